@@ -1,0 +1,167 @@
+"""Settings: `[tool.ormlint]` in pyproject.toml, found by walking up, then command-line options."""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable, Mapping
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", "__pycache__",
+    "node_modules", "build", "dist", ".eggs", "*.egg-info", ".mypy_cache", ".pytest_cache",
+    ".ruff_cache", ".ormlint_cache", "site-packages",
+)
+KNOWN_KEYS = {"select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores"}
+
+
+class ConfigError(Exception):
+    """Invalid configuration: reported as a usage error (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path = field(default_factory=Path.cwd)  # relative patterns are relative to this
+    config_file: Path | None = None
+    select: tuple[str, ...] | None = None  # None: the default selection
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def with_overrides(self, **overrides: Any) -> "Settings":
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    # -- selection ------------------------------------------------------------------------------
+
+    def enabled_codes(self, all_codes: Iterable[str], default_codes: Iterable[str]) -> frozenset[str]:
+        """Codes that run: the longest matching prefix decides between select and ignore."""
+        selected = tuple(self.select) if self.select is not None else tuple(default_codes)
+        selected += tuple(self.extend_select)
+        enabled = set()
+        for code in all_codes:
+            chosen = _longest_prefix(code, selected)
+            if chosen >= 0 and chosen > _longest_prefix(code, self.ignore):
+                enabled.add(code)
+        return frozenset(enabled)
+
+    def ignored_for(self, path: Path) -> tuple[str, ...]:
+        rel = self._relative(path)
+        ignored: list[str] = []
+        for pattern, codes in self.per_file_ignores:
+            if _matches(rel, pattern):
+                ignored.extend(codes)
+        return tuple(ignored)
+
+    # -- files ----------------------------------------------------------------------------------
+
+    def is_excluded(self, path: Path) -> bool:
+        rel = self._relative(path)
+        return any(_matches(rel, pattern) for pattern in (*self.exclude, *self.extend_exclude))
+
+    def _relative(self, path: Path) -> PurePosixPath:
+        absolute = path if path.is_absolute() else Path.cwd() / path
+        try:
+            return PurePosixPath(absolute.relative_to(self.root).as_posix())
+        except ValueError:
+            return PurePosixPath(absolute.as_posix())
+
+
+def _longest_prefix(code: str, prefixes: Iterable[str]) -> int:
+    best = -1
+    for prefix in prefixes:
+        prefix = prefix.strip().upper()
+        if prefix == "ALL":
+            best = max(best, 0)
+        elif code.startswith(prefix):
+            best = max(best, len(prefix))
+    return best
+
+
+def _matches(rel: PurePosixPath, pattern: str) -> bool:
+    """A pattern matches the relative path, a leading part of it, or any single component."""
+    pattern = pattern.strip().rstrip("/")
+    if not pattern:
+        return False
+    text = str(rel)
+    if fnmatch.fnmatchcase(text, pattern) or text.startswith(pattern + "/"):
+        return True
+    if "/" not in pattern:
+        return any(fnmatch.fnmatchcase(part, pattern) for part in rel.parts)
+    parts = rel.parts
+    return any(fnmatch.fnmatchcase("/".join(parts[:i]), pattern) for i in range(1, len(parts)))
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a [tool.ormlint] table, walking up from `start`."""
+    current = start.resolve()
+    if current.is_file():
+        current = current.parent
+    for directory in (current, *current.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+                raise ConfigError(f"{candidate}: cannot read: {error}") from error
+            if "ormlint" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def load_settings(paths: Iterable[Path]) -> Settings:
+    """Settings from the config found above the common ancestor of `paths` (or the cwd)."""
+    resolved = [p.resolve() for p in paths] or [Path.cwd()]
+    start = Path(_common_ancestor(resolved))
+    config = find_config(start)
+    if config is None:
+        return Settings(root=Path.cwd())
+    table = tomllib.loads(config.read_text(encoding="utf-8"))["tool"]["ormlint"]
+    return settings_from_table(table, config)
+
+
+def settings_from_table(table: Mapping[str, Any], config: Path) -> Settings:
+    unknown = set(table) - KNOWN_KEYS
+    if unknown:
+        raise ConfigError(
+            f"{config}: unknown key(s) in [tool.ormlint]: {', '.join(sorted(unknown))} "
+            f"(known: {', '.join(sorted(KNOWN_KEYS))})"
+        )
+    settings = Settings(root=config.parent, config_file=config)
+    values: dict[str, Any] = {}
+    for key in ("select", "extend-select", "ignore", "exclude", "extend-exclude"):
+        if key in table:
+            values[key.replace("-", "_")] = _string_list(table[key], key, config)
+    if "per-file-ignores" in table:
+        raw = table["per-file-ignores"]
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{config}: per-file-ignores must be a table of pattern = [codes]")
+        values["per_file_ignores"] = tuple(
+            (pattern, _string_list(codes, f"per-file-ignores.{pattern}", config))
+            for pattern, codes in raw.items()
+        )
+    return replace(settings, **values)
+
+
+def _string_list(value: Any, key: str, config: Path) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{config}: `{key}` must be a list of strings")
+    return tuple(value)
+
+
+def _common_ancestor(paths: list[Path]) -> str:
+    import os
+
+    try:
+        return os.path.commonpath([str(p) for p in paths])
+    except ValueError:
+        return str(Path.cwd())

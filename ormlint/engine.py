@@ -1,0 +1,197 @@
+"""The engine every front end calls: discover files, analyse each, filter, return findings."""
+
+from __future__ import annotations
+
+import io
+import os
+import tokenize
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from ormlint.config import Settings
+from ormlint.findings import Finding
+from ormlint.model.extract import extract
+from ormlint.model.types import FileModel
+from ormlint.noqa import is_suppressed
+from ormlint.rules import PARSE_ERROR_CODE, RULES, Violation
+
+# A file can hold something a rule reports only if it names SQLAlchemy (an import that the name
+# resolution needs) or calls a Flask-SQLAlchemy handle (`db.Column(`): every rule resolves its
+# constructs through one of these, so skipping files without them never loses a finding.
+PREFILTER_MARKERS = ("sqlalchemy", "sqlmodel", "Column(", "relationship(", "mapped_column(")
+# Below this many files a process pool costs more than it saves (editor, pre-commit).
+PARALLEL_THRESHOLD = 16
+
+
+def may_contain_models(source: str) -> bool:
+    return any(marker in source for marker in PREFILTER_MARKERS)
+
+
+def default_codes() -> list[str]:
+    return [code for code, rule in RULES.items() if rule.default_enabled] + [PARSE_ERROR_CODE]
+
+
+def all_codes() -> list[str]:
+    return [*RULES, PARSE_ERROR_CODE]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    findings: list[Finding]
+    files_checked: int
+
+
+# -- one file ------------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """Source text as Python would read it (PEP 263 coding cookie, BOM)."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    text = data.decode(encoding)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def analyse_source(
+    source: str, path: str, codes: frozenset[str], ignored: Sequence[str] = ()
+) -> list[Finding]:
+    """All findings for one file's text, after `# noqa` and per-file ignores."""
+    codes = frozenset(c for c in codes if not any(c.startswith(p) for p in ignored))
+    if not codes or not may_contain_models(source):
+        return []
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        message = f"cannot parse: {error.message}"
+        return _unparsable(path, source, codes, message, error.editor_line, error.editor_column)
+    except Exception as error:  # e.g. RecursionError on absurdly nested code
+        return _unparsable(path, source, codes, f"cannot parse: {type(error).__name__}", 1, 1)
+    try:
+        model = extract(module, source, path)
+        violations = [
+            v for code, rule in RULES.items() if code in codes for v in rule().check(model)
+        ]
+    except Exception as error:  # a bug in ormlint must not end the run
+        if os.environ.get("ORMLINT_DEBUG"):
+            raise
+        message = f"ormlint internal error ({type(error).__name__}: {error}); please report it"
+        return _unparsable(path, source, codes, message, 1, 1)
+    return _to_findings(model, violations, source, path)
+
+
+def _unparsable(path, source, codes, message, line, column) -> list[Finding]:
+    if PARSE_ERROR_CODE not in codes:
+        return []
+    finding = Finding(path, line, column, PARSE_ERROR_CODE, message, line, column)
+    return [] if _suppressed(finding, source.splitlines()) else [finding]
+
+
+def _to_findings(
+    model: FileModel, violations: list[Violation], source: str, path: str
+) -> list[Finding]:
+    if not violations:
+        return []
+    # Positions cost a codegen pass over the module; only files with findings pay for it.
+    positions = MetadataWrapper(model.module, unsafe_skip_copy=True).resolve(PositionProvider)
+    lines = source.splitlines()
+    findings = []
+    for violation in violations:
+        node = violation.node
+        if node not in positions and isinstance(node, cst.Arg):
+            node = node.value  # an argument synthesised from a dict entry (sqlmodel kwargs)
+        span = positions[node]
+        finding = Finding(
+            path=path,
+            line=span.start.line,
+            column=span.start.column + 1,
+            code=violation.code,
+            message=violation.message,
+            end_line=span.end.line,
+            end_column=span.end.column + 1,
+        )
+        if not _suppressed(finding, lines):
+            findings.append(finding)
+    return sorted(set(findings))
+
+
+def _suppressed(finding: Finding, lines: list[str]) -> bool:
+    if 1 <= finding.line <= len(lines):
+        return is_suppressed(lines[finding.line - 1], finding.code)
+    return False
+
+
+def check_file(
+    path: Path, display: str, codes: frozenset[str], ignored: Sequence[str] = ()
+) -> list[Finding]:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return _unreadable(display, codes, f"cannot read file: {reason}")
+    try:
+        source = decode(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as error:
+        return _unreadable(display, codes, f"cannot decode file: {error}")
+    return analyse_source(source, display, codes, ignored)
+
+
+def _unreadable(display: str, codes: frozenset[str], message: str) -> list[Finding]:
+    if PARSE_ERROR_CODE not in codes:
+        return []
+    return [Finding(display, 1, 1, PARSE_ERROR_CODE, message, 1, 1)]
+
+
+# -- many files ----------------------------------------------------------------------------------
+
+
+def discover(paths: Iterable[Path], settings: Settings) -> list[tuple[Path, str]]:
+    """Python files under `paths` as (path, display path); explicitly named files always count."""
+    found: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+    for given in paths:
+        if given.is_file() or not given.exists():
+            candidates = [(given, str(given))]
+        else:
+            candidates = list(_walk(given, settings))
+        for path, display in candidates:
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append((path, display))
+    return found
+
+
+def _walk(root: Path, settings: Settings) -> Iterable[tuple[Path, str]]:
+    for directory, dirnames, filenames in os.walk(root):
+        base = Path(directory)
+        dirnames[:] = sorted(d for d in dirnames if not settings.is_excluded(base / d))
+        for filename in sorted(filenames):
+            if filename.endswith(".py"):
+                path = base / filename
+                if not settings.is_excluded(path):
+                    yield path, os.path.normpath(str(path))
+
+
+def _check_job(job: tuple[Path, str, frozenset[str], tuple[str, ...]]) -> list[Finding]:
+    path, display, codes, ignored = job
+    return check_file(path, display, codes, ignored)
+
+
+def run(paths: Sequence[Path], settings: Settings, jobs: int | None = None) -> RunResult:
+    codes = settings.enabled_codes(all_codes(), default_codes())
+    files = discover(paths, settings)
+    work = [(path, display, codes, settings.ignored_for(path)) for path, display in files]
+    jobs = jobs or os.cpu_count() or 1
+    findings: list[Finding] = []
+    if jobs > 1 and len(work) >= PARALLEL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for result in pool.map(_check_job, work, chunksize=max(1, len(work) // (jobs * 8))):
+                findings.extend(result)
+    else:
+        for job in work:
+            findings.extend(_check_job(job))
+    return RunResult(sorted(findings), len(files))

@@ -1,0 +1,898 @@
+"""One pass over a parsed module that builds its FileModel.
+
+Only module-level statements, class bodies and ``declared_attr`` functions are walked: method bodies
+(most of a model file) hold nothing the rules read, so they are never descended into.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Sequence
+
+import libcst as cst
+
+from ormlint.model.names import (
+    BUILTIN_NAMES,
+    Bindings,
+    ImportTable,
+    block_bindings,
+    bool_value,
+    build_import_table,
+    dotted_name,
+    function_bindings,
+    statement_bindings,
+    string_value,
+    walrus_targets,
+)
+from ormlint.model.types import (
+    BuiltinRef,
+    ClassKind,
+    ColumnDecl,
+    FileModel,
+    ForeignKeyDecl,
+    IndexDecl,
+    MappedAnnotation,
+    ModelClass,
+    RelationshipDecl,
+    TableArgs,
+    TableDecl,
+)
+
+COLUMN_CONSTRUCTORS = {"Column", "mapped_column"}
+RELATIONSHIP_CONSTRUCTORS = {"relationship", "relation", "sqlmodel.Relationship"}
+MAPPED_WRAPPERS = {"Mapped", "WriteOnlyMapped", "DynamicMapped"}
+DECLARATIVE_BASE_CLASSES = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
+DECLARATIVE_BASE_FACTORIES = {"declarative_base"}
+COLUMN_WRAPPERS = {"deferred", "column_property"}
+# Relationship arguments evaluated as Python expressions in the class body.
+RELATIONSHIP_EXPRESSION_ARGS = (
+    "remote_side", "foreign_keys", "order_by", "primaryjoin", "secondaryjoin", "secondary",
+)
+# Index/constraint keywords that do not make the index different from a plain one.
+_NEUTRAL_INDEX_KWARGS = {"name", "unique", "quote", "info", "comment", "_column_flag"}
+_DEFAULT_IX_CONVENTIONS = {"ix_%(column_0_label)s", "ix_%(table_name)s_%(column_0_name)s"}
+
+
+def keyword_args(call: cst.Call) -> dict[str, cst.Arg]:
+    return {
+        arg.keyword.value: arg for arg in call.args if arg.keyword is not None and not arg.star
+    }
+
+
+def positional_args(call: cst.Call) -> list[cst.Arg]:
+    return [arg for arg in call.args if arg.keyword is None and not arg.star]
+
+
+def _unwrap_string_annotation(node: cst.BaseExpression) -> cst.BaseExpression | None:
+    text = string_value(node)
+    if text is None:
+        return node
+    try:
+        return cst.parse_expression(text.strip())
+    except Exception:
+        return None
+
+
+@dataclass
+class _ClassScope:
+    """What a class body has declared so far, while it is walked in order."""
+
+    name: str
+    bindings: Bindings = field(default_factory=Bindings)
+    columns: list[ColumnDecl] = field(default_factory=list)
+    relationships: list[RelationshipDecl] = field(default_factory=list)
+    tablename: str | None = None
+    is_abstract: bool = False
+    table_args: TableArgs = TableArgs("absent")
+    is_sqlmodel: bool = False
+
+
+class Extractor:
+    def __init__(self, module: cst.Module, source: str, path: str) -> None:
+        self.module = module
+        self.path = path
+        self.imports: ImportTable = build_import_table(module, source)
+        self.module_bindings = block_bindings(module.body)
+        if ":=" in source:
+            self.module_bindings.names |= walrus_targets(module)
+        self.aliases = self._module_aliases(module.body)
+        self.declarative_names: set[str] = set()  # names bound to declarative_base() results
+        self.registry_names: set[str] = set()  # names bound to registry()
+        self.classes: dict[str, ModelClass] = {}
+        self.class_order: list[str] = []
+        self.tables: list[TableDecl] = []
+        self.relationships: list[RelationshipDecl] = []
+        self.module_indexes: list[tuple[str, IndexDecl]] = []  # (class or table variable, index)
+        self.custom_index_naming = False
+
+    # -- entry -------------------------------------------------------------------------------
+
+    def extract(self) -> FileModel:
+        self._walk_module_block(self.module.body)
+        classes = []
+        for name in self.class_order:
+            cls = self.classes[name]
+            extra = tuple(ix for owner, ix in self.module_indexes if owner == name)
+            if extra:
+                cls = _replace(cls, indexes=cls.indexes + extra)
+            classes.append(cls)
+        tables = []
+        for table in self.tables:
+            extra = tuple(ix for owner, ix in self.module_indexes if owner == table.variable)
+            tables.append(_replace(table, indexes=table.indexes + extra) if extra else table)
+        return FileModel(
+            path=self.path,
+            module=self.module,
+            imports=self.imports,
+            classes=tuple(classes),
+            tables=tuple(tables),
+            relationships=tuple(self.relationships),
+            custom_index_naming=self.custom_index_naming,
+        )
+
+    # -- module level --------------------------------------------------------------------------
+
+    def _module_aliases(self, stmts: Sequence[cst.CSTNode]) -> dict[str, cst.BaseExpression]:
+        aliases: dict[str, cst.BaseExpression] = {}
+        for stmt in stmts:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                        target = small.targets[0].target
+                        if isinstance(target, cst.Name):
+                            aliases[target.value] = small.value
+                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                        if isinstance(small.target, cst.Name):
+                            aliases[small.target.value] = small.value
+                    elif isinstance(small, cst.TypeAlias):
+                        aliases[small.name.value] = small.value
+            elif isinstance(stmt, cst.If):
+                aliases.update(self._module_aliases(stmt.body.body))
+        return aliases
+
+    def _walk_module_block(self, stmts: Iterable[cst.CSTNode]) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, cst.ClassDef):
+                self._visit_class(stmt, ())
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    self._visit_module_small(small)
+            elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
+                for block in _blocks(stmt):
+                    self._walk_module_block(block)
+
+    def _visit_module_small(self, small: cst.CSTNode) -> None:
+        value: cst.BaseExpression | None = None
+        targets: list[cst.BaseExpression] = []
+        if isinstance(small, cst.Assign):
+            value = small.value
+            targets = [t.target for t in small.targets]
+        elif isinstance(small, cst.AnnAssign):
+            value = small.value
+            targets = [small.target]
+        elif isinstance(small, cst.Expr):
+            value = small.value
+        if value is None:
+            return
+        target_name = targets[0].value if len(targets) == 1 and isinstance(targets[0], cst.Name) else None
+        if isinstance(value, cst.Call):
+            symbol = self.imports.symbol(value.func)
+            if symbol in DECLARATIVE_BASE_FACTORIES and target_name:
+                self.declarative_names.add(target_name)
+            elif symbol == "registry" and target_name:
+                self.registry_names.add(target_name)
+            elif (
+                isinstance(value.func, cst.Attribute)
+                and value.func.attr.value == "generate_base"
+                and dotted_name(value.func.value) in self.registry_names
+                and target_name
+            ):
+                self.declarative_names.add(target_name)
+            elif symbol == "Table":
+                self.tables.append(self._table(value, target_name))
+            elif symbol == "Index":
+                self._module_index(value)
+            elif symbol == "MetaData":
+                self._check_naming_convention(value)
+        # `Parent.children = relationship(...)` after the class, or relationships inside
+        # map_imperatively(properties={...}): module scope only.
+        owner = attr = None
+        if len(targets) == 1 and isinstance(targets[0], cst.Attribute):
+            owner = dotted_name(targets[0].value)
+            attr = targets[0].attr.value
+        for call in self._calls_in(value):
+            if self.imports.symbol(call.func) in RELATIONSHIP_CONSTRUCTORS:
+                is_direct = call is value
+                self.relationships.append(
+                    self._relationship(
+                        call,
+                        attr if is_direct else None,
+                        owner if is_direct else None,
+                        None,
+                        class_bindings=None,
+                        func_scopes=(),
+                    )
+                )
+
+    def _check_naming_convention(self, call: cst.Call) -> None:
+        arg = keyword_args(call).get("naming_convention")
+        if arg is None:
+            return
+        if not isinstance(arg.value, cst.Dict):
+            self.custom_index_naming = True
+            return
+        for element in arg.value.elements:
+            if isinstance(element, cst.DictElement) and string_value(element.key) == "ix":
+                if string_value(element.value) not in _DEFAULT_IX_CONVENTIONS:
+                    self.custom_index_naming = True
+            elif not isinstance(element, cst.DictElement):
+                self.custom_index_naming = True
+
+    def _module_index(self, call: cst.Call) -> None:
+        """``Index("name", Model.col, ...)`` or ``Index("name", table.c.col)`` at module level."""
+        owner: str | None = None
+        columns: list[str] | None = []
+        for arg in positional_args(call)[1:]:
+            dotted = dotted_name(arg.value)
+            if dotted is None or "." not in dotted:
+                columns = None
+                break
+            parts = dotted.split(".")
+            if len(parts) == 2:
+                this_owner, column = parts
+            elif len(parts) == 3 and parts[1] in ("c", "columns"):
+                this_owner, column = parts[0], parts[2]
+            else:
+                columns = None
+                break
+            if owner not in (None, this_owner):
+                columns = None
+                break
+            owner = this_owner
+            columns.append(column)
+        if owner is None:
+            return
+        index = self._index_from_call(call, "index", "module", lambda _: None)
+        if index is None:
+            return
+        if columns is not None:
+            cls = self.classes.get(owner)
+            if cls is not None:
+                columns = [(c.name if (c := cls.column(col)) else col) for col in columns]
+            index = _replace(index, columns=tuple(columns))
+        else:
+            index = _replace(index, columns=None)
+        self.module_indexes.append((owner, index))
+
+    # -- classes --------------------------------------------------------------------------------
+
+    def _class_kind(self, node: cst.ClassDef) -> tuple[ClassKind, tuple[str, ...], bool]:
+        bases: list[str] = []
+        kind: ClassKind = "mixin"
+        table_kw = False
+        is_sqlmodel = False
+        for arg in node.bases:
+            if arg.keyword is not None:
+                if arg.keyword.value == "table" and bool_value(arg.value):
+                    table_kw = True
+                continue
+            dotted = dotted_name(arg.value)
+            if dotted is None:
+                kind = _stronger(kind, "unknown")
+                continue
+            bases.append(dotted)
+            symbol = self.imports.symbol(arg.value)
+            if symbol in DECLARATIVE_BASE_CLASSES:
+                kind = _stronger(kind, "base")
+            elif symbol == "flask.Model" or dotted in self.declarative_names:
+                kind = _stronger(kind, "mapped")
+            elif symbol == "sqlmodel.SQLModel":
+                is_sqlmodel = True
+            elif dotted in self.classes:
+                parent = self.classes[dotted]
+                if parent.kind in ("base", "mapped", "abstract"):
+                    kind = _stronger(kind, "mapped")
+                elif parent.kind == "unknown":
+                    kind = _stronger(kind, "unknown")
+                is_sqlmodel = is_sqlmodel or parent.is_sqlmodel
+            elif symbol is not None or dotted in ("object",) or dotted.startswith("typing."):
+                pass  # a library class (e.g. MappedAsDataclass, Generic) that does not map
+            else:
+                kind = _stronger(kind, "unknown")
+        if is_sqlmodel and table_kw:
+            kind = _stronger(kind, "mapped")
+        for decorator in node.decorators:
+            dec = decorator.decorator
+            func = dec.func if isinstance(dec, cst.Call) else dec
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value in ("mapped", "mapped_as_dataclass")
+                and dotted_name(func.value) in self.registry_names
+            ):
+                kind = _stronger(kind, "mapped")
+        return kind, tuple(bases), is_sqlmodel
+
+    def _visit_class(self, node: cst.ClassDef, func_scopes: tuple[Bindings, ...]) -> None:
+        kind, bases, is_sqlmodel = self._class_kind(node)
+        scope = _ClassScope(node.name.value, is_sqlmodel=is_sqlmodel)
+        for stmt, declares in _class_statements(node.body):
+            if declares:
+                self._visit_class_statement(stmt, scope, func_scopes)
+            statement_bindings(stmt, scope.bindings)
+        if scope.is_abstract:
+            kind = "abstract"
+        indexes = self._class_indexes(scope, bases)
+        model_class = ModelClass(
+            name=scope.name,
+            bases=bases,
+            kind=kind,
+            tablename=scope.tablename,
+            is_abstract=scope.is_abstract,
+            columns=tuple(scope.columns),
+            relationships=tuple(scope.relationships),
+            indexes=indexes,
+            table_args=scope.table_args,
+            is_sqlmodel=is_sqlmodel,
+            node=node,
+        )
+        if node.name.value not in self.classes:
+            self.class_order.append(node.name.value)
+        self.classes[node.name.value] = model_class
+
+    def _visit_class_statement(
+        self, stmt: cst.CSTNode, scope: _ClassScope, func_scopes: tuple[Bindings, ...]
+    ) -> None:
+        if isinstance(stmt, cst.ClassDef):
+            self._visit_class(stmt, func_scopes)
+            return
+        if isinstance(stmt, cst.FunctionDef):
+            if self._is_declared_attr(stmt):
+                self._visit_declared_attr(stmt, scope, func_scopes)
+            return
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return
+        for small in stmt.body:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target, annotation, value = small.targets[0].target, None, small.value
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                target, annotation, value = small.target, small.annotation.annotation, small.value
+            else:
+                continue
+            if not isinstance(target, cst.Name):
+                continue
+            self._visit_class_assignment(target.value, annotation, value, scope, func_scopes)
+
+    def _visit_class_assignment(
+        self,
+        attr: str,
+        annotation: cst.BaseExpression | None,
+        value: cst.BaseExpression,
+        scope: _ClassScope,
+        func_scopes: tuple[Bindings, ...],
+    ) -> None:
+        if attr == "__tablename__":
+            scope.tablename = string_value(value)
+            return
+        if attr == "__abstract__":
+            scope.is_abstract = bool_value(value) is True
+            return
+        if attr == "__table_args__":
+            scope.table_args = _table_args(value)
+            return
+        mapped = self.mapped_annotation(annotation) if annotation is not None else None
+        symbol = self.imports.symbol(value.func) if isinstance(value, cst.Call) else None
+        if isinstance(value, cst.Call) and symbol in COLUMN_WRAPPERS:
+            inner = positional_args(value)
+            if inner and isinstance(inner[0].value, cst.Call):
+                value, symbol = inner[0].value, self.imports.symbol(inner[0].value.func)
+        if isinstance(value, cst.Call) and symbol in COLUMN_CONSTRUCTORS:
+            scope.columns.append(self._column(value, symbol, attr, mapped))
+        elif isinstance(value, cst.Call) and symbol == "sqlmodel.Field" and scope.is_sqlmodel:
+            column = self._sqlmodel_field(value, attr)
+            if column is not None:
+                scope.columns.append(column)
+        # relationship() directly, or nested (backref, column_property(...)) is found by scanning.
+        for call in self._calls_in(value):
+            if self.imports.symbol(call.func) in RELATIONSHIP_CONSTRUCTORS:
+                direct = call is value
+                rel = self._relationship(
+                    call,
+                    attr if direct else None,
+                    scope.name,
+                    mapped if direct else None,
+                    class_bindings=scope.bindings,
+                    func_scopes=func_scopes,
+                )
+                self.relationships.append(rel)
+                if direct:
+                    scope.relationships.append(rel)
+
+    def _is_declared_attr(self, func: cst.FunctionDef) -> bool:
+        for decorator in func.decorators:
+            dec = decorator.decorator
+            if isinstance(dec, cst.Call):
+                dec = dec.func
+            dotted = dotted_name(dec) or ""
+            head = dotted.split(".")[0]
+            if self.imports.symbol(cst.Name(head)) == "declared_attr" or head == "declared_attr":
+                return True
+        return False
+
+    def _visit_declared_attr(
+        self, func: cst.FunctionDef, scope: _ClassScope, func_scopes: tuple[Bindings, ...]
+    ) -> None:
+        name = func.name.value
+        if name == "__tablename__":
+            scope.tablename = None
+            return
+        if name == "__table_args__":
+            scope.table_args = TableArgs("dynamic", node=func)
+            return
+        # Function scope: its locals, enclosing functions, the module; never the class body.
+        inner_scopes = (*func_scopes, function_bindings(func))
+        for stmt in _walk_function_statements(func.body):
+            for call in self._calls_in(stmt):
+                if self.imports.symbol(call.func) in RELATIONSHIP_CONSTRUCTORS:
+                    self.relationships.append(
+                        self._relationship(call, None, scope.name, None, None, inner_scopes)
+                    )
+
+    # -- declarations --------------------------------------------------------------------------
+
+    def _column(
+        self, call: cst.Call, constructor: str, attr: str | None, mapped: MappedAnnotation | None
+    ) -> ColumnDecl:
+        kwargs = keyword_args(call)
+        positional = positional_args(call)
+        sql_name = None
+        type_expr = None
+        foreign_keys: list[ForeignKeyDecl] = []
+        if positional and string_value(positional[0].value) is not None:
+            sql_name = string_value(positional[0].value)
+            positional = positional[1:]
+        for arg in positional:
+            inner = arg.value
+            symbol = self.imports.symbol(inner.func) if isinstance(inner, cst.Call) else None
+            if symbol == "ForeignKey" and isinstance(inner, cst.Call):
+                foreign_keys.append(self._foreign_key(inner))
+            elif type_expr is None and symbol not in _SCHEMA_ITEMS:
+                type_expr = inner
+        if "type_" in kwargs and type_expr is None:
+            type_expr = kwargs["type_"].value
+        if "name" in kwargs and sql_name is None:
+            sql_name = string_value(kwargs["name"].value)
+        return ColumnDecl(
+            attr=attr,
+            sql_name=sql_name,
+            constructor=constructor,
+            annotation=mapped,
+            type_expr=type_expr,
+            nullable=_kw_bool(kwargs, "nullable"),
+            primary_key=_kw_bool(kwargs, "primary_key"),
+            index=_kw_bool(kwargs, "index"),
+            unique=_kw_bool(kwargs, "unique"),
+            foreign_keys=tuple(foreign_keys),
+            kwargs=kwargs,
+            node=call,
+        )
+
+    def _sqlmodel_field(self, call: cst.Call, attr: str) -> ColumnDecl | None:
+        kwargs = keyword_args(call)
+        sa_column = kwargs.get("sa_column")
+        if sa_column is not None:
+            inner = sa_column.value
+            if isinstance(inner, cst.Call) and self.imports.symbol(inner.func) == "Column":
+                return self._column(inner, "Column", attr, None)
+            return None
+        merged = dict(kwargs)
+        extra = kwargs.get("sa_column_kwargs")
+        if extra is not None and isinstance(extra.value, cst.Dict):
+            for element in extra.value.elements:
+                if isinstance(element, cst.DictElement):
+                    key = string_value(element.key)
+                    if key is not None:
+                        merged[key] = cst.Arg(keyword=cst.Name(key), value=element.value)
+        column = self._column(call, "sqlmodel.Field", attr, None)
+        return _replace(
+            column,
+            kwargs=merged,
+            nullable=_kw_bool(merged, "nullable"),
+            type_expr=None,
+            sql_name=string_value(merged["name"].value) if "name" in merged else None,
+        )
+
+    def _foreign_key(self, call: cst.Call) -> ForeignKeyDecl:
+        kwargs = keyword_args(call)
+        positional = positional_args(call)
+        target = string_value(positional[0].value) if positional else None
+        return ForeignKeyDecl(
+            target=target,
+            ondelete=string_value(kwargs["ondelete"].value) if "ondelete" in kwargs else None,
+            onupdate=string_value(kwargs["onupdate"].value) if "onupdate" in kwargs else None,
+            node=call,
+        )
+
+    def _relationship(
+        self,
+        call: cst.Call,
+        attr: str | None,
+        owner: str | None,
+        mapped: MappedAnnotation | None,
+        class_bindings: Bindings | None,
+        func_scopes: tuple[Bindings, ...],
+    ) -> RelationshipDecl:
+        kwargs = keyword_args(call)
+        if self.imports.symbol(call.func) == "sqlmodel.Relationship":
+            extra = kwargs.get("sa_relationship_kwargs")
+            if extra is not None and isinstance(extra.value, cst.Dict):
+                for element in extra.value.elements:
+                    if isinstance(element, cst.DictElement):
+                        key = string_value(element.key)
+                        if key is not None:
+                            kwargs[key] = cst.Arg(keyword=cst.Name(key), value=element.value)
+        positional = positional_args(call)
+        target = None
+        if positional:
+            target = string_value(positional[0].value)
+            if target is None and isinstance(positional[0].value, cst.Name):
+                target = positional[0].value.value
+        expressions: list[tuple[str, cst.BaseExpression]] = [
+            (name, kwargs[name].value) for name in RELATIONSHIP_EXPRESSION_ARGS if name in kwargs
+        ]
+        backref = kwargs.get("backref")
+        if backref is not None and isinstance(backref.value, cst.Call):
+            if self.imports.symbol(backref.value.func) == "backref":
+                inner = keyword_args(backref.value)
+                expressions += [
+                    (name, inner[name].value) for name in RELATIONSHIP_EXPRESSION_ARGS if name in inner
+                ]
+        refs: list[BuiltinRef] = []
+        for argument, expr in expressions:
+            for name_node in _free_names(expr):
+                name = name_node.value
+                if name not in BUILTIN_NAMES:
+                    continue
+                if class_bindings is not None and name in class_bindings:
+                    continue
+                if any(name in scope for scope in func_scopes) or name in self.module_bindings:
+                    continue
+                refs.append(BuiltinRef(argument, name, name_node))
+        return RelationshipDecl(
+            attr=attr,
+            owner=owner,
+            target=target,
+            annotation=mapped,
+            builtin_refs=tuple(refs),
+            kwargs=kwargs,
+            node=call,
+        )
+
+    def _table(self, call: cst.Call, variable: str | None) -> TableDecl:
+        positional = positional_args(call)
+        tablename = string_value(positional[0].value) if positional else None
+        columns: list[ColumnDecl] = []
+        items: list[cst.Call] = []
+        for arg in positional[1:]:
+            if isinstance(arg.value, cst.Call):
+                symbol = self.imports.symbol(arg.value.func)
+                if symbol == "Column":
+                    columns.append(self._column(arg.value, "Column", None, None))
+                elif symbol in ("Index", "UniqueConstraint"):
+                    items.append(arg.value)
+        by_name = {c.name: c for c in columns if c.name}
+        indexes = [ix for c in columns for ix in _column_indexes(c, "column")]
+        for item in items:
+            index = self._index_from_call(
+                item, "index", "table", lambda n: n if n in by_name else None
+            )
+            if index is not None:
+                indexes.append(index)
+        return TableDecl(variable, tablename, tuple(columns), tuple(indexes), call)
+
+    # -- indexes -------------------------------------------------------------------------------
+
+    def _class_indexes(self, scope: _ClassScope, bases: tuple[str, ...]) -> tuple[IndexDecl, ...]:
+        indexes: list[IndexDecl] = []
+        # Columns inherited from mixins and abstract bases defined in this file land in this table.
+        inherited: list[ColumnDecl] = []
+        if scope.tablename is not None:
+            for base in bases:
+                parent = self.classes.get(base)
+                if parent is not None and parent.kind in ("mixin", "abstract"):
+                    inherited.extend(parent.columns)
+        own_names = {c.attr for c in scope.columns}
+        all_columns = [c for c in inherited if c.attr not in own_names] + scope.columns
+        for column in all_columns:
+            indexes.extend(_column_indexes(column, "column"))
+        by_attr = {c.attr: c for c in all_columns if c.attr}
+        by_sql = {c.sql_name: c for c in all_columns if c.sql_name}
+
+        def column_name(reference: str) -> str:
+            column = by_attr.get(reference) or by_sql.get(reference)
+            return column.name if column is not None and column.name else reference
+
+        def name_reference(name: str) -> str | None:
+            column = by_attr.get(name)
+            return column.name if column is not None else None
+
+        if scope.table_args.shape == "tuple":
+            for item in scope.table_args.items:
+                if isinstance(item, cst.Call) and self.imports.symbol(item.func) in (
+                    "Index",
+                    "UniqueConstraint",
+                ):
+                    index = self._index_from_call(item, "index", "table_args", name_reference)
+                    if index is not None:
+                        if index.columns is not None:
+                            index = _replace(
+                                index, columns=tuple(column_name(c) for c in index.columns)
+                            )
+                        indexes.append(index)
+        return tuple(indexes)
+
+    def _index_from_call(self, call, kind, origin, resolve_name) -> IndexDecl | None:
+        """Index(...) or UniqueConstraint(...): name, columns (None for expressions), plainness."""
+        symbol = self.imports.symbol(call.func)
+        kwargs = keyword_args(call)
+        positional = positional_args(call)
+        if any(arg.star for arg in call.args):
+            return None
+        name: str | None = None
+        if symbol == "Index":
+            if not positional:
+                return None
+            name = string_value(positional[0].value)
+            column_args = positional[1:]
+            unique = _kw_bool(kwargs, "unique")
+            kind = "unique_index" if unique else "index"
+            plain = ("unique" not in kwargs or unique is not None)
+        else:
+            column_args = positional
+            kind = "unique_constraint"
+            plain = True
+            if "name" in kwargs:
+                name = string_value(kwargs["name"].value)
+        plain = plain and all(key in _NEUTRAL_INDEX_KWARGS for key in kwargs)
+        columns: list[str] | None = []
+        for arg in column_args:
+            text = string_value(arg.value)
+            if text is not None:
+                columns.append(text)
+                continue
+            resolved = None
+            if isinstance(arg.value, cst.Name):
+                resolved = resolve_name(arg.value.value)
+            elif isinstance(arg.value, cst.Attribute):
+                resolved = arg.value.attr.value
+            if resolved is None:
+                columns = None
+                break
+            columns.append(resolved)
+        return IndexDecl(
+            name=name,
+            columns=tuple(columns) if columns is not None and columns else None,
+            kind=kind,
+            origin=origin,
+            plain=plain,
+            node=call,
+        )
+
+    # -- annotations ---------------------------------------------------------------------------
+
+    def mapped_annotation(self, annotation: cst.BaseExpression) -> MappedAnnotation | None:
+        expr = _unwrap_string_annotation(annotation)
+        if not isinstance(expr, cst.Subscript) or len(expr.slice) != 1:
+            return None
+        wrapper = self.imports.symbol(expr.value)
+        if wrapper not in MAPPED_WRAPPERS:
+            return None
+        element = expr.slice[0].slice
+        if not isinstance(element, cst.Index):
+            return None
+        inner = _unwrap_string_annotation(element.value)
+        if inner is None:
+            return None
+        return MappedAnnotation(wrapper, inner, self.optionality(inner, set()), annotation)
+
+    def optionality(self, expr: cst.BaseExpression, seen: set[str]) -> bool | None:
+        """Does the type admit None? True / False / None for "cannot tell"."""
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+            inner = _unwrap_string_annotation(expr)
+            return None if inner is None or inner is expr else self.optionality(inner, seen)
+        if isinstance(expr, cst.Name):
+            if expr.value == "None":
+                return True
+            symbol = self.imports.symbol(expr)
+            if symbol in ("typing.Any", "typing.Optional", "typing.Union"):
+                return None
+            alias = self.aliases.get(expr.value)
+            if alias is not None and expr.value not in seen:
+                if isinstance(alias, cst.Call):
+                    return None  # TypeVar(...), NewType(...), a factory: cannot tell
+                return self.optionality(alias, seen | {expr.value})
+            return False
+        if isinstance(expr, cst.Attribute):
+            return None if self.imports.symbol(expr) == "typing.Any" else False
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+            return _any_optional(
+                [self.optionality(expr.left, seen), self.optionality(expr.right, seen)]
+            )
+        if isinstance(expr, cst.Subscript):
+            symbol = self.imports.symbol(expr.value)
+            elements = [
+                e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)
+            ]
+            if symbol == "typing.Optional":
+                return True
+            if symbol == "typing.Union":
+                return _any_optional([self.optionality(e, seen) for e in elements])
+            if symbol == "typing.Annotated":
+                return self.optionality(elements[0], seen) if elements else None
+            if symbol == "typing.Literal":
+                return any(isinstance(e, cst.Name) and e.value == "None" for e in elements)
+            return False  # list[...], dict[...], a generic class
+        return None
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
+        """Calls in an expression or simple statement, outside lambdas and nested functions."""
+        stack: list[cst.CSTNode] = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, (cst.Lambda, cst.FunctionDef, cst.ClassDef)):
+                continue
+            if isinstance(current, cst.Call):
+                yield current
+            stack.extend(reversed(current.children))
+
+
+_SCHEMA_ITEMS = {
+    "ForeignKey", "Sequence", "Identity", "Computed", "CheckConstraint", "DefaultClause",
+    "FetchedValue", "UniqueConstraint", "Index",
+}
+
+
+def _stronger(current: ClassKind, new: ClassKind) -> ClassKind:
+    order = {"mixin": 0, "unknown": 1, "mapped": 2, "base": 3}
+    return new if order.get(new, 0) > order.get(current, 0) else current
+
+
+def _any_optional(values: list[bool | None]) -> bool | None:
+    if any(v is True for v in values):
+        return True
+    if any(v is None for v in values):
+        return None
+    return False
+
+
+def _kw_bool(kwargs, name: str) -> bool | None:
+    arg = kwargs.get(name)
+    return bool_value(arg.value) if arg is not None else None
+
+
+def _column_indexes(column: ColumnDecl, origin: str) -> list[IndexDecl]:
+    """The index or unique constraint that ``index=True`` / ``unique=True`` create."""
+    if column.name is None:
+        return []
+    if column.index:
+        kind = "unique_index" if column.unique else "index"
+        node = column.kwargs["index"]
+    elif column.unique:
+        kind = "unique_constraint"
+        node = column.kwargs["unique"]
+    else:
+        return []
+    return [IndexDecl(None, (column.name,), kind, origin, True, node, column)]
+
+
+def _table_args(value: cst.BaseExpression) -> TableArgs:
+    if isinstance(value, cst.Tuple):
+        return TableArgs("tuple", tuple(e.value for e in value.elements), value)
+    if isinstance(value, cst.Dict):
+        return TableArgs("dict", (), value)
+    if isinstance(value, (cst.Name, cst.Attribute, cst.Call, cst.BinaryOperation)) and not (
+        isinstance(value, cst.Name) and value.value == "None"
+    ):
+        # A shared constant or a helper's result: its shape is not known here. A single
+        # constraint call is decided by the rule that reads `other`.
+        if isinstance(value, cst.Call):
+            return TableArgs("other", (value,), value)
+        return TableArgs("dynamic", (), value)
+    return TableArgs("other", (value,), value)
+
+
+def _blocks(stmt: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
+    body = getattr(stmt, "body", None)
+    if isinstance(body, cst.IndentedBlock):
+        yield body.body
+    for handler in getattr(stmt, "handlers", ()) or ():
+        if isinstance(handler.body, cst.IndentedBlock):
+            yield handler.body.body
+    orelse = getattr(stmt, "orelse", None)
+    if isinstance(orelse, cst.If):
+        yield [orelse]
+    elif orelse is not None and isinstance(orelse.body, cst.IndentedBlock):
+        yield orelse.body.body
+    final = getattr(stmt, "finalbody", None)
+    if final is not None and isinstance(final.body, cst.IndentedBlock):
+        yield final.body.body
+
+
+def _class_statements(body: cst.BaseSuite) -> Iterator[tuple[cst.CSTNode, bool]]:
+    """Class-body statements in order as (statement, declares): the statements inside ``if``/
+    ``try``/``with`` blocks declare too; the compound statement itself only adds bindings."""
+    if isinstance(body, cst.SimpleStatementSuite):
+        yield cst.SimpleStatementLine(body=body.body), True
+        return
+    for stmt in body.body:
+        if isinstance(stmt, (cst.If, cst.Try, cst.With)):
+            for block in _blocks(stmt):
+                yield from _class_statements(cst.IndentedBlock(body=block))
+            yield stmt, False
+        else:
+            yield stmt, True
+
+
+def _walk_function_statements(body: cst.BaseSuite) -> Iterator[cst.CSTNode]:
+    if isinstance(body, cst.SimpleStatementSuite):
+        yield from body.body
+        return
+    for stmt in body.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            yield from stmt.body
+        elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        else:
+            for block in _blocks(stmt):
+                yield from _walk_function_statements(cst.IndentedBlock(body=block))
+
+
+def _free_names(expr: cst.CSTNode) -> Iterator[cst.Name]:
+    """Names read by an expression, outside lambdas, attribute tails, keywords and callee names."""
+    comprehension_targets: set[str] = set()
+    stack: list[cst.CSTNode] = [expr]
+    found: list[cst.Name] = []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Lambda):
+            continue
+        if isinstance(node, cst.Name):
+            found.append(node)
+            continue
+        if isinstance(node, cst.Attribute):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Arg):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Call):
+            if not isinstance(node.func, cst.Name):
+                stack.append(node.func)
+            stack.extend(node.args)
+            continue
+        if isinstance(node, cst.CompFor):
+            comprehension_targets.update(
+                n.value for n in _names_in_target(node.target)
+            )
+        stack.extend(node.children)
+    for name in found:
+        if name.value not in comprehension_targets:
+            yield name
+
+
+def _names_in_target(target: cst.CSTNode) -> Iterator[cst.Name]:
+    if isinstance(target, cst.Name):
+        yield target
+    else:
+        for child in target.children:
+            yield from _names_in_target(child)
+
+
+_replace = dataclasses.replace
+
+
+def extract(module: cst.Module, source: str, path: str) -> FileModel:
+    return Extractor(module, source, path).extract()

@@ -1,0 +1,362 @@
+"""Name resolution without libcst's scope providers.
+
+One import/alias table per module turns a dotted name as written (``sa.Column``, ``db.relationship``,
+``rel``) into the SQLAlchemy object it denotes, and a small binding collector answers "is this name
+bound here" for the scopes a class body can see. Both are plain walks over statements, so they cost
+little next to parsing (DESIGN.md: the scope providers cost about 8x the parse).
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+import libcst as cst
+
+# Modules whose public names are SQLAlchemy objects. SQLModel re-exports SQLAlchemy's schema names.
+_SQLALCHEMY_ROOTS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
+_FLASK_HANDLE = "flask_sqlalchemy.<handle>"
+_SQLMODEL_OWN = {"Field", "Relationship", "SQLModel"}
+_TYPING_MODULES = ("typing", "typing_extensions")
+
+# Names that `from sqlalchemy import *` (or the ORM/sqlmodel equivalents) brings in and that rules
+# care about; an unbound name is resolved through a star import only when it is one of these.
+_STAR_EXPORTS = {
+    "sqlalchemy": {
+        "Column", "Index", "UniqueConstraint", "PrimaryKeyConstraint", "CheckConstraint",
+        "ForeignKey", "ForeignKeyConstraint", "Table", "MetaData", "text", "func",
+    },
+    "sqlalchemy.orm": {
+        "relationship", "relation", "backref", "mapped_column", "Mapped", "WriteOnlyMapped",
+        "DynamicMapped", "DeclarativeBase", "DeclarativeBaseNoMeta", "declarative_base",
+        "declared_attr", "registry",
+    },
+}
+
+BUILTIN_NAMES = frozenset(
+    n for n in dir(builtins)
+    if not n.startswith("_") and n not in {"None", "True", "False", "NotImplemented", "Ellipsis"}
+)
+
+
+def dotted_name(node: cst.CSTNode) -> str | None:
+    """``a.b.c`` for a chain of Name/Attribute nodes, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def string_value(node: cst.CSTNode | None) -> str | None:
+    """The value of a plain (non f-) string literal, implicit concatenation included."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        try:
+            value = node.evaluated_value
+        except Exception:  # malformed escapes: treat as unknown
+            return None
+        return value if isinstance(value, str) else None
+    return None
+
+
+def bool_value(node: cst.CSTNode | None) -> bool | None:
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return node.value == "True"
+    return None
+
+
+@dataclass
+class ImportTable:
+    """Local name -> qualified name, for one module."""
+
+    aliases: dict[str, str] = field(default_factory=dict)
+    star_modules: list[str] = field(default_factory=list)
+    flask_handles: set[str] = field(default_factory=set)
+    type_checking_only: set[str] = field(default_factory=set)
+
+    def qualify(self, dotted: str) -> str | None:
+        """The fully qualified name that ``dotted`` (as written in this module) refers to."""
+        head, _, rest = dotted.partition(".")
+        if head in self.flask_handles:
+            return _FLASK_HANDLE + ("." + rest if rest else "")
+        target = self.aliases.get(head)
+        if target is None:
+            for module in self.star_modules:
+                if head in _STAR_EXPORTS.get(module, ()):
+                    target = f"{module}.{head}"
+                    break
+        if target is None:
+            return None
+        return target + ("." + rest if rest else "")
+
+    def symbol(self, node: cst.CSTNode) -> str | None:
+        """Canonical SQLAlchemy symbol for an expression naming one (``Column``, ``relationship``,
+        ``sqlmodel.Field``, ``flask.Model``, ``typing.Optional``), else None."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        qualified = self.qualify(dotted)
+        if qualified is None:
+            return None
+        return canonical_symbol(qualified)
+
+
+def canonical_symbol(qualified: str) -> str | None:
+    root, _, _ = qualified.partition(".")
+    last = qualified.rpartition(".")[2]
+    if qualified.startswith(_FLASK_HANDLE + "."):
+        tail = qualified[len(_FLASK_HANDLE) + 1:]
+        if "." in tail:  # db.session.query etc.
+            return None
+        return "flask.Model" if tail == "Model" else tail
+    if root == "sqlmodel" and last in _SQLMODEL_OWN:
+        return "sqlmodel." + last
+    if root == "flask_sqlalchemy" and last == "SQLAlchemy":
+        return "flask.SQLAlchemy"
+    if root in _SQLALCHEMY_ROOTS:
+        return last
+    if root in _TYPING_MODULES:
+        return "typing." + last
+    return None
+
+
+_HANDLE_USE = r"\b{name}\.(?:Column|relationship|mapped_column)\("
+
+
+def build_import_table(module: cst.Module, source: str) -> ImportTable:
+    """Imports and handle assignments at module level (including under ``if``/``try``)."""
+    table = ImportTable()
+    imported_from_elsewhere: set[str] = set()
+
+    def visit_block(stmts: Iterable[cst.CSTNode], type_checking: bool) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    visit_small(small, type_checking)
+            elif isinstance(stmt, cst.If):
+                guard = dotted_name(stmt.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+                visit_block(stmt.body.body, type_checking or guard)
+                orelse = stmt.orelse
+                while orelse is not None:
+                    visit_block(orelse.body.body, type_checking)
+                    orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+            elif isinstance(stmt, cst.Try):
+                visit_block(stmt.body.body, type_checking)
+                for handler in stmt.handlers:
+                    visit_block(handler.body.body, type_checking)
+                if stmt.orelse:
+                    visit_block(stmt.orelse.body.body, type_checking)
+
+    def bind(local: str, qualified: str, type_checking: bool) -> None:
+        table.aliases[local] = qualified
+        if type_checking:
+            table.type_checking_only.add(local)
+        else:
+            table.type_checking_only.discard(local)
+
+    def visit_small(small: cst.CSTNode, type_checking: bool) -> None:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                dotted = dotted_name(alias.name)
+                if dotted is None:
+                    continue
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    bind(alias.asname.name.value, dotted, type_checking)
+                else:
+                    head = dotted.partition(".")[0]
+                    bind(head, head, type_checking)
+        elif isinstance(small, cst.ImportFrom):
+            module_name = dotted_name(small.module) if small.module is not None else None
+            relative = len(small.relative) > 0
+            if isinstance(small.names, cst.ImportStar):
+                if module_name and not relative:
+                    table.star_modules.append(module_name)
+                return
+            for alias in small.names:
+                if not isinstance(alias.name, cst.Name):
+                    continue
+                local = alias.name.value
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    local = alias.asname.name.value
+                if module_name and not relative:
+                    bind(local, f"{module_name}.{alias.name.value}", type_checking)
+                    if module_name.partition(".")[0] not in _SQLALCHEMY_ROOTS:
+                        imported_from_elsewhere.add(local)
+                else:
+                    imported_from_elsewhere.add(local)
+                    table.aliases.pop(local, None)
+        elif isinstance(small, (cst.Assign, cst.AnnAssign)) and isinstance(small.value, cst.Call):
+            targets = (
+                [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            )
+            if table.symbol(small.value.func) == "flask.SQLAlchemy":
+                for target in targets:
+                    if isinstance(target, cst.Name):
+                        table.flask_handles.add(target.value)
+
+    visit_block(module.body, False)
+    # `from app.extensions import db` then `db.Column(...)`: a Flask-SQLAlchemy handle made in
+    # another module. Recognised only when the file calls it like one.
+    for local in imported_from_elsewhere:
+        if re.search(_HANDLE_USE.format(name=re.escape(local)), source):
+            table.flask_handles.add(local)
+            table.aliases.pop(local, None)
+    return table
+
+
+# ---------------------------------------------------------------------------------------------
+# Bindings
+
+
+def _target_names(target: cst.CSTNode) -> Iterator[str]:
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _target_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _target_names(target.value)
+
+
+@dataclass
+class Bindings:
+    names: set[str] = field(default_factory=set)
+    unknown: bool = False  # a star import from an unknown module: anything may be bound
+
+    def __contains__(self, name: str) -> bool:
+        return self.unknown or name in self.names
+
+
+def statement_bindings(stmt: cst.CSTNode, into: Bindings) -> Bindings:
+    """Add the names a statement binds in its own scope (not inside nested def/class bodies)."""
+    if isinstance(stmt, cst.SimpleStatementLine):
+        for small in stmt.body:
+            _small_bindings(small, into)
+    elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        into.names.add(stmt.name.value)
+    elif isinstance(stmt, (cst.For,)):
+        into.names.update(_target_names(stmt.target))
+        _block_bindings(stmt.body, into)
+        if stmt.orelse:
+            _block_bindings(stmt.orelse.body, into)
+    elif isinstance(stmt, cst.While):
+        _block_bindings(stmt.body, into)
+        if stmt.orelse:
+            _block_bindings(stmt.orelse.body, into)
+    elif isinstance(stmt, cst.If):
+        _block_bindings(stmt.body, into)
+        if stmt.orelse is not None:
+            if isinstance(stmt.orelse, cst.If):
+                statement_bindings(stmt.orelse, into)
+            else:
+                _block_bindings(stmt.orelse.body, into)
+    elif isinstance(stmt, (cst.Try, cst.TryStar)):
+        _block_bindings(stmt.body, into)
+        for handler in stmt.handlers:
+            if handler.name is not None:
+                into.names.update(_target_names(handler.name.name))
+            _block_bindings(handler.body, into)
+        if stmt.orelse:
+            _block_bindings(stmt.orelse.body, into)
+        if stmt.finalbody:
+            _block_bindings(stmt.finalbody.body, into)
+    elif isinstance(stmt, cst.With):
+        for item in stmt.items:
+            if item.asname is not None:
+                into.names.update(_target_names(item.asname.name))
+        _block_bindings(stmt.body, into)
+    elif isinstance(stmt, cst.Match):
+        # Capture patterns bind names; rather than model patterns, treat every name in them as bound.
+        for case in stmt.cases:
+            into.names.update(_all_names(case.pattern))
+            _block_bindings(case.body, into)
+    return into
+
+
+def _block_bindings(block: cst.BaseSuite, into: Bindings) -> None:
+    if isinstance(block, cst.IndentedBlock):
+        for stmt in block.body:
+            statement_bindings(stmt, into)
+    elif isinstance(block, cst.SimpleStatementSuite):
+        for small in block.body:
+            _small_bindings(small, into)
+
+
+def _small_bindings(small: cst.CSTNode, into: Bindings) -> None:
+    if isinstance(small, cst.Assign):
+        for target in small.targets:
+            into.names.update(_target_names(target.target))
+    elif isinstance(small, cst.AnnAssign):
+        if small.value is not None:
+            into.names.update(_target_names(small.target))
+    elif isinstance(small, cst.AugAssign):
+        into.names.update(_target_names(small.target))
+    elif isinstance(small, cst.Import):
+        for alias in small.names:
+            if alias.asname is not None:
+                into.names.update(_target_names(alias.asname.name))
+            else:
+                dotted = dotted_name(alias.name)
+                if dotted:
+                    into.names.add(dotted.partition(".")[0])
+    elif isinstance(small, cst.ImportFrom):
+        if isinstance(small.names, cst.ImportStar):
+            module = dotted_name(small.module) if small.module is not None else None
+            if not small.relative and module in _STAR_EXPORTS:
+                into.names.update(_STAR_EXPORTS[module])
+            else:
+                into.unknown = True
+        else:
+            for alias in small.names:
+                name = alias.asname.name if alias.asname is not None else alias.name
+                into.names.update(_target_names(name))
+    elif isinstance(small, (cst.Global, cst.Nonlocal)):
+        into.names.update(n.name.value for n in small.names)
+    elif isinstance(small, cst.TypeAlias):
+        into.names.add(small.name.value)
+
+
+def _all_names(node: cst.CSTNode) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            yield current.value
+        stack.extend(current.children)
+
+
+def block_bindings(stmts: Iterable[cst.CSTNode]) -> Bindings:
+    bindings = Bindings()
+    for stmt in stmts:
+        statement_bindings(stmt, bindings)
+    return bindings
+
+
+def function_bindings(func: cst.FunctionDef) -> Bindings:
+    """Parameters and every name bound anywhere in the body (Python's local-scope rule)."""
+    bindings = Bindings()
+    params = func.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        bindings.names.add(param.name.value)
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            bindings.names.add(star.name.value)
+    _block_bindings(func.body, bindings)
+    return bindings
+
+
+def walrus_targets(module: cst.Module) -> set[str]:
+    """Names bound by ``:=`` anywhere; only called when the source contains ``:=``."""
+    found: set[str] = set()
+
+    class _Finder(cst.CSTVisitor):
+        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+            found.update(_target_names(node.target))
+
+    module.visit(_Finder())
+    return found

@@ -1,0 +1,176 @@
+"""The extracted model of one file: plain data that every rule reads.
+
+Nodes are kept (``node`` fields, excluded from equality) so that findings can point at source and
+fixes can replace syntax; every other field is a fact about the declaration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Mapping
+
+import libcst as cst
+
+from ormlint.model.names import ImportTable
+
+
+@dataclass(frozen=True)
+class MappedAnnotation:
+    """``Mapped[X]`` / ``WriteOnlyMapped[X]`` / ``DynamicMapped[X]``, string forms unwrapped."""
+
+    wrapper: str  # "Mapped", "WriteOnlyMapped", "DynamicMapped"
+    inner: cst.BaseExpression = field(compare=False)
+    # True: the inner type admits None; False: it does not; None: cannot tell (Any, TypeVar, ...).
+    optional: bool | None
+    node: cst.CSTNode = field(compare=False)  # the annotation as written
+
+
+@dataclass(frozen=True)
+class ForeignKeyDecl:
+    target: str | None  # "table.column" when given as a string
+    ondelete: str | None
+    onupdate: str | None
+    node: cst.Call = field(compare=False)
+
+
+@dataclass(frozen=True)
+class ColumnDecl:
+    attr: str | None  # attribute name in the class; None for columns of an imperative Table()
+    sql_name: str | None  # explicit column name, else the attribute name
+    constructor: str  # "Column", "mapped_column", "sqlmodel.Field"
+    annotation: MappedAnnotation | None
+    type_expr: cst.BaseExpression | None = field(compare=False)
+    nullable: bool | None  # only when given as a literal
+    primary_key: bool | None
+    index: bool | None
+    unique: bool | None
+    foreign_keys: tuple[ForeignKeyDecl, ...]
+    kwargs: Mapping[str, cst.Arg] = field(compare=False, hash=False)
+    node: cst.Call = field(compare=False)
+
+    @property
+    def name(self) -> str | None:
+        """The column's name in the table."""
+        return self.sql_name or self.attr
+
+    def keyword(self, name: str) -> cst.BaseExpression | None:
+        arg = self.kwargs.get(name)
+        return arg.value if arg is not None else None
+
+
+@dataclass(frozen=True)
+class BuiltinRef:
+    """A bare name in a relationship argument that resolves to a Python builtin."""
+
+    argument: str  # "remote_side", "order_by", ...
+    name: str
+    node: cst.Name = field(compare=False)
+
+
+@dataclass(frozen=True)
+class RelationshipDecl:
+    attr: str | None
+    owner: str | None  # the class whose body (or declared_attr) declares it
+    target: str | None  # class name when given as a string or a plain name
+    annotation: MappedAnnotation | None
+    builtin_refs: tuple[BuiltinRef, ...]
+    kwargs: Mapping[str, cst.Arg] = field(compare=False, hash=False)
+    node: cst.Call = field(compare=False)
+
+
+IndexKind = Literal["index", "unique_index", "unique_constraint"]
+
+
+@dataclass(frozen=True)
+class IndexDecl:
+    """Anything that makes the database build an index on a column list."""
+
+    name: str | None
+    columns: tuple[str, ...] | None  # column names; None when an expression is indexed
+    kind: IndexKind
+    origin: Literal["column", "table_args", "module", "table"]
+    plain: bool  # no dialect options, partial predicates or other kwargs that make it special
+    node: cst.CSTNode = field(compare=False)  # the Index(...) call or the index=/unique= argument
+    column: ColumnDecl | None = field(default=None, compare=False)  # for origin="column"
+
+    @property
+    def unique(self) -> bool:
+        return self.kind != "index"
+
+    def describe(self) -> str:
+        cols = ", ".join(self.columns or ())
+        if self.origin == "column":
+            flag = "unique=True" if self.kind == "unique_constraint" else "index=True"
+            if self.kind == "unique_index":
+                flag = "index=True, unique=True"
+            return f"`{flag}` on column `{cols}`"
+        what = "UniqueConstraint" if self.kind == "unique_constraint" else "Index"
+        label = f'"{self.name}"' if self.name else "unnamed"
+        return f"{what} {label} on ({cols})"
+
+
+TableArgsShape = Literal["absent", "tuple", "dict", "other", "dynamic"]
+
+
+@dataclass(frozen=True)
+class TableArgs:
+    shape: TableArgsShape
+    items: tuple[cst.BaseExpression, ...] = field(compare=False, default=())
+    node: cst.CSTNode | None = field(compare=False, default=None)
+
+
+ClassKind = Literal["base", "mapped", "abstract", "mixin", "unknown"]
+
+
+@dataclass(frozen=True)
+class ModelClass:
+    name: str
+    bases: tuple[str, ...]  # base expressions as written (dotted)
+    kind: ClassKind
+    tablename: str | None
+    is_abstract: bool
+    columns: tuple[ColumnDecl, ...]
+    relationships: tuple[RelationshipDecl, ...]
+    # Every index the class's table gets from this class's declarations, including columns it
+    # inherits from mixins and abstract bases in the same file, and module-level Index(...) calls.
+    indexes: tuple[IndexDecl, ...]
+    table_args: TableArgs
+    is_sqlmodel: bool  # derives from SQLModel (its fields are columns only with table=True)
+    node: cst.ClassDef = field(compare=False)
+
+    def column(self, name: str) -> ColumnDecl | None:
+        for column in self.columns:
+            if column.attr == name or column.sql_name == name:
+                return column
+        return None
+
+
+@dataclass(frozen=True)
+class TableDecl:
+    """An imperative ``Table("name", metadata, Column(...), ...)``."""
+
+    variable: str | None
+    tablename: str | None
+    columns: tuple[ColumnDecl, ...]
+    indexes: tuple[IndexDecl, ...]
+    node: cst.Call = field(compare=False)
+
+
+@dataclass(frozen=True)
+class FileModel:
+    path: str
+    module: cst.Module = field(compare=False)
+    imports: ImportTable = field(compare=False)
+    classes: tuple[ModelClass, ...]
+    tables: tuple[TableDecl, ...]
+    # All relationship() calls, including those outside class bodies (declared_attr, imperative
+    # mappings, `Parent.children = relationship(...)` after the class).
+    relationships: tuple[RelationshipDecl, ...]
+    # A MetaData(naming_convention=...) in this file that renames `index=True` indexes.
+    custom_index_naming: bool = False
+
+    @property
+    def columns(self) -> tuple[ColumnDecl, ...]:
+        return tuple(c for cls in self.classes for c in cls.columns) + tuple(
+            c for table in self.tables for c in table.columns
+        )

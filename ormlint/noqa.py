@@ -1,0 +1,21 @@
+"""`# noqa` comments, with flake8's semantics: on the reported line, bare or with codes/prefixes."""
+
+from __future__ import annotations
+
+import re
+
+# flake8's own pattern (flake8/defaults.py), so that one comment serves both tools.
+NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+_CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
+
+
+def is_suppressed(line_text: str, code: str) -> bool:
+    if "#" not in line_text:
+        return False
+    for match in NOQA.finditer(line_text):
+        codes = match.group("codes")
+        if codes is None:
+            return True
+        if any(code.startswith(c.upper()) for c in _CODE.findall(codes)):
+            return True
+    return False

@@ -1,0 +1,26 @@
+"""Reporters only format findings."""
+
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+from ormlint.findings import Finding
+
+FORMATS = ("text", "json")
+
+
+def render(findings: Sequence[Finding], output_format: str, files_checked: int) -> str:
+    if output_format == "json":
+        return json.dumps([f.to_json() for f in findings], indent=2) + "\n"
+    return render_text(findings, files_checked)
+
+
+def render_text(findings: Sequence[Finding], files_checked: int) -> str:
+    lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings]
+    if findings:
+        noun = "error" if len(findings) == 1 else "errors"
+        lines += ["", f"Found {len(findings)} {noun} in {files_checked} files checked."]
+    else:
+        lines.append(f"All checks passed! ({files_checked} files checked)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,33 @@
+"""The rule registry: every rule class, by code."""
+
+from __future__ import annotations
+
+from ormlint.rules import columns, defaults, indexes, relationships
+from ormlint.rules.base import Rule, Violation
+
+_FAMILIES = (relationships, columns, defaults, indexes)
+
+RULES: dict[str, type[Rule]] = {
+    rule.code: rule
+    for family in _FAMILIES
+    for rule in vars(family).values()
+    if isinstance(rule, type) and issubclass(rule, Rule) and rule is not Rule
+}
+RULES = dict(sorted(RULES.items()))
+
+# Reported by the engine, not by a rule class: the file could not be read or parsed.
+PARSE_ERROR_CODE = "ORM999"
+PARSE_ERROR_SUMMARY = "file could not be read or parsed"
+
+
+def rule_by_code_or_name(key: str) -> type[Rule] | None:
+    key = key.strip()
+    if key.upper() in RULES:
+        return RULES[key.upper()]
+    for rule in RULES.values():
+        if rule.name == key:
+            return rule
+    return None
+
+
+__all__ = ["RULES", "Rule", "Violation", "PARSE_ERROR_CODE", "rule_by_code_or_name"]

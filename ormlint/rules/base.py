@@ -1,0 +1,94 @@
+"""The rule framework: a rule is one small class with its code, docs, examples and a check."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from typing import ClassVar, Iterator
+
+import libcst as cst
+
+from ormlint.model.types import FileModel
+
+# An invalid example marks each line a rule must report with a trailing `# ORM101` comment.
+EXPECT_MARKER = re.compile(r"\s*# (ORM\d{3})\s*$")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule found: the node it is about and the finished message."""
+
+    code: str
+    node: cst.CSTNode
+    message: str
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]  # kebab-case, e.g. "relationship-argument-is-builtin"
+    summary: ClassVar[str]  # one line for `ormlint rules`
+    message: ClassVar[str]  # str.format template: what is wrong and what to write instead
+    what_it_does: ClassVar[str]
+    why_bad: ClassVar[str]
+    fix_safety: ClassVar[str] = "No automatic fix yet."
+    references: ClassVar[tuple[str, ...]] = ()
+    # Runnable examples: the first invalid and valid ones are the docs' Example and Use instead.
+    invalid: ClassVar[tuple[str, ...]]
+    valid: ClassVar[tuple[str, ...]]
+    default_enabled: ClassVar[bool] = True
+
+    def check(self, model: FileModel) -> Iterator[Violation]:
+        raise NotImplementedError
+
+    def violation(self, node: cst.CSTNode, **fields: object) -> Violation:
+        return Violation(self.code, node, self.message.format(**fields))
+
+    @classmethod
+    def docs(cls) -> str:
+        """The rule's page, in the layout of ruff's rule docs."""
+        parts = [
+            f"# {cls.name} ({cls.code})",
+            "",
+            "## What it does",
+            _para(cls.what_it_does),
+            "",
+            "## Why is this bad?",
+            _para(cls.why_bad),
+            "",
+            "## Example",
+            "```python",
+            strip_markers(cls.invalid[0]).rstrip(),
+            "```",
+            "",
+            "Use instead:",
+            "```python",
+            cls.valid[0].rstrip(),
+            "```",
+            "",
+            "## Fix safety",
+            _para(cls.fix_safety),
+        ]
+        if cls.references:
+            parts += ["", "## References"] + [f"- {ref}" for ref in cls.references]
+        return "\n".join(parts) + "\n"
+
+
+def _para(text: str) -> str:
+    return textwrap.dedent(text).strip()
+
+
+def example(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def strip_markers(source: str) -> str:
+    return "\n".join(EXPECT_MARKER.sub("", line) for line in source.splitlines()) + "\n"
+
+
+def expected_lines(source: str, code: str) -> list[int]:
+    return [
+        number
+        for number, line in enumerate(source.splitlines(), start=1)
+        if (m := EXPECT_MARKER.search(line)) and m.group(1) == code
+    ]

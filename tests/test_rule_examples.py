@@ -1,0 +1,37 @@
+"""Every rule's documented examples run as tests: invalid ones report exactly the marked lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from ormlint.rules import RULES
+from ormlint.rules.base import expected_lines
+from tests.helpers import lint
+
+INVALID = [(code, i, src) for code, rule in RULES.items() for i, src in enumerate(rule.invalid)]
+VALID = [(code, i, src) for code, rule in RULES.items() for i, src in enumerate(rule.valid)]
+
+
+@pytest.mark.parametrize(("code", "index", "source"), INVALID, ids=[f"{c}-invalid-{i}" for c, i, _ in INVALID])
+def test_invalid_example_reports_marked_lines(code, index, source):
+    expected = expected_lines(source, code)
+    assert expected, "an invalid example must mark at least one line"
+    found = [f.line for f in lint(source) if f.code == code]
+    assert found == expected
+    # and no other rule fires on a rule's example (examples stay focused)
+    assert {f.code for f in lint(source)} == {code}
+
+
+@pytest.mark.parametrize(("code", "index", "source"), VALID, ids=[f"{c}-valid-{i}" for c, i, _ in VALID])
+def test_valid_example_is_clean(code, index, source):
+    assert lint(source) == []
+
+
+@pytest.mark.parametrize("code", list(RULES))
+def test_rule_has_complete_docs(code):
+    rule = RULES[code]
+    assert rule.code == code and rule.name and rule.summary and rule.message
+    docs = rule.docs()
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "Use instead:"):
+        assert heading in docs
+    assert "# ORM" not in docs.split("## Example", 1)[1], "expectation markers leak into docs"
