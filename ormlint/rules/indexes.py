@@ -13,7 +13,7 @@ class DuplicateIndex(Rule):
     name = "duplicate-index"
     summary = "the same column list is indexed twice in one table (`index=True` plus `Index(...)`)"
     message = (
-        "{redundant} duplicates {kept} on table `{table}`: the database builds and maintains "
+        "{redundant} duplicates {kept} in {table}: the database builds and maintains "
         "two indexes on ({columns}); {advice}"
     )
     name_clash_message = (
@@ -93,9 +93,10 @@ class DuplicateIndex(Rule):
 
     def check(self, model: FileModel) -> Iterator[Violation]:
         for cls in model.classes:
-            yield from self._check_table(cls.tablename or cls.name, cls.tablename, cls.indexes, model)
+            label = f"table `{cls.tablename}`" if cls.tablename else f"the table of class `{cls.name}`"
+            yield from self._check_table(label, cls.tablename, cls.indexes, model)
         for table in model.tables:
-            label = table.tablename or table.variable or "?"
+            label = f"table `{table.tablename or table.variable}`"
             yield from self._check_table(label, table.tablename, table.indexes, model)
 
     def _check_table(

@@ -1,0 +1,110 @@
+from tests.helpers import codes_and_lines
+
+HEADER = (
+    "from typing import Annotated, Any, Optional, TypeVar, Union\n"
+    "import sqlalchemy as sa\n"
+    "from sqlalchemy import Column, Integer\n"
+    "from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship\n"
+)
+
+
+def check(body: str):
+    return codes_and_lines(HEADER + body, "ORM2")
+
+
+def test_optional_spellings_with_not_null():
+    assert check(
+        "class A(Base):\n"
+        "    a: Mapped[Optional[int]] = mapped_column(nullable=False)\n"
+        "    b: Mapped[int | None] = mapped_column(nullable=False)\n"
+        "    c: Mapped[Union[int, None]] = mapped_column(nullable=False)\n"
+        "    d: Mapped['Optional[int]'] = mapped_column(nullable=False)\n"
+        "    e: 'Mapped[int | None]' = mapped_column(nullable=False)\n"
+        "    f: Mapped[None | str] = mapped_column(sa.String, nullable=False)\n"
+        "    g: Mapped[Annotated[Optional[int], 'x']] = mapped_column(nullable=False)\n"
+        "    h: Mapped[Optional[int]] = mapped_column(primary_key=True)\n"
+        "    i: Mapped[Optional[int]] = Column(Integer, nullable=False)\n"
+    ) == [("ORM201", n) for n in range(6, 15)]
+
+
+def test_optional_agreeing_with_column_is_fine():
+    assert check(
+        "class A(Base):\n"
+        "    a: Mapped[Optional[int]] = mapped_column()\n"
+        "    b: Mapped[Optional[int]] = mapped_column(nullable=True)\n"
+        "    c: Mapped[int] = mapped_column(nullable=False)\n"
+        "    d: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    e: Mapped[Optional[int]] = mapped_column(primary_key=True, nullable=True)\n"
+        "    f: Mapped[int] = mapped_column(nullable=flag)\n"
+    ) == []
+
+
+def test_non_optional_with_nullable_true():
+    assert check(
+        "class A(Base):\n"
+        "    a: Mapped[int] = mapped_column(nullable=True)\n"
+        "    b: Mapped[list[int]] = mapped_column(sa.JSON, nullable=True)\n"
+        "    c: Mapped['datetime.datetime'] = mapped_column(nullable=True)\n"
+    ) == [("ORM202", 6), ("ORM202", 7), ("ORM202", 8)]
+
+
+def test_unknowable_types_are_not_judged():
+    assert check(
+        "T = TypeVar('T')\n"
+        "MaybeInt = Optional[int]\n"
+        "Json = Any\n"
+        "class A(Base):\n"
+        "    a: Mapped[Any] = mapped_column(nullable=True)\n"
+        "    b: Mapped[T] = mapped_column(nullable=True)\n"
+        "    c: Mapped[MaybeInt] = mapped_column(nullable=True)\n"
+        "    d: Mapped[Json] = mapped_column(nullable=True)\n"
+        "    e: Mapped[Any] = mapped_column(nullable=False)\n"
+    ) == []
+
+
+def test_module_alias_of_optional_is_followed():
+    assert check(
+        "MaybeInt = Optional[int]\n"
+        "class A(Base):\n"
+        "    a: Mapped[MaybeInt] = mapped_column(nullable=False)\n"
+    ) == [("ORM201", 7)]
+
+
+def test_relationships_and_plain_annotations_are_not_columns():
+    assert check(
+        "class A(Base):\n"
+        "    kids: WriteOnlyMapped['B'] = relationship()\n"
+        "    parent: Mapped[Optional['B']] = relationship(innerjoin=True)\n"
+        "    x: Optional[int] = Column(Integer, nullable=False)\n"
+    ) == []
+
+
+def test_mapped_from_elsewhere_is_not_sqlalchemy():
+    assert codes_and_lines(
+        "from typing import Optional\n"
+        "from mylib import Mapped, mapped_column\n"
+        "class A:\n"
+        "    a: Mapped[Optional[int]] = mapped_column(nullable=False)\n",
+        "ORM2",
+    ) == []
+
+
+def test_sqlmodel_optional_primary_key_idiom_is_not_flagged():
+    assert codes_and_lines(
+        "from typing import Optional\n"
+        "from sqlmodel import Field, SQLModel\n"
+        "class Hero(SQLModel, table=True):\n"
+        "    id: Optional[int] = Field(default=None, primary_key=True)\n"
+        "    name: str = Field(nullable=True)\n",
+        "ORM2",
+    ) == []
+
+
+def test_future_annotations_form():
+    assert codes_and_lines(
+        "from __future__ import annotations\n"
+        "from sqlalchemy.orm import Mapped, mapped_column\n"
+        "class A(Base):\n"
+        "    a: Mapped[int | None] = mapped_column(nullable=False)\n",
+        "ORM2",
+    ) == [("ORM201", 4)]
