@@ -169,6 +169,12 @@ class FileModel:
     # A MetaData(naming_convention=...) in this file that renames `index=True` indexes.
     custom_index_naming: bool = False
 
+    def class_named(self, name: str) -> ModelClass | None:
+        for cls in self.classes:
+            if cls.name == name:
+                return cls
+        return None
+
     @property
     def columns(self) -> tuple[ColumnDecl, ...]:
         return tuple(c for cls in self.classes for c in cls.columns) + tuple(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ormlint.model.types import FileModel
+from ormlint.model.types import FileModel, ModelClass
 from ormlint.rules.base import Rule, Violation, example
 
 
@@ -109,18 +109,23 @@ class RelationshipArgumentIsBuiltin(Rule):
 
     def check(self, model: FileModel) -> Iterator[Violation]:
         for relationship in model.relationships:
+            owner = model.class_named(relationship.owner) if relationship.owner else None
             for ref in relationship.builtin_refs:
-                owner = relationship.owner
-                if owner and "." not in owner:
-                    suggestion = f'"{owner}.{ref.name}"'
-                    where = f"in class `{owner}`"
-                else:
-                    suggestion = f'"Class.{ref.name}"'
-                    where = "in this scope"
                 yield self.violation(
                     ref.node,
                     argument=ref.argument,
                     builtin=ref.name,
-                    where=where,
-                    suggestion=suggestion,
+                    where=f"in class `{owner.name}`" if owner else "in this scope",
+                    suggestion=self._suggestion(owner, ref.name),
                 )
+
+    @staticmethod
+    def _suggestion(owner: ModelClass | None, name: str) -> str:
+        if owner is None:
+            return f'"Class.{name}"'
+        attr = name
+        if name == "id":  # the builtin `id` stands for the primary key: name the real one
+            keys = [c.attr for c in owner.columns if c.primary_key and c.attr]
+            if len(keys) == 1:
+                attr = keys[0]
+        return f'"{owner.name}.{attr}"'

@@ -1,0 +1,59 @@
+"""No input crashes the engine: bad files become ORM999 findings, everything else analyses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ormlint.engine import all_codes, analyse_source
+from ormlint.rules import RULES
+
+CODES = frozenset(all_codes())
+FIXTURES = sorted((Path(__file__).parent.parent / "fixtures").rglob("*.py"))
+CORPUS = [p.read_text() for p in FIXTURES] + [s for r in RULES.values() for s in (*r.invalid, *r.valid)]
+
+
+def assert_sane(source: str) -> None:
+    findings = analyse_source(source, "m.py", CODES)
+    lines = max(1, len(source.splitlines()))
+    for finding in findings:
+        assert finding.code in CODES
+        assert 1 <= finding.line <= max(lines, 1) + 1
+        if finding.code == "ORM999":
+            assert "internal error" not in finding.message, finding.message
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(CORPUS), st.data())
+def test_mutated_model_files_never_crash(source, data):
+    # delete, duplicate or insert characters at random points of a real model file
+    for _ in range(data.draw(st.integers(1, 4))):
+        if not source:
+            break
+        i = data.draw(st.integers(0, len(source) - 1))
+        j = data.draw(st.integers(i, min(len(source), i + 40)))
+        op = data.draw(st.sampled_from(["delete", "duplicate", "insert"]))
+        if op == "delete":
+            source = source[:i] + source[j:]
+        elif op == "duplicate":
+            source = source[:j] + source[i:j] + source[j:]
+        else:
+            source = source[:i] + data.draw(st.sampled_from(list("()[]{}:=,.'\"\\#\n \t@*"))) + source[i:]
+    assert_sane(source)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_text_never_crashes(text):
+    assert_sane("import sqlalchemy\n" + text)
+
+
+def test_deep_nesting_is_reported_not_fatal():
+    deep = "from sqlalchemy.orm import relationship\nclass A(Base):\n    x = relationship(remote_side=1" + "+id" * 600 + ")\n"
+    findings = analyse_source(deep, "m.py", CODES)
+    assert [f.code for f in findings] == ["ORM999"]
+    too_deep = "import sqlalchemy\nx = " + "(" * 500 + ")" * 500 + "\n"
+    (finding,) = analyse_source(too_deep, "m.py", CODES)
+    assert finding.code == "ORM999" and "too many nested parentheses" in finding.message
