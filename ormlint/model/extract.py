@@ -100,7 +100,7 @@ class Extractor:
         self.declarative_names: set[str] = set()  # names bound to declarative_base() results
         self.registry_names: set[str] = set()  # names bound to registry()
         self.classes: dict[str, ModelClass] = {}
-        self.class_order: list[str] = []
+        self.class_order: list[ModelClass | None] = []
         self.tables: list[TableDecl] = []
         self.relationships: list[RelationshipDecl] = []
         self.module_indexes: list[tuple[str, IndexDecl]] = []  # (class or table variable, index)
@@ -111,9 +111,13 @@ class Extractor:
     def extract(self) -> FileModel:
         self._walk_module_block(self.module.body)
         classes = []
-        for name in self.class_order:
-            cls = self.classes[name]
-            extra = tuple(ix for owner, ix in self.module_indexes if owner == name)
+        for cls in self.class_order:
+            if cls is None:
+                continue
+            extra = tuple(
+                ix for owner, ix in self.module_indexes
+                if owner == cls.name and self.classes.get(cls.name) is cls
+            )
             if extra:
                 cls = _replace(cls, indexes=cls.indexes + extra)
             classes.append(cls)
@@ -272,11 +276,10 @@ class Extractor:
         kind: ClassKind = "mixin"
         table_kw = False
         is_sqlmodel = False
+        for arg in node.keywords:
+            if arg.keyword is not None and arg.keyword.value == "table":
+                table_kw = bool_value(arg.value) is True
         for arg in node.bases:
-            if arg.keyword is not None:
-                if arg.keyword.value == "table" and bool_value(arg.value):
-                    table_kw = True
-                continue
             dotted = dotted_name(arg.value)
             if dotted is None:
                 kind = _stronger(kind, "unknown")
@@ -315,6 +318,8 @@ class Extractor:
 
     def _visit_class(self, node: cst.ClassDef, func_scopes: tuple[Bindings, ...]) -> None:
         kind, bases, is_sqlmodel = self._class_kind(node)
+        slot = len(self.class_order)
+        self.class_order.append(None)  # keeps source order: nested classes come after this one
         scope = _ClassScope(node.name.value, is_sqlmodel=is_sqlmodel)
         for stmt, declares in _class_statements(node.body):
             if declares:
@@ -336,9 +341,8 @@ class Extractor:
             is_sqlmodel=is_sqlmodel,
             node=node,
         )
-        if node.name.value not in self.classes:
-            self.class_order.append(node.name.value)
-        self.classes[node.name.value] = model_class
+        self.classes[node.name.value] = model_class  # later definitions shadow, as in Python
+        self.class_order[slot] = model_class
 
     def _visit_class_statement(
         self, stmt: cst.CSTNode, scope: _ClassScope, func_scopes: tuple[Bindings, ...]
@@ -409,13 +413,14 @@ class Extractor:
                     scope.relationships.append(rel)
 
     def _is_declared_attr(self, func: cst.FunctionDef) -> bool:
+        """``@declared_attr``, ``@declared_attr.directive``/``.cascading``, any import spelling."""
         for decorator in func.decorators:
             dec = decorator.decorator
             if isinstance(dec, cst.Call):
                 dec = dec.func
-            dotted = dotted_name(dec) or ""
-            head = dotted.split(".")[0]
-            if self.imports.symbol(cst.Name(head)) == "declared_attr" or head == "declared_attr":
+            if self.imports.symbol(dec) == "declared_attr":
+                return True
+            if isinstance(dec, cst.Attribute) and self.imports.symbol(dec.value) == "declared_attr":
                 return True
         return False
 

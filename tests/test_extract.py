@@ -1,0 +1,140 @@
+"""Facts the extractor records in the FileModel, which every rule reads."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+
+from ormlint.model.extract import extract
+from ormlint.model.types import FileModel
+
+
+def model(source: str) -> FileModel:
+    source = textwrap.dedent(source)
+    return extract(cst.parse_module(source), source, "m.py")
+
+
+def kinds(source: str) -> dict[str, str]:
+    return {c.name: c.kind for c in model(source).classes}
+
+
+def test_class_kinds_for_each_declarative_style():
+    assert kinds(
+        """
+        import sqlalchemy.orm as so
+        from sqlalchemy.orm import DeclarativeBase, MappedAsDataclass, declarative_base, registry
+        from sqlmodel import SQLModel
+        from flask_sqlalchemy import SQLAlchemy
+        from .base import ProjectBase
+
+        db = SQLAlchemy()
+        Legacy = declarative_base()
+        reg = registry()
+
+        class Base(MappedAsDataclass, so.DeclarativeBase): pass
+        class Mixin: pass
+        class Abstract(Base):
+            __abstract__ = True
+        class A(Mixin, Base): pass
+        class B(Abstract): pass
+        class C(Legacy): pass
+        class D(db.Model): pass
+        class E(SQLModel, table=True): pass
+        class F(SQLModel): pass
+        class G(ProjectBase): pass
+        @reg.mapped
+        class H: pass
+        class I(A): pass
+        """
+    ) == {
+        "Base": "base", "Mixin": "mixin", "Abstract": "abstract", "A": "mapped", "B": "mapped",
+        "C": "mapped", "D": "mapped", "E": "mapped", "F": "mixin", "G": "unknown", "H": "mapped",
+        "I": "mapped",
+    }
+
+
+def test_columns_and_their_facts():
+    m = model(
+        """
+        import sqlalchemy as sa
+        from typing import Optional
+        from sqlalchemy.orm import Mapped, mapped_column, deferred
+        class A(Base):
+            __tablename__ = "a"
+            id = sa.Column(sa.Integer, primary_key=True)
+            name: Mapped[Optional[str]] = mapped_column("full_name", sa.String(50), nullable=False, index=True)
+            parent_id = sa.Column(sa.ForeignKey("a.id", ondelete="CASCADE"), unique=True)
+            body = deferred(sa.Column(sa.Text))
+            not_a_column = sa.Column(sa.Integer),
+            helper = compute()
+        """
+    )
+    (cls,) = m.classes
+    assert cls.tablename == "a"
+    cols = {c.attr: c for c in cls.columns}
+    assert set(cols) == {"id", "name", "parent_id", "body"}
+    assert cols["id"].primary_key is True and cols["id"].constructor == "Column"
+    name = cols["name"]
+    assert (name.sql_name, name.name, name.nullable, name.index) == ("full_name", "full_name", False, True)
+    assert name.annotation is not None and name.annotation.optional is True
+    (fk,) = cols["parent_id"].foreign_keys
+    assert (fk.target, fk.ondelete) == ("a.id", "CASCADE")
+    assert cols["parent_id"].type_expr is None
+
+
+def test_table_args_shapes():
+    def shape(expr: str) -> str:
+        return model(f"class A(Base):\n    __table_args__ = {expr}\n").classes[0].table_args.shape
+
+    assert shape("(Index('x', 'a'),)") == "tuple"
+    assert shape("{'schema': 'x'}") == "dict"
+    assert shape("(Index('x', 'a'))") == "other"
+    assert shape("[Index('x', 'a')]") == "other"
+    assert shape("SHARED") == "dynamic"
+
+
+def test_declared_attr_spellings_mark_table_args_dynamic():
+    m = model(
+        """
+        import sqlalchemy as sa
+        class A:
+            @sa.orm.declared_attr.directive
+            def __table_args__(cls):
+                return ()
+        """
+    )
+    assert m.classes[0].table_args.shape == "dynamic"
+
+
+def test_flask_handle_only_when_used_like_one():
+    m = model(
+        """
+        from app import db
+        from django.db import models
+        class A(db.Model):
+            x = db.Column(db.Integer, index=True)
+        class B(models.Model):
+            y = models.CharField(max_length=10, db_index=True)
+            class Meta:
+                indexes = [models.Index(fields=["y"])]
+        """
+    )
+    assert m.imports.flask_handles == {"db"}  # Django's `models` is not a SQLAlchemy handle
+    assert [c.attr for c in m.classes[0].columns] == ["x"]
+    assert m.classes[1].columns == () and m.classes[1].kind == "unknown"
+
+
+def test_relationship_targets_and_owners():
+    m = model(
+        """
+        from sqlalchemy.orm import relationship
+        class A(Base):
+            b = relationship("B", back_populates="a")
+            c = relationship(C)
+        A.d = relationship("D")
+        """
+    )
+    assert [(r.owner, r.attr, r.target) for r in m.relationships] == [
+        ("A", "b", "B"), ("A", "c", "C"), ("A", "d", "D"),
+    ]
