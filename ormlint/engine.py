@@ -6,6 +6,7 @@ import ast
 import io
 import os
 import tokenize
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +68,9 @@ def analyse_source(
     # CPython's parser first: about a tenth of libcst's cost, exact messages, and it rejects the
     # pathological nesting on which libcst's native parser can take minutes or overflow the stack.
     try:
-        ast.parse(source)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. invalid escape sequences: not ours to report
+            ast.parse(source)
     except (SyntaxError, RecursionError, ValueError, MemoryError) as error:
         return _unparsable(path, source, codes, error)
     try:

@@ -57,3 +57,8 @@ def test_deep_nesting_is_reported_not_fatal():
     too_deep = "import sqlalchemy\nx = " + "(" * 500 + ")" * 500 + "\n"
     (finding,) = analyse_source(too_deep, "m.py", CODES)
     assert finding.code == "ORM999" and "too many nested parentheses" in finding.message
+
+
+def test_warnings_from_the_users_code_are_not_printed(recwarn):
+    analyse_source('import sqlalchemy\nx = "\\d+"\n', "m.py", CODES)
+    assert [str(w.message) for w in recwarn] == []

@@ -95,7 +95,7 @@ class Extractor:
         self.imports: ImportTable = build_import_table(module, source)
         self.module_bindings = block_bindings(module.body)
         if ":=" in source:
-            self.module_bindings.names |= walrus_targets(module)
+            self.module_bindings.names |= walrus_targets(source)
         self.aliases = self._module_aliases(module.body)
         self.declarative_names: set[str] = set()  # names bound to declarative_base() results
         self.registry_names: set[str] = set()  # names bound to registry()

@@ -125,7 +125,7 @@ def canonical_symbol(qualified: str) -> str | None:
     return None
 
 
-_HANDLE_USE = r"\b{name}\.(?:Column|relationship|mapped_column)\("
+_HANDLE_USE = re.compile(r"\b([A-Za-z_]\w*)\.(?:Column|relationship|mapped_column)\(")
 
 
 def build_import_table(module: cst.Module, source: str) -> ImportTable:
@@ -202,8 +202,8 @@ def build_import_table(module: cst.Module, source: str) -> ImportTable:
     visit_block(module.body, False)
     # `from app.extensions import db` then `db.Column(...)`: a Flask-SQLAlchemy handle made in
     # another module. Recognised only when the file calls it like one.
-    for local in imported_from_elsewhere:
-        if re.search(_HANDLE_USE.format(name=re.escape(local)), source):
+    if imported_from_elsewhere:
+        for local in imported_from_elsewhere & set(_HANDLE_USE.findall(source)):
             table.flask_handles.add(local)
             table.aliases.pop(local, None)
     return table
@@ -350,13 +350,10 @@ def function_bindings(func: cst.FunctionDef) -> Bindings:
     return bindings
 
 
-def walrus_targets(module: cst.Module) -> set[str]:
-    """Names bound by ``:=`` anywhere; only called when the source contains ``:=``."""
-    found: set[str] = set()
+_WALRUS = re.compile(r"([A-Za-z_]\w*)\s*:=")
 
-    class _Finder(cst.CSTVisitor):
-        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-            found.update(_target_names(node.target))
 
-    module.visit(_Finder())
-    return found
+def walrus_targets(source: str) -> set[str]:
+    """Names bound by ``:=`` anywhere. Read from the text: a name in a string or comment is
+    counted too, which can only make a name look bound (silence), never invent a finding."""
+    return set(_WALRUS.findall(source))
