@@ -65,18 +65,24 @@ def analyse_source(
     codes = frozenset(c for c in codes if not any(c.startswith(p) for p in ignored))
     if not codes or not may_contain_models(source):
         return []
-    # CPython's parser first: about a tenth of libcst's cost, exact messages, and it rejects the
-    # pathological nesting on which libcst's native parser can take minutes or overflow the stack.
+    # CPython's parser first: about a tenth of libcst's cost, and it turns away the pathological
+    # nesting on which libcst's native parser takes minutes or overflows the C stack.
+    syntax_error: SyntaxError | None = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. invalid escape sequences: not ours to report
             ast.parse(source)
-    except (SyntaxError, RecursionError, ValueError, MemoryError) as error:
+    except SyntaxError as error:
+        # Maybe syntax newer than this interpreter (`type X = ...` on 3.11): libcst may know it.
+        if "too many nested" in error.msg or _bracket_depth(source) > MAX_BRACKET_DEPTH:
+            return _unparsable(path, source, codes, error)
+        syntax_error = error
+    except (RecursionError, ValueError, MemoryError) as error:
         return _unparsable(path, source, codes, error)
     try:
         module = cst.parse_module(source)
-    except Exception as error:  # valid Python that libcst does not support
-        return _unparsable(path, source, codes, error)
+    except Exception as error:
+        return _unparsable(path, source, codes, syntax_error or error)
     try:
         model = extract(module, source, path)
         violations = [
@@ -89,6 +95,20 @@ def analyse_source(
         if os.environ.get("ORMLINT_DEBUG"):
             raise
         return _internal_error(path, codes, error)
+
+
+MAX_BRACKET_DEPTH = 200  # CPython's own limit; libcst crashes far beyond it
+
+
+def _bracket_depth(source: str) -> int:
+    depth = deepest = 0
+    for char in source:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def _unparsable(path: str, source: str, codes: frozenset[str], error: Exception) -> list[Finding]:

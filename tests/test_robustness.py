@@ -62,3 +62,25 @@ def test_deep_nesting_is_reported_not_fatal():
 def test_warnings_from_the_users_code_are_not_printed(recwarn):
     analyse_source('import sqlalchemy\nx = "\\d+"\n', "m.py", CODES)
     assert [str(w.message) for w in recwarn] == []
+
+
+def test_syntax_newer_than_this_python_is_analysed_by_libcst():
+    # PEP 695 `type` statements and PEP 701 f-strings: ast on Python 3.11 rejects them.
+    source = (
+        "from sqlalchemy.orm import Mapped, mapped_column\n"
+        "type Payload = dict[str, int]\n"
+        "class A(Base):\n"
+        "    __tablename__ = 'a'\n"
+        "    x: Mapped[int] = mapped_column(nullable=True)\n"
+        "    def label(self):\n"
+        "        return f\"{\n"
+        "            self.x\n"
+        "        }\"\n"
+    )
+    assert [f.code for f in analyse_source(source, "m.py", CODES)] == ["ORM202"]
+
+
+def test_real_syntax_errors_keep_cpythons_message():
+    (finding,) = analyse_source("import sqlalchemy\nclass A(:\n    pass\n", "m.py", CODES)
+    assert finding.code == "ORM999" and finding.line == 2
+    assert finding.message.startswith("cannot parse: SyntaxError:")

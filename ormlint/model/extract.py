@@ -86,6 +86,7 @@ class _ClassScope:
     is_abstract: bool = False
     table_args: TableArgs = TableArgs("absent")
     is_sqlmodel: bool = False
+    has_table: bool = False  # assigns __table__ itself
 
 
 class Extractor:
@@ -102,6 +103,7 @@ class Extractor:
         self.classes: dict[str, ModelClass] = {}
         self.class_order: list[ModelClass | None] = []
         self.tables: list[TableDecl] = []
+        self.loose_columns: list[ColumnDecl] = []
         self.relationships: list[RelationshipDecl] = []
         self.module_indexes: list[tuple[str, IndexDecl]] = []  # (class or table variable, index)
         self.custom_index_naming = False
@@ -132,6 +134,7 @@ class Extractor:
             classes=tuple(classes),
             tables=tuple(tables),
             relationships=tuple(self.relationships),
+            loose_columns=tuple(self.loose_columns),
             custom_index_naming=self.custom_index_naming,
         )
 
@@ -159,6 +162,8 @@ class Extractor:
         for stmt in stmts:
             if isinstance(stmt, cst.ClassDef):
                 self._visit_class(stmt, ())
+            elif isinstance(stmt, cst.FunctionDef):
+                self._visit_module_function(stmt)
             elif isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     self._visit_module_small(small)
@@ -218,6 +223,14 @@ class Extractor:
                         func_scopes=(),
                     )
                 )
+
+    def _visit_module_function(self, func: cst.FunctionDef) -> None:
+        """Columns built in module-level functions: Alembic's upgrade(), column factories."""
+        for stmt in _walk_function_statements(func.body):
+            for call in self._calls_in(stmt):
+                symbol = self.imports.symbol(call.func)
+                if symbol in COLUMN_CONSTRUCTORS:
+                    self.loose_columns.append(self._column(call, symbol, None, None))
 
     def _check_naming_convention(self, call: cst.Call) -> None:
         arg = keyword_args(call).get("naming_convention")
@@ -339,6 +352,14 @@ class Extractor:
             indexes=indexes,
             table_args=scope.table_args,
             is_sqlmodel=is_sqlmodel,
+            shares_parent_table=(
+                kind in ("mapped", "unknown")
+                and scope.tablename is None
+                and not scope.has_table
+                and not any(c.primary_key for c in scope.columns)
+                and not any(isinstance(s, cst.FunctionDef) and s.name.value == "__tablename__"
+                            for s in _function_defs(node.body))
+            ),
             node=node,
         )
         self.classes[node.name.value] = model_class  # later definitions shadow, as in Python
@@ -377,6 +398,9 @@ class Extractor:
     ) -> None:
         if attr == "__tablename__":
             scope.tablename = string_value(value)
+            return
+        if attr == "__table__":
+            scope.has_table = True
             return
         if attr == "__abstract__":
             scope.is_abstract = bool_value(value) is True
@@ -437,6 +461,12 @@ class Extractor:
         # Function scope: its locals, enclosing functions, the module; never the class body.
         inner_scopes = (*func_scopes, function_bindings(func))
         for stmt in _walk_function_statements(func.body):
+            if isinstance(stmt, cst.Return) and isinstance(stmt.value, cst.Call):
+                symbol = self.imports.symbol(stmt.value.func)
+                if symbol in COLUMN_CONSTRUCTORS:
+                    returns = func.returns.annotation if func.returns is not None else None
+                    mapped = self.mapped_annotation(returns) if returns is not None else None
+                    scope.columns.append(self._column(stmt.value, symbol, name, mapped))
             for call in self._calls_in(stmt):
                 if self.imports.symbol(call.func) in RELATIONSHIP_CONSTRUCTORS:
                     self.relationships.append(
@@ -839,6 +869,11 @@ def _class_statements(body: cst.BaseSuite) -> Iterator[tuple[cst.CSTNode, bool]]
             yield stmt, False
         else:
             yield stmt, True
+
+
+def _function_defs(body: cst.BaseSuite) -> Iterator[cst.FunctionDef]:
+    if isinstance(body, cst.IndentedBlock):
+        yield from (stmt for stmt in body.body if isinstance(stmt, cst.FunctionDef))
 
 
 def _walk_function_statements(body: cst.BaseSuite) -> Iterator[cst.CSTNode]:

@@ -136,6 +136,9 @@ class ModelClass:
     indexes: tuple[IndexDecl, ...]
     table_args: TableArgs
     is_sqlmodel: bool  # derives from SQLModel (its fields are columns only with table=True)
+    # Single-table inheritance: a mapped subclass with no table and no primary key of its own,
+    # whose columns are added to the parent's table (and must be nullable there).
+    shares_parent_table: bool
     node: cst.ClassDef = field(compare=False)
 
     def column(self, name: str) -> ColumnDecl | None:
@@ -166,6 +169,8 @@ class FileModel:
     # All relationship() calls, including those outside class bodies (declared_attr, imperative
     # mappings, `Parent.children = relationship(...)` after the class).
     relationships: tuple[RelationshipDecl, ...]
+    # Columns built outside classes and tables: in Alembic's upgrade(), in column factories.
+    loose_columns: tuple[ColumnDecl, ...] = ()
     # A MetaData(naming_convention=...) in this file that renames `index=True` indexes.
     custom_index_naming: bool = False
 
@@ -177,6 +182,8 @@ class FileModel:
 
     @property
     def columns(self) -> tuple[ColumnDecl, ...]:
-        return tuple(c for cls in self.classes for c in cls.columns) + tuple(
-            c for table in self.tables for c in table.columns
+        return (
+            tuple(c for cls in self.classes for c in cls.columns)
+            + tuple(c for table in self.tables for c in table.columns)
+            + self.loose_columns
         )

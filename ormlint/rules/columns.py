@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ormlint.model.types import FileModel
+from ormlint.model.names import bool_value
+from ormlint.model.types import ColumnDecl, FileModel
 from ormlint.rules.base import Rule, Violation, example
 
 _REFERENCES = (
     "SQLAlchemy: mapped_column() derives the datatype and nullability from the Mapped annotation, "
     "https://docs.sqlalchemy.org/en/20/orm/declarative_tables.html#mapped-column-derives-the-datatype-and-nullability-from-the-mapped-annotation",
 )
+
+
+def _uses_existing_column(column: ColumnDecl) -> bool:
+    """`use_existing_column=True`: when the column exists, its `nullable=` is ignored."""
+    return bool_value(column.keyword("use_existing_column")) is True
 
 
 class OptionalMappedNotNull(Rule):
@@ -76,6 +82,8 @@ class OptionalMappedNotNull(Rule):
                 mapped = column.annotation
                 if mapped is None or mapped.optional is not True or column.nullable is True:
                     continue
+                if _uses_existing_column(column):
+                    continue
                 if column.nullable is False:
                     reason = "`nullable=False`"
                 elif column.primary_key:
@@ -106,6 +114,10 @@ class MappedNotOptionalButNullable(Rule):
         The explicit `nullable=True` wins for the DDL, silently: the column accepts NULL, rows
         come back with `None`, and code that the type checker accepted (`user.age + 1`) fails at
         run time with `TypeError` (verified by this rule's oracle test).
+
+        Not reported: columns of a single-table-inheritance subclass (no `__tablename__` and no
+        primary key of its own), whose shared column must be nullable for the other classes, and
+        `use_existing_column=True` columns, whose `nullable=` is ignored when the column exists.
         """
     references = _REFERENCES
     invalid = (
@@ -144,9 +156,13 @@ class MappedNotOptionalButNullable(Rule):
 
     def check(self, model: FileModel) -> Iterator[Violation]:
         for cls in model.classes:
+            if cls.shares_parent_table:
+                continue  # single-table inheritance: the shared column must be nullable
             for column in cls.columns:
                 mapped = column.annotation
                 if mapped is None or mapped.optional is not False or column.nullable is not True:
+                    continue
+                if _uses_existing_column(column):
                     continue
                 yield self.violation(
                     mapped.node,

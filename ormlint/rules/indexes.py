@@ -21,19 +21,20 @@ class DuplicateIndex(Rule):
         "column `{column}`: CREATE INDEX fails with \"already exists\"; rename it"
     )
     what_it_does = """
-        Checks each table for two index declarations on the same ordered column list:
-        `index=True` plus an `Index(...)`, two `Index(...)`, `unique=True` plus a
-        `UniqueConstraint`, a unique and a plain index, and an explicit index named like the one
-        `index=True` generates (`ix_<table>_<column>`). `unique=True, index=True` together are
-        one unique index and are fine. Partial indexes and indexes with dialect options are
-        different indexes and are not compared.
+        Checks each table for two indexes on the same ordered column list: `index=True` plus an
+        `Index(...)`, two `Index(...)`, a unique constraint (`unique=True` or `UniqueConstraint`)
+        plus an `Index(...)` or `index=True` on the same columns, and an explicit index named
+        like the one `index=True` generates (`ix_<table>_<column>`). `unique=True, index=True`
+        together are one unique index and are fine. Partial indexes and indexes with dialect
+        options are different indexes and are not compared. Repeated UNIQUE constraints alone
+        are not reported: they are part of CREATE TABLE, and PostgreSQL and SQLite merge them.
         """
     why_bad = """
-        Each declaration becomes its own CREATE INDEX: the table carries two identical indexes,
-        every write maintains both, and migrations keep both for years. When the two share a
-        name, `create_all()` fails outright (SQLite: `index ix_users_email already exists`;
-        PostgreSQL: `relation "ix_users_email" already exists`), verified by this rule's oracle
-        test.
+        Each `Index(...)`/`index=True` becomes its own CREATE INDEX beside the table's UNIQUE
+        constraints: the table carries two identical indexes, every write maintains both, and
+        migrations keep both for years. When the two share a name, `create_all()` fails
+        outright (SQLite: `index ix_users_email already exists`; PostgreSQL: `relation
+        "ix_users_email" already exists`). Both verified by this rule's oracle tests.
         """
     references = (
         "SQLAlchemy: Indexes, https://docs.sqlalchemy.org/en/20/core/constraints.html#indexes",
@@ -56,7 +57,7 @@ class DuplicateIndex(Rule):
                 email: Mapped[str] = mapped_column(index=True)  # ORM401
             '''),
         example('''
-            from sqlalchemy import Column, Integer, String, UniqueConstraint
+            from sqlalchemy import Column, Index, Integer, String
             from sqlalchemy.orm import declarative_base
 
             Base = declarative_base()
@@ -64,10 +65,7 @@ class DuplicateIndex(Rule):
 
             class Account(Base):
                 __tablename__ = "account"
-                __table_args__ = (
-                    UniqueConstraint("login", name="uq_account_login"),
-                    UniqueConstraint("login", name="account_login_key"),  # ORM401
-                )
+                __table_args__ = (Index("ix_account_login", "login", unique=True),)
                 id = Column(Integer, primary_key=True)
                 login = Column(String(50), unique=True)  # ORM401
             '''),
@@ -103,9 +101,16 @@ class DuplicateIndex(Rule):
         self, label: str, tablename: str | None, indexes: Sequence[IndexDecl], model: FileModel
     ) -> Iterator[Violation]:
         groups: dict[tuple[str, ...], list[tuple[int, IndexDecl]]] = {}
+        constraint_seen: set[tuple[str, ...]] = set()
         for position, index in enumerate(indexes):
-            if index.plain and index.columns:
-                groups.setdefault(index.columns, []).append((position, index))
+            if not (index.plain and index.columns):
+                continue
+            if index.kind == "unique_constraint":
+                # UNIQUE constraints are clauses of one CREATE TABLE; the database merges repeats.
+                if index.columns in constraint_seen:
+                    continue
+                constraint_seen.add(index.columns)
+            groups.setdefault(index.columns, []).append((position, index))
         for columns, group in groups.items():
             if len(group) < 2:
                 continue

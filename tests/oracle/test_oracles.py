@@ -116,13 +116,36 @@ def test_orm401_same_name_fails_create_all():
             example.sqlite_session()
 
 
-def test_orm401_unique_flag_and_constraints_build_three_unique_indexes():
+def test_orm401_unique_constraint_plus_unique_index_builds_two_indexes():
     with load(RULES["ORM401"].invalid[1]) as example:
-        # PostgreSQL builds one unique index per UNIQUE constraint, three here.
-        assert example.postgresql_ddl().count("UNIQUE (login)") == 3
+        ddl = example.postgresql_ddl()
+        assert "UNIQUE (login)" in ddl
+        assert "CREATE UNIQUE INDEX ix_account_login ON account (login)" in ddl
         with example.sqlite_session() as session:
-            # SQLite alone folds identical UNIQUE constraints into one automatic index.
             indexes = session.execute(text("PRAGMA index_list('account')")).all()
+            assert sorted(row.origin for row in indexes if row.unique) == ["c", "u"]
+
+
+def test_repeated_unique_constraints_are_merged_so_orm401_stays_silent():
+    source = """
+from sqlalchemy import Column, Integer, String, UniqueConstraint
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Team(Base):
+    __tablename__ = "team"
+    __table_args__ = (UniqueConstraint("code", name="uq_team_code"),)
+    id = Column(Integer, primary_key=True)
+    code = Column(String(10), unique=True)
+"""
+    from tests.helpers import lint
+
+    assert lint(source) == []
+    with load(source) as example:
+        with example.sqlite_session() as session:
+            indexes = session.execute(text("PRAGMA index_list('team')")).all()
             assert len([row for row in indexes if row.unique]) == 1
 
 

@@ -30,6 +30,7 @@ def test_optional_spellings_with_not_null():
 def test_optional_agreeing_with_column_is_fine():
     assert check(
         "class A(Base):\n"
+        "    __tablename__ = 'a'\n"
         "    a: Mapped[Optional[int]] = mapped_column()\n"
         "    b: Mapped[Optional[int]] = mapped_column(nullable=True)\n"
         "    c: Mapped[int] = mapped_column(nullable=False)\n"
@@ -42,10 +43,11 @@ def test_optional_agreeing_with_column_is_fine():
 def test_non_optional_with_nullable_true():
     assert check(
         "class A(Base):\n"
+        "    __tablename__ = 'a'\n"
         "    a: Mapped[int] = mapped_column(nullable=True)\n"
         "    b: Mapped[list[int]] = mapped_column(sa.JSON, nullable=True)\n"
         "    c: Mapped['datetime.datetime'] = mapped_column(nullable=True)\n"
-    ) == [("ORM202", 6), ("ORM202", 7), ("ORM202", 8)]
+    ) == [("ORM202", 7), ("ORM202", 8), ("ORM202", 9)]
 
 
 def test_unknowable_types_are_not_judged():
@@ -54,6 +56,7 @@ def test_unknowable_types_are_not_judged():
         "MaybeInt = Optional[int]\n"
         "Json = Any\n"
         "class A(Base):\n"
+        "    __tablename__ = 'a'\n"
         "    a: Mapped[Any] = mapped_column(nullable=True)\n"
         "    b: Mapped[T] = mapped_column(nullable=True)\n"
         "    c: Mapped[MaybeInt] = mapped_column(nullable=True)\n"
@@ -73,6 +76,7 @@ def test_module_alias_of_optional_is_followed():
 def test_relationships_and_plain_annotations_are_not_columns():
     assert check(
         "class A(Base):\n"
+        "    __tablename__ = 'a'\n"
         "    kids: WriteOnlyMapped['B'] = relationship()\n"
         "    parent: Mapped[Optional['B']] = relationship(innerjoin=True)\n"
         "    x: Optional[int] = Column(Integer, nullable=False)\n"
@@ -108,3 +112,47 @@ def test_future_annotations_form():
         "    a: Mapped[int | None] = mapped_column(nullable=False)\n",
         "ORM2",
     ) == [("ORM201", 4)]
+
+
+def test_single_table_inheritance_subclass_columns_must_be_nullable():
+    assert check(
+        "class Vehicle(Base):\n"
+        "    __tablename__ = 'vehicle'\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    kind: Mapped[str]\n"
+        "class Truck(Vehicle):\n"
+        "    payload: Mapped[int] = mapped_column(nullable=True)\n"
+        "class Van(ImportedVehicle):\n"
+        "    seats: Mapped[int] = mapped_column(nullable=True)\n"
+        "class Own(Vehicle):\n"
+        "    __tablename__ = 'own'\n"
+        "    id: Mapped[int] = mapped_column(sa.ForeignKey('vehicle.id'), primary_key=True)\n"
+        "    extra: Mapped[int] = mapped_column(nullable=True)\n"
+    ) == [("ORM202", 16)]
+
+
+def test_mixins_are_still_checked():
+    assert check(
+        "class AuditMixin:\n"
+        "    version: Mapped[int] = mapped_column(nullable=True)\n"
+    ) == [("ORM202", 6)]
+
+
+def test_use_existing_column_nullable_is_ignored_by_sqlalchemy():
+    assert check(
+        "class Truck(Vehicle):\n"
+        "    __tablename__ = 'truck'\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    size: Mapped[int] = mapped_column(nullable=True, use_existing_column=True)\n"
+        "    other: Mapped[Optional[int]] = mapped_column(nullable=False, use_existing_column=True)\n"
+    ) == []
+
+
+def test_declared_attr_column_annotation_comes_from_the_return_type():
+    assert check(
+        "from sqlalchemy.orm import declared_attr\n"
+        "class Mixin:\n"
+        "    @declared_attr\n"
+        "    def version(cls) -> Mapped[int]:\n"
+        "        return mapped_column(nullable=True)\n"
+    ) == [("ORM202", 8)]

@@ -63,3 +63,19 @@ def test_message_says_what_to_write():
     assert "DEFAULT 'gen_random_uuid()'" in finding.message
     assert "text('gen_random_uuid()')" in finding.message
     assert "func.gen_random_uuid()" in finding.message
+
+
+def test_declared_attr_and_migration_columns():
+    assert codes_and_lines(
+        "import sqlalchemy as sa\n"
+        "from alembic import op\n"
+        "from sqlalchemy.orm import Mapped, declared_attr, mapped_column\n"
+        "class Stamped:\n"
+        "    @declared_attr\n"
+        "    def updated_at(cls) -> Mapped[int]:\n"
+        "        return mapped_column(server_default='CURRENT_TIMESTAMP')\n"
+        "def upgrade():\n"
+        "    op.add_column('audit', sa.Column('at', sa.DateTime(), server_default='now()'))\n"
+        "    op.create_table('t', sa.Column('id', sa.Integer), sa.Column('at', sa.DateTime, server_default=sa.text('now()')))\n",
+        "ORM3",
+    ) == [("ORM301", 7), ("ORM301", 9)]

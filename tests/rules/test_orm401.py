@@ -44,13 +44,22 @@ def test_unique_index_kept_over_plain_index():
     assert "`index=True`" in found[0].message and 'Index "uix_email"' in found[0].message
 
 
-def test_unique_flag_plus_unique_constraint():
+def test_unique_constraints_alone_are_merged_by_the_database():
     assert check(
         "class User(Base):\n"
         "    __tablename__ = 'users'\n"
         "    login = mapped_column(String, unique=True)\n"
-        "    __table_args__ = (UniqueConstraint('login'),)\n"
-    ) == [("ORM401", 6)]
+        "    __table_args__ = (UniqueConstraint('login'), UniqueConstraint('login', name='x'))\n"
+    ) == []
+
+
+def test_unique_constraint_plus_index():
+    assert check(
+        "class User(Base):\n"
+        "    __tablename__ = 'users'\n"
+        "    login = mapped_column(String, unique=True)\n"
+        "    __table_args__ = (UniqueConstraint('login'), Index('ix_login', 'login'))\n"
+    ) == [("ORM401", 7)]
 
 
 def test_one_index_declarations_are_fine():
@@ -142,7 +151,7 @@ def test_imperative_table():
         "t = sa.Table('things', metadata,\n"
         "    Column('id', Integer, primary_key=True),\n"
         "    Column('code', String, unique=True),\n"
-        "    UniqueConstraint('code', name='uq_things_code'),\n"
+        "    Index('uq_things_code', 'code', unique=True),\n"
         ")\n"
     ) == [("ORM401", 6)]
 
