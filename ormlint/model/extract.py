@@ -520,14 +520,7 @@ class Extractor:
             if isinstance(inner, cst.Call) and self.imports.symbol(inner.func) == "Column":
                 return self._column(inner, "Column", attr, None)
             return None
-        merged = dict(kwargs)
-        extra = kwargs.get("sa_column_kwargs")
-        if extra is not None and isinstance(extra.value, cst.Dict):
-            for element in extra.value.elements:
-                if isinstance(element, cst.DictElement):
-                    key = string_value(element.key)
-                    if key is not None:
-                        merged[key] = cst.Arg(keyword=cst.Name(key), value=element.value)
+        merged = _with_dict_kwargs(kwargs, "sa_column_kwargs")
         column = self._column(call, "sqlmodel.Field", attr, None)
         return _replace(
             column,
@@ -559,13 +552,7 @@ class Extractor:
     ) -> RelationshipDecl:
         kwargs = keyword_args(call)
         if self.imports.symbol(call.func) == "sqlmodel.Relationship":
-            extra = kwargs.get("sa_relationship_kwargs")
-            if extra is not None and isinstance(extra.value, cst.Dict):
-                for element in extra.value.elements:
-                    if isinstance(element, cst.DictElement):
-                        key = string_value(element.key)
-                        if key is not None:
-                            kwargs[key] = cst.Arg(keyword=cst.Name(key), value=element.value)
+            kwargs = _with_dict_kwargs(kwargs, "sa_relationship_kwargs")
         positional = positional_args(call)
         target = None
         if positional:
@@ -801,6 +788,21 @@ def _any_optional(values: list[bool | None]) -> bool | None:
     if any(v is None for v in values):
         return None
     return False
+
+
+def _with_dict_kwargs(kwargs: dict[str, cst.Arg], name: str) -> dict[str, cst.Arg]:
+    """The keyword arguments plus the string-keyed entries of a literal dict argument `name`
+    (SQLModel's sa_column_kwargs / sa_relationship_kwargs), as if they had been passed directly.
+    The synthesised Arg wraps the original value node, which keeps its source position."""
+    merged = dict(kwargs)
+    extra = kwargs.get(name)
+    if extra is not None and isinstance(extra.value, cst.Dict):
+        for element in extra.value.elements:
+            if isinstance(element, cst.DictElement):
+                key = string_value(element.key)
+                if key is not None:
+                    merged[key] = cst.Arg(keyword=cst.Name(key), value=element.value)
+    return merged
 
 
 def _kw_bool(kwargs, name: str) -> bool | None:
