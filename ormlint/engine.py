@@ -221,6 +221,14 @@ def _walk(root: Path, settings: Settings) -> Iterable[tuple[Path, str]]:
                     yield path, os.path.normpath(str(path))
 
 
+def check_source(source: str, display: str, settings: Settings, path: Path | None = None) -> list[Finding]:
+    """One file's text checked with `settings`, as the CLI would check it: the entry point for
+    stdin mode, the flake8 plugin and the language server. `path` (default: `display`) decides
+    per-file ignores."""
+    codes = settings.enabled_codes(all_codes(), default_codes())
+    return analyse_source(source, display, codes, settings.ignored_for(path or Path(display)))
+
+
 def _check_job(job: tuple[Path, str, frozenset[str], tuple[str, ...]]) -> list[Finding]:
     path, display, codes, ignored = job
     return check_file(path, display, codes, ignored)
