@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ormlint import __version__
+from ormlint.report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -25,9 +26,9 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True, path_type=Path))
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    "--format", "output_format", type=click.Choice(FORMATS), default="text",
     show_default=True, help="Output format.",
 )
 @click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces config).")
@@ -35,16 +36,36 @@ def main() -> None:
 @click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
 @click.option("--exclude", help="Comma-separated path patterns to skip (replaces the defaults).")
 @click.option("--extend-exclude", help="Path patterns to skip in addition to the defaults.")
+@click.option(
+    "--force-exclude", is_flag=True,
+    help="Apply excludes to files named on the command line too (for pre-commit).",
+)
+@click.option(
+    "--stdin-filename", type=click.Path(path_type=Path),
+    help="With PATH `-`: the path the source on standard input stands for (config, ignores, output).",
+)
+@click.option("--statistics", is_flag=True, help="Print a count per rule instead of each finding.")
+@click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Parallel processes (default: all cores).")
-def check(paths, output_format, select, extend_select, ignore, exclude, extend_exclude, jobs):
-    """Check PATHS (files or directories, default: the current directory)."""
+def check(
+    paths, output_format, select, extend_select, ignore, exclude, extend_exclude, force_exclude,
+    stdin_filename, statistics, exit_zero, jobs,
+):
+    """Check PATHS (files or directories, default: the current directory; `-` reads stdin)."""
     from ormlint.config import ConfigError, load_settings
-    from ormlint.engine import run
+    from ormlint.engine import check_source, run
     from ormlint.report import render
+    from ormlint.report.statistics import render_statistics
 
     paths = list(paths) or [Path(".")]
+    use_stdin = any(str(p) == "-" for p in paths)
+    if use_stdin and len(paths) > 1:
+        raise click.UsageError("`-` (standard input) cannot be combined with other paths")
+    if statistics and output_format != "text":
+        raise click.UsageError("--statistics prints a text table; it cannot be combined with --format")
+    config_paths = [stdin_filename or Path("stdin.py")] if use_stdin else paths
     try:
-        settings = load_settings(paths)
+        settings = load_settings(config_paths)
         settings = settings.with_overrides(
             select=_codes(select),
             ignore=(settings.ignore + _codes(ignore)) if ignore else None,
@@ -53,17 +74,47 @@ def check(paths, output_format, select, extend_select, ignore, exclude, extend_e
             extend_exclude=(
                 (settings.extend_exclude + _codes(extend_exclude)) if extend_exclude else None
             ),
+            force_exclude=force_exclude or None,
         )
     except ConfigError as error:
         click.echo(f"ormlint: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
     try:
-        result = run(paths, settings, jobs)
+        if use_stdin:
+            source = _read_stdin()
+            display = str(stdin_filename) if stdin_filename else "-"
+            excluded = stdin_filename is not None and force_exclude and settings.is_excluded(stdin_filename)
+            findings = [] if excluded else check_source(source, display, settings, stdin_filename)
+            files_checked = 0 if excluded else 1
+        else:
+            result = run(paths, settings, jobs)
+            findings, files_checked = result.findings, result.files_checked
     except Exception as error:  # pragma: no cover - a bug in ormlint, never the user's input
         click.echo(f"ormlint: internal error: {type(error).__name__}: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    click.echo(render(result.findings, output_format, result.files_checked), nl=False)
-    sys.exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+    if statistics:
+        click.echo(render_statistics(findings), nl=False)
+    else:
+        click.echo(render(findings, output_format, files_checked), nl=False)
+    sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def _read_stdin() -> str:
+    from ormlint.engine import decode
+
+    data = sys.stdin.buffer.read()
+    try:
+        return decode(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return data.decode("utf-8", errors="replace")
+
+
+@main.command()
+def lsp() -> None:
+    """Run the language server over stdio (for editors)."""
+    from ormlint.lsp import serve
+
+    serve()
 
 
 @main.command()

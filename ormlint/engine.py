@@ -59,9 +59,14 @@ def decode(data: bytes) -> str:
 
 
 def analyse_source(
-    source: str, path: str, codes: frozenset[str], ignored: Sequence[str] = ()
+    source: str,
+    path: str,
+    codes: frozenset[str],
+    ignored: Sequence[str] = (),
+    apply_noqa: bool = True,
 ) -> list[Finding]:
-    """All findings for one file's text, after `# noqa` and per-file ignores."""
+    """All findings for one file's text, after per-file ignores and (unless the caller does it
+    itself, as flake8 does) `# noqa` comments."""
     codes = frozenset(c for c in codes if not any(c.startswith(p) for p in ignored))
     if not codes or not may_contain_models(source):
         return []
@@ -88,7 +93,7 @@ def analyse_source(
         violations = [
             v for code, rule in RULES.items() if code in codes for v in rule().check(model)
         ]
-        return _to_findings(model, violations, source, path)
+        return _to_findings(model, violations, source, path, apply_noqa)
     except RecursionError as error:  # libcst's code generation recurses once per nesting level
         return _unparsable(path, source, codes, error)
     except Exception as error:  # a bug in ormlint must not end the run
@@ -136,7 +141,7 @@ def _internal_error(path: str, codes: frozenset[str], error: Exception) -> list[
 
 
 def _to_findings(
-    model: FileModel, violations: list[Violation], source: str, path: str
+    model: FileModel, violations: list[Violation], source: str, path: str, apply_noqa: bool
 ) -> list[Finding]:
     if not violations:
         return []
@@ -158,7 +163,7 @@ def _to_findings(
             end_line=span.end.line,
             end_column=span.end.column + 1,
         )
-        if not _suppressed(finding, lines):
+        if not (apply_noqa and _suppressed(finding, lines)):
             findings.append(finding)
     return sorted(set(findings))
 
@@ -199,6 +204,8 @@ def discover(paths: Iterable[Path], settings: Settings) -> list[tuple[Path, str]
     seen: set[Path] = set()
     for given in paths:
         if given.is_file() or not given.exists():
+            if settings.force_exclude and settings.is_excluded(given):
+                continue
             candidates = [(given, str(given))]
         else:
             candidates = list(_walk(given, settings))

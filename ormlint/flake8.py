@@ -1,0 +1,36 @@
+"""The flake8 plugin: `pip install ormlint`, then `flake8 --select ORM`.
+
+flake8 runs every installed plugin on every file, whatever `--select` says; the engine's text
+prefilter is what keeps that free for files without models. flake8 does selection, `# noqa`,
+`--disable-noqa` and per-file-ignores itself, so this adapter reports everything and filters
+nothing. A file that does not parse is flake8's E999, so ORM999 is never reported here.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from ormlint import __version__
+from ormlint.engine import analyse_source, default_codes
+from ormlint.rules import PARSE_ERROR_CODE
+
+
+class Flake8Plugin:
+    name = "ormlint"
+    version = __version__
+
+    # Asking for `tree` makes flake8 call this once per file; the text comes from `lines`, which
+    # flake8 has already read (works for stdin too).
+    def __init__(self, tree: ast.AST, lines: list[str], filename: str = "stdin") -> None:
+        self.lines = lines
+        self.filename = filename
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        codes = frozenset(code for code in default_codes() if code != PARSE_ERROR_CODE)
+        source = "".join(self.lines)
+        for finding in analyse_source(source, self.filename, codes, apply_noqa=False):
+            if finding.code == PARSE_ERROR_CODE:
+                continue  # an internal error: flake8 users are not the audience for it
+            # flake8 adds 1 to the column it is given.
+            yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)

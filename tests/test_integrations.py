@@ -1,0 +1,206 @@
+"""The other ways users run ormlint give the same findings as `ormlint check`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ormlint.cli import main
+
+ROOT = Path(__file__).parent.parent
+FIXTURES = ROOT / "fixtures"
+BIN = Path(sys.executable).parent
+
+
+def cli_json(*args: str, cwd: Path) -> list[dict]:
+    out = subprocess.run(
+        [str(BIN / "ormlint"), "check", "--format", "json", *args],
+        cwd=cwd, capture_output=True, text=True, check=False,
+    )
+    assert out.returncode in (0, 1), out.stderr
+    return json.loads(out.stdout)
+
+
+def flake8(*args: str, cwd: Path, stdin: str | None = None) -> list[tuple[str, int, int, str]]:
+    out = subprocess.run(
+        [sys.executable, "-m", "flake8", "--format", "%(path)s|%(row)d|%(col)d|%(code)s", *args],
+        cwd=cwd, capture_output=True, text=True, input=stdin, check=False,
+    )
+    assert out.returncode in (0, 1), out.stderr
+    rows = []
+    for line in out.stdout.splitlines():
+        path, row, col, code = line.split("|")
+        rows.append((os.path.normpath(path), int(row), int(col), code))
+    return rows
+
+
+# -- flake8 --------------------------------------------------------------------------------------
+
+
+def test_flake8_and_cli_agree_on_the_fixtures():
+    expected = sorted(
+        (d["path"], d["line"], d["column"], d["code"]) for d in cli_json("fixtures", cwd=ROOT)
+    )
+    found = sorted(flake8("--select", "ORM", "fixtures", cwd=ROOT))
+    assert found == expected
+    assert len(found) >= 9
+
+
+def test_flake8_reads_stdin_and_reports_as_stdin():
+    source = (FIXTURES / "shop" / "customers.py").read_text()
+    rows = flake8("--select", "ORM", "-", cwd=ROOT, stdin=source)
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        ("stdin", 14, "ORM201"), ("stdin", 15, "ORM202"), ("stdin", 17, "ORM301")
+    ]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "models.py").write_text(
+        "from sqlalchemy import Column, DateTime\n"
+        "class A(Base):\n"
+        "    a = Column(DateTime, server_default='now()')\n"
+        "    b = Column(DateTime, server_default='now()')  # noqa: ORM301\n"
+        "    c = Column(DateTime, server_default='now()')  # noqa: E501\n"
+    )
+    return tmp_path
+
+
+def test_flake8_noqa_select_and_per_file_ignores(project):
+    assert [(r[1], r[3]) for r in flake8("--select", "ORM", "models.py", cwd=project)] == [
+        (3, "ORM301"), (5, "ORM301")
+    ]
+    assert len(flake8("--select", "ORM", "--disable-noqa", "models.py", cwd=project)) == 3
+    assert flake8("--select", "ORM", "--per-file-ignores", "models.py:ORM3", "models.py", cwd=project) == []
+    assert flake8("--select", "E9", "models.py", cwd=project) == []
+    extended = flake8("--select", "E9", "--extend-select", "ORM301", "models.py", cwd=project)
+    assert [r[3] for r in extended] == ["ORM301", "ORM301"]
+
+
+def test_flake8_leaves_syntax_errors_to_e999(tmp_path):
+    (tmp_path / "broken.py").write_text("import sqlalchemy\ndef f(:\n")
+    codes = [r[3] for r in flake8("--select", "ORM,E999", "broken.py", cwd=tmp_path)]
+    assert codes == ["E999"]
+
+
+def test_flake8_plugin_is_silent_and_cheap_on_files_without_models(tmp_path):
+    (tmp_path / "plain.py").write_text("def f(x):\n    return id(x)\n")
+    assert flake8("--select", "ORM", "plain.py", cwd=tmp_path) == []
+
+
+# -- stdin ---------------------------------------------------------------------------------------
+
+
+def run(*args: str, input: str | None = None, cwd: Path | None = None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_stdin_reports_with_the_given_filename(project, monkeypatch):
+    monkeypatch.chdir(project)
+    source = (project / "models.py").read_text()
+    result = run("check", "--stdin-filename", "app/models.py", "--format", "json", "-", input=source)
+    assert result.exit_code == 1
+    assert [(d["path"], d["line"]) for d in json.loads(result.output)] == [
+        ("app/models.py", 3), ("app/models.py", 5)  # `# noqa: E501` does not cover ORM301
+    ]
+
+
+def test_stdin_without_filename(project, monkeypatch):
+    monkeypatch.chdir(project)
+    result = run("check", "-", input=(project / "models.py").read_text())
+    assert result.output.startswith("-:3:")
+
+
+def test_stdin_applies_config_and_per_file_ignores_of_that_path(project, monkeypatch):
+    (project / "pyproject.toml").write_text(
+        '[tool.ormlint]\nper-file-ignores = { "legacy/*" = ["ORM3"] }\n'
+    )
+    (project / "legacy").mkdir()
+    monkeypatch.chdir(project / "legacy")  # config is found from the stdin filename, not cwd
+    source = (project / "models.py").read_text()
+    assert run("check", "--stdin-filename", "models.py", "-", input=source).exit_code == 0
+    monkeypatch.chdir(project)
+    assert run("check", "--stdin-filename", "models.py", "-", input=source).exit_code == 1
+
+
+def test_stdin_cannot_mix_with_paths(project, monkeypatch):
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["check", "-", "models.py"], input="")
+    assert result.exit_code == 2
+
+
+def test_stdin_and_file_give_the_same_findings():
+    source = (FIXTURES / "shop" / "catalog.py").read_text()
+    from_stdin = run("check", "--format", "json", "--stdin-filename", "fixtures/shop/catalog.py", "-", input=source)
+    from_file = run("check", "--format", "json", "fixtures/shop/catalog.py")
+    assert json.loads(from_stdin.output) == json.loads(from_file.output) != []
+
+
+# -- CLI conveniences ----------------------------------------------------------------------------
+
+
+def test_statistics_and_exit_zero(project, monkeypatch):
+    monkeypatch.chdir(project)
+    result = run("check", "--statistics", ".")
+    assert result.exit_code == 1
+    assert re.match(r"\s+2  ORM301  server-default-sql-string\nFound 2 errors\.\n$", result.output)
+    assert run("check", "--exit-zero", ".").exit_code == 0
+    assert CliRunner().invoke(main, ["check", "--statistics", "--format", "json", "."]).exit_code == 2
+
+
+def test_force_exclude_applies_to_named_files(project, monkeypatch):
+    monkeypatch.chdir(project)
+    (project / "pyproject.toml").write_text('[tool.ormlint]\nextend-exclude = ["models.py"]\n')
+    assert run("check", "models.py").exit_code == 1
+    assert run("check", "--force-exclude", "models.py").exit_code == 0
+
+
+# -- pre-commit ----------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
+def test_pre_commit_hook_fails_on_a_bad_model_and_passes_a_clean_one(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com"}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+    def try_repo() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "ormlint", "--all-files"],
+            cwd=repo, env=env, capture_output=True, text=True, timeout=600,
+        )
+
+    git("init", "-q")
+    (repo / "models.py").write_text(
+        "from sqlalchemy import Column, DateTime\n"
+        "class A(Base):\n"
+        "    __tablename__ = 'a'\n"
+        "    created = Column(DateTime, server_default='now()')\n"
+    )
+    git("add", ".")
+    failing = try_repo()
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    assert "models.py:4:" in failing.stdout and "ORM301" in failing.stdout
+
+    (repo / "models.py").write_text(
+        "from sqlalchemy import Column, DateTime, func\n"
+        "class A(Base):\n"
+        "    __tablename__ = 'a'\n"
+        "    created = Column(DateTime, server_default=func.now())\n"
+    )
+    git("add", ".")
+    passing = try_repo()
+    assert passing.returncode == 0, passing.stdout + passing.stderr
