@@ -64,9 +64,11 @@ def analyse_source(
     codes: frozenset[str],
     ignored: Sequence[str] = (),
     apply_noqa: bool = True,
+    syntax_checked: bool = False,
 ) -> list[Finding]:
     """All findings for one file's text, after per-file ignores and (unless the caller does it
-    itself, as flake8 does) `# noqa` comments."""
+    itself, as flake8 does) `# noqa` comments. `syntax_checked`: the caller has already parsed
+    the text with `ast` (flake8 has), so that guard is skipped."""
     codes = frozenset(c for c in codes if not any(c.startswith(p) for p in ignored))
     if not codes or not may_contain_models(source):
         return []
@@ -74,9 +76,8 @@ def analyse_source(
     # nesting on which libcst's native parser takes minutes or overflows the C stack.
     syntax_error: SyntaxError | None = None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. invalid escape sequences: not ours to report
-            ast.parse(source)
+        if not syntax_checked:
+            _check_syntax(source)
     except SyntaxError as error:
         # Maybe syntax newer than this interpreter (`type X = ...` on 3.11): libcst may know it.
         if "too many nested" in error.msg or _bracket_depth(source) > MAX_BRACKET_DEPTH:
@@ -100,6 +101,12 @@ def analyse_source(
         if os.environ.get("ORMLINT_DEBUG"):
             raise
         return _internal_error(path, codes, error)
+
+
+def _check_syntax(source: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. invalid escape sequences: not ours to report
+        ast.parse(source)
 
 
 MAX_BRACKET_DEPTH = 200  # CPython's own limit; libcst crashes far beyond it

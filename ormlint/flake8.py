@@ -29,7 +29,10 @@ class Flake8Plugin:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         codes = frozenset(code for code in default_codes() if code != PARSE_ERROR_CODE)
         source = "".join(self.lines)
-        for finding in analyse_source(source, self.filename, codes, apply_noqa=False):
+        findings = analyse_source(
+            source, self.filename, codes, apply_noqa=False, syntax_checked=True
+        )
+        for finding in findings:
             if finding.code == PARSE_ERROR_CODE:
                 continue  # an internal error: flake8 users are not the audience for it
             # flake8 adds 1 to the column it is given.
