@@ -7,13 +7,24 @@ from typing import Sequence
 
 from ormlint.findings import Finding
 
-FORMATS = ("text", "json")
+# Every output format, in the order `--format` lists them.
+FORMATS = ("text", "json", "sarif", "github")
 
 
 def render(findings: Sequence[Finding], output_format: str, files_checked: int) -> str:
+    if output_format == "text":
+        return render_text(findings, files_checked)
     if output_format == "json":
         return json.dumps([f.to_json() for f in findings], indent=2) + "\n"
-    return render_text(findings, files_checked)
+    if output_format == "sarif":
+        from ormlint.report.sarif import render_sarif
+
+        return render_sarif(findings)
+    if output_format == "github":
+        from ormlint.report.github import render_github
+
+        return render_github(findings)
+    raise ValueError(f"unknown output format {output_format!r}; expected one of {', '.join(FORMATS)}")
 
 
 def render_text(findings: Sequence[Finding], files_checked: int) -> str:
