@@ -47,9 +47,14 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Print a count per rule instead of each finding.")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Parallel processes (default: all cores).")
+@click.option("--no-cache", is_flag=True, help="Analyse every file, and do not write the cache.")
+@click.option(
+    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="ORMLINT_CACHE_DIR",
+    help="Where results are cached (default: .ormlint_cache beside the configuration).",
+)
 def check(
     paths, output_format, select, extend_select, ignore, exclude, extend_exclude, force_exclude,
-    stdin_filename, statistics, exit_zero, jobs,
+    stdin_filename, statistics, exit_zero, jobs, no_cache, cache_dir,
 ):
     """Check PATHS (files or directories, default: the current directory; `-` reads stdin)."""
     from ormlint.config import ConfigError, load_settings
@@ -87,7 +92,13 @@ def check(
             findings = [] if excluded else check_source(source, display, settings, stdin_filename)
             files_checked = 0 if excluded else 1
         else:
-            result = run(paths, settings, jobs)
+            if no_cache:
+                cache_dir = None
+            elif cache_dir is None:
+                from ormlint.cache import CACHE_DIR_NAME
+
+                cache_dir = settings.root / CACHE_DIR_NAME
+            result = run(paths, settings, jobs, cache_dir)
             findings, files_checked = result.findings, result.files_checked
     except Exception as error:  # pragma: no cover - a bug in ormlint, never the user's input
         click.echo(f"ormlint: internal error: {type(error).__name__}: {error}", err=True)

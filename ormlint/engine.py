@@ -184,11 +184,22 @@ def _suppressed(finding: Finding, lines: list[str]) -> bool:
 def check_file(
     path: Path, display: str, codes: frozenset[str], ignored: Sequence[str] = ()
 ) -> list[Finding]:
+    data = read_file(path)
+    if isinstance(data, OSError):
+        return _unreadable(display, codes, f"cannot read file: {data.strerror or type(data).__name__}")
+    return analyse_bytes(data, display, codes, ignored)
+
+
+def read_file(path: Path) -> bytes | OSError:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
-        reason = error.strerror or type(error).__name__
-        return _unreadable(display, codes, f"cannot read file: {reason}")
+        return error
+
+
+def analyse_bytes(
+    data: bytes, display: str, codes: frozenset[str], ignored: Sequence[str] = ()
+) -> list[Finding]:
     try:
         source = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
@@ -243,22 +254,53 @@ def check_source(source: str, display: str, settings: Settings, path: Path | Non
     return analyse_source(source, display, codes, settings.ignored_for(path or Path(display)))
 
 
-def _check_job(job: tuple[Path, str, frozenset[str], tuple[str, ...]]) -> list[Finding]:
-    path, display, codes, ignored = job
-    return check_file(path, display, codes, ignored)
+def _analyse_job(job: tuple[bytes, str, frozenset[str], tuple[str, ...]]) -> list[Finding]:
+    return analyse_bytes(*job)
 
 
-def run(paths: Sequence[Path], settings: Settings, jobs: int | None = None) -> RunResult:
+def run(
+    paths: Sequence[Path],
+    settings: Settings,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+) -> RunResult:
+    """Check files and directories. With `cache_dir`, files whose content was checked before
+    with the same rules and ormlint are not analysed again."""
+    from ormlint.cache import ResultCache, content_digest, fingerprint
+
     codes = settings.enabled_codes(all_codes(), default_codes())
     files = discover(paths, settings)
-    work = [(path, display, codes, settings.ignored_for(path)) for path, display in files]
-    jobs = jobs or os.cpu_count() or 1
+    cache = (
+        ResultCache(cache_dir, fingerprint(codes, settings.per_file_ignores))
+        if cache_dir is not None
+        else None
+    )
     findings: list[Finding] = []
-    if jobs > 1 and len(work) >= PARALLEL_THRESHOLD:
+    pending: list[tuple[Path, bytes, tuple[bytes, str, frozenset[str], tuple[str, ...]]]] = []
+    for path, display in files:
+        data = read_file(path)
+        if isinstance(data, OSError):
+            reason = data.strerror or type(data).__name__
+            findings.extend(_unreadable(display, codes, f"cannot read file: {reason}"))
+            continue
+        digest = content_digest(data) if cache is not None else b""
+        cached = cache.get(path, digest, display) if cache is not None else None
+        if cached is not None:
+            findings.extend(cached)
+        else:
+            pending.append((path, digest, (data, display, codes, settings.ignored_for(path))))
+    jobs = jobs or os.cpu_count() or 1
+    jobs_args = [job for _, _, job in pending]
+    if jobs > 1 and len(pending) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for result in pool.map(_check_job, work, chunksize=max(1, len(work) // (jobs * 8))):
-                findings.extend(result)
+            chunksize = max(1, len(pending) // (jobs * 8))
+            results = list(pool.map(_analyse_job, jobs_args, chunksize=chunksize))
     else:
-        for job in work:
-            findings.extend(_check_job(job))
+        results = [_analyse_job(job) for job in jobs_args]
+    for (path, digest, _), result in zip(pending, results):
+        findings.extend(result)
+        if cache is not None:
+            cache.put(path, digest, result)
+    if cache is not None:
+        cache.save()
     return RunResult(sorted(findings), len(files))

@@ -1,0 +1,102 @@
+"""Per-file results keyed on content, so an unchanged file is never parsed twice.
+
+One pickle per fingerprint (ormlint's code, the enabled rules, the per-file ignores) under
+`.ormlint_cache/`. Written atomically (temp file + rename): concurrent runs may lose each other's
+new entries, never corrupt the file. A missing, corrupt or foreign cache is simply empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from ormlint import __version__
+from ormlint.findings import Finding
+
+CACHE_DIR_NAME = ".ormlint_cache"
+_FORMAT = 1
+# (line, column, code, message, end_line, end_column, fix): a Finding without its path, which
+# depends on how the file was named on the command line.
+Row = tuple
+
+
+def content_digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def fingerprint(codes: Iterable[str], per_file_ignores: object) -> str:
+    """Everything besides a file's content that changes its findings."""
+    import libcst
+
+    package = Path(__file__).parent
+    # ormlint's own sources: a development checkout must not reuse results of older code.
+    sources = sorted(
+        (str(p.relative_to(package)), p.stat().st_mtime_ns, p.stat().st_size)
+        for p in package.rglob("*.py")
+    )
+    raw = repr((_FORMAT, __version__, libcst.__version__ if hasattr(libcst, "__version__") else "",
+                sorted(codes), per_file_ignores, sources))
+    return hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+class ResultCache:
+    def __init__(self, directory: Path, key: str) -> None:
+        self.directory = directory
+        self.file = directory / f"results-{key}.pickle"
+        self.entries: dict[str, tuple[bytes, tuple[Row, ...]]] = self._load()
+        self.changed = False
+
+    def _load(self) -> dict:
+        try:
+            with open(self.file, "rb") as handle:
+                data = pickle.load(handle)
+        except Exception:  # missing, truncated, from another Python: start afresh
+            return {}
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+            return {}
+        entries = data.get("entries")
+        return entries if isinstance(entries, dict) else {}
+
+    def get(self, path: Path, digest: bytes, display: str) -> list[Finding] | None:
+        entry = self.entries.get(_key(path))
+        if entry is None or entry[0] != digest:
+            return None
+        try:
+            return [Finding(display, *row) for row in entry[1]]
+        except TypeError:  # a row of another shape: treat as a miss
+            return None
+
+    def put(self, path: Path, digest: bytes, findings: list[Finding]) -> None:
+        rows = tuple(
+            (f.line, f.column, f.code, f.message, f.end_line, f.end_column, f.fix) for f in findings
+        )
+        self.entries[_key(path)] = (digest, rows)
+        self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            ignore = self.directory / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by ormlint\n*\n")
+            live = {k: v for k, v in self.entries.items() if os.path.exists(k)}
+            fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    pickle.dump({"format": _FORMAT, "entries": live}, handle, protocol=4)
+                os.replace(temp, self.file)
+            except BaseException:
+                os.unlink(temp)
+                raise
+        except OSError:
+            pass  # a read-only checkout still lints; it just does not remember
+
+
+def _key(path: Path) -> str:
+    return os.path.abspath(path)
