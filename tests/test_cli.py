@@ -199,3 +199,24 @@ def test_parallel_run_matches_serial(project):
     parallel = run("check", "app", "--format", "json", "--jobs", "2").output
     assert serial == parallel
     assert len(json.loads(serial)) == 2 * 21
+
+
+def test_start_up_imports_nothing_heavy(tmp_path):
+    """`ormlint --version` and a one-file check never import sqlalchemy or the editor stack."""
+    import subprocess
+    import sys
+
+    (tmp_path / "m.py").write_text(BAD)
+    probe = (
+        "import sys\n"
+        "from ormlint.cli import main\n"
+        "for args in (['--version'], ['check', '--no-cache', 'm.py']):\n"
+        "    try:\n"
+        "        main(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = {'sqlalchemy', 'pygls', 'lsprotocol', 'jsonschema', 'rich', 'hypothesis'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
