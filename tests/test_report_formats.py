@@ -79,7 +79,7 @@ def test_text_unchanged():
         "\n"
         "Found 2 errors in 7 files checked.\n"
     )
-    assert render(findings[:1], "text", 1) == "a.py:1:2: ORM301 msg one\n\nFound 1 error in 1 files checked.\n"
+    assert render(findings[:1], "text", 1) == "a.py:1:2: ORM301 msg one\n\nFound 1 error in 1 file checked.\n"
     assert render([], "text", 4) == "All checks passed! (4 files checked)\n"
 
 

@@ -29,9 +29,10 @@ def render(findings: Sequence[Finding], output_format: str, files_checked: int) 
 
 def render_text(findings: Sequence[Finding], files_checked: int) -> str:
     lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings]
+    files = f"{files_checked} {'file' if files_checked == 1 else 'files'} checked"
     if findings:
         noun = "error" if len(findings) == 1 else "errors"
-        lines += ["", f"Found {len(findings)} {noun} in {files_checked} files checked."]
+        lines += ["", f"Found {len(findings)} {noun} in {files}."]
     else:
-        lines.append(f"All checks passed! ({files_checked} files checked)")
+        lines.append(f"All checks passed! ({files})")
     return "\n".join(lines) + "\n"
