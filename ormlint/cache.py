@@ -7,6 +7,7 @@ new entries, never corrupt the file. A missing, corrupt or foreign cache is simp
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -16,9 +17,10 @@ from typing import Iterable
 
 from ormlint import __version__
 from ormlint.findings import Finding
+from ormlint.project import FileFacts
 
 CACHE_DIR_NAME = ".ormlint_cache"
-_FORMAT = 1
+_FORMAT = 2
 # (line, column, code, message, end_line, end_column, fix): a Finding without its path, which
 # depends on how the file was named on the command line.
 Row = tuple
@@ -47,7 +49,7 @@ class ResultCache:
     def __init__(self, directory: Path, key: str) -> None:
         self.directory = directory
         self.file = directory / f"results-{key}.pickle"
-        self.entries: dict[str, tuple[bytes, tuple[Row, ...]]] = self._load()
+        self.entries: dict[str, tuple[bytes, tuple[Row, ...], FileFacts]] = self._load()
         self.changed = False
 
     def _load(self) -> dict:
@@ -61,20 +63,24 @@ class ResultCache:
         entries = data.get("entries")
         return entries if isinstance(entries, dict) else {}
 
-    def get(self, path: Path, digest: bytes, display: str) -> list[Finding] | None:
+    def get(
+        self, path: Path, digest: bytes, display: str
+    ) -> tuple[list[Finding], FileFacts] | None:
+        """The findings and facts stored for this content, renamed to `display`."""
         entry = self.entries.get(_key(path))
         if entry is None or entry[0] != digest:
             return None
         try:
-            return [Finding(display, *row) for row in entry[1]]
-        except TypeError:  # a row of another shape: treat as a miss
+            findings = [Finding(display, *row) for row in entry[1]]
+            return findings, dataclasses.replace(entry[2], path=display)
+        except (TypeError, IndexError):  # an entry of another shape: treat as a miss
             return None
 
-    def put(self, path: Path, digest: bytes, findings: list[Finding]) -> None:
+    def put(self, path: Path, digest: bytes, findings: list[Finding], facts: FileFacts) -> None:
         rows = tuple(
             (f.line, f.column, f.code, f.message, f.end_line, f.end_column, f.fix) for f in findings
         )
-        self.entries[_key(path)] = (digest, rows)
+        self.entries[_key(path)] = (digest, rows, facts)
         self.changed = True
 
     def save(self) -> None:

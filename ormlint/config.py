@@ -18,7 +18,10 @@ DEFAULT_EXCLUDE = (
     "node_modules", "build", "dist", ".eggs", "*.egg-info", ".mypy_cache", ".pytest_cache",
     ".ruff_cache", ".ormlint_cache", "site-packages",
 )
-KNOWN_KEYS = {"select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores"}
+KNOWN_KEYS = {
+    "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
+    "external-models", "external-tables",
+}
 
 
 class ConfigError(Exception):
@@ -36,6 +39,9 @@ class Settings:
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     force_exclude: bool = False  # excludes apply to files named explicitly too
+    # Defined outside the checked code: project rules do not call them missing.
+    external_models: tuple[str, ...] = ()
+    external_tables: tuple[str, ...] = ()
 
     def with_overrides(self, **overrides: Any) -> "Settings":
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
@@ -137,7 +143,10 @@ def settings_from_table(table: Mapping[str, Any], config: Path) -> Settings:
         )
     settings = Settings(root=config.parent, config_file=config)
     values: dict[str, Any] = {}
-    for key in ("select", "extend-select", "ignore", "exclude", "extend-exclude"):
+    for key in (
+        "select", "extend-select", "ignore", "exclude", "extend-exclude", "external-models",
+        "external-tables",
+    ):
         if key in table:
             values[key.replace("-", "_")] = _string_list(table[key], key, config)
     if "per-file-ignores" in table:

@@ -20,6 +20,7 @@ from ormlint.findings import Finding
 from ormlint.model.extract import extract
 from ormlint.model.types import FileModel
 from ormlint.noqa import is_suppressed
+from ormlint.project import FileFacts, ProjectIndex, file_facts
 from ormlint.rules import PARSE_ERROR_CODE, RULES, Violation
 
 # A file can hold something a rule reports only if it names SQLAlchemy (an import that the name
@@ -58,6 +59,12 @@ def decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+@dataclass(frozen=True)
+class FileResult:
+    findings: list[Finding]
+    facts: FileFacts  # what the file declares, for project rules
+
+
 def analyse_source(
     source: str,
     path: str,
@@ -66,47 +73,61 @@ def analyse_source(
     apply_noqa: bool = True,
     syntax_checked: bool = False,
 ) -> list[Finding]:
-    """All findings for one file's text, after per-file ignores and (unless the caller does it
-    itself, as flake8 does) `# noqa` comments. `syntax_checked`: the caller has already parsed
-    the text with `ast` (flake8 has), so that guard is skipped."""
+    """All findings of file rules for one file's text, after per-file ignores and (unless the
+    caller does it itself, as flake8 does) `# noqa` comments. `syntax_checked`: the caller has
+    already parsed the text with `ast` (flake8 has), so that guard is skipped."""
+    return analyse_file(source, path, codes, ignored, apply_noqa, syntax_checked).findings
+
+
+def analyse_file(
+    source: str,
+    path: str,
+    codes: frozenset[str],
+    ignored: Sequence[str] = (),
+    apply_noqa: bool = True,
+    syntax_checked: bool = False,
+) -> FileResult:
     codes = frozenset(c for c in codes if not any(c.startswith(p) for p in ignored))
-    if not codes or not may_contain_models(source):
-        return []
+    if not may_contain_models(source):
+        return FileResult([], FileFacts(path))
+    unparsed = FileFacts(path, parsed=False)
     # CPython's parser first: about a tenth of libcst's cost, and it turns away the pathological
     # nesting on which libcst's native parser takes minutes or overflows the C stack.
     syntax_error: SyntaxError | None = None
+    tree: ast.Module | None = None
     try:
         if not syntax_checked:
-            _check_syntax(source)
+            tree = _check_syntax(source)
     except SyntaxError as error:
         # Maybe syntax newer than this interpreter (`type X = ...` on 3.11): libcst may know it.
         if "too many nested" in error.msg or _bracket_depth(source) > MAX_BRACKET_DEPTH:
-            return _unparsable(path, source, codes, error)
+            return FileResult(_unparsable(path, source, codes, error), unparsed)
         syntax_error = error
     except (RecursionError, ValueError, MemoryError) as error:
-        return _unparsable(path, source, codes, error)
+        return FileResult(_unparsable(path, source, codes, error), unparsed)
     try:
         module = cst.parse_module(source)
     except Exception as error:
-        return _unparsable(path, source, codes, syntax_error or error)
+        return FileResult(_unparsable(path, source, codes, syntax_error or error), unparsed)
     try:
         model = extract(module, source, path)
         violations = [
             v for code, rule in RULES.items() if code in codes for v in rule().check(model)
         ]
-        return _to_findings(model, violations, source, path, apply_noqa)
+        findings = _to_findings(model, violations, source, path, apply_noqa)
+        return FileResult(findings, file_facts(model, tree))
     except RecursionError as error:  # libcst's code generation recurses once per nesting level
-        return _unparsable(path, source, codes, error)
+        return FileResult(_unparsable(path, source, codes, error), unparsed)
     except Exception as error:  # a bug in ormlint must not end the run
         if os.environ.get("ORMLINT_DEBUG"):
             raise
-        return _internal_error(path, codes, error)
+        return FileResult(_internal_error(path, codes, error), unparsed)
 
 
-def _check_syntax(source: str) -> None:
+def _check_syntax(source: str) -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. invalid escape sequences: not ours to report
-        ast.parse(source)
+        return ast.parse(source)
 
 
 MAX_BRACKET_DEPTH = 200  # CPython's own limit; libcst crashes far beyond it
@@ -186,8 +207,8 @@ def check_file(
 ) -> list[Finding]:
     data = read_file(path)
     if isinstance(data, OSError):
-        return _unreadable(display, codes, f"cannot read file: {data.strerror or type(data).__name__}")
-    return analyse_bytes(data, display, codes, ignored)
+        return _unreadable(display, codes, data).findings
+    return analyse_bytes(data, display, codes, ignored).findings
 
 
 def read_file(path: Path) -> bytes | OSError:
@@ -199,18 +220,21 @@ def read_file(path: Path) -> bytes | OSError:
 
 def analyse_bytes(
     data: bytes, display: str, codes: frozenset[str], ignored: Sequence[str] = ()
-) -> list[Finding]:
+) -> FileResult:
     try:
         source = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
-        return _unreadable(display, codes, f"cannot decode file: {error}")
-    return analyse_source(source, display, codes, ignored)
+        return _unreadable(display, codes, error)
+    return analyse_file(source, display, codes, ignored)
 
 
-def _unreadable(display: str, codes: frozenset[str], message: str) -> list[Finding]:
-    if PARSE_ERROR_CODE not in codes:
-        return []
-    return [Finding(display, 1, 1, PARSE_ERROR_CODE, message, 1, 1)]
+def _unreadable(display: str, codes: frozenset[str], error: Exception) -> FileResult:
+    if isinstance(error, OSError):
+        message = f"cannot read file: {error.strerror or type(error).__name__}"
+    else:
+        message = f"cannot decode file: {error}"
+    findings = [Finding(display, 1, 1, PARSE_ERROR_CODE, message, 1, 1)]
+    return FileResult(findings if PARSE_ERROR_CODE in codes else [], FileFacts(display, parsed=False))
 
 
 # -- many files ----------------------------------------------------------------------------------
@@ -254,7 +278,7 @@ def check_source(source: str, display: str, settings: Settings, path: Path | Non
     return analyse_source(source, display, codes, settings.ignored_for(path or Path(display)))
 
 
-def _analyse_job(job: tuple[bytes, str, frozenset[str], tuple[str, ...]]) -> list[Finding]:
+def _analyse_job(job: tuple[bytes, str, frozenset[str], tuple[str, ...]]) -> FileResult:
     return analyse_bytes(*job)
 
 
@@ -263,9 +287,12 @@ def run(
     settings: Settings,
     jobs: int | None = None,
     cache_dir: Path | None = None,
+    whole_project: bool | None = None,
 ) -> RunResult:
-    """Check files and directories. With `cache_dir`, files whose content was checked before
-    with the same rules and ormlint are not analysed again."""
+    """Check files and directories: file rules on each file, then project rules on the index
+    of all of them. With `cache_dir`, files whose content was checked before with the same rules
+    and ormlint are not analysed again. `whole_project` (default: a directory was given) lets
+    project rules say that something is not defined anywhere."""
     from ormlint.cache import ResultCache, content_digest, fingerprint
 
     codes = settings.enabled_codes(all_codes(), default_codes())
@@ -275,32 +302,68 @@ def run(
         if cache_dir is not None
         else None
     )
-    findings: list[Finding] = []
+    results: list[FileResult] = []
     pending: list[tuple[Path, bytes, tuple[bytes, str, frozenset[str], tuple[str, ...]]]] = []
+    ignored_by_path: dict[str, tuple[str, ...]] = {}
     for path, display in files:
+        ignored_by_path[display] = settings.ignored_for(path)
         data = read_file(path)
         if isinstance(data, OSError):
-            reason = data.strerror or type(data).__name__
-            findings.extend(_unreadable(display, codes, f"cannot read file: {reason}"))
+            results.append(_unreadable(display, codes, data))
             continue
         digest = content_digest(data) if cache is not None else b""
         cached = cache.get(path, digest, display) if cache is not None else None
         if cached is not None:
-            findings.extend(cached)
+            results.append(FileResult(*cached))
         else:
-            pending.append((path, digest, (data, display, codes, settings.ignored_for(path))))
+            pending.append((path, digest, (data, display, codes, ignored_by_path[display])))
     jobs = jobs or os.cpu_count() or 1
     jobs_args = [job for _, _, job in pending]
     if jobs > 1 and len(pending) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             chunksize = max(1, len(pending) // (jobs * 8))
-            results = list(pool.map(_analyse_job, jobs_args, chunksize=chunksize))
+            fresh = list(pool.map(_analyse_job, jobs_args, chunksize=chunksize))
     else:
-        results = [_analyse_job(job) for job in jobs_args]
-    for (path, digest, _), result in zip(pending, results):
-        findings.extend(result)
+        fresh = [_analyse_job(job) for job in jobs_args]
+    for (path, digest, _), result in zip(pending, fresh):
+        results.append(result)
         if cache is not None:
-            cache.put(path, digest, result)
+            cache.put(path, digest, result.findings, result.facts)
     if cache is not None:
         cache.save()
+    findings = [f for result in results for f in result.findings]
+    if whole_project is None:
+        whole_project = any(p.is_dir() for p in paths)
+    index = ProjectIndex.build(
+        [r.facts for r in results], whole_project, settings.external_models, settings.external_tables
+    )
+    findings += project_findings(index, codes, ignored_by_path)
     return RunResult(sorted(findings), len(files))
+
+
+def project_findings(
+    index: ProjectIndex, codes: frozenset[str], ignored_by_path: dict[str, tuple[str, ...]]
+) -> list[Finding]:
+    """Project rules over the index of every file's facts, with per-file ignores and `# noqa`."""
+    project_rules = [rule() for code, rule in RULES.items() if code in codes and rule.scope == "project"]
+    if not project_rules:
+        return []
+    findings = []
+    lines_by_path: dict[str, list[str]] = {}
+    for rule in project_rules:
+        for violation in rule.check_project(index):
+            if any(violation.code.startswith(p) for p in ignored_by_path.get(violation.path, ())):
+                continue
+            loc = violation.location
+            finding = Finding(
+                violation.path, loc.line, loc.column, violation.code, violation.message,
+                loc.end_line, loc.end_column,
+            )
+            if violation.path not in lines_by_path:
+                data = read_file(Path(violation.path))
+                lines_by_path[violation.path] = (
+                    [] if isinstance(data, OSError) else data.decode("utf-8", "replace").splitlines()
+                )
+            if not _suppressed(finding, lines_by_path[violation.path]):
+                findings.append(finding)
+    return findings

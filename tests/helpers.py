@@ -15,3 +15,24 @@ def lint(source: str, select: str | None = None, path: str = "models.py"):
 
 def codes_and_lines(source: str, select: str | None = None) -> list[tuple[str, int]]:
     return [(f.code, f.line) for f in lint(source, select)]
+
+
+def lint_project(files: dict[str, str], tmp_path, whole_project: bool = True):
+    """Run the engine over a project made of `files` (name -> source), project rules included."""
+    from pathlib import Path
+
+    from ormlint.config import load_settings
+    from ormlint.engine import run
+
+    if not (Path(tmp_path) / "pyproject.toml").exists() and "pyproject.toml" not in files:
+        files = {**files, "pyproject.toml": "[tool.ormlint]\n"}  # stop the config search here
+    for name, source in files.items():
+        target = Path(tmp_path) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(source))
+    paths = [Path(tmp_path)] if whole_project else [Path(tmp_path) / n for n in files]
+    settings = load_settings([Path(tmp_path)])
+    result = run(paths, settings, jobs=1, whole_project=whole_project)
+    return [
+        (str(Path(f.path).relative_to(tmp_path)), f.line, f.code) for f in result.findings
+    ]

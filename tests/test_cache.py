@@ -11,6 +11,7 @@ import libcst
 import pytest
 from click.testing import CliRunner
 
+import ormlint.cache as cache_module
 import ormlint.engine as engine
 from ormlint.cli import main
 from ormlint.config import Settings
@@ -77,7 +78,7 @@ def test_corrupt_cache_is_ignored_and_rewritten(tree, parses):
     assert [f.code for f in check(tree).findings] == ["ORM301"]
     assert len(parses) == 2
     data = pickle.loads(cache_file.read_bytes())
-    assert data["format"] == 1 and len(data["entries"]) == 2
+    assert data["format"] == cache_module._FORMAT and len(data["entries"]) == 2
 
 
 def test_display_path_follows_the_command_line(tree, monkeypatch):

@@ -6,25 +6,29 @@ import pytest
 
 from ormlint.rules import RULES
 from ormlint.rules.base import expected_lines
-from tests.helpers import lint
+from tests.helpers import lint, lint_project
 
 INVALID = [(code, i, src) for code, rule in RULES.items() for i, src in enumerate(rule.invalid)]
 VALID = [(code, i, src) for code, rule in RULES.items() for i, src in enumerate(rule.valid)]
 
 
 @pytest.mark.parametrize(("code", "index", "source"), INVALID, ids=[f"{c}-invalid-{i}" for c, i, _ in INVALID])
-def test_invalid_example_reports_marked_lines(code, index, source):
+def test_invalid_example_reports_marked_lines(code, index, source, tmp_path):
     expected = expected_lines(source, code)
     assert expected, "an invalid example must mark at least one line"
-    found = [f.line for f in lint(source) if f.code == code]
-    assert found == expected
+    if RULES[code].scope == "project":  # a one-file project
+        findings = [(c, line) for _, line, c in lint_project({"models.py": source}, tmp_path)]
+    else:
+        findings = [(f.code, f.line) for f in lint(source)]
+    assert [line for c, line in findings if c == code] == expected
     # and no other rule fires on a rule's example (examples stay focused)
-    assert {f.code for f in lint(source)} == {code}
+    assert {c for c, _ in findings} == {code}
 
 
 @pytest.mark.parametrize(("code", "index", "source"), VALID, ids=[f"{c}-valid-{i}" for c, i, _ in VALID])
-def test_valid_example_is_clean(code, index, source):
+def test_valid_example_is_clean(code, index, source, tmp_path):
     assert lint(source) == []
+    assert lint_project({"models.py": source}, tmp_path) == []
 
 
 @pytest.mark.parametrize("code", list(RULES))

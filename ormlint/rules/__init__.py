@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from ormlint.rules import columns, defaults, indexes, relationships
+from ormlint.rules import columns, declarative, defaults, indexes, relationships
 from ormlint.rules.base import Rule, Violation
 
-_FAMILIES = (relationships, columns, defaults, indexes)
+_FAMILIES = (relationships, columns, defaults, indexes, declarative)
 
 RULES: dict[str, type[Rule]] = {
     rule.code: rule
     for family in _FAMILIES
     for rule in vars(family).values()
-    if isinstance(rule, type) and issubclass(rule, Rule) and rule is not Rule
+    if isinstance(rule, type) and issubclass(rule, Rule) and "code" in vars(rule)
 }
 RULES = dict(sorted(RULES.items()))
 

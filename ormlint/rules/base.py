@@ -10,6 +10,7 @@ from typing import ClassVar, Iterator
 import libcst as cst
 
 from ormlint.model.types import FileModel
+from ormlint.project import Location, ProjectIndex
 
 # An invalid example marks each line a rule must report with a trailing `# ORM101` comment.
 EXPECT_MARKER = re.compile(r"\s*# (ORM\d{3})\s*$")
@@ -24,7 +25,18 @@ class Violation:
     message: str
 
 
+@dataclass(frozen=True)
+class ProjectViolation:
+    """What a project rule found: a place in some file of the project."""
+
+    code: str
+    path: str
+    location: Location
+    message: str
+
+
 class Rule:
+    scope: ClassVar[str] = "file"  # "project": reads the ProjectIndex of all files
     code: ClassVar[str]
     name: ClassVar[str]  # kebab-case, e.g. "relationship-argument-is-builtin"
     summary: ClassVar[str]  # one line for `ormlint rules`
@@ -43,6 +55,7 @@ class Rule:
 
     def violation(self, node: cst.CSTNode, **fields: object) -> Violation:
         return Violation(self.code, node, self.message.format(**fields))
+
 
     @classmethod
     def docs(cls) -> str:
@@ -72,6 +85,22 @@ class Rule:
         if cls.references:
             parts += ["", "## References"] + [f"- {ref}" for ref in cls.references]
         return "\n".join(parts) + "\n"
+
+
+class ProjectRule(Rule):
+    """A rule over the whole project's index (other files' classes, tables, relationships).
+    When only part of a project is checked, "not found" verdicts are not given."""
+
+    scope = "project"
+
+    def check(self, model: FileModel) -> Iterator[Violation]:
+        return iter(())
+
+    def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
+        raise NotImplementedError
+
+    def project_violation(self, path: str, location: Location, **fields: object) -> ProjectViolation:
+        return ProjectViolation(self.code, path, location, self.message.format(**fields))
 
 
 def _para(text: str) -> str:

@@ -1,0 +1,430 @@
+"""The project index: what each file declares that other files may refer to.
+
+Per file, `file_facts` turns the FileModel into small, picklable facts (no syntax trees), located
+through the `ast` tree that the engine's syntax check produced anyway (libcst positions cost a
+codegen pass). The index merges every file's facts; project rules read only the index.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import libcst as cst
+
+from ormlint.model.names import dotted_name, string_value
+from ormlint.model.types import FileModel
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in the file whose FileFacts hold it (paths live on FileFacts only, so cached
+    facts stay valid when the same file is named differently on a later command line)."""
+
+    line: int
+    column: int  # 1-based
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class ColumnFacts:
+    attr: str | None
+    name: str | None
+    primary_key: bool
+    foreign_keys: tuple[tuple[str, Location], ...]  # ("table.column", where the target is written)
+
+
+@dataclass(frozen=True)
+class RelationshipFacts:
+    attr: str
+    target: str | None  # class name as written (a dotted "module.Class" keeps its last part)
+    back_populates: str | None
+    location: Location
+    target_location: Location | None
+    back_populates_location: Location | None
+
+
+@dataclass(frozen=True)
+class BaseRef:
+    """A base class to find in the project: its name and the module it comes from, as a path
+    without `.py` ("app/mixins"), or None when the file does not say where it comes from."""
+
+    name: str
+    module: str | None
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    name: str
+    kind: str
+    tablename: str | None
+    shares_parent_table: bool
+    # Bases to look up in the project; SQLAlchemy's own (DeclarativeBase, db.Model...) are left
+    # out. None in the tuple: a base whose attributes cannot be known (an expression).
+    project_bases: tuple[BaseRef | None, ...]
+    columns: tuple[ColumnFacts, ...]
+    relationships: tuple[RelationshipFacts, ...]
+    # Attribute names the class body itself binds (columns, relationships, methods, ...).
+    own_attributes: frozenset[str]
+    location: Location
+    tablename_location: Location | None
+
+
+@dataclass(frozen=True)
+class TableFacts:
+    name: str
+    columns: frozenset[str]
+    location: Location
+
+
+@dataclass(frozen=True)
+class IndexNameFacts:
+    name: str
+    table: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    path: str
+    classes: tuple[ClassFacts, ...] = ()
+    tables: tuple[TableFacts, ...] = ()
+    index_names: tuple[IndexNameFacts, ...] = ()
+    parsed: bool = True  # False: the file could not be analysed; its declarations are unknown
+
+
+# -- building facts from one file ----------------------------------------------------------------
+
+
+class _AstPositions:
+    """Source positions of class-level declarations, from the `ast` tree."""
+
+    def __init__(self, tree: ast.Module | None) -> None:
+        self.classes: dict[str, ast.ClassDef] = {}
+        if tree is not None:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef):
+                    self.classes.setdefault(node.name, node)
+
+    @staticmethod
+    def located(node: ast.AST | None) -> Location | None:
+        if node is None or not hasattr(node, "lineno"):
+            return None
+        end_line = getattr(node, "end_lineno", None) or node.lineno
+        end_col = getattr(node, "end_col_offset", None)
+        return Location(
+            node.lineno, node.col_offset + 1, end_line,
+            (end_col + 1) if end_col is not None else node.col_offset + 1,
+        )
+
+    def assignment(self, cls: str, attr: str) -> ast.AST | None:
+        node = self.classes.get(cls)
+        if node is None:
+            return None
+        for stmt in ast.walk(node):
+            targets = (
+                stmt.targets if isinstance(stmt, ast.Assign)
+                else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+            )
+            if any(isinstance(t, ast.Name) and t.id == attr for t in targets):
+                return stmt
+        return None
+
+    @staticmethod
+    def keyword(stmt: ast.AST | None, name: str) -> ast.AST | None:
+        if stmt is None:
+            return None
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.keyword) and node.arg == name:
+                return node.value
+        return None
+
+    @staticmethod
+    def first_string(stmt: ast.AST | None, value: str) -> ast.AST | None:
+        if stmt is None:
+            return None
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Constant) and node.value == value:
+                return node
+        return None
+
+
+def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
+    positions = _AstPositions(tree)
+    origins = _import_origins(model)
+    classes = []
+    for cls in model.classes:
+        class_node = positions.classes.get(cls.name)
+        location = Location(1, 1, 1, 1)
+        if class_node is not None:  # the `class Name` part, not decorators and body
+            start = class_node.col_offset + 1
+            location = Location(class_node.lineno, start, class_node.lineno,
+                                start + len("class ") + len(cls.name))
+        columns = []
+        for column in cls.columns:
+            stmt = positions.assignment(cls.name, column.attr) if column.attr else None
+            columns.append(ColumnFacts(
+                attr=column.attr,
+                name=column.name,
+                primary_key=bool(column.primary_key),
+                foreign_keys=tuple(
+                    (fk.target, positions.located(positions.first_string(stmt, fk.target)) or location)
+                    for fk in column.foreign_keys
+                    if fk.target
+                ),
+            ))
+        relationships = []
+        for rel in cls.relationships:
+            if not rel.attr:
+                continue
+            stmt = positions.assignment(cls.name, rel.attr)
+            back = rel.kwargs.get("back_populates")
+            relationships.append(
+                RelationshipFacts(
+                    attr=rel.attr,
+                    target=(rel.target or _annotation_target(rel) or "").rpartition(".")[2] or None,
+                    back_populates=string_value(back.value) if back is not None else None,
+                    location=positions.located(stmt) or location,
+                    target_location=positions.located(
+                        positions.first_string(stmt, rel.target) if rel.target else None
+                    ),
+                    back_populates_location=positions.located(positions.keyword(stmt, "back_populates")),
+                )
+            )
+        classes.append(
+            ClassFacts(
+                name=cls.name, kind=cls.kind, tablename=cls.tablename,
+                shares_parent_table=cls.shares_parent_table,
+                project_bases=tuple(
+                    ref for base in cls.bases if (ref := _project_base(base, model, origins)) != ""
+                ) + ((None,) if len(cls.bases) < len(cls.node.bases) else ()),
+                columns=tuple(columns), relationships=tuple(relationships),
+                own_attributes=frozenset(_class_attributes(cls.node)),
+                location=location,
+                tablename_location=positions.located(positions.assignment(cls.name, "__tablename__")),
+            )
+        )
+    tables = tuple(
+        TableFacts(
+            name=table.tablename,
+            columns=frozenset(c.name for c in table.columns if c.name),
+            location=Location(1, 1, 1, 1),
+        )
+        for table in model.tables
+        if table.tablename
+    )
+    return FileFacts(path=model.path, classes=tuple(classes), tables=tables)
+
+
+_COLLECTIONS = {"list", "List", "set", "Set", "dict", "Dict", "Sequence", "Collection",
+                "Optional", "Union", "typing.List", "typing.Set", "typing.Optional"}
+
+
+def _annotation_target(rel) -> str | None:
+    """`Mapped[list["Child"]]`, `Mapped[Optional[Child]]`, `Mapped["Child | None"]` -> "Child"."""
+    if rel.annotation is None:
+        return None
+    expr: cst.BaseExpression | None = rel.annotation.inner
+    for _ in range(5):
+        text = string_value(expr)
+        if text is not None:
+            try:
+                expr = cst.parse_expression(text.strip())
+            except Exception:
+                return None
+            continue
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+            sides = [e for e in (expr.left, expr.right) if not (isinstance(e, cst.Name) and e.value == "None")]
+            if len(sides) != 1:
+                return None
+            expr = sides[0]
+            continue
+        if isinstance(expr, cst.Subscript):
+            head = dotted_name(expr.value)
+            elements = [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
+            elements = [e for e in elements if not (isinstance(e, cst.Name) and e.value == "None")]
+            if head not in _COLLECTIONS or not elements:
+                return None
+            expr = elements[-1]
+            continue
+        name = dotted_name(expr) if expr is not None else None
+        return name
+    return None
+
+
+def _body(node: cst.ClassDef) -> list[cst.CSTNode]:
+    return list(node.body.body) if isinstance(node.body, cst.IndentedBlock) else []
+
+
+def _class_attributes(node: cst.ClassDef) -> set[str]:
+    from ormlint.model.names import block_bindings
+
+    bindings = block_bindings(_body(node))
+    names = set(bindings.names)
+    # annotation-only declarations (`name: Mapped[str]`) are mapped attributes too
+    for stmt in _body(node):
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    names.add(small.target.value)
+    return names
+
+
+_LIBRARY_BASES = {
+    "DeclarativeBase", "DeclarativeBaseNoMeta", "MappedAsDataclass", "flask.Model",
+    "sqlmodel.SQLModel", "AsyncAttrs",
+}
+
+
+def _project_base(base: str, model: FileModel, origins: dict[str, str]) -> BaseRef | None | str:
+    """A base to look up, "" for SQLAlchemy's own bases (nothing to look up), None if unknowable."""
+    if base in ("object", "Generic", "typing.Generic"):
+        return ""
+    symbol = model.imports.symbol(cst.parse_expression(base))
+    if symbol in _LIBRARY_BASES:
+        return ""
+    head, _, rest = base.partition(".")
+    qualified = model.imports.qualify(base)
+    if qualified is not None and qualified.partition(".")[0] in ("sqlalchemy", "sqlmodel", "flask_sqlalchemy"):
+        return None  # a SQLAlchemy class this index does not model
+    if not rest and any(cls.name == base for cls in model.classes):
+        return BaseRef(base, _module_path(model.path))
+    if head in origins:
+        module = origins[head] + ("/" + rest.rpartition(".")[0].replace(".", "/") if "." in rest else "")
+        return BaseRef(base.rpartition(".")[2], module.rstrip("/"))
+    return BaseRef(base.rpartition(".")[2], None)
+
+
+def _module_path(path: str) -> str:
+    stem = path[:-3] if path.endswith(".py") else path
+    return stem[: -len("/__init__")] if stem.endswith("/__init__") else stem
+
+
+def _import_origins(model: FileModel) -> dict[str, str]:
+    """Local name -> module path of the module-level `from X import name` that bound it."""
+    origins: dict[str, str] = {}
+    here = _module_path(model.path).replace("\\", "/").split("/")[:-1]
+    if model.path.endswith("__init__.py"):
+        here = _module_path(model.path).split("/")
+    for stmt in model.module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+                continue
+            module = dotted_name(small.module) if small.module is not None else ""
+            if module is None:
+                continue
+            level = len(small.relative)
+            if level:
+                base = here[: len(here) - (level - 1)] if level > 1 else here
+                parts = base + (module.split(".") if module else [])
+            else:
+                parts = module.split(".")
+            for alias in small.names:
+                if isinstance(alias.name, cst.Name):
+                    local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else alias.name.value
+                    # `from pkg import mod` binds a module, `from mod import Class` a class:
+                    # record the module the class would be defined in for the latter.
+                    origins[local] = "/".join(parts)
+    return origins
+
+
+# -- the index -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ProjectIndex:
+    files: list[FileFacts]
+    whole_project: bool  # the run covers a project, so "not found" is a verdict
+    classes_by_name: dict[str, list[tuple[str, ClassFacts]]] = field(default_factory=dict)
+    complete: bool = True  # every file could be analysed
+    external_models: frozenset[str] = frozenset()  # [tool.ormlint] external-models
+    external_tables: frozenset[str] = frozenset()  # [tool.ormlint] external-tables
+
+    @classmethod
+    def build(
+        cls,
+        files: Iterable[FileFacts],
+        whole_project: bool,
+        external_models: Iterable[str] = (),
+        external_tables: Iterable[str] = (),
+    ) -> "ProjectIndex":
+        files = list(files)
+        by_name: dict[str, list[tuple[str, ClassFacts]]] = defaultdict(list)
+        for facts in files:
+            for class_facts in facts.classes:
+                by_name[class_facts.name].append((facts.path, class_facts))
+        return cls(
+            files=files,
+            whole_project=whole_project,
+            classes_by_name=dict(by_name),
+            complete=all(f.parsed for f in files),
+            external_models=frozenset(m.rpartition(".")[2] for m in external_models),
+            external_tables=frozenset(external_tables),
+        )
+
+    def classes(self) -> Iterable[tuple[str, ClassFacts]]:
+        for facts in self.files:
+            for class_facts in facts.classes:
+                yield facts.path, class_facts
+
+    def attributes(self, path: str, cls: ClassFacts) -> frozenset[str] | None:
+        """Every attribute the class has, its bases' included; None when some base is unknown."""
+        names: set[str] = set(cls.own_attributes)
+        seen = {(path, cls.name)}
+        pending = list(cls.project_bases)
+        while pending:
+            ref = pending.pop()
+            if ref is None:
+                return None
+            found = self.resolve_base(ref)
+            if found is None:
+                return None
+            if (found[0], found[1].name) in seen:
+                continue
+            seen.add((found[0], found[1].name))
+            names |= found[1].own_attributes
+            pending.extend(found[1].project_bases)
+        return frozenset(names)
+
+    def resolve_base(self, ref: BaseRef) -> tuple[str, ClassFacts] | None:
+        """The class a base refers to: the one defined in its module; None when not in the
+        project, ambiguous, or (the module unknown) not unique."""
+        candidates = self.classes_by_name.get(ref.name, [])
+        if ref.module is None:
+            return candidates[0] if len(candidates) == 1 else None
+        exact = [c for c in candidates if _same_module(c[0], ref.module)]
+        if len(exact) == 1:
+            return exact[0]
+        # `from app.models import Base`, defined in app/models/base.py and re-exported: accept
+        # the only class of that name when the module is a package of this project.
+        if not exact and len(candidates) == 1 and _inside(candidates[0][0], ref.module):
+            return candidates[0]
+        return None
+
+    def resolve_class(self, name: str, prefer_path: str | None = None) -> tuple[str, ClassFacts] | None:
+        """A class by name: the one in `prefer_path` if there is one, else the only one."""
+        found = self.classes_by_name.get(name, [])
+        local = [item for item in found if item[0] == prefer_path]
+        if len(local) == 1:
+            return local[0]
+        return found[0] if len(found) == 1 else None
+
+    def mapped_class(self, name: str) -> tuple[str, ClassFacts] | None:
+        """The one class of this name that is not a declarative base; None if absent or ambiguous."""
+        found = [(p, c) for p, c in self.classes_by_name.get(name, ()) if c.kind != "base"]
+        return found[0] if len(found) == 1 else None
+
+
+def _same_module(path: str, module: str) -> bool:
+    own = _module_path(path.replace("\\", "/"))
+    return own == module or own.endswith("/" + module)
+
+
+def _inside(path: str, package: str) -> bool:
+    posix = "/" + path.replace("\\", "/")
+    return ("/" + package + "/") in posix

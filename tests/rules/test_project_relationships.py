@@ -1,0 +1,113 @@
+"""ORM102-ORM104 across files, and their silence on partial runs."""
+
+from tests.helpers import lint_project
+
+BASE = """
+from sqlalchemy.orm import DeclarativeBase
+class Base(DeclarativeBase):
+    pass
+"""
+PARENT = """
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from .base import Base
+class Parent(Base):
+    __tablename__ = "parent"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    children: Mapped[list["Child"]] = relationship(back_populates="{back}")
+"""
+CHILD = """
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from .base import Base
+from .mixins import ParentLink
+class Child(ParentLink, Base):
+    __tablename__ = "child"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("parent.id"))
+"""
+MIXINS = """
+from sqlalchemy.orm import Mapped, declared_attr, relationship
+class ParentLink:
+    @declared_attr
+    def parent(cls) -> Mapped["Parent"]:
+        return relationship(back_populates="children")
+"""
+
+
+def project(back: str) -> dict[str, str]:
+    return {
+        "app/__init__.py": "",
+        "app/base.py": BASE,
+        "app/parent.py": PARENT.format(back=back),
+        "app/child.py": CHILD,
+        "app/mixins.py": MIXINS,
+    }
+
+
+def test_attribute_from_a_mixin_in_another_file_counts(tmp_path):
+    assert lint_project(project("parent"), tmp_path) == []
+
+
+def test_missing_attribute_across_files(tmp_path):
+    assert lint_project(project("parnet"), tmp_path) == [("app/parent.py", 7, "ORM102")]
+
+
+def test_partial_runs_give_no_not_found_verdicts(tmp_path):
+    assert lint_project(project("parnet"), tmp_path, whole_project=False) == []
+
+
+def test_unknown_base_means_unknown_attributes(tmp_path):
+    files = project("parnet")
+    files["app/child.py"] = CHILD.replace("from .mixins import ParentLink", "from elsewhere import ParentLink")
+    assert lint_project(files, tmp_path) == []
+
+
+def test_unparsable_file_silences_not_found_verdicts(tmp_path):
+    files = project("parnet")
+    files["app/broken.py"] = "import sqlalchemy\nclass X(:\n"
+    assert [f for f in lint_project(files, tmp_path) if f[2] != "ORM999"] == []
+
+
+def test_one_sided_pair_and_wrong_pair(tmp_path):
+    files = {
+        "m.py": """
+            from sqlalchemy import ForeignKey
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+            class Base(DeclarativeBase):
+                pass
+            class A(Base):
+                __tablename__ = "a"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                bs: Mapped[list["B"]] = relationship(back_populates="a")
+                other_bs: Mapped[list["B"]] = relationship(back_populates="a2")
+            class B(Base):
+                __tablename__ = "b"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                a_id: Mapped[int] = mapped_column(ForeignKey("a.id"))
+                a2_id: Mapped[int] = mapped_column(ForeignKey("a.id"))
+                a: Mapped["A"] = relationship(foreign_keys=[a_id])
+                a2: Mapped["A"] = relationship(back_populates="bs", foreign_keys=[a2_id])
+        """
+    }
+    # A.bs: B.a is one-way; A.other_bs and B.a2 point at each other's wrong partner
+    assert lint_project(files, tmp_path) == [("m.py", 9, "ORM103"), ("m.py", 10, "ORM103"), ("m.py", 17, "ORM103")]
+
+
+def test_string_targets_with_module_paths_and_external_models(tmp_path):
+    files = {
+        "m.py": """
+            from sqlalchemy.orm import DeclarativeBase, relationship
+            class Base(DeclarativeBase):
+                pass
+            class A(Base):
+                __tablename__ = "a"
+                b = relationship("app.models.B")
+                c = relationship("Missing")
+                d = relationship("Tenant")
+                e = relationship(lambda: Nope)
+            class B(Base):
+                __tablename__ = "b"
+        """,
+        "pyproject.toml": '[tool.ormlint]\nexternal-models = ["shared.models.Tenant"]\n',
+    }
+    assert lint_project(files, tmp_path) == [("m.py", 8, "ORM104")]
