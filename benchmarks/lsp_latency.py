@@ -1,0 +1,276 @@
+"""Lint-on-save latency of `ormlint lsp`: from sending a save to receiving its diagnostics.
+
+    python benchmarks/lsp_latency.py                 # a generated ~300-line model file
+    python benchmarks/lsp_latency.py app/models.py   # your own file (it is not modified)
+    python benchmarks/lsp_latency.py --cycles 200
+
+Starts the server as the editor would (a subprocess speaking JSON-RPC over stdio), opens the file,
+then measures, in milliseconds:
+
+- open: didOpen to the first publishDiagnostics (includes the first lint's warm-up);
+- edited save: N cycles of a small edit (didChange with the whole text, as the server asks for
+  Full sync) immediately followed by didSave, timed from sending the didChange to receiving the
+  diagnostics for that version (the save cancels the debounced lint of the change and lints now);
+- save after pause: N cycles of an edit, a pause long enough for the debounced lint of the edit
+  to publish, then didSave, timed from the didSave (the usual rhythm: type, pause, save; the
+  save is answered from the per-document cache);
+- unchanged save: N didSave without an edit (answered from the per-document cache).
+
+A plain JSON-RPC client is used, so the numbers are the server's plus the pipe, not a client
+library's. This is a measurement tool, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import queue
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+SERVER = [sys.executable, "-c", "from ormlint.lsp import serve; serve()"]
+TIMEOUT = 30.0
+
+
+# -- a minimal JSON-RPC client over the server's stdio --------------------------------------------
+
+
+class Client:
+    def __init__(self, command: list[str], cwd: Path) -> None:
+        self.process = subprocess.Popen(
+            command, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.next_id = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        stream = self.process.stdout
+        assert stream is not None
+        while True:
+            length = None
+            while True:
+                header = stream.readline()
+                if not header:
+                    return
+                if header in (b"\r\n", b"\n"):
+                    break
+                name, _, value = header.decode("ascii").partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            if length is None:
+                continue
+            self.messages.put(json.loads(stream.read(length)))
+
+    def send(self, message: dict[str, Any]) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
+        assert self.process.stdin is not None
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.process.stdin.flush()
+
+    def notify(self, method: str, params: Any) -> None:
+        self.send({"method": method, "params": params})
+
+    def request(self, method: str, params: Any) -> Any:
+        self.next_id += 1
+        self.send({"id": self.next_id, "method": method, "params": params})
+        message = self.wait(lambda m: m.get("id") == self.next_id and "method" not in m)
+        if "error" in message:
+            raise RuntimeError(f"{method}: {message['error']}")
+        return message.get("result")
+
+    def wait(self, accept: Any) -> dict[str, Any]:
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("no reply from the server")
+            message = self.messages.get(timeout=remaining)
+            if accept(message):
+                return message
+
+    def wait_diagnostics(self, uri: str, version: int | None) -> dict[str, Any]:
+        def accept(message: dict[str, Any]) -> bool:
+            if message.get("method") != "textDocument/publishDiagnostics":
+                return False
+            params = message["params"]
+            return params["uri"] == uri and (version is None or params.get("version") == version)
+
+        return self.wait(accept)["params"]
+
+    def close(self) -> None:
+        try:
+            self.request("shutdown", None)
+            self.notify("exit", None)
+            self.process.wait(timeout=10)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+
+
+# -- the model file -------------------------------------------------------------------------------
+
+MODEL = '''
+
+class {name}(Base):
+    """Generated model {index}."""
+
+    __tablename__ = "{table}"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    email: Mapped[Optional[str]] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(20), server_default="active")
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default={created})
+    updated_at: Mapped[Optional[datetime]] = mapped_column(DateTime, onupdate=func.now())
+    notes: Mapped[{notes}] = mapped_column(Text, nullable=True)
+    owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("{parent}.id"))
+    owner: Mapped[Optional["{parent_class}"]] = relationship(remote_side=[id])
+
+    __table_args__ = (Index("ix_{table}_status_score", "status", "score"),)
+'''
+
+
+def generate(classes: int = 15) -> str:
+    """About 20 lines per model; every third model has findings (ORM301, ORM202)."""
+    header = (
+        "# Generated by benchmarks/lsp_latency.py\n"
+        "from datetime import datetime\n"
+        "from typing import Optional\n\n"
+        "from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, func\n"
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship\n\n\n"
+        "class Base(DeclarativeBase):\n"
+        "    pass\n"
+    )
+    parts = [header]
+    for index in range(classes):
+        flawed = index % 3 == 0
+        parts.append(
+            MODEL.format(
+                name=f"Model{index}",
+                index=index,
+                table=f"model_{index}",
+                created='"now()"' if flawed else "func.now()",
+                notes="str" if flawed else "Optional[str]",
+                parent=f"model_{max(index - 1, 0)}",
+                parent_class=f"Model{max(index - 1, 0)}",
+            )
+        )
+    return "".join(parts)
+
+
+def edited(text: str, cycle: int) -> str:
+    """A small edit: the kind a user makes between two saves (one changed line)."""
+    return text.replace("# Generated by benchmarks/lsp_latency.py", f"# Generated, edit {cycle}", 1)
+
+
+# -- measurement ----------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def summary(label: str, values: list[float]) -> str:
+    median, p90 = statistics.median(values), percentile(values, 0.9)
+    return (
+        f"{label:<17} median {median:7.2f} ms   p90 {p90:7.2f} ms"
+        f"   min {min(values):7.2f} ms   max {max(values):7.2f} ms   (n={len(values)})"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("file", nargs="?", type=Path, help="a model file (default: generated)")
+    parser.add_argument("--cycles", type=int, default=50, help="save cycles per measure (50)")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="ormlint-lsp-bench-") as workdir:
+        if args.file is not None:
+            path = args.file.resolve()
+            text = path.read_text(encoding="utf-8")
+        else:
+            path = Path(workdir) / "models.py"
+            text = generate()
+            path.write_text(text, encoding="utf-8")
+        uri = path.as_uri()
+        client = Client(SERVER, cwd=Path(workdir))
+        try:
+            started = time.perf_counter()
+            client.request(
+                "initialize",
+                {"processId": os.getpid(), "rootUri": path.parent.as_uri(), "capabilities": {}},
+            )
+            client.notify("initialized", {})
+            initialized = time.perf_counter()
+
+            version = 1
+            sent = time.perf_counter()
+            document = {"uri": uri, "languageId": "python", "version": version, "text": text}
+            client.notify("textDocument/didOpen", {"textDocument": document})
+            first = client.wait_diagnostics(uri, version)
+            opened = (time.perf_counter() - sent) * 1000
+
+            saves = []
+            for cycle in range(args.cycles):
+                version += 1
+                sent = time.perf_counter()
+                client.notify(
+                    "textDocument/didChange",
+                    {
+                        "textDocument": {"uri": uri, "version": version},
+                        "contentChanges": [{"text": edited(text, cycle)}],
+                    },
+                )
+                client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+                client.wait_diagnostics(uri, version)
+                saves.append((time.perf_counter() - sent) * 1000)
+
+            paused = []
+            for cycle in range(args.cycles):
+                version += 1
+                client.notify(
+                    "textDocument/didChange",
+                    {
+                        "textDocument": {"uri": uri, "version": version},
+                        "contentChanges": [{"text": edited(text, args.cycles + cycle)}],
+                    },
+                )
+                client.wait_diagnostics(uri, version)  # the debounced lint of the typing pause
+                sent = time.perf_counter()
+                client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+                client.wait_diagnostics(uri, version)
+                paused.append((time.perf_counter() - sent) * 1000)
+
+            unchanged = []
+            for _ in range(args.cycles):
+                sent = time.perf_counter()
+                client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+                client.wait_diagnostics(uri, version)
+                unchanged.append((time.perf_counter() - sent) * 1000)
+        finally:
+            client.close()
+
+    print(f"file: {path if args.file else 'generated'} ({len(text.splitlines())} lines, "
+          f"{len(first['diagnostics'])} diagnostics)")
+    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
+    print(f"server start + initialize: {(initialized - started) * 1000:.0f} ms")
+    print(f"{'open':<17} {opened:7.2f} ms (first lint)")
+    print(summary("edited save", saves))
+    print(summary("save after pause", paused))
+    print(summary("unchanged save", unchanged))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

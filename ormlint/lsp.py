@@ -1,0 +1,611 @@
+"""The language server: `ormlint lsp`, the Language Server Protocol over stdio (pygls 2).
+
+Diagnostics come from `ormlint.engine.check_source`, the CLI's own entry point for one file's
+text; this module only decides *when* to lint and how to present the findings:
+
+- didOpen and didSave lint at once; didChange lints `DEBOUNCE_SECONDS` after the last change (a
+  newer change, a save or a close cancels the pending lint); didClose clears the diagnostics.
+- Each open document keeps its last result keyed on its text and settings, so a save without edits
+  (or a change that restores the linted text) is answered without parsing again.
+- Settings come from `[tool.ormlint]` as for the CLI, looked up once per directory. The lookup is
+  repeated when a `pyproject.toml` is saved in the editor or reported changed by the client's file
+  watcher, and a save re-checks (one `stat`) that the configuration file it came from is unchanged;
+  keystrokes never touch the disk. A broken configuration is shown once and the defaults are used.
+- Positions: ormlint counts code points; LSP counts UTF-16 code units unless the client offers
+  another encoding (pygls picks the client's first supported one: utf-8, utf-16 or utf-32). Only
+  lines with non-ASCII text before a position need converting.
+- Document sync is `Full`: the client sends the whole text on each change. For model files that is
+  a few kilobytes, and it keeps the server's copy exact whatever the line endings or form feeds
+  (pygls's incremental sync splits lines with `str.splitlines`, which LSP clients do not).
+- Every handler catches its own exceptions and logs them (stderr and window/logMessage): a bad
+  document, a bad configuration or a bug in a rule never ends the server.
+
+Linting runs on the server's event loop: a model file of a few hundred lines takes milliseconds,
+and running one lint at a time keeps the per-document state simple.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+from urllib.parse import unquote
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from ormlint import __version__
+from ormlint.config import Settings, load_settings
+from ormlint.engine import check_source
+from ormlint.findings import Finding
+from ormlint.rules import PARSE_ERROR_CODE, PARSE_ERROR_SUMMARY, RULES
+
+logger = logging.getLogger("ormlint.lsp")
+
+SOURCE = "ormlint"
+DEBOUNCE_SECONDS = 0.3
+PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
+CONFIG_FILE_NAME = "pyproject.toml"
+
+# LSP's line terminators, which are also Python's: "\r\n", "\r", "\n" (not "\f", "\v", "\u2028"...
+# that str.splitlines() also splits on).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+UTF8 = lsp.PositionEncodingKind.Utf8.value
+UTF16 = lsp.PositionEncodingKind.Utf16.value
+UTF32 = lsp.PositionEncodingKind.Utf32.value
+
+
+# -- positions -----------------------------------------------------------------------------------
+
+
+def split_lines(text: str) -> list[str]:
+    """The document's lines as LSP numbers them (the last one may be empty)."""
+    return _LINE_BREAK.split(text)
+
+
+def _encoding_name(encoding: Any) -> str:
+    value = getattr(encoding, "value", encoding)
+    return value if value in (UTF8, UTF16, UTF32) else UTF16
+
+
+def code_units(text: str, encoding: str) -> int:
+    """Length of `text` in the code units of `encoding` ("utf-8", "utf-16" or "utf-32")."""
+    if encoding == UTF32 or text.isascii():
+        return len(text)
+    if encoding == UTF8:
+        return len(text.encode("utf-8", "surrogatepass"))
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
+def to_lsp_position(lines: Sequence[str], line: int, column: int, encoding: str) -> lsp.Position:
+    """ormlint's 1-based (line, column) in code points as a 0-based LSP position in `encoding`.
+
+    Positions outside the document (a SyntaxError just past the end) are clamped to it."""
+    if not lines or line < 1:
+        return lsp.Position(line=0, character=0)
+    index = line - 1
+    if index >= len(lines):
+        index = len(lines) - 1
+        column = len(lines[index]) + 1
+    text = lines[index]
+    prefix = text[: max(0, min(column - 1, len(text)))]
+    return lsp.Position(line=index, character=code_units(prefix, encoding))
+
+
+def to_lsp_range(
+    lines: Sequence[str], line: int, column: int, end_line: int, end_column: int, encoding: str
+) -> lsp.Range:
+    start = to_lsp_position(lines, line, column, encoding)
+    end = to_lsp_position(lines, end_line, end_column, encoding)
+    if (end.line, end.character) < (start.line, start.character):
+        end = start
+    return lsp.Range(start=start, end=end)
+
+
+def _before_or_at(a: lsp.Position, b: lsp.Position) -> bool:
+    return (a.line, a.character) <= (b.line, b.character)
+
+
+def range_contains(range_: lsp.Range, position: lsp.Position) -> bool:
+    """True when `position` is inside `range_` or touches either end (so empty ranges count)."""
+    return _before_or_at(range_.start, position) and _before_or_at(position, range_.end)
+
+
+def _range_key(range_: lsp.Range) -> tuple[int, int, int, int]:
+    return (range_.start.line, range_.start.character, range_.end.line, range_.end.character)
+
+
+def ranges_overlap(a: lsp.Range, b: lsp.Range) -> bool:
+    return _before_or_at(a.start, b.end) and _before_or_at(b.start, a.end)
+
+
+# -- findings as LSP data ------------------------------------------------------------------------
+
+
+def to_diagnostic(finding: Finding, lines: Sequence[str], encoding: str) -> lsp.Diagnostic:
+    return lsp.Diagnostic(
+        range=to_lsp_range(
+            lines, finding.line, finding.column, finding.end_line, finding.end_column, encoding
+        ),
+        message=finding.message,
+        severity=(
+            lsp.DiagnosticSeverity.Error
+            if finding.code == PARSE_ERROR_CODE
+            else lsp.DiagnosticSeverity.Warning
+        ),
+        code=finding.code,
+        source=SOURCE,
+    )
+
+
+def fix_to_code_action(
+    uri: str,
+    finding: Finding,
+    diagnostic: lsp.Diagnostic,
+    lines: Sequence[str],
+    encoding: str,
+) -> lsp.CodeAction | None:
+    """A finding's fix as a quick fix, or None when it has none (or one only meant for display).
+
+    A fix is `{applicability, message, edits: [{line, column, end_line, end_column, content}]}`
+    with the finding's conventions: 1-based, code points, the end just past the replaced text,
+    every edit relative to the linted text. Raises (KeyError, TypeError, ValueError) on a
+    malformed fix."""
+    fix = finding.fix
+    if not fix:
+        return None
+    applicability = str(fix.get("applicability") or "safe")
+    if applicability in ("display", "display-only"):
+        return None
+    edits = [
+        lsp.TextEdit(
+            range=to_lsp_range(
+                lines,
+                int(edit["line"]),
+                int(edit["column"]),
+                int(edit["end_line"]),
+                int(edit["end_column"]),
+                encoding,
+            ),
+            new_text=str(edit["content"]),
+        )
+        for edit in fix.get("edits") or ()
+    ]
+    if not edits:
+        return None
+    title = f"{SOURCE} ({finding.code}): {fix.get('message') or 'apply the fix'}"
+    if applicability != "safe":
+        title += f" ({applicability})"
+    return lsp.CodeAction(
+        title=title,
+        kind=lsp.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        edit=lsp.WorkspaceEdit(changes={uri: edits}),
+        is_preferred=applicability == "safe",
+    )
+
+
+def rule_hover_text(code: str, message: str = "", markdown: bool = True) -> str:
+    """What a hover on a finding shows: the rule's summary and its "What it does" (no links)."""
+    bold = (lambda text: f"**{text}**") if markdown else (lambda text: text)
+    rule = RULES.get(code)
+    if rule is None:
+        name, summary = ("", "")
+        if code == PARSE_ERROR_CODE:
+            name, summary = "parse-error", PARSE_ERROR_SUMMARY
+        parts = [f"{bold(code)} {name}".rstrip()]
+        parts += [text for text in (summary, message) if text]
+        return "\n\n".join(parts)
+    return "\n\n".join(
+        [
+            f"{bold(code)} {rule.name}",
+            rule.summary,
+            bold("What it does"),
+            textwrap.dedent(rule.what_it_does).strip(),
+            f"Run `ormlint explain {code}` for the full page." if markdown
+            else f"Run 'ormlint explain {code}' for the full page.",
+        ]
+    )
+
+
+# -- per-document state and settings, independent of the transport -------------------------------
+
+
+@dataclass
+class LintResult:
+    """One document's last lint: the key (text, settings, encoding) and what it produced."""
+
+    text: str
+    settings: Settings
+    encoding: str
+    findings: list[Finding]
+    diagnostics: list[lsp.Diagnostic]
+    lines: list[str]
+
+
+@dataclass
+class _ConfigEntry:
+    settings: Settings
+    stamp: tuple[int, int] | None  # (mtime_ns, size) of settings.config_file when loaded
+    error: str | None = None
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    if path is None:
+        return None
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size)
+
+
+def document_path(uri: str) -> Path | None:
+    """The file behind a `file:` URI; None for `untitled:` and other schemes."""
+    try:
+        path = to_fs_path(uri)
+    except Exception:  # a URI pygls cannot take apart is not a file
+        return None
+    return Path(path) if path else None
+
+
+@dataclass
+class DocumentLinter:
+    """Lints documents by URI and text: caches each document's last result and the settings of
+    each directory. `on_config_error` receives each distinct configuration error once."""
+
+    on_config_error: Callable[[str], None] = lambda message: None
+    default_settings: Settings = field(default_factory=Settings)
+    _results: dict[str, LintResult] = field(default_factory=dict)
+    _configs: dict[Path, _ConfigEntry] = field(default_factory=dict)
+    _reported_errors: set[str] = field(default_factory=set)
+
+    def result(self, uri: str) -> LintResult | None:
+        return self._results.get(uri)
+
+    def uris(self) -> list[str]:
+        """The documents linted and not forgotten since."""
+        return list(self._results)
+
+    def forget(self, uri: str) -> None:
+        self._results.pop(uri, None)
+
+    def lint(
+        self, uri: str, text: str, encoding: Any = UTF16, revalidate: bool = False
+    ) -> LintResult:
+        """The document's findings as diagnostics; reused when text and settings are unchanged.
+        `revalidate` (on save) re-checks that the settings' configuration file is unchanged."""
+        encoding = _encoding_name(encoding)
+        path = document_path(uri)
+        settings = self.settings_for(path, revalidate=revalidate)
+        cached = self._results.get(uri)
+        if (
+            cached is not None
+            and cached.text == text
+            and cached.encoding == encoding
+            and cached.settings == settings
+        ):
+            return cached
+        display = str(path) if path is not None else uri
+        findings = check_source(text, display, settings, path)
+        lines = split_lines(text) if findings else []
+        result = LintResult(
+            text=text,
+            settings=settings,
+            encoding=encoding,
+            findings=findings,
+            diagnostics=[to_diagnostic(finding, lines, encoding) for finding in findings],
+            lines=lines,
+        )
+        self._results[uri] = result
+        return result
+
+    # -- settings ---------------------------------------------------------------------------------
+
+    def settings_for(self, path: Path | None, revalidate: bool = False) -> Settings:
+        if path is None:
+            return self.default_settings
+        directory = path.parent
+        entry = self._configs.get(directory)
+        if entry is not None and revalidate and self._is_stale(entry):
+            entry = None
+        if entry is None:
+            entry = self._load(path)
+            self._configs[directory] = entry
+        return entry.settings
+
+    def clear_settings(self) -> None:
+        """Forget every directory's settings (a pyproject.toml changed)."""
+        self._configs.clear()
+        self._reported_errors.clear()
+
+    @staticmethod
+    def _is_stale(entry: _ConfigEntry) -> bool:
+        if entry.error is not None:
+            return True  # retried on each save, so fixing the file is picked up
+        config = entry.settings.config_file
+        return config is not None and _stamp(config) != entry.stamp
+
+    def _load(self, path: Path) -> _ConfigEntry:
+        try:
+            settings = load_settings([path])
+        except Exception as error:  # ConfigError, but also an unreadable pyproject.toml
+            message = f"ormlint: {error}; using the default settings"
+            logger.warning("%s", message)
+            if message not in self._reported_errors:
+                self._reported_errors.add(message)
+                self.on_config_error(message)
+            return _ConfigEntry(self.default_settings, None, error=message)
+        return _ConfigEntry(settings, _stamp(settings.config_file))
+
+
+# -- the server ----------------------------------------------------------------------------------
+
+
+def _is_config_uri(uri: str) -> bool:
+    path = document_path(uri)
+    return path is not None and path.name == CONFIG_FILE_NAME
+
+
+class OrmlintLanguageServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            name="ormlint",
+            version=__version__,
+            text_document_sync_kind=lsp.TextDocumentSyncKind.Full,
+        )
+        self.linter = DocumentLinter(on_config_error=self._show_config_error)
+        self.debounce_seconds = DEBOUNCE_SECONDS
+        self._pending: dict[str, asyncio.TimerHandle] = {}
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def guarded(self, handler: Callable[[Any], Any], default: Any = None) -> Callable[[Any], Any]:
+        """`handler` with every exception caught and logged: the server outlives any input."""
+        name = handler.__name__
+
+        def run(params: Any) -> Any:
+            try:
+                return handler(params)
+            except Exception as error:
+                logger.exception("ormlint: %s failed", name)
+                reason = f"{type(error).__name__}: {error}"
+                self._log(lsp.MessageType.Error, f"ormlint: {name} failed: {reason}")
+                return default
+
+        run.__name__ = name
+        return run
+
+    def _log(self, kind: lsp.MessageType, message: str) -> None:
+        try:
+            self.window_log_message(lsp.LogMessageParams(type=kind, message=message))
+        except Exception:
+            logger.exception("ormlint: cannot send a log message")
+
+    def _show_config_error(self, message: str) -> None:
+        self._log(lsp.MessageType.Warning, message)
+        try:
+            self.window_show_message(
+                lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=message)
+            )
+        except Exception:
+            logger.exception("ormlint: cannot show a message")
+
+    def _encoding(self) -> str:
+        return _encoding_name(self.workspace.position_encoding)
+
+    def _open_document(self, uri: str) -> Any:
+        """The open document, or None: never pygls's fallback that reads the file from disk."""
+        documents = self.workspace.text_documents
+        return documents.get(uri) or documents.get(unquote(uri))
+
+    @staticmethod
+    def _is_python(document: Any) -> bool:
+        language = (document.language_id or "").lower()
+        if language == "python":
+            return True
+        return not language and str(document.uri).endswith(PYTHON_SUFFIXES)
+
+    def _publish(
+        self, uri: str, diagnostics: list[lsp.Diagnostic], version: int | None = None
+    ) -> None:
+        self.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        )
+
+    # -- linting ----------------------------------------------------------------------------------
+
+    def lint_now(self, uri: str, revalidate: bool = False) -> None:
+        self.cancel_pending(uri)
+        document = self._open_document(uri)
+        if document is None or not self._is_python(document):
+            return
+        result = self.linter.lint(uri, document.source, self._encoding(), revalidate=revalidate)
+        self._publish(uri, result.diagnostics, document.version)
+
+    def schedule_lint(self, uri: str) -> None:
+        self.cancel_pending(uri)
+        loop = asyncio.get_running_loop()
+        self._pending[uri] = loop.call_later(self.debounce_seconds, self._debounced_lint, uri)
+
+    def _debounced_lint(self, uri: str) -> None:
+        self._pending.pop(uri, None)
+        self.guarded(self.lint_now)(uri)
+
+    def cancel_pending(self, uri: str | None = None) -> None:
+        uris = list(self._pending) if uri is None else [uri]
+        for key in uris:
+            handle = self._pending.pop(key, None)
+            if handle is not None:
+                handle.cancel()
+
+    def config_changed(self) -> None:
+        self.linter.clear_settings()
+        for uri in self.linter.uris():
+            self.guarded(self.lint_now)(uri)
+
+    # -- handlers ---------------------------------------------------------------------------------
+
+    def on_initialized(self, params: lsp.InitializedParams) -> None:
+        """Ask the client to report pyproject.toml changes, when it can register watchers."""
+        capabilities = self.client_capabilities
+        watched = capabilities.workspace and capabilities.workspace.did_change_watched_files
+        if not (watched and watched.dynamic_registration):
+            return
+        options = lsp.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[lsp.FileSystemWatcher(glob_pattern=f"**/{CONFIG_FILE_NAME}")]
+        )
+        registration = lsp.Registration(
+            id="ormlint-config-watcher",
+            method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=options,
+        )
+        future = self.client_register_capability(
+            lsp.RegistrationParams(registrations=[registration])
+        )
+        future.add_done_callback(self._registration_done)
+
+    @staticmethod
+    def _registration_done(future: Any) -> None:
+        if not future.cancelled() and future.exception() is not None:
+            logger.warning("ormlint: no pyproject.toml watcher: %s", future.exception())
+
+    def on_did_open(self, params: lsp.DidOpenTextDocumentParams) -> None:
+        self.lint_now(params.text_document.uri)
+
+    def on_did_change(self, params: lsp.DidChangeTextDocumentParams) -> None:
+        self.schedule_lint(params.text_document.uri)
+
+    def on_did_save(self, params: lsp.DidSaveTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        if _is_config_uri(uri):
+            self.config_changed()
+        else:
+            self.lint_now(uri, revalidate=True)
+
+    def on_did_close(self, params: lsp.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        self.cancel_pending(uri)
+        self.linter.forget(uri)
+        self._publish(uri, [])
+
+    def on_did_change_watched_files(self, params: lsp.DidChangeWatchedFilesParams) -> None:
+        if any(_is_config_uri(change.uri) for change in params.changes):
+            self.config_changed()
+
+    def on_shutdown(self, params: Any) -> None:
+        self.cancel_pending()
+
+    def on_hover(self, params: lsp.HoverParams) -> lsp.Hover | None:
+        result = self.linter.result(params.text_document.uri)
+        if result is None:
+            return None
+        hits = [
+            (finding, diagnostic)
+            for finding, diagnostic in zip(result.findings, result.diagnostics)
+            if range_contains(diagnostic.range, params.position)
+        ]
+        if not hits:
+            return None
+        markdown = self._client_takes_markdown()
+        seen: set[str] = set()
+        sections = []
+        for finding, _ in hits:
+            if finding.code not in seen:
+                seen.add(finding.code)
+                sections.append(rule_hover_text(finding.code, finding.message, markdown))
+        separator = "\n\n---\n\n" if markdown else "\n\n"
+        return lsp.Hover(
+            contents=lsp.MarkupContent(
+                kind=lsp.MarkupKind.Markdown if markdown else lsp.MarkupKind.PlainText,
+                value=separator.join(sections),
+            ),
+            range=hits[0][1].range,
+        )
+
+    def _client_takes_markdown(self) -> bool:
+        document = self.client_capabilities.text_document
+        formats = document and document.hover and document.hover.content_format
+        return not formats or lsp.MarkupKind.Markdown in formats
+
+    def on_code_action(self, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+        """Quick fixes for the findings in the range whose fix is known (none yet: no rule has a
+        fix). Offered only while the document still has the text that was linted."""
+        only = params.context.only
+        if only and not any(
+            lsp.CodeActionKind.QuickFix.value.startswith(str(getattr(kind, "value", kind)))
+            for kind in only
+        ):
+            return []
+        uri = params.text_document.uri
+        result = self.linter.result(uri)
+        document = self._open_document(uri)
+        if result is None or document is None or document.source != result.text:
+            return []
+        # The client sends the cursor or selection, and the diagnostics it shows there.
+        shown = {(str(d.code), _range_key(d.range)) for d in params.context.diagnostics or ()}
+        actions = []
+        for finding, diagnostic in zip(result.findings, result.diagnostics):
+            if finding.fix is None:
+                continue
+            if not ranges_overlap(diagnostic.range, params.range) and (
+                (finding.code, _range_key(diagnostic.range)) not in shown
+            ):
+                continue
+            try:
+                action = fix_to_code_action(uri, finding, diagnostic, result.lines, result.encoding)
+            except (KeyError, TypeError, ValueError, AttributeError) as error:
+                logger.warning("ormlint: malformed fix for %s: %r", finding.code, error)
+                continue
+            if action is not None:
+                actions.append(action)
+        return actions
+
+
+def create_server() -> OrmlintLanguageServer:
+    """A language server with ormlint's handlers registered, ready for `start_io()`."""
+    server = OrmlintLanguageServer()
+    quick_fix = lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix])
+    handlers: list[tuple[str, Callable[[Any], Any], Any, Any]] = [
+        (lsp.INITIALIZED, server.on_initialized, None, None),
+        (lsp.TEXT_DOCUMENT_DID_OPEN, server.on_did_open, None, None),
+        (lsp.TEXT_DOCUMENT_DID_CHANGE, server.on_did_change, None, None),
+        (lsp.TEXT_DOCUMENT_DID_SAVE, server.on_did_save, None, None),
+        (lsp.TEXT_DOCUMENT_DID_CLOSE, server.on_did_close, None, None),
+        (lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, server.on_did_change_watched_files, None, None),
+        (lsp.SHUTDOWN, server.on_shutdown, None, None),
+        (lsp.TEXT_DOCUMENT_HOVER, server.on_hover, None, None),
+        (lsp.TEXT_DOCUMENT_CODE_ACTION, server.on_code_action, quick_fix, []),
+    ]
+    for method, handler, options, default in handlers:
+        server.feature(method, options)(server.guarded(handler, default))
+    return server
+
+
+def serve() -> None:
+    """Run the server over stdin/stdout until the client says exit (`ormlint lsp`)."""
+    logging.basicConfig(
+        stream=sys.stderr, level=logging.WARNING, format="ormlint-lsp %(levelname)s: %(message)s"
+    )
+    create_server().start_io()
+
+
+__all__ = [
+    "DEBOUNCE_SECONDS",
+    "DocumentLinter",
+    "LintResult",
+    "OrmlintLanguageServer",
+    "create_server",
+    "fix_to_code_action",
+    "rule_hover_text",
+    "serve",
+    "to_diagnostic",
+    "to_lsp_position",
+]
