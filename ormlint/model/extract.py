@@ -7,6 +7,7 @@ Only module-level statements, class bodies and ``declared_attr`` functions are w
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
@@ -27,6 +28,7 @@ from ormlint.model.names import (
 )
 from ormlint.model.types import (
     BuiltinRef,
+    ClassAssignment,
     ClassKind,
     ColumnDecl,
     FileModel,
@@ -34,6 +36,7 @@ from ormlint.model.types import (
     IndexDecl,
     MappedAnnotation,
     ModelClass,
+    ModuleFunction,
     RelationshipDecl,
     TableArgs,
     TableDecl,
@@ -87,6 +90,7 @@ class _ClassScope:
     table_args: TableArgs = TableArgs("absent")
     is_sqlmodel: bool = False
     has_table: bool = False  # assigns __table__ itself
+    assignments: list[ClassAssignment] = field(default_factory=list)
 
 
 class Extractor:
@@ -136,7 +140,48 @@ class Extractor:
             relationships=tuple(self.relationships),
             loose_columns=tuple(self.loose_columns),
             custom_index_naming=self.custom_index_naming,
+            functions=self._module_functions(),
+            module_values=dict(self.aliases),
+            module_bindings=self.module_bindings,
         )
+
+    def _module_functions(self) -> dict[str, ModuleFunction]:
+        """Module-level defs (under `if`/`try` too) whose name no other statement binds."""
+        defs: dict[str, list[cst.FunctionDef]] = {}
+        others = Bindings()
+
+        def walk(stmts: Iterable[cst.CSTNode]) -> None:
+            for stmt in stmts:
+                if isinstance(stmt, cst.FunctionDef):
+                    defs.setdefault(stmt.name.value, []).append(stmt)
+                elif isinstance(stmt, (cst.If, cst.Try)):
+                    for block in _blocks(stmt):
+                        walk(block)
+                    for handler in getattr(stmt, "handlers", ()):
+                        if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                            others.names.add(handler.name.name.value)
+                else:
+                    statement_bindings(stmt, others)
+
+        walk(self.module.body)
+        functions = {}
+        for name, found in defs.items():
+            if len(found) != 1 or name in others.names:
+                continue
+            func = found[0]
+            returns = tuple(
+                stmt.value for stmt in _walk_function_statements(func.body)
+                if isinstance(stmt, cst.Return)
+            )
+            functions[name] = ModuleFunction(
+                name=name,
+                decorated=bool(func.decorators),
+                is_async=func.asynchronous is not None,
+                is_generator=_is_generator(func),
+                returns=returns,
+                node=func,
+            )
+        return functions
 
     # -- module level --------------------------------------------------------------------------
 
@@ -334,9 +379,9 @@ class Extractor:
         slot = len(self.class_order)
         self.class_order.append(None)  # keeps source order: nested classes come after this one
         scope = _ClassScope(node.name.value, is_sqlmodel=is_sqlmodel)
-        for stmt, declares in _class_statements(node.body):
+        for stmt, declares, branch in _class_statements(node.body):
             if declares:
-                self._visit_class_statement(stmt, scope, func_scopes)
+                self._visit_class_statement(stmt, scope, func_scopes, branch)
             statement_bindings(stmt, scope.bindings)
         if scope.is_abstract:
             kind = "abstract"
@@ -361,13 +406,20 @@ class Extractor:
                             for s in _function_defs(node.body))
             ),
             node=node,
+            assignments=tuple(scope.assignments),
         )
         self.classes[node.name.value] = model_class  # later definitions shadow, as in Python
         self.class_order[slot] = model_class
 
     def _visit_class_statement(
-        self, stmt: cst.CSTNode, scope: _ClassScope, func_scopes: tuple[Bindings, ...]
+        self,
+        stmt: cst.CSTNode,
+        scope: _ClassScope,
+        func_scopes: tuple[Bindings, ...],
+        branch: tuple[tuple[int, int], ...] = (),
     ) -> None:
+        if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
+            scope.assignments.append(ClassAssignment(stmt.name.value, "def", branch, stmt.name))
         if isinstance(stmt, cst.ClassDef):
             self._visit_class(stmt, func_scopes)
             return
@@ -383,10 +435,33 @@ class Extractor:
             elif isinstance(small, cst.AnnAssign) and small.value is not None:
                 target, annotation, value = small.target, small.annotation.annotation, small.value
             else:
+                if isinstance(small, cst.Assign):  # `a = b = value`: recorded, never extracted
+                    for assign_target in small.targets:
+                        for name in _target_name_nodes(assign_target.target):
+                            scope.assignments.append(
+                                ClassAssignment(name.value, "other", branch, name, small.value)
+                            )
                 continue
             if not isinstance(target, cst.Name):
+                for name in _target_name_nodes(target):
+                    scope.assignments.append(
+                        ClassAssignment(name.value, "other", branch, name, value)
+                    )
                 continue
+            columns_before = len(scope.columns)
+            relationships_before = len(scope.relationships)
             self._visit_class_assignment(target.value, annotation, value, scope, func_scopes)
+            column = scope.columns[-1] if len(scope.columns) > columns_before else None
+            relationship = (
+                scope.relationships[-1] if len(scope.relationships) > relationships_before else None
+            )
+            kind = "column" if column else "relationship" if relationship else "other"
+            scope.assignments.append(
+                ClassAssignment(
+                    target.value, kind, branch, target, value, column=column,
+                    relationship=relationship,
+                )
+            )
 
     def _visit_class_assignment(
         self,
@@ -406,7 +481,7 @@ class Extractor:
             scope.is_abstract = bool_value(value) is True
             return
         if attr == "__table_args__":
-            scope.table_args = _table_args(value)
+            scope.table_args = self._table_args(value)
             return
         mapped = self.mapped_annotation(annotation) if annotation is not None else None
         symbol = self.imports.symbol(value.func) if isinstance(value, cst.Call) else None
@@ -611,6 +686,42 @@ class Extractor:
             if index is not None:
                 indexes.append(index)
         return TableDecl(variable, tablename, tuple(columns), tuple(indexes), call)
+
+    def _table_args(self, value: cst.BaseExpression) -> TableArgs:
+        if isinstance(value, cst.Tuple):
+            return TableArgs(
+                "tuple",
+                tuple(e.value for e in value.elements),
+                value,
+                tuple(isinstance(e, cst.StarredElement) for e in value.elements),
+            )
+        if isinstance(value, (cst.Dict, cst.DictComp)):
+            return TableArgs("dict", (), value)
+        if isinstance(value, cst.Name) and value.value == "None":
+            return TableArgs("none", (), value)
+        if isinstance(value, _NOT_TABLE_ARGS):
+            return TableArgs("other", (value,), value)
+        if isinstance(value, cst.Call):
+            callee = dotted_name(value.func)
+            if callee in ("dict", "list", "set") and callee not in self.module_bindings:
+                return TableArgs("dict" if callee == "dict" else "other", (value,), value)
+            if self._is_table_item(value.func):
+                return TableArgs("other", (value,), value)
+        # A shared constant, a helper's result, `Base.__table_args__ + (...)`, a conditional:
+        # its shape is not known here.
+        return TableArgs("dynamic", (), value)
+
+    def _is_table_item(self, func: cst.BaseExpression) -> bool:
+        """`Index`, `sa.UniqueConstraint`, `db.CheckConstraint`..., by import; a bare name spelled
+        like one counts too (a re-export from the project's own module) unless this module binds
+        it to something else (its own helper, or an import from a non-SQLAlchemy library)."""
+        if self.imports.symbol(func) in _TABLE_ITEMS:
+            return True
+        if not isinstance(func, cst.Name) or func.value not in _TABLE_ITEMS:
+            return False
+        return func.value not in self.aliases and func.value not in _defined_names(
+            self.module.body
+        )
 
     # -- indexes -------------------------------------------------------------------------------
 
@@ -825,20 +936,16 @@ def _column_indexes(column: ColumnDecl, origin: str) -> list[IndexDecl]:
     return [IndexDecl(None, (column.name,), kind, origin, True, node, column)]
 
 
-def _table_args(value: cst.BaseExpression) -> TableArgs:
-    if isinstance(value, cst.Tuple):
-        return TableArgs("tuple", tuple(e.value for e in value.elements), value)
-    if isinstance(value, cst.Dict):
-        return TableArgs("dict", (), value)
-    if isinstance(value, (cst.Name, cst.Attribute, cst.Call, cst.BinaryOperation)) and not (
-        isinstance(value, cst.Name) and value.value == "None"
-    ):
-        # A shared constant or a helper's result: its shape is not known here. A single
-        # constraint call is decided by the rule that reads `other`.
-        if isinstance(value, cst.Call):
-            return TableArgs("other", (value,), value)
-        return TableArgs("dynamic", (), value)
-    return TableArgs("other", (value,), value)
+# Values that are certainly not a tuple, dict or None (SQLAlchemy rejects them at import).
+_NOT_TABLE_ARGS = (
+    cst.List, cst.ListComp, cst.Set, cst.SetComp, cst.GeneratorExp, cst.SimpleString,
+    cst.ConcatenatedString, cst.FormattedString, cst.Integer, cst.Float, cst.Imaginary, cst.Lambda,
+)
+# Schema items: `__table_args__ = UniqueConstraint(...)` (or `(Index(...))`, no trailing comma).
+_TABLE_ITEMS = {
+    "Index", "UniqueConstraint", "PrimaryKeyConstraint", "CheckConstraint",
+    "ForeignKeyConstraint", "Column", "ExcludeConstraint",
+}
 
 
 def _blocks(stmt: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
@@ -858,19 +965,64 @@ def _blocks(stmt: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
         yield final.body.body
 
 
-def _class_statements(body: cst.BaseSuite) -> Iterator[tuple[cst.CSTNode, bool]]:
-    """Class-body statements in order as (statement, declares): the statements inside ``if``/
-    ``try``/``with`` blocks declare too; the compound statement itself only adds bindings."""
+Branch = tuple[tuple[int, int], ...]
+
+
+def _class_statements(
+    body: cst.BaseSuite, branch: Branch = (), counter: Iterator[int] | None = None
+) -> Iterator[tuple[cst.CSTNode, bool, Branch]]:
+    """Class-body statements in order as (statement, declares, branch): the statements inside
+    ``if``/``try``/``with`` blocks declare too; the compound statement itself only adds bindings.
+    `branch` locates the block (see ClassAssignment.branch)."""
+    if counter is None:
+        counter = itertools.count()
     if isinstance(body, cst.SimpleStatementSuite):
-        yield cst.SimpleStatementLine(body=body.body), True
+        yield cst.SimpleStatementLine(body=body.body), True, branch
         return
     for stmt in body.body:
         if isinstance(stmt, (cst.If, cst.Try, cst.With)):
-            for block in _blocks(stmt):
-                yield from _class_statements(cst.IndentedBlock(body=block))
-            yield stmt, False
+            number = next(counter)
+            for index, block in enumerate(_blocks(stmt)):
+                yield from _class_statements(
+                    cst.IndentedBlock(body=block), branch + ((number, index),), counter
+                )
+            yield stmt, False, branch
         else:
-            yield stmt, True
+            yield stmt, True, branch
+
+
+def _target_name_nodes(target: cst.CSTNode) -> Iterator[cst.Name]:
+    if isinstance(target, cst.Name):
+        yield target
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _target_name_nodes(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _target_name_nodes(target.value)
+
+
+def _defined_names(stmts: Sequence[cst.CSTNode]) -> set[str]:
+    """Names of the defs and classes of a block (and of its `if`/`try` blocks)."""
+    names: set[str] = set()
+    for stmt in stmts:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            names.add(stmt.name.value)
+        elif isinstance(stmt, (cst.If, cst.Try)):
+            for block in _blocks(stmt):
+                names |= _defined_names(block)
+    return names
+
+
+def _is_generator(func: cst.FunctionDef) -> bool:
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Yield):
+            return True
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        stack.extend(node.children)
+    return False
 
 
 def _function_defs(body: cst.BaseSuite) -> Iterator[cst.FunctionDef]:

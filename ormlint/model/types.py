@@ -11,7 +11,7 @@ from typing import Literal, Mapping
 
 import libcst as cst
 
-from ormlint.model.names import ImportTable
+from ormlint.model.names import Bindings, ImportTable
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,11 @@ class IndexDecl:
         return f"{what} {label} on ({cols})"
 
 
-TableArgsShape = Literal["absent", "tuple", "dict", "other", "dynamic"]
+# "absent": not assigned; "none": `= None` (SQLAlchemy's "no arguments"); "tuple"/"dict": a literal
+# tuple or dict (`dict(...)` included); "other": certainly neither, which SQLAlchemy rejects at import
+# (a list, `(Index(...))` without the trailing comma, a single constraint call, a string);
+# "dynamic": a name, a helper's result, an expression whose value is not known here.
+TableArgsShape = Literal["absent", "none", "tuple", "dict", "other", "dynamic"]
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,38 @@ class TableArgs:
     shape: TableArgsShape
     items: tuple[cst.BaseExpression, ...] = field(compare=False, default=())
     node: cst.CSTNode | None = field(compare=False, default=None)
+    # For "tuple": whether each item is unpacked (`*Mixin.__table_args__`), parallel to `items`.
+    starred: tuple[bool, ...] = field(compare=False, default=())
+
+
+AssignmentKind = Literal["column", "relationship", "other", "def"]
+
+
+@dataclass(frozen=True)
+class ClassAssignment:
+    """A name bound directly in a class body (``x = ...``, ``x: T = ...``, ``def x``), in order."""
+
+    attr: str
+    # "column"/"relationship": the value is one the model extracted (in `column`/`relationship`);
+    # "other": any other value; "def": a function or class definition (decorated or not).
+    kind: AssignmentKind
+    # Where the statement sits: () for the top of the body; inside `if`/`try`/`with` blocks, one
+    # (compound statement number, block number) pair per level. Two statements with the same path
+    # run together; paths that part at some level are alternatives (if/else, try/except).
+    branch: tuple[tuple[int, int], ...]
+    node: cst.CSTNode = field(compare=False)  # the target Name (the name of a def)
+    value: cst.CSTNode | None = field(compare=False, default=None)
+    column: ColumnDecl | None = field(compare=False, default=None)
+    relationship: RelationshipDecl | None = field(compare=False, default=None)
+
+    def runs_with(self, other: "ClassAssignment") -> bool:
+        """Both statements run whenever either runs (same block)."""
+        return self.branch == other.branch
+
+    def may_run_with(self, other: "ClassAssignment") -> bool:
+        """Both can run in one execution: one block contains the other (or they are the same)."""
+        shorter, longer = sorted((self.branch, other.branch), key=len)
+        return longer[: len(shorter)] == shorter
 
 
 ClassKind = Literal["base", "mapped", "abstract", "mixin", "unknown"]
@@ -140,6 +176,8 @@ class ModelClass:
     # whose columns are added to the parent's table (and must be nullable there).
     shares_parent_table: bool
     node: cst.ClassDef = field(compare=False)
+    # Every name the class body binds directly, in source order (ClassAssignment).
+    assignments: tuple[ClassAssignment, ...] = ()
 
     def column(self, name: str) -> ColumnDecl | None:
         for column in self.columns:
@@ -160,6 +198,20 @@ class TableDecl:
 
 
 @dataclass(frozen=True)
+class ModuleFunction:
+    """A module-level ``def`` whose name nothing else in the module binds."""
+
+    name: str
+    decorated: bool
+    is_async: bool
+    is_generator: bool
+    # The values of its `return` statements (outside nested functions), in order; None for a bare
+    # `return`.
+    returns: tuple[cst.BaseExpression | None, ...] = field(compare=False)
+    node: cst.FunctionDef = field(compare=False)
+
+
+@dataclass(frozen=True)
 class FileModel:
     path: str
     module: cst.Module = field(compare=False)
@@ -173,6 +225,12 @@ class FileModel:
     loose_columns: tuple[ColumnDecl, ...] = ()
     # A MetaData(naming_convention=...) in this file that renames `index=True` indexes.
     custom_index_naming: bool = False
+    # Module-level functions by name (only those bound once, by their `def`).
+    functions: Mapping[str, ModuleFunction] = field(default_factory=dict, compare=False)
+    # Module-level `NAME = value` assignments (the last one written, `if` blocks included).
+    module_values: Mapping[str, cst.BaseExpression] = field(default_factory=dict, compare=False)
+    # Every name bound at module level (imports, defs, assignments, walrus targets).
+    module_bindings: Bindings = field(default_factory=Bindings, compare=False)
 
     def class_named(self, name: str) -> ModelClass | None:
         for cls in self.classes:
