@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ormlint.model.names import bool_value
-from ormlint.model.types import ColumnDecl, FileModel
+import libcst as cst
+
+from ormlint.model.names import bool_value, string_value
+from ormlint.model.types import ColumnDecl, FileModel, MappedAnnotation, ModelClass
 from ormlint.rules.base import Rule, Violation, example
+from ormlint.rules.indexes import is_mapped_annotation
 
 _REFERENCES = (
     "SQLAlchemy: mapped_column() derives the datatype and nullability from the Mapped annotation, "
@@ -169,3 +172,327 @@ class MappedNotOptionalButNullable(Rule):
                     annotation=model.module.code_for_node(mapped.node),
                     attr=column.attr,
                 )
+
+
+# -- class-body facts the model does not list --------------------------------------------------------
+
+
+def bare_mapped_annotations(model: FileModel, cls: ModelClass) -> Iterator[tuple[str, cst.AnnAssign]]:
+    """`name: Mapped[T]` with no value: a column SQLAlchemy derives from the annotation alone.
+    (The FileModel lists only assignments with a value.)"""
+    body = cls.node.body
+    if not isinstance(body, cst.IndentedBlock):
+        return
+    for stmt in body.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if (
+                isinstance(small, cst.AnnAssign)
+                and small.value is None
+                and isinstance(small.target, cst.Name)
+                and is_mapped_annotation(model, small.annotation.annotation)
+            ):
+                yield small.target.value, small
+
+
+# -- ORM204 ----------------------------------------------------------------------------------------
+
+RESERVED_ATTRIBUTES = {
+    "metadata": "the MetaData instance",
+    "registry": "the class registry",
+}
+
+
+class ReservedAttributeName(Rule):
+    code = "ORM204"
+    name = "reserved-attribute-name"
+    summary = "a column or relationship named `metadata` or `registry` on a mapped class"
+    message = (
+        "attribute name `{attr}` is reserved by the Declarative API for {meaning} (SQLAlchemy "
+        "2.0: InvalidRequestError when the class is created; 2.1: SAWarning): {advice}"
+    )
+    what_it_does = """
+        Checks mapped classes, their mixins and abstract bases for a column (`Column`,
+        `mapped_column`, a bare `Mapped[...]` annotation, a SQLModel field of a `table=True`
+        model) or a relationship whose attribute is named `metadata` or `registry`.
+        `metadata = MetaData(...)` and `registry = registry()` on the declarative base class
+        are how those are configured and are not reported; nor are SQLModel classes without
+        `table=True`, which SQLAlchemy never maps.
+        """
+    why_bad = """
+        Every declarative class carries `metadata` (its MetaData) and `registry`. SQLAlchemy
+        1.4 and 2.0 refuse a mapped attribute named `metadata` when the class is created:
+        `InvalidRequestError: Attribute name 'metadata' is reserved when using the Declarative
+        API.`, so the application does not start. SQLAlchemy 2.1 maps it but warns,
+        `SAWarning: Attribute name 'metadata' should be left reserved for the MetaData instance
+        when using a Declarative class.` (and the same for `registry`, which 2.0 accepted
+        silently); `Model.metadata` is then a column, not the MetaData that Alembic and
+        `create_all()` code expect. Both verified by this rule's oracle test with the installed
+        SQLAlchemy. The column itself can keep its name: only the Python attribute must change.
+        """
+    references = (
+        "SQLAlchemy: Declarative Mapping, Attribute name 'metadata' is reserved, https://docs.sqlalchemy.org/en/20/orm/declarative_tables.html",
+        "sqlacodegen#62 (generated models with a `metadata` column stopped the application from starting)",
+    )
+    invalid = (
+        example('''
+            from sqlalchemy import JSON
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Document(Base):
+                __tablename__ = "document"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                metadata: Mapped[dict] = mapped_column(JSON, default=dict)  # ORM204
+            '''),
+        example('''
+            from sqlalchemy import Column, Integer, String
+            from sqlalchemy.orm import declarative_base
+
+            Base = declarative_base()
+
+
+            class Package(Base):
+                __tablename__ = "package"
+                id = Column(Integer, primary_key=True)
+                registry = Column(String(100))  # ORM204
+            '''),
+    )
+    valid = (
+        example('''
+            from sqlalchemy import JSON, MetaData
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                metadata = MetaData(naming_convention={"ix": "ix_%(column_0_label)s"})
+
+
+            class Document(Base):
+                __tablename__ = "document"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                metadata_: Mapped[dict] = mapped_column("metadata", JSON, default=dict)
+            '''),
+    )
+
+    def check(self, model: FileModel) -> Iterator[Violation]:
+        for cls in model.classes:
+            if cls.is_sqlmodel and cls.kind != "mapped":
+                continue  # a SQLModel class without table=True is a Pydantic model only
+            for column in cls.columns:
+                if column.attr in RESERVED_ATTRIBUTES:
+                    yield self._violation(column.node, column.attr, column)
+            for rel in cls.relationships:
+                if rel.attr in RESERVED_ATTRIBUTES:
+                    yield self._violation(rel.node, rel.attr, None, relationship=True)
+            for attr, node in bare_mapped_annotations(model, cls):
+                if attr in RESERVED_ATTRIBUTES:
+                    yield self._violation(node.target, attr, None)
+
+    def _violation(
+        self, node: cst.CSTNode, attr: str, column: ColumnDecl | None, relationship: bool = False
+    ) -> Violation:
+        if relationship:
+            advice = f"rename the relationship, e.g. `{attr}_`"
+        elif column is not None and column.sql_name and column.sql_name != attr:
+            advice = f"rename the attribute, e.g. `{attr}_`"
+        elif column is not None and column.constructor == "Column":
+            advice = f'write `{attr}_ = Column("{attr}", ...)` to keep the column name'
+        elif column is not None and column.constructor == "sqlmodel.Field":
+            advice = (
+                f'rename the field, e.g. `{attr}_`, and keep the column name with '
+                f'`sa_column=Column("{attr}", ...)`'
+            )
+        else:
+            advice = f'write `{attr}_: Mapped[...] = mapped_column("{attr}", ...)` to keep the column name'
+        return self.violation(node, attr=attr, meaning=RESERVED_ATTRIBUTES[attr], advice=advice)
+
+
+# -- ORM206 ----------------------------------------------------------------------------------------
+
+
+def _annotation_names(model: FileModel, node: cst.CSTNode) -> Iterator[str]:
+    """Names an annotation reads when evaluated (heads of dotted names, inside strings too),
+    except the contents of `Literal[...]`."""
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.SimpleString, cst.ConcatenatedString)):
+            text = string_value(current)
+            if text is not None:
+                try:
+                    stack.append(cst.parse_expression(text.strip()))
+                except Exception:
+                    pass
+            continue
+        if isinstance(current, cst.Name):
+            yield current.value
+            continue
+        if isinstance(current, cst.Attribute):
+            stack.append(current.value)
+            continue
+        if isinstance(current, cst.Subscript) and model.imports.symbol(current.value) == "typing.Literal":
+            stack.append(current.value)
+            continue
+        stack.extend(current.children)
+
+
+def _wrapper_name(annotation: cst.BaseExpression) -> str | None:
+    """`Mapped` in `Mapped[X]` / `"Mapped[X]"` / `so.Mapped[X]` (the head name)."""
+    text = string_value(annotation)
+    if text is not None:
+        try:
+            annotation = cst.parse_expression(text.strip())
+        except Exception:
+            return None
+    if isinstance(annotation, cst.Subscript):
+        value = annotation.value
+        while isinstance(value, cst.Attribute):
+            value = value.value
+        if isinstance(value, cst.Name):
+            return value.value
+    return None
+
+
+class TypeCheckingNameInMappedAnnotation(Rule):
+    code = "ORM206"
+    name = "type-checking-only-annotation"
+    summary = "a column's `Mapped[...]` annotation uses a name imported only under `if TYPE_CHECKING:`"
+    message = (
+        "{names} in `{annotation}` {verb} imported only under `if TYPE_CHECKING:`, but SQLAlchemy "
+        "evaluates this annotation when the class is created (MappedAnnotationError): import "
+        "{them} at module level, outside the `if TYPE_CHECKING:` block"
+    )
+    what_it_does = """
+        Checks the `Mapped[...]` annotations of `mapped_column()` attributes and of bare
+        `name: Mapped[X]` columns for names that the module imports only inside an
+        `if TYPE_CHECKING:` block, quoted or not, with or without `from __future__ import
+        annotations`. `Mapped` itself imported that way is reported on every mapped attribute.
+        Relationship annotations (`Mapped["Address"]`, `Mapped[list[Address]]` on
+        `relationship()`) are resolved through the class registry and are fine, and so are
+        the annotations of a 1.x `Column()`, whose type SQLAlchemy does not derive from them.
+        """
+    why_bad = """
+        `mapped_column()` derives the column's type and nullability from the annotation, so
+        SQLAlchemy evaluates it in the module's namespace while the class is being created;
+        a name that exists only for the type checker is not there, and the import of the
+        model module fails. The explicit SQL type does not help: with
+        `mapped_column(String(10))` the annotation is still evaluated. Verified by this rule's
+        oracle test: `MappedAnnotationError: Could not resolve all types within mapped
+        annotation: "Mapped[Status]". Ensure all types are written correctly and are imported
+        within the module in use.`
+        """
+    references = (
+        "SQLAlchemy: mapped_column() derives the datatype and nullability from the Mapped annotation, https://docs.sqlalchemy.org/en/20/orm/declarative_tables.html#mapped-column-derives-the-datatype-and-nullability-from-the-mapped-annotation",
+    )
+    invalid = (
+        example('''
+            from __future__ import annotations
+
+            from typing import TYPE_CHECKING
+
+            from sqlalchemy import String
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+            if TYPE_CHECKING:
+                from decimal import Decimal
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Product(Base):
+                __tablename__ = "product"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                price: Mapped[Decimal] = mapped_column(String(20))  # ORM206
+            '''),
+    )
+    valid = (
+        example('''
+            from __future__ import annotations
+
+            from decimal import Decimal
+            from typing import TYPE_CHECKING
+
+            from sqlalchemy import ForeignKey, Numeric
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+            if TYPE_CHECKING:
+                from collections.abc import Sequence
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Product(Base):
+                __tablename__ = "product"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+                parts: Mapped[list[Part]] = relationship(back_populates="product")
+
+                def cheapest(self, parts: Sequence[Part]) -> Part:
+                    return min(parts, key=lambda part: part.id)
+
+
+            class Part(Base):
+                __tablename__ = "part"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+                product: Mapped[Product] = relationship(back_populates="parts")
+            '''),
+    )
+
+    def check(self, model: FileModel) -> Iterator[Violation]:
+        hidden = model.imports.type_checking_only
+        if not hidden:
+            return
+        hidden = {name for name in hidden if model.class_named(name) is None}
+        for cls in model.classes:
+            if cls.is_sqlmodel and cls.kind != "mapped":
+                continue
+            for column in cls.columns:
+                mapped = column.annotation
+                if mapped is None:
+                    continue
+                inner = column.constructor == "mapped_column"
+                yield from self._check(model, mapped.node, mapped, hidden, inner)
+            for rel in cls.relationships:
+                if rel.annotation is not None:
+                    yield from self._check(model, rel.annotation.node, rel.annotation, hidden, False)
+            for _, node in bare_mapped_annotations(model, cls):
+                annotation = node.annotation.annotation
+                yield from self._check(model, annotation, None, hidden, True)
+
+    def _check(
+        self,
+        model: FileModel,
+        node: cst.CSTNode,
+        mapped: MappedAnnotation | None,
+        hidden: set[str],
+        inner: bool,
+    ) -> Iterator[Violation]:
+        found: list[str] = []
+        wrapper = _wrapper_name(node)  # type: ignore[arg-type]
+        if wrapper in hidden:
+            found.append(wrapper)
+        if inner:
+            for name in _annotation_names(model, node):
+                if name in hidden and name not in found:
+                    found.append(name)
+        if not found:
+            return
+        names = ", ".join(f"`{name}`" for name in found)
+        yield self.violation(
+            node,
+            names=names,
+            annotation=model.module.code_for_node(node),
+            verb="is" if len(found) == 1 else "are",
+            them="it" if len(found) == 1 else "them",
+        )
