@@ -42,6 +42,8 @@ class RelationshipFacts:
     attr: str
     target: str | None  # class name as written (a dotted "module.Class" keeps its last part)
     back_populates: str | None
+    # `relationship(**common)`: arguments not visible here, so an absent one proves nothing.
+    has_unknown_kwargs: bool
     location: Location
     target_location: Location | None
     back_populates_location: Location | None
@@ -187,6 +189,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                     attr=rel.attr,
                     target=(rel.target or _annotation_target(rel) or "").rpartition(".")[2] or None,
                     back_populates=string_value(back.value) if back is not None else None,
+                    has_unknown_kwargs=any(arg.star == "**" for arg in rel.node.args),
                     location=positions.located(stmt) or location,
                     target_location=positions.located(
                         positions.first_string(stmt, rel.target) if rel.target else None

@@ -265,7 +265,7 @@ class BackPopulatesNotReciprocal(ProjectRule):
                     continue
                 _, target = found
                 other = next((r for r in target.relationships if r.attr == rel.back_populates), None)
-                if other is None or other.back_populates == rel.attr:
+                if other is None or other.back_populates == rel.attr or other.has_unknown_kwargs:
                     continue
                 if other.back_populates is None:
                     problem = "has no `back_populates`"

@@ -111,3 +111,25 @@ def test_string_targets_with_module_paths_and_external_models(tmp_path):
         "pyproject.toml": '[tool.ormlint]\nexternal-models = ["shared.models.Tenant"]\n',
     }
     assert lint_project(files, tmp_path) == [("m.py", 8, "ORM104")]
+
+
+def test_kwargs_splat_may_hold_back_populates(tmp_path):
+    files = {
+        "m.py": """
+            from sqlalchemy import ForeignKey
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+            class Base(DeclarativeBase):
+                pass
+            class A(Base):
+                __tablename__ = "a"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                shared = {"back_populates": "a", "cascade": "all"}
+                bs: Mapped[list["B"]] = relationship(**shared)
+            class B(Base):
+                __tablename__ = "b"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                a_id: Mapped[int] = mapped_column(ForeignKey("a.id"))
+                a: Mapped["A"] = relationship(back_populates="bs")
+        """
+    }
+    assert lint_project(files, tmp_path) == []
