@@ -105,6 +105,7 @@ class _AstPositions:
     """Source positions of class-level declarations, from the `ast` tree."""
 
     def __init__(self, tree: ast.Module | None) -> None:
+        self._assignments: dict[str, dict[str, ast.AST]] = {}
         self.classes: dict[str, ast.ClassDef] = {}
         if tree is not None:
             for node in ast.walk(tree):
@@ -123,17 +124,23 @@ class _AstPositions:
         )
 
     def assignment(self, cls: str, attr: str) -> ast.AST | None:
-        node = self.classes.get(cls)
-        if node is None:
-            return None
-        for stmt in ast.walk(node):
-            targets = (
-                stmt.targets if isinstance(stmt, ast.Assign)
-                else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
-            )
-            if any(isinstance(t, ast.Name) and t.id == attr for t in targets):
-                return stmt
-        return None
+        table = self._assignments.get(cls)
+        if table is None:
+            table = self._assignments[cls] = {}
+            node = self.classes.get(cls)
+            stack = list(node.body) if node is not None else []
+            while stack:  # the class body and its if/try/with blocks, not nested defs
+                stmt = stack.pop()
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                    for target in targets:
+                        if isinstance(target, ast.Name):
+                            table.setdefault(target.id, stmt)
+                elif isinstance(stmt, (ast.If, ast.Try, ast.With)):
+                    for block in ("body", "orelse", "finalbody", "handlers"):
+                        for child in getattr(stmt, block, ()):
+                            stack.extend(child.body if isinstance(child, ast.ExceptHandler) else [child])
+        return table.get(attr)
 
     @staticmethod
     def keyword(stmt: ast.AST | None, name: str) -> ast.AST | None:

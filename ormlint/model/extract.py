@@ -14,6 +14,7 @@ from typing import Iterable, Iterator, Sequence
 import libcst as cst
 
 from ormlint.model.names import (
+    syntax_children,
     BUILTIN_NAMES,
     Bindings,
     ImportTable,
@@ -459,7 +460,7 @@ class Extractor:
             scope.assignments.append(
                 ClassAssignment(
                     target.value, kind, branch, target, value, column=column,
-                    relationship=relationship,
+                    relationship=relationship, annotation=annotation,
                 )
             )
 
@@ -879,7 +880,7 @@ class Extractor:
                 continue
             if isinstance(current, cst.Call):
                 yield current
-            stack.extend(reversed(current.children))
+            stack.extend(reversed(syntax_children(current)))
 
 
 _SCHEMA_ITEMS = {
@@ -1021,7 +1022,7 @@ def _is_generator(func: cst.FunctionDef) -> bool:
             return True
         if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
             continue
-        stack.extend(node.children)
+        stack.extend(syntax_children(node))
     return False
 
 
@@ -1071,7 +1072,7 @@ def _free_names(expr: cst.CSTNode) -> Iterator[cst.Name]:
             comprehension_targets.update(
                 n.value for n in _names_in_target(node.target)
             )
-        stack.extend(node.children)
+        stack.extend(syntax_children(node))
     for name in found:
         if name.value not in comprehension_targets:
             yield name
@@ -1081,7 +1082,7 @@ def _names_in_target(target: cst.CSTNode) -> Iterator[cst.Name]:
     if isinstance(target, cst.Name):
         yield target
     else:
-        for child in target.children:
+        for child in syntax_children(target):
             yield from _names_in_target(child)
 
 

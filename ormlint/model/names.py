@@ -9,6 +9,7 @@ little next to parsing (DESIGN.md: the scope providers cost about 8x the parse).
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
@@ -39,6 +40,32 @@ BUILTIN_NAMES = frozenset(
     n for n in dir(builtins)
     if not n.startswith("_") and n not in {"None", "True", "False", "NotImplemented", "Ellipsis"}
 )
+
+
+_SKIPPED_FIELDS = ("whitespace", "lpar", "rpar", "comma", "equal", "semicolon", "colon",
+                   "lbracket", "rbracket", "lbrace", "rbrace", "leading_lines", "trailing",
+                   "newline", "header", "footer", "indent", "dot", "operator", "asynchronous")
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def syntax_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The child nodes that carry syntax (expressions, statements), in source order; whitespace,
+    commas and brackets are left out. About ten times cheaper than libcst's `node.children`,
+    which runs a visitor per call."""
+    names = _CHILD_FIELDS.get(type(node))
+    if names is None:
+        names = tuple(
+            f.name for f in dataclasses.fields(node) if not f.name.startswith(_SKIPPED_FIELDS)
+        )
+        _CHILD_FIELDS[type(node)] = names
+    children: list[cst.CSTNode] = []
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            children.append(value)
+        elif isinstance(value, (tuple, list)):
+            children.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return children
 
 
 def dotted_name(node: cst.CSTNode) -> str | None:
@@ -327,7 +354,7 @@ def _all_names(node: cst.CSTNode) -> Iterator[str]:
         current = stack.pop()
         if isinstance(current, cst.Name):
             yield current.value
-        stack.extend(current.children)
+        stack.extend(syntax_children(current))
 
 
 def block_bindings(stmts: Iterable[cst.CSTNode]) -> Bindings:

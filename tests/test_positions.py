@@ -1,0 +1,33 @@
+"""ormlint's targeted position pass gives exactly libcst's PositionProvider ranges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from ormlint.engine import node_positions
+from ormlint.rules import RULES
+
+ROOT = Path(__file__).parent.parent
+SOURCES = [p.read_text() for p in sorted((ROOT / "fixtures").rglob("*.py"))] + [
+    src for rule in RULES.values() for src in rule.invalid
+]
+
+
+def test_every_node_gets_the_same_range_as_position_provider():
+    for source in SOURCES:
+        module = cst.parse_module(source)
+        expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        nodes = list(expected)
+        got = node_positions(module, nodes)
+        assert {n: got[n] for n in nodes} == {n: expected[n] for n in nodes}
+
+
+def test_only_the_asked_nodes_are_recorded():
+    module = cst.parse_module("x = 1\ny = f(a, b)\n")
+    call = module.body[1].body[0].value
+    got = node_positions(module, [call.args[1].value])
+    assert got[call.args[1].value].start.line == 2 and got[call.args[1].value].start.column == 9
+    assert call not in got
