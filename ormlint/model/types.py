@@ -144,6 +144,16 @@ class ClassAssignment:
     value: cst.CSTNode | None = field(compare=False, default=None)
     column: ColumnDecl | None = field(compare=False, default=None)
     relationship: RelationshipDecl | None = field(compare=False, default=None)
+    annotation: cst.BaseExpression | None = field(compare=False, default=None)  # `x: T = ...`
+
+    def same_code(self, other: "ClassAssignment") -> bool:
+        """Both assign the same value with the same annotation, token for token."""
+        def same(a: cst.CSTNode | None, b: cst.CSTNode | None) -> bool:
+            return (a is None and b is None) or (
+                a is not None and b is not None and a.deep_equals(b)
+            )
+
+        return same(self.value, other.value) and same(self.annotation, other.annotation)
 
     def runs_with(self, other: "ClassAssignment") -> bool:
         """Both statements run whenever either runs (same block)."""

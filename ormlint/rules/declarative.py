@@ -23,6 +23,39 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+_SQLALCHEMY_ROOTS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy")
+_TABLE_ITEM_NAMES = {
+    "Index", "UniqueConstraint", "PrimaryKeyConstraint", "CheckConstraint",
+    "ForeignKeyConstraint", "Column", "ExcludeConstraint",
+}
+
+
+def _imports_sqlalchemy(model: FileModel) -> bool:
+    imports = model.imports
+    return bool(imports.flask_handles) or any(
+        target.partition(".")[0] in _SQLALCHEMY_ROOTS
+        for target in (*imports.aliases.values(), *imports.star_modules)
+    )
+
+
+def _has_foreign_items(node: cst.CSTNode, model: FileModel) -> bool:
+    """A list or set of calls imported from another library (`[IndexModel(...)]`, pymongo): not
+    SQLAlchemy's table arguments."""
+    elements = getattr(node, "elements", None) or ()
+    for element in elements:
+        value = getattr(element, "value", None)
+        if isinstance(value, cst.Call):
+            dotted = dotted_name(value.func)
+            qualified = model.imports.qualify(dotted) if dotted else None
+            if (
+                qualified is not None
+                and model.imports.symbol(value.func) is None
+                and qualified.rpartition(".")[2] not in _TABLE_ITEM_NAMES
+            ):
+                return True
+    return False
+
+
 class TableArgsNotTupleOrDict(Rule):
     code = "ORM501"
     name = "table-args-not-tuple-or-dict"
@@ -123,9 +156,13 @@ class TableArgsNotTupleOrDict(Rule):
     )
 
     def check(self, model: FileModel) -> Iterator[Violation]:
+        if not _imports_sqlalchemy(model):
+            return  # `__table_args__` of another library that borrowed the name
         for cls in model.classes:
             args = cls.table_args
             if args.shape != "other" or args.node is None:
+                continue
+            if _has_foreign_items(args.node, model):
                 continue
             yield self.violation(args.node, **self._describe(args.node, model))
 
@@ -278,7 +315,8 @@ class DuplicateMappedAttribute(Rule):
     message = "{problem}; {advice}"
     what_it_does = """
         Checks each class body for a name assigned a column or relationship twice (the second
-        assignment replaces the first, as for any Python name), and for two attributes whose
+        assignment replaces the first, as for any Python name; an exact repeat of the same line
+        changes nothing and is left alone), and for two attributes whose
         columns have the same name in the table (`a = Column("x", ...)` beside
         `x = Column(...)`). Assignments in alternative branches (`if`/`else`, `try`/`except`)
         are fine, and so is a deliberate override inside a conditional block below the first
@@ -368,8 +406,8 @@ class DuplicateMappedAttribute(Rule):
                 ),
                 None,
             )
-            if earlier is None or not _mapped(earlier):
-                continue
+            if earlier is None or not _mapped(earlier) or earlier.same_code(assignment):
+                continue  # an exact repeat changes nothing in the mapping
             yield self.violation(
                 assignment.node,
                 problem=(

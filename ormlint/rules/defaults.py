@@ -200,8 +200,16 @@ def frozen_call(expr: cst.CSTNode, model: FileModel, helpers: bool = True) -> Fr
                 first = next((a for a in expr.args if a.keyword is None and not a.star), None)
                 return frozen_call(first.value, model, helpers) if first is not None else None
             return None
-        if isinstance(expr.func, cst.Attribute):  # a method of a computed value
-            return frozen_call(expr.func.value, model, helpers)
+        if isinstance(expr.func, cst.Attribute):
+            receiver = expr.func.value
+            if isinstance(receiver, (cst.SimpleString, cst.ConcatenatedString)):
+                # a string method building a string from the value: "".join(...), "{}".format(...)
+                for arg in expr.args:
+                    found = frozen_call(arg.value, model, helpers)
+                    if found is not None:
+                        return found
+                return None
+            return frozen_call(receiver, model, helpers)  # a method of a computed value
         return None
     if isinstance(expr, (cst.Attribute, cst.Subscript)):
         return frozen_call(expr.value, model, helpers)
@@ -473,8 +481,9 @@ class InvalidDefaultValue(Rule):
         expression: a number (`0`, `1.5`, `-1`), a boolean (`True`/`False`), a list, dict, set or
         tuple literal. `server_default=None` is fine. Also checks SQL functions passed uncalled:
         `server_default=func.now`, `default=func.now`, `onupdate=func.now` (any spelling of
-        SQLAlchemy's `func`: `sa.func`, `db.func`), where `func.now()` was meant. Migrations are
-        checked too: `sa.Column(..., server_default=0)` fails there as well.
+        SQLAlchemy's `func`: `sa.func`, `db.func`), where `func.now()` was meant. Alembic
+        migrations are checked for `server_default=` (`sa.Column(..., server_default=0)` fails
+        there as well), not for `default=`/`onupdate=`, which a migration never runs.
         """
     why_bad = """
         `server_default=` accepts only a string, a SQL expression or `None`. Anything else stops
@@ -583,11 +592,14 @@ class InvalidDefaultValue(Rule):
     )
 
     def check(self, model: FileModel) -> Iterator[Violation]:
+        runtime = {id(column) for column in _runtime_columns(model)}
         for column in model.columns:
             for keyword in ("server_default", "default", "onupdate", "server_onupdate"):
                 node = column.keyword(keyword)
                 if node is None:
                     continue
+                if keyword in ("default", "onupdate") and id(column) not in runtime:
+                    continue  # a migration's Column: its Python-side defaults never run
                 function = uncalled_sql_function(node, model)
                 if function is not None:
                     code = _code(model, node)

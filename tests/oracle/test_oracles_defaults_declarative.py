@@ -329,3 +329,28 @@ def test_orm205_valid_synonym_gives_a_second_name():
             session.add(example.Item(name="widget"))
             session.commit()
             assert session.scalars(select(example.Item.label)).one() == "widget"
+
+
+def test_orm205_an_exact_repeat_gives_the_same_table_so_it_is_not_reported():
+    template = """
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class A(Base):
+    __tablename__ = "a"
+    id = Column(Integer, primary_key=True)
+    code = Column(String(10), nullable=False)
+{repeat}
+"""
+    once = template.format(repeat="")
+    twice = template.format(repeat="    code = Column(String(10), nullable=False)")
+    assert lint(twice) == []
+    with load(once) as example:
+        expected = example.postgresql_ddl()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with load(twice) as example:
+            assert example.postgresql_ddl() == expected

@@ -310,3 +310,21 @@ def test_messages():
     assert "silently dropped" in first.message and "delete one" in first.message
     assert second.message.startswith('`name` and `label` are both mapped to column "name"')
     assert "DuplicateColumnError" in second.message and "synonym()" in second.message
+
+
+def test_an_exact_repeat_changes_nothing_and_is_not_reported():
+    check(
+        """
+        from typing import Optional
+        from sqlalchemy import Column, Integer, String
+        from sqlalchemy.orm import Mapped, mapped_column
+
+        class A(Base):
+            __tablename__ = "a"
+            id = Column(Integer, primary_key=True)
+            code = Column(String(10), nullable=False)
+            code = Column(String(10), nullable=False)
+            note: Mapped[str] = mapped_column(String(50))
+            note: Mapped[Optional[str]] = mapped_column(String(50))  # !
+        """
+    )

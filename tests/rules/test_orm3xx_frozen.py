@@ -508,3 +508,40 @@ def test_orm304_message_suggests_a_factory(default, fix):
         "ORM304",
     )
     assert f"`default={default}` is one" in message and message.endswith(fix)
+
+
+def test_orm302_string_methods_building_from_a_frozen_value():
+    assert_marked(
+        """
+        import random
+        import string
+        import uuid
+
+        from sqlalchemy import Column, String
+
+        class Voucher(Base):
+            __tablename__ = "voucher"
+            code = Column(String, default="".join(random.choices(string.ascii_uppercase, k=6)))  # !
+            ref = Column(String, default="ref-{}".format(uuid.uuid4().hex))  # !
+            label = Column(String, default="-".join(["a", "b"]))
+            other = Column(String, default="x".join(make_parts()))
+        """,
+        "ORM302",
+    )
+
+
+def test_orm303_uncalled_func_in_a_migration_is_only_reported_for_server_default():
+    assert_marked(
+        """
+        import sqlalchemy as sa
+        from alembic import op
+
+        def upgrade():
+            op.create_table(
+                "t",
+                sa.Column("a", sa.DateTime, default=sa.func.now),
+                sa.Column("b", sa.DateTime, server_default=sa.func.now),  # !
+            )
+        """,
+        "ORM303",
+    )

@@ -224,3 +224,43 @@ def test_orm502_message():
     )
     assert "followed by `Index('ix', 'x')` and 1 more" in finding.message
     assert finding.message.endswith("move `{'schema': 's'}` to the end")
+
+
+def test_orm501_list_turned_into_a_tuple_later_in_the_body_is_fine():
+    source = """
+        from sqlalchemy import Index, UniqueConstraint
+
+        class Ranking(Mixin, Base):
+            __tablename__ = "ranking"
+            __table_args__ = [UniqueConstraint("period", "day")]
+            __table_args__.extend(Mixin.__table_args__)
+            __table_args__ = tuple(__table_args__)
+    """
+    assert lines(source, "ORM501") == []
+
+
+def test_orm501_other_libraries_borrowing_the_name_are_not_reported():
+    # A document-store ORM with SQLAlchemy-like dunders: no SQLAlchemy import at all.
+    assert lines(
+        """
+        from docstore import Column, IndexSpec
+
+        class Star(DocModel):
+            __table_args__ = [IndexSpec("name")]
+            name = Column()
+        """,
+        "ORM501",
+    ) == []
+    # SQLAlchemy imported for something else, the list holds another library's index objects.
+    source = """
+        import sqlalchemy
+        from pymongo import ASCENDING, IndexModel
+        from app.db import Index
+
+        class Star(DocModel):
+            __table_args__ = [IndexModel([("name", ASCENDING)])]
+
+        class Planet(Base):
+            __table_args__ = [Index("ix_planet_name", "name")]  # !
+    """
+    assert lines(source, "ORM501") == expected(source)
