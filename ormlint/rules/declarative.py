@@ -332,7 +332,9 @@ class DuplicateMappedAttribute(Rule):
         configuration. Two attributes naming the same column stop the application at import:
         `DuplicateColumnError: A column with name 'x' is already present in table 'a'`, preceded
         by `SAWarning: On class 'A', Column object 'x' named directly multiple times, only one
-        will be used` (verified by the oracle test).
+        will be used` (verified by the oracle test with SQLAlchemy 2.1; 2.0 behaves the same, and
+        1.4 fails too, with `ArgumentError: When configuring property 'a' on mapped class A->a,
+        column 'a.x' is not represented in the mapper's table`).
         """
     fix_safety = "No automatic fix: which definition is the intended one is a decision."
     references = (
@@ -444,8 +446,8 @@ class DuplicateMappedAttribute(Rule):
                         assignment.node,
                         problem=(
                             f"`{assignment.attr}` and `{other.attr}` are both mapped to column "
-                            f'"{column.name}" of class `{cls.name}`: SQLAlchemy raises '
-                            "DuplicateColumnError when the class is defined"
+                            f'"{column.name}" of class `{cls.name}`: the class cannot be defined '
+                            "(DuplicateColumnError in SQLAlchemy 2.x, ArgumentError in 1.4)"
                         ),
                         advice=(
                             "give the column one attribute, and use `synonym()` for a second "

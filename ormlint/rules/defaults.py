@@ -8,7 +8,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from ormlint.model.names import canonical_symbol, dotted_name, string_value
+from ormlint.model.names import canonical_symbol, dotted_name, string_value, syntax_children
 from ormlint.model.types import ColumnDecl, FileModel, ModuleFunction
 from ormlint.rules.base import Rule, Violation, example
 
@@ -496,7 +496,9 @@ class InvalidDefaultValue(Rule):
         Python callable, calls it with the execution context and binds the resulting SQL
         function object as a value, so every INSERT (or UPDATE) fails:
         `StatementError: (builtins.TypeError) SQLite DateTime type only accepts Python datetime
-        and date objects as input.` All verified by this rule's oracle tests.
+        and date objects as input.` (on a string column: `Error binding parameter 1: type 'now'
+        is not supported`). All verified by this rule's oracle tests with SQLAlchemy 2.1, and
+        the same with 1.4 and 2.0.
         """
     fix_safety = "No automatic fix yet. Quoting the literal or adding `()` is safe."
     references = (
@@ -703,7 +705,7 @@ def _mentions_mutable(expr: cst.CSTNode) -> bool:
         name = node.value if isinstance(node, cst.Name) else None
         if name is not None and (name.startswith("Mutable") or name == "as_mutable"):
             return True
-        stack.extend(node.children)
+        stack.extend(syntax_children(node))
     return False
 
 

@@ -354,3 +354,50 @@ class A(Base):
         warnings.simplefilter("error")
         with load(twice) as example:
             assert example.postgresql_ddl() == expected
+
+
+_LITERAL_SOURCE = """
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Thing(Base):
+    __tablename__ = "thing"
+    id = sa.Column(sa.Integer, primary_key=True)
+    value = sa.Column({type}, {keyword}={value})
+"""
+
+
+@pytest.mark.parametrize(
+    ("type_", "keyword", "value", "got"),
+    [
+        ("sa.Float", "server_default", "1.5", "float"),
+        ("sa.Integer", "server_default", "-1", "int"),
+        ("sa.JSON", "server_default", "[]", "list"),
+        ("sa.JSON", "server_default", "{}", "dict"),
+        ("sa.JSON", "server_default", "(1, 2)", "tuple"),
+        ("sa.DateTime", "server_onupdate", "sa.func.now", "sqlalchemy.sql.functions._FunctionGenerator"),
+    ],
+)
+def test_orm303_every_reported_server_value_fails_at_import(type_, keyword, value, got):
+    source = _LITERAL_SOURCE.format(type=type_, keyword=keyword, value=value)
+    assert [(f.code, f.line) for f in lint(source)] == [("ORM303", 11)]
+    with pytest.raises(
+        exc.ArgumentError, match=re.escape(_SERVER_DEFAULT_TYPES + f"'<class '{got}'>'")
+    ):
+        with load(source):
+            pass
+
+
+def test_orm303_uncalled_func_default_fails_on_any_column_type():
+    source = _LITERAL_SOURCE.format(type="sa.String(20)", keyword="default", value="sa.func.now")
+    assert [(f.code, f.line) for f in lint(source)] == [("ORM303", 11)]
+    with load(source) as example:
+        with example.sqlite_session() as session:
+            session.add(example.Thing())
+            with pytest.raises(
+                exc.ProgrammingError, match="Error binding parameter 1: type 'now' is not supported"
+            ):
+                session.commit()
