@@ -9,7 +9,7 @@ import libcst as cst
 from ormlint.model.names import bool_value, string_value
 from ormlint.model.types import ColumnDecl, FileModel, MappedAnnotation, ModelClass
 from ormlint.rules.base import Rule, Violation, example
-from ormlint.rules.indexes import is_mapped_annotation
+from ormlint.rules.indexes import annotation_used_by_column, is_mapped_annotation
 
 _REFERENCES = (
     "SQLAlchemy: mapped_column() derives the datatype and nullability from the Mapped annotation, "
@@ -375,7 +375,11 @@ class TypeCheckingNameInMappedAnnotation(Rule):
         annotations`. `Mapped` itself imported that way is reported on every mapped attribute.
         Relationship annotations (`Mapped["Address"]`, `Mapped[list[Address]]` on
         `relationship()`) are resolved through the class registry and are fine, and so are
-        the annotations of a 1.x `Column()`, whose type SQLAlchemy does not derive from them.
+        the annotations of a 1.x `Column()`, whose type SQLAlchemy does not derive from them,
+        and the return annotation of a `declared_attr` written on the mapped class itself,
+        which SQLAlchemy ignores (it reads it only on mixins and abstract bases). A class whose
+        bases are imported from other modules may be either, so its `declared_attr` columns are
+        not reported.
         """
     why_bad = """
         `mapped_column()` derives the column's type and nullability from the annotation, so
@@ -454,6 +458,7 @@ class TypeCheckingNameInMappedAnnotation(Rule):
         if not hidden:
             return
         hidden = {name for name in hidden if model.class_named(name) is None}
+        annotation_used = annotation_used_by_column(model)
         for cls in model.classes:
             if cls.is_sqlmodel and cls.kind != "mapped":
                 continue
@@ -461,6 +466,8 @@ class TypeCheckingNameInMappedAnnotation(Rule):
                 mapped = column.annotation
                 if mapped is None:
                     continue
+                if not annotation_used.get(id(column), True):
+                    continue  # a declared_attr on the mapped class: its annotation is ignored
                 inner = column.constructor == "mapped_column"
                 yield from self._check(model, mapped.node, mapped, hidden, inner)
             for rel in cls.relationships:

@@ -13,7 +13,12 @@ from ormlint.model.extract import keyword_args, positional_args
 from ormlint.model.names import bool_value, string_value
 from ormlint.model.types import ColumnDecl, FileModel, ModelClass
 from ormlint.rules.base import Rule, Violation, example
-from ormlint.rules.indexes import class_has_own_table, class_table_columns, column_key
+from ormlint.rules.indexes import (
+    annotation_used_by_column,
+    class_has_own_table,
+    class_table_columns,
+    column_key,
+)
 
 REFERENTIAL_ACTIONS = ("CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION")
 # PostgreSQL 15+: `ON DELETE SET NULL (col, ...)` nulls only the listed columns.
@@ -142,8 +147,12 @@ def _column_sites(column: ColumnDecl) -> Iterator[_ActionSite]:
 # -- ORM601 ----------------------------------------------------------------------------------------
 
 
-def not_null_reason(column: ColumnDecl, model: FileModel) -> str | None:
-    """Why the column is NOT NULL in the DDL, or None when it may hold NULL (or cannot tell)."""
+def not_null_reason(
+    column: ColumnDecl, model: FileModel, annotation_used: bool = True
+) -> str | None:
+    """Why the column is NOT NULL in the DDL, or None when it may hold NULL (or cannot tell).
+    `annotation_used`: False for a declared_attr on the mapped class itself, whose return
+    annotation SQLAlchemy ignores."""
     if column.constructor == "sqlmodel.Field":
         return None  # SQLModel itself raises for ondelete="SET NULL" on a non-nullable field
     if bool_value(column.keyword("use_existing_column")) is True:
@@ -153,7 +162,12 @@ def not_null_reason(column: ColumnDecl, model: FileModel) -> str | None:
     if "nullable" in column.kwargs:
         return "`nullable=False`" if column.nullable is False else None
     mapped = column.annotation
-    if column.constructor == "mapped_column" and mapped is not None and mapped.optional is False:
+    if (
+        annotation_used
+        and column.constructor == "mapped_column"
+        and mapped is not None
+        and mapped.optional is False
+    ):
         annotation = model.module.code_for_node(mapped.node)
         return f"`{annotation}` is not Optional, so mapped_column() makes it NOT NULL"
     return None
@@ -186,7 +200,8 @@ class SetNullOnNotNullColumn(Rule):
         for `onupdate=`) on a column that is NOT NULL: `nullable=False`, a primary key, or a 2.0
         `Mapped[X]` annotation that is not `Optional` on a `mapped_column()` without an explicit
         `nullable=` (mapped_column derives NOT NULL from it; a 1.x `Column()` does not, it is
-        nullable unless it is a primary key).
+        nullable unless it is a primary key, and neither is a `declared_attr` written on the
+        mapped class itself, whose return annotation SQLAlchemy ignores).
 
         Also checks `ondelete="SET DEFAULT"` on a column with no server default
         (`server_default=`, `DefaultClause`, `Identity`, `Computed`, `Sequence`) that is either
@@ -284,17 +299,24 @@ class SetNullOnNotNullColumn(Rule):
     )
 
     def check(self, model: FileModel) -> Iterator[Violation]:
+        annotation_used = annotation_used_by_column(model)
         for site in action_sites(model, include_loose=False):
             action = normalize_action(site.value)
             if action not in ("SET NULL", "SET DEFAULT"):
                 continue
             for column in site.columns:
-                yield from self._check_column(model, site, action, column)
+                used = annotation_used.get(id(column), True)
+                yield from self._check_column(model, site, action, column, used)
 
     def _check_column(
-        self, model: FileModel, site: _ActionSite, action: str, column: ColumnDecl
+        self,
+        model: FileModel,
+        site: _ActionSite,
+        action: str,
+        column: ColumnDecl,
+        annotation_used: bool,
     ) -> Iterator[Violation]:
-        reason = not_null_reason(column, model)
+        reason = not_null_reason(column, model, annotation_used)
         name = column.attr or column.name or "?"
         if action == "SET NULL":
             if reason is None:

@@ -128,6 +128,43 @@ def _is_declared_attr(func: cst.FunctionDef) -> bool:
     return False
 
 
+def declared_attr_names(cls: ModelClass) -> set[str]:
+    """Names of the class body's `@declared_attr` functions (the model does not mark the
+    columns it extracted from them)."""
+    body = cls.node.body
+    if not isinstance(body, cst.IndentedBlock):
+        return set()
+    return {
+        stmt.name.value
+        for stmt in body.body
+        if isinstance(stmt, cst.FunctionDef) and _is_declared_attr(stmt)
+    }
+
+
+def declared_attr_annotation_is_used(cls: ModelClass) -> bool | None:
+    """Does SQLAlchemy read the return annotation (`-> Mapped[int]`) of this class's
+    declared_attr columns? Only on mixins and abstract bases; on the mapped class itself it is
+    ignored (the column is nullable and needs an explicit type). None: cannot tell."""
+    if cls.kind in ("mixin", "abstract", "base") or cls.is_abstract:
+        return True
+    if cls.kind == "mapped":
+        return False
+    return None
+
+
+def annotation_used_by_column(model: FileModel) -> dict[int, bool]:
+    """For each class column (by id): does SQLAlchemy read its `Mapped[...]` annotation?"""
+    used: dict[int, bool] = {}
+    for cls in model.classes:
+        from_declared_attr = declared_attr_names(cls)
+        for column in cls.columns:
+            used[id(column)] = (
+                column.attr not in from_declared_attr
+                or declared_attr_annotation_is_used(cls) is True
+            )
+    return used
+
+
 def _scan_body(model: FileModel, cls: ModelClass, into: TableColumns) -> None:
     extracted = {c.attr for c in cls.columns} | {r.attr for r in cls.relationships if r.attr}
     body = cls.node.body

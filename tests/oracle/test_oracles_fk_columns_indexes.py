@@ -304,6 +304,54 @@ class Child(Base):
             pass
 
 
+def test_declared_attr_annotation_is_read_on_mixins_only():
+    """What ORM206 and ORM601 rely on: a declared_attr's `-> Mapped[...]` is evaluated (and
+    gives NOT NULL) on a mixin, and is ignored on the mapped class itself."""
+    source = """
+from typing import TYPE_CHECKING
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Parent(Base):
+    __tablename__ = "parent"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class ParentMixin:
+    @declared_attr
+    def mixin_parent_id(cls) -> Mapped[int]:
+        return mapped_column(Integer, ForeignKey("parent.id"))
+
+
+class Child(ParentMixin, Base):
+    __tablename__ = "child"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+    @declared_attr
+    def own_parent_id(cls) -> Mapped[int]:
+        return mapped_column(Integer, ForeignKey("parent.id"))
+
+    @declared_attr
+    def price(cls) -> Mapped["Decimal"]:  # never evaluated
+        return mapped_column(String(20))
+"""
+    with load(source) as example:
+        columns = example.Child.__table__.c
+        assert columns["mixin_parent_id"].nullable is False
+        assert columns["own_parent_id"].nullable is True
+    broken = source.replace("def mixin_parent_id(cls) -> Mapped[int]", 'def mixin_parent_id(cls) -> Mapped["Decimal"]')
+    with pytest.raises(orm_exc.MappedAnnotationError, match="Could not resolve all types"):
+        with load(broken):
+            pass
+
+
 def test_orm206_valid_relationship_annotations_resolve_through_the_registry():
     with load(RULES["ORM206"].valid[0]) as example:
         example.configure()

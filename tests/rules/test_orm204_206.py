@@ -210,3 +210,30 @@ def test_orm206_message_names_the_import():
     )
     assert "`Status`" in finding.message and "if TYPE_CHECKING:" in finding.message
     assert "MappedAnnotationError" in finding.message
+
+
+def test_orm206_declared_attr_on_the_mapped_class_itself_is_not_evaluated():
+    # Regression (polar, benefit.py): `@declared_attr def properties(cls) -> Mapped["Props"]`
+    # on a mapped class; SQLAlchemy ignores that return annotation. With an imported base the
+    # class may be a mixin or mapped: not reported either.
+    assert check206(
+        "class Base(sa.orm.DeclarativeBase):\n"
+        "    pass\n"
+        "class User(Base):\n"
+        "    __tablename__ = 'user'\n"
+        "    @declared_attr\n"
+        "    def status(cls) -> Mapped['Status']:\n"
+        "        return mapped_column(sa.String(5))\n"
+        "from app.db import RecordModel\n"
+        "class Benefit(RecordModel):\n"
+        "    __tablename__ = 'benefit'\n"
+        "    @declared_attr\n"
+        "    def properties(cls) -> Mapped['Status']:\n"
+        "        return mapped_column('properties', sa.JSON, nullable=False)\n"
+        "    plain: Mapped['Status'] = mapped_column(sa.JSON)\n"
+        "class Abstract(Base):\n"
+        "    __abstract__ = True\n"
+        "    @declared_attr\n"
+        "    def status(cls) -> Mapped['Status']:\n"
+        "        return mapped_column(sa.String(5))\n"
+    ) == [("ORM206", 22), ("ORM206", 26)]

@@ -291,3 +291,22 @@ def test_orm605_library_lookalikes_are_not_sqlalchemy():
         "    x = Column(int, ondelete='CASCADE')\n",
         "ORM6",
     ) == []
+
+
+def test_orm601_declared_attr_annotation_counts_only_on_mixins():
+    assert codes_and_lines(
+        HEADER + "from sqlalchemy.orm import DeclarativeBase\n"
+        "class Base(DeclarativeBase):\n"
+        "    pass\n"
+        "class Child(Base):\n"
+        "    __tablename__ = 'child'\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    @declared_attr\n"
+        "    def parent_id(cls) -> Mapped[int]:\n"  # ignored by SQLAlchemy: nullable
+        "        return mapped_column(ForeignKey('p.id', ondelete='SET NULL'))\n"
+        "class ParentMixin:\n"
+        "    @declared_attr\n"
+        "    def parent_id(cls) -> Mapped[int]:\n"  # read on a mixin: NOT NULL
+        "        return mapped_column(ForeignKey('p.id', ondelete='SET NULL'))\n",
+        "ORM601",
+    ) == [("ORM601", 17)]
