@@ -10,7 +10,7 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -71,12 +71,19 @@ def analyse_source(
     codes: frozenset[str],
     ignored: Sequence[str] = (),
     apply_noqa: bool = True,
-    syntax_checked: bool = False,
+    tree: ast.Module | None = None,
 ) -> list[Finding]:
-    """All findings of file rules for one file's text, after per-file ignores and (unless the
-    caller does it itself, as flake8 does) `# noqa` comments. `syntax_checked`: the caller has
-    already parsed the text with `ast` (flake8 has), so that guard is skipped."""
-    return analyse_file(source, path, codes, ignored, apply_noqa, syntax_checked).findings
+    """All findings for one file's text on its own, as `ormlint check FILE` gives them: file
+    rules, then project rules over a one-file index (so "not found" verdicts stay silent). After
+    per-file ignores and (unless the caller does it itself, as flake8 does) `# noqa` comments.
+    `tree`: the caller's own `ast` parse of the text (flake8 has one), reused."""
+    result = analyse_file(source, path, codes, ignored, apply_noqa, tree)
+    index = ProjectIndex.build([result.facts], whole_project=False)
+    lines = source.splitlines()
+    project = project_findings(
+        index, codes, {path: tuple(ignored)}, lines_for=lambda _: lines, apply_noqa=apply_noqa
+    )
+    return sorted(result.findings + project) if project else result.findings
 
 
 def analyse_file(
@@ -85,7 +92,7 @@ def analyse_file(
     codes: frozenset[str],
     ignored: Sequence[str] = (),
     apply_noqa: bool = True,
-    syntax_checked: bool = False,
+    tree: ast.Module | None = None,
 ) -> FileResult:
     codes = frozenset(c for c in codes if not any(c.startswith(p) for p in ignored))
     if not may_contain_models(source):
@@ -94,9 +101,8 @@ def analyse_file(
     # CPython's parser first: about a tenth of libcst's cost, and it turns away the pathological
     # nesting on which libcst's native parser takes minutes or overflows the C stack.
     syntax_error: SyntaxError | None = None
-    tree: ast.Module | None = None
     try:
-        if not syntax_checked:
+        if tree is None:
             tree = _check_syntax(source)
     except SyntaxError as error:
         # Maybe syntax newer than this interpreter (`type X = ...` on 3.11): libcst may know it.
@@ -332,6 +338,11 @@ def _walk(root: Path, settings: Settings) -> Iterable[tuple[Path, str]]:
                     yield path, os.path.normpath(str(path))
 
 
+def _lines_on_disk(path: str) -> list[str]:
+    data = read_file(Path(path))
+    return [] if isinstance(data, OSError) else data.decode("utf-8", "replace").splitlines()
+
+
 def check_source(source: str, display: str, settings: Settings, path: Path | None = None) -> list[Finding]:
     """One file's text checked with `settings`, as the CLI would check it: the entry point for
     stdin mode, the flake8 plugin and the language server. `path` (default: `display`) decides
@@ -404,9 +415,14 @@ def run(
 
 
 def project_findings(
-    index: ProjectIndex, codes: frozenset[str], ignored_by_path: dict[str, tuple[str, ...]]
+    index: ProjectIndex,
+    codes: frozenset[str],
+    ignored_by_path: dict[str, tuple[str, ...]],
+    lines_for: Callable[[str], list[str]] | None = None,
+    apply_noqa: bool = True,
 ) -> list[Finding]:
-    """Project rules over the index of every file's facts, with per-file ignores and `# noqa`."""
+    """Project rules over the index of every file's facts, with per-file ignores and `# noqa`
+    (read from `lines_for(path)`, by default from the file on disk)."""
     project_rules = [rule() for code, rule in RULES.items() if code in codes and rule.scope == "project"]
     if not project_rules:
         return []
@@ -421,11 +437,11 @@ def project_findings(
                 violation.path, loc.line, loc.column, violation.code, violation.message,
                 loc.end_line, loc.end_column,
             )
+            if not apply_noqa:
+                findings.append(finding)
+                continue
             if violation.path not in lines_by_path:
-                data = read_file(Path(violation.path))
-                lines_by_path[violation.path] = (
-                    [] if isinstance(data, OSError) else data.decode("utf-8", "replace").splitlines()
-                )
+                lines_by_path[violation.path] = (lines_for or _lines_on_disk)(violation.path)
             if not _suppressed(finding, lines_by_path[violation.path]):
                 findings.append(finding)
     return findings

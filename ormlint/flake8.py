@@ -23,6 +23,7 @@ class Flake8Plugin:
     # Asking for `tree` makes flake8 call this once per file; the text comes from `lines`, which
     # flake8 has already read (works for stdin too).
     def __init__(self, tree: ast.AST, lines: list[str], filename: str = "stdin") -> None:
+        self.tree = tree
         self.lines = lines
         self.filename = filename
 
@@ -30,7 +31,7 @@ class Flake8Plugin:
         codes = frozenset(code for code in default_codes() if code != PARSE_ERROR_CODE)
         source = "".join(self.lines)
         findings = analyse_source(
-            source, self.filename, codes, apply_noqa=False, syntax_checked=True
+            source, self.filename, codes, apply_noqa=False, tree=self.tree
         )
         for finding in findings:
             if finding.code == PARSE_ERROR_CODE:

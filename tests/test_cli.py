@@ -220,3 +220,14 @@ def test_start_up_imports_nothing_heavy(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+
+
+def test_readme_lists_every_rule():
+    from pathlib import Path
+
+    from ormlint.rules import PARSE_ERROR_CODE, RULES
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for code, rule in {**RULES, PARSE_ERROR_CODE: None}.items():
+        name = rule.name if rule else "parse-error"
+        assert f"| {code} | {name} |" in readme, f"{code} is missing from the README rule table"

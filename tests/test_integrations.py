@@ -204,3 +204,22 @@ def test_pre_commit_hook_fails_on_a_bad_model_and_passes_a_clean_one(tmp_path):
     git("add", ".")
     passing = try_repo()
     assert passing.returncode == 0, passing.stdout + passing.stderr
+
+
+def test_every_way_of_running_gives_the_same_findings_for_one_file(tmp_path, monkeypatch):
+    """CLI on the file, stdin, flake8 and the engine entry used by the editor agree, project
+    rules that need only this file (ORM103) included."""
+    from ormlint.config import Settings
+    from ormlint.engine import check_source
+    from ormlint.rules import RULES
+
+    source = RULES["ORM103"].invalid[0] + "\nclass Event(Base):\n    __tablename__ = 'e'\n    id: Mapped[int] = mapped_column(primary_key=True, server_default='now()')\n"
+    (tmp_path / "models.py").write_text(source)
+    (tmp_path / "pyproject.toml").write_text("[tool.ormlint]\n")
+    monkeypatch.chdir(tmp_path)
+    cli = [(d["line"], d["code"]) for d in cli_json("models.py", cwd=tmp_path)]
+    stdin = json.loads(run("check", "--format", "json", "--stdin-filename", "models.py", "-", input=source).output)
+    via_flake8 = [(r[1], r[3]) for r in flake8("--select", "ORM", "models.py", cwd=tmp_path)]
+    editor = [(f.line, f.code) for f in check_source(source, "models.py", Settings(root=tmp_path))]
+    assert {code for _, code in cli} == {"ORM103", "ORM301"}
+    assert cli == [(d["line"], d["code"]) for d in stdin] == sorted(via_flake8) == editor
