@@ -20,7 +20,7 @@ from ormlint.findings import Finding
 from ormlint.model.extract import extract
 from ormlint.model.types import FileModel
 from ormlint.noqa import is_suppressed
-from ormlint.project import FileFacts, ProjectIndex, file_facts
+from ormlint.project import FileFacts, ProjectIndex, file_facts, text_facts
 from ormlint.rules import PARSE_ERROR_CODE, RULES, Violation
 
 # A file can hold something a rule reports only if it names SQLAlchemy (an import that the name
@@ -96,7 +96,7 @@ def analyse_file(
 ) -> FileResult:
     codes = frozenset(c for c in codes if not any(c.startswith(p) for p in ignored))
     if not may_contain_models(source):
-        return FileResult([], FileFacts(path))
+        return FileResult([], text_facts(path, source))
     unparsed = FileFacts(path, parsed=False)
     # CPython's parser first: about a tenth of libcst's cost, and it turns away the pathological
     # nesting on which libcst's native parser takes minutes or overflows the C stack.

@@ -8,6 +8,7 @@ codegen pass). The index merges every file's facts; project rules read only the 
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -73,6 +74,35 @@ class ClassFacts:
     own_attributes: frozenset[str]
     location: Location
     tablename_location: Location | None
+
+    @property
+    def declares_mapping(self) -> bool:
+        """Something in it is SQLAlchemy's: a table name, columns, relationships, a mapped kind."""
+        return bool(
+            self.kind in ("mapped", "base", "abstract")
+            or self.tablename
+            or self.columns
+            or self.relationships
+        )
+
+
+def opaque_class(name: str) -> ClassFacts:
+    """A class seen only by a text scan (its file names no SQLAlchemy): it exists, nothing more."""
+    nowhere = Location(1, 1, 1, 1)
+    return ClassFacts(
+        name=name, kind="unknown", tablename=None, shares_parent_table=False,
+        project_bases=(None,), columns=(), relationships=(), own_attributes=frozenset(),
+        location=nowhere, tablename_location=None,
+    )
+
+
+_CLASS_STATEMENT = re.compile(r"^[ \t]*class[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+def text_facts(path: str, source: str) -> FileFacts:
+    """Facts for a file the prefilter skips: the names of the classes it defines, so that a
+    relationship to a class declared there (an STI subclass, say) is not "not found"."""
+    return FileFacts(path, classes=tuple(opaque_class(n) for n in _CLASS_STATEMENT.findall(source)))
 
 
 @dataclass(frozen=True)
@@ -417,12 +447,20 @@ class ProjectIndex:
         return None
 
     def resolve_class(self, name: str, prefer_path: str | None = None) -> tuple[str, ClassFacts] | None:
-        """A class by name: the one in `prefer_path` if there is one, else the only one."""
+        """The class a relationship names: the one in `prefer_path` if there is one, else the
+        only one that declares something mapped (a pydantic `Role` beside the model `Role` is not
+        in SQLAlchemy's registry), else the only one; None when ambiguous or absent."""
         found = self.classes_by_name.get(name, [])
-        local = [item for item in found if item[0] == prefer_path]
-        if len(local) == 1:
-            return local[0]
-        return found[0] if len(found) == 1 else None
+        for candidates in (
+            [item for item in found if item[0] == prefer_path],
+            [item for item in found if item[1].declares_mapping],
+            found,
+        ):
+            if len(candidates) == 1:
+                return candidates[0]
+            if len(candidates) > 1:
+                return None
+        return None
 
     def mapped_class(self, name: str) -> tuple[str, ClassFacts] | None:
         """The one class of this name that is not a declarative base; None if absent or ambiguous."""
