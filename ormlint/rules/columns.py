@@ -6,7 +6,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from ormlint.model.names import bool_value, string_value
+from ormlint.model.names import bool_value, string_value, syntax_children
 from ormlint.model.types import ColumnDecl, FileModel, MappedAnnotation, ModelClass
 from ormlint.rules.base import Rule, Violation, example
 from ormlint.rules.indexes import annotation_used_by_column, is_mapped_annotation
@@ -316,7 +316,7 @@ class ReservedAttributeName(Rule):
 # -- ORM206 ----------------------------------------------------------------------------------------
 
 
-def _annotation_names(model: FileModel, node: cst.CSTNode) -> Iterator[str]:
+def annotation_names(model: FileModel, node: cst.CSTNode) -> Iterator[str]:
     """Names an annotation reads when evaluated (heads of dotted names, inside strings too),
     except the contents of `Literal[...]`."""
     stack: list[cst.CSTNode] = [node]
@@ -339,7 +339,7 @@ def _annotation_names(model: FileModel, node: cst.CSTNode) -> Iterator[str]:
         if isinstance(current, cst.Subscript) and model.imports.symbol(current.value) == "typing.Literal":
             stack.append(current.value)
             continue
-        stack.extend(current.children)
+        stack.extend(syntax_children(current))
 
 
 def _wrapper_name(annotation: cst.BaseExpression) -> str | None:
@@ -490,7 +490,7 @@ class TypeCheckingNameInMappedAnnotation(Rule):
         if wrapper in hidden:
             found.append(wrapper)
         if inner:
-            for name in _annotation_names(model, node):
+            for name in annotation_names(model, node):
                 if name in hidden and name not in found:
                     found.append(name)
         if not found:

@@ -10,9 +10,10 @@ from typing import Iterator
 import libcst as cst
 
 from ormlint.model.extract import keyword_args, positional_args
-from ormlint.model.names import bool_value, string_value
+from ormlint.model.names import BUILTIN_NAMES, bool_value, canonical_symbol, string_value
 from ormlint.model.types import ColumnDecl, FileModel, ModelClass
 from ormlint.rules.base import Rule, Violation, example
+from ormlint.rules.columns import annotation_names
 from ormlint.rules.indexes import (
     annotation_used_by_column,
     class_has_own_table,
@@ -25,6 +26,8 @@ REFERENTIAL_ACTIONS = ("CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACT
 _PG_COLUMN_LIST = re.compile(
     r'^SET (NULL|DEFAULT) ?\( ?(\w+|"[^"]+")( ?, ?(\w+|"[^"]+"))* ?\)$', re.IGNORECASE
 )
+# Modules whose types are never an alias of Optional[...] (the usual key types come from these).
+_PLAIN_TYPE_MODULES = {"uuid", "datetime", "decimal", "typing", "typing_extensions", "builtins"}
 # Column arguments that give the column a default in the database.
 _SERVER_DEFAULT_ITEMS = {"DefaultClause", "FetchedValue", "Computed", "Identity", "Sequence"}
 
@@ -167,10 +170,31 @@ def not_null_reason(
         and column.constructor == "mapped_column"
         and mapped is not None
         and mapped.optional is False
+        and _names_are_known_types(model, mapped.inner)
     ):
         annotation = model.module.code_for_node(mapped.node)
         return f"`{annotation}` is not Optional, so mapped_column() makes it NOT NULL"
     return None
+
+
+def _names_are_known_types(model: FileModel, inner: cst.BaseExpression) -> bool:
+    """Every name in the annotation is a builtin, a class of this module, a module-level alias
+    the model followed, or comes from the standard library or SQLAlchemy: a name imported from
+    the project may be an alias of `Optional[...]`, which the model cannot see."""
+    for name in annotation_names(model, inner):
+        if name in BUILTIN_NAMES or name == "None" or model.class_named(name) is not None:
+            continue
+        qualified = model.imports.qualify(name)
+        if qualified is None:
+            if name in model.module_values:
+                continue  # a module-level alias: the model's optionality follows it
+            return False
+        if qualified.partition(".")[0] in _PLAIN_TYPE_MODULES:
+            continue
+        if canonical_symbol(qualified) is not None:
+            continue
+        return False
+    return True
 
 
 def has_server_default(column: ColumnDecl, model: FileModel) -> bool:

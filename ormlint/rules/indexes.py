@@ -9,7 +9,7 @@ from typing import Iterator, Sequence
 import libcst as cst
 
 from ormlint.model.extract import keyword_args, positional_args
-from ormlint.model.names import canonical_symbol, dotted_name, string_value
+from ormlint.model.names import canonical_symbol, dotted_name, string_value, syntax_children
 from ormlint.model.types import ColumnDecl, FileModel, IndexDecl, ModelClass, TableDecl
 from ormlint.rules.base import Rule, Violation, example
 
@@ -85,7 +85,7 @@ def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
         current = stack.pop()
         if isinstance(current, cst.Call):
             yield current
-        stack.extend(current.children)
+        stack.extend(syntax_children(current))
 
 
 def _value_may_add_columns(model: FileModel, value: cst.BaseExpression) -> bool:
@@ -166,15 +166,40 @@ def annotation_used_by_column(model: FileModel) -> dict[int, bool]:
 
 
 def _scan_body(model: FileModel, cls: ModelClass, into: TableColumns) -> None:
+    # Assignments with a value, from the model: anything it did not extract as a column or a
+    # relationship may still make a column (a helper's result, composite(Column(...))).
+    for assignment in cls.assignments:
+        name = assignment.attr
+        into.bound.add(name)
+        if assignment.branch:
+            into.complete = False  # inside if/try/with: do not guess which branch runs
+        if assignment.kind != "other":
+            continue  # extracted columns and relationships; defs are read below
+        if name == "__table__":
+            into.has_table = True
+        if name.startswith("__") or assignment.value is None:
+            continue
+        annotation = assignment.annotation
+        if cls.is_sqlmodel and annotation is not None and not _is_classvar(model, annotation):
+            # A SQLModel table field: `name: str = "x"` is a column named `name`.
+            value = assignment.value
+            callee = model.imports.symbol(value.func) if isinstance(value, cst.Call) else None
+            if callee == "sqlmodel.Field":
+                into.complete = False  # a Field the model could not read (sa_column=...)
+            elif callee not in _RELATIONSHIP_LIKE:
+                into.extra_keys.add(name)
+            continue
+        if _value_may_add_columns(model, assignment.value):  # type: ignore[arg-type]
+            into.complete = False
+    # What the model does not list: bare `x: Mapped[T]` annotations (columns) and which defs
+    # are declared_attr columns it could not read.
     extracted = {c.attr for c in cls.columns} | {r.attr for r in cls.relationships if r.attr}
     body = cls.node.body
-    statements = body.body if isinstance(body, cst.IndentedBlock) else ()
     if not isinstance(body, cst.IndentedBlock):
         into.complete = False
         return
-    for stmt in statements:
+    for stmt in body.body:
         if isinstance(stmt, cst.FunctionDef):
-            into.bound.add(stmt.name.value)
             name = stmt.name.value
             if (
                 _is_declared_attr(stmt)
@@ -183,53 +208,22 @@ def _scan_body(model: FileModel, cls: ModelClass, into: TableColumns) -> None:
                 and not _declared_attr_returns_relationship(model, stmt)
             ):
                 into.complete = False  # a declared_attr column the model did not read
-            continue
-        if isinstance(stmt, cst.ClassDef):
-            into.bound.add(stmt.name.value)
-            continue
-        if not isinstance(stmt, cst.SimpleStatementLine):
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if (
+                    isinstance(small, cst.AnnAssign)
+                    and small.value is None
+                    and isinstance(small.target, cst.Name)
+                ):
+                    name = small.target.value
+                    into.bound.add(name)
+                    annotation = small.annotation.annotation
+                    if is_mapped_annotation(model, annotation) or (
+                        cls.is_sqlmodel and not _is_classvar(model, annotation)
+                    ):
+                        into.extra_keys.add(name)
+        elif not isinstance(stmt, cst.ClassDef):
             into.complete = False  # if/try/with/for blocks in a class body: do not guess
-            continue
-        for small in stmt.body:
-            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                name = small.target.value
-                into.bound.add(name)
-                annotation = small.annotation.annotation
-                if small.value is None:
-                    if is_mapped_annotation(model, annotation):
-                        into.extra_keys.add(name)
-                    elif cls.is_sqlmodel and not _is_classvar(model, annotation):
-                        into.extra_keys.add(name)
-                    continue
-                if name in extracted or name.startswith("__"):
-                    continue
-                if cls.is_sqlmodel and not _is_classvar(model, annotation):
-                    if isinstance(small.value, cst.Call) and (
-                        model.imports.symbol(small.value.func) in _RELATIONSHIP_LIKE
-                    ):
-                        continue
-                    if isinstance(small.value, cst.Call) and (
-                        model.imports.symbol(small.value.func) == "sqlmodel.Field"
-                    ):
-                        into.complete = False  # a Field the model could not read (sa_column=...)
-                        continue
-                    into.extra_keys.add(name)  # `name: str = "x"`: a column named `name`
-                    continue
-                if _value_may_add_columns(model, small.value):
-                    into.complete = False
-            elif isinstance(small, cst.Assign):
-                names = [
-                    t.target.value for t in small.targets if isinstance(t.target, cst.Name)
-                ]
-                if len(names) != len(small.targets):
-                    into.complete = False  # tuple targets: do not guess
-                into.bound.update(names)
-                if "__table__" in names:
-                    into.has_table = True
-                if len(names) == 1 and (names[0] in extracted or names[0].startswith("__")):
-                    continue
-                if _value_may_add_columns(model, small.value):
-                    into.complete = False
 
 
 def _base_is_library(model: FileModel, base: str) -> bool | None:

@@ -310,3 +310,21 @@ def test_orm601_declared_attr_annotation_counts_only_on_mixins():
         "        return mapped_column(ForeignKey('p.id', ondelete='SET NULL'))\n",
         "ORM601",
     ) == [("ORM601", 17)]
+
+
+def test_orm601_annotation_types_from_the_project_may_be_optional_aliases():
+    assert codes_and_lines(
+        "import uuid\n"
+        "from uuid import UUID\n"
+        "from sqlalchemy import ForeignKey\n"
+        "from sqlalchemy.orm import Mapped, mapped_column\n"
+        "from app.types import MaybeId\n"
+        "LocalMaybe = int | None\n"
+        "class Child(Base):\n"
+        "    __tablename__ = 'child'\n"
+        "    a: Mapped[MaybeId] = mapped_column(ForeignKey('p.id', ondelete='SET NULL'))\n"
+        "    b: Mapped[LocalMaybe] = mapped_column(ForeignKey('p.id', ondelete='SET NULL'))\n"
+        "    c: Mapped[UUID] = mapped_column(ForeignKey('p.id', ondelete='SET NULL'))\n"
+        "    d: Mapped[uuid.UUID] = mapped_column(ForeignKey('p.id', ondelete='SET NULL'))\n",
+        "ORM601",
+    ) == [("ORM601", 11), ("ORM601", 12)]
