@@ -225,7 +225,9 @@ class SetNullOnNotNullColumn(Rule):
         `Mapped[X]` annotation that is not `Optional` on a `mapped_column()` without an explicit
         `nullable=` (mapped_column derives NOT NULL from it; a 1.x `Column()` does not, it is
         nullable unless it is a primary key, and neither is a `declared_attr` written on the
-        mapped class itself, whose return annotation SQLAlchemy ignores).
+        mapped class itself, whose return annotation SQLAlchemy ignores). An annotation naming
+        a type imported from the project (which may be an alias of `Optional[...]`) is not
+        trusted; builtins, standard-library and SQLAlchemy types and classes of the module are.
 
         Also checks `ondelete="SET DEFAULT"` on a column with no server default
         (`server_default=`, `DefaultClause`, `Identity`, `Computed`, `Sequence`) that is either
