@@ -36,6 +36,12 @@ class ColumnFacts:
     name: str | None
     primary_key: bool
     foreign_keys: tuple[tuple[str, Location], ...]  # ("table.column", where the target is written)
+    # The SQL type as SQLAlchemy would build it, normalised: "Integer", "String(36)", "Uuid",
+    # from the explicit type or the `Mapped[...]` annotation's default; None when unknown (a
+    # custom type, no type: a ForeignKey column copies its target's).
+    sql_type: str | None = None
+    sql_type_from_annotation: bool = False  # the project's type_annotation_map may differ
+    location: Location | None = None  # the attribute's assignment
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ class RelationshipFacts:
     back_populates: str | None
     # `relationship(**common)`: arguments not visible here, so an absent one proves nothing.
     has_unknown_kwargs: bool
+    # Keyword arguments given (names only), e.g. {"foreign_keys", "primaryjoin", "viewonly"}.
+    keywords: frozenset[str]
     location: Location
     target_location: Location | None
     back_populates_location: Location | None
@@ -107,13 +115,17 @@ def text_facts(path: str, source: str) -> FileFacts:
 
 @dataclass(frozen=True)
 class TableFacts:
+    """An imperative `Table("name", metadata, Column(...), ...)`."""
+
     name: str
-    columns: frozenset[str]
+    columns: tuple[ColumnFacts, ...]
     location: Location
 
 
 @dataclass(frozen=True)
 class IndexNameFacts:
+    """An explicitly named Index/UniqueConstraint and the table it belongs to."""
+
     name: str
     table: str
     location: Location
@@ -205,16 +217,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
         columns = []
         for column in cls.columns:
             stmt = positions.assignment(cls.name, column.attr) if column.attr else None
-            columns.append(ColumnFacts(
-                attr=column.attr,
-                name=column.name,
-                primary_key=bool(column.primary_key),
-                foreign_keys=tuple(
-                    (fk.target, positions.located(positions.first_string(stmt, fk.target)) or location)
-                    for fk in column.foreign_keys
-                    if fk.target
-                ),
-            ))
+            columns.append(_column_facts(model, column, positions, stmt, location))
         relationships = []
         for rel in cls.relationships:
             if not rel.attr:
@@ -227,6 +230,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                     target=(rel.target or _annotation_target(rel) or "").rpartition(".")[2] or None,
                     back_populates=string_value(back.value) if back is not None else None,
                     has_unknown_kwargs=any(arg.star == "**" for arg in rel.node.args),
+                    keywords=frozenset(rel.kwargs),
                     location=positions.located(stmt) or location,
                     target_location=positions.located(
                         positions.first_string(stmt, rel.target) if rel.target else None
@@ -247,16 +251,86 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                 tablename_location=positions.located(positions.assignment(cls.name, "__tablename__")),
             )
         )
-    tables = tuple(
-        TableFacts(
+    tables = []
+    index_names = []
+    for table in model.tables:
+        if not table.tablename:
+            continue
+        where = positions.located(positions.first_string(tree, table.tablename)) or Location(1, 1, 1, 1)
+        tables.append(TableFacts(
             name=table.tablename,
-            columns=frozenset(c.name for c in table.columns if c.name),
-            location=Location(1, 1, 1, 1),
-        )
-        for table in model.tables
-        if table.tablename
+            columns=tuple(_column_facts(model, c, positions, None, where) for c in table.columns),
+            location=where,
+        ))
+        index_names += _index_names(table.tablename, table.indexes, positions, tree)
+    for cls in model.classes:
+        if cls.tablename:
+            index_names += _index_names(cls.tablename, cls.indexes, positions, positions.classes.get(cls.name))
+    return FileFacts(
+        path=model.path, classes=tuple(classes), tables=tuple(tables),
+        index_names=tuple(index_names),
     )
-    return FileFacts(path=model.path, classes=tuple(classes), tables=tables)
+
+
+def _index_names(table: str, indexes, positions: "_AstPositions", scope) -> list[IndexNameFacts]:
+    found = []
+    for index in indexes:
+        if index.name and index.origin != "column":
+            where = positions.located(positions.first_string(scope, index.name))
+            found.append(IndexNameFacts(index.name, table, where or Location(1, 1, 1, 1)))
+    return found
+
+
+# Python annotation -> the SQL type SQLAlchemy's default type_annotation_map gives it. A project
+# may map these differently (int -> BigInteger): such types are marked as from the annotation.
+_ANNOTATION_TYPES = {
+    "int": "Integer", "str": "String", "bool": "Boolean", "float": "Float", "bytes": "LargeBinary",
+    "decimal.Decimal": "Numeric", "datetime.datetime": "DateTime", "datetime.date": "Date",
+    "datetime.time": "Time", "datetime.timedelta": "Interval", "uuid.UUID": "Uuid",
+}
+
+
+def _column_facts(model: FileModel, column, positions: "_AstPositions", stmt, fallback: Location) -> ColumnFacts:
+    return ColumnFacts(
+        attr=column.attr,
+        name=column.name,
+        primary_key=bool(column.primary_key),
+        foreign_keys=tuple(
+            (fk.target, positions.located(positions.first_string(stmt, fk.target)) or fallback)
+            for fk in column.foreign_keys
+            if fk.target
+        ),
+        sql_type=_sql_type(model, column),
+        sql_type_from_annotation=column.type_expr is None,
+        location=positions.located(stmt) or fallback,
+    )
+
+
+def _sql_type(model: FileModel, column) -> str | None:
+    expr = column.type_expr
+    if expr is None:
+        mapped = column.annotation
+        if mapped is None or column.constructor != "mapped_column":
+            return None
+        inner = mapped.inner
+        # Optional[X] / X | None -> X
+        if isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.BitOr):
+            sides = [e for e in (inner.left, inner.right) if not (isinstance(e, cst.Name) and e.value == "None")]
+            inner = sides[0] if len(sides) == 1 else inner
+        if isinstance(inner, cst.Subscript) and model.imports.symbol(inner.value) == "typing.Optional":
+            inner = inner.slice[0].slice.value if isinstance(inner.slice[0].slice, cst.Index) else inner
+        name = dotted_name(inner)
+        if name is None:
+            return None
+        return _ANNOTATION_TYPES.get(model.imports.qualify(name) or name)
+    head = expr.func if isinstance(expr, cst.Call) else expr
+    symbol = model.imports.symbol(head)
+    if symbol is None or "." in symbol:  # not SQLAlchemy's (a TypeDecorator of the project, ...)
+        return None
+    if isinstance(expr, cst.Call) and expr.args:
+        args = ", ".join(model.module.code_for_node(a.value).strip() for a in expr.args if a.keyword is None)
+        return f"{symbol}({args})" if args else symbol
+    return symbol
 
 
 _COLLECTIONS = {"list", "List", "set", "Set", "dict", "Dict", "Sequence", "Collection",
@@ -406,6 +480,18 @@ class ProjectIndex:
             external_models=frozenset(m.rpartition(".")[2] for m in external_models),
             external_tables=frozenset(external_tables),
         )
+
+    def tables(self) -> dict[str, list[tuple[str, str | None, tuple[ColumnFacts, ...]]]]:
+        """Table name -> [(path, class name or None for Table(), columns)], single-table
+        inheritance children folded into their parent's table."""
+        found: dict[str, list] = defaultdict(list)
+        for facts in self.files:
+            for cls in facts.classes:
+                if cls.tablename:
+                    found[cls.tablename].append((facts.path, cls.name, cls.columns))
+            for table in facts.tables:
+                found[table.name].append((facts.path, None, table.columns))
+        return dict(found)
 
     def classes(self) -> Iterable[tuple[str, ClassFacts]]:
         for facts in self.files:
