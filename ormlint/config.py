@@ -20,7 +20,7 @@ DEFAULT_EXCLUDE = (
 )
 KNOWN_KEYS = {
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
-    "external-models", "external-tables",
+    "external-models", "external-tables", "target-dialect",
 }
 
 
@@ -42,6 +42,13 @@ class Settings:
     # Defined outside the checked code: project rules do not call them missing.
     external_models: tuple[str, ...] = ()
     external_tables: tuple[str, ...] = ()
+    target_dialect: str = "postgresql"  # gates dialect-specific limits (identifier length...)
+
+    @property
+    def rule_options(self) -> "RuleOptions":
+        from ormlint.rules.base import RuleOptions
+
+        return RuleOptions(target_dialect=self.target_dialect)
 
     def with_overrides(self, **overrides: Any) -> "Settings":
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
@@ -149,6 +156,15 @@ def settings_from_table(table: Mapping[str, Any], config: Path) -> Settings:
     ):
         if key in table:
             values[key.replace("-", "_")] = _string_list(table[key], key, config)
+    if "target-dialect" in table:
+        from ormlint.rules.base import DIALECTS
+
+        dialect = table["target-dialect"]
+        if dialect not in DIALECTS:
+            raise ConfigError(
+                f"{config}: target-dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}"
+            )
+        values["target_dialect"] = dialect
     if "per-file-ignores" in table:
         raw = table["per-file-ignores"]
         if not isinstance(raw, dict):

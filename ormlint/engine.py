@@ -22,6 +22,7 @@ from ormlint.model.types import FileModel
 from ormlint.noqa import is_suppressed
 from ormlint.project import FileFacts, ProjectIndex, file_facts, text_facts
 from ormlint.rules import PARSE_ERROR_CODE, RULES, Violation
+from ormlint.rules.base import RuleOptions
 
 # A file can hold something a rule reports only if it names SQLAlchemy (an import that the name
 # resolution needs) or calls a Flask-SQLAlchemy handle (`db.Column(`): every rule resolves its
@@ -72,16 +73,18 @@ def analyse_source(
     ignored: Sequence[str] = (),
     apply_noqa: bool = True,
     tree: ast.Module | None = None,
+    options: RuleOptions | None = None,
 ) -> list[Finding]:
     """All findings for one file's text on its own, as `ormlint check FILE` gives them: file
     rules, then project rules over a one-file index (so "not found" verdicts stay silent). After
     per-file ignores and (unless the caller does it itself, as flake8 does) `# noqa` comments.
     `tree`: the caller's own `ast` parse of the text (flake8 has one), reused."""
-    result = analyse_file(source, path, codes, ignored, apply_noqa, tree)
+    result = analyse_file(source, path, codes, ignored, apply_noqa, tree, options)
     index = ProjectIndex.build([result.facts], whole_project=False)
     lines = source.splitlines()
     project = project_findings(
-        index, codes, {path: tuple(ignored)}, lines_for=lambda _: lines, apply_noqa=apply_noqa
+        index, codes, {path: tuple(ignored)}, lines_for=lambda _: lines, apply_noqa=apply_noqa,
+        options=options,
     )
     return sorted(result.findings + project) if project else result.findings
 
@@ -93,6 +96,7 @@ def analyse_file(
     ignored: Sequence[str] = (),
     apply_noqa: bool = True,
     tree: ast.Module | None = None,
+    options: RuleOptions | None = None,
 ) -> FileResult:
     codes = frozenset(c for c in codes if not any(c.startswith(p) for p in ignored))
     if not may_contain_models(source):
@@ -118,7 +122,7 @@ def analyse_file(
     try:
         model = extract(module, source, path)
         violations = [
-            v for code, rule in RULES.items() if code in codes for v in rule().check(model)
+            v for code, rule in RULES.items() if code in codes for v in rule(options).check(model)
         ]
         findings = _to_findings(model, violations, source, path, apply_noqa)
         return FileResult(findings, file_facts(model, tree))
@@ -287,13 +291,17 @@ def read_file(path: Path) -> bytes | OSError:
 
 
 def analyse_bytes(
-    data: bytes, display: str, codes: frozenset[str], ignored: Sequence[str] = ()
+    data: bytes,
+    display: str,
+    codes: frozenset[str],
+    ignored: Sequence[str] = (),
+    options: RuleOptions | None = None,
 ) -> FileResult:
     try:
         source = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
         return _unreadable(display, codes, error)
-    return analyse_file(source, display, codes, ignored)
+    return analyse_file(source, display, codes, ignored, options=options)
 
 
 def _unreadable(display: str, codes: frozenset[str], error: Exception) -> FileResult:
@@ -348,10 +356,11 @@ def check_source(source: str, display: str, settings: Settings, path: Path | Non
     stdin mode, the flake8 plugin and the language server. `path` (default: `display`) decides
     per-file ignores."""
     codes = settings.enabled_codes(all_codes(), default_codes())
-    return analyse_source(source, display, codes, settings.ignored_for(path or Path(display)))
+    ignored = settings.ignored_for(path or Path(display))
+    return analyse_source(source, display, codes, ignored, options=settings.rule_options)
 
 
-def _analyse_job(job: tuple[bytes, str, frozenset[str], tuple[str, ...]]) -> FileResult:
+def _analyse_job(job: tuple[bytes, str, frozenset[str], tuple[str, ...], RuleOptions]) -> FileResult:
     return analyse_bytes(*job)
 
 
@@ -371,12 +380,12 @@ def run(
     codes = settings.enabled_codes(all_codes(), default_codes())
     files = discover(paths, settings)
     cache = (
-        ResultCache(cache_dir, fingerprint(codes, settings.per_file_ignores))
+        ResultCache(cache_dir, fingerprint(codes, (settings.per_file_ignores, settings.rule_options)))
         if cache_dir is not None
         else None
     )
     results: list[FileResult] = []
-    pending: list[tuple[Path, bytes, tuple[bytes, str, frozenset[str], tuple[str, ...]]]] = []
+    pending: list[tuple[Path, bytes, tuple]] = []
     ignored_by_path: dict[str, tuple[str, ...]] = {}
     for path, display in files:
         ignored_by_path[display] = settings.ignored_for(path)
@@ -389,7 +398,8 @@ def run(
         if cached is not None:
             results.append(FileResult(*cached))
         else:
-            pending.append((path, digest, (data, display, codes, ignored_by_path[display])))
+            job = (data, display, codes, ignored_by_path[display], settings.rule_options)
+            pending.append((path, digest, job))
     jobs = jobs or os.cpu_count() or 1
     jobs_args = [job for _, _, job in pending]
     if jobs > 1 and len(pending) >= PARALLEL_THRESHOLD:
@@ -410,7 +420,7 @@ def run(
     index = ProjectIndex.build(
         [r.facts for r in results], whole_project, settings.external_models, settings.external_tables
     )
-    findings += project_findings(index, codes, ignored_by_path)
+    findings += project_findings(index, codes, ignored_by_path, options=settings.rule_options)
     return RunResult(sorted(findings), len(files))
 
 
@@ -420,10 +430,13 @@ def project_findings(
     ignored_by_path: dict[str, tuple[str, ...]],
     lines_for: Callable[[str], list[str]] | None = None,
     apply_noqa: bool = True,
+    options: RuleOptions | None = None,
 ) -> list[Finding]:
     """Project rules over the index of every file's facts, with per-file ignores and `# noqa`
     (read from `lines_for(path)`, by default from the file on disk)."""
-    project_rules = [rule() for code, rule in RULES.items() if code in codes and rule.scope == "project"]
+    project_rules = [
+        rule(options) for code, rule in RULES.items() if code in codes and rule.scope == "project"
+    ]
     if not project_rules:
         return []
     findings = []

@@ -231,3 +231,11 @@ def test_readme_lists_every_rule():
     for code, rule in {**RULES, PARSE_ERROR_CODE: None}.items():
         name = rule.name if rule else "parse-error"
         assert f"| {code} | {name} |" in readme, f"{code} is missing from the README rule table"
+
+
+def test_target_dialect_is_validated(project):
+    (project / "pyproject.toml").write_text('[tool.ormlint]\ntarget-dialect = "postgres"\n')
+    result = CliRunner().invoke(main, ["check", "app"])
+    assert result.exit_code == 2 and "target-dialect must be one of postgresql" in result.output
+    (project / "pyproject.toml").write_text('[tool.ormlint]\ntarget-dialect = "mysql"\n')
+    assert CliRunner().invoke(main, ["check", "app"]).exit_code == 1

@@ -35,6 +35,16 @@ class ProjectViolation:
     message: str
 
 
+DIALECTS = ("postgresql", "mysql", "sqlite", "mssql")
+
+
+@dataclass(frozen=True)
+class RuleOptions:
+    """Settings that change what a rule reports (part of the cache key)."""
+
+    target_dialect: str = "postgresql"
+
+
 class Rule:
     scope: ClassVar[str] = "file"  # "project": reads the ProjectIndex of all files
     code: ClassVar[str]
@@ -49,6 +59,9 @@ class Rule:
     invalid: ClassVar[tuple[str, ...]]
     valid: ClassVar[tuple[str, ...]]
     default_enabled: ClassVar[bool] = True
+
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        self.options = options or RuleOptions()
 
     def check(self, model: FileModel) -> Iterator[Violation]:
         raise NotImplementedError
