@@ -8,6 +8,7 @@ codegen pass). The index merges every file's facts; project rules read only the 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -82,6 +83,12 @@ class ClassFacts:
     own_attributes: frozenset[str]
     location: Location
     tablename_location: Location | None
+    # A base that makes it mapped without a project class in between: "flask.Model" (db.Model),
+    # "sqlmodel.SQLModel". Classes under one of these share that library's metadata.
+    library_root: str | None = None
+    # `__table_args__ = {"extend_existing": True}` or a schema: redeclaring the table is deliberate
+    # or lands elsewhere.
+    table_options: frozenset[str] = frozenset()
 
     @property
     def declares_mapping(self) -> bool:
@@ -238,8 +245,15 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                     back_populates_location=positions.located(positions.keyword(stmt, "back_populates")),
                 )
             )
+        library_root = next(
+            (sym for base in cls.bases
+             if (sym := model.imports.symbol(cst.parse_expression(base))) in ("flask.Model", "sqlmodel.SQLModel")),
+            None,
+        )
         classes.append(
             ClassFacts(
+                library_root=library_root,
+                table_options=_table_options(cls.table_args),
                 name=cls.name, kind=cls.kind, tablename=cls.tablename,
                 shares_parent_table=cls.shares_parent_table,
                 project_bases=tuple(
@@ -266,10 +280,33 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
     for cls in model.classes:
         if cls.tablename:
             index_names += _index_names(cls.tablename, cls.indexes, positions, positions.classes.get(cls.name))
+    # `Base = declarative_base()` / `registry().generate_base()`: a declarative base that is a
+    # variable, not a class statement; recorded as a base class so that subclasses resolve to it.
+    for name, value in model.module_values.items():
+        if isinstance(value, cst.Call) and (
+            model.imports.symbol(value.func) == "declarative_base"
+            or (isinstance(value.func, cst.Attribute) and value.func.attr.value == "generate_base")
+        ):
+            classes.append(dataclasses.replace(opaque_class(name), kind="base", project_bases=()))
     return FileFacts(
         path=model.path, classes=tuple(classes), tables=tuple(tables),
         index_names=tuple(index_names),
     )
+
+
+def _table_options(table_args) -> frozenset[str]:
+    """Keys of the options dict of `__table_args__` (the dict itself, or a tuple's last item)."""
+    node = table_args.node
+    if isinstance(node, cst.Tuple) and node.elements:
+        node = node.elements[-1].value
+    if isinstance(node, cst.Dict):
+        return frozenset(
+            key for e in node.elements if isinstance(e, cst.DictElement)
+            if (key := string_value(e.key)) is not None
+        )
+    if table_args.shape in ("dynamic", "other"):
+        return frozenset({"?"})  # unknown options
+    return frozenset()
 
 
 def _index_names(table: str, indexes, positions: "_AstPositions", scope) -> list[IndexNameFacts]:
@@ -492,6 +529,28 @@ class ProjectIndex:
             for table in facts.tables:
                 found[table.name].append((facts.path, None, table.columns))
         return dict(found)
+
+    def declarative_root(self, path: str, cls: ClassFacts) -> tuple[str, str] | None:
+        """The declarative base (or library root) a mapped class belongs to, as (path, name);
+        None when some link of the chain is not in the project."""
+        seen = set()
+        while True:
+            if cls.kind == "base":
+                return path, cls.name
+            if cls.library_root and not cls.project_bases:
+                return "", cls.library_root
+            roots = []
+            for ref in cls.project_bases:
+                found = self.resolve_base(ref) if ref is not None else None
+                if found is None:
+                    return None
+                roots.append(found)
+            # mixins add no table: follow the base that is (or leads to) a mapped class
+            mapped = [f for f in roots if f[1].kind != "mixin"]
+            if len(mapped) != 1 or (mapped[0][0], mapped[0][1].name) in seen:
+                return None
+            seen.add((mapped[0][0], mapped[0][1].name))
+            path, cls = mapped[0]
 
     def classes(self) -> Iterable[tuple[str, ClassFacts]]:
         for facts in self.files:

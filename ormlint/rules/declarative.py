@@ -8,7 +8,8 @@ import libcst as cst
 
 from ormlint.model.names import dotted_name
 from ormlint.model.types import ClassAssignment, FileModel, ModelClass
-from ormlint.rules.base import Rule, Violation, example
+from ormlint.project import ProjectIndex
+from ormlint.rules.base import ProjectRule, ProjectViolation, Rule, Violation, example
 
 _TABLE_ARGS_REFERENCES = (
     "SQLAlchemy: Declarative Table Configuration, https://docs.sqlalchemy.org/en/20/orm/declarative_tables.html#declarative-table-configuration",
@@ -456,3 +457,86 @@ class DuplicateMappedAttribute(Rule):
                     )
                     break
             seen.append(assignment)
+
+
+class DuplicateTablename(ProjectRule):
+    code = "ORM503"
+    name = "duplicate-tablename"
+    summary = "the same `__tablename__` on two mapped classes of one declarative base"
+    message = (
+        '`__tablename__ = "{table}"` is also declared by `{other}` ({other_path}) under the same '
+        "declarative base: rename one table, or make `{cls}` a subclass of `{other}` without its "
+        "own `__tablename__` (single-table inheritance)"
+    )
+    what_it_does = """
+        Checks that no two mapped classes under the same declarative base (a `DeclarativeBase`
+        subclass, a `declarative_base()` result, Flask-SQLAlchemy's `db.Model`, SQLModel) declare
+        the same `__tablename__`, across all files of the project. Classes under different bases
+        (different MetaData), tables in a `schema`, and `extend_existing` are left alone, and so is
+        any class whose chain of bases cannot be followed.
+        """
+    why_bad = """
+        The second class fails at import: `InvalidRequestError: Table 'things' is already defined
+        for this MetaData instance. Specify 'extend_existing=True' to redefine options and
+        columns on an existing Table object.` (verified by this rule's oracle test). When the two
+        classes live in modules imported by different entry points, the failure appears only in
+        the process that imports both, often the migration tool or a worker.
+        """
+    invalid = (
+        example('''
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Thing(Base):
+                __tablename__ = "things"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+
+            class ArchivedThing(Base):
+                __tablename__ = "things"  # ORM503
+                id: Mapped[int] = mapped_column(primary_key=True)
+            '''),
+    )
+    valid = (
+        example('''
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Thing(Base):
+                __tablename__ = "things"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+
+            class ArchivedThing(Base):
+                __tablename__ = "archived_things"
+                id: Mapped[int] = mapped_column(primary_key=True)
+            '''),
+    )
+
+    def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
+        first: dict[tuple[tuple[str, str], str], tuple[str, str]] = {}
+        for path, cls in index.classes():
+            if not cls.tablename or cls.kind in ("mixin", "abstract", "base"):
+                continue
+            if cls.table_options & {"extend_existing", "keep_existing", "schema", "?"}:
+                continue
+            root = index.declarative_root(path, cls)
+            if root is None:
+                continue
+            key = (root, cls.tablename)
+            if key not in first:
+                first[key] = (path, cls.name)
+                continue
+            other_path, other = first[key]
+            yield self.project_violation(
+                path, cls.tablename_location or cls.location,
+                table=cls.tablename, other=other, other_path=other_path, cls=cls.name,
+            )

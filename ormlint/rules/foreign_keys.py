@@ -12,7 +12,8 @@ import libcst as cst
 from ormlint.model.extract import keyword_args, positional_args
 from ormlint.model.names import BUILTIN_NAMES, bool_value, canonical_symbol, string_value
 from ormlint.model.types import ColumnDecl, FileModel, ModelClass
-from ormlint.rules.base import Rule, Violation, example
+from ormlint.project import ColumnFacts, Location, ProjectIndex
+from ormlint.rules.base import ProjectRule, ProjectViolation, Rule, Violation, example
 from ormlint.rules.columns import annotation_names
 from ormlint.rules.indexes import (
     annotation_used_by_column,
@@ -637,3 +638,260 @@ class ReferentialActionOnColumn(Rule):
                 else:
                     fix = f'e.g. `ForeignKey("table.id", {keyword}={written})`'
                 yield self.violation(arg, problem=problem, fix=fix)
+
+
+def _table_columns(index: ProjectIndex, tables: dict) -> dict[str, dict[str, ColumnFacts] | None]:
+    """Table name -> its columns by name, across every class and Table() declaring it; None when
+    some of its columns may come from where the index cannot see (an unknown base)."""
+    columns_by_table: dict[str, dict[str, ColumnFacts] | None] = {}
+    classes = {(p, c.name): c for p, c in index.classes()}
+    for table, entries in tables.items():
+        found: dict[str, ColumnFacts] | None = {}
+        for path, class_name, columns in entries:
+            for column in columns:
+                if column.name and found is not None:
+                    found.setdefault(column.name, column)
+            if class_name is not None and found is not None:
+                inherited = _inherited_columns(index, path, classes[(path, class_name)])
+                if inherited is None:
+                    found = None
+                else:
+                    for column in inherited:
+                        found.setdefault(column.name, column)
+        columns_by_table[table] = found
+    return columns_by_table
+
+
+def _inherited_columns(index: ProjectIndex, path: str, cls) -> list[ColumnFacts] | None:
+    """Columns a class gets from its mixins and abstract bases; None if a base is unknown."""
+    columns: list[ColumnFacts] = []
+    pending = list(cls.project_bases)
+    seen: set[tuple[str, str]] = set()
+    while pending:
+        ref = pending.pop()
+        found = index.resolve_base(ref) if ref is not None else None
+        if found is None:
+            return None
+        base_path, base = found
+        if (base_path, base.name) in seen or base.kind == "base":
+            continue
+        seen.add((base_path, base.name))
+        if base.kind in ("mixin", "abstract") or base.tablename is None:
+            columns.extend(c for c in base.columns if c.name)
+        pending.extend(base.project_bases)
+    return columns
+
+
+class ForeignKeyTargetNotFound(ProjectRule):
+    code = "ORM602"
+    name = "foreign-key-target-not-found"
+    summary = '`ForeignKey("table.column")` whose table or column is not defined in the project'
+    message = (
+        '`ForeignKey("{target}")`: {problem}; check the spelling, or list the table in '
+        "`external-tables` if it is defined outside the checked code"
+    )
+    what_it_does = """
+        Checks every `ForeignKey("table.column")` of a mapped class against the tables the
+        project defines (`__tablename__` of mapped classes, `Table(...)` objects) and their
+        columns. Runs only when a whole project is checked and every file could be analysed;
+        tables named in `[tool.ormlint] external-tables`, schema-qualified targets and tables
+        whose columns cannot all be seen are left alone.
+        """
+    why_bad = """
+        A misspelt target is resolved only when the table is created or the mappers are
+        configured: `NoReferencedTableError: Foreign key associated with column
+        'child.parent_id' could not find table 'parnt' with which to generate a foreign key to
+        target column 'id'` (or `NoReferencedColumnError` for a missing column), verified by
+        this rule's oracle test.
+        """
+    invalid = (
+        example('''
+            from typing import Optional
+
+            from sqlalchemy import ForeignKey
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Parent(Base):
+                __tablename__ = "parent"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+
+            class Child(Base):
+                __tablename__ = "child"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("parnt.id"))  # ORM602
+            '''),
+    )
+    valid = (
+        example('''
+            from typing import Optional
+
+            from sqlalchemy import ForeignKey
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Parent(Base):
+                __tablename__ = "parent"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+
+            class Child(Base):
+                __tablename__ = "child"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("parent.id"))
+            '''),
+    )
+
+    def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
+        if not index.whole_project or not index.complete:
+            return
+        tables = index.tables()
+        columns_by_table = _table_columns(index, tables)
+        for facts in index.files:
+            declared = [(cls.columns, cls.location) for cls in facts.classes] + [
+                (table.columns, table.location) for table in facts.tables
+            ]
+            for columns, _ in declared:
+                for column in columns:
+                    for target, where in column.foreign_keys:
+                        parts = target.split(".")
+                        if len(parts) != 2 or parts[0] in index.external_tables:
+                            continue
+                        table, name = parts
+                        if table not in tables:
+                            problem = f'no table "{table}" is defined'
+                        else:
+                            known = columns_by_table.get(table)
+                            if known is None or name in known:
+                                continue
+                            problem = f'table "{table}" has no column "{name}"'
+                        yield self.project_violation(facts.path, where, target=target, problem=problem)
+
+
+# SQL types in families whose values cannot be compared with another family's by a foreign key.
+_TYPE_FAMILIES = {
+    "Integer": "integer", "SmallInteger": "integer", "BigInteger": "integer", "INTEGER": "integer",
+    "BIGINT": "integer", "SMALLINT": "integer", "Uuid": "uuid", "UUID": "uuid",
+    "String": "string", "Unicode": "string", "Text": "string", "UnicodeText": "string",
+    "VARCHAR": "string", "CHAR": "string", "TEXT": "string", "NVARCHAR": "string",
+    "DateTime": "datetime", "Date": "date", "Numeric": "numeric", "Boolean": "boolean",
+}
+_INTEGER_WIDTH = {"SmallInteger": 2, "SMALLINT": 2, "Integer": 4, "INTEGER": 4, "BigInteger": 8, "BIGINT": 8}
+
+
+def _type_mismatch(fk: ColumnFacts, target: ColumnFacts) -> bool:
+    if fk.sql_type is None or target.sql_type is None:
+        return False
+    head_fk, head_target = fk.sql_type.partition("(")[0], target.sql_type.partition("(")[0]
+    family_fk, family_target = _TYPE_FAMILIES.get(head_fk), _TYPE_FAMILIES.get(head_target)
+    if family_fk is None or family_target is None:
+        return False
+    if family_fk != family_target:
+        return True
+    # Within a family only explicit types are compared: a project's type_annotation_map may
+    # turn `int` into BigInteger.
+    if fk.sql_type_from_annotation or target.sql_type_from_annotation:
+        return False
+    if family_fk == "integer":
+        return _INTEGER_WIDTH.get(head_fk) != _INTEGER_WIDTH.get(head_target)
+    return False
+
+
+class ForeignKeyTypeMismatch(ProjectRule):
+    code = "ORM603"
+    name = "foreign-key-type-mismatch"
+    summary = "a foreign-key column whose SQL type differs from the referenced column's"
+    message = (
+        '`{column}` is {fk_type} but references "{target}", which is {target_type}: declare the '
+        "foreign-key column with the referenced column's type ({target_type})"
+    )
+    what_it_does = """
+        Compares the SQL type of each foreign-key column with the type of the column it
+        references, across files: different families (an `Integer` key referencing a `Uuid`, a
+        `String(36)` referencing a `Uuid`) and integer widths (`Integer` referencing
+        `BigInteger`) when both types are written explicitly. Types from a `Mapped[...]`
+        annotation are compared by family only (a project's `type_annotation_map` may widen
+        them); custom types, and foreign keys without a type of their own, are not compared.
+        """
+    why_bad = """
+        The DDL declares incompatible columns (verified by this rule's oracle test on the
+        compiled PostgreSQL DDL): PostgreSQL refuses the constraint (`foreign key constraint
+        cannot be implemented: Key columns ... are of incompatible types: character varying
+        and uuid`), and an `INTEGER` key referencing a `BIGINT` key is accepted until the
+        parent's ids pass 2^31, when inserting children starts to fail.
+        """
+    invalid = (
+        example('''
+            import uuid
+            from typing import Optional
+
+            from sqlalchemy import ForeignKey, String, Uuid
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Account(Base):
+                __tablename__ = "account"
+                id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+
+
+            class Invoice(Base):
+                __tablename__ = "invoice"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                account_id: Mapped[Optional[str]] = mapped_column(String(36), ForeignKey("account.id"))  # ORM603
+            '''),
+    )
+    valid = (
+        example('''
+            import uuid
+            from typing import Optional
+
+            from sqlalchemy import ForeignKey, Uuid
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Account(Base):
+                __tablename__ = "account"
+                id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+
+
+            class Invoice(Base):
+                __tablename__ = "invoice"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                account_id: Mapped[Optional[uuid.UUID]] = mapped_column(Uuid, ForeignKey("account.id"))
+            '''),
+    )
+
+    def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
+        columns_by_table = _table_columns(index, index.tables())
+        for facts in index.files:
+            all_columns = [c for cls in facts.classes for c in cls.columns] + [
+                c for table in facts.tables for c in table.columns
+            ]
+            for column in all_columns:
+                for target, _ in column.foreign_keys:
+                    table, _, name = target.partition(".")
+                    referenced = (columns_by_table.get(table) or {}).get(name)
+                    if referenced is None or not _type_mismatch(column, referenced):
+                        continue
+                    yield self.project_violation(
+                        facts.path, column.location or Location(1, 1, 1, 1),
+                        column=column.attr or column.name, fk_type=column.sql_type,
+                        target=target, target_type=referenced.sql_type,
+                    )

@@ -1,0 +1,133 @@
+"""ORM503, ORM602, ORM603 across files, with the shapes that must stay silent."""
+
+from tests.helpers import lint_project
+
+BASE = """
+from sqlalchemy.orm import DeclarativeBase, declarative_base
+class Base(DeclarativeBase):
+    pass
+class OtherBase(DeclarativeBase):
+    pass
+LegacyBase = declarative_base()
+"""
+
+
+def model(name: str, base: str, table: str, body: str = "", imports: str = "") -> str:
+    return (
+        "from sqlalchemy import ForeignKey, Integer, BigInteger, String, Uuid, Column\n"
+        "from sqlalchemy.orm import Mapped, mapped_column\n"
+        f"from app.base import {base}\n{imports}"
+        f"class {name}({base}):\n"
+        f"    __tablename__ = '{table}'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+        f"{body}"
+    )
+
+
+def test_duplicate_tablename_across_files_same_base(tmp_path):
+    files = {
+        "app/__init__.py": "", "app/base.py": BASE,
+        "app/a.py": model("A", "Base", "things"),
+        "app/b.py": model("B", "Base", "things"),
+        "app/c.py": model("C", "OtherBase", "things"),  # another MetaData: fine
+        "app/d.py": model("D", "LegacyBase", "things"),
+        "app/e.py": model("E", "LegacyBase", "things"),
+    }
+    assert lint_project(files, tmp_path) == [("app/b.py", 5, "ORM503"), ("app/e.py", 5, "ORM503")]
+
+
+def test_duplicate_tablename_silent_cases(tmp_path):
+    files = {
+        "app/__init__.py": "", "app/base.py": BASE,
+        "app/a.py": model("A", "Base", "things"),
+        "app/b.py": model("B", "Base", "things").replace(
+            "    id = Column", "    __table_args__ = {'extend_existing': True}\n    id = Column"),
+        "app/c.py": model("C", "ExternalBase", "things", imports="").replace(
+            "from app.base import ExternalBase", "from somewhere import ExternalBase"),
+    }
+    assert lint_project(files, tmp_path) == []
+
+
+def test_flask_models_share_one_metadata(tmp_path):
+    files = {
+        "m.py": """
+            from app import db
+            class A(db.Model):
+                __tablename__ = "t"
+                id = db.Column(db.Integer, primary_key=True)
+            class B(db.Model):
+                __tablename__ = "t"
+                id = db.Column(db.Integer, primary_key=True)
+        """
+    }
+    assert lint_project(files, tmp_path) == [("m.py", 7, "ORM503")]
+
+
+def test_foreign_key_targets_across_files(tmp_path):
+    files = {
+        "app/__init__.py": "", "app/base.py": BASE,
+        "app/parent.py": model("Parent", "Base", "parent", "    code = Column(String(10))\n"),
+        "app/child.py": model("Child", "Base", "child", (
+            "    a = Column(ForeignKey('parent.id'))\n"
+            "    b = Column(ForeignKey('parnt.id'))\n"
+            "    c = Column(ForeignKey('parent.nope'))\n"
+            "    d = Column(ForeignKey('audit.id'))\n"
+            "    e = Column(ForeignKey('other_schema.table.id'))\n"
+            "    f = Column(ForeignKey('mixed.created_by'))\n"
+        )),
+        "app/mixed.py": (
+            "from sqlalchemy import Column, Integer\n"
+            "from app.base import Base\n"
+            "from app.mixins import Audit\n"
+            "class Mixed(Audit, Base):\n"
+            "    __tablename__ = 'mixed'\n"
+            "    id = Column(Integer, primary_key=True)\n"
+        ),
+        "app/mixins.py": "from sqlalchemy import Column, Integer\nclass Audit:\n    created_by = Column(Integer)\n",
+        "pyproject.toml": '[tool.ormlint]\nexternal-tables = ["audit"]\n',
+    }
+    found = lint_project(files, tmp_path)
+    assert found == [("app/child.py", 8, "ORM602"), ("app/child.py", 9, "ORM602")]
+
+
+def test_foreign_key_target_not_judged_on_partial_runs(tmp_path):
+    files = {"m.py": model("Child", "Base", "child", "    b = Column(ForeignKey('parnt.id'))\n")}
+    assert lint_project(files, tmp_path, whole_project=False) == []
+
+
+def test_foreign_key_type_mismatch(tmp_path):
+    files = {
+        "app/__init__.py": "", "app/base.py": BASE,
+        "app/parent.py": (
+            "import uuid\n"
+            "from sqlalchemy import BigInteger, String, Uuid\n"
+            "from sqlalchemy.orm import Mapped, mapped_column\n"
+            "from app.base import Base\n"
+            "class Parent(Base):\n"
+            "    __tablename__ = 'parent'\n"
+            "    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)\n"
+            "    uid: Mapped[uuid.UUID] = mapped_column(unique=True)\n"
+            "    code: Mapped[str] = mapped_column(String(10), unique=True)\n"
+            "    n: Mapped[int] = mapped_column(unique=True)\n"
+        ),
+        "app/child.py": (
+            "import uuid\n"
+            "from sqlalchemy import ForeignKey, Integer, BigInteger, String, Uuid\n"
+            "from sqlalchemy.orm import Mapped, mapped_column\n"
+            "from app.base import Base\n"
+            "class Child(Base):\n"
+            "    __tablename__ = 'child'\n"
+            "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+            "    a: Mapped[int] = mapped_column(Integer, ForeignKey('parent.id'))\n"
+            "    b: Mapped[int] = mapped_column(BigInteger, ForeignKey('parent.id'))\n"
+            "    c: Mapped[str] = mapped_column(String(36), ForeignKey('parent.uid'))\n"
+            "    d: Mapped[uuid.UUID] = mapped_column(ForeignKey('parent.uid'))\n"
+            "    e: Mapped[str] = mapped_column(ForeignKey('parent.code'))\n"
+            "    f: Mapped[int] = mapped_column(ForeignKey('parent.id'))\n"
+            "    g = mapped_column(ForeignKey('parent.code'))\n"
+            "    h: Mapped[int] = mapped_column(BigInteger, ForeignKey('parent.n'))\n"
+        ),
+    }
+    # a: Integer -> BigInteger (explicit both); c: String -> Uuid. f and h involve a type from
+    # an annotation (int may be mapped to BigInteger by the project): same family, not judged.
+    assert lint_project(files, tmp_path) == [("app/child.py", 8, "ORM603"), ("app/child.py", 10, "ORM603")]
