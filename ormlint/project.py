@@ -287,7 +287,12 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
             model.imports.symbol(value.func) == "declarative_base"
             or (isinstance(value.func, cst.Attribute) and value.func.attr.value == "generate_base")
         ):
-            classes.append(dataclasses.replace(opaque_class(name), kind="base", project_bases=()))
+            # declarative_base(cls=Mixin) puts Mixin's columns on every model: unknown here
+            extends = any(arg.keyword is not None and arg.keyword.value == "cls" for arg in value.args)
+            base = dataclasses.replace(
+                opaque_class(name), kind="base", project_bases=(None,) if extends else ()
+            )
+            classes.append(base)
     return FileFacts(
         path=model.path, classes=tuple(classes), tables=tuple(tables),
         index_names=tuple(index_names),
@@ -529,6 +534,18 @@ class ProjectIndex:
             for table in facts.tables:
                 found[table.name].append((facts.path, None, table.columns))
         return dict(found)
+
+    @property
+    def table_names_complete(self) -> bool:
+        """Every mapped class names its table literally (no declared_attr `__tablename__`, no
+        Flask-SQLAlchemy generated name, no `__table__`), so a table not found does not exist."""
+        return not any(
+            cls.tablename is None
+            and cls.declares_mapping
+            and cls.kind in ("mapped", "unknown")
+            and not cls.shares_parent_table
+            for _, cls in self.classes()
+        )
 
     def declarative_root(self, path: str, cls: ClassFacts) -> tuple[str, str] | None:
         """The declarative base (or library root) a mapped class belongs to, as (path, name);

@@ -640,31 +640,35 @@ class ReferentialActionOnColumn(Rule):
                 yield self.violation(arg, problem=problem, fix=fix)
 
 
-def _table_columns(index: ProjectIndex, tables: dict) -> dict[str, dict[str, ColumnFacts] | None]:
-    """Table name -> its columns by name, across every class and Table() declaring it; None when
-    some of its columns may come from where the index cannot see (an unknown base)."""
-    columns_by_table: dict[str, dict[str, ColumnFacts] | None] = {}
+def _table_columns(index: ProjectIndex, tables: dict) -> dict[str, dict[str, ColumnFacts | None] | None]:
+    """Table name -> its column names (with their facts where a column declaration was read;
+    None for a bare `name: Mapped[T]`), across every class and Table() declaring it; None when
+    some columns may come from where the index cannot see (an unknown base)."""
+    columns_by_table: dict[str, dict[str, ColumnFacts | None] | None] = {}
     classes = {(p, c.name): c for p, c in index.classes()}
     for table, entries in tables.items():
-        found: dict[str, ColumnFacts] | None = {}
+        found: dict[str, ColumnFacts | None] | None = {}
         for path, class_name, columns in entries:
+            if found is None:
+                break
             for column in columns:
-                if column.name and found is not None:
+                if column.name:
                     found.setdefault(column.name, column)
-            if class_name is not None and found is not None:
-                inherited = _inherited_columns(index, path, classes[(path, class_name)])
+            if class_name is not None:
+                inherited = _inherited_columns(index, classes[(path, class_name)])
                 if inherited is None:
                     found = None
-                else:
-                    for column in inherited:
-                        found.setdefault(column.name, column)
+                    break
+                for name, column in inherited:
+                    found.setdefault(name, column)
         columns_by_table[table] = found
     return columns_by_table
 
 
-def _inherited_columns(index: ProjectIndex, path: str, cls) -> list[ColumnFacts] | None:
-    """Columns a class gets from its mixins and abstract bases; None if a base is unknown."""
-    columns: list[ColumnFacts] = []
+def _inherited_columns(index: ProjectIndex, cls) -> list[tuple[str, ColumnFacts | None]] | None:
+    """Names a class's table gets from the class's own bare annotations and from its mixins,
+    abstract bases and declarative base; None if a base is unknown."""
+    names: list[tuple[str, ColumnFacts | None]] = [(a, None) for a in cls.own_attributes]
     pending = list(cls.project_bases)
     seen: set[tuple[str, str]] = set()
     while pending:
@@ -673,13 +677,14 @@ def _inherited_columns(index: ProjectIndex, path: str, cls) -> list[ColumnFacts]
         if found is None:
             return None
         base_path, base = found
-        if (base_path, base.name) in seen or base.kind == "base":
+        if (base_path, base.name) in seen:
             continue
         seen.add((base_path, base.name))
-        if base.kind in ("mixin", "abstract") or base.tablename is None:
-            columns.extend(c for c in base.columns if c.name)
+        if base.kind in ("mixin", "abstract", "base") or base.tablename is None:
+            names.extend((c.name, c) for c in base.columns if c.name)
+            names.extend((a, None) for a in base.own_attributes)
         pending.extend(base.project_bases)
-    return columns
+    return names
 
 
 class ForeignKeyTargetNotFound(ProjectRule):
@@ -693,9 +698,11 @@ class ForeignKeyTargetNotFound(ProjectRule):
     what_it_does = """
         Checks every `ForeignKey("table.column")` of a mapped class against the tables the
         project defines (`__tablename__` of mapped classes, `Table(...)` objects) and their
-        columns. Runs only when a whole project is checked and every file could be analysed;
-        tables named in `[tool.ormlint] external-tables`, schema-qualified targets and tables
-        whose columns cannot all be seen are left alone.
+        columns. Runs only when a whole project is checked and every file could be analysed; a
+        missing table is reported only when every mapped class names its table literally (no
+        `declared_attr` `__tablename__`, no Flask-SQLAlchemy generated names). Tables named in
+        `[tool.ormlint] external-tables`, schema-qualified targets and tables whose columns
+        cannot all be seen are left alone.
         """
     why_bad = """
         A misspelt target is resolved only when the table is created or the mappers are
@@ -768,6 +775,8 @@ class ForeignKeyTargetNotFound(ProjectRule):
                             continue
                         table, name = parts
                         if table not in tables:
+                            if not index.table_names_complete:
+                                continue  # some table names are computed: unknown is not wrong
                             problem = f'no table "{table}" is defined'
                         else:
                             known = columns_by_table.get(table)

@@ -131,3 +131,59 @@ def test_foreign_key_type_mismatch(tmp_path):
     # a: Integer -> BigInteger (explicit both); c: String -> Uuid. f and h involve a type from
     # an annotation (int may be mapped to BigInteger by the project): same family, not judged.
     assert lint_project(files, tmp_path) == [("app/child.py", 8, "ORM603"), ("app/child.py", 10, "ORM603")]
+
+
+def test_computed_table_names_silence_missing_tables(tmp_path):
+    files = {
+        "m.py": """
+            from sqlalchemy import Column, ForeignKey, Integer
+            from sqlalchemy.orm import DeclarativeBase, declared_attr
+            class Base(DeclarativeBase):
+                @declared_attr.directive
+                def __tablename__(cls):
+                    return cls.__name__.lower()
+            class Station(Base):
+                id = Column(Integer, primary_key=True)
+            class Visit(Base):
+                id = Column(Integer, primary_key=True)
+                station_id = Column(ForeignKey("station.id"))
+        """
+    }
+    assert lint_project(files, tmp_path) == []
+
+
+def test_columns_from_bare_annotations_and_the_declarative_base(tmp_path):
+    files = {
+        "m.py": """
+            from typing import Annotated
+            from sqlalchemy import ForeignKey
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, declarative_base
+            intpk = Annotated[int, mapped_column(primary_key=True)]
+            class Base(DeclarativeBase):
+                id: Mapped[int] = mapped_column(primary_key=True)
+            class Company(Base):
+                __tablename__ = "company"
+                name: Mapped[str]
+            class Team(Base):
+                __tablename__ = "team"
+                code: Mapped[intpk]
+                company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
+                company_name: Mapped[str] = mapped_column(ForeignKey("company.name"))
+            class Player(Base):
+                __tablename__ = "player"
+                team_code: Mapped[int] = mapped_column(ForeignKey("team.code"))
+        """,
+        "legacy.py": """
+            from sqlalchemy import Column, ForeignKey, Integer
+            from sqlalchemy.orm import declarative_base
+            class Common:
+                uid = Column(Integer, primary_key=True)
+            Legacy = declarative_base(cls=Common)
+            class Old(Legacy):
+                __tablename__ = "old"
+            class Older(Legacy):
+                __tablename__ = "older"
+                old_uid = Column(ForeignKey("old.uid"))
+        """,
+    }
+    assert lint_project(files, tmp_path) == []
