@@ -47,6 +47,9 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Print a count per rule instead of each finding.")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Parallel processes (default: all cores).")
+@click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply fixes that may change behaviour.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and change nothing.")
 @click.option("--no-cache", is_flag=True, help="Analyse every file, and do not write the cache.")
 @click.option(
     "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="ORMLINT_CACHE_DIR",
@@ -54,7 +57,7 @@ def main() -> None:
 )
 def check(
     paths, output_format, select, extend_select, ignore, exclude, extend_exclude, force_exclude,
-    stdin_filename, statistics, exit_zero, jobs, no_cache, cache_dir,
+    stdin_filename, statistics, exit_zero, jobs, fix, unsafe_fixes, diff, no_cache, cache_dir,
 ):
     """Check PATHS (files or directories, default: the current directory; `-` reads stdin)."""
     from ormlint.config import ConfigError, load_settings
@@ -84,6 +87,24 @@ def check(
     except ConfigError as error:
         click.echo(f"ormlint: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
+    if use_stdin and (fix or diff):
+        _fix_stdin(stdin_filename, settings, unsafe_fixes, diff)
+    if diff or fix:
+        from ormlint.fixes import fix_paths
+
+        outcomes = fix_paths(paths, settings, unsafe_fixes, write=fix and not diff)
+        fixed = sum(len(o.fixed) for o in outcomes if o.written or diff)
+        for outcome in outcomes:
+            if outcome.error:
+                click.echo(f"ormlint: {outcome.display}: {outcome.error}", err=True)
+        if diff:
+            from ormlint.fixes import unified_diff
+
+            for outcome in outcomes:
+                click.echo(unified_diff(outcome.display, outcome.before, outcome.after), nl=False)
+            click.echo(f"Would fix {fixed} {'error' if fixed == 1 else 'errors'}.", err=True)
+            sys.exit(EXIT_FINDINGS if any(o.before != o.after for o in outcomes) else EXIT_CLEAN)
+        click.echo(f"Fixed {fixed} {'error' if fixed == 1 else 'errors'}.", err=True)
     try:
         if use_stdin:
             source = _read_stdin()
@@ -108,6 +129,23 @@ def check(
     else:
         click.echo(render(findings, output_format, files_checked), nl=False)
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def _fix_stdin(stdin_filename, settings, unsafe: bool, diff: bool) -> None:
+    """`ormlint check --fix -`: the fixed source on standard output (as editors expect)."""
+    from ormlint.engine import check_source
+    from ormlint.fixes import fix_source, unified_diff
+
+    source = _read_stdin()
+    display = str(stdin_filename) if stdin_filename else "-"
+    result = fix_source(source, lambda text: check_source(text, display, settings, stdin_filename), unsafe)
+    if result.error:
+        click.echo(f"ormlint: {display}: {result.error}", err=True)
+    if diff:
+        click.echo(unified_diff(display, source, result.source), nl=False)
+        sys.exit(EXIT_FINDINGS if result.source != source else EXIT_CLEAN)
+    click.echo(result.source, nl=False)
+    sys.exit(EXIT_CLEAN)
 
 
 def _read_stdin() -> str:

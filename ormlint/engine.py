@@ -183,7 +183,8 @@ def _to_findings(
 ) -> list[Finding]:
     if not violations:
         return []
-    positions = node_positions(model.module, [v.node for v in violations])
+    fix_nodes = [n for v in violations if v.fix for n, _ in v.fix.replacements]
+    positions = node_positions(model.module, [v.node for v in violations] + fix_nodes)
     lines = source.splitlines()
     findings = []
     for violation in violations:
@@ -199,10 +200,28 @@ def _to_findings(
             message=violation.message,
             end_line=span.end.line,
             end_column=span.end.column + 1,
+            fix=_fix_data(violation, positions),
         )
         if not (apply_noqa and _suppressed(finding, lines)):
             findings.append(finding)
-    return sorted(set(findings))
+    return sorted(set(findings), key=lambda f: (f.path, f.line, f.column, f.code, f.message))
+
+
+def _fix_data(violation: Violation, positions: Mapping[cst.CSTNode, Any]) -> dict | None:
+    """A fix as plain data: text edits with 1-based positions (end exclusive), JSON-ready."""
+    fix = violation.fix
+    if fix is None:
+        return None
+    edits = []
+    for node, content in fix.replacements:
+        span = positions.get(node)
+        if span is None:
+            return None  # a node without a position (synthesised): no fix rather than a wrong one
+        edits.append({
+            "line": span.start.line, "column": span.start.column + 1,
+            "end_line": span.end.line, "end_column": span.end.column + 1, "content": content,
+        })
+    return {"applicability": fix.applicability, "message": fix.message, "edits": edits}
 
 
 def node_positions(module: cst.Module, nodes: Sequence[cst.CSTNode]) -> Mapping[cst.CSTNode, Any]:

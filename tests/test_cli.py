@@ -42,7 +42,8 @@ def test_text_output_and_exit_code(project):
     lines = result.output.splitlines()
     assert lines[0].startswith("app/models.py:8:48: ORM101 ")
     assert lines[1].startswith("app/models.py:9:47: ORM301 ")
-    assert lines[-1] == "Found 2 errors in 2 files checked."
+    assert "Found 2 errors in 2 files checked." in lines
+    assert lines[1].startswith("app/models.py:9:47: ORM301 [*] ")  # fixable with --fix
 
 
 def test_clean_run_exits_zero(project):

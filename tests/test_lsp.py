@@ -311,7 +311,10 @@ def test_conversation_open_change_hover_save_close_exit(tmp_path: Path) -> None:
         assert "http" not in text
         assert session.hover(uri, 0, 0) is None  # no finding there
 
-        assert list(session.code_actions(uri, diagnostic.range, [diagnostic])) == []  # no fixes yet
+        [action] = session.code_actions(uri, diagnostic.range, [diagnostic])  # ORM301's quick fix
+        assert action.kind == lsp.CodeActionKind.QuickFix and "text(" in action.title
+        edits = [e for changes in action.edit.changes.values() for e in changes]
+        assert any(e.new_text == 'text("now()")' and e.range == diagnostic.range for e in edits)
 
         count = session.count(uri)
         session.change(uri, GOOD)  # debounced: published about DEBOUNCE_SECONDS later

@@ -28,11 +28,24 @@ def render(findings: Sequence[Finding], output_format: str, files_checked: int) 
 
 
 def render_text(findings: Sequence[Finding], files_checked: int) -> str:
-    lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings]
+    lines = [
+        f"{f.path}:{f.line}:{f.column}: {f.code} {'[*] ' if _safe_fix(f) else ''}{f.message}"
+        for f in findings
+    ]
     files = f"{files_checked} {'file' if files_checked == 1 else 'files'} checked"
     if findings:
         noun = "error" if len(findings) == 1 else "errors"
         lines += ["", f"Found {len(findings)} {noun} in {files}."]
+        safe = sum(1 for f in findings if _safe_fix(f))
+        unsafe = sum(1 for f in findings if f.fix and not _safe_fix(f))
+        if safe:
+            lines.append(f"[*] {safe} fixable with the `--fix` option.")
+        if unsafe:
+            lines.append(f"({unsafe} more fixable with `--fix --unsafe-fixes`.)")
     else:
         lines.append(f"All checks passed! ({files})")
     return "\n".join(lines) + "\n"
+
+
+def _safe_fix(finding: Finding) -> bool:
+    return bool(finding.fix) and finding.fix.get("applicability") == "safe"

@@ -17,12 +17,25 @@ EXPECT_MARKER = re.compile(r"\s*# (ORM\d{3})\s*$")
 
 
 @dataclass(frozen=True)
+class Fix:
+    """A rewrite of the reported code: each node is replaced by source text. `safe` fixes keep
+    the program's meaning apart from the bug; `unsafe` ones may change behaviour (applied only
+    with --unsafe-fixes). `imports`: (module, name) pairs the replacement text refers to by the
+    local names given in it; the engine checks they resolve and adds missing imports."""
+
+    message: str
+    replacements: tuple[tuple[cst.CSTNode, str], ...]
+    applicability: str = "safe"  # or "unsafe"
+
+
+@dataclass(frozen=True)
 class Violation:
-    """What a rule found: the node it is about and the finished message."""
+    """What a rule found: the node it is about, the finished message and maybe a fix."""
 
     code: str
     node: cst.CSTNode
     message: str
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True)
@@ -66,8 +79,8 @@ class Rule:
     def check(self, model: FileModel) -> Iterator[Violation]:
         raise NotImplementedError
 
-    def violation(self, node: cst.CSTNode, **fields: object) -> Violation:
-        return Violation(self.code, node, self.message.format(**fields))
+    def violation(self, node: cst.CSTNode, autofix: Fix | None = None, **fields: object) -> Violation:
+        return Violation(self.code, node, self.message.format(**fields), autofix)
 
 
     @classmethod

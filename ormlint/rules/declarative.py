@@ -9,7 +9,7 @@ import libcst as cst
 from ormlint.model.names import dotted_name
 from ormlint.model.types import ClassAssignment, FileModel, ModelClass
 from ormlint.project import ProjectIndex
-from ormlint.rules.base import ProjectRule, ProjectViolation, Rule, Violation, example
+from ormlint.rules.base import Fix, ProjectRule, ProjectViolation, Rule, Violation, example
 
 _TABLE_ARGS_REFERENCES = (
     "SQLAlchemy: Declarative Table Configuration, https://docs.sqlalchemy.org/en/20/orm/declarative_tables.html#declarative-table-configuration",
@@ -165,7 +165,27 @@ class TableArgsNotTupleOrDict(Rule):
                 continue
             if _has_foreign_items(args.node, model):
                 continue
-            yield self.violation(args.node, **self._describe(args.node, model))
+            yield self.violation(
+                args.node, autofix=self._autofix(args.node, model), **self._describe(args.node, model)
+            )
+
+    @staticmethod
+    def _autofix(node: cst.CSTNode, model: FileModel) -> Fix | None:
+        """`(Index(...))`, `[Index(...), ...]` or a bare `Index(...)` -> a tuple of the same items."""
+        if isinstance(node, cst.List):
+            items = [e.value for e in node.elements]
+        elif isinstance(node, cst.Call):
+            items = [node.with_changes(lpar=[], rpar=[])]
+        else:
+            return None
+        if any(isinstance(e, cst.StarredElement) for e in items) or not items:
+            return None
+        elements = [
+            cst.Element(item, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            for item in items[:-1]
+        ] + [cst.Element(items[-1], comma=cst.Comma() if len(items) == 1 else cst.MaybeSentinel.DEFAULT)]
+        replacement = model.module.code_for_node(cst.Tuple(elements))
+        return Fix("Make it a tuple", ((node, replacement),))
 
     @staticmethod
     def _describe(node: cst.CSTNode, model: FileModel) -> dict[str, str]:

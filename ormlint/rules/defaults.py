@@ -9,8 +9,9 @@ from typing import Iterator
 import libcst as cst
 
 from ormlint.model.names import canonical_symbol, dotted_name, string_value, syntax_children
+from ormlint.fixes import sqlalchemy_name
 from ormlint.model.types import ColumnDecl, FileModel, ModuleFunction
-from ormlint.rules.base import Rule, Violation, example
+from ormlint.rules.base import Fix, Rule, Violation, example
 
 # SQL keywords that are values only when unquoted.
 _SQL_VALUE_KEYWORDS = {
@@ -57,6 +58,12 @@ class ServerDefaultSqlString(Rule):
         the table was created; for `'CURRENT_TIMESTAMP'` or `'gen_random_uuid()'` it rejects the
         DDL. SQLite stores the text `now()`, and reading it back raises
         `ValueError: Invalid isoformat string: 'now()'` (verified by this rule's oracle test).
+        """
+    fix_safety = """
+        Safe: the string is wrapped in `text(...)`, using the module's own spelling (`sa.text`,
+        `db.text`) or adding `text` to an existing `from sqlalchemy import ...`; no fix when the
+        module has neither. The DDL then carries the SQL expression (`DEFAULT now()`); existing
+        databases keep their old default until a migration changes it.
         """
     references = (
         "SQLAlchemy: Server-invoked DDL-Explicit Default Expressions, https://docs.sqlalchemy.org/en/20/core/defaults.html#server-invoked-ddl-explicit-default-expressions",
@@ -108,9 +115,19 @@ class ServerDefaultSqlString(Rule):
             func = value.strip().partition("(")[0].strip("( ").lower()
             if not func.isidentifier():
                 func = "now"
+            literal = model.module.code_for_node(node)
             yield self.violation(
-                node, literal=model.module.code_for_node(node), value=value, func=func
+                node, autofix=self._autofix(node, literal, model),
+                literal=literal, value=value, func=func,
             )
+
+    @staticmethod
+    def _autofix(node: cst.CSTNode, literal: str, model: FileModel) -> Fix | None:
+        found = sqlalchemy_name(model, "text")
+        if found is None:
+            return None
+        text, extra = found
+        return Fix(f"Wrap in `{text}(...)`", ((node, f"{text}({literal})"), *extra))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -271,7 +288,12 @@ class FrozenDefault(Rule):
         (verified by the oracle test). A real instance: mlrun/mlrun PR #7194, where all records
         had the same timestamp.
         """
-    fix_safety = "No automatic fix yet. The fix (pass the function, or wrap it in a lambda) is safe."
+    fix_safety = """
+        Safe: `datetime.utcnow()` becomes `datetime.utcnow` (a call with arguments or a wrapped
+        value becomes `lambda: ...`), which SQLAlchemy calls for each INSERT/UPDATE. Not offered
+        for SQLModel's `Field(default=...)`, where the keyword itself must change to
+        `default_factory=`.
+        """
     references = (
         "SQLAlchemy: Scalar Defaults and Python-Executed Functions, https://docs.sqlalchemy.org/en/20/core/defaults.html#python-executed-functions",
         "mlrun/mlrun PR #7194 (all records had the same timestamp)",
@@ -399,11 +421,23 @@ class FrozenDefault(Rule):
                     continue
                 yield self.violation(
                     node,
+                    autofix=self._autofix(column, node, found, model),
                     keyword=keyword,
                     expr=_short(_code(model, node)),
                     effect=self._effect(column, keyword),
                     fix=self._fix(column, keyword, node, found, model),
                 )
+
+    @staticmethod
+    def _autofix(column: ColumnDecl, node: cst.CSTNode, found: FrozenCall, model: FileModel) -> Fix | None:
+        """Pass the callable (`datetime.utcnow`) or a lambda, evaluated per row."""
+        if column.constructor == "sqlmodel.Field":
+            return None  # the keyword itself changes (default_factory=): left to the author
+        if found.call is node and not found.call.args:
+            factory = _code(model, found.call.func)
+        else:
+            factory = f"lambda: {_code(model, node)}"
+        return Fix(f"Pass `{_short(factory, 40)}`, called for each row", ((node, factory),))
 
     @staticmethod
     def _effect(column: ColumnDecl, keyword: str) -> str:
@@ -501,6 +535,12 @@ class InvalidDefaultValue(Rule):
         the same with 1.4 and 2.0.
         """
     fix_safety = "No automatic fix yet. Quoting the literal or adding `()` is safe."
+    fix_safety = """
+        Safe: the string is wrapped in `text(...)`, using the module's own spelling (`sa.text`,
+        `db.text`) or adding `text` to an existing `from sqlalchemy import ...`; no fix when the
+        module has neither. The DDL then carries the SQL expression (`DEFAULT now()`); existing
+        databases keep their old default until a migration changes it.
+        """
     references = (
         "SQLAlchemy: Server-invoked DDL-Explicit Default Expressions, https://docs.sqlalchemy.org/en/20/core/defaults.html#server-invoked-ddl-explicit-default-expressions",
         "SQLAlchemy: Client-Invoked SQL Expressions, https://docs.sqlalchemy.org/en/20/core/defaults.html#client-invoked-sql-expressions",
