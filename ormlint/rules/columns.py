@@ -6,7 +6,8 @@ from typing import Iterator
 
 import libcst as cst
 
-from ormlint.model.names import bool_value, string_value, syntax_children
+from ormlint.model.extract import keyword_args
+from ormlint.model.names import bool_value, dotted_name, string_value, syntax_children
 from ormlint.model.types import ColumnDecl, FileModel, MappedAnnotation, ModelClass
 from ormlint.rules.base import Rule, Violation, example
 from ormlint.rules.indexes import annotation_used_by_column, is_mapped_annotation
@@ -171,6 +172,264 @@ class MappedNotOptionalButNullable(Rule):
                     mapped.node,
                     annotation=model.module.code_for_node(mapped.node),
                     attr=column.attr,
+                )
+
+
+# -- ORM203 ----------------------------------------------------------------------------------------
+
+# Python types SQLAlchemy's own SQL types load as, by category.
+_PYTHON_NAMES = {
+    "str": "str", "int": "int", "bool": "bool", "float": "float", "decimal": "Decimal",
+    "datetime": "datetime", "date": "date", "time": "time", "timedelta": "timedelta",
+    "uuid": "uuid.UUID", "bytes": "bytes",
+}
+_BUILTIN_CATEGORIES = {"str": "str", "int": "int", "bool": "bool", "float": "float", "bytes": "bytes"}
+_STDLIB_CATEGORIES = {
+    "datetime.datetime": "datetime", "datetime.date": "date", "datetime.time": "time",
+    "datetime.timedelta": "timedelta", "decimal.Decimal": "decimal", "uuid.UUID": "uuid",
+}
+# SQLAlchemy's own types (generic and the SQL-standard uppercase ones) -> the Python category
+# their values load as with the default arguments. Dialect oddities (TINYINT as a boolean,
+# Oracle's DATE holding a time) and anything else are left out: unknown is not wrong.
+_SQL_CATEGORIES = {
+    **dict.fromkeys(("Integer", "SmallInteger", "BigInteger", "INTEGER", "INT", "SMALLINT", "BIGINT"), "int"),
+    **dict.fromkeys((
+        "String", "Text", "Unicode", "UnicodeText", "VARCHAR", "NVARCHAR", "CHAR", "NCHAR", "TEXT",
+        "CLOB", "CITEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT",
+    ), "str"),
+    **dict.fromkeys(("Boolean", "BOOLEAN"), "bool"),
+    **dict.fromkeys(("Float", "Double", "REAL", "FLOAT", "DOUBLE", "DOUBLE_PRECISION"), "float"),
+    **dict.fromkeys(("Numeric", "NUMERIC", "DECIMAL"), "decimal"),
+    **dict.fromkeys(("DateTime", "DATETIME", "TIMESTAMP"), "datetime"),
+    **dict.fromkeys(("Date", "DATE"), "date"),
+    **dict.fromkeys(("Time", "TIME"), "time"),
+    **dict.fromkeys(("Interval", "INTERVAL"), "timedelta"),
+    **dict.fromkeys(("Uuid", "UUID"), "uuid"),
+    **dict.fromkeys(("LargeBinary", "BLOB", "BYTEA", "BINARY", "VARBINARY"), "bytes"),
+}
+_SQL_SUGGESTION = {
+    "str": "String", "int": "Integer", "bool": "Boolean", "float": "Float", "decimal": "Numeric",
+    "datetime": "DateTime", "date": "Date", "time": "Time", "timedelta": "Interval",
+    "uuid": "Uuid", "bytes": "LargeBinary",
+}
+# (annotation, SQL type) categories that contradict each other. Every pair is run by the oracle
+# test through SQLite: each fails at flush or loads a value of another type. Left out as
+# compatible: an int loaded where a float is annotated, a bool where an int is (both accepted by
+# type checkers), and bytes into String/Integer columns (SQLite hands the bytes back unchanged).
+_COMPATIBLE = {("int", "bool"), ("float", "int"), ("bytes", "int"), ("bytes", "str")}
+TYPE_CONTRADICTIONS = frozenset(
+    (annotated, sql)
+    for annotated in _PYTHON_NAMES
+    for sql in _PYTHON_NAMES
+    if annotated != sql and (annotated, sql) not in _COMPATIBLE
+)
+
+
+def annotation_category(model: FileModel, inner: cst.BaseExpression) -> tuple[str, cst.CSTNode] | None:
+    """The category of a `Mapped[...]` inner type that is one builtin or stdlib type, optional
+    or not (`str`, `Optional[datetime]`, `uuid.UUID | None`), with the node naming it."""
+    expr: cst.BaseExpression | None = inner
+    for _ in range(6):
+        if expr is None:
+            return None
+        text = string_value(expr)
+        if text is not None:
+            try:
+                expr = cst.parse_expression(text.strip())
+            except Exception:
+                return None
+            continue
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+            sides = [s for s in (expr.left, expr.right) if not _is_none(s)]
+            if len(sides) != 1:
+                return None
+            expr = sides[0]
+            continue
+        if isinstance(expr, cst.Subscript):
+            symbol = model.imports.symbol(expr.value)
+            elements = [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
+            rest = [e for e in elements if not _is_none(e)]
+            if symbol not in ("typing.Optional", "typing.Union") or len(rest) != 1:
+                return None  # Annotated[...] may carry its own type; containers are not ours
+            expr = rest[0]
+            continue
+        if isinstance(expr, cst.Name) and expr.value in _BUILTIN_CATEGORIES:
+            if expr.value in model.module_bindings:
+                return None  # the module rebinds the name
+            return _BUILTIN_CATEGORIES[expr.value], expr
+        name = dotted_name(expr)
+        if name is None or name.partition(".")[0] in model.imports.type_checking_only:
+            return None  # the annotation cannot be evaluated at all: ORM206's finding
+        qualified = model.imports.qualify(name)
+        category = _STDLIB_CATEGORIES.get(qualified or "")
+        return (category, expr) if category else None
+    return None
+
+
+def _is_none(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def sql_type_category(model: FileModel, column: ColumnDecl) -> tuple[str, str] | None:
+    """(category, type as written) of an explicit SQL type that is SQLAlchemy's own, with the
+    arguments that change what it loads (`asdecimal=`, `as_uuid=`) taken into account."""
+    expr = column.type_expr
+    if expr is None:
+        return None
+    head = expr.func if isinstance(expr, cst.Call) else expr
+    name = dotted_name(head)
+    symbol = model.imports.symbol(head)
+    if name is None or symbol is None or "." in symbol:
+        return None
+    qualified = model.imports.qualify(name) or ""
+    if ".dialects." in f".{qualified}." and not any(
+        f"dialects.{d}" in qualified for d in ("postgresql", "mysql", "sqlite", "mssql")
+    ):
+        return None  # Oracle's DATE holds a time, ...: only the dialects whose types are known
+    category = _SQL_CATEGORIES.get(symbol)
+    if category is None:
+        return None
+    kwargs = keyword_args(expr) if isinstance(expr, cst.Call) else {}
+    if isinstance(expr, cst.Call) and any(arg.star for arg in expr.args):
+        return None
+    if category in ("float", "decimal") and "asdecimal" in kwargs:
+        asdecimal = bool_value(kwargs["asdecimal"].value)
+        if asdecimal is None:
+            return None
+        category = "decimal" if asdecimal else "float"
+    if category == "uuid":
+        if "as_uuid" in kwargs:
+            as_uuid = bool_value(kwargs["as_uuid"].value)
+            if as_uuid is None:
+                return None
+            category = "uuid" if as_uuid else "str"
+        elif symbol == "UUID" and column.constructor != "mapped_column":
+            return None  # PostgreSQL's UUID loaded str before SQLAlchemy 2.0: version-dependent
+    return category, model.module.code_for_node(expr)
+
+
+class MappedTypeContradictsSqlType(Rule):
+    code = "ORM203"
+    name = "mapped-type-contradicts-sql-type"
+    summary = "`Mapped[T]` contradicts the explicit SQL type (`Mapped[str]` with `Integer`, `Mapped[datetime]` with `Date`)"
+    message = (
+        "`{annotation}` says `{attr}` holds `{annotated}`, but the explicit SQL type `{sql}` "
+        "wins silently and loads `{loaded}` values: annotate `{loaded}` instead, or give a SQL "
+        "type for `{annotated}` such as `{suggestion}`"
+    )
+    what_it_does = """
+        Checks columns whose `Mapped[...]` annotation is one builtin or standard-library type
+        (`str`, `int`, `bool`, `float`, `bytes`, `datetime`, `date`, `time`, `timedelta`,
+        `Decimal`, `uuid.UUID`, optional or not) and whose `mapped_column()`/`Column()` is given
+        one of SQLAlchemy's own SQL types that loads a different Python type: `Mapped[str]`
+        with `Integer`, `Mapped[int]` with `String`, `Mapped[datetime]` with `Date`,
+        `Mapped[date]` with `DateTime`, `Mapped[bool]` with `Integer`, `Mapped[float]` with
+        `Numeric` (it loads `Decimal` unless `asdecimal=False`), `Mapped[uuid.UUID]` with
+        `String`, `Mapped[str]` with `Uuid` (unless `as_uuid=False`), and the like.
+
+        Never reported: custom types and `TypeDecorator`s, `Enum`, `JSON`, `ARRAY`, `Any`,
+        `Annotated[...]`, unions of several types, types from other libraries, and the pairs
+        type checkers accept (an `int` where a `float` is annotated, a `bool` where an `int`
+        is). SQLModel fields are not checked.
+        """
+    why_bad = """
+        When `mapped_column()` is given a SQL type, the annotation no longer decides anything:
+        the explicit type wins without a warning, so the DDL and the loaded values follow the
+        SQL type while type checkers and readers trust the annotation. This rule's oracle test
+        runs every reported pair through SQLite with the installed SQLAlchemy: the DDL of
+        `code: Mapped[str] = mapped_column(Integer)` says `code INTEGER NOT NULL` and
+        `User(code="42")` loads back as the int `42`; `Mapped[int]` with `String` loads
+        `'7'`; `Mapped[datetime]` with `Date` loses the time (`date(2024, 5, 1)` comes back
+        for `datetime(2024, 5, 1, 13, 30)`); `Mapped[bool]` with `Integer` loads `1`;
+        `Mapped[float]` with `Numeric(10, 2)` loads `Decimal('1.50')` (and `price * 1.1`
+        raises TypeError); other pairs fail at flush, e.g. `Mapped[uuid.UUID]` with
+        `String(36)`: `ProgrammingError: Error binding parameter ...: type 'UUID' is not
+        supported`, `Mapped[str]` with `Uuid`: `AttributeError: 'str' object has no
+        attribute 'hex'`.
+        """
+    references = _REFERENCES
+    invalid = (
+        example('''
+            from datetime import datetime
+
+            from sqlalchemy import Date, Integer
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Order(Base):
+                __tablename__ = "orders"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                code: Mapped[str] = mapped_column(Integer)  # ORM203
+                placed_at: Mapped[datetime] = mapped_column(Date)  # ORM203
+            '''),
+        example('''
+            import uuid
+            from typing import Optional
+
+            import sqlalchemy as sa
+            from sqlalchemy.orm import declarative_base, Mapped
+
+            Base = declarative_base()
+
+
+            class Device(Base):
+                __tablename__ = "device"
+                id = sa.Column(sa.Integer, primary_key=True)
+                serial: Mapped[uuid.UUID] = sa.Column(sa.String(36))  # ORM203
+                active: Mapped[Optional[bool]] = sa.Column(sa.Integer)  # ORM203
+            '''),
+    )
+    valid = (
+        example('''
+            from datetime import date, datetime
+            from decimal import Decimal
+
+            from sqlalchemy import Date, DateTime, Integer, Numeric, String
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Order(Base):
+                __tablename__ = "orders"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                code: Mapped[str] = mapped_column(String(20))
+                quantity: Mapped[int] = mapped_column(Integer)
+                placed_at: Mapped[datetime] = mapped_column(DateTime)
+                due_on: Mapped[date] = mapped_column(Date)
+                price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+                weight: Mapped[float] = mapped_column(Numeric(10, 3, asdecimal=False))
+            '''),
+    )
+
+    def check(self, model: FileModel) -> Iterator[Violation]:
+        for cls in model.classes:
+            for column in cls.columns:
+                mapped = column.annotation
+                if mapped is None or column.constructor not in ("mapped_column", "Column"):
+                    continue
+                found = annotation_category(model, mapped.inner)
+                if found is None:
+                    continue
+                annotated, _ = found
+                sql = sql_type_category(model, column)
+                if sql is None or (annotated, sql[0]) not in TYPE_CONTRADICTIONS:
+                    continue
+                loaded, written = sql
+                yield self.violation(
+                    mapped.node,
+                    annotation=model.module.code_for_node(mapped.node),
+                    attr=column.attr,
+                    annotated=_PYTHON_NAMES[annotated],
+                    sql=written,
+                    loaded=_PYTHON_NAMES[loaded],
+                    suggestion=_SQL_SUGGESTION[annotated],
                 )
 
 

@@ -1,0 +1,143 @@
+"""Oracle tests for ORM203, ORM402, ORM403 and ORM801: each invalid example (and each pair or
+name kind the rules report) fails for real with the installed SQLAlchemy, through SQLite or in
+the DDL compiled for PostgreSQL/MySQL/SQL Server; the valid examples do what they promise.
+(No `from __future__ import annotations`: the round trip builds `Mapped[...]` from variables.)"""
+
+
+import datetime
+import decimal
+import uuid
+import warnings
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import create_engine, create_mock_engine, exc, text
+from sqlalchemy.dialects import mssql, mysql, postgresql
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from ormlint.rules import RULES
+from ormlint.rules.columns import TYPE_CONTRADICTIONS
+from tests.oracle.harness import load
+
+# -- ORM203 ----------------------------------------------------------------------------------------
+
+# One Python value per annotation category, one SQLAlchemy type per SQL category.
+_SAMPLES = {
+    "str": (str, "42"),
+    "int": (int, 7),
+    "bool": (bool, True),
+    "float": (float, 1.5),
+    "decimal": (decimal.Decimal, decimal.Decimal("0.25")),
+    "datetime": (datetime.datetime, datetime.datetime(2024, 5, 1, 13, 30)),
+    "date": (datetime.date, datetime.date(2024, 5, 1)),
+    "time": (datetime.time, datetime.time(13, 30)),
+    "timedelta": (datetime.timedelta, datetime.timedelta(hours=2)),
+    "uuid": (uuid.UUID, uuid.UUID("12345678-1234-5678-1234-567812345678")),
+    "bytes": (bytes, b"abc"),
+}
+_SQL_TYPES = {
+    "str": lambda: sa.String(50), "int": sa.Integer, "bool": sa.Boolean, "float": sa.Float,
+    "decimal": lambda: sa.Numeric(10, 2), "datetime": sa.DateTime, "date": sa.Date,
+    "time": sa.Time, "timedelta": sa.Interval, "uuid": sa.Uuid, "bytes": sa.LargeBinary,
+}
+
+
+def _round_trip(python_type, value, sql_type):
+    """Declare `v: Mapped[python_type] = mapped_column(sql_type)`, store `value` in SQLite and
+    load it back: the loaded value, or the exception raised on the way."""
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Row(Base):
+        __tablename__ = "row"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        v: Mapped[python_type] = mapped_column(sql_type)
+
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. SQLite's Decimal warning for Numeric
+            with Session(engine) as session:
+                session.add(Row(id=1, v=value))
+                session.commit()
+            with Session(engine) as session:
+                return session.get(Row, 1).v
+    except Exception as error:  # noqa: BLE001 - the failure is what is observed
+        return error
+    finally:
+        Base.registry.dispose()
+
+
+@pytest.mark.parametrize("pair", sorted(TYPE_CONTRADICTIONS), ids="-".join)
+def test_orm203_every_reported_pair_fails_or_loads_another_type(pair):
+    annotated, sql = pair
+    python_type, value = _SAMPLES[annotated]
+    loaded = _round_trip(python_type, value, _SQL_TYPES[sql]())
+    assert isinstance(loaded, Exception) or type(loaded) is not python_type or loaded != value, (
+        f"Mapped[{python_type.__name__}] with {sql} round-tripped {value!r} unharmed"
+    )
+
+
+@pytest.mark.parametrize(
+    ("python_type", "sql_type", "value"),
+    [
+        (float, sa.Integer, 2),
+        (int, sa.Boolean, 1),
+        (float, lambda: sa.Numeric(10, 2, asdecimal=False), 1.5),
+        (decimal.Decimal, lambda: sa.Float(asdecimal=True), decimal.Decimal("0.25")),
+        (str, lambda: sa.Uuid(as_uuid=False), "12345678-1234-5678-1234-567812345678"),
+    ],
+)
+def test_orm203_pairs_left_alone_round_trip(python_type, sql_type, value):
+    loaded = _round_trip(python_type, value, sql_type())
+    assert not isinstance(loaded, Exception) and loaded == value
+
+
+def test_orm203_invalid_example_ddl_follows_the_sql_type_and_values_change_type():
+    with load(RULES["ORM203"].invalid[0]) as example:
+        ddl = example.postgresql_ddl()
+        assert "code INTEGER NOT NULL" in ddl  # Mapped[str] said VARCHAR
+        assert "placed_at DATE NOT NULL" in ddl  # Mapped[datetime] said TIMESTAMP
+        with example.sqlite_session() as session:
+            session.add(example.Order(id=1, code="42", placed_at=datetime.datetime(2024, 5, 1, 13, 30)))
+            session.commit()
+            session.expire_all()
+            order = session.get(example.Order, 1)
+            assert order.code == 42 and type(order.code) is int
+            assert order.placed_at == datetime.date(2024, 5, 1)
+            assert type(order.placed_at) is datetime.date  # the time of day is gone
+
+
+def test_orm203_invalid_column_example_uuid_fails_and_bool_loads_int():
+    with load(RULES["ORM203"].invalid[1]) as example:
+        with example.sqlite_session() as session:
+            session.add(example.Device(id=1, serial=uuid.uuid4(), active=True))
+            with pytest.raises(exc.ProgrammingError, match="type 'UUID' is not supported"):
+                session.commit()
+        with example.sqlite_session() as session:
+            session.add(example.Device(id=1, serial=str(uuid.uuid4()), active=True))
+            session.commit()
+            session.expire_all()
+            device = session.get(example.Device, 1)
+            assert type(device.serial) is str
+            assert device.active == 1 and type(device.active) is int and device.active is not True
+
+
+def test_orm203_valid_example_round_trips_the_annotated_types():
+    with load(RULES["ORM203"].valid[0]) as example:
+        values = dict(
+            code="A-1", quantity=3, placed_at=datetime.datetime(2024, 5, 1, 13, 30),
+            due_on=datetime.date(2024, 6, 1), price=decimal.Decimal("9.99"), weight=1.25,
+        )
+        with example.sqlite_session() as session:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                session.add(example.Order(id=1, **values))
+                session.commit()
+                session.expire_all()
+                order = session.get(example.Order, 1)
+                for key, value in values.items():
+                    assert getattr(order, key) == value and type(getattr(order, key)) is type(value)
