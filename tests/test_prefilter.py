@@ -1,0 +1,237 @@
+"""The text prefilter is sound: skipping files by their text never changes the findings.
+
+Everything here is analysed twice, as shipped and with `engine.may_contain_models` patched to keep
+every file, and the findings must be identical: the bundled fixtures and every rule's documented
+examples (valid and invalid), each through `analyse_source` and as a one-file project through
+`engine.run` (so project rules count too), and directories of them through `engine.run`.
+
+Not covered on purpose: a file that does not parse *and* mentions no SQLAlchemy construct gets no
+ORM999 with the prefilter (it is never parsed); see benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import ormlint.engine as engine
+from ormlint.config import Settings
+from ormlint.rules import RULES
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
+EXAMPLES = [
+    (f"{code}-{kind}-{i}", textwrap.dedent(source))
+    for code, rule in RULES.items()
+    for kind, sources in (("invalid", rule.invalid), ("valid", rule.valid))
+    for i, source in enumerate(sources)
+]
+CODES = frozenset(engine.all_codes())
+
+
+def _findings(source: str, path: str) -> list:
+    return engine.analyse_source(source, path, CODES)
+
+
+def _without_prefilter(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "may_contain_models", lambda source: True)
+
+
+def _write(directory: Path, files: dict[str, str]) -> None:
+    # An empty [tool.ormlint] table stops the configuration search at the temp directory.
+    (directory / "pyproject.toml").write_text("[tool.ormlint]\n", encoding="utf-8")
+    for name, source in files.items():
+        target = directory / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(source), encoding="utf-8")
+
+
+def _run(directory: Path, jobs: int = 1) -> engine.RunResult:
+    settings = Settings(root=directory, select=("ALL",))
+    return engine.run([directory], settings, jobs=jobs, cache_dir=None)
+
+
+def _run_both(directory: Path, monkeypatch: pytest.MonkeyPatch, jobs: int = 1):
+    with_prefilter = _run(directory, jobs)
+    with monkeypatch.context() as patch:
+        _without_prefilter(patch)
+        without = _run(directory, jobs)
+    return with_prefilter, without
+
+
+def test_the_inputs_are_there():
+    assert len(FIXTURE_FILES) >= 5
+    assert len(EXAMPLES) >= 2 * len(RULES)
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_fixture_findings_do_not_depend_on_the_prefilter(path, monkeypatch):
+    source = engine.decode(path.read_bytes())
+    with_prefilter = _findings(source, str(path))
+    _without_prefilter(monkeypatch)
+    assert _findings(source, str(path)) == with_prefilter
+
+
+@pytest.mark.parametrize(("name", "source"), EXAMPLES, ids=[name for name, _ in EXAMPLES])
+def test_rule_example_findings_do_not_depend_on_the_prefilter(name, source, monkeypatch, tmp_path):
+    # File rules, one file at a time (the editor, flake8 and stdin path).
+    with_prefilter = _findings(source, "models.py")
+    with monkeypatch.context() as patch:
+        _without_prefilter(patch)
+        assert _findings(source, "models.py") == with_prefilter
+    # File and project rules, the example as a one-file project (the `ormlint check DIR` path).
+    _write(tmp_path, {"models.py": source})
+    project_with, project_without = _run_both(tmp_path, monkeypatch)
+    assert project_without.findings == project_with.findings
+    if "-invalid-" in name:  # the example really was analysed, not skipped both times
+        code = name.partition("-")[0]
+        assert code in {f.code for f in project_with.findings}
+
+
+def test_every_file_with_findings_passes_the_prefilter():
+    """The direct form of soundness for file rules: no flagged file is one the prefilter skips."""
+    sources = [engine.decode(p.read_bytes()) for p in FIXTURE_FILES] + [s for _, s in EXAMPLES]
+    flagged = [s for s in sources if _findings(s, "models.py")]
+    assert flagged
+    assert all(engine.may_contain_models(s) for s in flagged)
+
+
+def _populate(directory: Path) -> None:
+    shutil.copytree(FIXTURES, directory / "fixtures")
+    files = {
+        f"examples/{name.replace('-', '_').lower()}.py": source for name, source in EXAMPLES
+    }
+    # Files the prefilter skips: plain Python, and Python that merely looks ORM-ish.
+    files["examples/plain.py"] = "def add(a, b):\n    return a + b\n"
+    files["examples/columns_word.py"] = (
+        "class Sheet:\n    columns = ['id']\n\n    def relationship_count(self):\n        return 0\n"
+    )
+    _write(directory, files)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_directory_run_does_not_depend_on_the_prefilter(tmp_path, monkeypatch, jobs):
+    if jobs > 1 and multiprocessing.get_start_method() != "fork":
+        pytest.skip("workers would not inherit the patched prefilter")
+    _populate(tmp_path)
+    with_prefilter, without = _run_both(tmp_path, monkeypatch, jobs)
+    assert with_prefilter.findings, "the directory holds flagged examples"
+    assert without.files_checked == with_prefilter.files_checked
+    assert without.findings == with_prefilter.findings
+
+
+# A subclass in single-table inheritance needs no SQLAlchemy name at all: its file may mention
+# none of the prefilter's markers, yet it declares a mapped class other files refer to.
+STI_PROJECT = {
+    "shop/__init__.py": "",
+    "shop/models.py": """\
+        from sqlalchemy import ForeignKey
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+        class Base(DeclarativeBase):
+            pass
+
+
+        class User(Base):
+            __tablename__ = "user"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            kind: Mapped[str]
+            __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "user"}
+
+
+        class Team(Base):
+            __tablename__ = "team"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            admin_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+            admin = relationship("Admin")
+            guests = relationship("Guest", viewonly=True)
+        """,
+    "shop/admin.py": """\
+        from .models import User
+
+
+        class Admin(User):
+            __mapper_args__ = {"polymorphic_identity": "admin"}
+        """,
+    "shop/guest.py": """\
+        from shop.models import User
+
+
+        class Guest(User):
+            def greeting(self) -> str:
+                return "welcome"
+        """,
+}
+
+
+# The same name for a model and for a plain class elsewhere (a pydantic schema `Role` beside the
+# model `Role`): whether project rules see the plain class must not depend on the prefilter.
+SAME_NAME_PROJECT = {
+    "app/__init__.py": "",
+    "app/base.py": """\
+        from sqlalchemy.orm import DeclarativeBase
+
+
+        class Base(DeclarativeBase):
+            pass
+        """,
+    "app/role.py": """\
+        from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+        from app.base import Base
+
+
+        class Role(Base):
+            __tablename__ = "role"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            user_permissions = relationship("UserPermission", cascade="all, delete")
+        """,
+    "app/user_permission.py": """\
+        from sqlalchemy import ForeignKey
+        from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+        from app.base import Base
+
+
+        class UserPermission(Base):
+            __tablename__ = "user_permission"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            role_id: Mapped[int] = mapped_column(ForeignKey("role.id"))
+            from_role = relationship("Role", back_populates="user_permissions")
+        """,
+    "app/generics.py": """\
+        import pydantic
+
+
+        class BaseModel(pydantic.BaseModel):
+            model_config = {"from_attributes": True}
+        """,
+    "app/schemas.py": """\
+        from app.generics import BaseModel
+
+
+        class RoleBase(BaseModel):
+            name: str
+
+
+        class Role(RoleBase):
+            id: int
+        """,
+}
+
+
+@pytest.mark.parametrize(
+    "project", [STI_PROJECT, SAME_NAME_PROJECT], ids=["sti-subclass", "same-name-plain-class"]
+)
+def test_a_skipped_file_still_declares_its_classes(project, tmp_path, monkeypatch):
+    """Project rules see every file's classes whether or not its text names SQLAlchemy."""
+    _write(tmp_path, project)
+    with_prefilter, without = _run_both(tmp_path, monkeypatch)
+    assert [(Path(f.path).name, f.line, f.code) for f in with_prefilter.findings] == [
+        (Path(f.path).name, f.line, f.code) for f in without.findings
+    ]
