@@ -57,6 +57,19 @@ class RelationshipFacts:
     location: Location
     target_location: Location | None
     back_populates_location: Location | None
+    # Literal values the relationship rules read (None: absent or not a literal). `backref`: the
+    # name of the relationship `backref=` creates on the target; `backref_keywords`: the keyword
+    # names given to `backref("name", ...)`.
+    backref: str | None = None
+    backref_keywords: frozenset[str] = frozenset()
+    cascade: str | None = None
+    backref_cascade: str | None = None
+    # `foreign_keys=[parent_id]` / `"Child.parent_id"` / `[Child.a_id, Child.b_id]`: the columns
+    # as written ("parent_id", "Child.parent_id"); None when absent or not all plain references.
+    foreign_keys_refs: tuple[str, ...] | None = None
+    # "collection" for `Mapped[list[X]]` / `set` / `dict` ..., "scalar" for `Mapped[X]` /
+    # `Mapped[Optional[X]]` naming a class, None when there is no such annotation or it is unclear.
+    annotation_shape: str | None = None
 
 
 @dataclass(frozen=True)
@@ -243,6 +256,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                         positions.first_string(stmt, rel.target) if rel.target else None
                     ),
                     back_populates_location=positions.located(positions.keyword(stmt, "back_populates")),
+                    **_relationship_literals(model, rel),
                 )
             )
         library_root = next(
@@ -408,6 +422,104 @@ def _annotation_target(rel) -> str | None:
             continue
         name = dotted_name(expr) if expr is not None else None
         return name
+    return None
+
+
+def _relationship_literals(model: FileModel, rel) -> dict:
+    """The RelationshipFacts fields read from literal arguments (backref, cascade, ...)."""
+    fields: dict = {"annotation_shape": annotation_shape(model, rel)}
+    cascade = rel.kwargs.get("cascade")
+    fields["cascade"] = string_value(cascade.value) if cascade is not None else None
+    backref = rel.kwargs.get("backref")
+    if backref is not None:
+        value = backref.value
+        if isinstance(value, cst.Call) and model.imports.symbol(value.func) == "backref":
+            args = [a for a in value.args if a.keyword is None and not a.star]
+            fields["backref"] = string_value(args[0].value) if args else None
+            inner = {a.keyword.value: a.value for a in value.args if a.keyword is not None}
+            if not any(a.star for a in value.args):
+                fields["backref_keywords"] = frozenset(inner)
+                fields["backref_cascade"] = string_value(inner.get("cascade"))
+            else:
+                fields["backref_keywords"] = frozenset({"**"})
+        else:
+            fields["backref"] = string_value(value)
+    refs = rel.kwargs.get("foreign_keys")
+    if refs is not None:
+        fields["foreign_keys_refs"] = _column_refs(refs.value)
+    return fields
+
+
+def _column_refs(expr: cst.BaseExpression) -> tuple[str, ...] | None:
+    """`[a_id]`, `a_id`, `"A.a_id"`, `"[A.a_id, A.b_id]"`, `(A.a_id,)` -> ("a_id",) / ("A.a_id", ...)."""
+    text = string_value(expr)
+    if text is not None:
+        try:
+            expr = cst.parse_expression(text.strip())
+        except Exception:
+            return None
+    items = [e.value for e in expr.elements] if isinstance(expr, (cst.List, cst.Tuple, cst.Set)) else [expr]
+    refs = []
+    for item in items:
+        if isinstance(item, cst.StarredElement):
+            return None
+        name = dotted_name(item) or string_value(item)
+        if name is None or name.count(".") > 1:
+            return None
+        refs.append(name)
+    return tuple(refs) or None
+
+
+_BUILTIN_COLLECTIONS = {"list", "set", "dict", "frozenset"}
+_TYPING_COLLECTIONS = {"typing.List", "typing.Set", "typing.Dict", "typing.FrozenSet"}
+
+
+def annotation_shape(model: FileModel, rel) -> str | None:
+    """What a relationship's `Mapped[...]` annotation makes it (SQLAlchemy derives `uselist`
+    from it): "collection" (`list[X]`, `Set[X]`, ...), "scalar" (`X`, `"X"`, `Optional[X]`,
+    `X | None`, where X is a string, the relationship's target or a class of this file), or
+    None (no `Mapped` annotation, WriteOnly/Dynamic, an alias, anything unclear)."""
+    mapped = rel.annotation
+    if mapped is None or mapped.wrapper != "Mapped":
+        return None
+    expr: cst.BaseExpression | None = mapped.inner
+    for _ in range(5):
+        text = string_value(expr)
+        if text is not None:
+            try:
+                inner = cst.parse_expression(text.strip())
+            except Exception:
+                return None
+            if isinstance(inner, (cst.Name, cst.Attribute)):
+                return "scalar"  # a forward reference: SQLAlchemy resolves it to a class
+            expr = inner
+            continue
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+            sides = [e for e in (expr.left, expr.right) if not (isinstance(e, cst.Name) and e.value == "None")]
+            if len(sides) != 1:
+                return None
+            expr = sides[0]
+            continue
+        if isinstance(expr, cst.Subscript):
+            elements = [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
+            symbol = model.imports.symbol(expr.value)
+            if symbol in ("typing.Optional", "typing.Union"):
+                rest = [e for e in elements if not (isinstance(e, cst.Name) and e.value == "None")]
+                if len(rest) != 1:
+                    return None
+                expr = rest[0]
+                continue
+            head = dotted_name(expr.value)
+            if (head in _BUILTIN_COLLECTIONS and head not in model.module_bindings) or symbol in _TYPING_COLLECTIONS:
+                return "collection"
+            return None
+        name = dotted_name(expr) if expr is not None else None
+        if name is None:
+            return None
+        last = name.rpartition(".")[2]
+        if model.class_named(name) is not None or (rel.target and rel.target.rpartition(".")[2] == last):
+            return "scalar"
+        return None
     return None
 
 
