@@ -141,3 +141,122 @@ def test_orm203_valid_example_round_trips_the_annotated_types():
                 order = session.get(example.Order, 1)
                 for key, value in values.items():
                     assert getattr(order, key) == value and type(getattr(order, key)) is type(value)
+
+
+# -- ORM402 ----------------------------------------------------------------------------------------
+
+
+def test_orm402_the_second_index_of_the_same_name_cannot_be_created():
+    with load(RULES["ORM402"].invalid[0]) as example:
+        ddl = example.postgresql_ddl()
+        assert ddl.count("CREATE INDEX ix_email ON") == 2  # PostgreSQL: relation "ix_email" already exists
+        with pytest.raises(exc.OperationalError, match="index ix_email already exists"):
+            example.metadata.create_all(create_engine("sqlite://"))
+
+
+def test_orm402_an_index_named_like_a_table_collides_with_it():
+    source = RULES["ORM402"].valid[0].replace('Index("ix_users_email"', 'Index("invitations"')
+    with load(source) as example:
+        with pytest.raises(exc.OperationalError, match="already an index named invitations"):
+            example.metadata.create_all(create_engine("sqlite://"))
+
+
+def test_orm402_sqlite_accepts_repeated_constraint_names_so_the_rule_stays_silent_there():
+    source = RULES["ORM402"].invalid[0].replace(
+        'Index("ix_email", "email")', 'UniqueConstraint("email", name="uq_email")'
+    ).replace("from sqlalchemy import Index", "from sqlalchemy import UniqueConstraint")
+    with load(source) as example:
+        example.metadata.create_all(create_engine("sqlite://"))  # no error on SQLite
+        assert example.postgresql_ddl().count("CONSTRAINT uq_email UNIQUE (email)") == 2
+
+
+def test_orm402_valid_example_creates_both_indexes():
+    with load(RULES["ORM402"].valid[0]) as example:
+        engine = create_engine("sqlite://")
+        example.metadata.create_all(engine)
+        with engine.connect() as connection:
+            names = connection.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            ).scalars().all()
+        assert names == ["ix_invitations_email", "ix_users_email"]
+
+
+# -- ORM403 ----------------------------------------------------------------------------------------
+
+
+def _create_all_for(dialect_url: str, metadata: sa.MetaData) -> list[str]:
+    """create_all() against a dialect without a database: the statements it would send."""
+    sent: list[str] = []
+    engine = create_mock_engine(dialect_url, lambda sql, *a, **k: sent.append(str(sql.compile(dialect=engine.dialect))))
+    metadata.create_all(engine, checkfirst=False)
+    return sent
+
+
+def test_orm403_explicit_index_and_constraint_names_raise_for_postgresql():
+    with load(RULES["ORM403"].invalid[0]) as example:
+        table = example.Adjustment.__table__
+        (index,) = table.indexes
+        with pytest.raises(exc.IdentifierError, match="exceeds maximum length of 63 characters"):
+            CreateIndex(index).compile(dialect=postgresql.dialect())
+        with pytest.raises(exc.IdentifierError, match="uq_subscription_invoice_adjustments_invoice_id_line_number_unique"):
+            CreateTable(table).compile(dialect=postgresql.dialect())
+        with pytest.raises(exc.IdentifierError):
+            _create_all_for("postgresql://", example.metadata)
+
+
+def test_orm403_long_table_name_fails_create_all_for_postgresql():
+    with load(RULES["ORM403"].invalid[1]) as example:
+        with pytest.raises(
+            exc.IdentifierError,
+            match="'subscription_invoice_adjustments_pending_reconciliation_by_region' exceeds maximum length of 63",
+        ):
+            _create_all_for("postgresql://", example.metadata)
+        assert _create_all_for("sqlite://", example.metadata)  # SQLite has no limit
+
+
+def test_orm403_sql_server_refuses_past_128_and_accepts_128():
+    for length, fails in ((129, True), (128, False)):
+        metadata = sa.MetaData()
+        sa.Table("t" * length, metadata, sa.Column("id", sa.Integer, primary_key=True))
+        if fails:
+            with pytest.raises(exc.IdentifierError, match="exceeds maximum length of 128"):
+                _create_all_for("mssql://", metadata)
+        else:
+            assert _create_all_for("mssql://", metadata)
+
+
+def test_orm403_mysql_passes_explicit_names_through_although_it_knows_the_limit_is_64():
+    metadata = sa.MetaData()
+    long_name = "ix_" + "x" * 62  # 65 characters
+    table = sa.Table(
+        "t" * 40, metadata, sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("c" * 65, sa.Integer), sa.Column("k" * 40, sa.Integer, index=True),
+        sa.Index(long_name, "id"),
+    )
+    dialect = mysql.dialect()
+    assert dialect.max_index_name_length == 64 and dialect.max_constraint_name_length == 64
+    statements = _create_all_for("mysql://", metadata)
+    # The explicit names reach the server unchanged: MariaDB 10.11 answers ERROR 1059
+    # "Identifier name '...' is too long" for them (checked by hand).
+    assert any(f"CREATE INDEX {long_name} ON" in s for s in statements)
+    assert any("c" * 65 + " INTEGER" in s for s in statements)
+    # while the name SQLAlchemy generates for index=True is cut to 64 with a hash suffix
+    generated = [i for i in table.indexes if i.name != long_name]
+    compiled = str(CreateIndex(generated[0]).compile(dialect=dialect))
+    generated_name = compiled.split()[2]
+    assert len(generated_name) <= 64 < len(f"ix_{'t' * 40}_{'k' * 40}")
+
+
+def test_orm403_postgresql_column_names_are_not_checked_by_sqlalchemy():
+    """Why the rule leaves PostgreSQL column names alone: SQLAlchemy emits them, PostgreSQL
+    truncates them consistently in DDL and queries (checked with PostgreSQL 15: rows insert
+    and load; only reflection shows the 63-character name)."""
+    metadata = sa.MetaData()
+    sa.Table("t", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("c" * 70, sa.Integer))
+    assert any("c" * 70 in s for s in _create_all_for("postgresql://", metadata))
+
+
+def test_orm403_valid_example_creates_on_postgresql():
+    with load(RULES["ORM403"].valid[0]) as example:
+        statements = _create_all_for("postgresql://", example.metadata)
+        assert any("ix_sub_invoice_adjustments_pending_created_at" in s for s in statements)
