@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
+import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -76,9 +78,26 @@ class Settings:
 
     # -- files ----------------------------------------------------------------------------------
 
-    def is_excluded(self, path: Path) -> bool:
+    def is_excluded(self, path: Path, walking: bool = False) -> bool:
+        """Does an exclude pattern match the path, any of its directories, or its name?
+        `walking`: the parent directories were already checked (and kept) by the walk, so only
+        the last component and the whole path need testing."""
         rel = self._relative(path)
-        return any(_matches(rel, pattern) for pattern in (*self.exclude, *self.extend_exclude))
+        names, paths = self._exclude_matchers
+        parts = rel.parts[-1:] if walking else rel.parts
+        if names is not None and any(names.match(part) for part in parts):
+            return True
+        text = str(rel)
+        prefixes = [text] if walking else ["/".join(rel.parts[:i]) for i in range(1, len(rel.parts) + 1)]
+        return any(p.match(prefix) for p in paths for prefix in prefixes)
+
+    @functools.cached_property
+    def _exclude_matchers(self) -> tuple[re.Pattern | None, list[re.Pattern]]:
+        """Patterns without a slash match a single component; the others a leading path."""
+        patterns = [p.strip().rstrip("/") for p in (*self.exclude, *self.extend_exclude)]
+        names = [fnmatch.translate(p) for p in patterns if p and "/" not in p]
+        paths = [re.compile(fnmatch.translate(p)) for p in patterns if p and "/" in p]
+        return (re.compile("|".join(names)) if names else None), paths
 
     def _relative(self, path: Path) -> PurePosixPath:
         absolute = path if path.is_absolute() else Path.cwd() / path
@@ -104,13 +123,10 @@ def _matches(rel: PurePosixPath, pattern: str) -> bool:
     pattern = pattern.strip().rstrip("/")
     if not pattern:
         return False
-    text = str(rel)
-    if fnmatch.fnmatchcase(text, pattern) or text.startswith(pattern + "/"):
-        return True
     if "/" not in pattern:
         return any(fnmatch.fnmatchcase(part, pattern) for part in rel.parts)
     parts = rel.parts
-    return any(fnmatch.fnmatchcase("/".join(parts[:i]), pattern) for i in range(1, len(parts)))
+    return any(fnmatch.fnmatchcase("/".join(parts[:i]), pattern) for i in range(1, len(parts) + 1))
 
 
 def find_config(start: Path) -> Path | None:

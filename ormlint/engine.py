@@ -357,11 +357,11 @@ def discover(paths: Iterable[Path], settings: Settings) -> list[tuple[Path, str]
 def _walk(root: Path, settings: Settings) -> Iterable[tuple[Path, str]]:
     for directory, dirnames, filenames in os.walk(root):
         base = Path(directory)
-        dirnames[:] = sorted(d for d in dirnames if not settings.is_excluded(base / d))
+        dirnames[:] = sorted(d for d in dirnames if not settings.is_excluded(base / d, walking=True))
         for filename in sorted(filenames):
             if filename.endswith(".py"):
                 path = base / filename
-                if not settings.is_excluded(path):
+                if not settings.is_excluded(path, walking=True):
                     yield path, os.path.normpath(str(path))
 
 
