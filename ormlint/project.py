@@ -491,7 +491,8 @@ def annotation_shape(model: FileModel, rel) -> str | None:
             except Exception:
                 return None
             if isinstance(inner, (cst.Name, cst.Attribute)):
-                return "scalar"  # a forward reference: SQLAlchemy resolves it to a class
+                # a forward reference, resolved to a class (unless it names a type alias)
+                return None if dotted_name(inner) in model.module_values else "scalar"
             expr = inner
             continue
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
@@ -517,6 +518,8 @@ def annotation_shape(model: FileModel, rel) -> str | None:
         if name is None:
             return None
         last = name.rpartition(".")[2]
+        if name in model.module_values:
+            return None  # a type alias
         if model.class_named(name) is not None or (rel.target and rel.target.rpartition(".")[2] == last):
             return "scalar"
         return None

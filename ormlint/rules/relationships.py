@@ -655,8 +655,10 @@ class _Schema:
             info = self.info(path, cls)
             if info is None:
                 continue
+            names = [rel.attr for rel in cls.relationships]
             for rel in cls.relationships:
-                if not rel.has_unknown_kwargs:
+                # declared twice (in `if`/`else` branches): which one runs is not known here
+                if not rel.has_unknown_kwargs and names.count(rel.attr) == 1:
                     yield info, rel
 
     def paths(self, owner: _MappedInfo, rel: RelationshipFacts, target: _MappedInfo) -> list[_FkPath] | None:
@@ -1194,7 +1196,9 @@ class InvalidCascade(ProjectRule):
                 text = string_value(arg.value) if arg is not None else None
                 if text is None:
                     continue
-                found = _cascade_problem(text, unknown or "single_parent" in kwargs, many)
+                # viewonly=True: SQLAlchemy skips the single_parent check (it persists nothing)
+                exempt = unknown or "single_parent" in kwargs or "viewonly" in kwargs
+                found = _cascade_problem(text, exempt, many)
                 if found is None:
                     continue
                 problem, fixed = found

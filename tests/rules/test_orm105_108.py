@@ -432,6 +432,7 @@ def test_orm106_consistent_or_unknown_annotations_are_silent(tmp_path):
             b: Mapped[list["Child"]] = relationship(uselist=True)
             c = relationship("Child", uselist=False)
             d: Mapped[Children] = relationship(uselist=True)
+            d2: Mapped["Children"] = relationship(uselist=True)
             e: WriteOnlyMapped["Child"] = relationship()
             f: DynamicMapped["Child"] = relationship()
             g: Mapped[list["Child"]] = relationship(uselist=FLAG)
@@ -582,7 +583,8 @@ def test_orm107_many_to_many_needs_single_parent():
             __tablename__ = "a"
             id: Mapped[int] = mapped_column(primary_key=True)
             bs: Mapped[list["B"]] = relationship(secondary=assoc, cascade="all, delete-orphan")
-            cs: Mapped[list["B"]] = relationship(secondary=assoc, cascade="all, delete-orphan", single_parent=True, viewonly=True)
+            cs: Mapped[list["B"]] = relationship(secondary=assoc, cascade="all, delete-orphan", single_parent=True)
+            vs: Mapped[list["B"]] = relationship(secondary=assoc, cascade="all, delete-orphan", viewonly=True)
             ds: Mapped[list["B"]] = relationship(secondary=assoc, backref=backref("as_", cascade="all, delete-orphan"))
             es: Mapped[list["B"]] = relationship(secondary=assoc, cascade="all, delete-orphan", **OPTIONS)
 
@@ -788,3 +790,75 @@ def test_orm108_flask_sqlalchemy_1x(tmp_path):
         """,
     }
     assert found(files, tmp_path, "ORM108") == [("app/models.py", 15)]
+
+
+def test_relationships_declared_in_both_branches_of_an_if_are_not_judged(tmp_path):
+    source = module('''
+        import os
+
+
+        class Parent(Base):
+            __tablename__ = "parent"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            children: Mapped[list["Child"]] = relationship(back_populates="parent")
+
+
+        class Child(Base):
+            __tablename__ = "child"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("parent.id"))
+            if os.environ.get("LEGACY"):
+                parent: Mapped[Optional[Parent]] = relationship(cascade="all, delete-orphan", single_parent=True)
+            else:
+                parent: Mapped[Optional[Parent]] = relationship(back_populates="children")
+    ''')
+    findings = [c for _, _, c in lint_project({"m.py": source}, tmp_path)]
+    assert [c for c in findings if c in ("ORM105", "ORM106", "ORM107", "ORM108")] == []
+
+
+def test_abstract_declarative_base_and_a_diamond_of_abstract_bases(tmp_path):
+    # `class Model(DeclarativeBase): __abstract__ = True`, then abstract bases that meet again
+    # (id and timestamps in two branches): the classes still belong to one registry.
+    files = {
+        "app/__init__.py": "",
+        "app/base.py": """
+            from datetime import datetime
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Model(DeclarativeBase):
+                __abstract__ = True
+
+
+            class IDModel(Model):
+                __abstract__ = True
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+
+            class TimestampedModel(Model):
+                __abstract__ = True
+                created_at: Mapped[datetime] = mapped_column()
+
+
+            class RecordModel(IDModel, TimestampedModel):
+                __abstract__ = True
+        """,
+        "app/models.py": """
+            from sqlalchemy import ForeignKey
+            from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+            from app.base import RecordModel
+
+
+            class Address(RecordModel):
+                __tablename__ = "address"
+
+
+            class Order(RecordModel):
+                __tablename__ = "order"
+                billing_address_id: Mapped[int] = mapped_column(ForeignKey("address.id"))
+                shipping_address_id: Mapped[int] = mapped_column(ForeignKey("address.id"))
+                billing_address: Mapped[Address] = relationship()
+        """,
+    }
+    assert found(files, tmp_path, "ORM108") == [("app/models.py", 16)]
