@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ormlint.rules import columns, declarative, defaults, foreign_keys, indexes, relationships
+from ormlint.rules import columns, declarative, defaults, foreign_keys, indexes, relationships, security
 from ormlint.rules.base import Rule, Violation
 
-_FAMILIES = (relationships, columns, defaults, indexes, declarative, foreign_keys)
+_FAMILIES = (relationships, columns, defaults, indexes, declarative, foreign_keys, security)
 
 RULES: dict[str, type[Rule]] = {
     rule.code: rule

@@ -260,3 +260,34 @@ def test_orm403_valid_example_creates_on_postgresql():
     with load(RULES["ORM403"].valid[0]) as example:
         statements = _create_all_for("postgresql://", example.metadata)
         assert any("ix_sub_invoice_adjustments_pending_created_at" in s for s in statements)
+
+
+# -- ORM801 ----------------------------------------------------------------------------------------
+
+
+def test_orm801_the_secrets_come_back_as_typed_from_plain_sql():
+    with load(RULES["ORM801"].invalid[0]) as example:
+        ddl = example.postgresql_ddl()
+        assert "password VARCHAR(128) NOT NULL" in ddl and "api_key VARCHAR NOT NULL" in ddl
+        with example.sqlite_session() as session:
+            session.add(example.User(
+                id=1, email="a@example.com", password="hunter2", api_key="sk_live_51Hxyz",
+            ))
+            session.commit()
+            row = session.execute(text("SELECT password, api_key FROM user_account")).one()
+            assert tuple(row) == ("hunter2", "sk_live_51Hxyz")
+
+
+def test_orm801_valid_example_keeps_only_derived_values():
+    import hashlib
+
+    with load(RULES["ORM801"].valid[0]) as example:
+        digest = hashlib.sha256(b"sk_live_51Hxyz").hexdigest()
+        with example.sqlite_session() as session:
+            session.add(example.User(
+                id=1, email="a@example.com", password_hash="$argon2id$v=19$...",
+                api_key_digest=digest, api_key_prefix="sk_live_",
+            ))
+            session.commit()
+            stored = " ".join(map(str, session.execute(text("SELECT * FROM user_account")).one()))
+            assert "hunter2" not in stored and "sk_live_51Hxyz" not in stored
