@@ -43,6 +43,8 @@ class ColumnFacts:
     sql_type: str | None = None
     sql_type_from_annotation: bool = False  # the project's type_annotation_map may differ
     location: Location | None = None  # the attribute's assignment
+    # `ForeignKey(User.id)`: the target as "Class.attribute" (not in `foreign_keys`).
+    class_foreign_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -359,6 +361,11 @@ def _column_facts(model: FileModel, column, positions: "_AstPositions", stmt, fa
         sql_type=_sql_type(model, column),
         sql_type_from_annotation=column.type_expr is None,
         location=positions.located(stmt) or fallback,
+        class_foreign_keys=tuple(
+            ref for fk in column.foreign_keys
+            if not fk.target and fk.node.args and fk.node.args[0].keyword is None
+            and (ref := dotted_name(fk.node.args[0].value)) is not None and ref.count(".") == 1
+        ),
     )
 
 

@@ -557,7 +557,9 @@ class _Schema:
                 if not column.name:
                     continue
                 other = current.setdefault(column.name, column)
-                if {t for t, _ in other.foreign_keys} != {t for t, _ in column.foreign_keys}:
+                if {t for t, _ in other.foreign_keys} != {t for t, _ in column.foreign_keys} or (
+                    set(other.class_foreign_keys) != set(column.class_foreign_keys)
+                ):
                     tables[info.table] = None
                     break
         for table, count in owners.items():
@@ -576,6 +578,13 @@ class _Schema:
                 parts = target.split(".")
                 if len(parts) == 2:  # "schema.table.column" never names a table we model
                     found.append((name, (table[0], parts[0]), parts[1]))
+            for ref in column.class_foreign_keys:  # ForeignKey(User.id)
+                class_name, _, attr = ref.partition(".")
+                resolved = self.index.resolve_class(class_name)
+                info = self.info(*resolved) if resolved is not None else None
+                referenced = info.columns_by_attr.get(attr) if info is not None else None
+                if info is not None and referenced is not None and referenced.name:
+                    found.append((name, info.table, referenced.name))
         return found
 
     def join(

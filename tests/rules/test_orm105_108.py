@@ -862,3 +862,39 @@ def test_abstract_declarative_base_and_a_diamond_of_abstract_bases(tmp_path):
         """,
     }
     assert found(files, tmp_path, "ORM108") == [("app/models.py", 16)]
+
+
+def test_foreign_keys_written_as_class_attributes(tmp_path):
+    files = {
+        "app/__init__.py": "",
+        "app/base.py": BASE,
+        "app/user.py": """
+            from sqlalchemy.orm import Mapped, mapped_column
+
+            from .base import Base
+
+
+            class User(Base):
+                __tablename__ = "users"
+                id: Mapped[int] = mapped_column(primary_key=True)
+        """,
+        "app/message.py": """
+            from sqlalchemy import ForeignKey
+            from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+            from .base import Base
+            from .user import User
+
+
+            class Message(Base):
+                __tablename__ = "messages"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                sender_id: Mapped[int] = mapped_column(ForeignKey(User.id))
+                recipient_id: Mapped[int] = mapped_column(ForeignKey(User.id, ondelete="CASCADE"))
+                sender: Mapped[User] = relationship()
+                recipient: Mapped[User] = relationship(foreign_keys=[recipient_id])
+                # a target that is no class of the project: unseen, so not counted
+                other_id: Mapped[int] = mapped_column(ForeignKey(Other.id))
+        """,
+    }
+    assert found(files, tmp_path, "ORM108") == [("app/message.py", 14)]
