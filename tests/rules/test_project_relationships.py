@@ -78,8 +78,8 @@ def test_one_sided_pair_and_wrong_pair(tmp_path):
             class A(Base):
                 __tablename__ = "a"
                 id: Mapped[int] = mapped_column(primary_key=True)
-                bs: Mapped[list["B"]] = relationship(back_populates="a")
-                other_bs: Mapped[list["B"]] = relationship(back_populates="a2")
+                bs: Mapped[list["B"]] = relationship(back_populates="a", foreign_keys="B.a_id")
+                other_bs: Mapped[list["B"]] = relationship(back_populates="a2", foreign_keys="B.a2_id")
             class B(Base):
                 __tablename__ = "b"
                 id: Mapped[int] = mapped_column(primary_key=True)
