@@ -245,3 +245,25 @@ def test_fixing_keeps_code_parseable_and_local(source, data):
     for tag, i1, i2, _, _ in matcher.get_opcodes():
         if tag in ("replace", "delete"):
             assert set(range(i1 + 1, i2 + 1)) <= touched, (tag, i1, i2)
+
+
+def test_orm101_fix_names_the_primary_key_and_the_model_configures():
+    safe_example, guessed_example = strip_markers(RULES["ORM101"].invalid[1]), strip_markers(RULES["ORM101"].invalid[0])
+    once = fixed(safe_example)
+    assert 'remote_side="Category.category_id"' in once and fixed(once) == once
+    with load(once) as example:
+        example.configure()
+    # the key comes from a mixin: the guess "Node.id" is an unsafe fix
+    assert fixed(guessed_example) == guessed_example
+    unsafe_once = fixed(guessed_example, unsafe=True)
+    assert 'remote_side="Node.id"' in unsafe_once and [f for f in analyse(unsafe_once) if f.code == "ORM101"] == []
+    with load(unsafe_once) as example:
+        example.configure()
+
+
+def test_orm101_no_fix_inside_larger_expressions():
+    (finding,) = analyse(
+        "from sqlalchemy import desc\nfrom sqlalchemy.orm import relationship\n"
+        "class Node(Base):\n    kids = relationship('Node', order_by=desc(id))\n"
+    )
+    assert finding.code == "ORM101" and finding.fix is None

@@ -19,7 +19,7 @@ from ormlint.project import (
     RelationshipFacts,
     annotation_shape,
 )
-from ormlint.rules.base import ProjectRule, ProjectViolation, Rule, Violation, example
+from ormlint.rules.base import Fix, ProjectRule, ProjectViolation, Rule, Violation, example
 
 
 class RelationshipArgumentIsBuiltin(Rule):
@@ -45,7 +45,14 @@ class RelationshipArgumentIsBuiltin(Rule):
         function id>` (with `remote_side=id`: `TypeError: id() takes exactly one argument (0
         given)`). Verified by this rule's oracle test with SQLAlchemy 2.x.
         """
-    fix_safety = "No automatic fix yet (planned: rewrite to the string form `\"Class.column\"`)."
+    fix_safety = """
+        `remote_side=[id]` (or `=id`, also for `foreign_keys=`/`order_by=`) becomes
+        `remote_side="Class.pk"`, a string SQLAlchemy resolves at configuration. Safe when the
+        class declares its single primary-key column itself (`"Comment.comment_id"`); unsafe
+        (applied with `--unsafe-fixes`) when the column comes from a mixin or base and its name
+        is taken from the builtin's (`"Node.id"`). Not offered when the builtin is part of a
+        larger expression (`primaryjoin=`, `desc(id)`).
+        """
     references = (
         "SQLAlchemy: Adjacency List Relationships, https://docs.sqlalchemy.org/en/20/orm/self_referential.html",
         "sqlalchemy/sqlalchemy#7094 (a wrong remote_side is not reported until configuration)",
@@ -125,24 +132,56 @@ class RelationshipArgumentIsBuiltin(Rule):
         for relationship in model.relationships:
             owner = model.class_named(relationship.owner) if relationship.owner else None
             for ref in relationship.builtin_refs:
+                suggestion, known = self._suggestion(owner, ref.name)
                 yield self.violation(
                     ref.node,
+                    autofix=self._autofix(relationship, ref, suggestion, known),
                     argument=ref.argument,
                     builtin=ref.name,
                     where=f"in class `{owner.name}`" if owner else "in this scope",
-                    suggestion=self._suggestion(owner, ref.name),
+                    suggestion=suggestion,
                 )
 
     @staticmethod
-    def _suggestion(owner: ModelClass | None, name: str) -> str:
+    def _suggestion(owner: ModelClass | None, name: str) -> tuple[str, bool]:
+        """The string to write, and whether the column is known to exist under that name."""
         if owner is None:
-            return f'"Class.{name}"'
-        attr = name
+            return f'"Class.{name}"', False
         if name == "id":  # the builtin `id` stands for the primary key: name the real one
             keys = [c.attr for c in owner.columns if c.primary_key and c.attr]
             if len(keys) == 1:
-                attr = keys[0]
-        return f'"{owner.name}.{attr}"'
+                return f'"{owner.name}.{keys[0]}"', True
+        return f'"{owner.name}.{name}"', False
+
+    @staticmethod
+    def _autofix(relationship, ref, suggestion: str, known: bool) -> Fix | None:
+        """`remote_side=[id]` / `=id` -> `remote_side="Class.pk"`: a string SQLAlchemy resolves
+        at configuration. Safe when the class's own primary key was found, else a guess."""
+        if ref.argument == "primaryjoin" or ref.argument == "secondaryjoin" or '"Class.' in suggestion:
+            return None
+        candidates = [relationship.kwargs.get(ref.argument)]
+        backref = relationship.kwargs.get("backref")
+        if backref is not None and isinstance(backref.value, cst.Call):  # backref("x", remote_side=id)
+            candidates += [a for a in backref.value.args if a.keyword and a.keyword.value == ref.argument]
+        arg = next((a for a in candidates if a is not None and _contains(a.value, ref.node)), None)
+        if arg is None:
+            return None
+        value = arg.value
+        single = value.elements[0].value if (
+            isinstance(value, (cst.List, cst.Tuple)) and len(value.elements) == 1
+        ) else value
+        if single is not ref.node:
+            return None  # the builtin sits inside a larger expression: rewrite by hand
+        return Fix(
+            f"Use {suggestion}", ((value, suggestion),),
+            applicability="safe" if known else "unsafe",
+        )
+
+
+def _contains(expr: cst.CSTNode, node: cst.CSTNode) -> bool:
+    if expr is node:
+        return True
+    return isinstance(expr, (cst.List, cst.Tuple)) and any(e.value is node for e in expr.elements)
 
 
 def _models(body: str) -> str:
