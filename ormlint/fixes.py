@@ -232,3 +232,26 @@ def _encoding(data: bytes) -> str:
 
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     return "utf-8" if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf") else encoding
+
+
+def without_argument(model: FileModel, call: cst.Call, arg: cst.Arg) -> tuple[cst.CSTNode, str] | None:
+    """Replace `call` by itself without `arg` (`Column(String, index=True)` -> `Column(String)`)."""
+    args = list(call.args)
+    if arg not in args:
+        return None
+    position = args.index(arg)
+    del args[position]
+    if args and position == len(args):  # removed the last: the new last keeps its comma style
+        args[-1] = args[-1].with_changes(comma=arg.comma)
+    return call, model.module.code_for_node(call.with_changes(args=args))
+
+
+def typing_name(model: FileModel, name: str) -> str | None:
+    """How the module refers to `typing.<name>`, if it imports it."""
+    for local, qualified in model.imports.aliases.items():
+        if qualified in (f"typing.{name}", f"typing_extensions.{name}"):
+            return local
+    for local, qualified in model.imports.aliases.items():
+        if qualified == "typing":
+            return f"{local}.{name}"
+    return None

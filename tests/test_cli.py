@@ -66,7 +66,11 @@ def test_json_output(project):
     first = data[0]
     assert first["path"] == "app/models.py"
     assert first["end_line"] == 8 and first["end_column"] == 50  # `id` is two characters
-    assert first["fix"] is None
+    assert first["fix"] == {
+        "applicability": "safe",
+        "message": 'Use "Node.node_id"',
+        "edits": [{"line": 8, "column": 47, "end_line": 8, "end_column": 51, "content": '"Node.node_id"'}],
+    }
     assert set(first) == {"code", "message", "path", "line", "column", "end_line", "end_column", "fix"}
 
 

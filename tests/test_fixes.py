@@ -267,3 +267,41 @@ def test_orm101_no_fix_inside_larger_expressions():
         "class Node(Base):\n    kids = relationship('Node', order_by=desc(id))\n"
     )
     assert finding.code == "ORM101" and finding.fix is None
+
+
+@pytest.mark.parametrize(
+    ("code", "before", "after"),
+    [
+        ("ORM201", "nickname: Mapped[Optional[str]] = mapped_column(nullable=False)",
+         "nickname: Mapped[str] = mapped_column(nullable=False)"),
+        ("ORM202", "age: Mapped[int] = mapped_column(nullable=True)",
+         "age: Mapped[int | None] = mapped_column(nullable=True)"),
+        ("ORM204", "metadata: Mapped[dict] = mapped_column(JSON, default=dict)",
+         'metadata_: Mapped[dict] = mapped_column("metadata", JSON, default=dict)'),
+    ],
+)
+def test_unsafe_column_fixes(code, before, after):
+    source = strip_markers(RULES[code].invalid[0])
+    assert before in source
+    assert fixed(source) == source  # unsafe: not applied by --fix alone
+    once = fixed(source, unsafe=True)
+    assert after in once and fixed(once, unsafe=True) == once
+    assert [f for f in analyse(once) if f.code == code] == []
+    with load(once) as example:  # the fixed model configures and creates its table
+        example.configure()
+        example.sqlite_session()
+
+
+def test_orm202_fix_uses_optional_when_imported():
+    source = "from typing import Optional\nfrom sqlalchemy.orm import Mapped, mapped_column\nclass A(Base):\n    __tablename__ = 'a'\n    x: Mapped[int] = mapped_column(nullable=True)\n"
+    assert "x: Mapped[Optional[int]] = mapped_column(nullable=True)" in fixed(source, unsafe=True)
+
+
+def test_redundant_index_flag_removed_keeping_the_rest():
+    source = strip_markers(RULES["ORM401"].invalid[0])
+    once = fixed(source, unsafe=True)
+    assert "email: Mapped[str] = mapped_column()" in once
+    with load(once) as example:
+        assert example.postgresql_ddl().count("ON users (email)") == 1
+    pk = "from sqlalchemy import Column, Integer\nclass A(Base):\n    __tablename__ = 'a'\n    id = Column(Integer, primary_key=True, index=True,)\n"
+    assert "id = Column(Integer, primary_key=True,)" in fixed(pk, unsafe=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Iterator
 
 import libcst as cst
 
+from ormlint.fixes import typing_name
 from ormlint.model.extract import keyword_args
 from ormlint.model.names import bool_value, dotted_name, string_value, syntax_children
 from ormlint.model.types import ColumnDecl, FileModel, MappedAnnotation, ModelClass
-from ormlint.rules.base import Rule, Violation, example
+from ormlint.rules.base import Fix, Rule, Violation, example
 from ormlint.rules.indexes import annotation_used_by_column, is_mapped_annotation
 
 _REFERENCES = (
@@ -21,6 +23,36 @@ _REFERENCES = (
 def _uses_existing_column(column: ColumnDecl) -> bool:
     """`use_existing_column=True`: when the column exists, its `nullable=` is ignored."""
     return bool_value(column.keyword("use_existing_column")) is True
+
+
+def _drop_optional(model: FileModel, mapped: MappedAnnotation) -> Fix | None:
+    """`Mapped[Optional[X]]` / `Mapped[X | None]` / `Mapped[Union[X, None]]` -> `Mapped[X]`.
+    Unsafe: whether the column or the annotation is wrong is the author's call."""
+    inner = mapped.inner
+    kept: cst.CSTNode | None = None
+    if isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.BitOr):
+        sides = [s for s in (inner.left, inner.right) if not (isinstance(s, cst.Name) and s.value == "None")]
+        kept = sides[0] if len(sides) == 1 else None
+    elif isinstance(inner, cst.Subscript):
+        symbol = model.imports.symbol(inner.value)
+        elements = [e.slice.value for e in inner.slice if isinstance(e.slice, cst.Index)]
+        if symbol == "typing.Optional" and len(elements) == 1:
+            kept = elements[0]
+        elif symbol == "typing.Union":
+            others = [e for e in elements if not (isinstance(e, cst.Name) and e.value == "None")]
+            kept = others[0] if len(others) == 1 and len(elements) == 2 else None
+    if kept is None:
+        return None
+    code = model.module.code_for_node(kept)
+    return Fix(f"Annotate `Mapped[{code}]`", ((inner, code),), applicability="unsafe")
+
+
+def _add_optional(model: FileModel, mapped: MappedAnnotation) -> Fix | None:
+    """`Mapped[X]` -> `Mapped[Optional[X]]` (or `X | None` without a typing import). Unsafe."""
+    code = model.module.code_for_node(mapped.inner)
+    optional = typing_name(model, "Optional")
+    new = f"{optional}[{code}]" if optional else f"{code} | None"
+    return Fix(f"Annotate `Mapped[{new}]`", ((mapped.inner, new),), applicability="unsafe")
 
 
 class OptionalMappedNotNull(Rule):
@@ -44,6 +76,11 @@ class OptionalMappedNotNull(Rule):
         first flush (a server-generated value), say so with `# noqa: ORM201`.
         """
     references = _REFERENCES
+    fix_safety = """
+        Unsafe (applied with `--unsafe-fixes`): `Optional[...]`/`| None` is dropped from the
+        annotation, which makes the annotation agree with the table; if the column should be
+        nullable instead, change the column. Not offered for string annotations.
+        """
     invalid = (
         example('''
             from typing import Optional
@@ -96,6 +133,7 @@ class OptionalMappedNotNull(Rule):
                     continue
                 yield self.violation(
                     mapped.node,
+                    autofix=_drop_optional(model, mapped),
                     annotation=model.module.code_for_node(mapped.node),
                     attr=column.attr,
                     reason=reason,
@@ -124,6 +162,12 @@ class MappedNotOptionalButNullable(Rule):
         `use_existing_column=True` columns, whose `nullable=` is ignored when the column exists.
         """
     references = _REFERENCES
+    fix_safety = """
+        Unsafe (applied with `--unsafe-fixes`): the annotation becomes `Mapped[Optional[X]]`
+        (`X | None` when the module does not import `Optional`), which makes it agree with the
+        table; type checkers will then ask every reader to handle `None`. If the column should
+        be NOT NULL instead, change the column (and migrate the data).
+        """
     invalid = (
         example('''
             from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -170,6 +214,7 @@ class MappedNotOptionalButNullable(Rule):
                     continue
                 yield self.violation(
                     mapped.node,
+                    autofix=_add_optional(model, mapped),
                     annotation=model.module.code_for_node(mapped.node),
                     attr=column.attr,
                 )
@@ -463,6 +508,30 @@ RESERVED_ATTRIBUTES = {
 }
 
 
+def _rename_reserved(model: FileModel, cls: ModelClass, column: ColumnDecl) -> Fix | None:
+    """`metadata = mapped_column(JSON)` -> `metadata_ = mapped_column("metadata", JSON)`: the
+    table keeps its column name. Unsafe: code that reads `obj.metadata` must follow the rename."""
+    if column.constructor not in ("Column", "mapped_column") or column.attr is None:
+        return None
+    target = next(
+        (a.node for a in cls.assignments if a.column is column and isinstance(a.node, cst.Name)), None
+    )
+    if target is None:
+        return None
+    new_attr = f"{column.attr}_"
+    if new_attr in {a.attr for a in cls.assignments}:
+        return None
+    replacements: list[tuple[cst.CSTNode, str]] = [(target, new_attr)]
+    if column.sql_name is None:
+        name_arg = cst.Arg(
+            value=cst.SimpleString(f'"{column.attr}"'),
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if column.node.args else cst.MaybeSentinel.DEFAULT,
+        )
+        new_call = column.node.with_changes(args=[name_arg, *column.node.args])
+        replacements.append((column.node, model.module.code_for_node(new_call)))
+    return Fix(f"Rename to `{new_attr}`, keeping the column name", tuple(replacements), applicability="unsafe")
+
+
 class ReservedAttributeName(Rule):
     code = "ORM204"
     name = "reserved-attribute-name"
@@ -489,6 +558,11 @@ class ReservedAttributeName(Rule):
         silently); `Model.metadata` is then a column, not the MetaData that Alembic and
         `create_all()` code expect. Both verified by this rule's oracle test with the installed
         SQLAlchemy. The column itself can keep its name: only the Python attribute must change.
+        """
+    fix_safety = """
+        Unsafe (applied with `--unsafe-fixes`): `metadata = mapped_column(...)` becomes
+        `metadata_ = mapped_column("metadata", ...)`, so the table keeps its column name, but
+        every use of `obj.metadata` elsewhere must follow the rename.
         """
     references = (
         "SQLAlchemy: Declarative Mapping, Attribute name 'metadata' is reserved, https://docs.sqlalchemy.org/en/20/orm/declarative_tables.html",
@@ -545,7 +619,8 @@ class ReservedAttributeName(Rule):
                 continue  # a SQLModel class without table=True is a Pydantic model only
             for column in cls.columns:
                 if column.attr in RESERVED_ATTRIBUTES:
-                    yield self._violation(column.node, column.attr, column)
+                    violation = self._violation(column.node, column.attr, column)
+                    yield dataclasses.replace(violation, fix=_rename_reserved(model, cls, column))
             for rel in cls.relationships:
                 if rel.attr in RESERVED_ATTRIBUTES:
                     yield self._violation(rel.node, rel.attr, None, relationship=True)
