@@ -171,10 +171,11 @@ def rules() -> None:
     """List every rule."""
     from ormlint.rules import PARSE_ERROR_CODE, PARSE_ERROR_SUMMARY, RULES
 
+    width = max(len(rule.name) for rule in RULES.values())
     for code, rule in RULES.items():
         default = "" if rule.default_enabled else "  (opt-in)"
-        click.echo(f"{code}  {rule.name:36} {rule.summary}{default}")
-    click.echo(f"{PARSE_ERROR_CODE}  {'parse-error':36} {PARSE_ERROR_SUMMARY}")
+        click.echo(f"{code}  {rule.name:{width}}  {rule.summary}{default}")
+    click.echo(f"{PARSE_ERROR_CODE}  {'parse-error':{width}}  {PARSE_ERROR_SUMMARY}")
 
 
 @main.command()
