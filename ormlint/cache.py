@@ -20,7 +20,7 @@ from ormlint.findings import Finding
 from ormlint.project import FileFacts
 
 CACHE_DIR_NAME = ".ormlint_cache"
-_FORMAT = 2
+_FORMAT = 3
 # (line, column, code, message, end_line, end_column, fix): a Finding without its path, which
 # depends on how the file was named on the command line.
 Row = tuple
@@ -49,6 +49,9 @@ class ResultCache:
     def __init__(self, directory: Path, key: str) -> None:
         self.directory = directory
         self.file = directory / f"results-{key}.pickle"
+        # The project rules' findings of the last run, and the key (every file's name and digest)
+        # they were computed for: an unchanged project does not run its project rules again.
+        self.project: tuple[bytes, tuple[Finding, ...]] | None = None
         self.entries: dict[str, tuple[bytes, tuple[Row, ...], FileFacts]] = self._load()
         self.changed = False
 
@@ -60,8 +63,20 @@ class ResultCache:
             return {}
         if not isinstance(data, dict) or data.get("format") != _FORMAT:
             return {}
+        project = data.get("project")
+        if isinstance(project, tuple) and len(project) == 2:
+            self.project = project
         entries = data.get("entries")
         return entries if isinstance(entries, dict) else {}
+
+    def project_findings(self, key: bytes) -> list[Finding] | None:
+        if self.project is None or self.project[0] != key:
+            return None
+        return list(self.project[1])
+
+    def put_project_findings(self, key: bytes, findings: list[Finding]) -> None:
+        self.project = (key, tuple(findings))
+        self.changed = True
 
     def get(
         self, path: Path, digest: bytes, display: str
@@ -95,7 +110,8 @@ class ResultCache:
             fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    pickle.dump({"format": _FORMAT, "entries": live}, handle, protocol=4)
+                    data = {"format": _FORMAT, "entries": live, "project": self.project}
+                    pickle.dump(data, handle, protocol=4)
                 os.replace(temp, self.file)
             except BaseException:
                 os.unlink(temp)

@@ -406,6 +406,7 @@ def run(
     results: list[FileResult] = []
     pending: list[tuple[Path, bytes, tuple]] = []
     ignored_by_path: dict[str, tuple[str, ...]] = {}
+    digests: list[tuple[str, bytes]] = []
     for path, display in files:
         ignored_by_path[display] = settings.ignored_for(path)
         data = read_file(path)
@@ -413,6 +414,7 @@ def run(
             results.append(_unreadable(display, codes, data))
             continue
         digest = content_digest(data) if cache is not None else b""
+        digests.append((display, digest))
         cached = cache.get(path, digest, display) if cache is not None else None
         if cached is not None:
             results.append(FileResult(*cached))
@@ -431,15 +433,31 @@ def run(
         results.append(result)
         if cache is not None:
             cache.put(path, digest, result.findings, result.facts)
-    if cache is not None:
-        cache.save()
     findings = [f for result in results for f in result.findings]
     if whole_project is None:
         whole_project = any(p.is_dir() for p in paths)
-    index = ProjectIndex.build(
-        [r.facts for r in results], whole_project, settings.external_models, settings.external_tables
-    )
-    findings += project_findings(index, codes, ignored_by_path, options=settings.rule_options)
+    # Project findings depend on every file (and on noqa comments read from disk, which are part
+    # of the digests): an unchanged set of files reuses them.
+    project_key = None
+    if cache is not None:
+        project_key = content_digest(repr((
+            sorted((display, digest) for display, digest in digests),
+            whole_project, settings.external_models, settings.external_tables,
+        )).encode())
+    cached_project = cache.project_findings(project_key) if cache is not None else None
+    if cached_project is not None:
+        findings += cached_project
+    else:
+        index = ProjectIndex.build(
+            [r.facts for r in results], whole_project, settings.external_models,
+            settings.external_tables,
+        )
+        project = project_findings(index, codes, ignored_by_path, options=settings.rule_options)
+        findings += project
+        if cache is not None:
+            cache.put_project_findings(project_key, project)
+    if cache is not None:
+        cache.save()
     return RunResult(sorted(findings), len(files))
 
 

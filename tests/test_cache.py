@@ -106,3 +106,21 @@ def test_concurrent_runs_leave_a_loadable_cache(tree):
     (cache_file,) = (tree / ".ormlint_cache").glob("results-*.pickle")
     assert len(pickle.loads(cache_file.read_bytes())["entries"]) == 32
     assert not list((tree / ".ormlint_cache").glob("*.tmp"))
+
+
+def test_project_findings_are_reused_only_while_no_file_changes(tmp_path, monkeypatch):
+    import ormlint.engine as eng
+
+    (tmp_path / "a.py").write_text(
+        "from sqlalchemy.orm import relationship\nclass A(Base):\n    __tablename__ = 'a'\n"
+        "    b = relationship('Missing')\n"
+    )
+    (tmp_path / "b.py").write_text(CLEAN)
+    calls = []
+    real = eng.project_findings
+    monkeypatch.setattr(eng, "project_findings", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = check(tmp_path)
+    assert [f.code for f in first.findings] == ["ORM104"] and len(calls) == 1
+    assert check(tmp_path).findings == first.findings and len(calls) == 1  # reused
+    (tmp_path / "b.py").write_text(CLEAN.replace("class B", "class Missing"))
+    assert check(tmp_path).findings == [] and len(calls) == 2  # another file changed: recomputed
