@@ -8,7 +8,10 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+if TYPE_CHECKING:
+    from ormlint.rules.base import RuleOptions
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -16,7 +16,7 @@ from typing import Iterable
 
 import libcst as cst
 
-from ormlint.model.names import dotted_name, string_value
+from ormlint.model.names import dotted_name, optional_core, string_value
 from ormlint.model.types import FileModel
 
 
@@ -249,7 +249,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
             relationships.append(
                 RelationshipFacts(
                     attr=rel.attr,
-                    target=(rel.target or _annotation_target(rel) or "").rpartition(".")[2] or None,
+                    target=(rel.target or _annotation_target(model, rel) or "").rpartition(".")[2] or None,
                     back_populates=string_value(back.value) if back is not None else None,
                     has_unknown_kwargs=any(arg.star == "**" for arg in rel.node.args),
                     keywords=frozenset(rel.kwargs),
@@ -375,14 +375,7 @@ def _sql_type(model: FileModel, column) -> str | None:
         mapped = column.annotation
         if mapped is None or column.constructor != "mapped_column":
             return None
-        inner = mapped.inner
-        # Optional[X] / X | None -> X
-        if isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.BitOr):
-            sides = [e for e in (inner.left, inner.right) if not (isinstance(e, cst.Name) and e.value == "None")]
-            inner = sides[0] if len(sides) == 1 else inner
-        if isinstance(inner, cst.Subscript) and model.imports.symbol(inner.value) == "typing.Optional":
-            inner = inner.slice[0].slice.value if isinstance(inner.slice[0].slice, cst.Index) else inner
-        name = dotted_name(inner)
+        name = dotted_name(optional_core(mapped.inner, model.imports))
         if name is None:
             return None
         return _ANNOTATION_TYPES.get(model.imports.qualify(name) or name)
@@ -400,36 +393,17 @@ _COLLECTIONS = {"list", "List", "set", "Set", "dict", "Dict", "Sequence", "Colle
                 "Optional", "Union", "typing.List", "typing.Set", "typing.Optional"}
 
 
-def _annotation_target(rel) -> str | None:
+def _annotation_target(model: FileModel, rel) -> str | None:
     """`Mapped[list["Child"]]`, `Mapped[Optional[Child]]`, `Mapped["Child | None"]` -> "Child"."""
     if rel.annotation is None:
         return None
-    expr: cst.BaseExpression | None = rel.annotation.inner
-    for _ in range(5):
-        text = string_value(expr)
-        if text is not None:
-            try:
-                expr = cst.parse_expression(text.strip())
-            except Exception:
-                return None
-            continue
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
-            sides = [e for e in (expr.left, expr.right) if not (isinstance(e, cst.Name) and e.value == "None")]
-            if len(sides) != 1:
-                return None
-            expr = sides[0]
-            continue
-        if isinstance(expr, cst.Subscript):
-            head = dotted_name(expr.value)
-            elements = [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
-            elements = [e for e in elements if not (isinstance(e, cst.Name) and e.value == "None")]
-            if head not in _COLLECTIONS or not elements:
-                return None
-            expr = elements[-1]
-            continue
-        name = dotted_name(expr) if expr is not None else None
-        return name
-    return None
+    core = optional_core(rel.annotation.inner, model.imports)
+    if isinstance(core, cst.Subscript):
+        if dotted_name(core.value) not in _COLLECTIONS:
+            return None
+        elements = [e.slice.value for e in core.slice if isinstance(e.slice, cst.Index)]
+        core = optional_core(elements[-1], model.imports) if elements else None
+    return dotted_name(core) if core is not None else None
 
 
 def _relationship_literals(model: FileModel, rel) -> dict:

@@ -133,6 +133,41 @@ class ImportTable:
         return canonical_symbol(qualified)
 
 
+def optional_core(expr: cst.BaseExpression | None, imports: ImportTable) -> cst.BaseExpression | None:
+    """The type an annotation names once `None` is taken out: `X` for `X`, `"X"`, `Optional[X]`,
+    `X | None`, `Union[X, None]` and their nestings; None when that is not one type (`A | B`, an
+    unparsable string)."""
+    for _ in range(8):
+        if expr is None:
+            return None
+        text = string_value(expr)
+        if text is not None:
+            try:
+                expr = cst.parse_expression(text.strip())
+            except Exception:
+                return None
+            continue
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+            sides = [e for e in (expr.left, expr.right) if not _is_none(e)]
+            if len(sides) != 1:
+                return None
+            expr = sides[0]
+            continue
+        if isinstance(expr, cst.Subscript) and imports.symbol(expr.value) in ("typing.Optional", "typing.Union"):
+            elements = [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
+            rest = [e for e in elements if not _is_none(e)]
+            if len(rest) != 1:
+                return None
+            expr = rest[0]
+            continue
+        return expr
+    return None
+
+
+def _is_none(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
 def canonical_symbol(qualified: str) -> str | None:
     root, _, _ = qualified.partition(".")
     last = qualified.rpartition(".")[2]

@@ -9,7 +9,7 @@ import libcst as cst
 
 from ormlint.fixes import typing_name
 from ormlint.model.extract import keyword_args
-from ormlint.model.names import bool_value, dotted_name, string_value, syntax_children
+from ormlint.model.names import bool_value, dotted_name, optional_core, string_value, syntax_children
 from ormlint.model.types import ColumnDecl, FileModel, MappedAnnotation, ModelClass
 from ormlint.rules.base import Fix, Rule, Violation, example
 from ormlint.rules.indexes import annotation_used_by_column, is_mapped_annotation
@@ -273,42 +273,19 @@ TYPE_CONTRADICTIONS = frozenset(
 def annotation_category(model: FileModel, inner: cst.BaseExpression) -> tuple[str, cst.CSTNode] | None:
     """The category of a `Mapped[...]` inner type that is one builtin or stdlib type, optional
     or not (`str`, `Optional[datetime]`, `uuid.UUID | None`), with the node naming it."""
-    expr: cst.BaseExpression | None = inner
-    for _ in range(6):
-        if expr is None:
-            return None
-        text = string_value(expr)
-        if text is not None:
-            try:
-                expr = cst.parse_expression(text.strip())
-            except Exception:
-                return None
-            continue
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
-            sides = [s for s in (expr.left, expr.right) if not _is_none(s)]
-            if len(sides) != 1:
-                return None
-            expr = sides[0]
-            continue
-        if isinstance(expr, cst.Subscript):
-            symbol = model.imports.symbol(expr.value)
-            elements = [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
-            rest = [e for e in elements if not _is_none(e)]
-            if symbol not in ("typing.Optional", "typing.Union") or len(rest) != 1:
-                return None  # Annotated[...] may carry its own type; containers are not ours
-            expr = rest[0]
-            continue
-        if isinstance(expr, cst.Name) and expr.value in _BUILTIN_CATEGORIES:
-            if expr.value in model.module_bindings:
-                return None  # the module rebinds the name
-            return _BUILTIN_CATEGORIES[expr.value], expr
-        name = dotted_name(expr)
-        if name is None or name.partition(".")[0] in model.imports.type_checking_only:
-            return None  # the annotation cannot be evaluated at all: ORM206's finding
-        qualified = model.imports.qualify(name)
-        category = _STDLIB_CATEGORIES.get(qualified or "")
-        return (category, expr) if category else None
-    return None
+    expr = optional_core(inner, model.imports)
+    if expr is None or isinstance(expr, cst.Subscript):
+        return None  # Annotated[...] may carry its own type; containers are not ours
+    if isinstance(expr, cst.Name) and expr.value in _BUILTIN_CATEGORIES:
+        if expr.value in model.module_bindings:
+            return None  # the module rebinds the name
+        return _BUILTIN_CATEGORIES[expr.value], expr
+    name = dotted_name(expr)
+    if name is None or name.partition(".")[0] in model.imports.type_checking_only:
+        return None  # the annotation cannot be evaluated at all: ORM206's finding
+    qualified = model.imports.qualify(name)
+    category = _STDLIB_CATEGORIES.get(qualified or "")
+    return (category, expr) if category else None
 
 
 def _is_none(node: cst.CSTNode) -> bool:

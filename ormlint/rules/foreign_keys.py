@@ -11,7 +11,7 @@ import libcst as cst
 
 from ormlint.model.extract import keyword_args, positional_args
 from ormlint.model.names import BUILTIN_NAMES, bool_value, canonical_symbol, string_value
-from ormlint.model.types import ColumnDecl, FileModel, ModelClass
+from ormlint.model.types import ColumnDecl, FileModel
 from ormlint.project import ColumnFacts, Location, ProjectIndex
 from ormlint.rules.base import ProjectRule, ProjectViolation, Rule, Violation, example
 from ormlint.rules.columns import annotation_names

@@ -12,7 +12,7 @@ import warnings
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import create_engine, create_mock_engine, exc, text
-from sqlalchemy.dialects import mssql, mysql, postgresql
+from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.schema import CreateIndex, CreateTable
 
