@@ -288,10 +288,6 @@ def annotation_category(model: FileModel, inner: cst.BaseExpression) -> tuple[st
     return (category, expr) if category else None
 
 
-def _is_none(node: cst.CSTNode) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
 def sql_type_category(model: FileModel, column: ColumnDecl) -> tuple[str, str] | None:
     """(category, type as written) of an explicit SQL type that is SQLAlchemy's own, with the
     arguments that change what it loads (`asdecimal=`, `as_uuid=`) taken into account."""
