@@ -61,8 +61,9 @@ class ServerDefaultSqlString(Rule):
         """
     fix_safety = """
         Safe: the string is wrapped in `text(...)`, using the module's own spelling (`sa.text`,
-        `db.text`) or adding `text` to an existing `from sqlalchemy import ...`; no fix when the
-        module has neither. The DDL then carries the SQL expression (`DEFAULT now()`); existing
+        `db.text`), adding `text` to an existing `from sqlalchemy import ...`, or adding that
+        import above a `from sqlalchemy.orm import ...` line; no fix when the module has no
+        SQLAlchemy import to build on, or binds `text` to something else. The DDL then carries the SQL expression (`DEFAULT now()`); existing
         databases keep their old default until a migration changes it.
         """
     references = (
@@ -537,8 +538,9 @@ class InvalidDefaultValue(Rule):
     fix_safety = "No automatic fix yet. Quoting the literal or adding `()` is safe."
     fix_safety = """
         Safe: the string is wrapped in `text(...)`, using the module's own spelling (`sa.text`,
-        `db.text`) or adding `text` to an existing `from sqlalchemy import ...`; no fix when the
-        module has neither. The DDL then carries the SQL expression (`DEFAULT now()`); existing
+        `db.text`), adding `text` to an existing `from sqlalchemy import ...`, or adding that
+        import above a `from sqlalchemy.orm import ...` line; no fix when the module has no
+        SQLAlchemy import to build on, or binds `text` to something else. The DDL then carries the SQL expression (`DEFAULT now()`); existing
         databases keep their old default until a migration changes it.
         """
     references = (
