@@ -256,7 +256,7 @@ class Extractor:
         if len(targets) == 1 and isinstance(targets[0], cst.Attribute):
             owner = dotted_name(targets[0].value)
             attr = targets[0].attr.value
-        for call in self._calls_in(value):
+        for call in calls_in(value):
             if self.imports.symbol(call.func) in RELATIONSHIP_CONSTRUCTORS:
                 is_direct = call is value
                 self.relationships.append(
@@ -273,7 +273,7 @@ class Extractor:
     def _visit_module_function(self, func: cst.FunctionDef) -> None:
         """Columns built in module-level functions: Alembic's upgrade(), column factories."""
         for stmt in _walk_function_statements(func.body):
-            for call in self._calls_in(stmt):
+            for call in calls_in(stmt):
                 symbol = self.imports.symbol(call.func)
                 if symbol in COLUMN_CONSTRUCTORS:
                     self.loose_columns.append(self._column(call, symbol, None, None))
@@ -497,7 +497,7 @@ class Extractor:
             if column is not None:
                 scope.columns.append(column)
         # relationship() directly, or nested (backref, column_property(...)) is found by scanning.
-        for call in self._calls_in(value):
+        for call in calls_in(value):
             if self.imports.symbol(call.func) in RELATIONSHIP_CONSTRUCTORS:
                 direct = call is value
                 rel = self._relationship(
@@ -543,7 +543,7 @@ class Extractor:
                     returns = func.returns.annotation if func.returns is not None else None
                     mapped = self.mapped_annotation(returns) if returns is not None else None
                     scope.columns.append(self._column(stmt.value, symbol, name, mapped))
-            for call in self._calls_in(stmt):
+            for call in calls_in(stmt):
                 if self.imports.symbol(call.func) in RELATIONSHIP_CONSTRUCTORS:
                     self.relationships.append(
                         self._relationship(call, None, scope.name, None, None, inner_scopes)
@@ -868,19 +868,19 @@ class Extractor:
             return False  # list[...], dict[...], a generic class
         return None
 
-    # -- helpers -------------------------------------------------------------------------------
 
-    @staticmethod
-    def _calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
-        """Calls in an expression or simple statement, outside lambdas and nested functions."""
-        stack: list[cst.CSTNode] = [node]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, (cst.Lambda, cst.FunctionDef, cst.ClassDef)):
-                continue
-            if isinstance(current, cst.Call):
-                yield current
-            stack.extend(reversed(syntax_children(current)))
+def calls_in(node: cst.CSTNode, into_lambdas: bool = False) -> Iterator[cst.Call]:
+    """Calls in an expression or simple statement, in source order, outside nested functions
+    and classes, and outside lambdas unless `into_lambdas` (a lambda's body runs later)."""
+    skipped = (cst.FunctionDef, cst.ClassDef) if into_lambdas else (cst.Lambda, cst.FunctionDef, cst.ClassDef)
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, skipped):
+            continue
+        if isinstance(current, cst.Call):
+            yield current
+        stack.extend(reversed(syntax_children(current)))
 
 
 _SCHEMA_ITEMS = {

@@ -9,8 +9,8 @@ from typing import Iterator, Sequence
 import libcst as cst
 
 from ormlint.fixes import without_argument
-from ormlint.model.extract import keyword_args, positional_args
-from ormlint.model.names import canonical_symbol, dotted_name, string_value, syntax_children
+from ormlint.model.extract import calls_in, keyword_args, positional_args
+from ormlint.model.names import canonical_symbol, dotted_name, string_value
 from ormlint.model.types import ColumnDecl, FileModel, IndexDecl, ModelClass, TableDecl
 from ormlint.project import ProjectIndex
 from ormlint.rules.base import Fix, ProjectRule, ProjectViolation, Rule, Violation, example
@@ -81,15 +81,6 @@ def _is_classvar(model: FileModel, annotation: cst.BaseExpression) -> bool:
     )
 
 
-def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Call):
-            yield current
-        stack.extend(syntax_children(current))
-
-
 def _value_may_add_columns(model: FileModel, value: cst.BaseExpression) -> bool:
     """A class-body value the model did not extract as a column: can it still make one?"""
     if not isinstance(value, cst.Call):
@@ -100,7 +91,7 @@ def _value_may_add_columns(model: FileModel, value: cst.BaseExpression) -> bool:
     if symbol in _RELATIONSHIP_LIKE:
         return False
     # composite(Point, Column("x1"), ...), column_property(Column(...) + ...), ...
-    return any(model.imports.symbol(c.func) in _COLUMN_CONSTRUCTORS for c in _calls(value))
+    return any(model.imports.symbol(c.func) in _COLUMN_CONSTRUCTORS for c in calls_in(value, into_lambdas=True))
 
 
 def _declared_attr_returns_relationship(model: FileModel, func: cst.FunctionDef) -> bool:
