@@ -408,6 +408,9 @@ class Extractor:
             ),
             node=node,
             assignments=tuple(scope.assignments),
+            declared_attrs=frozenset(
+                f.name.value for f in _function_defs(node.body) if self._is_declared_attr(f)
+            ),
         )
         self.classes[node.name.value] = model_class  # later definitions shadow, as in Python
         self.class_order[slot] = model_class
@@ -521,6 +524,10 @@ class Extractor:
             if self.imports.symbol(dec) == "declared_attr":
                 return True
             if isinstance(dec, cst.Attribute) and self.imports.symbol(dec.value) == "declared_attr":
+                return True
+            # Re-exported under the same name (`from app.db import declared_attr`): believed,
+            # since the rules that read this fact only become more careful.
+            if "declared_attr" in (dotted_name(dec) or "").split("."):
                 return True
         return False
 

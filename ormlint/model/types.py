@@ -188,6 +188,9 @@ class ModelClass:
     node: cst.ClassDef = field(compare=False)
     # Every name the class body binds directly, in source order (ClassAssignment).
     assignments: tuple[ClassAssignment, ...] = ()
+    # Names of the body's `@declared_attr` functions (their columns are in `columns` when the
+    # function returns one plainly; otherwise the function is still listed here).
+    declared_attrs: frozenset[str] = frozenset()
 
     def column(self, name: str) -> ColumnDecl | None:
         for column in self.columns:

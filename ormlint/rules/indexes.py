@@ -111,29 +111,6 @@ def _declared_attr_returns_relationship(model: FileModel, func: cst.FunctionDef)
     )
 
 
-def _is_declared_attr(func: cst.FunctionDef) -> bool:
-    for decorator in func.decorators:
-        dec = decorator.decorator
-        if isinstance(dec, cst.Call):
-            dec = dec.func
-        if "declared_attr" in (dotted_name(dec) or ""):
-            return True
-    return False
-
-
-def declared_attr_names(cls: ModelClass) -> set[str]:
-    """Names of the class body's `@declared_attr` functions (the model does not mark the
-    columns it extracted from them)."""
-    body = cls.node.body
-    if not isinstance(body, cst.IndentedBlock):
-        return set()
-    return {
-        stmt.name.value
-        for stmt in body.body
-        if isinstance(stmt, cst.FunctionDef) and _is_declared_attr(stmt)
-    }
-
-
 def declared_attr_annotation_is_used(cls: ModelClass) -> bool | None:
     """Does SQLAlchemy read the return annotation (`-> Mapped[int]`) of this class's
     declared_attr columns? Only on mixins and abstract bases; on the mapped class itself it is
@@ -149,7 +126,7 @@ def annotation_used_by_column(model: FileModel) -> dict[int, bool]:
     """For each class column (by id): does SQLAlchemy read its `Mapped[...]` annotation?"""
     used: dict[int, bool] = {}
     for cls in model.classes:
-        from_declared_attr = declared_attr_names(cls)
+        from_declared_attr = cls.declared_attrs
         for column in cls.columns:
             used[id(column)] = (
                 column.attr not in from_declared_attr
@@ -195,7 +172,7 @@ def _scan_body(model: FileModel, cls: ModelClass, into: TableColumns) -> None:
         if isinstance(stmt, cst.FunctionDef):
             name = stmt.name.value
             if (
-                _is_declared_attr(stmt)
+                name in cls.declared_attrs
                 and not name.startswith("__")
                 and name not in extracted
                 and not _declared_attr_returns_relationship(model, stmt)
