@@ -1,0 +1,446 @@
+"""Oracle for the drift rules (ORM701-ORM708): ormlint's static findings against real Alembic.
+
+Each fixture project under tests/data/drift/<name>/ (models.py, alembic.ini, migrations/) holds
+known drift between its models and its migrations. For each one, this module
+
+1. runs the real migrations to head on a fresh database (SQLite file; PostgreSQL too for the
+   fixtures that need it, on a throwaway cluster started here when the server binaries and a
+   driver are available), then back to base and up again, so the revision files are known to
+   work both ways;
+2. imports the fixture's models.py by file path and runs Alembic's autogenerate comparison
+   (`compare_metadata`, with compare_type and compare_server_default) between its MetaData and
+   the migrated database;
+3. maps every diff item to a drift key (code, table, columns), the shape of ormlint's
+   `DriftItem`, and asserts that the keys equal both a hand-written EXPECTED set (so the Alembic
+   side is pinned on its own, and a broken harness cannot pass vacuously) and the keys that
+   `ormlint.drift.drift_for_project` finds statically.
+
+Mapping of Alembic's diff items to keys (one key per (code, table, columns); keys are compared as
+sets, and ormlint must report each key once):
+
+    add_table                      ORM701 (table in the models only)          columns ()
+    remove_table                   ORM702 (table in the migrations only)      columns ()
+    add_column / remove_column     ORM703                                     (column,)
+    modify_type                    ORM704                                     (column,)
+    modify_nullable                ORM705                                     (column,)
+    add_index / remove_index,      ORM706                                     the index's or
+    add_constraint / remove_constraint of a UniqueConstraint                  constraint's columns
+    modify_default                 ORM707                                     (column,)
+    add_fk / remove_fk             ORM708                                     local columns
+
+What that means for the pairs Alembic reports as a drop and a create:
+- an index (or unique constraint) whose uniqueness differs is a remove and an add on the same
+  columns: ONE ORM706 key;
+- an index (or unique constraint) whose columns differ is a remove on the old columns and an add
+  on the new ones: TWO ORM706 keys, one per column list;
+- a foreign key whose target or ondelete differs is a remove_fk and an add_fk on the same local
+  columns: ONE ORM708 key.
+
+Alembic's behaviour where it is subtle (Alembic 1.20.1, SQLAlchemy 2.1; checked by hand and by
+these fixtures):
+- String(50) vs String(100) and Integer vs BigInteger: reported on SQLite and on PostgreSQL
+  (SQLite keeps the declared type name and length, and Alembic compares them).
+- DateTime vs DateTime(timezone=True), JSON vs JSONB: NOT visible on SQLite (SQLite has no
+  time-zone flag, and JSONB cannot be created there); reported on PostgreSQL. They live in the
+  PostgreSQL-only fixture `pg_types`.
+- Server defaults: Alembic compares the rendered SQL, with quoting normalised: `"x"` and
+  `text("'x'")` are equal, `"0"` and `text("0")` are equal, `'a'` vs `'b'` differ; a default on
+  one side only is reported. On PostgreSQL Alembic asks the server to evaluate both expressions
+  (`SELECT <reflected> = <model>`), so even `now()` vs `CURRENT_TIMESTAMP` compare equal there
+  (no fixture relies on that).
+- Foreign keys: SQLite reflects ondelete (SQLAlchemy parses the CREATE TABLE text), and since the
+  reflected FKs carry "options", Alembic compares ondelete on SQLite as on PostgreSQL. ondelete
+  "NO ACTION" and none are the same to Alembic.
+- Unique constraints: compared by their columns when unnamed. A difference in NAME only is
+  reported inconsistently (SQLite: an unnamed constraint in the database vs a named one in the
+  models gives only an add_constraint, the reverse gives nothing; PostgreSQL names every
+  constraint and reports a remove and an add). Name-only differences are not drift in ormlint's
+  sense, so no fixture has one.
+- Index name-only differences likewise are not in any fixture; indexes are compared by name, so
+  Alembic would report a rename as a remove and an add on the same columns.
+- Nullability: reported on both backends. A primary key column is NOT NULL on both sides.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pytest
+
+DRIFT = Path(__file__).parent / "data" / "drift"
+
+Key = tuple[str, str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    backends: tuple[str, ...]  # "sqlite", "postgresql"
+    expected: frozenset  # of Key
+
+
+CASES = [
+    Case("clean", ("sqlite", "postgresql"), frozenset()),
+]
+
+BY_NAME = {case.name: case for case in CASES}
+
+
+# --- Alembic side ------------------------------------------------------------------------------
+
+_module_counter = itertools.count()
+
+
+def load_metadata(project: Path):
+    """Import project/models.py under a unique module name and return its MetaData (`Base.metadata`
+    when there is a `Base`, else the module's one MetaData object). The module is removed from
+    sys.modules afterwards; its mappers are configured first, so a broken relationship fails."""
+    from sqlalchemy import MetaData
+
+    name = f"_ormlint_drift_models_{project.name}_{next(_module_counter)}"
+    spec = importlib.util.spec_from_file_location(name, project / "models.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # SQLAlchemy resolves Mapped[...] annotations through sys.modules
+    try:
+        spec.loader.exec_module(module)
+        base = getattr(module, "Base", None)
+        if base is not None:
+            registry = getattr(base, "registry", None)
+            if registry is not None:
+                registry.configure()
+            return base.metadata
+        found = [v for v in vars(module).values() if isinstance(v, MetaData)]
+        assert len(found) == 1, f"{project.name}/models.py: no Base and {len(found)} MetaData"
+        return found[0]
+    finally:
+        del sys.modules[name]
+
+
+def _environment(project: Path, url: str):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config(str(project / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url)
+    return config, ScriptDirectory.from_config(config)
+
+
+def run_migrations(project: Path, url: str, destination: str) -> None:
+    """Upgrade to "head" or downgrade to "base" the way `alembic upgrade` / `alembic downgrade`
+    do (EnvironmentContext around ScriptDirectory's revision walk), but without the fixture's
+    env.py: the harness must not depend on how a fixture's env.py finds its models."""
+    from alembic.runtime.environment import EnvironmentContext
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    config, script = _environment(project, url)
+
+    def step(rev, context):
+        if destination == "head":
+            return script._upgrade_revs("head", rev)
+        return script._downgrade_revs("base", rev)
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            with EnvironmentContext(config, script, fn=step, destination_rev=destination) as env:
+                env.configure(connection=connection, target_metadata=None)
+                with env.begin_transaction():
+                    env.run_migrations()
+            connection.commit()
+    finally:
+        engine.dispose()
+
+
+def alembic_diffs(project: Path, url: str) -> list:
+    """Alembic's autogenerate diff between project's models and the database at url."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    metadata = load_metadata(project)
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "compare_server_default": True}
+            )
+            return compare_metadata(context, metadata)
+    finally:
+        engine.dispose()
+
+
+def _flatten(diffs: Iterable) -> Iterator[tuple]:
+    # compare_metadata returns tuples, except for column modifications: a list of tuples per
+    # column (modify_type, modify_nullable, modify_default for the same column together).
+    for diff in diffs:
+        if isinstance(diff, list):
+            yield from diff
+        else:
+            yield diff
+
+
+def _column_names(columns) -> tuple[str, ...]:
+    return tuple(column.name for column in columns)
+
+
+def diff_key(diff: tuple) -> Key | None:
+    """The drift key of one Alembic diff item; None for the alembic_version table. Anything not
+    in the mapping fails the test: nothing Alembic reports may be dropped silently."""
+    from sqlalchemy import ForeignKeyConstraint, Index, UniqueConstraint
+
+    kind = diff[0]
+    if kind in ("add_table", "remove_table"):
+        table = diff[1]
+        if table.name == "alembic_version":
+            return None
+        return ("ORM701" if kind == "add_table" else "ORM702", table.name, ())
+    if kind in ("add_column", "remove_column"):
+        _, _schema, table_name, column = diff
+        return ("ORM703", table_name, (column.name,))
+    column_codes = {
+        "modify_type": "ORM704",
+        "modify_nullable": "ORM705",
+        "modify_default": "ORM707",
+    }
+    if kind in column_codes:
+        _, _schema, table_name, column_name = diff[:4]
+        return (column_codes[kind], table_name, (column_name,))
+    if kind in ("add_index", "remove_index"):
+        index = diff[1]
+        assert isinstance(index, Index)
+        columns = _column_names(index.columns)
+        assert len(columns) == len(index.expressions), f"expression index: {index!r}"
+        return ("ORM706", index.table.name, columns)
+    if kind in ("add_constraint", "remove_constraint"):
+        constraint = diff[1]
+        assert isinstance(constraint, UniqueConstraint), f"unexpected constraint diff: {diff!r}"
+        return ("ORM706", constraint.table.name, _column_names(constraint.columns))
+    if kind in ("add_fk", "remove_fk"):
+        fk = diff[1]
+        assert isinstance(fk, ForeignKeyConstraint)
+        return ("ORM708", fk.table.name, _column_names(fk.columns))
+    raise AssertionError(f"Alembic diff item with no drift code: {diff!r}")
+
+
+def alembic_keys(diffs: list) -> set[Key]:
+    keys = {diff_key(diff) for diff in _flatten(diffs)}
+    keys.discard(None)
+    return keys
+
+
+def describe(diffs: list) -> str:
+    return "\n".join(f"  {diff[:4]!r}" for diff in _flatten(diffs))
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+_database_counter = itertools.count()
+
+
+def _pg_bin_dir() -> Path | None:
+    candidates = []
+    initdb = shutil.which("initdb")
+    if initdb:
+        candidates.append(Path(os.path.realpath(initdb)).parent)
+    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    for directory in candidates:
+        if (directory / "initdb").is_file() and (directory / "pg_ctl").is_file():
+            return directory
+    return None
+
+
+def _pg_driver() -> str | None:
+    for module, dialect in (("psycopg2", "psycopg2"), ("psycopg", "psycopg")):
+        if importlib.util.find_spec(module) is not None:
+            return dialect
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgresql_server() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster listening only on a unix socket in a temporary folder; yields
+    the URL of its `postgres` database (trust authentication, user `postgres`)."""
+    bin_dir = _pg_bin_dir()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found")
+    driver = _pg_driver()
+    if driver is None:
+        pytest.skip("no PostgreSQL driver importable (psycopg2-binary or psycopg)")
+    prefix: list[str] = []
+    root = Path(tempfile.mkdtemp(prefix="ormlint-pg-"))  # short: unix socket paths are limited
+    if os.geteuid() == 0:  # initdb and postgres refuse to run as root
+        runuser = shutil.which("runuser")
+        try:
+            user = pwd.getpwnam("postgres")
+        except KeyError:
+            user = None
+        if runuser is None or user is None:
+            shutil.rmtree(root, ignore_errors=True)
+            pytest.skip("running as root with no `postgres` user or no runuser to start PostgreSQL")
+        os.chown(root, user.pw_uid, user.pw_gid)
+        prefix = [runuser, "-u", "postgres", "--"]
+    data = root / "data"
+    port = _free_port()
+
+    def run(*args: str) -> None:
+        done = subprocess.run(prefix + list(args), capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            log = root / "server.log"
+            raise RuntimeError(
+                f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}\n"
+                + (log.read_text() if log.exists() else "")
+            )
+
+    try:
+        run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+            "-E", "UTF8", "--no-locale", "-N")
+        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-w",
+            "-t", "60", "-o", f"-p {port} -k {root} -c listen_addresses='' -c fsync=off", "start")
+    except Exception:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    try:
+        yield f"postgresql+{driver}://postgres@/postgres?host={root}&port={port}"
+    finally:
+        subprocess.run(prefix + [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate",
+                                 "stop"], capture_output=True, timeout=120)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def fresh_database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The URL of a new, empty database on backend."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'drift.db'}"
+    from sqlalchemy import create_engine, text
+
+    server = request.getfixturevalue("postgresql_server")
+    name = f"drift_{next(_database_counter)}"
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return server.replace("/postgres?", f"/{name}?", 1)
+
+
+def copy_fixture(name: str, tmp_path: Path) -> Path:
+    project = tmp_path / name
+    shutil.copytree(DRIFT / name, project, ignore=shutil.ignore_patterns("__pycache__", "*.db"))
+    return project
+
+
+def migrate_and_compare(name: str, backend: str, tmp_path: Path, request):
+    """Copy fixture name, migrate a fresh database on backend to head and compare: returns the
+    project copy, the database URL, Alembic's keys and a readable dump of Alembic's diff."""
+    pytest.importorskip("alembic")
+    project = copy_fixture(name, tmp_path)
+    url = fresh_database(backend, tmp_path, request)
+    run_migrations(project, url, "head")
+    diffs = alembic_diffs(project, url)
+    return project, url, alembic_keys(diffs), describe(diffs)
+
+
+# --- ormlint side ------------------------------------------------------------------------------
+
+
+def ormlint_keys(project: Path) -> set[Key]:
+    from ormlint.drift import drift_for_project
+
+    items = list(drift_for_project(project))
+    keys = [(item.code, item.table, tuple(item.columns)) for item in items]
+    assert len(keys) == len(set(keys)), f"ormlint reports a drift key twice: {sorted(keys)}"
+    return set(keys)
+
+
+# --- tests -------------------------------------------------------------------------------------
+
+BACKEND_PARAMS = [
+    pytest.param(case.name, backend, id=f"{case.name}-{backend}")
+    for case in CASES
+    for backend in case.backends
+]
+
+
+@pytest.mark.parametrize(("name", "backend"), BACKEND_PARAMS)
+def test_alembic_reports_the_expected_drift(name, backend, tmp_path, request):
+    """The Alembic half alone: the fixture's drift is what Alembic sees, no more, no less; and the
+    migrations go down to base and up to head again cleanly."""
+    project, url, keys, raw = migrate_and_compare(name, backend, tmp_path, request)
+    expected = set(BY_NAME[name].expected)
+    assert keys == expected, f"Alembic's diff:\n{raw}"
+
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.pool import NullPool
+
+    run_migrations(project, url, "base")
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+    run_migrations(project, url, "head")
+    assert alembic_keys(alembic_diffs(project, url)) == expected
+
+
+@pytest.mark.parametrize(("name", "backend"), BACKEND_PARAMS)
+def test_ormlint_matches_alembic(name, backend, tmp_path, request):
+    _, _, keys, raw = migrate_and_compare(name, backend, tmp_path, request)
+    assert ormlint_keys(copy_fixture(name, tmp_path / "static")) == keys, f"Alembic's diff:\n{raw}"
+
+
+@pytest.mark.parametrize("name", [case.name for case in CASES])
+def test_ormlint_matches_expected(name, tmp_path):
+    """Runs without a database: ormlint against the pinned keys (which the tests above check
+    against Alembic wherever Alembic and the backend are available)."""
+    assert ormlint_keys(copy_fixture(name, tmp_path)) == set(BY_NAME[name].expected)
+
+
+def test_clean_fixture_is_clean():
+    assert BY_NAME["clean"].expected == frozenset()
+
+
+@pytest.mark.parametrize(
+    "name", [case.name for case in CASES if "sqlite" in case.backends]
+)
+def test_fixture_env_py_with_alembic_cli(name, tmp_path):
+    """The fixture's own env.py works with the real `alembic` command: `upgrade head`, then
+    `check`, which fails exactly when the fixture has drift."""
+    pytest.importorskip("alembic")
+    project = copy_fixture(name, tmp_path)
+    ini = str(project / "alembic.ini")
+
+    def alembic(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "alembic", "-c", ini, *args],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        )
+
+    upgrade = alembic("upgrade", "head")
+    assert upgrade.returncode == 0, upgrade.stderr
+    check = alembic("check")
+    if BY_NAME[name].expected:
+        output = check.stdout + check.stderr
+        assert check.returncode != 0 and "New upgrade operations detected" in output, output
+    else:
+        assert check.returncode == 0, check.stderr + check.stdout
