@@ -45,6 +45,18 @@ class ColumnFacts:
     location: Location | None = None  # the attribute's assignment
     # `ForeignKey(User.id)`: the target as "Class.attribute" (not in `foreign_keys`).
     class_foreign_keys: tuple[str, ...] = ()
+    # What the column is in the database, for the drift rules (ORM7xx). `db_type`: normalised as
+    # `ormlint.schema.sql_type` gives it; `nullable` as SQLAlchemy derives it (None: unknown);
+    # `server_default`: normalised SQL, with `server_default_known` False when it cannot be read.
+    db_type: str | None = None
+    nullable: bool | None = None
+    server_default: str | None = None
+    server_default_known: bool = True
+    index: bool = False
+    unique: bool = False
+    # Every ForeignKey of the column as (target as written: "table.column" or "Class.attr",
+    # ondelete upper-cased or None); None when one of them cannot be read.
+    foreign_key_targets: tuple[tuple[str, str | None], ...] | None = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,18 @@ class RelationshipFacts:
     # "collection" for `Mapped[list[X]]` / `set` / `dict` ..., "scalar" for `Mapped[X]` /
     # `Mapped[Optional[X]]` naming a class, None when there is no such annotation or it is unclear.
     annotation_shape: str | None = None
+
+
+@dataclass(frozen=True)
+class IndexFacts:
+    """An Index(...) or UniqueConstraint(...) of `__table_args__`, a `Table()` or the module
+    (column-level `index=True`/`unique=True` are on ColumnFacts)."""
+
+    name: str | None
+    columns: tuple[str, ...] | None  # None: an expression is indexed
+    unique: bool
+    kind: str  # "index", "unique_index", "unique_constraint", "primary_key"
+    location: Location
 
 
 @dataclass(frozen=True)
@@ -104,6 +128,12 @@ class ClassFacts:
     # `__table_args__ = {"extend_existing": True}` or a schema: redeclaring the table is deliberate
     # or lands elsewhere.
     table_options: frozenset[str] = frozenset()
+    indexes: tuple[IndexFacts, ...] = ()
+    # False when the class may have columns `columns` does not list (a declared_attr that is not
+    # a plain column, SQLModel fields, `__table__`), or constraints `indexes` does not (dynamic
+    # `__table_args__`, a ForeignKeyConstraint or other item ormlint does not model).
+    columns_complete: bool = True
+    constraints_complete: bool = True
 
     @property
     def declares_mapping(self) -> bool:
@@ -142,6 +172,8 @@ class TableFacts:
     name: str
     columns: tuple[ColumnFacts, ...]
     location: Location
+    indexes: tuple[IndexFacts, ...] = ()
+    constraints_complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -160,6 +192,8 @@ class FileFacts:
     tables: tuple[TableFacts, ...] = ()
     index_names: tuple[IndexNameFacts, ...] = ()
     parsed: bool = True  # False: the file could not be analysed; its declarations are unknown
+    # The file configures a type_annotation_map: `Mapped[str]` may not mean String here.
+    custom_type_map: bool = False
 
 
 # -- building facts from one file ----------------------------------------------------------------
@@ -240,6 +274,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
         for column in cls.columns:
             stmt = positions.assignment(cls.name, column.attr) if column.attr else None
             columns.append(_column_facts(model, column, positions, stmt, location))
+        columns += _bare_mapped_columns(model, cls, positions, location)
         relationships = []
         for rel in cls.relationships:
             if not rel.attr:
@@ -270,6 +305,12 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
             ClassFacts(
                 library_root=library_root,
                 table_options=_table_options(cls.table_args),
+                indexes=_index_facts(
+                    model, cls.indexes, cls.table_args.items, positions,
+                    positions.classes.get(cls.name), location,
+                ),
+                columns_complete=_columns_complete(cls),
+                constraints_complete=_constraints_complete(model, cls.table_args),
                 name=cls.name, kind=cls.kind, tablename=cls.tablename,
                 shares_parent_table=cls.shares_parent_table,
                 project_bases=tuple(
@@ -291,6 +332,11 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
             name=table.tablename,
             columns=tuple(_column_facts(model, c, positions, None, where) for c in table.columns),
             location=where,
+            indexes=_index_facts(
+                model, table.indexes, [a.value for a in table.node.args[2:] if a.keyword is None],
+                positions, tree, where,
+            ),
+            constraints_complete=_table_constraints_complete(model, table),
         ))
         index_names += _index_names(table.tablename, table.indexes, positions, tree)
     for cls in model.classes:
@@ -311,8 +357,100 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
             classes.append(base)
     return FileFacts(
         path=model.path, classes=tuple(classes), tables=tuple(tables),
-        index_names=tuple(index_names),
+        index_names=tuple(index_names), custom_type_map=model.custom_type_map,
     )
+
+
+def _bare_mapped_columns(model: FileModel, cls, positions: "_AstPositions", fallback: Location) -> list[ColumnFacts]:
+    """`name: Mapped[T]` without a value: a NOT NULL (or, for Optional, NULL) column of T's
+    default SQL type (SQLAlchemy rejects one naming a class without a relationship()).
+    WriteOnlyMapped/DynamicMapped are relationships."""
+    found = []
+    for attr, mapped in cls.bare_mapped:
+        if mapped.wrapper != "Mapped" or attr in cls.declared_attrs:
+            continue
+        db_type = _annotation_db_type(model, mapped)  # None: a custom type or an enum
+        found.append(ColumnFacts(
+            attr=attr, name=attr, primary_key=False, foreign_keys=(), sql_type=None,
+            sql_type_from_annotation=True,
+            location=positions.located(positions.assignment(cls.name, attr)) or fallback,
+            db_type=db_type, nullable=mapped.optional,
+        ))
+    return found
+
+
+def _columns_complete(cls) -> bool:
+    """Every column of the class's own body is in its facts."""
+    if cls.is_sqlmodel or cls.has_table:
+        return False
+    column_attrs = {c.attr for c in cls.columns}
+    special = {"__tablename__", "__table_args__", "__mapper_args__"}
+    if any(name not in column_attrs and name not in special for name in cls.declared_attrs):
+        return False
+    return True
+
+
+def _index_facts(
+    model: FileModel, indexes, items, positions: "_AstPositions", scope, fallback: Location
+) -> tuple[IndexFacts, ...]:
+    """Explicit Index/UniqueConstraint declarations (column flags are on the ColumnFacts), and
+    a PrimaryKeyConstraint among `items` (kind "primary_key": its columns are NOT NULL)."""
+    found = [
+        IndexFacts(
+            name=index.name, columns=index.columns, unique=index.unique, kind=index.kind,
+            location=(
+                positions.located(positions.first_string(scope, index.name)) if index.name else None
+            ) or fallback,
+        )
+        for index in indexes
+        if index.origin != "column"
+    ]
+    for item in items:
+        if isinstance(item, cst.Call) and model.imports.symbol(item.func) == "PrimaryKeyConstraint":
+            names: list[str] | None = []
+            for arg in item.args:
+                if arg.keyword is not None:
+                    continue
+                name = string_value(arg.value) or (dotted_name(arg.value) or "").rpartition(".")[2]
+                if arg.star or not name:
+                    names = None
+                    break
+                names.append(name)
+            found.append(IndexFacts(None, tuple(names) if names else None, True, "primary_key", fallback))
+    return tuple(found)
+
+
+# Table-level items ormlint models (indexes, unique constraints) or that do not change what the
+# drift rules compare (CHECK constraints, the primary key, which the columns already state).
+_MODELLED_TABLE_ITEMS = {"Index", "UniqueConstraint", "CheckConstraint", "PrimaryKeyConstraint"}
+
+
+def _constraints_complete(model: FileModel, table_args) -> bool:
+    if table_args.shape in ("absent", "none", "dict"):
+        return True
+    if table_args.shape != "tuple" or any(table_args.starred):
+        return False
+    return all(_modelled_item(model, item) for item in table_args.items[:-1]) and (
+        not table_args.items
+        or isinstance(table_args.items[-1], cst.Dict)
+        or _modelled_item(model, table_args.items[-1])
+    )
+
+
+def _modelled_item(model: FileModel, item: cst.BaseExpression) -> bool:
+    return isinstance(item, cst.Call) and model.imports.symbol(item.func) in _MODELLED_TABLE_ITEMS
+
+
+def _table_constraints_complete(model: FileModel, table) -> bool:
+    """A `Table(name, metadata, Column(...), ...)` lists only columns and items ormlint models."""
+    for arg in table.node.args[2:]:
+        if arg.star or arg.keyword is not None:
+            continue
+        if isinstance(arg.value, cst.Call) and model.imports.symbol(arg.value.func) == "Column":
+            continue
+        if not _modelled_item(model, arg.value):
+            return False
+    return True
 
 
 def _table_options(table_args) -> frozenset[str]:
@@ -366,7 +504,69 @@ def _column_facts(model: FileModel, column, positions: "_AstPositions", stmt, fa
             if not fk.target and fk.node.args and fk.node.args[0].keyword is None
             and (ref := dotted_name(fk.node.args[0].value)) is not None and ref.count(".") == 1
         ),
+        **_schema_fields(model, column),
     )
+
+
+def _schema_fields(model: FileModel, column) -> dict:
+    """The ColumnFacts fields the drift rules read: the column as the database gets it."""
+    from ormlint.schema import server_default_text, sql_type
+
+    sqlmodel = column.constructor == "sqlmodel.Field"
+    if column.type_expr is not None:
+        db_type = sql_type(column.type_expr, model.imports)
+    elif column.constructor == "mapped_column" and column.annotation is not None:
+        db_type = _annotation_db_type(model, column.annotation)
+    else:
+        db_type = None  # a ForeignKey column copies its target's type; SQLModel's own types
+    if "nullable" in column.kwargs:
+        nullable = column.nullable  # None when not a literal
+    elif column.primary_key:
+        nullable = False
+    elif sqlmodel:
+        nullable = None
+    elif column.constructor == "mapped_column" and column.annotation is not None:
+        nullable = column.annotation.optional
+    else:
+        nullable = True  # Column() and an unannotated mapped_column() default to NULL
+    if column.primary_key is None and "primary_key" in column.kwargs:
+        nullable = None  # primary_key=<expression>
+    default, known = server_default_text(column.keyword("server_default"), model.imports, model.module.code_for_node)
+    targets: list[tuple[str, str | None]] | None = []
+    for fk in column.foreign_keys:
+        target = fk.target
+        if target is None and fk.node.args and fk.node.args[0].keyword is None:
+            target = dotted_name(fk.node.args[0].value)
+        readable = "ondelete" not in keyword_names(fk.node) or fk.ondelete is not None
+        if target is None or target.count(".") != 1 or not readable:
+            targets = None
+            break
+        targets.append((target, fk.ondelete.upper() if fk.ondelete else None))
+    return {
+        "db_type": db_type,
+        "nullable": nullable,
+        "server_default": default,
+        "server_default_known": known,
+        "index": bool(column.index),
+        "unique": bool(column.unique),
+        "foreign_key_targets": tuple(targets) if targets is not None else None,
+    }
+
+
+def keyword_names(call: cst.Call) -> set[str]:
+    return {arg.keyword.value for arg in call.args if arg.keyword is not None}
+
+
+def _annotation_db_type(model: FileModel, mapped) -> str | None:
+    """`Mapped[str]` -> "VARCHAR" through SQLAlchemy's default type_annotation_map."""
+    from ormlint.schema import type_family
+
+    core = optional_core(mapped.inner, model.imports)
+    name = dotted_name(core) if core is not None else None
+    if name is None:
+        return None
+    symbol = _ANNOTATION_TYPES.get(model.imports.qualify(name) or name)
+    return type_family(symbol, ((), {})) if symbol else None
 
 
 def _sql_type(model: FileModel, column) -> str | None:

@@ -92,12 +92,14 @@ class _ClassScope:
     is_sqlmodel: bool = False
     has_table: bool = False  # assigns __table__ itself
     assignments: list[ClassAssignment] = field(default_factory=list)
+    bare_mapped: list[tuple[str, MappedAnnotation]] = field(default_factory=list)
 
 
 class Extractor:
     def __init__(self, module: cst.Module, source: str, path: str) -> None:
         self.module = module
         self.path = path
+        self.source = source
         self.imports: ImportTable = build_import_table(module, source)
         self.module_bindings = block_bindings(module.body)
         if ":=" in source:
@@ -144,6 +146,7 @@ class Extractor:
             functions=self._module_functions(),
             module_values=dict(self.aliases),
             module_bindings=self.module_bindings,
+            custom_type_map="type_annotation_map" in self.source,
         )
 
     def _module_functions(self) -> dict[str, ModuleFunction]:
@@ -411,6 +414,8 @@ class Extractor:
             declared_attrs=frozenset(
                 f.name.value for f in _function_defs(node.body) if self._is_declared_attr(f)
             ),
+            bare_mapped=tuple(scope.bare_mapped),
+            has_table=scope.has_table,
         )
         self.classes[node.name.value] = model_class  # later definitions shadow, as in Python
         self.class_order[slot] = model_class
@@ -439,6 +444,12 @@ class Extractor:
             elif isinstance(small, cst.AnnAssign) and small.value is not None:
                 target, annotation, value = small.target, small.annotation.annotation, small.value
             else:
+                if (
+                    isinstance(small, cst.AnnAssign) and branch == ()
+                    and isinstance(small.target, cst.Name)
+                    and (mapped := self.mapped_annotation(small.annotation.annotation)) is not None
+                ):
+                    scope.bare_mapped.append((small.target.value, mapped))
                 if isinstance(small, cst.Assign):  # `a = b = value`: recorded, never extracted
                     for assign_target in small.targets:
                         for name in _target_name_nodes(assign_target.target):

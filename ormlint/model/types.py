@@ -191,6 +191,10 @@ class ModelClass:
     # Names of the body's `@declared_attr` functions (their columns are in `columns` when the
     # function returns one plainly; otherwise the function is still listed here).
     declared_attrs: frozenset[str] = frozenset()
+    # `name: Mapped[T]` with no value, at the top of the body: a column SQLAlchemy derives from
+    # the annotation alone (or a relationship, when T names a mapped class).
+    bare_mapped: tuple[tuple[str, MappedAnnotation], ...] = ()
+    has_table: bool = False  # assigns `__table__` itself: its table is not declared here
 
     def column(self, name: str) -> ColumnDecl | None:
         for column in self.columns:
@@ -244,6 +248,8 @@ class FileModel:
     module_values: Mapping[str, cst.BaseExpression] = field(default_factory=dict, compare=False)
     # Every name bound at module level (imports, defs, assignments, walrus targets).
     module_bindings: Bindings = field(default_factory=Bindings, compare=False)
+    # The file configures a type_annotation_map: `Mapped[str]` may map to another type here.
+    custom_type_map: bool = False
 
     def class_named(self, name: str) -> ModelClass | None:
         for cls in self.classes:
