@@ -47,6 +47,10 @@ class SchemaIndex:
     unique: bool
     kind: str  # "index" or "unique_constraint"
     source: Source | None = None
+    # The name comes from the default naming convention (`index=True` -> ix_<table>_<column>),
+    # not from the code: a naming convention elsewhere (env.py's target_metadata) may change it,
+    # so compare such an index by its columns.
+    name_generated: bool = False
 
 
 @dataclass
