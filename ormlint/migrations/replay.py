@@ -1,0 +1,247 @@
+"""Replay the operations of a revision graph, base -> head, into a `Schema`.
+
+Each table, column, index and foreign key carries the `Source` of the operation that created or
+last changed it. What cannot be known is marked, never guessed: an operation on a table the
+schema does not have, a graph that is not one chain to one head (several heads, broken links,
+duplicate ids, cycles, unreadable files) make the whole schema uncertain; an operation on a
+column or constraint the table does not have makes that table (or that part of it) uncertain.
+"""
+
+from __future__ import annotations
+
+from ormlint.migrations.revisions import (
+    AddColumn,
+    AlterColumn,
+    ColumnSpec,
+    CreateForeignKey,
+    CreateIndex,
+    CreatePrimaryKey,
+    CreateTable,
+    CreateUniqueConstraint,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropTable,
+    ForeignKeySpec,
+    Operation,
+    RenameTable,
+    RevisionGraph,
+    Uncertain,
+)
+from ormlint.schema import (
+    Schema,
+    SchemaColumn,
+    SchemaForeignKey,
+    SchemaIndex,
+    SchemaTable,
+    Source,
+    default_index_name,
+)
+
+
+def replay(graph: RevisionGraph) -> Schema:
+    """The schema the graph's upgrade() functions build, applied base -> head."""
+    schema = Schema()
+    if not graph.complete:
+        schema.uncertain = True
+    for revision in graph.ordered():
+        for operation in revision.operations:
+            apply(schema, operation, revision.path)
+    return schema
+
+
+def apply(schema: Schema, op: Operation, path: str) -> None:
+    """One operation, in place."""
+    source = Source(path, op.location)
+    if isinstance(op, Uncertain):
+        if op.table is None:
+            schema.uncertain = True
+            return
+        table = schema.tables.get(op.table)
+        if table is None:
+            schema.uncertain = True
+        elif op.part == "indexes":
+            table.indexes_known = False
+        elif op.part == "foreign_keys":
+            table.foreign_keys_known = False
+        else:
+            table.uncertain = True
+        return
+    if isinstance(op, CreateTable):
+        if op.table in schema.tables:
+            schema.uncertain = True  # would fail on a database: the history is not what it seems
+        table = SchemaTable(op.table, source=source)
+        table.uncertain = op.uncertain
+        table.indexes_known = op.indexes_known
+        table.foreign_keys_known = op.foreign_keys_known
+        schema.tables[op.table] = table
+        for spec in op.columns:
+            _add_column(table, spec, path)
+        for fk in op.foreign_keys:
+            table.foreign_keys.append(_foreign_key(fk, path))
+        for index in op.indexes:
+            table.indexes.append(SchemaIndex(
+                index.name, index.columns, index.unique, index.kind, Source(path, index.location),
+            ))
+        return
+    table = schema.tables.get(op.table) if op.table is not None else None
+    if isinstance(op, DropIndex) and op.table is None:
+        _drop_index_anywhere(schema, op.name)
+        return
+    if table is None:
+        schema.uncertain = True
+        return
+    if isinstance(op, DropTable):
+        del schema.tables[op.table]
+    elif isinstance(op, RenameTable):
+        if op.new_name in schema.tables:
+            schema.uncertain = True
+        del schema.tables[op.table]
+        table.name = op.new_name
+        table.source = source
+        schema.tables[op.new_name] = table
+        for other in schema.tables.values():
+            for fk in other.foreign_keys:
+                if fk.target_table == op.table:
+                    fk.target_table = op.new_name
+    elif isinstance(op, AddColumn):
+        if op.column.name in table.columns:
+            table.uncertain = True
+        _add_column(table, op.column, path)
+        table.uncertain |= op.uncertain
+        table.indexes_known &= op.indexes_known
+        table.foreign_keys_known &= op.foreign_keys_known
+    elif isinstance(op, DropColumn):
+        if table.columns.pop(op.column, None) is None:
+            table.uncertain = True
+            return
+        # the database drops the indexes and constraints that include the column
+        table.indexes = [i for i in table.indexes if i.columns is None or op.column not in i.columns]
+        table.foreign_keys = [f for f in table.foreign_keys if op.column not in f.columns]
+    elif isinstance(op, AlterColumn):
+        _alter_column(schema, table, op, source)
+    elif isinstance(op, CreateIndex):
+        table.indexes.append(SchemaIndex(op.name, op.columns, op.unique, "index", source))
+    elif isinstance(op, DropIndex):
+        kept = [i for i in table.indexes if not (i.kind == "index" and i.name == op.name)]
+        if len(kept) == len(table.indexes):
+            table.indexes_known = False
+        table.indexes = kept
+    elif isinstance(op, CreateUniqueConstraint):
+        table.indexes.append(SchemaIndex(op.name, op.columns, True, "unique_constraint", source))
+    elif isinstance(op, CreateForeignKey):
+        table.foreign_keys.append(SchemaForeignKey(
+            op.columns, op.target_table, op.target_columns, op.ondelete, op.name, source,
+        ))
+    elif isinstance(op, CreatePrimaryKey):
+        for name in op.columns:
+            column = table.columns.get(name)
+            if column is None:
+                table.uncertain = True
+                continue
+            column.primary_key = True
+            column.nullable = False  # a primary key makes its columns NOT NULL
+            column.source = source
+    elif isinstance(op, DropConstraint):
+        _drop_constraint(table, op)
+
+
+def _add_column(table: SchemaTable, spec: ColumnSpec, path: str) -> None:
+    source = Source(path, spec.location)
+    table.columns[spec.name] = SchemaColumn(
+        spec.name, spec.type, spec.nullable, spec.server_default, spec.primary_key, source,
+        spec.server_default_known,
+    )
+    if spec.index:
+        # SQLAlchemy's default naming convention: "ix_%(column_0_label)s"
+        table.indexes.append(SchemaIndex(
+            default_index_name(table.name.replace(".", "_"), spec.name), (spec.name,),
+            bool(spec.unique), "index", source, name_generated=True,
+        ))
+    elif spec.unique:
+        table.indexes.append(SchemaIndex(None, (spec.name,), True, "unique_constraint", source))
+    for fk in spec.foreign_keys:
+        table.foreign_keys.append(_foreign_key(fk, path))
+
+
+def _foreign_key(fk: ForeignKeySpec, path: str) -> SchemaForeignKey:
+    return SchemaForeignKey(
+        fk.columns, fk.target_table, fk.target_columns, fk.ondelete, fk.name,
+        Source(path, fk.location),
+    )
+
+
+def _alter_column(schema: Schema, table: SchemaTable, op: AlterColumn, source: Source) -> None:
+    column = table.columns.get(op.column)
+    if column is None:
+        table.uncertain = True
+        return
+    if op.nullable is not None:
+        column.nullable = op.nullable
+    if op.type_given:
+        column.type = op.type
+    if op.server_default_given:
+        column.server_default = op.server_default
+        column.server_default_known = op.server_default_known
+    column.source = source
+    if op.new_name is not None and op.new_name != op.column:
+        if op.new_name in table.columns:
+            table.uncertain = True
+        column.name = op.new_name
+        table.columns = {
+            (op.new_name if name == op.column else name): value
+            for name, value in table.columns.items()
+        }
+
+        def renamed(columns):
+            return tuple(op.new_name if c == op.column else c for c in columns)
+
+        for index in table.indexes:
+            if index.columns is not None:
+                index.columns = renamed(index.columns)
+        for fk in table.foreign_keys:
+            fk.columns = renamed(fk.columns)
+        for other in schema.tables.values():
+            for fk in other.foreign_keys:
+                if fk.target_table == table.name:
+                    fk.target_columns = renamed(fk.target_columns)
+
+
+def _drop_index_anywhere(schema: Schema, name: str) -> None:
+    for table in schema.tables.values():
+        kept = [i for i in table.indexes if not (i.kind == "index" and i.name == name)]
+        if len(kept) != len(table.indexes):
+            table.indexes = kept
+            return
+    # an index nobody created here (a naming convention, raw SQL): no table's indexes are sure
+    for table in schema.tables.values():
+        table.indexes_known = False
+
+
+def _drop_constraint(table: SchemaTable, op: DropConstraint) -> None:
+    if op.type_ == "check":
+        return  # check constraints are not compared
+    if op.type_ == "primary":
+        for column in table.columns.values():
+            column.primary_key = False
+        return
+    if op.type_ in (None, "foreignkey"):
+        kept = [f for f in table.foreign_keys if op.name is None or f.name != op.name]
+        if len(kept) != len(table.foreign_keys):
+            table.foreign_keys = kept
+            return
+    if op.type_ in (None, "unique"):
+        kept_indexes = [
+            i for i in table.indexes
+            if not (i.kind == "unique_constraint" and op.name is not None and i.name == op.name)
+        ]
+        if len(kept_indexes) != len(table.indexes):
+            table.indexes = kept_indexes
+            return
+    # not found: a constraint named by the database or a convention
+    if op.type_ == "foreignkey":
+        table.foreign_keys_known = False
+    elif op.type_ == "unique":
+        table.indexes_known = False
+    else:  # no type_: it may have been the primary key or anything else
+        table.uncertain = True

@@ -1,0 +1,1412 @@
+"""Alembic revision files as plain data: the header, the operations of `upgrade()`, the graph.
+
+`parse_revision` reads one file with libcst (after CPython's parser has accepted it) and keeps no
+syntax tree: a `Revision` is frozen, picklable plain data, so it can be cached. Locations come
+from the `ast` tree of the syntax check, walked in step with the libcst tree (libcst positions
+would cost a code generation pass).
+
+What `upgrade()` does is read, never guessed. An operation is interpreted only when every
+argument that matters is a literal (or a module-level string constant, or `op.f("name")`).
+Anything else that may change the schema becomes an `Uncertain` operation naming the table it
+touches (the table's facts are then unknown) or no table (the set of tables is unknown):
+
+- `op.execute(...)` / `<connection>.execute(...)`: data-only statements are harmless (an SQL
+  string whose statements all start with INSERT, UPDATE, DELETE, SELECT, SET, COMMENT ON,
+  GRANT, REVOKE, ANALYZE, VACUUM, or a Core `insert()`/`update()`/`delete()` construct);
+  `ALTER TABLE t` / `CREATE INDEX ... ON t` make table `t` uncertain; statements that only
+  touch things the comparison ignores (CREATE/DROP/ALTER TYPE, EXTENSION, SEQUENCE, FUNCTION,
+  TRIGGER) are harmless; any other SQL, dollar-quoted SQL, or a non-literal argument makes the
+  schema uncertain;
+- a call to a helper (a function defined or imported in the project), a method call on an
+  object that may change the schema (`.create_all(`, `.create(`, `.drop(`...), and an
+  `op.<method>` ormlint does not model: schema uncertain;
+- an `if`/`for`/`while`/`try`/`match` containing operations: each table they touch is
+  uncertain; a conditional `create_table`/`drop_table`/`rename_table` (or an operation on a
+  non-literal table) makes the schema uncertain;
+- an operation whose arguments are not literal: the table uncertain (or the schema, when the
+  table name itself is not literal).
+
+Harmless and not recorded: `op.bulk_insert` (INSERTs rows, changes no schema), `op.f`,
+`op.inline_literal`, `op.get_context`, `op.get_bind()` itself, check/exclude constraints and
+comments (not compared), `print`/logging calls, SQLAlchemy constructors (`sa.table`,
+`sa.column`, `sa.Enum(...).create(bind)` creates a type, not a table).
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import re
+import sys
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterable, Iterator, Union
+
+import libcst as cst
+
+from ormlint.model.names import (
+    ImportTable,
+    bool_value,
+    build_import_table,
+    dotted_name,
+    string_value,
+    syntax_children,
+)
+from ormlint.project import Location
+from ormlint.schema import server_default_text, sql_type
+
+NOWHERE = Location(1, 1, 1, 1)
+
+
+# -- operations ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForeignKeySpec:
+    columns: tuple[str, ...]
+    target_table: str
+    target_columns: tuple[str, ...]
+    ondelete: str | None  # upper-cased; None: none given
+    name: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """An index or unique constraint declared inside `create_table`."""
+
+    name: str | None
+    columns: tuple[str, ...] | None  # None: an expression index
+    unique: bool
+    kind: str  # "index" or "unique_constraint"
+    location: Location
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A `sa.Column(...)` as SQLAlchemy would build it."""
+
+    name: str
+    type: str | None  # normalised (ormlint.schema.sql_type); None: unknown or not given
+    nullable: bool | None  # as SQLAlchemy derives it (default True, primary key False); None: unknown
+    primary_key: bool
+    server_default: str | None
+    server_default_known: bool
+    unique: bool | None  # `unique=True`; None: not a literal
+    index: bool | None  # `index=True`; None: not a literal
+    foreign_keys: tuple[ForeignKeySpec, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class CreateTable:
+    table: str
+    columns: tuple[ColumnSpec, ...]
+    foreign_keys: tuple[ForeignKeySpec, ...]  # table-level ForeignKeyConstraint
+    indexes: tuple[IndexSpec, ...]  # table-level UniqueConstraint / Index
+    location: Location
+    uncertain: bool = False  # an element could not be read: the table's facts are not all known
+    indexes_known: bool = True
+    foreign_keys_known: bool = True
+
+
+@dataclass(frozen=True)
+class DropTable:
+    table: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class RenameTable:
+    table: str
+    new_name: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class AddColumn:
+    table: str
+    column: ColumnSpec
+    location: Location
+    uncertain: bool = False
+    indexes_known: bool = True
+    foreign_keys_known: bool = True
+
+
+@dataclass(frozen=True)
+class DropColumn:
+    table: str
+    column: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class AlterColumn:
+    table: str
+    column: str
+    location: Location
+    nullable: bool | None = None  # None: not changed
+    type_given: bool = False
+    type: str | None = None  # when type_given: the new type (None: unknown)
+    server_default_given: bool = False  # `server_default=None` is given: the default is dropped
+    server_default: str | None = None
+    server_default_known: bool = True
+    new_name: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateIndex:
+    name: str | None
+    table: str
+    columns: tuple[str, ...] | None  # None: an expression index (`sa.text(...)` element)
+    unique: bool
+    location: Location
+
+
+@dataclass(frozen=True)
+class DropIndex:
+    name: str
+    table: str | None  # None: not given (`op.drop_index("ix")`)
+    location: Location
+
+
+@dataclass(frozen=True)
+class CreateUniqueConstraint:
+    name: str | None
+    table: str
+    columns: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class CreateForeignKey:
+    name: str | None
+    table: str
+    target_table: str
+    columns: tuple[str, ...]
+    target_columns: tuple[str, ...]
+    ondelete: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class CreatePrimaryKey:
+    name: str | None
+    table: str
+    columns: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class DropConstraint:
+    name: str | None
+    table: str
+    type_: str | None  # "foreignkey", "unique", "primary", "check" or None (not given)
+    location: Location
+
+
+@dataclass(frozen=True)
+class Uncertain:
+    """Something that may change the schema and was not interpreted."""
+
+    table: str | None  # None: the whole schema (the set of tables) is uncertain
+    reason: str
+    location: Location
+    part: str | None = None  # "indexes" / "foreign_keys": only that part of the table is unknown
+
+
+Operation = Union[
+    CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn, CreateIndex,
+    DropIndex, CreateUniqueConstraint, CreateForeignKey, CreatePrimaryKey, DropConstraint,
+    Uncertain,
+]
+
+
+@dataclass(frozen=True)
+class Revision:
+    path: str
+    revision: str | None  # None: not a revision file (no literal `revision = "..."`)
+    down_revisions: tuple[str, ...]
+    branch_labels: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    location: Location  # the `revision = ...` assignment
+    operations: tuple[Operation, ...]
+    parsed: bool = True  # False: the file does not parse; nothing else is known
+    # Why the header could not be read (a non-literal down_revision...); None: read.
+    header_error: str | None = None
+    error: str | None = None  # the syntax error, when not parsed
+
+
+# -- parsing -------------------------------------------------------------------------------------
+
+
+def parse_revision(path: str, source: str) -> Revision:
+    """One revision file as plain data; never raises on bad input (unparsable -> parsed=False)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+        module = cst.parse_module(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError) as error:
+        return _unparsed(path, error)
+    try:
+        return _Reader(path, source, module, tree).revision()
+    except RecursionError as error:
+        return _unparsed(path, error)
+
+
+def _unparsed(path: str, error: Exception) -> Revision:
+    message = f"{type(error).__name__}: {getattr(error, 'msg', None) or error}"
+    return Revision(path, None, (), (), (), NOWHERE, (), parsed=False, error=message)
+
+
+def _location(node: ast.AST | None) -> Location:
+    if node is None or not hasattr(node, "lineno"):
+        return NOWHERE
+    end_line = getattr(node, "end_lineno", None) or node.lineno
+    end_col = getattr(node, "end_col_offset", None)
+    return Location(
+        node.lineno, node.col_offset + 1, end_line,
+        (end_col + 1) if end_col is not None else node.col_offset + 1,
+    )
+
+
+def _flat(body: Iterable[cst.CSTNode]) -> list[cst.CSTNode]:
+    """Statements as `ast` lists them: a line's `a; b` are two."""
+    flat: list[cst.CSTNode] = []
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            flat.extend(stmt.body)
+        else:
+            flat.append(stmt)
+    return flat
+
+
+def _block(suite: cst.BaseSuite) -> list[cst.CSTNode]:
+    if isinstance(suite, cst.SimpleStatementSuite):
+        return list(suite.body)
+    return _flat(suite.body)
+
+
+def _paired(cst_body: list[cst.CSTNode], ast_body: list[ast.stmt]) -> Iterator[tuple[cst.CSTNode, ast.stmt | None]]:
+    if len(cst_body) == len(ast_body):
+        yield from zip(cst_body, ast_body)
+    else:  # not expected; locations fall back to nowhere rather than being wrong
+        for node in cst_body:
+            yield node, None
+
+
+class _Args:
+    """A call's arguments bound to parameter names, each as (libcst node, ast node)."""
+
+    def __init__(self, call: cst.Call, node: ast.Call | None, params: tuple[str, ...]):
+        self.values: dict[str, tuple[cst.BaseExpression, ast.AST | None]] = {}
+        self.extra: list[tuple[cst.BaseExpression, ast.AST | None]] = []  # beyond params
+        self.starred = False
+        positional = [a for a in call.args if a.keyword is None and a.star != "**"]
+        ast_positional = list(node.args) if node is not None else []
+        ast_keywords = {k.arg: k.value for k in node.keywords} if node is not None else {}
+        for i, arg in enumerate(positional):
+            twin = ast_positional[i] if i < len(ast_positional) else None
+            if arg.star:
+                self.starred = True
+                continue
+            if i < len(params):
+                self.values[params[i]] = (arg.value, twin)
+            else:
+                self.extra.append((arg.value, twin))
+        for arg in call.args:
+            if arg.star == "**":
+                self.starred = True
+            elif arg.keyword is not None:
+                self.values[arg.keyword.value] = (arg.value, ast_keywords.get(arg.keyword.value))
+
+    def node(self, name: str) -> cst.BaseExpression | None:
+        entry = self.values.get(name)
+        return entry[0] if entry else None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.values
+
+
+# Alembic operation parameters (positional order); batch variants omit the table name.
+_PARAMS = {
+    "create_table": ("table_name",),
+    "drop_table": ("table_name",),
+    "rename_table": ("old_table_name", "new_table_name"),
+    "add_column": ("table_name", "column"),
+    "drop_column": ("table_name", "column_name"),
+    "alter_column": ("table_name", "column_name"),
+    "create_index": ("index_name", "table_name", "columns"),
+    "drop_index": ("index_name", "table_name"),
+    "create_unique_constraint": ("constraint_name", "table_name", "columns"),
+    "create_foreign_key": (
+        "constraint_name", "source_table", "referent_table", "local_cols", "remote_cols",
+    ),
+    "create_primary_key": ("constraint_name", "table_name", "columns"),
+    "drop_constraint": ("constraint_name", "table_name", "type_"),
+}
+_TABLE_PARAMS = {"table_name", "source_table", "old_table_name"}
+_HARMLESS_OPS = {
+    "bulk_insert", "f", "inline_literal", "get_context", "get_bind", "create_check_constraint",
+    "create_exclude_constraint", "create_table_comment", "drop_table_comment",
+}
+_DATA_SQL = ("INSERT", "UPDATE", "DELETE", "SELECT", "SET", "COMMENT", "GRANT", "REVOKE",
+             "ANALYZE", "VACUUM", "RESET")
+_IGNORED_OBJECTS = re.compile(
+    r"^(CREATE|DROP|ALTER)\s+(OR\s+REPLACE\s+)?(TYPE|EXTENSION|SEQUENCE|FUNCTION|TRIGGER|"
+    r"PROCEDURE|SCHEMA)\b", re.I,
+)
+_ALTER_TABLE = re.compile(
+    r"^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?([\w\".]+)\s", re.I,
+)
+_CREATE_INDEX = re.compile(
+    r"^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?"
+    r"(?:[\w\".]+\s+)?ON\s+(?:ONLY\s+)?([\w\".]+)", re.I,
+)
+_RISKY_METHODS = {
+    "create", "create_all", "drop", "drop_all", "run_callable", "invoke", "run_async",
+    "exec_driver_sql", "execute", "executescript", "executemany",
+}
+_SAFE_BUILTINS = {
+    "print", "len", "range", "list", "dict", "set", "tuple", "str", "int", "float", "bool",
+    "sorted", "enumerate", "zip", "isinstance", "repr", "format", "min", "max", "any", "all",
+}
+_LOGGING_ROOTS = {"logger", "log", "logging", "LOG", "LOGGER", "warnings", "_log", "_logger"}
+_TYPE_CONSTRUCTORS = {"Enum", "ENUM"}
+_COLUMN_ITEMS_IGNORED = {
+    "Sequence", "Identity", "Computed", "CheckConstraint", "DefaultClause", "FetchedValue",
+}
+
+
+class _Reader:
+    def __init__(self, path: str, source: str, module: cst.Module, tree: ast.Module):
+        self.path = path
+        self.source = source
+        self.module = module
+        self.tree = tree
+        self.imports: ImportTable = build_import_table(module, source)
+        self.constants: dict[str, str] = {}
+        self.binds: set[str] = set()  # names bound to op.get_bind() / its connection
+        self.batch_aliases: set[str] = set()  # `as batch_op` names (for batch_op.f("name"))
+
+    # -- header ----------------------------------------------------------------------------------
+
+    def revision(self) -> Revision:
+        header: dict[str, tuple[cst.BaseExpression, ast.stmt | None]] = {}
+        assigned: dict[str, int] = defaultdict(int)
+        upgrade: tuple[cst.FunctionDef, ast.FunctionDef | None] | None = None
+        for node, twin in _paired(_flat(self.module.body), self.tree.body):
+            targets: list[cst.BaseExpression] = []
+            value = None
+            if isinstance(node, cst.Assign):
+                targets = [t.target for t in node.targets]
+                value = node.value
+            elif isinstance(node, cst.AnnAssign) and node.value is not None:
+                targets = [node.target]
+                value = node.value
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    assigned[target.value] += 1
+                    header[target.value] = (value, twin)
+            if isinstance(node, cst.FunctionDef) and node.name.value == "upgrade":
+                upgrade = (node, twin if isinstance(twin, (ast.FunctionDef, ast.AsyncFunctionDef)) else None)
+        for name, count in assigned.items():
+            text = string_value(header[name][0])
+            if count == 1 and text is not None:
+                self.constants[name] = text
+
+        errors: list[str] = []
+
+        def strings(name: str) -> tuple[str, ...]:
+            if name not in header:
+                return ()
+            value = header[name][0]
+            if isinstance(value, cst.Name) and value.value == "None":
+                return ()
+            text = string_value(value)
+            if text is not None:
+                return (text,)
+            if isinstance(value, (cst.Tuple, cst.List)):
+                items = [string_value(e.value) for e in value.elements]
+                if all(i is not None for i in items) and not any(
+                    isinstance(e, cst.StarredElement) for e in value.elements
+                ):
+                    return tuple(items)  # type: ignore[arg-type]
+            errors.append(f"`{name}` is not a literal")
+            return ()
+
+        revision_id = string_value(header["revision"][0]) if "revision" in header else None
+        if "revision" in header and revision_id is None:
+            errors.append("`revision` is not a literal")
+        down = strings("down_revision")
+        labels = strings("branch_labels")
+        depends = strings("depends_on")
+        location = _location(header["revision"][1]) if "revision" in header else NOWHERE
+
+        self.operations: list[Operation] = []
+        if upgrade is None:
+            if revision_id is not None:
+                self.operations.append(Uncertain(None, "no upgrade() function", NOWHERE))
+        else:
+            function, twin = upgrade
+            if function.asynchronous is not None or function.decorators:
+                self.operations.append(
+                    Uncertain(None, "upgrade() is decorated or async", _location(twin))
+                )
+            ast_body = list(twin.body) if twin is not None else []
+            self.statements(_block(function.body), ast_body, {}, self.operations)
+        return Revision(
+            self.path, revision_id, down, labels, depends, location, tuple(self.operations),
+            header_error="; ".join(errors) or None,
+        )
+
+    # -- statements ------------------------------------------------------------------------------
+
+    def statements(
+        self, body: list[cst.CSTNode], ast_body: list[ast.stmt], batches: dict[str, str | None],
+        out: list[Operation],
+    ) -> None:
+        for node, twin in _paired(body, ast_body):
+            self.statement(node, twin, batches, out)
+
+    def statement(
+        self, node: cst.CSTNode, twin: ast.stmt | None, batches: dict[str, str | None],
+        out: list[Operation],
+    ) -> None:
+        where = _location(twin)
+        if isinstance(node, (cst.Pass, cst.Global, cst.Nonlocal, cst.FunctionDef, cst.ClassDef)):
+            return
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            local = build_import_table(cst.Module(body=[cst.SimpleStatementLine(body=[node])]), "")
+            self.imports.aliases.update(local.aliases)
+            self.imports.star_modules.extend(local.star_modules)
+            return
+        if isinstance(node, (cst.Expr, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return)):
+            value = node.value
+            ast_value = getattr(twin, "value", None)
+            if isinstance(node, cst.Expr) and isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)):
+                return
+            if value is None:
+                return
+            if isinstance(node, (cst.Assign, cst.AnnAssign)) and self.is_get_bind(value):
+                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                self.binds.update(t.value for t in targets if isinstance(t, cst.Name))
+                return
+            if isinstance(value, cst.Call):
+                handled = self.op_call(value, ast_value if isinstance(ast_value, ast.Call) else None, batches, out)
+                if handled:
+                    return
+            self.scan(value, where, out)
+            return
+        if isinstance(node, cst.With):
+            self.with_statement(node, twin, batches, out)
+            return
+        if isinstance(node, (cst.If, cst.For, cst.While, cst.Try, cst.Match)) or type(node).__name__ == "TryStar":
+            self.conditional(node, twin, batches, out)
+            return
+        if isinstance(node, (cst.Raise, cst.Assert, cst.Del, cst.Break, cst.Continue)):
+            return
+        out.append(Uncertain(None, f"unsupported statement ({type(node).__name__})", where))
+
+    def with_statement(
+        self, node: cst.With, twin: ast.stmt | None, batches: dict[str, str | None],
+        out: list[Operation],
+    ) -> None:
+        inner = dict(batches)
+        ast_items = list(twin.items) if isinstance(twin, (ast.With, ast.AsyncWith)) else []
+        for i, item in enumerate(node.items):
+            expr = item.item
+            ast_expr = ast_items[i].context_expr if i < len(ast_items) else None
+            method = self.op_method(expr) if isinstance(expr, cst.Call) else None
+            if method == "batch_alter_table":
+                args = _Args(expr, ast_expr if isinstance(ast_expr, ast.Call) else None, ("table_name",))
+                table = self.table_name(args, "table_name")
+                if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                    inner[item.asname.name.value] = table
+                    self.batch_aliases.add(item.asname.name.value)
+                if table is None:
+                    out.append(Uncertain(None, "batch_alter_table on a non-literal table", _location(ast_expr)))
+            else:
+                self.scan(expr, _location(ast_expr or twin), out)
+        ast_body = list(twin.body) if isinstance(twin, (ast.With, ast.AsyncWith)) else []
+        self.statements(_block(node.body), ast_body, inner, out)
+
+    def conditional(
+        self, node: cst.CSTNode, twin: ast.stmt | None, batches: dict[str, str | None],
+        out: list[Operation],
+    ) -> None:
+        """Operations that may or may not run: each touched table is uncertain."""
+        inner: list[Operation] = []
+        for child, ast_child in _compound_parts(node, twin):
+            if isinstance(child, cst.BaseExpression):
+                self.scan(child, _location(ast_child or twin), inner)
+            else:
+                self.statements(child, ast_child, batches, inner)
+        where = _location(twin)
+        kind = type(node).__name__.lower()
+        seen: set[str | None] = set()
+        for op in inner:
+            if isinstance(op, (CreateTable, DropTable, RenameTable)):
+                table = None
+            elif isinstance(op, Uncertain) and op.part is None:
+                table = op.table
+            else:
+                table = op.table
+            if table in seen:
+                continue
+            seen.add(table)
+            reason = op.reason if isinstance(op, Uncertain) else f"operation inside `{kind}`"
+            out.append(Uncertain(table, reason, op.location if isinstance(op, Uncertain) else where))
+
+    # -- calls -----------------------------------------------------------------------------------
+
+    def op_method(self, call: cst.Call) -> str | None:
+        """`create_table` for `op.create_table(...)` (any alias of alembic's op)."""
+        dotted = dotted_name(call.func)
+        if dotted is None:
+            return None
+        qualified = self.imports.qualify(dotted)
+        if qualified and qualified.startswith("alembic.op.") and qualified.count(".") == 2:
+            return qualified.rpartition(".")[2]
+        return None
+
+    def is_get_bind(self, value: cst.BaseExpression) -> bool:
+        if isinstance(value, cst.Call) and self.op_method(value) == "get_bind":
+            return True
+        # op.get_bind().connect() / op.get_context().bind / .connection
+        if isinstance(value, cst.Attribute) and value.attr.value in ("bind", "connection"):
+            inner = value.value
+            return isinstance(inner, cst.Call) and self.op_method(inner) in ("get_context", "get_bind")
+        return False
+
+    def op_call(
+        self, call: cst.Call, twin: ast.Call | None, batches: dict[str, str | None],
+        out: list[Operation],
+    ) -> bool:
+        """Interpret an operation call; False when `call` is not one."""
+        batch_table: str | None = None
+        method = self.op_method(call)
+        batch = False
+        if method is None and isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name):
+            alias = call.func.value.value
+            if alias in batches:
+                method, batch, batch_table = call.func.attr.value, True, batches[alias]
+        if self.is_execute(call) or (batch and method == "execute"):
+            self.execute(call, twin, out)
+            return True
+        if method is None:
+            return False
+        where = _location(twin)
+        if method in _HARMLESS_OPS:
+            return True
+        if method not in _PARAMS:
+            out.append(Uncertain(batch_table if batch else None, f"op.{method}() is not modelled", where))
+            return True
+        params = _PARAMS[method]
+        if batch:
+            if method == "create_foreign_key":
+                params = ("constraint_name", "referent_table", "local_cols", "remote_cols")
+            else:
+                params = tuple(p for p in params if p not in _TABLE_PARAMS)
+        args = _Args(call, twin, params)
+        if batch:
+            if batch_table is None:
+                out.append(Uncertain(None, "batch operation on a non-literal table", where))
+                return True
+            table: str | None = batch_table
+        else:
+            table = self.table_name(args, next((p for p in params if p in _TABLE_PARAMS), ""))
+        if method == "drop_index" and not batch and "table_name" not in args:
+            table = None  # optional there
+        elif table is None:
+            out.append(Uncertain(None, f"op.{method}() on a non-literal table", where))
+            return True
+        if args.starred:
+            out.append(Uncertain(table, f"op.{method}() with *args/**kwargs", where))
+            return True
+        try:
+            op = getattr(self, "op_" + method)(args, table, where)
+        except _Unreadable as error:
+            op = Uncertain(table, f"op.{method}(): {error}", where, error.part)
+        if op is not None:
+            out.append(op)
+        return True
+
+    def execute(self, call: cst.Call, twin: ast.Call | None, out: list[Operation]) -> None:
+        where = _location(twin)
+        if not call.args or call.args[0].keyword is not None or call.args[0].star:
+            out.append(Uncertain(None, "execute() without a readable statement", where))
+            return
+        statement = call.args[0].value
+        if isinstance(statement, cst.Call) and self.imports.symbol(statement.func) == "text" and statement.args:
+            statement = statement.args[0].value
+        text = self.string(statement)
+        if text is None:
+            if self.is_dml(statement):
+                return
+            out.append(Uncertain(None, "execute() of a statement that is not a literal", where))
+            return
+        for table in _sql_tables(text):
+            out.append(Uncertain(table, "SQL executed" + (f" on {table}" if table else ""), where))
+
+    def is_dml(self, expr: cst.BaseExpression) -> bool:
+        """A Core insert/update/delete construct: `t.insert().values(...)`, `sa.update(t)...`."""
+        node: cst.CSTNode = expr
+        while isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute):
+                if func.attr.value in ("insert", "update", "delete"):
+                    return True
+                node = func.value
+            else:
+                return self.imports.symbol(func) in ("insert", "update", "delete")
+        return False
+
+    def scan(self, expr: cst.CSTNode, where: Location, out: list[Operation]) -> None:
+        """Calls in an expression that is not an operation: record the ones that may change the
+        schema."""
+        for call in _calls(expr):
+            if self.is_execute(call):
+                found: list[Operation] = []
+                self.execute(call, None, found)
+                out.extend(replace(o, location=where) for o in found)
+                continue
+            reason = self.risky(call)
+            if reason is not None:
+                out.append(Uncertain(None, reason, where))
+                return
+
+    def is_execute(self, call: cst.Call) -> bool:
+        """`op.execute(...)` or `<connection>.execute(...)`."""
+        if self.op_method(call) == "execute":
+            return True
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("execute", "exec_driver_sql"):
+            return (isinstance(func.value, cst.Name) and func.value.value in self.binds) or (
+                isinstance(func.value, cst.Call) and self.op_method(func.value) == "get_bind"
+            )
+        return False
+
+    def risky(self, call: cst.Call) -> str | None:
+        func = call.func
+        method = self.op_method(call)
+        if method is not None:
+            if method in _HARMLESS_OPS:
+                return None
+            return f"op.{method}() inside an expression"
+        dotted = dotted_name(func)
+        if dotted is None:  # a method of a call's result: x.where(...).values(...)
+            if isinstance(func, cst.Attribute) and func.attr.value in _RISKY_METHODS:
+                inner = func.value
+                if func.attr.value == "create" and isinstance(inner, cst.Call) and \
+                        self.imports.symbol(inner.func) in _TYPE_CONSTRUCTORS:
+                    return None
+                if isinstance(inner, cst.Call) and self.op_method(inner) in ("get_bind", "get_context"):
+                    return None if func.attr.value not in _RISKY_METHODS else f"{func.attr.value}() on the connection"
+                return f"a call to .{func.attr.value}()"
+            return None
+        head, _, rest = dotted.partition(".")
+        if head in self.binds:
+            return f"{dotted}() on the migration's connection" if rest else "the connection called"
+        if not rest:
+            if head in _SAFE_BUILTINS:
+                return None
+            qualified = self.imports.qualify(head)
+            if qualified and qualified.partition(".")[0] in ("sqlalchemy", "sqlmodel", "alembic"):
+                return None
+            return f"a call to {head}()"
+        if head in _LOGGING_ROOTS:
+            return None
+        qualified = self.imports.qualify(dotted)
+        if qualified is not None:
+            root = qualified.partition(".")[0]
+            if root in ("sqlalchemy", "sqlmodel"):
+                return None
+            if root in ("logging", "warnings", "datetime", "uuid", "json", "os", "re", "time"):
+                return None
+            return f"a call to {dotted}()"
+        method_name = dotted.rpartition(".")[2]
+        if method_name in _RISKY_METHODS:
+            return f"a call to {dotted}()"
+        return None
+
+    # -- literals --------------------------------------------------------------------------------
+
+    def string(self, node: cst.BaseExpression | None) -> str | None:
+        if node is None:
+            return None
+        text = string_value(node)
+        if text is not None:
+            return text
+        if isinstance(node, cst.Name):
+            return self.constants.get(node.value)
+        if isinstance(node, cst.Call) and len(node.args) == 1 and (self.op_method(node) == "f" or (
+            isinstance(node.func, cst.Attribute) and node.func.attr.value == "f"
+            and isinstance(node.func.value, cst.Name) and node.func.value.value in self.batch_aliases
+        )):
+            return self.string(node.args[0].value)
+        return None
+
+    def name_or_none(self, node: cst.BaseExpression | None, what: str) -> str | None:
+        """A constraint/index name: a literal, `op.f(...)` or None."""
+        if node is None or (isinstance(node, cst.Name) and node.value == "None"):
+            return None
+        text = self.string(node)
+        if text is None:
+            raise _Unreadable(f"{what} is not a literal")
+        return text
+
+    def strings(self, node: cst.BaseExpression | None, what: str, part: str | None = None) -> tuple[str, ...]:
+        if isinstance(node, (cst.List, cst.Tuple)):
+            items = [self.string(e.value) if not isinstance(e, cst.StarredElement) else None for e in node.elements]
+            if all(i is not None for i in items):
+                return tuple(items)  # type: ignore[arg-type]
+        text = self.string(node)
+        if text is not None:
+            return (text,)
+        raise _Unreadable(f"{what} not a literal list", part)
+
+    def each_string(self, nodes: list[cst.BaseExpression], what: str, part: str | None = None) -> tuple[str, ...]:
+        items = [self.string(n) for n in nodes]
+        if all(i is not None for i in items):
+            return tuple(items)  # type: ignore[arg-type]
+        raise _Unreadable(f"{what} not literals", part)
+
+    def table_name(self, args: _Args, param: str) -> str | None:
+        name = self.string(args.node(param))
+        if name is None:
+            return None
+        schema = args.node("schema")
+        if schema is None or (isinstance(schema, cst.Name) and schema.value == "None"):
+            return name
+        schema_name = self.string(schema)
+        return f"{schema_name}.{name}" if schema_name is not None else None
+
+    def flag(self, node: cst.BaseExpression | None, default: bool | None) -> bool | None:
+        """A literal bool; `default` when not given or None; _NotLiteral when not a literal."""
+        if node is None or (isinstance(node, cst.Name) and node.value == "None"):
+            return default
+        value = bool_value(node)
+        if value is None:
+            raise _NotLiteral
+        return value
+
+    # -- columns ---------------------------------------------------------------------------------
+
+    def column(
+        self, node: cst.BaseExpression, twin: ast.AST | None, table: str,
+    ) -> tuple[ColumnSpec, bool, dict[str, bool]]:
+        """A `sa.Column(...)`: (spec with nullable as written or derived, nullable written,
+        {"uncertain", "indexes_known", "foreign_keys_known"} problems)."""
+        if not isinstance(node, cst.Call) or self.imports.symbol(node.func) != "Column":
+            raise _Unreadable("not a sa.Column(...)")
+        args = _Args(node, twin if isinstance(twin, ast.Call) else None, ())
+        problems: dict[str, bool] = {}
+        if args.starred:
+            problems["uncertain"] = True
+        name = self.string(args.node("name"))
+        type_expr = args.node("type_")
+        foreign_keys: list[ForeignKeySpec] = []
+        extra = list(args.extra)
+        if name is None and extra and self.string(extra[0][0]) is not None:
+            name = self.string(extra.pop(0)[0])
+        if name is None:
+            raise _Unreadable("a column without a literal name")
+        for value, value_twin in extra:
+            symbol = self.imports.symbol(value.func) if isinstance(value, cst.Call) else self.imports.symbol(value)
+            if symbol == "ForeignKey" and isinstance(value, cst.Call):
+                fk = self.column_foreign_key(value, value_twin, name)
+                if fk is None:
+                    problems["foreign_keys_known"] = False
+                else:
+                    foreign_keys.append(fk)
+            elif symbol in _COLUMN_ITEMS_IGNORED:
+                continue
+            elif type_expr is None:
+                type_expr = value
+            else:
+                problems["uncertain"] = True
+        where = _location(twin)
+        try:
+            primary_key = self.flag(args.node("primary_key"), False)
+        except _NotLiteral:
+            primary_key, problems["uncertain"] = False, True
+        try:
+            nullable = self.flag(args.node("nullable"), None)
+            written = nullable is not None
+        except _NotLiteral:
+            nullable, written = None, True
+        if not written:
+            nullable = not primary_key
+        flags: dict[str, bool | None] = {}
+        for key in ("unique", "index"):
+            try:
+                flags[key] = self.flag(args.node(key), False)
+            except _NotLiteral:
+                flags[key] = None
+                problems["indexes_known"] = False
+        default, known = server_default_text(args.node("server_default"), self.imports, self.module.code_for_node)
+        spec = ColumnSpec(
+            name, sql_type(type_expr, self.imports) if type_expr is not None else None,
+            nullable, bool(primary_key), default, known, flags["unique"], flags["index"],
+            tuple(foreign_keys), where,
+        )
+        return spec, written, problems
+
+    def column_foreign_key(self, call: cst.Call, twin: ast.AST | None, column: str) -> ForeignKeySpec | None:
+        args = _Args(call, twin if isinstance(twin, ast.Call) else None, ("column",))
+        target = self.string(args.node("column"))
+        if target is None or "." not in target or args.starred:
+            return None
+        try:
+            ondelete = self.ondelete(args.node("ondelete"))
+            name = self.name_or_none(args.node("name"), "name")
+        except _Unreadable:
+            return None
+        table, _, target_column = target.rpartition(".")
+        return ForeignKeySpec((column,), table, (target_column,), ondelete, name, _location(twin))
+
+    def ondelete(self, node: cst.BaseExpression | None) -> str | None:
+        if node is None or (isinstance(node, cst.Name) and node.value == "None"):
+            return None
+        text = self.string(node)
+        if text is None:
+            raise _Unreadable("ondelete is not a literal", "foreign_keys")
+        return text.upper()
+
+    # -- operations ------------------------------------------------------------------------------
+
+    def op_create_table(self, args: _Args, table: str, where: Location) -> Operation:
+        columns: list[ColumnSpec] = []
+        written_nullable: set[str] = set()
+        primary_key: tuple[str, ...] | None = None
+        foreign_keys: list[ForeignKeySpec] = []
+        indexes: list[IndexSpec] = []
+        problems: dict[str, bool] = {}
+        for value, twin in args.extra:
+            symbol = self.imports.symbol(value.func) if isinstance(value, cst.Call) else None
+            element = twin if isinstance(twin, ast.Call) else None
+            if symbol == "Column":
+                try:
+                    spec, written, column_problems = self.column(value, twin, table)
+                except _Unreadable:
+                    problems["uncertain"] = True
+                    continue
+                problems.update(column_problems)
+                columns.append(spec)
+                if written:
+                    written_nullable.add(spec.name)
+                continue
+            if symbol == "CheckConstraint":
+                continue
+            if not isinstance(value, cst.Call) or symbol not in (
+                "PrimaryKeyConstraint", "ForeignKeyConstraint", "UniqueConstraint", "Index",
+            ):
+                problems["uncertain"] = True
+                continue
+            assert isinstance(value, cst.Call)
+            try:
+                if symbol == "PrimaryKeyConstraint":
+                    element_args = _Args(value, element, ())
+                    primary_key = self.each_string([v for v, _ in element_args.extra], "primary key columns")
+                    if element_args.starred:
+                        raise _Unreadable("*columns")
+                elif symbol == "ForeignKeyConstraint":
+                    element_args = _Args(value, element, ("columns", "refcolumns"))
+                    local = self.strings(element_args.node("columns"), "columns", "foreign_keys")
+                    remote = self.strings(element_args.node("refcolumns"), "refcolumns", "foreign_keys")
+                    targets = {r.rpartition(".")[0] for r in remote}
+                    if len(targets) != 1 or "" in targets or len(local) != len(remote) or element_args.starred:
+                        raise _Unreadable("foreign key target", "foreign_keys")
+                    foreign_keys.append(ForeignKeySpec(
+                        local, targets.pop(), tuple(r.rpartition(".")[2] for r in remote),
+                        self.ondelete(element_args.node("ondelete")),
+                        self.name_or_none(element_args.node("name"), "name"), _location(twin),
+                    ))
+                elif symbol == "UniqueConstraint":
+                    element_args = _Args(value, element, ())
+                    cols = self.each_string([v for v, _ in element_args.extra], "columns", "indexes")
+                    if element_args.starred:
+                        raise _Unreadable("*columns", "indexes")
+                    indexes.append(IndexSpec(
+                        self.name_or_none(element_args.node("name"), "name"), cols, True,
+                        "unique_constraint", _location(twin),
+                    ))
+                else:  # Index("name", "col", ..., unique=True)
+                    element_args = _Args(value, element, ("name",))
+                    if element_args.starred:
+                        raise _Unreadable("*columns", "indexes")
+                    index_cols = self.index_columns([v for v, _ in element_args.extra])
+                    try:
+                        unique = self.flag(element_args.node("unique"), False)
+                    except _NotLiteral:
+                        raise _Unreadable("unique=", "indexes")
+                    indexes.append(IndexSpec(
+                        self.name_or_none(element_args.node("name"), "name"), index_cols,
+                        bool(unique), "index", _location(twin),
+                    ))
+            except _Unreadable as error:
+                if error.part == "indexes":
+                    problems["indexes_known"] = False
+                elif error.part == "foreign_keys":
+                    problems["foreign_keys_known"] = False
+                else:
+                    problems["uncertain"] = True
+        if primary_key is not None:
+            columns = [
+                replace(
+                    c, primary_key=c.name in primary_key or c.primary_key,
+                    nullable=c.nullable if c.name in written_nullable or c.name not in primary_key else False,
+                )
+                for c in columns
+            ]
+            if not set(primary_key) <= {c.name for c in columns}:
+                problems["uncertain"] = True
+        return CreateTable(
+            table, tuple(columns), tuple(foreign_keys), tuple(indexes), where,
+            problems.get("uncertain", False), problems.get("indexes_known", True),
+            problems.get("foreign_keys_known", True),
+        )
+
+    def index_columns(self, elements: list[cst.BaseExpression]) -> tuple[str, ...] | None:
+        names = [self.string(e) for e in elements]
+        if all(n is not None for n in names):
+            return tuple(names)  # type: ignore[arg-type]
+        return None  # an expression element: sa.text("lower(email)"), sa.func.lower(...)
+
+    def op_drop_table(self, args: _Args, table: str, where: Location) -> Operation:
+        return DropTable(table, where)
+
+    def op_rename_table(self, args: _Args, table: str, where: Location) -> Operation:
+        new_name = self.string(args.node("new_table_name"))
+        if new_name is None:
+            return Uncertain(None, "rename_table to a non-literal name", where)
+        if "." in table and args.node("schema") is not None:
+            new_name = table.rpartition(".")[0] + "." + new_name
+        return RenameTable(table, new_name, where)
+
+    def op_add_column(self, args: _Args, table: str, where: Location) -> Operation:
+        node = args.node("column")
+        if node is None:
+            raise _Unreadable("no column")
+        entry = args.values["column"]
+        spec, _, problems = self.column(node, entry[1], table)
+        return AddColumn(
+            table, spec, where, problems.get("uncertain", False),
+            problems.get("indexes_known", True), problems.get("foreign_keys_known", True),
+        )
+
+    def op_drop_column(self, args: _Args, table: str, where: Location) -> Operation:
+        column = self.string(args.node("column_name"))
+        if column is None:
+            raise _Unreadable("column name is not a literal")
+        return DropColumn(table, column, where)
+
+    def op_alter_column(self, args: _Args, table: str, where: Location) -> Operation:
+        column = self.string(args.node("column_name"))
+        if column is None:
+            raise _Unreadable("column name is not a literal")
+        try:
+            nullable = self.flag(args.node("nullable"), None)
+        except _NotLiteral:
+            raise _Unreadable("nullable is not a literal")
+        changes: dict = {"nullable": nullable}
+        if "type_" in args:
+            changes.update(type_given=True, type=sql_type(args.node("type_"), self.imports))
+        if "server_default" in args:
+            default, known = server_default_text(args.node("server_default"), self.imports, self.module.code_for_node)
+            changes.update(server_default_given=True, server_default=default, server_default_known=known)
+        if "new_column_name" in args:
+            new_name = self.string(args.node("new_column_name"))
+            if new_name is None:
+                raise _Unreadable("new_column_name is not a literal")
+            changes["new_name"] = new_name
+        return AlterColumn(table, column, where, **changes)
+
+    def op_create_index(self, args: _Args, table: str, where: Location) -> Operation:
+        name = self.name_or_none(args.node("index_name"), "index name")
+        node = args.node("columns")
+        if isinstance(node, (cst.List, cst.Tuple)):
+            if any(isinstance(e, cst.StarredElement) for e in node.elements):
+                raise _Unreadable("columns", "indexes")
+            columns = self.index_columns([e.value for e in node.elements])
+        elif self.string(node) is not None:
+            columns = (self.string(node),)  # type: ignore[assignment]
+        else:
+            raise _Unreadable("columns are not a literal list", "indexes")
+        try:
+            unique = self.flag(args.node("unique"), False)
+        except _NotLiteral:
+            raise _Unreadable("unique= is not a literal", "indexes")
+        return CreateIndex(name, table, columns, bool(unique), where)
+
+    def op_drop_index(self, args: _Args, table: str | None, where: Location) -> Operation:
+        name = self.name_or_none(args.node("index_name"), "index name")
+        if name is None:
+            raise _Unreadable("index name", "indexes")
+        return DropIndex(name, table, where)
+
+    def op_create_unique_constraint(self, args: _Args, table: str, where: Location) -> Operation:
+        name = self.name_or_none(args.node("constraint_name"), "constraint name")
+        return CreateUniqueConstraint(name, table, self.strings(args.node("columns"), "columns", "indexes"), where)
+
+    def op_create_foreign_key(self, args: _Args, table: str, where: Location) -> Operation:
+        name = self.name_or_none(args.node("constraint_name"), "constraint name")
+        target = self.string(args.node("referent_table"))
+        if target is None:
+            raise _Unreadable("referent table is not a literal", "foreign_keys")
+        referent_schema = self.string(args.node("referent_schema"))
+        if referent_schema is not None:
+            target = f"{referent_schema}.{target}"
+        local = self.strings(args.node("local_cols"), "local_cols", "foreign_keys")
+        remote = self.strings(args.node("remote_cols"), "remote_cols", "foreign_keys")
+        return CreateForeignKey(name, table, target, local, remote, self.ondelete(args.node("ondelete")), where)
+
+    def op_create_primary_key(self, args: _Args, table: str, where: Location) -> Operation:
+        name = self.name_or_none(args.node("constraint_name"), "constraint name")
+        return CreatePrimaryKey(name, table, self.strings(args.node("columns"), "columns"), where)
+
+    def op_drop_constraint(self, args: _Args, table: str, where: Location) -> Operation:
+        name = self.name_or_none(args.node("constraint_name"), "constraint name")
+        type_node = args.node("type_")
+        type_ = None
+        if type_node is not None and not (isinstance(type_node, cst.Name) and type_node.value == "None"):
+            type_ = self.string(type_node)
+            if type_ is None:
+                raise _Unreadable("type_ is not a literal")
+        return DropConstraint(name, table, type_, where)
+
+
+class _Unreadable(Exception):
+    def __init__(self, message: str, part: str | None = None):
+        super().__init__(message)
+        self.part = part
+
+
+class _NotLiteral(Exception):
+    pass
+
+
+def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        if isinstance(current, cst.Call):
+            yield current
+        stack.extend(reversed(syntax_children(current)))
+
+
+def _compound_parts(node: cst.CSTNode, twin: ast.stmt | None) -> Iterator[tuple]:
+    """(expression, ast expression) and (statement list, ast statement list) of a compound
+    statement, in pairs."""
+    def body(suite: cst.BaseSuite | None, ast_list: list | None) -> Iterator[tuple]:
+        if suite is not None:
+            yield _block(suite), list(ast_list or [])
+
+    if isinstance(node, cst.If):
+        yield node.test, getattr(twin, "test", None)
+        yield from body(node.body, getattr(twin, "body", None))
+        orelse = node.orelse
+        ast_orelse = getattr(twin, "orelse", None) or []
+        if isinstance(orelse, cst.If):
+            yield from _compound_parts(orelse, ast_orelse[0] if ast_orelse else None)
+        elif orelse is not None:
+            yield from body(orelse.body, ast_orelse)
+    elif isinstance(node, (cst.For, cst.While)):
+        yield (node.iter if isinstance(node, cst.For) else node.test), getattr(twin, "iter", getattr(twin, "test", None))
+        yield from body(node.body, getattr(twin, "body", None))
+        if node.orelse is not None:
+            yield from body(node.orelse.body, getattr(twin, "orelse", None))
+    elif isinstance(node, cst.Match):
+        yield node.subject, getattr(twin, "subject", None)
+        ast_cases = getattr(twin, "cases", []) or []
+        for i, case in enumerate(node.cases):
+            yield from body(case.body, ast_cases[i].body if i < len(ast_cases) else None)
+    else:  # Try / TryStar
+        yield from body(node.body, getattr(twin, "body", None))
+        ast_handlers = getattr(twin, "handlers", []) or []
+        for i, handler in enumerate(node.handlers):
+            yield from body(handler.body, ast_handlers[i].body if i < len(ast_handlers) else None)
+        if node.orelse is not None:
+            yield from body(node.orelse.body, getattr(twin, "orelse", None))
+        if node.finalbody is not None:
+            yield from body(node.finalbody.body, getattr(twin, "finalbody", None))
+
+
+def _sql_tables(text: str) -> list[str | None]:
+    """What executing `text` may change: [] nothing compared, [table] that table, [None] the
+    schema."""
+    if "$$" in text:
+        return [None]
+    touched: list[str | None] = []
+    for statement in text.split(";"):
+        statement = " ".join(statement.split())
+        if not statement or statement.startswith("--"):
+            continue
+        keyword = statement.split(" ", 1)[0].upper()
+        if keyword in _DATA_SQL or _IGNORED_OBJECTS.match(statement):
+            continue
+        match = _ALTER_TABLE.match(statement + " ") or _CREATE_INDEX.match(statement)
+        if match and " RENAME TO " not in statement.upper() + " ":
+            table = match.group(1).replace('"', "")
+            if table not in touched:
+                touched.append(table)
+            continue
+        return [None]
+    return touched
+
+
+# -- graph ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    revision: str
+    missing: str
+    kind: str  # "down_revision" or "depends_on"
+
+
+class RevisionGraph:
+    """The revisions of one script directory, linked through down_revision and depends_on."""
+
+    def __init__(self, revisions: Iterable[Revision]):
+        self.unplaced: list[Revision] = []  # unparsable files, files without a revision id
+        self.revisions: dict[str, Revision] = {}
+        duplicates: dict[str, list[str]] = defaultdict(list)
+        for rev in revisions:
+            if rev.revision is None or not rev.parsed or rev.header_error:
+                self.unplaced.append(rev)
+                continue
+            if rev.revision in self.revisions:
+                if not duplicates[rev.revision]:
+                    duplicates[rev.revision].append(self.revisions[rev.revision].path)
+                duplicates[rev.revision].append(rev.path)
+            self.revisions[rev.revision] = rev  # as Alembic does: the last one read wins
+        self.duplicates: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in duplicates.items()}
+        labels: dict[str, str] = {}
+        for rev in self.revisions.values():
+            for label in rev.branch_labels:
+                labels.setdefault(label, rev.revision)  # type: ignore[arg-type]
+        broken: list[BrokenLink] = []
+        self.parents: dict[str, tuple[str, ...]] = {}  # down_revisions that exist
+        self.after: dict[str, tuple[str, ...]] = {}  # everything that must run first
+        for rid, rev in self.revisions.items():
+            parents = []
+            for down in rev.down_revisions:
+                if down in self.revisions:
+                    parents.append(down)
+                else:
+                    broken.append(BrokenLink(rid, down, "down_revision"))
+            dependencies = []
+            for dep in rev.depends_on:
+                target = self.resolve(dep, labels)
+                if target is None:
+                    broken.append(BrokenLink(rid, dep, "depends_on"))
+                elif target != rid:
+                    dependencies.append(target)
+            self.parents[rid] = tuple(parents)
+            self.after[rid] = tuple(dict.fromkeys(parents + dependencies))
+        self.broken_links: tuple[BrokenLink, ...] = tuple(broken)
+        children: set[str] = {p for ps in self.parents.values() for p in ps}
+        self.heads: tuple[str, ...] = tuple(r for r in self.revisions if r not in children)
+        self.bases: tuple[str, ...] = tuple(
+            r for r, rev in self.revisions.items() if not rev.down_revisions
+        )
+        self._order, self.cycles = self._sort()
+
+    def resolve(self, name: str, labels: dict[str, str]) -> str | None:
+        """A revision id, a branch label, or a unique prefix of an id (as Alembic accepts)."""
+        if name in self.revisions:
+            return name
+        if name in labels:
+            return labels[name]
+        matches = [r for r in self.revisions if r.startswith(name)] if len(name) >= 3 else []
+        return matches[0] if len(matches) == 1 else None
+
+    def _sort(self) -> tuple[list[str], tuple[tuple[str, ...], ...]]:
+        waiting = {r: len(after) for r, after in self.after.items()}
+        dependents: dict[str, list[str]] = defaultdict(list)
+        for rid, after in self.after.items():
+            for first in after:
+                dependents[first].append(rid)
+        position = {r: i for i, r in enumerate(self.revisions)}
+        ready = sorted((r for r, n in waiting.items() if n == 0), key=position.__getitem__)
+        order: list[str] = []
+        while ready:
+            current = ready.pop(0)
+            order.append(current)
+            for dependent in dependents[current]:
+                waiting[dependent] -= 1
+                if waiting[dependent] == 0:
+                    ready.append(dependent)
+                    ready.sort(key=position.__getitem__)
+        left = {r for r, n in waiting.items() if n > 0}
+        return order, _cycles(left, self.after)
+
+    @property
+    def blocked(self) -> tuple[str, ...]:
+        """Revisions that cannot be ordered (in a cycle or after one)."""
+        placed = set(self._order)
+        return tuple(r for r in self.revisions if r not in placed)
+
+    def ordered(self) -> list[Revision]:
+        """The revisions base -> head; each after all of its down_revisions and depends_on.
+        Revisions in or after a cycle are left out."""
+        return [self.revisions[r] for r in self._order]
+
+    @property
+    def complete(self) -> bool:
+        """One head, every link known, no duplicates, cycles or unreadable files."""
+        return (
+            len(self.heads) == 1 and not self.broken_links and not self.duplicates
+            and not self.cycles and not self.unplaced
+        )
+
+
+def _cycles(nodes: set[str], after: dict[str, tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    """The strongly connected components with a cycle among `nodes` (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[tuple[str, ...]] = []
+    counter = 0
+    for start in sorted(nodes):
+        if start in index:
+            continue
+        work = [(start, iter([a for a in after.get(start, ()) if a in nodes]))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, edges = work[-1]
+            advanced = False
+            for nxt in edges:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter([a for a in after.get(nxt, ()) if a in nodes])))
+                    advanced = True
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in after.get(node, ()):
+                    found.append(tuple(sorted(component)))
+    return tuple(found)
+
+
+# -- discovery -----------------------------------------------------------------------------------
+
+
+def revision_files(directory: Path) -> list[Path]:
+    """The revision files under a versions directory (recursively), sorted."""
+    if not directory.is_dir():
+        return []
+    return sorted(
+        p for p in directory.rglob("*.py")
+        if p.name != "__init__.py" and "__pycache__" not in p.parts and p.is_file()
+    )
+
+
+def _resolve(value: str, base: Path) -> Path | None:
+    value = value.strip()
+    if not value or (":" in value and not Path(value).is_absolute() and not re.match(r"^[A-Za-z]:[\\/]", value)):
+        return None  # "package:path" resource notation: not resolved here
+    path = Path(value)
+    return path if path.is_absolute() else base / path
+
+
+def _read_ini(ini_path: Path) -> configparser.SectionProxy | None:
+    parser = configparser.ConfigParser(defaults={"here": ini_path.absolute().parent.as_posix()})
+    try:
+        parser.read(ini_path, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return None
+    return parser["alembic"] if parser.has_section("alembic") else None
+
+
+def script_location_from_ini(ini_path: Path) -> Path | None:
+    """`[alembic] script_location` of an alembic.ini, `%(here)s` substituted; a relative path
+    is taken relative to the ini file's directory. None when absent or a package resource."""
+    section = _read_ini(ini_path)
+    if section is None:
+        return None
+    try:
+        value = section.get("script_location")
+    except (configparser.Error, ValueError):
+        return None
+    return _resolve(value, ini_path.absolute().parent) if value else None
+
+
+def _toml_section(pyproject: Path) -> dict | None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        with open(pyproject, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, ValueError):
+        return None
+    section = data.get("tool", {}).get("alembic")
+    return section if isinstance(section, dict) else None
+
+
+def script_location_from_pyproject(pyproject: Path) -> Path | None:
+    """`[tool.alembic] script_location` of a pyproject.toml (Alembic 1.16+)."""
+    section = _toml_section(pyproject)
+    value = section.get("script_location") if section else None
+    if not isinstance(value, str):
+        return None
+    here = pyproject.absolute().parent
+    return _resolve(value.replace("%(here)s", here.as_posix()), here)
+
+
+def version_directories(config: Path) -> list[Path]:
+    """The directories holding revision files for an alembic.ini or pyproject.toml:
+    `version_locations` when given, else `<script_location>/versions`."""
+    here = config.absolute().parent
+    locations: list[str] | None = None
+    if config.suffix == ".toml":
+        section = _toml_section(config) or {}
+        value = section.get("version_locations")
+        if isinstance(value, list):
+            locations = [v.replace("%(here)s", here.as_posix()) for v in value if isinstance(v, str)]
+        script = script_location_from_pyproject(config)
+    else:
+        ini = _read_ini(config)
+        script = script_location_from_ini(config)
+        try:
+            raw = ini.get("version_locations") if ini is not None else None
+            separator = (ini.get("path_separator") or ini.get("version_path_separator")) if ini is not None else None
+        except (configparser.Error, ValueError):
+            raw = separator = None
+        if raw:
+            split = {"space": " ", "newline": "\n", "os": ":" if sys.platform != "win32" else ";",
+                     ":": ":", ";": ";"}.get(separator or "")
+            parts = raw.split(split) if split else re.split(r", *| +", raw)
+            locations = [p.strip() for p in parts if p.strip()]
+    if locations:
+        return [p for p in (_resolve(v, here) for v in locations) if p is not None]
+    return [script / "versions"] if script is not None else []
