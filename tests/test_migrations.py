@@ -472,3 +472,292 @@ def test_script_location_from_pyproject(tmp_path):
     assert version_directories(pyproject) == [tmp_path.absolute() / "a", tmp_path.absolute() / "b"]
     pyproject.write_text('[tool.other]\nx = 1\n')
     assert script_location_from_pyproject(pyproject) is None
+
+
+# -- replay --------------------------------------------------------------------------------------
+
+
+def test_replay_create_table():
+    schema = schema_of('''
+        op.create_table(
+            "users",
+            sa.Column("id", sa.Integer(), nullable=False),
+            sa.Column("email", sa.String(255), nullable=False, unique=True),
+            sa.Column("name", sa.String(50), index=True),
+            sa.Column("code", sa.String(8), index=True, unique=True),
+            sa.Column("org_id", sa.Integer, sa.ForeignKey("orgs.id", ondelete="cascade")),
+            sa.PrimaryKeyConstraint("id"),
+            sa.UniqueConstraint("name", "org_id", name="uq_users_name_org"),
+        )
+    ''')
+    assert not schema.uncertain
+    users = schema.tables["users"]
+    assert list(users.columns) == ["id", "email", "name", "code", "org_id"]
+    assert users.columns["id"].primary_key and users.columns["id"].nullable is False
+    assert users.columns["name"].nullable is True and users.columns["name"].type == "VARCHAR(50)"
+    assert users.source.path == "v0.py" and users.source.location.line == 12
+    assert users.columns["email"].source.location.line == 15
+    found = {(i.name, i.columns, i.unique, i.kind, i.name_generated) for i in users.indexes}
+    assert found == {
+        (None, ("email",), True, "unique_constraint", False),
+        ("ix_users_name", ("name",), False, "index", True),
+        ("ix_users_code", ("code",), True, "index", True),
+        ("uq_users_name_org", ("name", "org_id"), True, "unique_constraint", False),
+    }
+    (fk,) = users.foreign_keys
+    assert (fk.columns, fk.target_table, fk.target_columns, fk.ondelete) == (("org_id",), "orgs", ("id",), "CASCADE")
+
+
+def test_replay_add_alter_drop_column():
+    schema = schema_of(USERS, '''
+        op.add_column("users", sa.Column("age", sa.Integer(), nullable=False, server_default="0", index=True))
+        op.alter_column("users", "name", nullable=False, type_=sa.String(80), server_default="x")
+    ''', '''
+        op.alter_column("users", "age", server_default=None, new_column_name="years")
+        op.drop_column("users", "email")
+    ''')
+    users = schema.tables["users"]
+    assert list(users.columns) == ["id", "name", "years"]
+    name = users.columns["name"]
+    assert (name.nullable, name.type, name.server_default) == (False, "VARCHAR(80)", "'x'")
+    assert name.source.path == "v1.py"
+    years = users.columns["years"]
+    assert years.name == "years" and years.server_default is None and years.nullable is False
+    assert years.source.path == "v2.py"
+    # the index follows the renamed column
+    assert [(i.name, i.columns) for i in users.indexes] == [("ix_users_age", ("years",))]
+    assert not schema.uncertain and not users.uncertain
+
+
+def test_replay_indexes_and_constraints():
+    schema = schema_of(USERS, '''
+        op.create_table("orgs", sa.Column("id", sa.Integer, primary_key=True))
+        op.add_column("users", sa.Column("org_id", sa.Integer))
+        op.create_index(op.f("ix_users_email"), "users", ["email"], unique=True)
+        op.create_index("ix_users_lower", "users", [sa.text("lower(name)")])
+        op.create_unique_constraint("uq_users_name", "users", ["name"])
+        op.create_foreign_key("fk_users_org", "users", "orgs", ["org_id"], ["id"], ondelete="SET NULL")
+    ''', '''
+        op.drop_index("ix_users_lower", table_name="users")
+        op.drop_constraint("uq_users_name", "users", type_="unique")
+    ''')
+    users = schema.tables["users"]
+    assert [(i.name, i.columns, i.unique, i.kind) for i in users.indexes] == [
+        ("ix_users_email", ("email",), True, "index"),
+    ]
+    (fk,) = users.foreign_keys
+    assert (fk.name, fk.target_table, fk.ondelete, fk.source.path) == ("fk_users_org", "orgs", "SET NULL", "v1.py")
+    assert users.indexes_known and users.foreign_keys_known
+    schema = schema_of(USERS, 'op.drop_constraint("fk_users_org", "users", type_="foreignkey")')
+    assert not schema.tables["users"].foreign_keys_known
+    schema = schema_of(USERS, 'op.drop_index("ix_unknown")')
+    assert not schema.tables["users"].indexes_known
+    schema = schema_of(USERS, 'op.drop_constraint("something", "users")')
+    assert schema.tables["users"].uncertain
+
+
+def test_replay_primary_key():
+    schema = schema_of('''
+        op.create_table("tags", sa.Column("id", sa.Integer, nullable=True), sa.Column("label", sa.Text))
+        op.create_primary_key("pk_tags", "tags", ["id"])
+    ''')
+    tag_id = schema.tables["tags"].columns["id"]
+    assert tag_id.primary_key and tag_id.nullable is False
+    schema = schema_of(USERS, 'op.drop_constraint("pk_users", "users", type_="primary")')
+    assert not schema.tables["users"].columns["id"].primary_key
+
+
+def test_replay_rename_and_drop_table():
+    schema = schema_of(USERS, '''
+        op.create_table("posts", sa.Column("id", sa.Integer, primary_key=True),
+                        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id")))
+        op.create_table("tmp", sa.Column("id", sa.Integer, primary_key=True))
+    ''', '''
+        op.rename_table("users", "accounts")
+        op.drop_table("tmp")
+    ''')
+    assert list(schema.tables) == ["posts", "accounts"]
+    assert schema.tables["accounts"].name == "accounts"
+    assert schema.tables["accounts"].source.path == "v2.py"
+    assert schema.tables["posts"].foreign_keys[0].target_table == "accounts"
+    assert not schema.uncertain
+
+
+def test_replay_batch():
+    schema = schema_of(USERS, '''
+        with op.batch_alter_table("users") as batch_op:
+            batch_op.add_column(sa.Column("age", sa.Integer()))
+            batch_op.alter_column("email", new_column_name="mail", existing_type=sa.String(255))
+            batch_op.create_index(batch_op.f("ix_users_age"), ["age"])
+            batch_op.drop_column("name")
+    ''')
+    users = schema.tables["users"]
+    assert list(users.columns) == ["id", "mail", "age"]
+    assert [i.name for i in users.indexes] == ["ix_users_age"]
+
+
+def test_replay_uncertain_marks():
+    schema = schema_of(USERS, 'op.execute("ALTER TABLE users ADD COLUMN x int")')
+    assert schema.tables["users"].uncertain and not schema.uncertain
+    schema = schema_of(USERS, 'op.add_column("ghosts", sa.Column("x", sa.Integer))')
+    assert schema.uncertain and "ghosts" not in schema.tables
+    schema = schema_of(USERS, 'op.alter_column("users", "ghost", nullable=False)')
+    assert schema.tables["users"].uncertain and not schema.uncertain
+    schema = schema_of(USERS, 'helper()')
+    assert schema.uncertain
+    schema = schema_of(USERS, 'op.create_index("ix_x", "users", columns)')
+    assert not schema.tables["users"].indexes_known and not schema.tables["users"].uncertain
+
+
+def test_replay_multiple_heads_and_broken_links_replay_what_can_be_ordered():
+    revisions = [
+        rev("a", body=USERS),
+        rev("b1", "a", body='op.add_column("users", sa.Column("x", sa.Integer))'),
+        rev("b2", "a", body='op.add_column("users", sa.Column("y", sa.Integer))'),
+    ]
+    schema = replay(RevisionGraph(revisions))
+    assert schema.uncertain
+    assert list(schema.tables["users"].columns) == ["id", "email", "name", "x", "y"]
+    revisions = [rev("c", "lost", body=USERS)]
+    schema = replay(RevisionGraph(revisions))
+    assert schema.uncertain and "users" in schema.tables
+
+
+def test_replay_merge_runs_after_both_parents():
+    revisions = [
+        rev("m", ("b1", "b2"), body='op.create_index("ix_both", "users", ["x", "y"])'),
+        rev("b2", "a", body='op.add_column("users", sa.Column("y", sa.Integer))'),
+        rev("b1", "a", body='op.add_column("users", sa.Column("x", sa.Integer))'),
+        rev("a", body=USERS),
+    ]
+    schema = replay(RevisionGraph(revisions))
+    assert not schema.uncertain
+    assert [i.columns for i in schema.tables["users"].indexes] == [("x", "y")]
+
+
+# -- against Alembic itself ----------------------------------------------------------------------
+
+ORACLE_ENV = '''
+from alembic import context
+from sqlalchemy import create_engine
+
+connectable = create_engine(context.config.get_main_option("sqlalchemy.url"))
+with connectable.connect() as connection:
+    context.configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+'''
+
+# A small project's history: two tables, a change set, two branches and a merge.
+ORACLE_REVISIONS = {
+    "r1": (None, '''
+        op.create_table(
+            "orgs",
+            sa.Column("id", sa.Integer(), nullable=False),
+            sa.Column("slug", sa.String(length=40), nullable=False, unique=True),
+            sa.PrimaryKeyConstraint("id"),
+        )
+        op.create_table(
+            "users",
+            sa.Column("id", sa.Integer(), primary_key=True),
+            sa.Column("email", sa.String(length=255), nullable=False),
+            sa.Column("name", sa.String(length=50), index=True),
+            sa.Column("created", sa.DateTime(), server_default=sa.text("CURRENT_TIMESTAMP")),
+        )
+    '''),
+    "r2": ("r1", '''
+        op.add_column("users", sa.Column("org_id", sa.Integer(), nullable=True))
+        op.create_index(op.f("ix_users_email"), "users", ["email"], unique=True)
+        with op.batch_alter_table("users") as batch_op:
+            batch_op.alter_column("name", existing_type=sa.String(length=50), nullable=False)
+            batch_op.create_foreign_key("fk_users_org", "orgs", ["org_id"], ["id"], ondelete="CASCADE")
+    '''),
+    "r3a": ("r2", '''
+        op.create_table(
+            "posts",
+            sa.Column("id", sa.Integer(), nullable=False),
+            sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="SET NULL")),
+            sa.Column("title", sa.String(length=200), nullable=False),
+            sa.Column("draft", sa.Boolean(), server_default=sa.false(), nullable=False),
+            sa.PrimaryKeyConstraint("id", name=op.f("pk_posts")),
+            sa.UniqueConstraint("user_id", "title", name="uq_posts_user_title"),
+        )
+        op.create_index("ix_posts_title", "posts", ["title"])
+    '''),
+    "r3b": ("r2", '''
+        op.add_column("users", sa.Column("age", sa.Integer(), nullable=False, server_default="0"))
+        op.execute("UPDATE users SET age = 18")
+        with op.batch_alter_table("orgs") as batch_op:
+            batch_op.add_column(sa.Column("label", sa.String(length=80)))
+            batch_op.create_index("ix_orgs_label", ["label"])
+    '''),
+    "r4": (("r3a", "r3b"), '''
+        op.rename_table("posts", "articles")
+        with op.batch_alter_table("users") as batch_op:
+            batch_op.drop_column("created")
+            batch_op.alter_column("age", new_column_name="years", existing_type=sa.Integer())
+        op.drop_index("ix_orgs_label", table_name="orgs")
+        op.create_index("ix_orgs_label_slug", "orgs", ["label", "slug"], unique=True)
+    '''),
+}
+
+
+def test_replay_matches_alembic_on_sqlite(tmp_path):
+    alembic_command = pytest.importorskip("alembic.command")
+    from alembic.config import Config
+    import sqlalchemy as sa
+
+    from ormlint.schema import normalise_sql
+
+    script = tmp_path / "migrations"
+    (script / "versions").mkdir(parents=True)
+    (script / "env.py").write_text(ORACLE_ENV)
+    for rid, (down, body) in ORACLE_REVISIONS.items():
+        (script / "versions" / f"{rid}_step.py").write_text(revision_text(rid, down, body))
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    config = Config()
+    config.set_main_option("script_location", str(script))
+    config.set_main_option("sqlalchemy.url", url)
+    alembic_command.upgrade(config, "heads")
+
+    files = revision_files(script / "versions")
+    schema = replay(RevisionGraph(parse_revision(str(p), p.read_text()) for p in files))
+    assert not schema.uncertain
+
+    engine = sa.create_engine(url)
+    inspector = sa.inspect(engine)
+    assert set(schema.tables) == set(inspector.get_table_names()) - {"alembic_version"}
+    for name, table in schema.tables.items():
+        assert not table.uncertain and table.indexes_known and table.foreign_keys_known
+        reflected = {c["name"]: c for c in inspector.get_columns(name)}
+        assert list(table.columns) == list(reflected), name
+        pk = set(inspector.get_pk_constraint(name)["constrained_columns"])
+        for column in table.columns.values():
+            db = reflected[column.name]
+            assert column.nullable == db["nullable"], (name, column.name)
+            assert column.primary_key == (column.name in pk), (name, column.name)
+            db_type = str(db["type"])
+            if column.type in ("INTEGER", "BOOLEAN") or (column.type or "").startswith("VARCHAR"):
+                assert column.type == db_type, (name, column.name)
+            db_default = db["default"]
+            # normalised as PostgreSQL spells it; SQLite renders false() as 0
+            ours = {"false": "0", "true": "1"}.get(column.server_default or "", column.server_default)
+            assert ours == (normalise_sql(db_default) if db_default else None), (name, column.name)
+        indexes = {
+            (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+            for i in inspector.get_indexes(name)
+        }
+        assert indexes == {
+            (i.name, i.columns, i.unique) for i in table.indexes if i.kind == "index"
+        }, name
+        uniques = {tuple(u["column_names"]) for u in inspector.get_unique_constraints(name)}
+        assert uniques == {i.columns for i in table.indexes if i.kind == "unique_constraint"}, name
+        fks = {
+            (tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]),
+             (f["options"].get("ondelete") or "").upper() or None)
+            for f in inspector.get_foreign_keys(name)
+        }
+        assert fks == {
+            (f.columns, f.target_table, f.target_columns, f.ondelete) for f in table.foreign_keys
+        }, name
+    engine.dispose()
