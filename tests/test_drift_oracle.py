@@ -50,7 +50,9 @@ these fixtures):
   `text("'x'")` are equal, `"0"` and `text("0")` are equal, `'a'` vs `'b'` differ; a default on
   one side only is reported. On PostgreSQL Alembic asks the server to evaluate both expressions
   (`SELECT <reflected> = <model>`), so even `now()` vs `CURRENT_TIMESTAMP` compare equal there
-  (no fixture relies on that).
+  (no fixture relies on that). A string default on an Integer column equals the same number as
+  SQL text: "0" and `text("0")` are the same default to Alembic on SQLite and PostgreSQL
+  (`defaults_fks`, books.copies).
 - Foreign keys: SQLite reflects ondelete (SQLAlchemy parses the CREATE TABLE text), and since the
   reflected FKs carry "options", Alembic compares ondelete on SQLite as on PostgreSQL. ondelete
   "NO ACTION" and none are the same to Alembic.
@@ -62,6 +64,10 @@ these fixtures):
 - Index name-only differences likewise are not in any fixture; indexes are compared by name, so
   Alembic would report a rename as a remove and an add on the same columns.
 - Nullability: reported on both backends. A primary key column is NOT NULL on both sides.
+- Indexes and unique constraints of a table that exists on one side only come with its
+  add_table / remove_table as separate add_index / remove_index items (folded, see above).
+- SQLAlchemy 2.1 maps a bare `Mapped[float]` to `Double`, and Alembic reports Double vs a
+  migration's `sa.Float()` on SQLite (DOUBLE vs FLOAT): no fixture uses a float column.
 """
 
 from __future__ import annotations
@@ -129,6 +135,29 @@ CASES = [
             ("ORM706", "accounts", ("org_id",)),
             ("ORM706", "memberships", ("team_id", "role")),
             ("ORM706", "memberships", ("account_id", "role")),
+        }),
+    ),
+    Case(
+        "defaults_fks",
+        ("sqlite", "postgresql"),
+        frozenset({
+            ("ORM707", "books", ("status",)),
+            ("ORM707", "books", ("featured",)),
+            ("ORM707", "books", ("rating",)),
+            ("ORM708", "books", ("author_id",)),
+            ("ORM708", "books", ("publisher_id",)),
+            ("ORM708", "books", ("editor_id",)),
+            ("ORM708", "reviews", ("reviewer_id",)),
+        }),
+    ),
+    Case(
+        "pg_types",
+        ("postgresql",),
+        frozenset({
+            ("ORM704", "events", ("occurred_at",)),
+            ("ORM704", "events", ("payload",)),
+            ("ORM704", "events", ("sequence",)),
+            ("ORM707", "events", ("kind",)),
         }),
     ),
 ]

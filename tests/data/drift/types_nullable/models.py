@@ -35,4 +35,5 @@ class Product(Base):
     stock: Mapped[int] = mapped_column(BigInteger)
     weight: Mapped[int]
     price: Mapped[decimal.Decimal] = mapped_column(Numeric(10, 2))
-    supplier_ref: Mapped[Optional[str]] = mapped_column(String(30), nullable=False)
+    # Deliberately Optional and NOT NULL: nullable=False decides what the column is.
+    supplier_ref: Mapped[Optional[str]] = mapped_column(String(30), nullable=False)  # noqa: ORM201
