@@ -55,17 +55,19 @@ these fixtures):
   (`defaults_fks`, books.copies).
 - Foreign keys: SQLite reflects ondelete (SQLAlchemy parses the CREATE TABLE text), and since the
   reflected FKs carry "options", Alembic compares ondelete on SQLite as on PostgreSQL. ondelete
-  "NO ACTION" and none are the same to Alembic.
-- Unique constraints: compared by their columns when unnamed. A difference in NAME only is
-  reported inconsistently (SQLite: an unnamed constraint in the database vs a named one in the
-  models gives only an add_constraint, the reverse gives nothing; PostgreSQL names every
-  constraint and reports a remove and an add). Name-only differences are not drift in ormlint's
-  sense, so no fixture has one.
-- Index name-only differences likewise are not in any fixture; indexes are compared by name, so
-  Alembic would report a rename as a remove and an add on the same columns.
+  "NO ACTION" and none are the same to Alembic (its FK signature maps "no action" to None).
+- Unique constraints: an unnamed one in the models matches by its columns. A difference in NAME
+  only is reported inconsistently: on SQLite, an unnamed constraint in the database against a
+  named one in the models gives only an add_constraint, and the reverse gives nothing; on
+  PostgreSQL (which names every constraint) a named model constraint against a differently named
+  one in the database gives a remove and an add. Name-only differences are not drift in
+  ormlint's sense, so no fixture has one.
+- Indexes are matched by name: a renamed index (same columns) is a remove_index and an add_index,
+  which this mapping would turn into one ORM706 key. No fixture renames an index.
 - Nullability: reported on both backends. A primary key column is NOT NULL on both sides.
-- Indexes and unique constraints of a table that exists on one side only come with its
-  add_table / remove_table as separate add_index / remove_index items (folded, see above).
+- The indexes of a table that exists on one side only come with its add_table / remove_table
+  as separate add_index / remove_index items (folded, see above); its unique constraints and
+  foreign keys do not (they are part of the table).
 - SQLAlchemy 2.1 maps a bare `Mapped[float]` to `Double`, and Alembic reports Double vs a
   migration's `sa.Float()` on SQLite (DOUBLE vs FLOAT): no fixture uses a float column.
 """
