@@ -52,12 +52,19 @@ def main() -> None:
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and change nothing.")
 @click.option("--no-cache", is_flag=True, help="Analyse every file, and do not write the cache.")
 @click.option(
+    "--migrations", "migrations", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Alembic script directory (or its versions/) to compare with the models (repeatable; "
+    "default: from config or alembic.ini).",
+)
+@click.option("--no-migrations", is_flag=True, help="Do not read Alembic migrations (no ORM7xx drift rules).")
+@click.option(
     "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="ORMLINT_CACHE_DIR",
     help="Where results are cached (default: .ormlint_cache beside the configuration).",
 )
 def check(
     paths, output_format, select, extend_select, ignore, exclude, extend_exclude, force_exclude,
-    stdin_filename, statistics, exit_zero, jobs, fix, unsafe_fixes, diff, no_cache, cache_dir,
+    stdin_filename, statistics, exit_zero, jobs, fix, unsafe_fixes, diff, no_cache, migrations,
+    no_migrations, cache_dir,
 ):
     """Check PATHS (files or directories, default: the current directory; `-` reads stdin)."""
     from ormlint.config import ConfigError, load_settings
@@ -83,6 +90,8 @@ def check(
                 (settings.extend_exclude + _codes(extend_exclude)) if extend_exclude else None
             ),
             force_exclude=force_exclude or None,
+            migrations=tuple(str(p.resolve()) for p in migrations) or None,
+            use_migrations=False if no_migrations else None,
         )
     except ConfigError as error:
         click.echo(f"ormlint: error: {error}", err=True)

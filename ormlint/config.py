@@ -25,7 +25,7 @@ DEFAULT_EXCLUDE = (
 )
 KNOWN_KEYS = {
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
-    "external-models", "external-tables", "target-dialect",
+    "external-models", "external-tables", "target-dialect", "migrations",
 }
 
 
@@ -48,6 +48,10 @@ class Settings:
     external_models: tuple[str, ...] = ()
     external_tables: tuple[str, ...] = ()
     target_dialect: str = "postgresql"  # gates dialect-specific limits (identifier length...)
+    # Alembic script directories or their `versions/` directories (relative to `root`); None:
+    # found from alembic.ini / pyproject's [tool.alembic]; () with `use_migrations` False: off.
+    migrations: tuple[str, ...] | None = None
+    use_migrations: bool = True
 
     @property
     def rule_options(self) -> "RuleOptions":
@@ -171,7 +175,7 @@ def settings_from_table(table: Mapping[str, Any], config: Path) -> Settings:
     values: dict[str, Any] = {}
     for key in (
         "select", "extend-select", "ignore", "exclude", "extend-exclude", "external-models",
-        "external-tables",
+        "external-tables", "migrations",
     ):
         if key in table:
             values[key.replace("-", "_")] = _string_list(table[key], key, config)

@@ -48,6 +48,7 @@ def all_codes() -> list[str]:
 class RunResult:
     findings: list[Finding]
     files_checked: int
+    index: ProjectIndex | None = None  # the project phase's index (None: its findings were cached)
 
 
 # -- one file ------------------------------------------------------------------------------------
@@ -438,13 +439,21 @@ def run(
         whole_project = any(p.is_dir() for p in paths)
     # Project findings depend on every file (and on noqa comments read from disk, which are part
     # of the digests): an unchanged set of files reuses them.
+    # The Alembic migrations (ORM7xx), found beside the configuration or among the files.
+    locations = []
+    if any(code.startswith("ORM7") for code in codes):
+        from ormlint.drift import migration_locations
+
+        locations = migration_locations(settings, paths, files)
     project_key = None
     if cache is not None:
         project_key = content_digest(repr((
             sorted((display, digest) for display, digest in digests),
             whole_project, settings.external_models, settings.external_tables,
+            _migration_digests(locations, content_digest),
         )).encode())
     cached_project = cache.project_findings(project_key) if cache is not None else None
+    index = None
     if cached_project is not None:
         findings += cached_project
     else:
@@ -452,13 +461,30 @@ def run(
             [r.facts for r in results], whole_project, settings.external_models,
             settings.external_tables,
         )
+        if locations:
+            from ormlint.drift import load_migrations
+
+            index.migrations = load_migrations(locations, any(Path(p).is_absolute() for p in paths))
         project = project_findings(index, codes, ignored_by_path, options=settings.rule_options)
         findings += project
         if cache is not None:
             cache.put_project_findings(project_key, project)
     if cache is not None:
         cache.save()
-    return RunResult(sorted(findings), len(files))
+    return RunResult(sorted(findings), len(files), index)
+
+
+def _migration_digests(locations, digest: Callable[[bytes], bytes]) -> list:
+    """What the migrations' findings depend on: every revision file and env.py, by content."""
+    from ormlint.migrations import revision_files
+
+    found = []
+    for versions, env in locations:
+        files = [f for directory in versions for f in revision_files(directory)]
+        for file in files + ([env] if env is not None else []):
+            data = read_file(file)
+            found.append((str(file), digest(data) if isinstance(data, bytes) else b""))
+    return found
 
 
 def project_findings(

@@ -12,7 +12,7 @@ import dataclasses
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 import libcst as cst
 
@@ -796,6 +796,10 @@ class ProjectIndex:
     complete: bool = True  # every file could be analysed
     external_models: frozenset[str] = frozenset()  # [tool.ormlint] external-models
     external_tables: frozenset[str] = frozenset()  # [tool.ormlint] external-tables
+    # The project's Alembic migrations (ormlint.drift.MigrationSet), when found and enabled.
+    migrations: Any = None
+    # Results computed once per run from the whole index and shared by rules (e.g. the drift).
+    derived: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(

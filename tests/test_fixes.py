@@ -19,7 +19,7 @@ from ormlint.engine import all_codes, analyse_source
 from ormlint.findings import Finding
 from ormlint.fixes import apply_edits, fix_source, parses, write_atomically
 from ormlint.rules import RULES
-from ormlint.rules.base import strip_markers
+from ormlint.rules.base import python_sources, strip_markers
 from tests.oracle.harness import load
 
 CODES = frozenset(all_codes())
@@ -217,7 +217,7 @@ def test_cli_fix_stdin_prints_the_fixed_source(tmp_path, monkeypatch):
 
 ROOT = Path(__file__).parent.parent
 CORPUS = [p.read_text() for p in sorted((ROOT / "fixtures").rglob("*.py"))] + [
-    strip_markers(s) for r in RULES.values() for s in r.invalid
+    strip_markers(m) for r in RULES.values() for s in r.invalid for m in python_sources(s)
 ]
 
 

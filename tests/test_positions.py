@@ -9,10 +9,11 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ormlint.engine import node_positions
 from ormlint.rules import RULES
+from ormlint.rules.base import python_sources
 
 ROOT = Path(__file__).parent.parent
 SOURCES = [p.read_text() for p in sorted((ROOT / "fixtures").rglob("*.py"))] + [
-    src for rule in RULES.values() for src in rule.invalid
+    module for rule in RULES.values() for src in rule.invalid for module in python_sources(src)
 ]
 
 

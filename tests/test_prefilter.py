@@ -21,6 +21,7 @@ import pytest
 import ormlint.engine as engine
 from ormlint.config import Settings
 from ormlint.rules import RULES
+from ormlint.rules.base import example_files
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
@@ -78,6 +79,14 @@ def test_fixture_findings_do_not_depend_on_the_prefilter(path, monkeypatch):
 
 @pytest.mark.parametrize(("name", "source"), EXAMPLES, ids=[name for name, _ in EXAMPLES])
 def test_rule_example_findings_do_not_depend_on_the_prefilter(name, source, monkeypatch, tmp_path):
+    files = example_files(source)
+    if files is not None:  # a project of models and migrations, run as one
+        _write(tmp_path, files)
+        project_with, project_without = _run_both(tmp_path, monkeypatch)
+        assert project_without.findings == project_with.findings
+        if "-invalid-" in name:
+            assert name.partition("-")[0] in {f.code for f in project_with.findings}
+        return
     # File rules, one file at a time (the editor, flake8 and stdin path).
     with_prefilter = _findings(source, "models.py")
     with monkeypatch.context() as patch:
@@ -102,9 +111,14 @@ def test_every_file_with_findings_passes_the_prefilter():
 
 def _populate(directory: Path) -> None:
     shutil.copytree(FIXTURES, directory / "fixtures")
-    files = {
-        f"examples/{name.replace('-', '_').lower()}.py": source for name, source in EXAMPLES
-    }
+    files = {}
+    for name, source in EXAMPLES:
+        stem = f"examples/{name.replace('-', '_').lower()}"
+        parts = example_files(source)
+        if parts is None:
+            files[f"{stem}.py"] = source
+        else:  # a project of its own, in its own directory
+            files.update({f"{stem}/{path}": text for path, text in parts.items()})
     # Files the prefilter skips: plain Python, and Python that merely looks ORM-ish.
     files["examples/plain.py"] = "def add(a, b):\n    return a + b\n"
     files["examples/columns_word.py"] = (

@@ -9,10 +9,13 @@ from hypothesis import strategies as st
 
 from ormlint.engine import all_codes, analyse_source
 from ormlint.rules import RULES
+from ormlint.rules.base import python_sources
 
 CODES = frozenset(all_codes())
 FIXTURES = sorted((Path(__file__).parent.parent / "fixtures").rglob("*.py"))
-CORPUS = [p.read_text() for p in FIXTURES] + [s for r in RULES.values() for s in (*r.invalid, *r.valid)]
+CORPUS = [p.read_text() for p in FIXTURES] + [
+    m for r in RULES.values() for s in (*r.invalid, *r.valid) for m in python_sources(s)
+]
 
 
 def assert_sane(source: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ormlint.rules import RULES
-from ormlint.rules.base import expected_lines
+from ormlint.rules.base import example_files, expected_lines
 from tests.helpers import lint, lint_project
 
 INVALID = [(code, i, src) for code, rule in RULES.items() for i, src in enumerate(rule.invalid)]
@@ -14,6 +14,14 @@ VALID = [(code, i, src) for code, rule in RULES.items() for i, src in enumerate(
 
 @pytest.mark.parametrize(("code", "index", "source"), INVALID, ids=[f"{c}-invalid-{i}" for c, i, _ in INVALID])
 def test_invalid_example_reports_marked_lines(code, index, source, tmp_path):
+    files = example_files(source)
+    if files is not None:  # a project of several files: markers are per file
+        expected = [(path, line) for path, text in files.items() for line in expected_lines(text, code)]
+        assert expected, "an invalid example must mark at least one line"
+        findings = lint_project(files, tmp_path)
+        assert sorted((path, line) for path, line, c in findings if c == code) == sorted(expected)
+        assert {c for _, _, c in findings} == {code}
+        return
     expected = expected_lines(source, code)
     assert expected, "an invalid example must mark at least one line"
     if RULES[code].scope == "project":  # a one-file project
@@ -27,6 +35,10 @@ def test_invalid_example_reports_marked_lines(code, index, source, tmp_path):
 
 @pytest.mark.parametrize(("code", "index", "source"), VALID, ids=[f"{c}-valid-{i}" for c, i, _ in VALID])
 def test_valid_example_is_clean(code, index, source, tmp_path):
+    files = example_files(source)
+    if files is not None:
+        assert lint_project(files, tmp_path) == []
+        return
     assert lint(source) == []
     assert lint_project({"models.py": source}, tmp_path) == []
 

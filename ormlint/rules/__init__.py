@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from ormlint.rules import columns, declarative, defaults, foreign_keys, indexes, relationships, security
+from ormlint.rules import (
+    columns, declarative, defaults, foreign_keys, indexes, migrations, relationships, security,
+)
 from ormlint.rules.base import Rule, Violation
 
-_FAMILIES = (relationships, columns, defaults, indexes, declarative, foreign_keys, security)
+_FAMILIES = (relationships, columns, defaults, indexes, declarative, foreign_keys, migrations, security)
 
 RULES: dict[str, type[Rule]] = {
     rule.code: rule

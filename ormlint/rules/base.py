@@ -141,6 +141,26 @@ def strip_markers(source: str) -> str:
     return "\n".join(EXPECT_MARKER.sub("", line) for line in source.splitlines()) + "\n"
 
 
+# A multi-file example (a project with models and migrations) starts each file with this line.
+FILE_HEADER = re.compile(r"^# file: (\S+)\s*$", re.MULTILINE)
+
+
+def example_files(source: str) -> dict[str, str] | None:
+    """The files of a multi-file example by path; None for a one-file example."""
+    parts = FILE_HEADER.split(source)
+    if len(parts) < 3:
+        return None
+    return {parts[i]: parts[i + 1].lstrip("\n") for i in range(1, len(parts) - 1, 2)}
+
+
+def python_sources(source: str) -> list[str]:
+    """The Python modules of an example: itself, or the `.py` files of a multi-file one."""
+    files = example_files(source)
+    if files is None:
+        return [source]
+    return [text for path, text in files.items() if path.endswith(".py")]
+
+
 def expected_lines(source: str, code: str) -> list[int]:
     return [
         number

@@ -1,0 +1,621 @@
+"""Drift between the models and the Alembic migrations (ORM701-ORM708), from source alone.
+
+The models' schema is built from the project index's facts, the migrations' schema by replaying
+`upgrade()` (ormlint.migrations); both are `ormlint.schema.Schema`s and are compared here, once
+per run, for all drift rules. Only what both sides state for certain is compared: an unknown type,
+an uncertain table or an incomplete class is never reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ormlint.migrations import Revision, RevisionGraph
+from ormlint.project import ClassFacts, ColumnFacts, IndexFacts, ProjectIndex
+from ormlint.schema import (
+    Schema, SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable, Source,
+)
+
+
+@dataclass(frozen=True)
+class DriftItem:
+    """One difference, as a comparable key: the code, the table and the columns it is about
+    (() for a whole table; the column for 703/704/705/707; the index's or foreign key's local
+    columns for 706/708)."""
+
+    code: str
+    table: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Drift:
+    item: DriftItem
+    message: str
+    where: Source  # the model's line when there is one, else the migration's
+    also: Source | None = None  # the other side's place, named in the message
+
+
+# -- the models' schema --------------------------------------------------------------------------
+
+
+@dataclass
+class ModelSchema:
+    schema: Schema
+    # Every mapped table of the project is known by name (no computed table names, every file
+    # parsed, the whole project checked): a migrated table with no model is drift.
+    tables_complete: bool
+    columns_complete: dict[str, bool] = field(default_factory=dict)  # per table
+
+
+def model_schema(index: ProjectIndex, skip_paths: frozenset[str] = frozenset()) -> ModelSchema:
+    """The tables the mapped classes and `Table()`s of the project declare (files in
+    `skip_paths`, the migrations themselves, left out)."""
+    schema = Schema()
+    complete: dict[str, bool] = {}
+    tables_complete = index.whole_project and index.complete and index.table_names_complete
+    annotation_types = not any(f.custom_type_map for f in index.files)
+    sti_unplaced = False
+    roots: set = set()
+    for facts in index.files:
+        if facts.path in skip_paths:
+            continue
+        for cls in facts.classes:
+            if cls.kind not in ("mapped", "unknown") or not cls.declares_mapping:
+                continue
+            if cls.shares_parent_table:
+                continue  # added to the parent's table below
+            if not cls.tablename:
+                continue
+            roots.add(index.declarative_root(facts.path, cls))
+            if "schema" in cls.table_options or "?" in cls.table_options:
+                tables_complete = False  # another schema, or options not known
+                continue
+            table = _class_table(index, facts.path, cls, annotation_types)
+            if table.name in schema.tables:
+                schema.tables[table.name].uncertain = True  # declared twice: leave it alone
+                continue
+            schema.tables[table.name] = table
+            complete[table.name] = table.indexes_known and _class_columns(index, facts.path, cls)[2]
+        for declared in facts.tables:
+            if declared.name in schema.tables:
+                schema.tables[declared.name].uncertain = True
+                continue
+            table = SchemaTable(declared.name, source=Source(facts.path, declared.location))
+            for column in declared.columns:
+                _add_column(table, column, facts.path, annotation_types)
+            _add_indexes(table, declared.columns, declared.indexes, facts.path)
+            table.indexes_known = table.foreign_keys_known = declared.constraints_complete
+            if not _add_foreign_keys(index, table, declared.columns, facts.path):
+                table.foreign_keys_known = False
+            schema.tables[declared.name] = table
+            complete[declared.name] = declared.constraints_complete
+    # single-table inheritance: subclasses add their columns to the parent's table
+    for facts in index.files:
+        if facts.path in skip_paths:
+            continue
+        for cls in facts.classes:
+            if cls.kind in ("mapped", "unknown") and cls.shares_parent_table and cls.declares_mapping:
+                parent = _table_owner(index, facts.path, cls)
+                table = schema.tables.get(parent) if parent else None
+                if table is None:
+                    sti_unplaced = True
+                    continue
+                columns, indexes, whole = _class_columns(index, facts.path, cls, own_only=True)
+                for column in columns:
+                    if (column.name or column.attr) not in table.columns:
+                        _add_column(table, column, facts.path, annotation_types)
+                _add_indexes(table, columns, indexes, facts.path)
+                if not _add_foreign_keys(index, table, columns, facts.path):
+                    table.foreign_keys_known = False
+                complete[table.name] = complete.get(table.name, False) and whole
+    if sti_unplaced:
+        complete = {name: False for name in complete}
+    if len(roots) > 1 or None in roots:
+        tables_complete = False  # several metadata: which one Alembic sees is not known here
+    return ModelSchema(schema, tables_complete, complete)
+
+
+def _table_owner(index: ProjectIndex, path: str, cls: ClassFacts) -> str | None:
+    """The table a single-table-inheritance subclass adds its columns to."""
+    seen = set()
+    pending = [(path, cls)]
+    while pending:
+        here, current = pending.pop()
+        for ref in current.project_bases:
+            found = index.resolve_base(ref) if ref is not None else None
+            if found is None:
+                return None
+            if (found[0], found[1].name) in seen:
+                continue
+            seen.add((found[0], found[1].name))
+            if found[1].tablename:
+                return found[1].tablename
+            if found[1].shares_parent_table:
+                pending.append(found)
+    return None
+
+
+def _class_columns(
+    index: ProjectIndex, path: str, cls: ClassFacts, own_only: bool = False
+) -> tuple[list[ColumnFacts], list[IndexFacts], bool]:
+    """The columns and table-level indexes the class's table gets from it and from the mixins
+    and abstract bases above it (a mapped base's columns live in the base's own table), and
+    whether that list is complete."""
+    columns: list[ColumnFacts] = list(cls.columns)
+    indexes: list[IndexFacts] = list(cls.indexes)
+    complete = cls.columns_complete and cls.constraints_complete
+    names = {c.attr for c in columns}
+    seen = {(path, cls.name)}
+    pending = list(cls.project_bases)
+    while pending:
+        ref = pending.pop(0)
+        found = index.resolve_base(ref) if ref is not None else None
+        if found is None:
+            complete = False
+            continue
+        key = (found[0], found[1].name)
+        if key in seen:
+            continue
+        seen.add(key)
+        base = found[1]
+        if base.tablename or base.shares_parent_table:
+            continue  # a mapped parent: its columns are in its own table
+        if own_only and base.kind not in ("mixin", "abstract"):
+            continue
+        complete = complete and base.columns_complete and base.constraints_complete
+        for column in base.columns:
+            if column.attr not in names:
+                names.add(column.attr)
+                columns.append(column)
+        if base.kind != "base":
+            # a declarative base's __table_args__ do not apply to subclasses unless declared_attr
+            indexes.extend(base.indexes)
+        pending.extend(base.project_bases)
+    return columns, indexes, complete
+
+
+def _class_table(index: ProjectIndex, path: str, cls: ClassFacts, annotation_types: bool) -> SchemaTable:
+    table = SchemaTable(cls.tablename or "", source=Source(path, cls.tablename_location or cls.location))
+    columns, indexes, complete = _class_columns(index, path, cls)
+    for column in columns:
+        _add_column(table, column, path, annotation_types)
+    primary = [ix for ix in indexes if ix.kind == "primary_key"]
+    for constraint in primary:
+        for name in constraint.columns or ():
+            if name in table.columns:
+                table.columns[name].nullable = False
+                table.columns[name].primary_key = True
+    _add_indexes(table, columns, [ix for ix in indexes if ix.kind != "primary_key"], path)
+    table.indexes_known = table.foreign_keys_known = complete
+    if not _add_foreign_keys(index, table, columns, path):
+        table.foreign_keys_known = False
+    return table
+
+
+def _add_column(table: SchemaTable, column: ColumnFacts, path: str, annotation_types: bool) -> None:
+    name = column.name or column.attr
+    if not name or name in table.columns:
+        return
+    db_type = column.db_type
+    if column.sql_type_from_annotation and not annotation_types:
+        db_type = None
+    table.columns[name] = SchemaColumn(
+        name=name,
+        type=db_type,
+        nullable=column.nullable,
+        server_default=column.server_default,
+        primary_key=column.primary_key,
+        source=Source(path, column.location) if column.location else table.source,
+        server_default_known=column.server_default_known,
+    )
+
+
+def _add_indexes(table: SchemaTable, columns, indexes, path: str) -> None:
+    for column in columns:
+        name = column.name or column.attr
+        if column.index:
+            table.indexes.append(SchemaIndex(
+                None, (name,), column.unique, "index",
+                Source(path, column.location) if column.location else table.source,
+            ))
+        elif column.unique:
+            table.indexes.append(SchemaIndex(
+                None, (name,), True, "unique_constraint",
+                Source(path, column.location) if column.location else table.source,
+            ))
+    for index in indexes:
+        if index.kind == "primary_key":
+            continue
+        table.indexes.append(SchemaIndex(
+            index.name, index.columns, index.unique,
+            "unique_constraint" if index.kind == "unique_constraint" else "index",
+            Source(path, index.location),
+        ))
+
+
+def _add_foreign_keys(index: ProjectIndex, table: SchemaTable, columns, path: str) -> bool:
+    """The columns' ForeignKeys as SchemaForeignKeys; False when one cannot be read."""
+    for column in columns:
+        if column.foreign_key_targets is None:
+            return False
+        for target, ondelete in column.foreign_key_targets:
+            owner, _, attr = target.partition(".")
+            target_table, target_column = owner, attr
+            resolved = index.resolve_class(owner) if owner[:1].isupper() else None
+            if resolved is not None and resolved[1].tablename:
+                target_table = resolved[1].tablename
+                match = next((c for c in resolved[1].columns if c.attr == attr), None)
+                target_column = (match.name or attr) if match is not None else attr
+            elif owner[:1].isupper() and owner not in ("",):
+                return False  # `ForeignKey(User.id)` with User not found: the table is unknown
+            table.foreign_keys.append(SchemaForeignKey(
+                (column.name or column.attr or "",), target_table, (target_column,), ondelete,
+                source=Source(path, column.location) if column.location else table.source,
+            ))
+    return True
+
+
+# -- comparing -----------------------------------------------------------------------------------
+
+
+def compare(models: ModelSchema, migrated: Schema, migrations_uncertain: bool = False) -> list[Drift]:
+    """Every difference between the two schemas that both state for certain."""
+    drifts: list[Drift] = []
+    model_tables = models.schema.tables
+    migrated_tables = {k: v for k, v in migrated.tables.items() if k != "alembic_version"}
+    if not (migrated.uncertain or migrations_uncertain):
+        for name, table in model_tables.items():
+            if name not in migrated_tables and not table.uncertain:
+                drifts.append(Drift(
+                    DriftItem("ORM701", name, ()),
+                    f"table `{name}` is mapped but no migration creates it; generate one with "
+                    "`alembic revision --autogenerate` (or exclude the model from the migrated "
+                    "metadata)",
+                    table.source,
+                ))
+        if models.tables_complete:
+            for name, table in migrated_tables.items():
+                if name not in model_tables and not table.uncertain:
+                    drifts.append(Drift(
+                        DriftItem("ORM702", name, ()),
+                        f"table `{name}` is created by the migrations ({_place(table.source)}) "
+                        "but no model maps it; autogenerate will propose dropping it: add the "
+                        "model, or a migration that drops the table",
+                        table.source,
+                    ))
+    for name, model_table in model_tables.items():
+        table = migrated_tables.get(name)
+        if table is None or table.uncertain or model_table.uncertain:
+            continue
+        drifts += _compare_columns(model_table, table, models.columns_complete.get(name, False))
+        if model_table.indexes_known and table.indexes_known:
+            drifts += _compare_indexes(model_table, table)
+        if model_table.foreign_keys_known and table.foreign_keys_known:
+            drifts += _compare_foreign_keys(model_table, table)
+    return drifts
+
+
+def _place(source: Source | None) -> str:
+    return f"{source.path}:{source.location.line}" if source is not None else "?"
+
+
+def _compare_columns(model: SchemaTable, migrated: SchemaTable, model_complete: bool) -> list[Drift]:
+    drifts = []
+    for name, column in model.columns.items():
+        other = migrated.columns.get(name)
+        if other is None:
+            drifts.append(Drift(
+                DriftItem("ORM703", model.name, (name,)),
+                f"column `{model.name}.{name}` is in the model but no migration creates it; "
+                "add a migration that adds it, or remove it from the model",
+                column.source or model.source, migrated.source,
+            ))
+            continue
+        where = column.source or model.source
+        if column.type is not None and other.type is not None and column.type != other.type:
+            drifts.append(Drift(
+                DriftItem("ORM704", model.name, (name,)),
+                f"column `{model.name}.{name}` is `{column.type}` in the model but `{other.type}` "
+                f"in the migrations ({_place(other.source)}); make them agree (a migration with "
+                "`op.alter_column(..., type_=...)`, or change the model)",
+                where, other.source,
+            ))
+        if column.nullable is not None and other.nullable is not None and column.nullable != other.nullable:
+            said = ("NULL", "NOT NULL")
+            drifts.append(Drift(
+                DriftItem("ORM705", model.name, (name,)),
+                f"column `{model.name}.{name}` is {said[not column.nullable]} in the model but "
+                f"{said[not other.nullable]} in the migrations ({_place(other.source)}); make "
+                "them agree (`op.alter_column(..., nullable=...)`, or change the model)",
+                where, other.source,
+            ))
+        if (
+            column.server_default_known and other.server_default_known
+            and _comparable_default(column.server_default) != _comparable_default(other.server_default)
+        ):
+            drifts.append(Drift(
+                DriftItem("ORM707", model.name, (name,)),
+                f"column `{model.name}.{name}` has server default {_default(column)} in the model "
+                f"but {_default(other)} in the migrations ({_place(other.source)}); make them "
+                "agree (`op.alter_column(..., server_default=...)`, or change the model)",
+                where, other.source,
+            ))
+    if model_complete:
+        for name, other in migrated.columns.items():
+            if name not in model.columns:
+                drifts.append(Drift(
+                    DriftItem("ORM703", model.name, (name,)),
+                    f"column `{model.name}.{name}` is created by the migrations "
+                    f"({_place(other.source)}) but the model does not declare it; add it to the "
+                    "model, or a migration that drops it",
+                    model.source or other.source, other.source,
+                ))
+    return drifts
+
+
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def _comparable_default(text: str | None) -> str | None:
+    """`'0'` and `0`, `'true'` and `true` are the same default once the column's type casts
+    them (Alembic compares them equal too)."""
+    if text is not None and len(text) >= 2 and text[0] == text[-1] == "'":
+        inner = text[1:-1]
+        if _NUMBER.match(inner) or inner.lower() in ("true", "false"):
+            return inner.lower()
+    return text
+
+
+def _default(column: SchemaColumn) -> str:
+    return f"`{column.server_default}`" if column.server_default is not None else "none"
+
+
+def _signature(index: SchemaIndex) -> tuple:
+    return (index.unique, index.columns)
+
+
+def _compare_indexes(model: SchemaTable, migrated: SchemaTable) -> list[Drift]:
+    """One finding per column list that is indexed differently on the two sides: on one side
+    only, or unique on one side and not on the other."""
+    drifts = []
+    theirs = {_signature(ix): ix for ix in migrated.indexes if ix.columns is not None}
+    ours = {_signature(ix): ix for ix in model.indexes if ix.columns is not None}
+    reported: set[tuple[str, ...]] = set()
+    for signature, index in ours.items():
+        if signature in theirs or index.columns in reported:
+            continue
+        reported.add(index.columns)
+        columns = ", ".join(index.columns or ())
+        counterpart = next((o for o in theirs.values() if o.columns == index.columns), None)
+        if counterpart is not None and (counterpart.unique, index.columns) not in ours:
+            text = (
+                f"{_describe(index)} on `{model.name}` ({columns}) is "
+                f"{'unique' if index.unique else 'not unique'} in the model but "
+                f"{'unique' if counterpart.unique else 'not unique'} in the migrations "
+                f"({_place(counterpart.source)}); make them agree"
+            )
+        else:
+            text = (
+                f"{_describe(index)} on `{model.name}` ({columns}) is in the model but no "
+                "migration creates it; add a migration, or remove it from the model"
+            )
+        drifts.append(Drift(
+            DriftItem("ORM706", model.name, index.columns or ()), text,
+            index.source or model.source, migrated.source,
+        ))
+    for signature, index in theirs.items():
+        if signature in ours or index.columns in reported:
+            continue
+        reported.add(index.columns)
+        drifts.append(Drift(
+            DriftItem("ORM706", model.name, index.columns or ()),
+            f"{_describe(index)} on `{model.name}` ({', '.join(index.columns or ())}) is "
+            f"created by the migrations ({_place(index.source)}) but the model does not "
+            "declare it; declare it in the model, or drop it in a migration",
+            model.source or index.source, index.source,
+        ))
+    return drifts
+
+
+def _describe(index: SchemaIndex) -> str:
+    what = "unique index" if index.unique and index.kind == "index" else (
+        "unique constraint" if index.unique else "index")
+    return f"{what} `{index.name}`" if index.name else what
+
+
+def _fk_signature(fk: SchemaForeignKey) -> tuple:
+    return (fk.columns, fk.target_table, fk.target_columns, fk.ondelete)
+
+
+def _compare_foreign_keys(model: SchemaTable, migrated: SchemaTable) -> list[Drift]:
+    drifts = []
+    theirs = {_fk_signature(fk): fk for fk in migrated.foreign_keys}
+    ours = {_fk_signature(fk): fk for fk in model.foreign_keys}
+    reported: set[tuple[str, ...]] = set()
+    for side, other_side, in_model in ((ours, theirs, True), (theirs, ours, False)):
+        for signature, fk in side.items():
+            if signature in other_side or fk.columns in reported:
+                continue
+            reported.add(fk.columns)
+            counterpart = next((o for o in other_side.values() if o.columns == fk.columns), None)
+            target = f"{fk.target_table}.{', '.join(fk.target_columns)}"
+            ondelete = f" ON DELETE {fk.ondelete}" if fk.ondelete else ""
+            if counterpart is not None:
+                model_fk, migrated_fk = (fk, counterpart) if in_model else (counterpart, fk)
+                text = (
+                    f"foreign key `{model.name}.{', '.join(fk.columns)}` references "
+                    f"{_fk_text(model_fk)} in the model but {_fk_text(migrated_fk)} in the "
+                    f"migrations ({_place(migrated_fk.source)}); make them agree"
+                )
+                where = model_fk.source or model.source
+                also = migrated_fk.source
+            elif in_model:
+                text = (
+                    f"foreign key `{model.name}.{', '.join(fk.columns)}` -> {target}{ondelete} is "
+                    "in the model but no migration creates it; add a migration "
+                    "(`op.create_foreign_key`), or remove it from the model"
+                )
+                where, also = fk.source or model.source, migrated.source
+            else:
+                text = (
+                    f"foreign key `{model.name}.{', '.join(fk.columns)}` -> {target}{ondelete} is "
+                    f"created by the migrations ({_place(fk.source)}) but the model does not "
+                    "declare it; declare it in the model, or drop it in a migration"
+                )
+                where, also = model.source or fk.source, fk.source
+            drifts.append(Drift(DriftItem("ORM708", model.name, fk.columns), text, where, also))
+    return drifts
+
+
+def _fk_text(fk: SchemaForeignKey) -> str:
+    ondelete = f" ON DELETE {fk.ondelete}" if fk.ondelete else ""
+    return f"`{fk.target_table}.{', '.join(fk.target_columns)}`{ondelete}"
+
+
+# -- the project's migrations --------------------------------------------------------------------
+
+
+@dataclass
+class ScriptDirectory:
+    """One Alembic script directory: its revisions, replayed, and its env.py."""
+
+    versions: tuple[Path, ...]
+    env: Path | None  # env.py, when there is one
+    graph: RevisionGraph
+    schema: Schema
+    paths: frozenset[str]  # display paths of the revision files and env.py
+
+
+@dataclass
+class MigrationSet:
+    directories: list[ScriptDirectory]
+
+    @property
+    def paths(self) -> frozenset[str]:
+        return frozenset(p for d in self.directories for p in d.paths)
+
+
+def migration_locations(settings, paths, discovered: list[tuple[Path, str]]) -> list[tuple[tuple[Path, ...], Path | None]]:
+    """The Alembic script directories to read, as (versions directories, env.py or None):
+    from `migrations` in the settings, else from an alembic.ini or pyproject `[tool.alembic]`
+    beside the configuration or in a checked directory, else a checked `env.py` with a
+    `versions/` directory beside it (Flask-Migrate's layout)."""
+    from ormlint.migrations import script_location_from_ini, version_directories
+
+    if not settings.use_migrations:
+        return []
+    found: list[tuple[tuple[Path, ...], Path | None]] = []
+    seen: set[Path] = set()
+
+    def add(versions: list[Path], env: Path | None) -> None:
+        versions = [v for v in versions if v.is_dir() and v.resolve() not in seen]
+        if versions:
+            seen.update(v.resolve() for v in versions)
+            found.append((tuple(versions), env if env is not None and env.is_file() else None))
+
+    if settings.migrations is not None:
+        for entry in settings.migrations:
+            directory = Path(entry) if Path(entry).is_absolute() else settings.root / entry
+            if (directory / "versions").is_dir() or (directory / "env.py").is_file():
+                add([directory / "versions"], directory / "env.py")
+            else:
+                add([directory], directory.parent / "env.py")
+        return found
+    roots = [settings.root] + [Path(p) for p in paths if Path(p).is_dir()]
+    for root in dict.fromkeys(r.resolve() for r in roots):
+        ini = root / "alembic.ini"
+        if ini.is_file():
+            script = script_location_from_ini(ini)
+            add(version_directories(ini), script / "env.py" if script else None)
+        pyproject = root / "pyproject.toml"
+        if pyproject.is_file() and "[tool.alembic]" in _read_text(pyproject):
+            add(version_directories(pyproject), None)
+    for path, _ in discovered:
+        if path.name == "env.py" and (path.parent / "versions").is_dir() and (
+            (path.parent / "script.py.mako").is_file() or (path.parent / "alembic.ini").is_file()
+        ):
+            add([path.parent / "versions"], path)
+    return found
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def display_path(path: Path, absolute: bool) -> str:
+    """A path as findings show it: relative to the working directory unless paths were given
+    absolute (as the file discovery does)."""
+    import os
+
+    if absolute:
+        return os.path.normpath(str(path.absolute()))
+    try:
+        return os.path.normpath(os.path.relpath(path))
+    except ValueError:
+        return os.path.normpath(str(path))
+
+
+def load_migrations(
+    locations: list[tuple[tuple[Path, ...], Path | None]],
+    absolute: bool,
+    parsed: dict[str, "Revision"] | None = None,
+) -> MigrationSet | None:
+    """Read and replay the revisions of each script directory. `parsed`: revisions already read
+    (the cache), by display path; new ones are added to it."""
+    from ormlint.engine import decode, read_file
+    from ormlint.migrations import parse_revision, replay, revision_files
+
+    directories = []
+    for versions, env in locations:
+        revisions = []
+        paths = set()
+        for directory in versions:
+            for file in revision_files(directory):
+                display = display_path(file, absolute)
+                paths.add(display)
+                revision = parsed.get(display) if parsed is not None else None
+                if revision is None:
+                    data = read_file(file)
+                    try:
+                        source = decode(data) if not isinstance(data, OSError) else None
+                    except (SyntaxError, UnicodeDecodeError, LookupError):
+                        source = None
+                    revision = parse_revision(display, source if source is not None else "\0")
+                    if parsed is not None:
+                        parsed[display] = revision
+                revisions.append(revision)
+        graph = RevisionGraph(revisions)
+        if env is not None:
+            paths.add(display_path(env, absolute))
+        directories.append(ScriptDirectory(versions, env, graph, replay(graph), frozenset(paths)))
+    return MigrationSet(directories) if directories else None
+
+
+def project_drift(index: ProjectIndex) -> list[Drift]:
+    """The drift between the index's models and its migrations, computed once per index."""
+    if "drift" in index.derived:
+        return index.derived["drift"]
+    drifts: list[Drift] = []
+    migrations: MigrationSet | None = index.migrations
+    if migrations is not None and len(migrations.directories) == 1:  # several: which is whose?
+        directory = migrations.directories[0]
+        models = model_schema(index, migrations.paths)
+        drifts = compare(models, directory.schema, migrations_uncertain=not directory.graph.complete)
+    index.derived["drift"] = drifts
+    return drifts
+
+
+def drift_for_project(root: Path) -> list[DriftItem]:
+    """The drift ormlint finds in the project at `root`, as comparable keys (for tests and tools)."""
+    from ormlint.config import load_settings
+    from ormlint.engine import all_codes, run
+
+    settings = load_settings([root]).with_overrides(select=tuple(all_codes()))
+    result = run([root], settings, jobs=1, whole_project=True)
+    return [d.item for d in project_drift(result.index)] if result.index is not None else []

@@ -1,0 +1,419 @@
+"""Models versus Alembic migrations (ORM7xx): drift found from source, without a database.
+
+The comparison lives in `ormlint.drift` (computed once per run); each rule here reports one
+category of it. Examples are small projects: `# file: PATH` lines separate their files.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ormlint.project import Location, ProjectIndex
+from ormlint.rules.base import ProjectRule, ProjectViolation, example
+
+_MODELS = '''
+    # file: models.py
+    from typing import Optional
+
+    from sqlalchemy import ForeignKey, String
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Author(Base):
+        __tablename__ = "author"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str] = mapped_column(String(100))
+'''
+
+_INIT = '''
+    # file: alembic.ini
+    [alembic]
+    script_location = %(here)s/migrations
+
+    # file: migrations/env.py
+    from models import Base
+
+    target_metadata = Base.metadata
+
+    # file: migrations/versions/0001_init.py
+    import sqlalchemy as sa
+    from alembic import op
+
+    revision = "0001"
+    down_revision = None
+
+
+    def upgrade():
+        op.create_table(
+            "author",
+            sa.Column("id", sa.Integer(), nullable=False),
+            sa.Column("name", sa.String(length=100), nullable=False),
+            sa.PrimaryKeyConstraint("id"),
+        )
+'''
+
+
+class _DriftRule(ProjectRule):
+    """Reports the drift items of its own code."""
+
+    message = "{detail}"
+    fix_safety = (
+        "No automatic fix: whether the model or the migrations are right is the author's call. "
+        "`alembic revision --autogenerate` writes the migration once the model is right."
+    )
+    references = (
+        "https://alembic.sqlalchemy.org/en/latest/autogenerate.html",
+        "https://alembic.sqlalchemy.org/en/latest/api/autogenerate.html#alembic.autogenerate.compare_metadata",
+    )
+
+    def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
+        from ormlint.drift import project_drift
+
+        for drift in project_drift(index):
+            if drift.item.code == self.code:
+                yield self.project_violation(drift.where.path, drift.where.location, detail=drift.message)
+
+
+class MappedTableNotMigrated(_DriftRule):
+    code = "ORM701"
+    name = "mapped-table-not-migrated"
+    summary = "a mapped table that no migration creates"
+    what_it_does = """
+        Replays the project's Alembic migrations (`upgrade()`, base to head) and reports each
+        table that a mapped class or `Table(...)` declares but no migration creates. Runs when
+        migrations are configured (`[tool.ormlint] migrations`, `--migrations`) or found (an
+        `alembic.ini`, pyproject `[tool.alembic]`, or an `env.py` with `versions/` beside it);
+        `--no-migrations` turns the ORM7xx rules off. Nothing is reported when a migration does
+        something ormlint cannot interpret (`op.execute`, helpers, loops) to the set of tables.
+        """
+    why_bad = """
+        The application starts against a database without the table and fails at the first
+        query (`OperationalError: no such table`); `alembic check` reports the same drift as an
+        `add_table` operation, but only against a live database migrated to head. Verified by
+        the drift oracle test, which runs the migrations with Alembic and compares with
+        `compare_metadata`.
+        """
+    invalid = (
+        example(_MODELS + '''
+
+    class Book(Base):
+        __tablename__ = "book"  # ORM701
+        id: Mapped[int] = mapped_column(primary_key=True)
+''' + _INIT),
+    )
+    valid = (example(_MODELS + _INIT),)
+
+
+class MigratedTableNotMapped(_DriftRule):
+    code = "ORM702"
+    name = "migrated-table-not-mapped"
+    summary = "a table the migrations create that no model maps"
+    what_it_does = """
+        Reports each table the migrations create (and do not drop) that no mapped class or
+        `Table(...)` of the checked project declares. Only when the whole project is checked,
+        every file could be read, every mapped class names its table literally and the models
+        share one declarative base; tables in `external-tables` are left alone.
+        """
+    why_bad = """
+        The next `alembic revision --autogenerate` proposes `op.drop_table(...)` for it, and a
+        reviewer who trusts autogenerate deletes live data. Verified by the drift oracle test
+        (Alembic's `compare_metadata` reports `remove_table`).
+        """
+    invalid = (
+        example(_MODELS + _INIT + '''
+        op.create_table(  # ORM702
+            "legacy_note",
+            sa.Column("id", sa.Integer(), nullable=False),
+            sa.PrimaryKeyConstraint("id"),
+        )
+'''),
+    )
+    valid = (example(_MODELS + _INIT),)
+
+
+class ColumnOnOneSide(_DriftRule):
+    code = "ORM703"
+    name = "column-not-migrated"
+    summary = "a column in the model but not in the migrations, or the other way round"
+    what_it_does = """
+        For each table both sides declare, reports a column the model declares that the
+        migrations never add (at the model's line), and a column the migrations create that the
+        model does not declare (only when every column of the class, its mixins included, is
+        known).
+        """
+    why_bad = """
+        A model column missing from the database fails every query of the class (`no such
+        column`); a database column missing from the model is dropped by the next
+        autogenerated migration. Verified by the drift oracle test (`add_column` /
+        `remove_column`).
+        """
+    invalid = (
+        example(_MODELS + '''        bio: Mapped[Optional[str]]  # ORM703
+''' + _INIT),
+    )
+    valid = (example(_MODELS + _INIT),)
+
+
+class ColumnTypeDiffers(_DriftRule):
+    code = "ORM704"
+    name = "column-type-differs"
+    summary = "a column whose SQL type differs between the model and the migrations"
+    what_it_does = """
+        Compares the SQL type of each column on both sides after normalisation (`sa.String(50)`,
+        `String(length=50)` and `sqlalchemy.types.String(50)` are equal; `postgresql.UUID` and
+        `Uuid` both render `UUID`): `String(50)` against `String(100)`, `Integer` against
+        `BigInteger`, `DateTime` against `DateTime(timezone=True)`, `JSON` against `JSONB`.
+        Custom types, `Enum`, non-literal arguments and (with a `type_annotation_map`) types
+        taken from `Mapped[...]` annotations are not compared.
+        """
+    why_bad = """
+        The database keeps the migrated type: values longer than the migrated length are
+        rejected (or silently truncated on some databases), timezone-aware datetimes lose their
+        offset, JSONB operators fail on JSON columns. Verified by the drift oracle test
+        (`modify_type`, on SQLite and PostgreSQL).
+        """
+    invalid = (
+        example(_MODELS.replace(
+            "name: Mapped[str] = mapped_column(String(100))",
+            "name: Mapped[str] = mapped_column(String(200))  # ORM704",
+        ) + _INIT),
+    )
+    valid = (example(_MODELS + _INIT),)
+
+
+class NullabilityDiffers(_DriftRule):
+    code = "ORM705"
+    name = "column-nullability-differs"
+    summary = "a column that is NULL on one side and NOT NULL on the other"
+    what_it_does = """
+        Compares nullability as SQLAlchemy derives it (`nullable=`, else `Optional[...]` in
+        `Mapped[...]`, else NOT NULL for primary keys and NULL for `Column()`) with the
+        migrations' (`nullable=` of `sa.Column`, `op.alter_column(..., nullable=...)`).
+        """
+    why_bad = """
+        A model that allows None on a NOT NULL column fails at flush with `IntegrityError: NOT
+        NULL constraint failed`; a model that promises a value where the database holds NULLs
+        returns None where the type says it cannot. Verified by the drift oracle test
+        (`modify_nullable`).
+        """
+    invalid = (
+        example(_MODELS.replace(
+            "name: Mapped[str] = mapped_column(String(100))",
+            "name: Mapped[Optional[str]] = mapped_column(String(100))  # ORM705",
+        ) + _INIT),
+    )
+    valid = (example(_MODELS + _INIT),)
+
+
+class IndexDiffers(_DriftRule):
+    code = "ORM706"
+    name = "index-not-migrated"
+    summary = "an index or unique constraint on one side only, or differing in columns or uniqueness"
+    what_it_does = """
+        Compares the indexes and unique constraints of each table: `index=True`, `unique=True`,
+        `Index(...)` and `UniqueConstraint(...)` in the model against `op.create_index`,
+        `op.create_unique_constraint` and the constraints of `op.create_table` in the
+        migrations, by columns and uniqueness. Expression indexes are not compared.
+        """
+    why_bad = """
+        An index the model declares but the database lacks makes queries slow; a unique
+        constraint that exists on one side only lets duplicates in, or rejects rows the code
+        expects to store. Autogenerate proposes to create or drop it. Verified by the drift
+        oracle test (`add_index` / `remove_index` / `add_constraint`).
+        """
+    invalid = (
+        example(_MODELS.replace(
+            "name: Mapped[str] = mapped_column(String(100))",
+            "name: Mapped[str] = mapped_column(String(100), index=True)  # ORM706",
+        ) + _INIT),
+    )
+    valid = (example(_MODELS + _INIT),)
+
+
+class ServerDefaultDiffers(_DriftRule):
+    code = "ORM707"
+    name = "server-default-differs"
+    summary = "a column whose server default differs between the model and the migrations"
+    what_it_does = """
+        Compares `server_default=` of each column with the migrations' (`server_default=` of
+        `sa.Column`, `op.alter_column(..., server_default=...)`), after normalising the SQL
+        text (`"draft"` is `'draft'`; `text("now()")` and `func.now()` are `now()`). Defaults
+        whose SQL cannot be read statically are not compared.
+        """
+    why_bad = """
+        Rows inserted outside the ORM (SQL scripts, other services, bulk loads) get the
+        database's default, not the one the model documents. Alembic compares server defaults
+        only when `compare_server_default=True`, so this drift usually goes unnoticed. Verified
+        by the drift oracle test (`modify_default`).
+        """
+    invalid = (
+        example(_MODELS.replace(
+            "name: Mapped[str] = mapped_column(String(100))",
+            'name: Mapped[str] = mapped_column(String(100), server_default="anonymous")  # ORM707',
+        ) + _INIT),
+    )
+    valid = (example(_MODELS + _INIT),)
+
+
+class ForeignKeyDiffers(_DriftRule):
+    code = "ORM708"
+    name = "foreign-key-differs"
+    summary = "a foreign key on one side only, or differing in target or ondelete"
+    what_it_does = """
+        Compares the foreign keys of each table: `ForeignKey(...)` of the model's columns
+        against `sa.ForeignKeyConstraint` / `sa.ForeignKey` in `op.create_table` and
+        `op.create_foreign_key`, by local columns, referenced table and columns, and `ondelete`.
+        A class whose foreign keys cannot all be read (a `ForeignKeyConstraint` in
+        `__table_args__`) is not compared.
+        """
+    why_bad = """
+        `ondelete="CASCADE"` in the model with a plain foreign key in the database makes
+        deleting a parent fail with `IntegrityError` (or leave orphans when the model relies on
+        the database to cascade). Verified by the drift oracle test (`add_fk` / `remove_fk`).
+        """
+    invalid = (
+        example(_MODELS + '''
+
+    class Book(Base):
+        __tablename__ = "book"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        author_id: Mapped[int] = mapped_column(ForeignKey("author.id", ondelete="CASCADE"))  # ORM708
+''' + _INIT + '''
+        op.create_table(
+            "book",
+            sa.Column("id", sa.Integer(), nullable=False),
+            sa.Column("author_id", sa.Integer(), nullable=False),
+            sa.ForeignKeyConstraint(["author_id"], ["author.id"]),
+            sa.PrimaryKeyConstraint("id"),
+        )
+'''),
+    )
+    valid = (
+        example(_MODELS + '''
+
+    class Book(Base):
+        __tablename__ = "book"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        author_id: Mapped[int] = mapped_column(ForeignKey("author.id", ondelete="CASCADE"))
+''' + _INIT + '''
+        op.create_table(
+            "book",
+            sa.Column("id", sa.Integer(), nullable=False),
+            sa.Column("author_id", sa.Integer(), nullable=False),
+            sa.ForeignKeyConstraint(["author_id"], ["author.id"], ondelete="CASCADE"),
+            sa.PrimaryKeyConstraint("id"),
+        )
+'''),
+    )
+
+
+class RevisionGraphBroken(ProjectRule):
+    code = "ORM709"
+    name = "revision-graph-broken"
+    summary = "migrations with several heads, a down_revision that names no revision, or duplicates"
+    message = "{detail}"
+    what_it_does = """
+        Builds the Alembic revision graph from `revision`, `down_revision` (a string, a tuple
+        for merges, or None) and `depends_on` of every revision file, and reports a
+        `down_revision` or `depends_on` that names no known revision, more than one head, the
+        same revision id in two files, and cycles.
+        """
+    why_bad = """
+        `alembic upgrade head` refuses to run: "Multiple head revisions are present for given
+        argument 'head'" after two branches each added a migration, or a `KeyError` /
+        "Revision ... referenced from ... is not present" for a broken chain. Deployments fail
+        at the migration step. Verified by this rule's oracle test with Alembic's
+        `ScriptDirectory`.
+        """
+    fix_safety = "No automatic fix: `alembic merge heads` writes the merge revision."
+    references = ("https://alembic.sqlalchemy.org/en/latest/branches.html",)
+    _TWO_HEADS = '''
+    # file: alembic.ini
+    [alembic]
+    script_location = %(here)s/migrations
+
+    # file: migrations/versions/0001_init.py
+    revision = "0001"
+    down_revision = None
+
+
+    def upgrade():
+        pass
+
+    # file: migrations/versions/0002_add_email.py
+    revision = "0002"  # ORM709
+    down_revision = "0001"
+
+
+    def upgrade():
+        pass
+
+    # file: migrations/versions/0003_add_phone.py
+    revision = "0003"  # ORM709
+    down_revision = "0001"
+
+
+    def upgrade():
+        pass
+'''
+    invalid = (example(_TWO_HEADS),)
+    valid = (
+        example(_TWO_HEADS.replace("  # ORM709", "") + '''
+    # file: migrations/versions/0004_merge.py
+    revision = "0004"
+    down_revision = ("0002", "0003")
+
+
+    def upgrade():
+        pass
+'''),
+    )
+
+    def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
+        migrations = index.migrations
+        if migrations is None:
+            return
+        for directory in migrations.directories:
+            graph = directory.graph
+            if len(graph.heads) > 1:
+                heads = ", ".join(graph.heads)
+                for head in graph.heads:
+                    revision = graph.revisions[head]
+                    yield self._at(
+                        revision.path, revision.location,
+                        f"revision `{head}` is one of {len(graph.heads)} heads ({heads}): "
+                        "`alembic upgrade head` refuses to run; merge them with "
+                        "`alembic merge heads`",
+                    )
+            for link in graph.broken_links:
+                revision = graph.revisions[link.revision]
+                yield self._at(
+                    revision.path, revision.location,
+                    f"revision `{link.revision}` has {link.kind} `{link.missing}`, which names no "
+                    "revision of the migrations: Alembic cannot build the history; point it at an "
+                    "existing revision",
+                )
+            for rid, paths in graph.duplicates.items():
+                kept = graph.revisions[rid]
+                for path in paths:
+                    if path != paths[0]:
+                        where = kept.location if path == kept.path else Location(1, 1, 1, 1)
+                        yield self._at(
+                            path, where,
+                            f"revision id `{rid}` is also declared in {paths[0]}: Alembic keeps one "
+                            "of them; give this revision a new id",
+                        )
+            for cycle in graph.cycles:
+                revision = graph.revisions[cycle[0]]
+                yield self._at(
+                    revision.path, revision.location,
+                    f"revisions {', '.join(cycle)} depend on each other in a cycle: Alembic cannot "
+                    "order them",
+                )
+
+    def _at(self, path: str, location: Location, detail: str) -> ProjectViolation:
+        return self.project_violation(path, location, detail=detail)
