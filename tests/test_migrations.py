@@ -304,6 +304,8 @@ def test_op_aliases_and_module_constants():
     ('op.execute("ALTER TABLE users ADD COLUMN x int")', "users"),
     ('op.execute(sa.text("CREATE INDEX ix_a ON users (a)"))', "users"),
     ('op.execute("CREATE TABLE x (id int)")', None),
+    ('op.execute("DROP TYPE state CASCADE")', None),
+    ('op.execute("DROP SCHEMA legacy CASCADE")', None),
     ('op.execute(f"ALTER TABLE {name} ADD x int")', None),
     ('op.execute(statement)', None),
     ('conn = op.get_bind()\nconn.execute(sa.text("DROP TABLE users"))', None),
@@ -457,6 +459,8 @@ def test_script_location_from_ini(tmp_path):
     ini.write_text("[alembic]\nscript_location = db\nversion_locations = %(here)s/v1 %(here)s/v2\n")
     assert script_location_from_ini(ini) == tmp_path.absolute() / "db"
     assert version_directories(ini) == [tmp_path.absolute() / "v1", tmp_path.absolute() / "v2"]
+    ini.write_text("[alembic]\nscript_location = db\npath_separator = ;\nversion_locations = a;b/c\n")
+    assert version_directories(ini) == [tmp_path.absolute() / "a", tmp_path.absolute() / "b" / "c"]
     ini.write_text("[alembic]\nscript_location = myapp:migrations\n")
     assert script_location_from_ini(ini) is None
     ini.write_text("[other]\nx = 1\n")

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import os
 import re
 import sys
 import warnings
@@ -357,7 +358,7 @@ _DATA_SQL = ("INSERT", "UPDATE", "DELETE", "SELECT", "SET", "COMMENT", "GRANT", 
              "ANALYZE", "VACUUM", "RESET")
 _IGNORED_OBJECTS = re.compile(
     r"^(CREATE|DROP|ALTER)\s+(OR\s+REPLACE\s+)?(TYPE|EXTENSION|SEQUENCE|FUNCTION|TRIGGER|"
-    r"PROCEDURE|SCHEMA)\b", re.I,
+    r"PROCEDURE)\b", re.I,
 )
 _ALTER_TABLE = re.compile(
     r"^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?([\w\".]+)\s", re.I,
@@ -704,8 +705,6 @@ class _Reader:
                 if func.attr.value == "create" and isinstance(inner, cst.Call) and \
                         self.imports.symbol(inner.func) in _TYPE_CONSTRUCTORS:
                     return None
-                if isinstance(inner, cst.Call) and self.op_method(inner) in ("get_bind", "get_context"):
-                    return None if func.attr.value not in _RISKY_METHODS else f"{func.attr.value}() on the connection"
                 return f"a call to .{func.attr.value}()"
             return None
         head, _, rest = dotted.partition(".")
@@ -1149,7 +1148,8 @@ def _sql_tables(text: str) -> list[str | None]:
         if not statement or statement.startswith("--"):
             continue
         keyword = statement.split(" ", 1)[0].upper()
-        if keyword in _DATA_SQL or _IGNORED_OBJECTS.match(statement):
+        cascades = keyword == "DROP" and re.search(r"\bCASCADE\b", statement, re.I)
+        if keyword in _DATA_SQL or (_IGNORED_OBJECTS.match(statement) and not cascades):
             continue
         match = _ALTER_TABLE.match(statement + " ") or _CREATE_INDEX.match(statement)
         if match and " RENAME TO " not in statement.upper() + " ":
@@ -1403,8 +1403,7 @@ def version_directories(config: Path) -> list[Path]:
         except (configparser.Error, ValueError):
             raw = separator = None
         if raw:
-            split = {"space": " ", "newline": "\n", "os": ":" if sys.platform != "win32" else ";",
-                     ":": ":", ";": ";"}.get(separator or "")
+            split = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}.get(separator or "")
             parts = raw.split(split) if split else re.split(r", *| +", raw)
             locations = [p.strip() for p in parts if p.strip()]
     if locations:
