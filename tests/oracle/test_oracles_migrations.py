@@ -113,3 +113,45 @@ with engine.connect() as connection:
     with context.begin_transaction():
         context.run_migrations()
 """
+
+
+def test_orm710_target_metadata_none_stops_autogenerate(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+    from alembic.util import CommandError
+
+    project = _write(tmp_path, RULES["ORM710"].invalid[0])
+    (project / "migrations" / "env.py").write_text(_ENV)  # target_metadata=None, as the rule says
+    (project / "migrations" / "script.py.mako").write_text("")
+    config = Config(str(project / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", f"sqlite:///{project / 'oracle.db'}")
+    command.upgrade(config, "head")
+    with pytest.raises(CommandError, match="does not provide a MetaData object"):
+        command.revision(config, autogenerate=True, message="x")
+
+
+def test_orm710_metadata_without_the_model_module_proposes_dropping_its_table(tmp_path, monkeypatch):
+    import importlib
+    import sys
+
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    project = _write(tmp_path, RULES["ORM710"].invalid[0])
+    url = f"sqlite:///{project / 'oracle.db'}"
+    run_migrations(project, url, "head")
+    monkeypatch.syspath_prepend(str(project))
+    for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
+        monkeypatch.delitem(sys.modules, name)
+    base = importlib.import_module("app.base")  # what env.py imports, and nothing more
+    try:
+        with create_engine(url).connect() as connection:
+            diffs = compare_metadata(MigrationContext.configure(connection), base.Base.metadata)
+        assert [(d[0], d[1].name) for d in diffs] == [("remove_table", "author")]
+        importlib.import_module("app.models")  # the valid example's import registers the table
+        with create_engine(url).connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), base.Base.metadata) == []
+    finally:
+        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
+            del sys.modules[name]

@@ -1,0 +1,191 @@
+"""What Alembic's env.py hands to autogenerate, and which model modules that metadata can see.
+
+A declarative base's MetaData knows a table only once the module declaring its class has been
+imported. Autogenerate imports env.py and nothing else, so a model module that no import chain
+from env.py reaches is invisible to it, and its tables look like tables to drop. The chain is
+followed through the project's own files with `ast` (imports only; never executed).
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ormlint.project import Location
+
+# Calls that import modules by a computed name: the set of imported modules is then unknown.
+_DYNAMIC_IMPORTS = {"import_module", "__import__", "walk_packages", "iter_modules", "load_module",
+                    "exec_module", "run_path", "exec", "autodiscover_modules", "find_modules",
+                    "import_string"}
+
+
+@dataclass(frozen=True)
+class TargetMetadata:
+    """`target_metadata = ...` at the top level of env.py."""
+
+    location: Location
+    is_none: bool
+    # The names whose `.metadata` it is (`Base.metadata`, `[Base.metadata, Other.metadata]`),
+    # with the module each was imported from in env.py (dotted, relative dots kept); None when
+    # the value has another shape (a function call, `current_app.extensions[...]`).
+    bases: tuple[tuple[str, str | None], ...] | None
+
+
+def read_target_metadata(source: str) -> TargetMetadata | None:
+    tree = _parse(source)
+    if tree is None:
+        return None
+    origins: dict[str, str] = {}
+    found: TargetMetadata | None = None
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom):
+            module = "." * stmt.level + (stmt.module or "")
+            for alias in stmt.names:
+                origins[alias.asname or alias.name] = module
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if any(isinstance(t, ast.Name) and t.id == "target_metadata" for t in targets) and stmt.value is not None:
+                found = _target(stmt, origins)
+    return found
+
+
+def _target(stmt: ast.stmt, origins: dict[str, str]) -> TargetMetadata:
+    value = stmt.value
+    location = Location(stmt.lineno, stmt.col_offset + 1, stmt.end_lineno or stmt.lineno,
+                        (stmt.end_col_offset or stmt.col_offset) + 1)
+    if isinstance(value, ast.Constant) and value.value is None:
+        return TargetMetadata(location, True, ())
+    items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+    bases = []
+    for item in items:
+        if not (isinstance(item, ast.Attribute) and item.attr == "metadata" and isinstance(item.value, ast.Name)):
+            return TargetMetadata(location, False, None)
+        bases.append((item.value.id, origins.get(item.value.id)))
+    return TargetMetadata(location, False, tuple(bases))
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+# -- the import graph ------------------------------------------------------------------------------
+
+
+def module_key(path: str) -> str:
+    """A file's module as a path without `.py` (and without `/__init__` for a package)."""
+    posix = path.replace("\\", "/")
+    stem = posix[:-3] if posix.endswith(".py") else posix
+    return stem[: -len("/__init__")] if stem.endswith("/__init__") else stem
+
+
+class ModuleFiles:
+    """The project's files by module key, for resolving imports by path suffix."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.by_key: dict[str, list[str]] = {}
+        self.by_suffix: dict[str, list[str]] = {}  # "c", "b/c", "a/b/c" -> files of a/b/c
+        for path in paths:
+            key = module_key(path)
+            self.by_key.setdefault(key, []).append(path)
+            parts = key.split("/")
+            for start in range(len(parts)):
+                self.by_suffix.setdefault("/".join(parts[start:]), []).append(path)
+
+    def absolute(self, dotted: str) -> list[str]:
+        """Files `import a.b.c` may load: a/b/c and its packages a, a/b (matched as a suffix
+        of a project path, wherever the import root is)."""
+        parts = dotted.split(".")
+        found: list[str] = []
+        for end in range(1, len(parts) + 1):
+            found += self.by_suffix.get("/".join(parts[:end]), ())
+        return found
+
+    def exact(self, key: str) -> list[str]:
+        return list(self.by_key.get(key, ()))
+
+
+def reachable_files(
+    start: str,
+    start_source: str,
+    files: ModuleFiles,
+    read: Callable[[str], str | None],
+    is_local: Callable[[str], bool],
+) -> set[str] | None:
+    """Every project file an import chain from `start` can load; None when some file on the way
+    imports by computed name, cannot be read, or imports a module of the project that is not
+    among `files` (`is_local(dotted)`; the chain may go on there): the answer would be a guess."""
+    seen: set[str] = set()
+    pending: list[tuple[str, str | None]] = [(start, start_source)]
+    while pending:
+        path, source = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        if source is None:
+            source = read(path)
+        if source is None:
+            return None
+        tree = _parse(source)
+        if tree is None:
+            return None
+        here = module_key(path)
+        package = here if path.replace("\\", "/").endswith("/__init__.py") else here.rpartition("/")[0]
+        for node in ast.walk(tree):
+            loaded: list[str] = []
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if not files.absolute(alias.name) and is_local(alias.name):
+                        return None
+                    loaded += files.absolute(alias.name)
+            elif isinstance(node, ast.ImportFrom):
+                names = [a.name for a in node.names if a.name != "*"]
+                if node.level:
+                    base = package
+                    for _ in range(node.level - 1):
+                        base = base.rpartition("/")[0]
+                    module = "/".join(p for p in (base, (node.module or "").replace(".", "/")) if p)
+                    if not files.exact(module) and not any(files.exact(f"{module}/{n}") for n in names):
+                        return None  # a module beside this one that is not checked
+                    loaded += files.exact(module)
+                    loaded += [p for n in names for p in files.exact(f"{module}/{n}")]
+                    # the packages between the base and the module run too
+                    parts = (node.module or "").split(".") if node.module else []
+                    for end in range(1, len(parts)):
+                        loaded += files.exact("/".join([base, *parts[:end]]))
+                else:
+                    module = node.module or ""
+                    if not files.absolute(module) and is_local(module):
+                        return None
+                    loaded += files.absolute(module)
+                    loaded += [p for n in names for p in files.absolute(f"{module}.{n}")]
+            elif isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+                if name in _DYNAMIC_IMPORTS:
+                    return None
+                continue
+            for target in loaded:
+                if target not in seen:
+                    pending.append((target, None))
+    return seen
+
+
+def read_source(path: str) -> str | None:
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    from ormlint.engine import decode
+
+    try:
+        return decode(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return None

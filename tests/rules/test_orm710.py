@@ -1,0 +1,69 @@
+"""ORM710: which model modules env.py's target_metadata can see."""
+
+from __future__ import annotations
+
+from ormlint.rules import RULES
+from ormlint.rules.base import example_files
+from tests.helpers import lint_project
+
+PROJECT = example_files(RULES["ORM710"].invalid[0])
+ENV = "migrations/env.py"
+
+
+def _run(tmp_path, **changes):
+    files = {**PROJECT, **changes}
+    return [f for f in lint_project(files, tmp_path) if f[2] == "ORM710"]
+
+
+def test_env_importing_only_the_base_misses_the_models(tmp_path):
+    assert _run(tmp_path) == [(ENV, 3, "ORM710")]
+
+
+def test_target_metadata_none_is_reported(tmp_path):
+    assert _run(tmp_path, **{ENV: "target_metadata = None\n"}) == [(ENV, 1, "ORM710")]
+
+
+def test_the_base_package_importing_the_models_makes_them_visible(tmp_path):
+    # env.py imports app.base; importing app.base runs app/__init__.py, which imports the models
+    assert _run(tmp_path, **{"app/__init__.py": "from app import models  # noqa: F401\n"}) == []
+
+
+def test_relative_import_chain_is_followed(tmp_path):
+    changes = {
+        "app/__init__.py": "from . import registry  # noqa: F401\n",
+        "app/registry.py": "from .models import Author  # noqa: F401\n",
+    }
+    assert _run(tmp_path, **changes) == []
+
+
+def test_computed_imports_make_it_silent(tmp_path):
+    env = (
+        "import importlib\n\nfrom app.base import Base\n\n"
+        "importlib.import_module('app.models')\ntarget_metadata = Base.metadata\n"
+    )
+    assert _run(tmp_path, **{ENV: env}) == []
+
+
+def test_an_unchecked_local_package_on_the_way_makes_it_silent(tmp_path):
+    # env.py imports `bootstrap`, a package of the project that is excluded from the check: the
+    # models may be imported there, so nothing certain can be said.
+    from ormlint.config import load_settings
+    from ormlint.engine import run
+
+    env = "import bootstrap  # noqa: F401\nfrom app.base import Base\n\ntarget_metadata = Base.metadata\n"
+    files = {**PROJECT, ENV: env, "bootstrap/__init__.py": "import app.models  # noqa: F401\n"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / "pyproject.toml").write_text("[tool.ormlint]\nextend-exclude = [\"bootstrap\"]\n")
+    result = run([tmp_path], load_settings([tmp_path]), jobs=1)
+    assert [f for f in result.findings if f.code == "ORM710"] == []
+    # and checked, the same project is fine because the chain is followed
+    (tmp_path / "pyproject.toml").write_text("[tool.ormlint]\n")
+    result = run([tmp_path], load_settings([tmp_path]), jobs=1)
+    assert [f for f in result.findings if f.code == "ORM710"] == []
+
+
+def test_a_function_returning_the_metadata_is_not_judged(tmp_path):
+    env = "from app.base import Base\n\n\ndef meta():\n    return Base.metadata\n\n\ntarget_metadata = meta()\n"
+    assert _run(tmp_path, **{ENV: env}) == []
