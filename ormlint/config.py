@@ -66,11 +66,13 @@ class Settings:
 
     def enabled_codes(self, all_codes: Iterable[str], default_codes: Iterable[str]) -> frozenset[str]:
         """Codes that run: the longest matching prefix decides between select and ignore."""
-        selected = tuple(self.select) if self.select is not None else tuple(default_codes)
-        selected += tuple(self.extend_select)
+        selected = tuple(self.select or ()) + tuple(self.extend_select)
+        defaults = frozenset(default_codes) if self.select is None else frozenset()
         enabled = set()
         for code in all_codes:
             chosen = _longest_prefix(code, selected)
+            if code in defaults:
+                chosen = max(chosen, 0)  # the default selection is the least specific selector
             if chosen >= 0 and chosen > _longest_prefix(code, self.ignore):
                 enabled.add(code)
         return frozenset(enabled)

@@ -244,3 +244,16 @@ def test_target_dialect_is_validated(project):
     assert result.exit_code == 2 and "target-dialect must be one of postgresql" in result.output
     (project / "pyproject.toml").write_text('[tool.ormlint]\ntarget-dialect = "mysql"\n')
     assert CliRunner().invoke(main, ["check", "app"]).exit_code == 1
+
+
+def test_ignoring_a_prefix_removes_default_rules():
+    # The default selection is the least specific selector: `--ignore ORM4` beats it, as `ignore`
+    # beats ruff's default selection.
+    from ormlint.config import Settings
+    from ormlint.engine import all_codes, default_codes
+
+    enabled = Settings(ignore=("ORM4",)).enabled_codes(all_codes(), default_codes())
+    assert not any(code.startswith("ORM4") for code in enabled)
+    assert "ORM101" in enabled and "ORM801" not in enabled
+    again = Settings(ignore=("ORM4",), extend_select=("ORM401",)).enabled_codes(all_codes(), default_codes())
+    assert "ORM401" in again and "ORM402" not in again
