@@ -1,0 +1,89 @@
+"""How the CLI finds Alembic migrations, and how users turn the drift rules off."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from ormlint.cli import main
+from ormlint.rules import RULES
+from ormlint.rules.base import example_files, strip_markers
+
+# ORM703's invalid example: a model column no migration adds, with alembic.ini at the root.
+PROJECT = {name: strip_markers(text) for name, text in example_files(RULES["ORM703"].invalid[0]).items()}
+
+
+def _write(root: Path, files: dict[str, str], config: str = "[tool.ormlint]\n") -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    (root / "pyproject.toml").write_text(config)
+    return root
+
+
+def _codes(root: Path, *args: str) -> list[tuple[str, str]]:
+    result = CliRunner().invoke(
+        main, ["check", str(root), "--no-cache", "--format", "json", *args], catch_exceptions=False
+    )
+    assert result.exit_code in (0, 1), result.output
+    return sorted((Path(f["path"]).name, f["code"]) for f in json.loads(result.output))
+
+
+def test_alembic_ini_beside_the_config_is_found(tmp_path):
+    assert _codes(_write(tmp_path, PROJECT)) == [("models.py", "ORM703")]
+
+
+def test_no_migrations_turns_the_drift_rules_off(tmp_path):
+    assert _codes(_write(tmp_path, PROJECT), "--no-migrations") == []
+
+
+def test_configured_migrations_directory(tmp_path):
+    files = {k.replace("migrations/", "db/alembic/"): v for k, v in PROJECT.items() if k != "alembic.ini"}
+    root = _write(tmp_path, files)
+    assert _codes(root) == []  # no alembic.ini and no script.py.mako: nothing says it is Alembic's
+    _write(tmp_path, files, '[tool.ormlint]\nmigrations = ["db/alembic"]\n')
+    assert _codes(root) == [("models.py", "ORM703")]
+
+
+def test_migrations_option_names_the_directory(tmp_path):
+    files = {k.replace("migrations/", "db/alembic/"): v for k, v in PROJECT.items() if k != "alembic.ini"}
+    root = _write(tmp_path, files)
+    assert _codes(root, "--migrations", str(root / "db" / "alembic" / "versions")) == [("models.py", "ORM703")]
+
+
+def test_flask_migrate_layout_is_found_from_env_py(tmp_path):
+    # Flask-Migrate keeps alembic.ini inside migrations/ and runs from the app, not the ini
+    files = {k: v for k, v in PROJECT.items() if k != "alembic.ini"}
+    files["migrations/alembic.ini"] = "[alembic]\n"
+    assert _codes(_write(tmp_path, files)) == [("models.py", "ORM703")]
+
+
+def test_ignore_and_noqa_apply_to_drift_findings(tmp_path):
+    root = _write(tmp_path, PROJECT)
+    assert _codes(root, "--ignore", "ORM7") == []
+    models = root / "models.py"
+    models.write_text(models.read_text().replace("bio: Mapped[Optional[str]]", "bio: Mapped[Optional[str]]  # noqa: ORM703"))
+    assert _codes(root) == []
+
+
+def test_migrations_config_must_be_strings(tmp_path):
+    _write(tmp_path, PROJECT, "[tool.ormlint]\nmigrations = 3\n")
+    result = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == 2 and "migrations" in result.output
+
+
+def test_cached_run_notices_a_changed_migration(tmp_path, monkeypatch):
+    root = _write(tmp_path, PROJECT)
+    monkeypatch.chdir(root)
+    run = lambda: CliRunner().invoke(main, ["check", ".", "--format", "json"], catch_exceptions=False)  # noqa: E731
+    assert [f["code"] for f in json.loads(run().output)] == ["ORM703"]
+    revision = root / "migrations" / "versions" / "0001_init.py"
+    revision.write_text(revision.read_text().replace(
+        '        sa.PrimaryKeyConstraint("id"),',
+        '        sa.Column("bio", sa.String(), nullable=True),\n        sa.PrimaryKeyConstraint("id"),',
+    ))
+    assert json.loads(run().output) == []
+    shutil.rmtree(root / ".ormlint_cache")
