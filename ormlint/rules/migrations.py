@@ -15,7 +15,7 @@ _MODELS = '''
     # file: models.py
     from typing import Optional
 
-    from sqlalchemy import ForeignKey, String
+    from sqlalchemy import String
     from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -259,6 +259,9 @@ class ServerDefaultDiffers(_DriftRule):
     valid = (example(_MODELS + _INIT),)
 
 
+_MODELS_FK = _MODELS.replace("from sqlalchemy import String", "import sqlalchemy as sa\n    from sqlalchemy import String")
+
+
 class ForeignKeyDiffers(_DriftRule):
     code = "ORM708"
     name = "foreign-key-differs"
@@ -276,12 +279,12 @@ class ForeignKeyDiffers(_DriftRule):
         the database to cascade). Verified by the drift oracle test (`add_fk` / `remove_fk`).
         """
     invalid = (
-        example(_MODELS + '''
+        example(_MODELS_FK + '''
 
     class Book(Base):
         __tablename__ = "book"
         id: Mapped[int] = mapped_column(primary_key=True)
-        author_id: Mapped[int] = mapped_column(ForeignKey("author.id", ondelete="CASCADE"))  # ORM708
+        author_id: Mapped[int] = mapped_column(sa.ForeignKey("author.id", ondelete="CASCADE"))  # ORM708
 ''' + _INIT + '''
         op.create_table(
             "book",
@@ -293,12 +296,12 @@ class ForeignKeyDiffers(_DriftRule):
 '''),
     )
     valid = (
-        example(_MODELS + '''
+        example(_MODELS_FK + '''
 
     class Book(Base):
         __tablename__ = "book"
         id: Mapped[int] = mapped_column(primary_key=True)
-        author_id: Mapped[int] = mapped_column(ForeignKey("author.id", ondelete="CASCADE"))
+        author_id: Mapped[int] = mapped_column(sa.ForeignKey("author.id", ondelete="CASCADE"))
 ''' + _INIT + '''
         op.create_table(
             "book",
