@@ -20,7 +20,7 @@ from ormlint.findings import Finding
 from ormlint.project import FileFacts
 
 CACHE_DIR_NAME = ".ormlint_cache"
-_FORMAT = 3
+_FORMAT = 4
 # (line, column, code, message, end_line, end_column, fix): a Finding without its path, which
 # depends on how the file was named on the command line.
 Row = tuple
@@ -52,6 +52,8 @@ class ResultCache:
         # The project rules' findings of the last run, and the key (every file's name and digest)
         # they were computed for: an unchanged project does not run its project rules again.
         self.project: tuple[bytes, tuple[Finding, ...]] | None = None
+        # Alembic revision files read for the drift rules: absolute path -> (digest, Revision).
+        self.revisions: dict[str, tuple[bytes, object]] = {}
         self.entries: dict[str, tuple[bytes, tuple[Row, ...], FileFacts]] = self._load()
         self.changed = False
 
@@ -66,6 +68,9 @@ class ResultCache:
         project = data.get("project")
         if isinstance(project, tuple) and len(project) == 2:
             self.project = project
+        revisions = data.get("revisions")
+        if isinstance(revisions, dict):
+            self.revisions = revisions
         entries = data.get("entries")
         return entries if isinstance(entries, dict) else {}
 
@@ -98,6 +103,14 @@ class ResultCache:
         self.entries[_key(path)] = (digest, rows, facts)
         self.changed = True
 
+    def revision(self, path: Path, digest: bytes) -> object | None:
+        entry = self.revisions.get(_key(path))
+        return entry[1] if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == digest else None
+
+    def put_revision(self, path: Path, digest: bytes, revision: object) -> None:
+        self.revisions[_key(path)] = (digest, revision)
+        self.changed = True
+
     def save(self) -> None:
         if not self.changed:
             return
@@ -110,7 +123,11 @@ class ResultCache:
             fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    data = {"format": _FORMAT, "entries": live, "project": self.project}
+                    revisions = {k: v for k, v in self.revisions.items() if os.path.exists(k)}
+                    data = {
+                        "format": _FORMAT, "entries": live, "project": self.project,
+                        "revisions": revisions,
+                    }
                     pickle.dump(data, handle, protocol=4)
                 os.replace(temp, self.file)
             except BaseException:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import os
 import tokenize
@@ -450,7 +451,7 @@ def run(
         project_key = content_digest(repr((
             sorted((display, digest) for display, digest in digests),
             whole_project, settings.external_models, settings.external_tables,
-            _migration_digests(locations, content_digest),
+            [(str(file), digest) for file, digest in _migration_digests(locations, content_digest)],
         )).encode())
     cached_project = cache.project_findings(project_key) if cache is not None else None
     index = None
@@ -462,9 +463,7 @@ def run(
             settings.external_tables,
         )
         if locations:
-            from ormlint.drift import load_migrations
-
-            index.migrations = load_migrations(locations, any(Path(p).is_absolute() for p in paths))
+            index.migrations = _load_migrations(locations, paths, cache)
         project = project_findings(index, codes, ignored_by_path, options=settings.rule_options)
         findings += project
         if cache is not None:
@@ -474,7 +473,7 @@ def run(
     return RunResult(sorted(findings), len(files), index)
 
 
-def _migration_digests(locations, digest: Callable[[bytes], bytes]) -> list:
+def _migration_digests(locations, digest: Callable[[bytes], bytes]) -> list[tuple[Path, bytes]]:
     """What the migrations' findings depend on: every revision file and env.py, by content."""
     from ormlint.migrations import revision_files
 
@@ -483,8 +482,32 @@ def _migration_digests(locations, digest: Callable[[bytes], bytes]) -> list:
         files = [f for directory in versions for f in revision_files(directory)]
         for file in files + ([env] if env is not None else []):
             data = read_file(file)
-            found.append((str(file), digest(data) if isinstance(data, bytes) else b""))
+            found.append((file, digest(data) if isinstance(data, bytes) else b""))
     return found
+
+
+def _load_migrations(locations, paths: Sequence[Path], cache) -> Any:
+    """Read and replay the migrations, reusing revisions the cache read before."""
+    from ormlint.cache import content_digest
+    from ormlint.drift import display_path, load_migrations
+
+    absolute = any(Path(p).is_absolute() for p in paths)
+    if cache is None:
+        return load_migrations(locations, absolute)
+    files = {display_path(file, absolute): (file, digest)
+             for file, digest in _migration_digests(locations, content_digest)}
+    parsed = {}
+    for display, (file, digest) in files.items():
+        revision = cache.revision(file, digest)
+        if revision is not None:  # named as this run names files
+            parsed[display] = dataclasses.replace(revision, path=display)
+    known = set(parsed)
+    migrations = load_migrations(locations, absolute, parsed)
+    for display, revision in parsed.items():
+        if display not in known and display in files:
+            file, digest = files[display]
+            cache.put_revision(file, digest, revision)
+    return migrations
 
 
 def project_findings(

@@ -87,3 +87,20 @@ def test_cached_run_notices_a_changed_migration(tmp_path, monkeypatch):
     ))
     assert json.loads(run().output) == []
     shutil.rmtree(root / ".ormlint_cache")
+
+
+def test_unchanged_revisions_are_not_read_again(tmp_path, monkeypatch):
+    import ormlint.migrations as migrations
+
+    root = _write(tmp_path, PROJECT)
+    monkeypatch.chdir(root)
+    calls = []
+    real = migrations.parse_revision
+    monkeypatch.setattr(migrations, "parse_revision", lambda path, source: calls.append(path) or real(path, source))
+    run = lambda: CliRunner().invoke(main, ["check", ".", "--format", "json"], catch_exceptions=False)  # noqa: E731
+    assert [f["code"] for f in json.loads(run().output)] == ["ORM703"]
+    assert calls == ["migrations/versions/0001_init.py"]
+    models = root / "models.py"  # a model change reruns the project rules, not the revision parse
+    models.write_text(models.read_text().replace("bio: Mapped[Optional[str]]", "bio: Mapped[Optional[str]]\n    age: Mapped[int]"))
+    assert [f["code"] for f in json.loads(run().output)] == ["ORM703", "ORM703"]
+    assert calls == ["migrations/versions/0001_init.py"]
