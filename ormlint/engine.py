@@ -20,6 +20,7 @@ from ormlint.config import Settings
 from ormlint.findings import Finding
 from ormlint.model.extract import extract
 from ormlint.model.types import FileModel
+from ormlint.narrow import parse_narrowed
 from ormlint.noqa import is_suppressed
 from ormlint.project import FileFacts, ProjectIndex, file_facts, text_facts
 from ormlint.rules import PARSE_ERROR_CODE, RULES, Violation
@@ -31,6 +32,9 @@ from ormlint.rules.base import RuleOptions
 PREFILTER_MARKERS = ("sqlalchemy", "sqlmodel", "Column(", "relationship(", "mapped_column(")
 # Below this many files a process pool costs more than it saves (editor, pre-commit).
 PARALLEL_THRESHOLD = 16
+# libcst parses the text with the function bodies no rule reads blanked (ormlint/narrow.py); the
+# findings are the same either way, and tests turn it off to prove it.
+NARROW_PARSE = True
 
 
 def may_contain_models(source: str) -> bool:
@@ -118,7 +122,10 @@ def analyse_file(
     except (RecursionError, ValueError, MemoryError) as error:
         return FileResult(_unparsable(path, source, codes, error), unparsed)
     try:
-        module = cst.parse_module(source)
+        if NARROW_PARSE and tree is not None:
+            module = parse_narrowed(source, tree)
+        else:
+            module = cst.parse_module(source)
     except Exception as error:
         return FileResult(_unparsable(path, source, codes, syntax_error or error), unparsed)
     try:

@@ -1,0 +1,214 @@
+"""A narrowed parse: function bodies no rule reads are blanked before libcst sees the text.
+
+libcst's parse is most of ormlint's time, and most of a model file's text is method bodies, service
+functions and queries, which the extractor never walks (see ormlint/model/extract.py). The `ast`
+tree the engine already has says where every body is; a body that nothing can read is replaced by
+`pass` (one line) or by one string literal spanning exactly its lines, so every other line keeps
+its number and every column its offset. Findings and fix edits are positions in the libcst tree applied to the ORIGINAL
+text, so they are the same with and without narrowing (tests/test_narrow.py proves it on every
+rule example and fixture).
+
+Where ormlint reads a function body today, and how a body that may be read is kept:
+
+- module-level functions: the extractor collects `Column(...)`/`mapped_column(...)` calls in them
+  (Alembic's upgrade(), column factories) and `ModuleFunction` records their `return` values and
+  `yield` (ORM302's frozen helpers): kept when the body names a column constructor (or an import
+  alias of one) or says `return` or `yield`;
+- `declared_attr` functions (columns, relationships, `__tablename__`): kept when a decorator names
+  `declared_attr` or an import alias of it;
+- ORM801 (opt-in) looks for hashing or encrypting identifiers in a model class's methods: kept
+  when the body matches ORM801's own pattern;
+- and, not read today but cheap insurance against a reader added later: bodies that mention
+  relationships, `declared_attr`, `__tablename__`, `__table_args__`, SQLAlchemy or SQLModel by
+  name, or define a class.
+
+The markers are matched against the body's raw text (strings and comments included), a superset
+of the identifiers in it: a stray word only keeps a body, it can never blank one that matters.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterable, Iterator
+
+import libcst as cst
+
+from ormlint.rules.security import _TRANSFORMING as ORM801_TRANSFORMING
+
+# Names whose calls or decorators the extractor resolves inside a body (by import, so an alias
+# counts too: see _alias_spellings), and words kept as insurance.
+READ_NAMES = ("Column", "mapped_column", "relationship", "relation", "Relationship", "declared_attr")
+INSURANCE_MARKERS = ("__tablename__", "__table_args__", "sqlalchemy", "sqlmodel")
+# Only module-level functions have their returns recorded (ModuleFunction.returns/is_generator).
+MODULE_FUNCTION_MARKERS = ("return", "yield")
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# Python's own line breaks (str.splitlines also breaks at \f, \v, \x1c-\x1e, \x85, \u2028...,
+# which are not line ends for the tokenizer and would shift every line number after them).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def parse_narrowed(source: str, tree: ast.Module) -> cst.Module:
+    """libcst's tree of `source` with the unread bodies blanked (its nodes have the positions
+    they have in `source`). `tree` is `ast.parse(source)`."""
+    try:
+        narrowed = narrowed_source(source, tree)
+    except RecursionError:  # statements nested beyond the interpreter's limit
+        narrowed = source
+    if narrowed is not source:
+        try:
+            return cst.parse_module(narrowed)
+        except Exception:
+            pass  # whether the file parses is for its whole text to say
+    return cst.parse_module(source)
+
+
+def narrowed_source(source: str, tree: ast.Module) -> str:
+    """`source` with the bodies no rule reads blanked: same number of lines, and every line
+    outside a blanked body unchanged. `tree` is `ast.parse(source)`."""
+    if "\r" in source.replace("\r\n", ""):
+        return source  # a lone \r: let libcst see the text as it is written
+    lines = _LINE.findall(source)
+    markers = _Markers(_alias_spellings(tree.body))
+    blanked = False
+    for first, last in _blankable_bodies(tree.body, lines, markers, module_level=True):
+        line = lines[first - 1]
+        indent = line[: len(line) - len(line.lstrip(" \t\f"))]
+        if first == last:
+            lines[first - 1] = indent + "pass" + _line_end(line)
+        else:
+            # One string spanning the body's lines: one token and one node for libcst, where
+            # `pass` and empty lines cost a node per line (about 6% of the narrowed parse).
+            lines[first - 1] = indent + '"""' + _line_end(line)
+            for number in range(first + 1, last):
+                lines[number - 1] = _line_end(lines[number - 1])
+            lines[last - 1] = '"""' + _line_end(lines[last - 1])
+        blanked = True
+    return "".join(lines) if blanked else source
+
+
+def _line_end(line: str) -> str:
+    return line[len(line.rstrip("\r\n")):]  # "\n", "\r\n" or "" (no lone "\r" gets here)
+
+
+# ORM801's pattern as plain words, when it is one (substring tests are several times faster than
+# a case-insensitive alternation); else the pattern itself.
+_ORM801_WORDS = tuple(ORM801_TRANSFORMING.pattern.lower().split("|"))
+if not all(re.escape(word) == word for word in _ORM801_WORDS) or not (
+    ORM801_TRANSFORMING.flags & re.IGNORECASE
+):
+    _ORM801_WORDS = ()
+
+
+class _Markers:
+    """Does a piece of text mention something that makes ormlint read the body it is in?"""
+
+    def __init__(self, aliases: set[str]) -> None:
+        self.words = (*READ_NAMES, *INSURANCE_MARKERS)
+        self.aliases = (
+            re.compile("|".join(rf"\b{re.escape(a)}\b" for a in sorted(aliases))) if aliases else None
+        )
+
+    def found_in(self, text: str) -> bool:
+        if any(word in text for word in self.words):
+            return True
+        if "class" in text and _CLASS_KEYWORD.search(text):
+            return True
+        if self.aliases is not None and self.aliases.search(text):
+            return True
+        if _ORM801_WORDS:
+            lowered = text.lower()
+            return any(word in lowered for word in _ORM801_WORDS)
+        return ORM801_TRANSFORMING.search(text) is not None
+
+
+_CLASS_KEYWORD = re.compile(r"\bclass\b")
+
+
+def _blankable_bodies(
+    stmts: Iterable[ast.stmt],
+    lines: list[str],
+    markers: _Markers,
+    module_level: bool,
+) -> Iterator[tuple[int, int]]:
+    """(first line, last line) of each function body to blank, outermost first; the bodies of
+    kept functions are searched for blankable nested functions."""
+    for stmt in stmts:
+        if isinstance(stmt, _FUNCTIONS):
+            span = _body_lines(stmt, lines)
+            if span is not None and _may_blank(stmt, span, lines, markers, module_level):
+                yield span
+            else:
+                yield from _blankable_bodies(stmt.body, lines, markers, False)
+        elif isinstance(stmt, ast.ClassDef):
+            yield from _blankable_bodies(stmt.body, lines, markers, False)
+        else:
+            for block in _blocks(stmt):
+                yield from _blankable_bodies(block, lines, markers, module_level)
+
+
+def _may_blank(
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+    span: tuple[int, int],
+    lines: list[str],
+    markers: _Markers,
+    module_level: bool,
+) -> bool:
+    first, last = span
+    text = "".join(lines[first - 1 : last])
+    if module_level and any(word in text for word in MODULE_FUNCTION_MARKERS):
+        return False
+    if markers.found_in(text):
+        return False
+    # A declared_attr function's body is read; its decorator names declared_attr (READ_NAMES) or
+    # an import alias of it. Whole lines: a superset of the decorators' own text.
+    if func.decorator_list:
+        start, end = func.decorator_list[0].lineno, func.decorator_list[-1].end_lineno
+        return not markers.found_in("".join(lines[start - 1 : end]))
+    return True
+
+
+def _body_lines(func: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]) -> tuple[int, int] | None:
+    """The lines of the body, when it begins a line of its own (not `def f(): return 1`, not
+    after a multi-line signature's `):` on the same line)."""
+    first_stmt = func.body[0]
+    first, last = first_stmt.lineno, func.body[-1].end_lineno
+    if last is None or first > len(lines) or last > len(lines):
+        return None
+    line = lines[first - 1]
+    indent = len(line) - len(line.lstrip(" \t\f"))
+    if indent != first_stmt.col_offset:  # col_offset counts UTF-8 bytes; the indent is ASCII
+        return None
+    return first, last
+
+
+def _blocks(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
+    """The statement blocks of a compound statement (if/for/while/with/try/match)."""
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(stmt, name, None)
+        if isinstance(block, list):
+            yield block
+    for handler in getattr(stmt, "handlers", ()):
+        yield handler.body
+    for case in getattr(stmt, "cases", ()):
+        yield case.body
+
+
+def _alias_spellings(stmts: Iterable[ast.stmt]) -> set[str]:
+    """Local names that imports bind to one of READ_NAMES under another name
+    (`from sqlalchemy import Column as C`, `import sqlalchemy.orm.relationship as rel`), at
+    module level, in class bodies and in their compound statements: a superset of the imports
+    ormlint's import table reads."""
+    aliases: set[str] = set()
+    for stmt in stmts:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for alias in stmt.names:
+                if alias.asname and alias.name.rpartition(".")[2] in READ_NAMES:
+                    aliases.add(alias.asname)
+        elif isinstance(stmt, ast.ClassDef):
+            aliases |= _alias_spellings(stmt.body)
+        elif not isinstance(stmt, _FUNCTIONS):
+            for block in _blocks(stmt):
+                aliases |= _alias_spellings(block)
+    return aliases
