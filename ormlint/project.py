@@ -309,7 +309,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                     model, cls.indexes, cls.table_args.items, positions,
                     positions.classes.get(cls.name), location,
                 ),
-                columns_complete=_columns_complete(cls),
+                columns_complete=_columns_complete(model, cls),
                 constraints_complete=_constraints_complete(model, cls.table_args),
                 name=cls.name, kind=cls.kind, tablename=cls.tablename,
                 shares_parent_table=cls.shares_parent_table,
@@ -379,7 +379,7 @@ def _bare_mapped_columns(model: FileModel, cls, positions: "_AstPositions", fall
     return found
 
 
-def _columns_complete(cls) -> bool:
+def _columns_complete(model: FileModel, cls) -> bool:
     """Every column of the class's own body is in its facts."""
     if cls.is_sqlmodel or cls.has_table:
         return False
@@ -387,7 +387,48 @@ def _columns_complete(cls) -> bool:
     special = {"__tablename__", "__table_args__", "__mapper_args__"}
     if any(name not in column_attrs and name not in special for name in cls.declared_attrs):
         return False
-    return True
+    return not any(
+        assignment.kind == "other" and not _dunder(assignment.attr)
+        and _may_be_column(model, assignment.value)
+        for assignment in cls.assignments
+    )
+
+
+def _dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
+
+
+def _may_be_column(model: FileModel, value: cst.CSTNode | None) -> bool:
+    """A class attribute's value that may put a column in the table although it is not a
+    Column the model extracted: a call of a project helper (`id = primary_key()`,
+    `Column = functools.partial(db.Column, ...)`), SQLAlchemy's `deferred(Column(...))`, or a
+    module-level name bound to one of those."""
+    if isinstance(value, cst.Name) and value.value in model.module_values:
+        value = model.module_values[value.value]
+        if isinstance(value, cst.Name):
+            return False  # an alias of a class or a constant: not resolved further
+    if not isinstance(value, cst.Call):
+        return False
+    symbol = model.imports.symbol(value.func)
+    if symbol is None or symbol.startswith("flask.") or symbol in ("Column", "mapped_column"):
+        return True  # not SQLAlchemy's, or a column the model did not extract
+    # relationship(), association_proxy(), column_property(select(...)), synonym(), ...: no
+    # column of their own, unless a Column is built inside (`deferred(Column(...))`)
+    return any(
+        isinstance(node, cst.Call) and model.imports.symbol(node.func) in ("Column", "mapped_column")
+        for node in _calls_inside(value)
+    )
+
+
+def _calls_inside(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+    pending = list(node.children)
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Call):
+            found.append(current)
+        pending.extend(current.children)
+    return found
 
 
 def _index_facts(

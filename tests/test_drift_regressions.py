@@ -1,0 +1,92 @@
+"""Drift rules (ORM7xx) on shapes met in real projects: minimal reproductions of false positives.
+
+Each test is a small project (alembic.ini, migrations/env.py, one or more revisions, models) in
+which the models and the migrations agree, or in which ormlint cannot know whether they do; the
+drift rules must stay silent there. Where it helps, a second project with one real difference
+shows that the rule still fires (so that a test cannot pass because nothing is compared at all).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from tests.helpers import lint_project
+
+ALEMBIC_INI = "[alembic]\nscript_location = %(here)s/migrations\n"
+ENV = "from models import Base\n\ntarget_metadata = Base.metadata\n"
+
+
+def revision(upgrade: str, rev: str = "0001", down: str | None = None) -> str:
+    body = textwrap.indent(textwrap.dedent(upgrade).strip(), "    ")
+    return (
+        "import sqlalchemy as sa\nfrom alembic import op\n\n"
+        f"revision = {rev!r}\ndown_revision = {down!r}\n\n\ndef upgrade():\n{body}\n"
+    )
+
+
+def drift(tmp_path, models: str | dict[str, str], upgrade: str, env: str = ENV, extra=None):
+    files = {
+        "alembic.ini": ALEMBIC_INI,
+        "migrations/env.py": env,
+        "migrations/versions/0001_init.py": revision(upgrade),
+        **({"models.py": models} if isinstance(models, str) else models),
+        **(extra or {}),
+    }
+    findings = lint_project(files, tmp_path)
+    assert not [f for f in findings if f[2] in ("ORM000", "ORM999")], findings  # every file read
+    return sorted((path, code) for path, _, code in findings if code.startswith("ORM7"))
+
+
+# -- columns made by a project helper (redash: `Column = functools.partial(db.Column, ...)`) ----
+
+HELPER_COLUMNS = '''
+    import functools
+
+    from flask_sqlalchemy import SQLAlchemy
+
+    db = SQLAlchemy()
+    Column = functools.partial(db.Column, nullable=False)
+
+
+    def primary_key(name):
+        return db.Column(db.Integer, primary_key=True)
+
+
+    class Favorite(db.Model):
+        __tablename__ = "favorites"
+        id = primary_key("Favorite")
+        user_id = Column(db.Integer, db.ForeignKey("users.id"))
+        note = db.Column(db.String(50), nullable=True)
+
+
+    class User(db.Model):
+        __tablename__ = "users"
+        id = db.Column(db.Integer, primary_key=True)
+'''
+
+HELPER_COLUMNS_MIGRATION = '''
+    op.create_table(
+        "users",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "favorites",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("note", sa.String(length=50), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+'''
+
+
+def test_columns_from_a_project_helper_are_not_missing_from_the_model(tmp_path):
+    assert drift(tmp_path, HELPER_COLUMNS, HELPER_COLUMNS_MIGRATION) == []
+
+
+def test_columns_from_a_project_helper_leave_plain_columns_compared(tmp_path):
+    # the plain db.Column is still compared: a type difference on it is reported
+    migration = HELPER_COLUMNS_MIGRATION.replace("sa.String(length=50)", "sa.String(length=80)")
+    assert drift(tmp_path, HELPER_COLUMNS, migration) == [("models.py", "ORM704")]
+
