@@ -86,6 +86,7 @@ def model_schema(index: ProjectIndex, skip_paths: frozenset[str] = frozenset()) 
             table = SchemaTable(declared.name, source=Source(facts.path, declared.location))
             for column in declared.columns:
                 _add_column(table, column, facts.path, annotation_types)
+            _apply_primary_keys(table, declared.indexes)
             _add_indexes(table, declared.columns, declared.indexes, facts.path)
             table.indexes_known = table.foreign_keys_known = declared.constraints_complete
             if not _add_foreign_keys(index, table, declared.columns, facts.path):
@@ -182,17 +183,28 @@ def _class_table(index: ProjectIndex, path: str, cls: ClassFacts, annotation_typ
     columns, indexes, complete = _class_columns(index, path, cls)
     for column in columns:
         _add_column(table, column, path, annotation_types)
-    primary = [ix for ix in indexes if ix.kind == "primary_key"]
-    for constraint in primary:
-        for name in constraint.columns or ():
-            if name in table.columns:
-                table.columns[name].nullable = False
-                table.columns[name].primary_key = True
+    _apply_primary_keys(table, indexes)
     _add_indexes(table, columns, [ix for ix in indexes if ix.kind != "primary_key"], path)
     table.indexes_known = table.foreign_keys_known = complete
     if not _add_foreign_keys(index, table, columns, path):
         table.foreign_keys_known = False
     return table
+
+
+def _apply_primary_keys(table: SchemaTable, indexes) -> None:
+    """A PrimaryKeyConstraint's columns are the primary key, NOT NULL."""
+    for constraint in indexes:
+        if constraint.kind != "primary_key":
+            continue
+        if constraint.columns is None:  # columns not readable: any of them may be NOT NULL
+            for column in table.columns.values():
+                if not column.primary_key:
+                    column.nullable = None
+            continue
+        for name in constraint.columns:
+            if name in table.columns:
+                table.columns[name].nullable = False
+                table.columns[name].primary_key = True
 
 
 def _add_column(table: SchemaTable, column: ColumnFacts, path: str, annotation_types: bool) -> None:

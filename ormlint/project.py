@@ -485,7 +485,9 @@ def _modelled_item(model: FileModel, item: cst.BaseExpression) -> bool:
 def _table_constraints_complete(model: FileModel, table) -> bool:
     """A `Table(name, metadata, Column(...), ...)` lists only columns and items ormlint models."""
     for arg in table.node.args[2:]:
-        if arg.star or arg.keyword is not None:
+        if arg.star:
+            return False  # `*columns()`: columns and constraints not listed here
+        if arg.keyword is not None:
             continue
         if isinstance(arg.value, cst.Call) and model.imports.symbol(arg.value.func) == "Column":
             continue

@@ -90,3 +90,92 @@ def test_columns_from_a_project_helper_leave_plain_columns_compared(tmp_path):
     migration = HELPER_COLUMNS_MIGRATION.replace("sa.String(length=50)", "sa.String(length=80)")
     assert drift(tmp_path, HELPER_COLUMNS, migration) == [("models.py", "ORM704")]
 
+
+# -- a Table() whose PrimaryKeyConstraint makes its columns NOT NULL (dispatch's assoc tables) ---
+
+ASSOCIATION = '''
+    from sqlalchemy import Column, ForeignKey, Integer, PrimaryKeyConstraint, Table
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Tag(Base):
+        __tablename__ = "tag"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+
+    assoc_tags = Table(
+        "assoc_tags",
+        Base.metadata,
+        Column("tag_id", Integer, ForeignKey("tag.id", ondelete="CASCADE")),
+        Column("other_id", Integer),
+        PrimaryKeyConstraint("tag_id", "other_id"),
+    )
+'''
+
+ASSOCIATION_MIGRATION = '''
+    op.create_table("tag", sa.Column("id", sa.Integer(), nullable=False), sa.PrimaryKeyConstraint("id"))
+    op.create_table(
+        "assoc_tags",
+        sa.Column("tag_id", sa.Integer(), nullable=False),
+        sa.Column("other_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["tag_id"], ["tag.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("tag_id", "other_id"),
+    )
+'''
+
+
+def test_table_primary_key_constraint_makes_its_columns_not_null(tmp_path):
+    assert drift(tmp_path, ASSOCIATION, ASSOCIATION_MIGRATION) == []
+
+
+
+def test_table_primary_key_constraint_with_unreadable_columns_leaves_nullability_unknown(tmp_path):
+    models = ASSOCIATION.replace(
+        'PrimaryKeyConstraint("tag_id", "other_id")', "PrimaryKeyConstraint(*KEY)"
+    ).replace("    assoc_tags = Table(", '    KEY = ("tag_id", "other_id")\n    assoc_tags = Table(')
+    assert "KEY = (" in models
+    assert drift(tmp_path, models, ASSOCIATION_MIGRATION) == []
+
+
+STARRED_TABLE = '''
+    from sqlalchemy import Column, ForeignKey, Integer, Table
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    def audit_columns():
+        return [Column("created_by", Integer, nullable=False)]
+
+
+    class Tag(Base):
+        __tablename__ = "tag"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+
+    tag_audit = Table(
+        "tag_audit",
+        Base.metadata,
+        Column("tag_id", Integer, ForeignKey("tag.id"), nullable=False),
+        *audit_columns(),
+    )
+'''
+
+
+def test_table_columns_from_a_starred_helper_are_not_missing_from_the_model(tmp_path):
+    migration = '''
+        op.create_table("tag", sa.Column("id", sa.Integer(), nullable=False), sa.PrimaryKeyConstraint("id"))
+        op.create_table(
+            "tag_audit",
+            sa.Column("tag_id", sa.Integer(), nullable=False),
+            sa.Column("created_by", sa.Integer(), nullable=False),
+            sa.ForeignKeyConstraint(["tag_id"], ["tag.id"]),
+        )
+    '''
+    assert drift(tmp_path, STARRED_TABLE, migration) == []
