@@ -48,17 +48,31 @@ class ModelSchema:
     # parsed, the whole project checked): a migrated table with no model is drift.
     tables_complete: bool
     columns_complete: dict[str, bool] = field(default_factory=dict)  # per table
+    # Tables known to be in the MetaData env.py migrates: only these are reported when no
+    # migration creates them (a table of another MetaData or declarative base, or of a test
+    # module, may never be meant for Alembic).
+    migrated_metadata: set[str] = field(default_factory=set)
 
 
-def model_schema(index: ProjectIndex, skip_paths: frozenset[str] = frozenset()) -> ModelSchema:
+# A metadata "root": (path, class name) of a declarative base, ("", "flask.Model") for a library's
+# shared metadata, ("variable", path, name) for a module-level MetaData() variable.
+Root = tuple
+
+
+def model_schema(
+    index: ProjectIndex, skip_paths: frozenset[str] = frozenset(), env: Path | None = None
+) -> ModelSchema:
     """The tables the mapped classes and `Table()`s of the project declare (files in
-    `skip_paths`, the migrations themselves, left out)."""
+    `skip_paths`, the migrations themselves, left out). `env`: the migrations' env.py, whose
+    `target_metadata` tells which tables Alembic compares."""
     schema = Schema()
     complete: dict[str, bool] = {}
+    roots_of: dict[str, Root | None] = {}  # table -> the metadata it is on (None: unknown)
     tables_complete = index.whole_project and index.complete and index.table_names_complete
     annotation_types = not any(f.custom_type_map for f in index.files)
     sti_unplaced = False
     roots: set = set()
+    folded: set[tuple[str, str]] = set()  # Flask-SQLAlchemy classes whose table is the parent's
     for facts in index.files:
         if facts.path in skip_paths:
             continue
@@ -69,15 +83,28 @@ def model_schema(index: ProjectIndex, skip_paths: frozenset[str] = frozenset()) 
                 continue  # added to the parent's table below
             if not cls.tablename:
                 continue
-            roots.add(index.declarative_root(facts.path, cls))
+            root = index.declarative_root(facts.path, cls)
+            roots.add(root)
             if "schema" in cls.table_options or "?" in cls.table_options:
                 tables_complete = False  # another schema, or options not known
                 continue
+            if _renames_tables(index, facts.path, cls):
+                tables_complete = False  # `__init_subclass__` may rewrite `__tablename__`
+                continue
+            if root == ("", "flask.Model"):
+                shared = _flask_single_table(index, facts.path, cls)
+                if shared is None:  # whether it has a table of its own is not known
+                    tables_complete = False
+                    continue
+                if shared:
+                    folded.add((facts.path, cls.name))
+                    continue
             table = _class_table(index, facts.path, cls, annotation_types)
             if table.name in schema.tables:
                 schema.tables[table.name].uncertain = True  # declared twice: leave it alone
                 continue
             schema.tables[table.name] = table
+            roots_of[table.name] = root if not _test_module(facts.path) else None
             complete[table.name] = table.indexes_known and _class_columns(index, facts.path, cls)[2]
         for declared in facts.tables:
             if declared.name in schema.tables:
@@ -92,13 +119,19 @@ def model_schema(index: ProjectIndex, skip_paths: frozenset[str] = frozenset()) 
             if not _add_foreign_keys(index, table, declared.columns, facts.path):
                 table.foreign_keys_known = False
             schema.tables[declared.name] = table
+            roots_of[declared.name] = (
+                _table_root(index, facts.path, declared.metadata)
+                if not _test_module(facts.path) else None
+            )
             complete[declared.name] = declared.constraints_complete
     # single-table inheritance: subclasses add their columns to the parent's table
     for facts in index.files:
         if facts.path in skip_paths:
             continue
         for cls in facts.classes:
-            if cls.kind in ("mapped", "unknown") and cls.shares_parent_table and cls.declares_mapping:
+            if cls.kind in ("mapped", "unknown") and cls.declares_mapping and (
+                cls.shares_parent_table or (facts.path, cls.name) in folded
+            ):
                 parent = _table_owner(index, facts.path, cls)
                 table = schema.tables.get(parent) if parent else None
                 if table is None:
@@ -116,7 +149,129 @@ def model_schema(index: ProjectIndex, skip_paths: frozenset[str] = frozenset()) 
         complete = {name: False for name in complete}
     if len(roots) > 1 or None in roots:
         tables_complete = False  # several metadata: which one Alembic sees is not known here
-    return ModelSchema(schema, tables_complete, complete)
+    targets = _target_roots(index, env, roots) if env is not None else None
+    migrated_metadata = set()
+    every_root = set(roots_of.values())
+    for name, root in roots_of.items():
+        if targets is not None and root is not None and root not in targets:
+            schema.tables[name].uncertain = True  # on a MetaData Alembic does not compare
+        elif root is not None and (root in targets if targets is not None else every_root == {root}):
+            migrated_metadata.add(name)
+    return ModelSchema(schema, tables_complete, complete, migrated_metadata)
+
+
+def _test_module(path: str) -> bool:
+    """A test file: its models are made by the tests (create_all), not by migrations."""
+    parts = Path(path).parts
+    name = parts[-1] if parts else ""
+    return (
+        any(part in ("tests", "test") for part in parts[:-1])
+        or name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+    )
+
+
+def _renames_tables(index: ProjectIndex, path: str, cls: ClassFacts) -> bool:
+    """A class of the project above `cls` defines `__init_subclass__` (fief prefixes every
+    `__tablename__` there), or a base cannot be read."""
+    seen = set()
+    pending = list(cls.project_bases)
+    while pending:
+        ref = pending.pop()
+        found = index.resolve_base(ref) if ref is not None else None
+        if found is None:
+            continue  # an unknown base: declarative_root already makes the table set uncertain
+        if (found[0], found[1].name) in seen:
+            continue
+        seen.add((found[0], found[1].name))
+        if "__init_subclass__" in found[1].own_attributes:
+            return True
+        pending.extend(found[1].project_bases)
+    return "__init_subclass__" in cls.own_attributes
+
+
+def _flask_single_table(index: ProjectIndex, path: str, cls: ClassFacts) -> bool | None:
+    """Flask-SQLAlchemy's `__table_cls__` drops the table of a subclass of a mapped class when
+    it has no primary key, `__tablename__` or not: single-table inheritance. True when that is
+    the case, False when the class has a table, None when it cannot be told."""
+    mapped_parent = False
+    for ref in cls.project_bases:
+        found = index.resolve_base(ref) if ref is not None else None
+        if found is None:
+            return None
+        if found[1].tablename or found[1].shares_parent_table:
+            mapped_parent = True
+    if not mapped_parent:
+        return False
+    columns, indexes, whole = _class_columns(index, path, cls)
+    if any(c.primary_key for c in columns) or any(ix.kind == "primary_key" for ix in indexes):
+        return False
+    return True if whole else None
+
+
+def _table_root(index: ProjectIndex, path: str, metadata: tuple[str, str] | None) -> Root | None:
+    """The metadata root of a `Table()` (see TableFacts.metadata)."""
+    if metadata is None:
+        return None
+    kind, name = metadata
+    if kind == "library":
+        return ("", name)
+    if kind == "variable":
+        return ("variable", path, name)
+    found = index.resolve_class(name, prefer_path=path)
+    return index.declarative_root(*found) if found is not None else None
+
+
+def _target_roots(index: ProjectIndex, env: Path, roots: set) -> set | None:
+    """The metadata roots env.py's `target_metadata` names (`Base.metadata`,
+    `models.Base.metadata`, `[A.metadata, B.metadata]`, `SQLModel.metadata`, Flask-Migrate's
+    `db.metadata`, `models.metadata_obj`); None when it cannot be read."""
+    import ast
+
+    try:
+        tree = ast.parse(_read_text(env))
+    except (SyntaxError, ValueError):
+        return None
+    values = [  # at the top level, the last one wins (as ORM710 reads it)
+        node.value for node in tree.body
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None
+        and any(isinstance(t, ast.Name) and t.id == "target_metadata"
+                for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))
+    ]
+    if not values:
+        return None
+    items = values[-1].elts if isinstance(values[-1], (ast.List, ast.Tuple)) else [values[-1]]
+    targets = set()
+    for item in items:
+        root = _named_root(index, item, roots)
+        if root is None:
+            return None
+        targets.add(root)
+    return targets or None
+
+
+def _named_root(index: ProjectIndex, expr, roots: set) -> Root | None:
+    import ast
+
+    if isinstance(expr, ast.Attribute) and expr.attr == "metadata":
+        owner = expr.value
+        name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", None)
+        if name == "SQLModel":
+            return ("", "sqlmodel.SQLModel")
+        if name == "db":  # Flask-SQLAlchemy's handle, or Flask-Migrate's extensions["migrate"].db
+            return ("", "flask.Model") if ("", "flask.Model") in roots else None
+        if name is None:
+            return None
+        found = index.resolve_class(name)
+        return index.declarative_root(*found) if found is not None else None
+    # `models.metadata_obj` / `metadata_obj`: a module-level MetaData() variable of the project
+    name = expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", None)
+    if name is None:
+        return None
+    found = {
+        ("variable", facts.path, name) for facts in index.files for table in facts.tables
+        if table.metadata == ("variable", name)
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _table_owner(index: ProjectIndex, path: str, cls: ClassFacts) -> str | None:
@@ -280,7 +435,7 @@ def compare(models: ModelSchema, migrated: Schema, migrations_uncertain: bool = 
     migrated_tables = {k: v for k, v in migrated.tables.items() if k != "alembic_version"}
     if not (migrated.uncertain or migrations_uncertain):
         for name, table in model_tables.items():
-            if name not in migrated_tables and not table.uncertain:
+            if name not in migrated_tables and not table.uncertain and name in models.migrated_metadata:
                 drifts.append(Drift(
                     DriftItem("ORM701", name, ()),
                     f"table `{name}` is mapped but no migration creates it; generate one with "
@@ -617,7 +772,7 @@ def project_drift(index: ProjectIndex) -> list[Drift]:
     migrations: MigrationSet | None = index.migrations
     if migrations is not None and len(migrations.directories) == 1:  # several: which is whose?
         directory = migrations.directories[0]
-        models = model_schema(index, migrations.paths)
+        models = model_schema(index, migrations.paths, directory.env)
         drifts = compare(models, directory.schema, migrations_uncertain=not directory.graph.complete)
     index.derived["drift"] = drifts
     return drifts

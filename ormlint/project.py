@@ -174,6 +174,10 @@ class TableFacts:
     location: Location
     indexes: tuple[IndexFacts, ...] = ()
     constraints_complete: bool = True
+    # The MetaData the table is on, for the drift rules: ("class", "Base") for `Base.metadata`,
+    # ("library", "flask.Model") for `db.metadata` (or "sqlmodel.SQLModel"), ("variable", "meta")
+    # for a module-level `meta = MetaData(...)` of the same file; None when not known.
+    metadata: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -337,6 +341,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                 positions, tree, where,
             ),
             constraints_complete=_table_constraints_complete(model, table),
+            metadata=_table_metadata(model, table),
         ))
         index_names += _index_names(table.tablename, table.indexes, positions, tree)
     for cls in model.classes:
@@ -494,6 +499,28 @@ def _table_constraints_complete(model: FileModel, table) -> bool:
         if not _modelled_item(model, arg.value):
             return False
     return True
+
+
+def _table_metadata(model: FileModel, table) -> tuple[str, str] | None:
+    """Which MetaData `Table(name, <metadata>, ...)` is on (see TableFacts.metadata)."""
+    args = [a for a in table.node.args if a.keyword is None and not a.star]
+    if len(args) < 2:
+        return None
+    expr = args[1].value
+    if isinstance(expr, cst.Attribute) and expr.attr.value == "metadata":
+        owner = dotted_name(expr.value)
+        if owner is None:
+            return None
+        if owner in model.imports.flask_handles:
+            return ("library", "flask.Model")
+        if model.imports.symbol(expr.value) == "sqlmodel.SQLModel":
+            return ("library", "sqlmodel.SQLModel")
+        return ("class", owner.rpartition(".")[2])
+    if isinstance(expr, cst.Name):
+        value = model.module_values.get(expr.value)
+        if isinstance(value, cst.Call) and model.imports.symbol(value.func) == "MetaData":
+            return ("variable", expr.value)
+    return None
 
 
 def _table_options(table_args) -> frozenset[str]:

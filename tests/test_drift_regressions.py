@@ -14,6 +14,7 @@ from tests.helpers import lint_project
 
 ALEMBIC_INI = "[alembic]\nscript_location = %(here)s/migrations\n"
 ENV = "from models import Base\n\ntarget_metadata = Base.metadata\n"
+DRIFT_CODES = {f"ORM70{n}" for n in range(1, 10)}
 
 
 def revision(upgrade: str, rev: str = "0001", down: str | None = None) -> str:
@@ -34,7 +35,8 @@ def drift(tmp_path, models: str | dict[str, str], upgrade: str, env: str = ENV, 
     }
     findings = lint_project(files, tmp_path)
     assert not [f for f in findings if f[2] in ("ORM000", "ORM999")], findings  # every file read
-    return sorted((path, code) for path, _, code in findings if code.startswith("ORM7"))
+    # the drift codes only (ORM710, about env.py's imports, is another question)
+    return sorted((path, code) for path, _, code in findings if code in DRIFT_CODES)
 
 
 # -- columns made by a project helper (redash: `Column = functools.partial(db.Column, ...)`) ----
@@ -179,3 +181,161 @@ def test_table_columns_from_a_starred_helper_are_not_missing_from_the_model(tmp_
         )
     '''
     assert drift(tmp_path, STARRED_TABLE, migration) == []
+
+
+# -- tables that are not in the metadata env.py migrates ----------------------------------------
+
+APP_MODELS = '''
+    from sqlalchemy import Column, Integer, MetaData, String, Table
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class User(Base):
+        __tablename__ = "users"
+        id: Mapped[int] = mapped_column(primary_key=True)
+'''
+
+USERS_MIGRATION = '''
+    op.create_table("users", sa.Column("id", sa.Integer(), nullable=False), sa.PrimaryKeyConstraint("id"))
+'''
+
+
+def test_table_on_a_metadata_of_its_own_is_not_reported_missing(tmp_path):
+    # polar: Table()s of an analytics store on `metadata = MetaData()`, never migrated by Alembic
+    models = APP_MODELS + '''
+
+    analytics = MetaData()
+
+    events = Table("events_by_timestamp", analytics, Column("id", String), Column("name", String))
+'''
+    assert drift(tmp_path, models, USERS_MIGRATION) == []
+
+
+def test_table_on_the_base_metadata_is_still_reported_missing(tmp_path):
+    models = APP_MODELS + '''
+
+    tags = Table("tags", Base.metadata, Column("id", Integer, primary_key=True))
+'''
+    assert drift(tmp_path, models, USERS_MIGRATION) == [("models.py", "ORM701")]
+
+
+SECOND_BASE = '''
+    from sqlalchemy.orm import Mapped, declarative_base, mapped_column
+
+    OtherBase = declarative_base()
+
+
+    class Scratch(OtherBase):
+        __tablename__ = "_scratch"
+        id: Mapped[int] = mapped_column(primary_key=True)
+'''
+
+
+def test_class_of_another_declarative_base_is_not_reported_missing(tmp_path):
+    # prefect: a test module with its own declarative_base() and tables created by create_all()
+    models = {"models.py": APP_MODELS, "scratch.py": SECOND_BASE}
+    assert drift(tmp_path, models, USERS_MIGRATION) == []
+
+
+def test_class_of_the_migrated_base_is_reported_missing_beside_another_base(tmp_path):
+    models = {
+        "models.py": APP_MODELS + '''
+
+    class Post(Base):
+        __tablename__ = "posts"
+        id: Mapped[int] = mapped_column(primary_key=True)
+''',
+        "scratch.py": SECOND_BASE,
+    }
+    assert drift(tmp_path, models, USERS_MIGRATION) == [("models.py", "ORM701")]
+
+
+def test_model_declared_in_a_test_module_is_not_reported_missing(tmp_path):
+    # a throwaway model on the application's Base, created by the tests' create_all()
+    test_module = '''
+        from sqlalchemy.orm import Mapped, mapped_column
+
+        from models import Base
+
+
+        class Widget(Base):
+            __tablename__ = "test_widgets"
+            id: Mapped[int] = mapped_column(primary_key=True)
+    '''
+    models = {"models.py": APP_MODELS, "tests/test_widgets.py": test_module}
+    assert drift(tmp_path, models, USERS_MIGRATION) == []
+
+
+# -- table names the code rewrites (fief: a prefix added by __init_subclass__) -------------------
+
+PREFIXED = '''
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    PREFIX = "app_"
+
+
+    class Base(DeclarativeBase):
+        def __init_subclass__(cls, **kwargs):
+            cls.__tablename__ = PREFIX + cls.__tablename__
+            super().__init_subclass__(**kwargs)
+
+
+    class User(Base):
+        __tablename__ = "users"
+        id: Mapped[int] = mapped_column(primary_key=True)
+'''
+
+
+def test_table_name_rewritten_by_init_subclass_is_not_compared(tmp_path):
+    migration = '''
+        op.create_table("app_users", sa.Column("id", sa.Integer(), nullable=False), sa.PrimaryKeyConstraint("id"))
+    '''
+    assert drift(tmp_path, PREFIXED, migration) == []
+
+
+# -- Flask-SQLAlchemy: a subclass with __tablename__ but no primary key is single-table ----------
+
+FLASK_STI = '''
+    from flask_sqlalchemy import SQLAlchemy
+
+    db = SQLAlchemy()
+
+
+    class Users(db.Model):
+        __tablename__ = "users"
+        id = db.Column(db.Integer, primary_key=True)
+        type = db.Column(db.String(80))
+        __mapper_args__ = {"polymorphic_on": type, "polymorphic_identity": "user"}
+
+
+    class Admins(Users):
+        __tablename__ = "admins"
+        __mapper_args__ = {"polymorphic_identity": "admin"}
+'''
+
+FLASK_STI_MIGRATION = '''
+    op.create_table(
+        "users",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("type", sa.String(length=80), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+'''
+
+
+def test_flask_sqlalchemy_subclass_without_primary_key_shares_the_parent_table(tmp_path):
+    # CTFd: Flask-SQLAlchemy's __table_cls__ drops a table with no primary key (single-table)
+    assert drift(tmp_path, FLASK_STI, FLASK_STI_MIGRATION) == []
+
+
+def test_flask_sqlalchemy_single_table_subclass_columns_are_in_the_parent_table(tmp_path):
+    models = FLASK_STI.replace(
+        '        __mapper_args__ = {"polymorphic_identity": "admin"}',
+        '        __mapper_args__ = {"polymorphic_identity": "admin"}\n        level = db.Column(db.Integer)',
+    )
+    assert "level = " in models
+    assert drift(tmp_path, models, FLASK_STI_MIGRATION) == [("models.py", "ORM703")]
