@@ -173,7 +173,7 @@ def _body_lines(func: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]) 
     """The lines of the body, when it begins a line of its own (not `def f(): return 1`, not
     after a multi-line signature's `):` on the same line)."""
     first_stmt = func.body[0]
-    first, last = first_stmt.lineno, func.body[-1].end_lineno
+    first, last = _first_line(first_stmt), func.body[-1].end_lineno
     if last is None or first > len(lines) or last > len(lines):
         return None
     line = lines[first - 1]
@@ -181,6 +181,12 @@ def _body_lines(func: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]) 
     if indent != first_stmt.col_offset:  # col_offset counts UTF-8 bytes; the indent is ASCII
         return None
     return first, last
+
+
+def _first_line(stmt: ast.stmt) -> int:
+    # A decorated def or class begins at its first decorator; its `lineno` is the `def` line.
+    decorators = getattr(stmt, "decorator_list", None)
+    return min([stmt.lineno] + [d.lineno for d in decorators]) if decorators else stmt.lineno
 
 
 def _blocks(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:

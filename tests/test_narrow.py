@@ -503,3 +503,22 @@ def test_bodies_ormlint_reads_are_kept(name, monkeypatch):
     with monkeypatch.context() as patch:
         _blank_every_body(patch)
         assert _comparable(_findings(source, "models.py", True, patch)) != _comparable(plain)
+
+
+@pytest.mark.parametrize("decorated", ["@functools.wraps(g)\n        def inner():", "@a\n        @b\n        def inner():"])
+def test_a_body_that_begins_with_a_decorated_definition(decorated):
+    # The body starts at the decorator, not at the `def`/`class` line that ast calls its lineno
+    # (regression: the decorator was left in place above the blanked body, which then failed to
+    # parse).
+    source = f"""\
+class A:
+    def f(self, g):
+        {decorated}
+            print(1)
+        print(2)
+
+    x = 1
+"""
+    narrowed = _narrow(source)
+    blank_lines = "\n" * (source.count("\n") - 5)
+    assert narrowed == f'class A:\n    def f(self, g):\n        """{blank_lines}"""\n\n    x = 1\n'
