@@ -104,7 +104,7 @@ def model_schema(
                 schema.tables[table.name].uncertain = True  # declared twice: leave it alone
                 continue
             schema.tables[table.name] = table
-            roots_of[table.name] = root if not _test_module(facts.path) else None
+            roots_of[table.name] = root if not is_test_module(facts.path) else None
             complete[table.name] = table.indexes_known and _class_columns(index, facts.path, cls)[2]
         for declared in facts.tables:
             if declared.name in schema.tables:
@@ -121,7 +121,7 @@ def model_schema(
             schema.tables[declared.name] = table
             roots_of[declared.name] = (
                 _table_root(index, facts.path, declared.metadata)
-                if not _test_module(facts.path) else None
+                if not is_test_module(facts.path) else None
             )
             complete[declared.name] = declared.constraints_complete
     # single-table inheritance: subclasses add their columns to the parent's table
@@ -160,7 +160,7 @@ def model_schema(
     return ModelSchema(schema, tables_complete, complete, migrated_metadata)
 
 
-def _test_module(path: str) -> bool:
+def is_test_module(path: str) -> bool:
     """A test file: its models are made by the tests (create_all), not by migrations."""
     parts = Path(path).parts
     name = parts[-1] if parts else ""
@@ -408,16 +408,16 @@ def _add_foreign_keys(index: ProjectIndex, table: SchemaTable, columns, path: st
     for column in columns:
         if column.foreign_key_targets is None:
             return False
-        for target, ondelete in column.foreign_key_targets:
+        for target, ondelete, names_class in column.foreign_key_targets:
             owner, _, attr = target.partition(".")
             target_table, target_column = owner, attr
-            resolved = index.resolve_class(owner) if owner[:1].isupper() else None
-            if resolved is not None and resolved[1].tablename:
+            if names_class:  # `ForeignKey(User.id)`: User's table and the column behind `id`
+                resolved = index.resolve_class(owner)
+                if resolved is None or not resolved[1].tablename:
+                    return False
                 target_table = resolved[1].tablename
                 match = next((c for c in resolved[1].columns if c.attr == attr), None)
                 target_column = (match.name or attr) if match is not None else attr
-            elif owner[:1].isupper() and owner not in ("",):
-                return False  # `ForeignKey(User.id)` with User not found: the table is unknown
             table.foreign_keys.append(SchemaForeignKey(
                 (column.name or column.attr or "",), target_table, (target_column,), ondelete,
                 source=Source(path, column.location) if column.location else table.source,

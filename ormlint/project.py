@@ -54,9 +54,10 @@ class ColumnFacts:
     server_default_known: bool = True
     index: bool = False
     unique: bool = False
-    # Every ForeignKey of the column as (target as written: "table.column" or "Class.attr",
-    # ondelete upper-cased or None); None when one of them cannot be read.
-    foreign_key_targets: tuple[tuple[str, str | None], ...] | None = ()
+    # Every ForeignKey of the column as (target as written, ondelete upper-cased or None, whether
+    # the target names a class: `ForeignKey(User.id)` rather than `ForeignKey("user.id")`); None
+    # when one of them cannot be read.
+    foreign_key_targets: tuple[tuple[str, str | None, bool], ...] | None = ()
 
 
 @dataclass(frozen=True)
@@ -602,16 +603,16 @@ def _schema_fields(model: FileModel, column) -> dict:
     if column.primary_key is None and "primary_key" in column.kwargs:
         nullable = None  # primary_key=<expression>
     default, known = server_default_text(column.keyword("server_default"), model.imports, model.module.code_for_node)
-    targets: list[tuple[str, str | None]] | None = []
+    targets: list[tuple[str, str | None, bool]] | None = []
     for fk in column.foreign_keys:
-        target = fk.target
+        target, names_class = fk.target, False
         if target is None and fk.node.args and fk.node.args[0].keyword is None:
-            target = dotted_name(fk.node.args[0].value)
+            target, names_class = dotted_name(fk.node.args[0].value), True
         readable = "ondelete" not in keyword_names(fk.node) or fk.ondelete is not None
         if target is None or target.count(".") != 1 or not readable:
             targets = None
             break
-        targets.append((target, fk.ondelete.upper() if fk.ondelete else None))
+        targets.append((target, fk.ondelete.upper() if fk.ondelete else None, names_class))
     return {
         "db_type": db_type,
         "nullable": nullable,

@@ -339,3 +339,74 @@ def test_flask_sqlalchemy_single_table_subclass_columns_are_in_the_parent_table(
     )
     assert "level = " in models
     assert drift(tmp_path, models, FLASK_STI_MIGRATION) == [("models.py", "ORM703")]
+
+
+# -- foreign keys: a string names a table, a class attribute names a class ------------------------
+
+CAPITALISED_TABLES = '''
+    from sqlalchemy import ForeignKey
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Author(Base):
+        __tablename__ = "authors"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+
+    class Legacy(Base):
+        __tablename__ = "Author"  # a table really named "Author", unrelated to the class
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+
+    class Book(Base):
+        __tablename__ = "books"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        legacy_id: Mapped[int] = mapped_column(ForeignKey("Author.id"))
+        author_id: Mapped[int] = mapped_column(ForeignKey(Author.id))
+'''
+
+CAPITALISED_UPGRADE = '''
+    op.create_table("authors", sa.Column("id", sa.Integer(), primary_key=True))
+    op.create_table("Author", sa.Column("id", sa.Integer(), primary_key=True))
+    op.create_table(
+        "books",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("legacy_id", sa.Integer(), sa.ForeignKey("Author.id"), nullable=False),
+        sa.Column("author_id", sa.Integer(), sa.ForeignKey("authors.id"), nullable=False),
+    )
+'''
+
+
+def test_string_foreign_key_names_a_table_even_when_capitalised(tmp_path):
+    assert drift(tmp_path, textwrap.dedent(CAPITALISED_TABLES), CAPITALISED_UPGRADE) == []
+
+
+def test_class_foreign_key_that_differs_is_still_reported(tmp_path):
+    upgrade = CAPITALISED_UPGRADE.replace('sa.ForeignKey("authors.id")', 'sa.ForeignKey("Author.id")')
+    assert drift(tmp_path, textwrap.dedent(CAPITALISED_TABLES), upgrade) == [("models.py", "ORM708")]
+
+
+# -- a table in another schema: the models left it out, so it is not "unmapped" -----------------
+
+SCHEMA_MODELS = '''
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Event(Base):
+        __tablename__ = "events"
+        __table_args__ = {"schema": "audit"}
+        id: Mapped[int] = mapped_column(primary_key=True)
+'''
+
+
+def test_table_in_another_schema_is_not_reported_unmapped(tmp_path):
+    upgrade = 'op.create_table("events", sa.Column("id", sa.Integer(), primary_key=True), schema="audit")'
+    assert drift(tmp_path, textwrap.dedent(SCHEMA_MODELS), upgrade) == []
