@@ -561,10 +561,12 @@ class MetadataMissesModels(ProjectRule):
         reached = reachable_files(env, source, ModuleFiles(project_files), read_source, is_local)
         if reached is None:
             return []
+        from ormlint.drift import is_test_module
+
         missing = set()
         for facts in index.files:
-            if facts.path in reached or facts.path in migration_paths:
-                continue
+            if facts.path in reached or facts.path in migration_paths or is_test_module(facts.path):
+                continue  # (a test's models are created by the tests, not by migrations)
             for cls in facts.classes:
                 if cls.kind in ("mapped", "unknown") and cls.declares_mapping and (
                     cls.tablename or cls.shares_parent_table

@@ -67,3 +67,14 @@ def test_an_unchecked_local_package_on_the_way_makes_it_silent(tmp_path):
 def test_a_function_returning_the_metadata_is_not_judged(tmp_path):
     env = "from app.base import Base\n\n\ndef meta():\n    return Base.metadata\n\n\ntarget_metadata = meta()\n"
     assert _run(tmp_path, **{ENV: env}) == []
+
+
+def test_models_of_a_test_module_are_not_expected_in_the_metadata(tmp_path):
+    # tests create their own tables (create_all); env.py need not import them
+    visible = {"app/__init__.py": "from app import models  # noqa: F401\n"}
+    test_models = (
+        "from sqlalchemy.orm import Mapped, mapped_column\n\nfrom app.base import Base\n\n\n"
+        "class Scratch(Base):\n    __tablename__ = 'scratch'\n    id: Mapped[int] = mapped_column(primary_key=True)\n"
+    )
+    assert _run(tmp_path, **visible, **{"tests/test_scratch.py": test_models}) == []
+    assert _run(tmp_path, **visible, **{"app/scratch.py": test_models}) == [(ENV, 3, "ORM710")]
