@@ -357,6 +357,29 @@ def test_upgrade_missing_or_conditional_inner_ops_of_batch():
     assert found == (Uncertain("users", "operation inside `if`", found[0].location),)
 
 
+def test_conditional_constraint_operations_leave_the_columns_known():
+    # a dialect switch that only rebuilds foreign keys or indexes: the columns stay comparable
+    found = ops('''
+        if url.startswith("postgres"):
+            op.drop_constraint("awards_user_id_fkey", "awards", type_="foreignkey")
+            op.create_foreign_key(None, "awards", "users", ["user_id"], ["id"], ondelete="CASCADE")
+            op.create_index("ix_awards_user", "awards", ["user_id"])
+        else:
+            op.drop_constraint("uq_awards_name", "awards", type_="unique")
+    ''')
+    assert {(u.table, u.part) for u in found} == {("awards", "foreign_keys"), ("awards", "indexes")}
+    # any other operation in the branch makes the whole table uncertain
+    found = ops('''
+        if url.startswith("postgres"):
+            op.create_foreign_key(None, "awards", "users", ["user_id"], ["id"])
+            op.alter_column("awards", "type", nullable=True)
+    ''')
+    assert ("awards", None) in {(u.table, u.part) for u in found}
+    # and a constraint dropped without saying its type may be anything
+    found = ops('if x:\n    op.drop_constraint("c", "awards")')
+    assert {(u.table, u.part) for u in found} == {("awards", None)}
+
+
 # -- graph ---------------------------------------------------------------------------------------
 
 

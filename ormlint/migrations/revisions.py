@@ -548,19 +548,18 @@ class _Reader:
                 self.statements(child, ast_child, batches, inner)
         where = _location(twin)
         kind = type(node).__name__.lower()
-        seen: set[str | None] = set()
+        seen: set[tuple[str | None, str | None]] = set()
         for op in inner:
             if isinstance(op, (CreateTable, DropTable, RenameTable)):
-                table = None
-            elif isinstance(op, Uncertain) and op.part is None:
-                table = op.table
+                table, part = None, None
             else:
-                table = op.table
-            if table in seen:
+                # an operation on indexes or foreign keys only leaves the rest of the table known
+                table, part = op.table, _part_touched(op)
+            if (table, part) in seen:
                 continue
-            seen.add(table)
+            seen.add((table, part))
             reason = op.reason if isinstance(op, Uncertain) else f"operation inside `{kind}`"
-            out.append(Uncertain(table, reason, op.location if isinstance(op, Uncertain) else where))
+            out.append(Uncertain(table, reason, op.location if isinstance(op, Uncertain) else where, part))
 
     # -- calls -----------------------------------------------------------------------------------
 
@@ -1087,6 +1086,27 @@ class _Unreadable(Exception):
 
 class _NotLiteral(Exception):
     pass
+
+
+_INDEX_CONSTRAINTS = ("unique",)
+_FOREIGN_KEY_CONSTRAINTS = ("foreignkey",)
+
+
+def _part_touched(op: Operation) -> str | None:
+    """"indexes" or "foreign_keys" when the operation can change only that part of its table;
+    None when it may change columns (or anything else)."""
+    if isinstance(op, Uncertain):
+        return op.part
+    if isinstance(op, (CreateIndex, DropIndex, CreateUniqueConstraint)):
+        return "indexes"
+    if isinstance(op, CreateForeignKey):
+        return "foreign_keys"
+    if isinstance(op, DropConstraint):
+        if op.type_ in _INDEX_CONSTRAINTS:
+            return "indexes"
+        if op.type_ in _FOREIGN_KEY_CONSTRAINTS:
+            return "foreign_keys"
+    return None
 
 
 def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
