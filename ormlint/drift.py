@@ -149,7 +149,7 @@ def model_schema(
         complete = {name: False for name in complete}
     if len(roots) > 1 or None in roots:
         tables_complete = False  # several metadata: which one Alembic sees is not known here
-    targets = _target_roots(index, env, roots) if env is not None else None
+    targets = target_roots(index, env, roots) if env is not None else None
     migrated_metadata = set()
     every_root = set(roots_of.values())
     for name, root in roots_of.items():
@@ -221,25 +221,19 @@ def _table_root(index: ProjectIndex, path: str, metadata: tuple[str, str] | None
     return index.declarative_root(*found) if found is not None else None
 
 
-def _target_roots(index: ProjectIndex, env: Path, roots: set) -> set | None:
+def target_roots(index: ProjectIndex, env: Path, roots: set) -> set | None:
     """The metadata roots env.py's `target_metadata` names (`Base.metadata`,
     `models.Base.metadata`, `[A.metadata, B.metadata]`, `SQLModel.metadata`, Flask-Migrate's
     `db.metadata`, `models.metadata_obj`); None when it cannot be read."""
     import ast
 
-    try:
-        tree = ast.parse(_read_text(env))
-    except (SyntaxError, ValueError):
+    from ormlint.migrations.environment import target_metadata_value
+
+    found = target_metadata_value(_read_text(env))
+    if found is None:
         return None
-    values = [  # at the top level, the last one wins (as ORM710 reads it)
-        node.value for node in tree.body
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None
-        and any(isinstance(t, ast.Name) and t.id == "target_metadata"
-                for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))
-    ]
-    if not values:
-        return None
-    items = values[-1].elts if isinstance(values[-1], (ast.List, ast.Tuple)) else [values[-1]]
+    value = found[0]
+    items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
     targets = set()
     for item in items:
         root = _named_root(index, item, roots)
@@ -764,6 +758,21 @@ def load_migrations(
     return MigrationSet(directories) if directories else None
 
 
+def models_index(index: ProjectIndex) -> ProjectIndex:
+    """The index without the migration files: a revision that declares a class of its own
+    (a snapshot of an old model) must not make the models' names ambiguous."""
+    if "models_index" not in index.derived:
+        skip = index.migrations.paths if index.migrations is not None else frozenset()
+        filtered = ProjectIndex.build(
+            [f for f in index.files if f.path not in skip], index.whole_project,
+            external_tables=index.external_tables,
+        )
+        filtered.complete = index.complete
+        filtered.external_models = index.external_models
+        index.derived["models_index"] = filtered
+    return index.derived["models_index"]
+
+
 def project_drift(index: ProjectIndex) -> list[Drift]:
     """The drift between the index's models and its migrations, computed once per index."""
     if "drift" in index.derived:
@@ -772,7 +781,7 @@ def project_drift(index: ProjectIndex) -> list[Drift]:
     migrations: MigrationSet | None = index.migrations
     if migrations is not None and len(migrations.directories) == 1:  # several: which is whose?
         directory = migrations.directories[0]
-        models = model_schema(index, migrations.paths, directory.env)
+        models = model_schema(models_index(index), migrations.paths, directory.env)
         drifts = compare(models, directory.schema, migrations_uncertain=not directory.graph.complete)
     index.derived["drift"] = drifts
     return drifts

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -22,49 +21,21 @@ _DYNAMIC_IMPORTS = {"import_module", "__import__", "walk_packages", "iter_module
                     "import_string"}
 
 
-@dataclass(frozen=True)
-class TargetMetadata:
-    """`target_metadata = ...` at the top level of env.py."""
-
-    location: Location
-    is_none: bool
-    # The names whose `.metadata` it is (`Base.metadata`, `[Base.metadata, Other.metadata]`),
-    # with the module each was imported from in env.py (dotted, relative dots kept); None when
-    # the value has another shape (a function call, `current_app.extensions[...]`).
-    bases: tuple[tuple[str, str | None], ...] | None
-
-
-def read_target_metadata(source: str) -> TargetMetadata | None:
+def target_metadata_value(source: str) -> tuple[ast.expr, Location] | None:
+    """The value of the last top-level `target_metadata = ...` of env.py and where it is;
+    None when there is none (or the file does not parse)."""
     tree = _parse(source)
     if tree is None:
         return None
-    origins: dict[str, str] = {}
-    found: TargetMetadata | None = None
+    found = None
     for stmt in tree.body:
-        if isinstance(stmt, ast.ImportFrom):
-            module = "." * stmt.level + (stmt.module or "")
-            for alias in stmt.names:
-                origins[alias.asname or alias.name] = module
-        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            if any(isinstance(t, ast.Name) and t.id == "target_metadata" for t in targets) and stmt.value is not None:
-                found = _target(stmt, origins)
+            if any(isinstance(t, ast.Name) and t.id == "target_metadata" for t in targets):
+                location = Location(stmt.lineno, stmt.col_offset + 1, stmt.end_lineno or stmt.lineno,
+                                    (stmt.end_col_offset or stmt.col_offset) + 1)
+                found = (stmt.value, location)
     return found
-
-
-def _target(stmt: ast.stmt, origins: dict[str, str]) -> TargetMetadata:
-    value = stmt.value
-    location = Location(stmt.lineno, stmt.col_offset + 1, stmt.end_lineno or stmt.lineno,
-                        (stmt.end_col_offset or stmt.col_offset) + 1)
-    if isinstance(value, ast.Constant) and value.value is None:
-        return TargetMetadata(location, True, ())
-    items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
-    bases = []
-    for item in items:
-        if not (isinstance(item, ast.Attribute) and item.attr == "metadata" and isinstance(item.value, ast.Name)):
-            return TargetMetadata(location, False, None)
-        bases.append((item.value.id, origins.get(item.value.id)))
-    return TargetMetadata(location, False, tuple(bases))
 
 
 def _parse(source: str) -> ast.Module | None:

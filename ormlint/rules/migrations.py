@@ -499,7 +499,9 @@ class MetadataMissesModels(ProjectRule):
     )
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
-        from ormlint.migrations.environment import read_source, read_target_metadata
+        import ast
+
+        from ormlint.migrations.environment import read_source, target_metadata_value
 
         migrations = index.migrations
         if migrations is None:
@@ -507,23 +509,27 @@ class MetadataMissesModels(ProjectRule):
         for directory in migrations.directories:
             env = next((p for p in directory.paths if p.replace("\\", "/").endswith("/env.py") or p == "env.py"), None)
             source = read_source(env) if env is not None and directory.env is not None else None
-            target = read_target_metadata(source) if source is not None else None
-            if target is None:
+            found = target_metadata_value(source) if source is not None else None
+            if found is None:
                 continue
-            if target.is_none:
+            value, location = found
+            if isinstance(value, ast.Constant) and value.value is None:
                 yield self.project_violation(
-                    env, target.location,
+                    env, location,
                     detail="`target_metadata = None`: autogenerate has no models to compare and "
                     "`alembic revision --autogenerate` refuses to run; set it to your declarative "
                     "base's `metadata` (e.g. `from app.models import Base; target_metadata = "
                     "Base.metadata`)",
                 )
                 continue
-            missing = self._unreachable(index, env, source, target, migrations.paths)
+            if not _imported_dotted_names(value, source):
+                continue  # e.g. Flask-Migrate's `current_app.extensions["migrate"].db.metadata`:
+                # the running app, not env.py's imports, decides what the metadata holds
+            missing = self._unreachable(index, env, source, directory.env)
             if missing:
                 shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
                 yield self.project_violation(
-                    env, target.location,
+                    env, location,
                     detail=f"`target_metadata` cannot see the models in {shown}: no module env.py "
                     "imports (directly or indirectly) imports them, so autogenerate proposes to "
                     "drop their tables; import them in env.py or in the package that defines the "
@@ -531,26 +537,26 @@ class MetadataMissesModels(ProjectRule):
                 )
 
     @staticmethod
-    def _unreachable(index, env, source, target, migration_paths) -> list[str]:
+    def _unreachable(index: ProjectIndex, env: str, source: str, env_file) -> list[str]:
+        """The model modules of the metadata env.py names that no import chain from it reaches."""
         from pathlib import Path
 
+        from ormlint.drift import is_test_module, models_index, target_roots
         from ormlint.migrations.environment import ModuleFiles, reachable_files, read_source
-        from ormlint.project import BaseRef
 
-        if not (index.whole_project and index.complete) or not target.bases:
+        if not (index.whole_project and index.complete):
             return []
-        roots = set()
-        for name, module in target.bases:
-            if module == "sqlmodel" and name == "SQLModel":
-                roots.add(("", "sqlmodel.SQLModel"))
-                continue
-            ref = BaseRef(name, module.replace(".", "/") if module and not module.startswith(".") else None)
-            found = index.resolve_base(ref)
-            if found is None or found[1].kind != "base":
-                return []  # not a base this index knows: nothing certain to say
-            roots.add((found[0], found[1].name))
-        project_files = [f.path for f in index.files if f.path not in migration_paths]
-        ancestors = [p for p in Path(env).resolve().parents]
+        models = models_index(index)
+        mapped = [
+            (facts.path, cls) for facts in models.files for cls in facts.classes
+            if cls.kind in ("mapped", "unknown") and cls.declares_mapping
+            and (cls.tablename or cls.shares_parent_table) and not is_test_module(facts.path)
+        ]
+        roots = {models.declarative_root(path, cls) for path, cls in mapped}
+        targets = target_roots(models, env_file, roots)
+        if not targets:
+            return []
+        ancestors = list(Path(env).resolve().parents)
 
         def is_local(dotted: str) -> bool:  # a package or module beside env.py or above it
             top = dotted.split(".")[0]
@@ -558,18 +564,29 @@ class MetadataMissesModels(ProjectRule):
                 (d / top / "__init__.py").is_file() or (d / f"{top}.py").is_file() for d in ancestors
             )
 
-        reached = reachable_files(env, source, ModuleFiles(project_files), read_source, is_local)
+        files = ModuleFiles(f.path for f in models.files)
+        reached = reachable_files(env, source, files, read_source, is_local)
         if reached is None:
             return []
-        from ormlint.drift import is_test_module
+        return sorted({
+            path for path, cls in mapped
+            if path not in reached and models.declarative_root(path, cls) in targets
+        })
 
-        missing = set()
-        for facts in index.files:
-            if facts.path in reached or facts.path in migration_paths or is_test_module(facts.path):
-                continue  # (a test's models are created by the tests, not by migrations)
-            for cls in facts.classes:
-                if cls.kind in ("mapped", "unknown") and cls.declares_mapping and (
-                    cls.tablename or cls.shares_parent_table
-                ) and index.declarative_root(facts.path, cls) in roots:
-                    missing.add(facts.path)
-        return sorted(missing)
+
+def _imported_dotted_names(value, source: str) -> bool:
+    """`Base.metadata`, `models.Base.metadata` or a list of them, each starting with a name that
+    env.py imports: only then do env.py's imports decide what the metadata can see."""
+    import ast
+
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            imported |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+    for item in items:
+        while isinstance(item, ast.Attribute):
+            item = item.value
+        if not (isinstance(item, ast.Name) and item.id in imported):
+            return False
+    return bool(items)

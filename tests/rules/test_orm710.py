@@ -78,3 +78,26 @@ def test_models_of_a_test_module_are_not_expected_in_the_metadata(tmp_path):
     )
     assert _run(tmp_path, **visible, **{"tests/test_scratch.py": test_models}) == []
     assert _run(tmp_path, **visible, **{"app/scratch.py": test_models}) == [(ENV, 3, "ORM710")]
+
+
+def test_flask_migrate_current_app_metadata_is_not_judged(tmp_path):
+    # the app that runs the migrations has imported its models; env.py's imports do not matter
+    files = {
+        "app/__init__.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+        "app/models.py": (
+            "from app import db\n\n\nclass Author(db.Model):\n    __tablename__ = 'author'\n"
+            "    id = db.Column(db.Integer, primary_key=True)\n"
+        ),
+        "alembic.ini": PROJECT["alembic.ini"],
+        "migrations/versions/0001_init.py": PROJECT["migrations/versions/0001_init.py"],
+    }
+    env = (
+        "from flask import current_app\n\n"
+        "target_metadata = current_app.extensions['migrate'].db.metadata\n"
+    )
+    found = [f for f in lint_project({**files, ENV: env}, tmp_path) if f[2] == "ORM710"]
+    assert found == []
+    # the same models behind an env.py that imports only the handle are not seen
+    env = "from app import db\n\ntarget_metadata = db.metadata\n"
+    found = [f for f in lint_project({**files, ENV: env}, tmp_path) if f[2] == "ORM710"]
+    assert found == [(ENV, 3, "ORM710")]
