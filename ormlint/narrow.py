@@ -12,8 +12,9 @@ Where ormlint reads a function body today, and how a body that may be read is ke
 
 - module-level functions: the extractor collects `Column(...)`/`mapped_column(...)` calls in them
   (Alembic's upgrade(), column factories) and `ModuleFunction` records their `return` values and
-  `yield` (ORM302's frozen helpers): kept when the body names a column constructor (or an import
-  alias of one) or says `return` or `yield`;
+  `yield`, which ORM302 looks up by name for a call such as `default=utcnow()`: kept when the
+  body names a column constructor (or an import alias of one), or says `return` or `yield` and
+  the function's name is written anywhere else in the file;
 - `declared_attr` functions (columns, relationships, `__tablename__`): kept when a decorator names
   `declared_attr` or an import alias of it;
 - ORM801 (opt-in) looks for hashing or encrypting identifiers in a model class's methods: kept
@@ -29,7 +30,10 @@ of the identifiers in it: a stray word only keeps a body, it can never blank one
 from __future__ import annotations
 
 import ast
+import functools
 import re
+import unicodedata
+from collections import Counter
 from typing import Iterable, Iterator
 
 import libcst as cst
@@ -40,7 +44,8 @@ from ormlint.rules.security import _TRANSFORMING as ORM801_TRANSFORMING
 # counts too: see _alias_spellings), and words kept as insurance.
 READ_NAMES = ("Column", "mapped_column", "relationship", "relation", "Relationship", "declared_attr")
 INSURANCE_MARKERS = ("__tablename__", "__table_args__", "sqlalchemy", "sqlmodel")
-# Only module-level functions have their returns recorded (ModuleFunction.returns/is_generator).
+# Only module-level functions have their returns recorded (ModuleFunction.returns/is_generator),
+# and only for a call by name in this file to look up (ORM302's `default=utcnow()`).
 MODULE_FUNCTION_MARKERS = ("return", "yield")
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -70,7 +75,7 @@ def narrowed_source(source: str, tree: ast.Module) -> str:
     if "\r" in source.replace("\r\n", ""):
         return source  # a lone \r: let libcst see the text as it is written
     lines = _LINE.findall(source)
-    markers = _Markers(_alias_spellings(tree.body))
+    markers = _Markers(_alias_spellings(tree.body), source)
     blanked = False
     for first, last in _blankable_bodies(tree.body, lines, markers, module_level=True):
         line = lines[first - 1]
@@ -104,15 +109,33 @@ if not all(re.escape(word) == word for word in _ORM801_WORDS) or not (
 class _Markers:
     """Does a piece of text mention something that makes ormlint read the body it is in?"""
 
-    def __init__(self, aliases: set[str]) -> None:
+    def __init__(self, aliases: set[str], source: str) -> None:
         self.words = (*READ_NAMES, *INSURANCE_MARKERS)
         self.aliases = (
             re.compile("|".join(rf"\b{re.escape(a)}\b" for a in sorted(aliases))) if aliases else None
         )
+        self.source = source
+        self._word_counts: Counter[str] | None = None
+
+    def mentioned_elsewhere(self, function_name: str) -> bool:
+        """Is the name written anywhere but in its `def` (a call, an alias, a string...)?"""
+        if self._word_counts is None:
+            self._word_counts = Counter(_WORD.findall(_normalised(self.source)))
+        return self._word_counts[function_name] > 1
 
     def found_in(self, text: str) -> bool:
-        if any(word in text for word in self.words):
+        if self._found_in(text):
             return True
+        # ast's names (the aliases, a def's name) are NFKC-normalised, libcst's are as written:
+        # a name spelled in other Unicode forms is matched in both.
+        return not text.isascii() and self._found_in(unicodedata.normalize("NFKC", text))
+
+    def _found_in(self, text: str) -> bool:
+        for word in self.words:
+            # A substring test first (fast); the names are then matched as whole identifiers
+            # (`Column` is not `ColumnElement`).
+            if word in text and (word in INSURANCE_MARKERS or _whole_word(word).search(text)):
+                return True
         if "class" in text and _CLASS_KEYWORD.search(text):
             return True
         if self.aliases is not None and self.aliases.search(text):
@@ -124,6 +147,16 @@ class _Markers:
 
 
 _CLASS_KEYWORD = re.compile(r"\bclass\b")
+_WORD = re.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=None)
+def _whole_word(word: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(word)}\b")
+
+
+def _normalised(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def _blankable_bodies(
@@ -157,7 +190,11 @@ def _may_blank(
 ) -> bool:
     first, last = span
     text = "".join(lines[first - 1 : last])
-    if module_level and any(word in text for word in MODULE_FUNCTION_MARKERS):
+    if (
+        module_level
+        and any(word in text for word in MODULE_FUNCTION_MARKERS)
+        and markers.mentioned_elsewhere(func.name)
+    ):
         return False
     if markers.found_in(text):
         return False

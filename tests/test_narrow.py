@@ -120,7 +120,13 @@ def test_async_decorated_nested_and_module_level_functions():
             return compute()
 
 
+        def unused_helper():
+            return compute()
+
+
         class Service:
+            default = helper()
+
             @functools.cache
             async def fetch(self, key):
                 data = await self.client.get(key)
@@ -137,9 +143,10 @@ def test_async_decorated_nested_and_module_level_functions():
     narrowed = _narrow(source)
     lines = narrowed.splitlines()
     assert lines[4].strip() == '"""'  # plain(): module level, no return
-    assert lines[9] == "    return compute()"  # helper(): its returns are recorded
-    assert lines[15].strip() == '"""'  # the async, decorated method
-    assert lines[19].strip() == '"""'  # outer() blanked whole, inner() with it
+    assert lines[9] == "    return compute()"  # helper(): its returns are looked up by name
+    assert lines[13] == "    pass"  # unused_helper(): its name is written nowhere else
+    assert lines[21].strip() == '"""'  # the async, decorated method
+    assert lines[25].strip() == '"""'  # outer() blanked whole, inner() with it
     assert "inner" not in narrowed.partition("def outer(self):")[2]
 
 
@@ -522,3 +529,26 @@ class A:
     narrowed = _narrow(source)
     blank_lines = "\n" * (source.count("\n") - 5)
     assert narrowed == f'class A:\n    def f(self, g):\n        """{blank_lines}"""\n\n    x = 1\n'
+
+
+def test_read_names_count_as_whole_identifiers_only():
+    source = "def where(q):\n    q = q.where(ColumnElement)\n    print(q)\n"
+    assert _narrow(source) == 'def where(q):\n    """\n"""\n'
+
+
+def test_a_helper_whose_name_is_written_nowhere_else_loses_its_returns():
+    source = "def called():\n    print(1)\n    return now()\n\n\ndef alone():\n    print(1)\n    return now()\n\n\nx = called\n"
+    narrowed = _narrow(source)
+    assert "return now()" in narrowed.partition("def alone")[0]
+    assert "return now()" not in narrowed.partition("def alone")[2]
+
+
+def test_names_in_other_unicode_forms_are_matched_as_python_reads_them():
+    # `ｕtcnow` and `Ｃ` are `utcnow` and `C` to Python (NFKC), and libcst keeps them as written.
+    source = (
+        "from sqlalchemy import Column as Ｃ\n\n\n"
+        "def utcnow():\n    print(1)\n    return now()\n\n\n"
+        "def factory():\n    made = Ｃ(Integer)\n    print(made)\n\n\n"
+        "x = ｕtcnow()\n"
+    )
+    assert _narrow(source) == source
