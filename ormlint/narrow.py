@@ -25,6 +25,9 @@ Where ormlint reads a function body today, and how a body that may be read is ke
 
 The markers are matched against the body's raw text (strings and comments included), a superset
 of the identifiers in it: a stray word only keeps a body, it can never blank one that matters.
+
+One intended difference: a file that libcst cannot parse only inside a blanked body (syntax newer
+than libcst knows) is analysed instead of giving ORM999.
 """
 
 from __future__ import annotations
