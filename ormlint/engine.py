@@ -19,6 +19,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from ormlint.config import Settings
 from ormlint.findings import Finding
 from ormlint.model.extract import extract
+from ormlint.model.names import syntax_children
 from ormlint.model.types import FileModel
 from ormlint.narrow import parse_narrowed
 from ormlint.noqa import is_suppressed
@@ -133,7 +134,7 @@ def analyse_file(
         violations = [
             v for code, rule in RULES.items() if code in codes for v in rule(options).check(model)
         ]
-        findings = _to_findings(model, violations, source, path, apply_noqa)
+        findings = _to_findings(model, violations, source, path, apply_noqa, tree)
         return FileResult(findings, file_facts(model, tree))
     except RecursionError as error:  # libcst's code generation recurses once per nesting level
         return FileResult(_unparsable(path, source, codes, error), unparsed)
@@ -188,12 +189,13 @@ def _internal_error(path: str, codes: frozenset[str], error: Exception) -> list[
 
 
 def _to_findings(
-    model: FileModel, violations: list[Violation], source: str, path: str, apply_noqa: bool
+    model: FileModel, violations: list[Violation], source: str, path: str, apply_noqa: bool,
+    tree: ast.Module | None = None,
 ) -> list[Finding]:
     if not violations:
         return []
     fix_nodes = [n for v in violations if v.fix for n, _ in v.fix.replacements]
-    positions = node_positions(model.module, [v.node for v in violations] + fix_nodes)
+    positions = node_positions(model.module, [v.node for v in violations] + fix_nodes, tree)
     lines = source.splitlines()
     findings = []
     for violation in violations:
@@ -233,10 +235,14 @@ def _fix_data(violation: Violation, positions: Mapping[cst.CSTNode, Any]) -> dic
     return {"applicability": fix.applicability, "message": fix.message, "edits": edits}
 
 
-def node_positions(module: cst.Module, nodes: Sequence[cst.CSTNode]) -> Mapping[cst.CSTNode, Any]:
-    """Source ranges of `nodes` (and their descendants). One code-generation pass over the
-    module, recording ranges only for these nodes: about a fifth of the cost of libcst's
-    PositionProvider through MetadataWrapper, which also visits the whole tree for nothing."""
+def node_positions(
+    module: cst.Module, nodes: Sequence[cst.CSTNode], tree: ast.Module | None = None
+) -> Mapping[cst.CSTNode, Any]:
+    """Source ranges of `nodes` (and their descendants). A code-generation pass recording
+    ranges only for these nodes: about a fifth of the cost of libcst's PositionProvider through
+    MetadataWrapper, which also visits the whole tree for nothing. With the module's `ast` tree,
+    only the top-level statements holding the nodes are generated, each placed at the line the
+    `ast` tree gives it."""
     targets: set[cst.CSTNode] = set()
     stack = list(nodes)
     while stack:
@@ -245,12 +251,71 @@ def node_positions(module: cst.Module, nodes: Sequence[cst.CSTNode]) -> Mapping[
             targets.add(node)
             stack.extend(node.children)  # small subtrees: the reported expressions
     try:
+        if tree is not None:
+            found = _positions_by_statement(module, tree, nodes, frozenset(targets))
+            if found is not None:
+                return found
         return _targeted_positions(module, frozenset(targets))
     except Exception:  # libcst's internals moved: the public, slower way gives the same ranges
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
-def _targeted_positions(module: cst.Module, targets: frozenset[cst.CSTNode]) -> dict:
+def _statement_lines(module: cst.Module, tree: ast.Module) -> list[int] | None:
+    """The line of each top-level libcst statement's syntactic start (its keyword, or its
+    first small statement), read from the `ast` tree; None when the two do not line up."""
+    lines = []
+    position = 0
+    for stmt in module.body:
+        if position >= len(tree.body):
+            return None
+        lines.append(tree.body[position].lineno)
+        position += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
+    return lines if position == len(tree.body) else None
+
+
+def _positions_by_statement(
+    module: cst.Module, tree: ast.Module, roots: Sequence[cst.CSTNode], targets: frozenset
+) -> dict | None:
+    from libcst._position import CodePosition, CodeRange
+
+    lines = _statement_lines(module, tree)
+    if lines is None:
+        return None
+    wanted = set(roots)
+    chosen = []
+    for index, stmt in enumerate(module.body):
+        if not wanted:
+            break
+        inside = set()
+        stack = [stmt]
+        while stack:
+            node = stack.pop()
+            if node in wanted:
+                inside.add(node)
+            stack.extend(syntax_children(node))
+        if inside:
+            chosen.append(index)
+            wanted -= inside
+    if wanted:
+        return None  # a node outside every statement (the module's header): generate it all
+    computed: dict = {}
+    for index in chosen:
+        stmt = module.body[index]
+        relative = _targeted_positions(module, targets | {stmt}, root=stmt)
+        shift = lines[index] - relative[stmt].start.line
+        for node, span in relative.items():
+            if node is stmt and stmt not in targets:
+                continue
+            computed[node] = CodeRange(
+                CodePosition(span.start.line + shift, span.start.column),
+                CodePosition(span.end.line + shift, span.end.column),
+            )
+    return computed
+
+
+def _targeted_positions(
+    module: cst.Module, targets: frozenset[cst.CSTNode], root: cst.CSTNode | None = None
+) -> dict:
     from contextlib import contextmanager
 
     from libcst._position import CodePosition, CodeRange
@@ -286,7 +351,7 @@ def _targeted_positions(module: cst.Module, targets: frozenset[cst.CSTNode]) -> 
             computed[node] = CodeRange(start, end)
 
     provider = PositionProvider()
-    module._codegen(
+    (root or module)._codegen(
         TargetedState(
             default_indent=module.default_indent,
             default_newline=module.default_newline,

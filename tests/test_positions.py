@@ -32,3 +32,35 @@ def test_only_the_asked_nodes_are_recorded():
     got = node_positions(module, [call.args[1].value])
     assert got[call.args[1].value].start.line == 2 and got[call.args[1].value].start.column == 9
     assert call not in got
+
+
+def test_statement_by_statement_positions_equal_position_provider():
+    # With the ast tree, only the top-level statements holding the nodes are generated, each
+    # placed by the ast's line: every node of every statement must still get libcst's range.
+    import ast
+
+    sources = SOURCES + [
+        "import a; import b\n\n\n@dec(\n    1)\nclass A:\n    x = 1\n",
+        "# header\n\nif x:\n    y = 1\nelif z:\n    pass\n\n\nasync def f():\n    return 1\n",
+    ]
+    for source in sources:
+        module = cst.parse_module(source)
+        tree = ast.parse(source)
+        expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        for stmt in module.body:
+            inside = _descendants(stmt)
+            nodes = [n for n in expected if n in inside]
+            got = node_positions(module, nodes, tree)
+            assert {n: got[n] for n in nodes} == {n: expected[n] for n in nodes}
+
+
+def _descendants(stmt) -> set:
+    """The statement and the syntax nodes under it (what rules report: not whitespace)."""
+    from ormlint.model.names import syntax_children
+
+    found, stack = set(), [stmt]
+    while stack:
+        current = stack.pop()
+        found.add(current)
+        stack.extend(syntax_children(current))
+    return found
