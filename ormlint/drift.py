@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ormlint.migrations import Revision, RevisionGraph
 from ormlint.project import ClassFacts, ColumnFacts, IndexFacts, ProjectIndex
 from ormlint.schema import (
     Schema, SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable, Source,
 )
+
+if TYPE_CHECKING:
+    from ormlint.migrations.revisions import Revision, RevisionGraph
 
 
 @dataclass(frozen=True)
@@ -664,7 +667,7 @@ def migration_locations(settings, paths, discovered: list[tuple[Path, str]]) -> 
     from `migrations` in the settings, else from an alembic.ini or pyproject `[tool.alembic]`
     beside the configuration or in a checked directory, else a checked `env.py` with a
     `versions/` directory beside it (Flask-Migrate's layout)."""
-    from ormlint.migrations import script_location_from_ini, version_directories
+    from ormlint.migrations.discovery import script_location_from_ini, version_directories
 
     if not settings.use_migrations:
         return []
@@ -730,7 +733,7 @@ def load_migrations(
     """Read and replay the revisions of each script directory. `parsed`: revisions already read
     (the cache), by display path; new ones are added to it."""
     from ormlint.engine import decode, read_file
-    from ormlint.migrations import parse_revision, replay, revision_files
+    from ormlint.migrations import RevisionGraph, parse_revision, replay, revision_files
 
     directories = []
     for versions, env in locations:

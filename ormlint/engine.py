@@ -8,7 +8,6 @@ import io
 import os
 import tokenize
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -498,6 +497,8 @@ def run(
     jobs = jobs or os.cpu_count() or 1
     jobs_args = [job for _, _, job in pending]
     if jobs > 1 and len(pending) >= PARALLEL_THRESHOLD:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             chunksize = max(1, len(pending) // (jobs * 8))
             fresh = list(pool.map(_analyse_job, jobs_args, chunksize=chunksize))
@@ -547,7 +548,7 @@ def run(
 
 def _migration_digests(locations, digest: Callable[[bytes], bytes]) -> list[tuple[Path, bytes]]:
     """What the migrations' findings depend on: every revision file and env.py, by content."""
-    from ormlint.migrations import revision_files
+    from ormlint.migrations.discovery import revision_files
 
     found = []
     for versions, env in locations:

@@ -2,42 +2,39 @@
 
 `parse_revision` turns one revision file into plain data (its header and the operations of its
 `upgrade()`), `RevisionGraph` orders the revisions base -> head, and `replay` applies the
-operations into an `ormlint.schema.Schema`. Nothing is imported or executed.
+operations into an `ormlint.schema.Schema`. `discovery` finds the revision files. Nothing is
+imported or executed. Names are loaded on first use, so that looking for migrations (every
+`ormlint check`) does not pay for the parser.
 """
 
-from ormlint.migrations.revisions import (
-    AddColumn,
-    AlterColumn,
-    BrokenLink,
-    ColumnSpec,
-    CreateForeignKey,
-    CreateIndex,
-    CreatePrimaryKey,
-    CreateTable,
-    CreateUniqueConstraint,
-    DropColumn,
-    DropConstraint,
-    DropIndex,
-    DropTable,
-    ForeignKeySpec,
-    IndexSpec,
-    Operation,
-    RenameTable,
-    Revision,
-    RevisionGraph,
-    Uncertain,
-    parse_revision,
-    revision_files,
-    script_location_from_ini,
-    script_location_from_pyproject,
-    version_directories,
-)
-from ormlint.migrations.replay import replay
+from __future__ import annotations
 
-__all__ = [
+import importlib
+from typing import Any
+
+_DISCOVERY = (
+    "revision_files", "script_location_from_ini", "script_location_from_pyproject",
+    "version_directories",
+)
+_REVISIONS = (
     "AddColumn", "AlterColumn", "BrokenLink", "ColumnSpec", "CreateForeignKey", "CreateIndex",
     "CreatePrimaryKey", "CreateTable", "CreateUniqueConstraint", "DropColumn", "DropConstraint",
     "DropIndex", "DropTable", "ForeignKeySpec", "IndexSpec", "Operation", "RenameTable",
-    "Revision", "RevisionGraph", "Uncertain", "parse_revision", "replay", "revision_files",
-    "script_location_from_ini", "script_location_from_pyproject", "version_directories",
-]
+    "Revision", "RevisionGraph", "Uncertain", "parse_revision",
+)
+_HOMES = {
+    **{name: "ormlint.migrations.discovery" for name in _DISCOVERY},
+    **{name: "ormlint.migrations.revisions" for name in _REVISIONS},
+    "replay": "ormlint.migrations.replay",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

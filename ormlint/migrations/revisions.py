@@ -35,14 +35,10 @@ comments (not compared), `print`/logging calls, SQLAlchemy constructors (`sa.tab
 from __future__ import annotations
 
 import ast
-import configparser
-import os
 import re
-import sys
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Iterable, Iterator, Union
 
 import libcst as cst
@@ -1334,98 +1330,3 @@ def _cycles(nodes: set[str], after: dict[str, tuple[str, ...]]) -> tuple[tuple[s
                 if len(component) > 1 or node in after.get(node, ()):
                     found.append(tuple(sorted(component)))
     return tuple(found)
-
-
-# -- discovery -----------------------------------------------------------------------------------
-
-
-def revision_files(directory: Path) -> list[Path]:
-    """The revision files under a versions directory (recursively), sorted."""
-    if not directory.is_dir():
-        return []
-    return sorted(
-        p for p in directory.rglob("*.py")
-        if p.name != "__init__.py" and "__pycache__" not in p.parts and p.is_file()
-    )
-
-
-def _resolve(value: str, base: Path) -> Path | None:
-    value = value.strip()
-    if not value or (":" in value and not Path(value).is_absolute() and not re.match(r"^[A-Za-z]:[\\/]", value)):
-        return None  # "package:path" resource notation: not resolved here
-    path = Path(value)
-    return path if path.is_absolute() else base / path
-
-
-def _read_ini(ini_path: Path) -> configparser.SectionProxy | None:
-    parser = configparser.ConfigParser(defaults={"here": ini_path.absolute().parent.as_posix()})
-    try:
-        parser.read(ini_path, encoding="utf-8")
-    except (configparser.Error, OSError, UnicodeDecodeError):
-        return None
-    return parser["alembic"] if parser.has_section("alembic") else None
-
-
-def script_location_from_ini(ini_path: Path) -> Path | None:
-    """`[alembic] script_location` of an alembic.ini, `%(here)s` substituted; a relative path
-    is taken relative to the ini file's directory. None when absent or a package resource."""
-    section = _read_ini(ini_path)
-    if section is None:
-        return None
-    try:
-        value = section.get("script_location")
-    except (configparser.Error, ValueError):
-        return None
-    return _resolve(value, ini_path.absolute().parent) if value else None
-
-
-def _toml_section(pyproject: Path) -> dict | None:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
-    try:
-        with open(pyproject, "rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, ValueError):
-        return None
-    section = data.get("tool", {}).get("alembic")
-    return section if isinstance(section, dict) else None
-
-
-def script_location_from_pyproject(pyproject: Path) -> Path | None:
-    """`[tool.alembic] script_location` of a pyproject.toml (Alembic 1.16+)."""
-    section = _toml_section(pyproject)
-    value = section.get("script_location") if section else None
-    if not isinstance(value, str):
-        return None
-    here = pyproject.absolute().parent
-    return _resolve(value.replace("%(here)s", here.as_posix()), here)
-
-
-def version_directories(config: Path) -> list[Path]:
-    """The directories holding revision files for an alembic.ini or pyproject.toml:
-    `version_locations` when given, else `<script_location>/versions`."""
-    here = config.absolute().parent
-    locations: list[str] | None = None
-    if config.suffix == ".toml":
-        section = _toml_section(config) or {}
-        value = section.get("version_locations")
-        if isinstance(value, list):
-            locations = [v.replace("%(here)s", here.as_posix()) for v in value if isinstance(v, str)]
-        script = script_location_from_pyproject(config)
-    else:
-        ini = _read_ini(config)
-        script = script_location_from_ini(config)
-        try:
-            raw = ini.get("version_locations") if ini is not None else None
-            separator = (ini.get("path_separator") or ini.get("version_path_separator")) if ini is not None else None
-        except (configparser.Error, ValueError):
-            raw = separator = None
-        if raw:
-            split = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}.get(separator or "")
-            parts = raw.split(split) if split else re.split(r", *| +", raw)
-            locations = [p.strip() for p in parts if p.strip()]
-    if locations:
-        return [p for p in (_resolve(v, here) for v in locations) if p is not None]
-    return [script / "versions"] if script is not None else []
