@@ -71,6 +71,8 @@ class _DriftRule(ProjectRule):
     )
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
+        if index.migrations is None:  # one file, stdin, flake8, the editor: no migrations read
+            return
         from ormlint.drift import project_drift
 
         for drift in project_drift(index):
