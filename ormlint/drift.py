@@ -176,19 +176,10 @@ def is_test_module(path: str) -> bool:
 def _renames_tables(index: ProjectIndex, path: str, cls: ClassFacts) -> bool:
     """A class of the project above `cls` defines `__init_subclass__` (fief prefixes every
     `__tablename__` there), or a base cannot be read."""
-    seen = set()
-    pending = list(cls.project_bases)
-    while pending:
-        ref = pending.pop()
-        found = index.resolve_base(ref) if ref is not None else None
-        if found is None:
-            continue  # an unknown base: declarative_root already makes the table set uncertain
-        if (found[0], found[1].name) in seen:
-            continue
-        seen.add((found[0], found[1].name))
-        if "__init_subclass__" in found[1].own_attributes:
+    for found in index.ancestors(path, cls):
+        # (an unknown base: declarative_root already makes the table set uncertain)
+        if found is not None and "__init_subclass__" in found[1].own_attributes:
             return True
-        pending.extend(found[1].project_bases)
     return "__init_subclass__" in cls.own_attributes
 
 
@@ -272,22 +263,16 @@ def _named_root(index: ProjectIndex, expr, roots: set) -> Root | None:
 
 
 def _table_owner(index: ProjectIndex, path: str, cls: ClassFacts) -> str | None:
-    """The table a single-table-inheritance subclass adds its columns to."""
-    seen = set()
-    pending = [(path, cls)]
-    while pending:
-        here, current = pending.pop()
-        for ref in current.project_bases:
-            found = index.resolve_base(ref) if ref is not None else None
-            if found is None:
-                return None
-            if (found[0], found[1].name) in seen:
-                continue
-            seen.add((found[0], found[1].name))
-            if found[1].tablename:
-                return found[1].tablename
-            if found[1].shares_parent_table:
-                pending.append(found)
+    """The table a single-table-inheritance subclass adds its columns to: the first mapped
+    class with a table of its own up the chain of single-table parents."""
+    def single_table(base: ClassFacts) -> bool:
+        return not base.tablename and base.shares_parent_table
+
+    for found in index.ancestors(path, cls, through=single_table):
+        if found is None:
+            return None
+        if found[1].tablename:
+            return found[1].tablename
     return None
 
 
@@ -301,22 +286,18 @@ def _class_columns(
     indexes: list[IndexFacts] = list(cls.indexes)
     complete = cls.columns_complete and cls.constraints_complete
     names = {c.attr for c in columns}
-    seen = {(path, cls.name)}
-    pending = list(cls.project_bases)
-    while pending:
-        ref = pending.pop(0)
-        found = index.resolve_base(ref) if ref is not None else None
+
+    def adds_columns(base: ClassFacts) -> bool:  # a mapped parent's columns are in its own table
+        return not (base.tablename or base.shares_parent_table) and (
+            not own_only or base.kind in ("mixin", "abstract")
+        )
+
+    for found in index.ancestors(path, cls, through=adds_columns):
         if found is None:
             complete = False
             continue
-        key = (found[0], found[1].name)
-        if key in seen:
-            continue
-        seen.add(key)
         base = found[1]
-        if base.tablename or base.shares_parent_table:
-            continue  # a mapped parent: its columns are in its own table
-        if own_only and base.kind not in ("mixin", "abstract"):
+        if not adds_columns(base):
             continue
         complete = complete and base.columns_complete and base.constraints_complete
         for column in base.columns:
@@ -326,7 +307,6 @@ def _class_columns(
         if base.kind != "base":
             # a declarative base's __table_args__ do not apply to subclasses unless declared_attr
             indexes.extend(base.indexes)
-        pending.extend(base.project_bases)
     return columns, indexes, complete
 
 

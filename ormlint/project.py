@@ -12,7 +12,7 @@ import dataclasses
 import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import libcst as cst
 
@@ -968,23 +968,33 @@ class ProjectIndex:
             for class_facts in facts.classes:
                 yield facts.path, class_facts
 
-    def attributes(self, path: str, cls: ClassFacts) -> frozenset[str] | None:
-        """Every attribute the class has, its bases' included; None when some base is unknown."""
-        names: set[str] = set(cls.own_attributes)
+    def ancestors(
+        self, path: str, cls: ClassFacts, through: Callable[[ClassFacts], bool] | None = None
+    ) -> Iterator[tuple[str, ClassFacts] | None]:
+        """The project classes above `cls`, nearest first (each once); None for a base that
+        cannot be found. `through(base)` False: do not go on to that base's own bases."""
         seen = {(path, cls.name)}
-        pending = list(cls.project_bases)
+        pending = deque(cls.project_bases)
         while pending:
-            ref = pending.pop()
-            if ref is None:
-                return None
-            found = self.resolve_base(ref)
+            ref = pending.popleft()
+            found = self.resolve_base(ref) if ref is not None else None
             if found is None:
-                return None
+                yield None
+                continue
             if (found[0], found[1].name) in seen:
                 continue
             seen.add((found[0], found[1].name))
+            yield found
+            if through is None or through(found[1]):
+                pending.extend(found[1].project_bases)
+
+    def attributes(self, path: str, cls: ClassFacts) -> frozenset[str] | None:
+        """Every attribute the class has, its bases' included; None when some base is unknown."""
+        names: set[str] = set(cls.own_attributes)
+        for found in self.ancestors(path, cls):
+            if found is None:
+                return None
             names |= found[1].own_attributes
-            pending.extend(found[1].project_bases)
         return frozenset(names)
 
     def resolve_base(self, ref: BaseRef) -> tuple[str, ClassFacts] | None:
