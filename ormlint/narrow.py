@@ -48,7 +48,8 @@ from ormlint.rules.security import _TRANSFORMING as ORM801_TRANSFORMING
 READ_NAMES = ("Column", "mapped_column", "relationship", "relation", "Relationship", "declared_attr")
 INSURANCE_MARKERS = ("__tablename__", "__table_args__", "sqlalchemy", "sqlmodel")
 # Only module-level functions have their returns recorded (ModuleFunction.returns/is_generator),
-# and only for a call by name in this file to look up (ORM302's `default=utcnow()`).
+# and only for a call by name in this file to look up (ORM302's `default=utcnow()`), which
+# decorated and async functions never qualify for (rules/defaults.py `_is_frozen_helper`).
 MODULE_FUNCTION_MARKERS = ("return", "yield")
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -195,6 +196,8 @@ def _may_blank(
     text = "".join(lines[first - 1 : last])
     if (
         module_level
+        and not func.decorator_list
+        and not isinstance(func, ast.AsyncFunctionDef)
         and any(word in text for word in MODULE_FUNCTION_MARKERS)
         and markers.mentioned_elsewhere(func.name)
     ):

@@ -552,3 +552,17 @@ def test_names_in_other_unicode_forms_are_matched_as_python_reads_them():
         "x = ｕtcnow()\n"
     )
     assert _narrow(source) == source
+
+
+def test_decorated_and_async_helpers_lose_their_returns_even_when_named_elsewhere():
+    # ORM302 follows only plain module-level helpers (`_is_frozen_helper` turns decorated and
+    # async ones away): pytest fixtures and async helpers, however often named, are blanked.
+    source = (
+        "@fixture\ndef user():\n    print(1)\n    return make()\n\n\n"
+        "async def load():\n    print(1)\n    return await fetch()\n\n\n"
+        "def plain():\n    print(1)\n    return now()\n\n\n"
+        "x = [user, load, plain]\n"
+    )
+    narrowed = _narrow(source)
+    assert "return make()" not in narrowed and "return await fetch()" not in narrowed
+    assert "return now()" in narrowed
