@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import os
 import re
 import sys
 from dataclasses import dataclass, field, replace
@@ -78,6 +79,8 @@ class Settings:
         return frozenset(enabled)
 
     def ignored_for(self, path: Path) -> tuple[str, ...]:
+        if not self.per_file_ignores:
+            return ()
         rel = self._relative(path)
         ignored: list[str] = []
         for pattern, codes in self.per_file_ignores:
@@ -109,11 +112,19 @@ class Settings:
         return (re.compile("|".join(names)) if names else None), paths
 
     def _relative(self, path: Path) -> PurePosixPath:
-        absolute = path if path.is_absolute() else Path.cwd() / path
-        try:
-            return PurePosixPath(absolute.relative_to(self.root).as_posix())
-        except ValueError:
-            return PurePosixPath(absolute.as_posix())
+        # string operations: called for every file and directory of a walk, where pathlib's
+        # relative_to cost more than the rest of a warm run
+        absolute = os.path.abspath(path)
+        root = self._root_prefix
+        if absolute.startswith(root):
+            absolute = absolute[len(root):]
+        elif absolute == root.rstrip(os.sep):
+            absolute = "."
+        return PurePosixPath(absolute.replace(os.sep, "/") if os.sep != "/" else absolute)
+
+    @functools.cached_property
+    def _root_prefix(self) -> str:
+        return os.path.join(os.path.abspath(self.root), "")
 
 
 def _longest_prefix(code: str, prefixes: Iterable[str]) -> int:

@@ -410,6 +410,7 @@ def _unreadable(display: str, codes: frozenset[str], error: Exception) -> FileRe
 
 def discover(paths: Iterable[Path], settings: Settings) -> list[tuple[Path, str]]:
     """Python files under `paths` as (path, display path); explicitly named files always count."""
+    paths = list(paths)
     found: list[tuple[Path, str]] = []
     seen: set[Path] = set()
     for given in paths:
@@ -419,6 +420,9 @@ def discover(paths: Iterable[Path], settings: Settings) -> list[tuple[Path, str]
             candidates = [(given, str(given))]
         else:
             candidates = list(_walk(given, settings))
+        if len(paths) == 1:  # one walk lists each file once: no need to resolve every path
+            found.extend(candidates)
+            continue
         for path, display in candidates:
             key = path.resolve()
             if key not in seen:
