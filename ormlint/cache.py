@@ -17,10 +17,10 @@ from typing import Iterable
 
 from ormlint import __version__
 from ormlint.findings import Finding
-from ormlint.project import FileFacts
+from ormlint.facts import FileFacts
 
 CACHE_DIR_NAME = ".ormlint_cache"
-_FORMAT = 4
+_FORMAT = 5
 # (line, column, code, message, end_line, end_column, fix): a Finding without its path, which
 # depends on how the file was named on the command line.
 Row = tuple
@@ -32,17 +32,32 @@ def content_digest(data: bytes) -> bytes:
 
 def fingerprint(codes: Iterable[str], per_file_ignores: object) -> str:
     """Everything besides a file's content that changes its findings."""
-    import libcst
-
     package = Path(__file__).parent
     # ormlint's own sources: a development checkout must not reuse results of older code.
     sources = sorted(
         (str(p.relative_to(package)), p.stat().st_mtime_ns, p.stat().st_size)
         for p in package.rglob("*.py")
     )
-    raw = repr((_FORMAT, __version__, libcst.__version__ if hasattr(libcst, "__version__") else "",
-                sorted(codes), per_file_ignores, sources))
+    raw = repr((_FORMAT, __version__, _libcst_version(), sorted(codes), per_file_ignores, sources))
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+def _libcst_version() -> str:
+    """libcst's version without importing it (a cached run does not need the parser): its
+    `_version.py`, else the installed package's modification time."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("libcst")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    directory = Path(next(iter(spec.submodule_search_locations)))
+    try:
+        return (directory / "_version.py").read_text(encoding="utf-8")
+    except OSError:
+        try:
+            return str(directory.stat().st_mtime_ns)
+        except OSError:
+            return ""
 
 
 class ResultCache:

@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 if TYPE_CHECKING:
-    from ormlint.rules.base import RuleOptions
+    from ormlint.codes import RuleOptions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -56,7 +56,7 @@ class Settings:
 
     @property
     def rule_options(self) -> "RuleOptions":
-        from ormlint.rules.base import RuleOptions
+        from ormlint.codes import RuleOptions
 
         return RuleOptions(target_dialect=self.target_dialect)
 
@@ -193,7 +193,7 @@ def settings_from_table(table: Mapping[str, Any], config: Path) -> Settings:
         if key in table:
             values[key.replace("-", "_")] = _string_list(table[key], key, config)
     if "target-dialect" in table:
-        from ormlint.rules.base import DIALECTS
+        from ormlint.codes import DIALECTS
 
         dialect = table["target-dialect"]
         if dialect not in DIALECTS:

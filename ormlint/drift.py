@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ormlint.project import ClassFacts, ColumnFacts, IndexFacts, ProjectIndex
+from ormlint.facts import ClassFacts, ColumnFacts, IndexFacts, ProjectIndex
+from ormlint.migrations.discovery import _read_text, display_path
 from ormlint.schema import (
     Schema, SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable, Source,
 )
@@ -640,69 +641,6 @@ class MigrationSet:
     @property
     def paths(self) -> frozenset[str]:
         return frozenset(p for d in self.directories for p in d.paths)
-
-
-def migration_locations(settings, paths, discovered: list[tuple[Path, str]]) -> list[tuple[tuple[Path, ...], Path | None]]:
-    """The Alembic script directories to read, as (versions directories, env.py or None):
-    from `migrations` in the settings, else from an alembic.ini or pyproject `[tool.alembic]`
-    beside the configuration or in a checked directory, else a checked `env.py` with a
-    `versions/` directory beside it (Flask-Migrate's layout)."""
-    from ormlint.migrations.discovery import script_location_from_ini, version_directories
-
-    if not settings.use_migrations:
-        return []
-    found: list[tuple[tuple[Path, ...], Path | None]] = []
-    seen: set[Path] = set()
-
-    def add(versions: list[Path], env: Path | None) -> None:
-        versions = [v for v in versions if v.is_dir() and v.resolve() not in seen]
-        if versions:
-            seen.update(v.resolve() for v in versions)
-            found.append((tuple(versions), env if env is not None and env.is_file() else None))
-
-    if settings.migrations is not None:
-        for entry in settings.migrations:
-            directory = Path(entry) if Path(entry).is_absolute() else settings.root / entry
-            if (directory / "versions").is_dir() or (directory / "env.py").is_file():
-                add([directory / "versions"], directory / "env.py")
-            else:
-                add([directory], directory.parent / "env.py")
-        return found
-    roots = [settings.root] + [Path(p) for p in paths if Path(p).is_dir()]
-    for root in dict.fromkeys(r.resolve() for r in roots):
-        ini = root / "alembic.ini"
-        if ini.is_file():
-            script = script_location_from_ini(ini)
-            add(version_directories(ini), script / "env.py" if script else None)
-        pyproject = root / "pyproject.toml"
-        if pyproject.is_file() and "[tool.alembic]" in _read_text(pyproject):
-            add(version_directories(pyproject), None)
-    for path, _ in discovered:
-        if path.name == "env.py" and (path.parent / "versions").is_dir() and (
-            (path.parent / "script.py.mako").is_file() or (path.parent / "alembic.ini").is_file()
-        ):
-            add([path.parent / "versions"], path)
-    return found
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
-def display_path(path: Path, absolute: bool) -> str:
-    """A path as findings show it: relative to the working directory unless paths were given
-    absolute (as the file discovery does)."""
-    import os
-
-    if absolute:
-        return os.path.normpath(str(path.absolute()))
-    try:
-        return os.path.normpath(os.path.relpath(path))
-    except ValueError:
-        return os.path.normpath(str(path))
 
 
 def load_migrations(

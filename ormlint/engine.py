@@ -10,21 +10,21 @@ import tokenize
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
-
+from ormlint.codes import PARSE_ERROR_CODE, RULE_CODES, RuleOptions
 from ormlint.config import Settings
+from ormlint.facts import FileFacts, ProjectIndex, text_facts
 from ormlint.findings import Finding
-from ormlint.model.extract import extract
-from ormlint.model.names import syntax_children
-from ormlint.model.types import FileModel
-from ormlint.narrow import parse_narrowed
 from ormlint.noqa import is_suppressed
-from ormlint.project import FileFacts, ProjectIndex, file_facts, text_facts
-from ormlint.rules import PARSE_ERROR_CODE, RULES, Violation
-from ormlint.rules.base import RuleOptions
+
+# libcst and the rules are imported where a file is analysed: a run whose every result is cached
+# never loads them.
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from ormlint.model.types import FileModel
+    from ormlint.rules import Violation
 
 # A file can hold something a rule reports only if it names SQLAlchemy (an import that the name
 # resolution needs) or calls a Flask-SQLAlchemy handle (`db.Column(`): every rule resolves its
@@ -42,11 +42,11 @@ def may_contain_models(source: str) -> bool:
 
 
 def default_codes() -> list[str]:
-    return [code for code, rule in RULES.items() if rule.default_enabled] + [PARSE_ERROR_CODE]
+    return [code for code, default in sorted(RULE_CODES.items()) if default] + [PARSE_ERROR_CODE]
 
 
 def all_codes() -> list[str]:
-    return [*RULES, PARSE_ERROR_CODE]
+    return [*sorted(RULE_CODES), PARSE_ERROR_CODE]
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,13 @@ def analyse_file(
     codes = frozenset(c for c in codes if not any(c.startswith(p) for p in ignored))
     if not may_contain_models(source):
         return FileResult([], text_facts(path, source))
+    import libcst as cst
+
+    from ormlint.model.extract import extract
+    from ormlint.narrow import parse_narrowed
+    from ormlint.project import file_facts
+    from ormlint.rules import RULES
+
     unparsed = FileFacts(path, parsed=False)
     # CPython's parser first: about a tenth of libcst's cost, and it turns away the pathological
     # nesting on which libcst's native parser takes minutes or overflows the C stack.
@@ -164,6 +171,8 @@ def _bracket_depth(source: str) -> int:
 
 
 def _unparsable(path: str, source: str, codes: frozenset[str], error: Exception) -> list[Finding]:
+    import libcst as cst
+
     if PARSE_ERROR_CODE not in codes:
         return []
     line, column = 1, 1
@@ -191,6 +200,8 @@ def _to_findings(
     model: FileModel, violations: list[Violation], source: str, path: str, apply_noqa: bool,
     tree: ast.Module | None = None,
 ) -> list[Finding]:
+    import libcst as cst
+
     if not violations:
         return []
     fix_nodes = [n for v in violations if v.fix for n, _ in v.fix.replacements]
@@ -242,6 +253,8 @@ def node_positions(
     MetadataWrapper, which also visits the whole tree for nothing. With the module's `ast` tree,
     only the top-level statements holding the nodes are generated, each placed at the line the
     `ast` tree gives it."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
     targets: set[cst.CSTNode] = set()
     stack = list(nodes)
     while stack:
@@ -262,6 +275,8 @@ def node_positions(
 def _statement_lines(module: cst.Module, tree: ast.Module) -> list[int] | None:
     """The line of each top-level libcst statement's syntactic start (its keyword, or its
     first small statement), read from the `ast` tree; None when the two do not line up."""
+    import libcst as cst
+
     lines = []
     position = 0
     for stmt in module.body:
@@ -276,6 +291,8 @@ def _positions_by_statement(
     module: cst.Module, tree: ast.Module, roots: Sequence[cst.CSTNode], targets: frozenset
 ) -> dict | None:
     from libcst._position import CodePosition, CodeRange
+
+    from ormlint.model.names import syntax_children
 
     lines = _statement_lines(module, tree)
     if lines is None:
@@ -318,6 +335,7 @@ def _targeted_positions(
     from contextlib import contextmanager
 
     from libcst._position import CodePosition, CodeRange
+    from libcst.metadata import PositionProvider
     from libcst.metadata.position_provider import PositionProvidingCodegenState
 
     computed: dict[cst.CSTNode, CodeRange] = {}
@@ -520,7 +538,7 @@ def run(
     # The Alembic migrations (ORM7xx), found beside the configuration or among the files.
     locations = []
     if any(code.startswith("ORM7") for code in codes):
-        from ormlint.drift import migration_locations
+        from ormlint.migrations.discovery import migration_locations
 
         locations = migration_locations(settings, paths, files)
     project_key = None
@@ -566,7 +584,8 @@ def _migration_digests(locations, digest: Callable[[bytes], bytes]) -> list[tupl
 def _load_migrations(locations, paths: Sequence[Path], cache) -> Any:
     """Read and replay the migrations, reusing revisions the cache read before."""
     from ormlint.cache import content_digest
-    from ormlint.drift import display_path, load_migrations
+    from ormlint.drift import load_migrations
+    from ormlint.migrations.discovery import display_path
 
     absolute = any(Path(p).is_absolute() for p in paths)
     if cache is None:
@@ -597,6 +616,8 @@ def project_findings(
 ) -> list[Finding]:
     """Project rules over the index of every file's facts, with per-file ignores and `# noqa`
     (read from `lines_for(path)`, by default from the file on disk)."""
+    from ormlint.rules import RULES
+
     project_rules = [
         rule(options) for code, rule in RULES.items() if code in codes and rule.scope == "project"
     ]

@@ -14,7 +14,7 @@ from typing import Callable
 import libcst as cst
 
 from ormlint.model.names import ImportTable, bool_value, dotted_name, string_value
-from ormlint.project import Location
+from ormlint.facts import Location
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ def parses(monkeypatch):
         calls.append(1)
         return real(source, *args, **kwargs)
 
-    monkeypatch.setattr(engine.cst, "parse_module", counting)
+    monkeypatch.setattr(libcst, "parse_module", counting)
     return calls
 
 
@@ -124,3 +124,21 @@ def test_project_findings_are_reused_only_while_no_file_changes(tmp_path, monkey
     assert check(tmp_path).findings == first.findings and len(calls) == 1  # reused
     (tmp_path / "b.py").write_text(CLEAN.replace("class B", "class Missing"))
     assert check(tmp_path).findings == [] and len(calls) == 2  # another file changed: recomputed
+
+
+def test_a_fully_cached_run_loads_neither_libcst_nor_the_rules(tree):
+    # A fresh interpreter, as the CLI runs: the warm run must not import the parser.
+    import subprocess
+    import sys
+
+    check(tree)  # primes the cache
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom ormlint import engine\n"
+        "from ormlint.config import Settings\n"
+        f"root = Path({str(tree)!r})\n"
+        "result = engine.run([root], Settings(root=root), jobs=1, cache_dir=root / '.ormlint_cache')\n"
+        "print(sorted(f.code for f in result.findings))\n"
+        "print('libcst' in sys.modules, 'ormlint.rules' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["['ORM301']", "False False"]

@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ormlint.project import Location
+from ormlint.facts import Location
 
 # Calls that import modules by a computed name: the set of imported modules is then unknown.
 _DYNAMIC_IMPORTS = {"import_module", "__import__", "walk_packages", "iter_modules", "load_module",

@@ -51,7 +51,7 @@ from ormlint.model.names import (
     string_value,
     syntax_children,
 )
-from ormlint.project import Location
+from ormlint.facts import Location
 from ormlint.schema import server_default_text, sql_type
 
 NOWHERE = Location(1, 1, 1, 1)

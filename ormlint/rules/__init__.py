@@ -17,9 +17,7 @@ RULES: dict[str, type[Rule]] = {
 }
 RULES = dict(sorted(RULES.items()))
 
-# Reported by the engine, not by a rule class: the file could not be read or parsed.
-PARSE_ERROR_CODE = "ORM999"
-PARSE_ERROR_SUMMARY = "file could not be read or parsed"
+from ormlint.codes import PARSE_ERROR_CODE, PARSE_ERROR_SUMMARY  # noqa: E402,F401  (re-exported)
 
 
 def rule_by_code_or_name(key: str) -> type[Rule] | None:

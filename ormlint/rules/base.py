@@ -48,14 +48,7 @@ class ProjectViolation:
     message: str
 
 
-DIALECTS = ("postgresql", "mysql", "sqlite", "mssql")
-
-
-@dataclass(frozen=True)
-class RuleOptions:
-    """Settings that change what a rule reports (part of the cache key)."""
-
-    target_dialect: str = "postgresql"
+from ormlint.codes import DIALECTS, RuleOptions  # noqa: E402,F401  (re-exported)
 
 
 class Rule:

@@ -1,0 +1,362 @@
+"""The facts each file declares for the project rules, and the index that merges them.
+
+Plain, picklable data (no syntax trees, no libcst): a fully cached run reads them back without
+importing the parser. `ormlint.project` builds them from a file's extracted model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator
+
+@dataclass(frozen=True)
+class Location:
+    """A place in the file whose FileFacts hold it (paths live on FileFacts only, so cached
+    facts stay valid when the same file is named differently on a later command line)."""
+
+    line: int
+    column: int  # 1-based
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class ColumnFacts:
+    attr: str | None
+    name: str | None
+    primary_key: bool
+    foreign_keys: tuple[tuple[str, Location], ...]  # ("table.column", where the target is written)
+    # The SQL type as SQLAlchemy would build it, normalised: "Integer", "String(36)", "Uuid",
+    # from the explicit type or the `Mapped[...]` annotation's default; None when unknown (a
+    # custom type, no type: a ForeignKey column copies its target's).
+    sql_type: str | None = None
+    sql_type_from_annotation: bool = False  # the project's type_annotation_map may differ
+    location: Location | None = None  # the attribute's assignment
+    # `ForeignKey(User.id)`: the target as "Class.attribute" (not in `foreign_keys`).
+    class_foreign_keys: tuple[str, ...] = ()
+    # What the column is in the database, for the drift rules (ORM7xx). `db_type`: normalised as
+    # `ormlint.schema.sql_type` gives it; `nullable` as SQLAlchemy derives it (None: unknown);
+    # `server_default`: normalised SQL, with `server_default_known` False when it cannot be read.
+    db_type: str | None = None
+    nullable: bool | None = None
+    server_default: str | None = None
+    server_default_known: bool = True
+    index: bool = False
+    unique: bool = False
+    # Every ForeignKey of the column as (target as written, ondelete upper-cased or None, whether
+    # the target names a class: `ForeignKey(User.id)` rather than `ForeignKey("user.id")`); None
+    # when one of them cannot be read.
+    foreign_key_targets: tuple[tuple[str, str | None, bool], ...] | None = ()
+
+
+@dataclass(frozen=True)
+class RelationshipFacts:
+    attr: str
+    target: str | None  # class name as written (a dotted "module.Class" keeps its last part)
+    back_populates: str | None
+    # `relationship(**common)`: arguments not visible here, so an absent one proves nothing.
+    has_unknown_kwargs: bool
+    # Keyword arguments given (names only), e.g. {"foreign_keys", "primaryjoin", "viewonly"}.
+    keywords: frozenset[str]
+    location: Location
+    target_location: Location | None
+    back_populates_location: Location | None
+    # Literal values the relationship rules read (None: absent or not a literal). `backref`: the
+    # name of the relationship `backref=` creates on the target; `backref_keywords`: the keyword
+    # names given to `backref("name", ...)`.
+    backref: str | None = None
+    backref_keywords: frozenset[str] = frozenset()
+    cascade: str | None = None
+    backref_cascade: str | None = None
+    # `foreign_keys=[parent_id]` / `"Child.parent_id"` / `[Child.a_id, Child.b_id]`: the columns
+    # as written ("parent_id", "Child.parent_id"); None when absent or not all plain references.
+    foreign_keys_refs: tuple[str, ...] | None = None
+    # "collection" for `Mapped[list[X]]` / `set` / `dict` ..., "scalar" for `Mapped[X]` /
+    # `Mapped[Optional[X]]` naming a class, None when there is no such annotation or it is unclear.
+    annotation_shape: str | None = None
+
+
+@dataclass(frozen=True)
+class IndexFacts:
+    """An Index(...) or UniqueConstraint(...) of `__table_args__`, a `Table()` or the module
+    (column-level `index=True`/`unique=True` are on ColumnFacts)."""
+
+    name: str | None
+    columns: tuple[str, ...] | None  # None: an expression is indexed
+    unique: bool
+    kind: str  # "index", "unique_index", "unique_constraint", "primary_key"
+    location: Location
+
+
+@dataclass(frozen=True)
+class BaseRef:
+    """A base class to find in the project: its name and the module it comes from, as a path
+    without `.py` ("app/mixins"), or None when the file does not say where it comes from."""
+
+    name: str
+    module: str | None
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    name: str
+    kind: str
+    tablename: str | None
+    shares_parent_table: bool
+    # Bases to look up in the project; SQLAlchemy's own (DeclarativeBase, db.Model...) are left
+    # out. None in the tuple: a base whose attributes cannot be known (an expression).
+    project_bases: tuple[BaseRef | None, ...]
+    columns: tuple[ColumnFacts, ...]
+    relationships: tuple[RelationshipFacts, ...]
+    # Attribute names the class body itself binds (columns, relationships, methods, ...).
+    own_attributes: frozenset[str]
+    location: Location
+    tablename_location: Location | None
+    # A base that makes it mapped without a project class in between: "flask.Model" (db.Model),
+    # "sqlmodel.SQLModel". Classes under one of these share that library's metadata.
+    library_root: str | None = None
+    # `__table_args__ = {"extend_existing": True}` or a schema: redeclaring the table is deliberate
+    # or lands elsewhere.
+    table_options: frozenset[str] = frozenset()
+    indexes: tuple[IndexFacts, ...] = ()
+    # False when the class may have columns `columns` does not list (a declared_attr that is not
+    # a plain column, SQLModel fields, `__table__`), or constraints `indexes` does not (dynamic
+    # `__table_args__`, a ForeignKeyConstraint or other item ormlint does not model).
+    columns_complete: bool = True
+    constraints_complete: bool = True
+
+    @property
+    def declares_mapping(self) -> bool:
+        """Something in it is SQLAlchemy's: a table name, columns, relationships, a mapped kind."""
+        return bool(
+            self.kind in ("mapped", "base", "abstract")
+            or self.tablename
+            or self.columns
+            or self.relationships
+        )
+
+
+def opaque_class(name: str) -> ClassFacts:
+    """A class seen only by a text scan (its file names no SQLAlchemy): it exists, nothing more."""
+    nowhere = Location(1, 1, 1, 1)
+    return ClassFacts(
+        name=name, kind="unknown", tablename=None, shares_parent_table=False,
+        project_bases=(None,), columns=(), relationships=(), own_attributes=frozenset(),
+        location=nowhere, tablename_location=None,
+    )
+
+
+_CLASS_STATEMENT = re.compile(r"^[ \t]*class[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+def text_facts(path: str, source: str) -> FileFacts:
+    """Facts for a file the prefilter skips: the names of the classes it defines, so that a
+    relationship to a class declared there (an STI subclass, say) is not "not found"."""
+    return FileFacts(path, classes=tuple(opaque_class(n) for n in _CLASS_STATEMENT.findall(source)))
+
+
+@dataclass(frozen=True)
+class TableFacts:
+    """An imperative `Table("name", metadata, Column(...), ...)`."""
+
+    name: str
+    columns: tuple[ColumnFacts, ...]
+    location: Location
+    indexes: tuple[IndexFacts, ...] = ()
+    constraints_complete: bool = True
+    # The MetaData the table is on, for the drift rules: ("class", "Base") for `Base.metadata`,
+    # ("library", "flask.Model") for `db.metadata` (or "sqlmodel.SQLModel"), ("variable", "meta")
+    # for a module-level `meta = MetaData(...)` of the same file; None when not known.
+    metadata: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class IndexNameFacts:
+    """An explicitly named Index/UniqueConstraint and the table it belongs to."""
+
+    name: str
+    table: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    path: str
+    classes: tuple[ClassFacts, ...] = ()
+    tables: tuple[TableFacts, ...] = ()
+    index_names: tuple[IndexNameFacts, ...] = ()
+    parsed: bool = True  # False: the file could not be analysed; its declarations are unknown
+    # The file configures a type_annotation_map: `Mapped[str]` may not mean String here.
+    custom_type_map: bool = False
+
+
+def _module_path(path: str) -> str:
+    stem = path[:-3] if path.endswith(".py") else path
+    return stem[: -len("/__init__")] if stem.endswith("/__init__") else stem
+
+
+# -- the index -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ProjectIndex:
+    files: list[FileFacts]
+    whole_project: bool  # the run covers a project, so "not found" is a verdict
+    classes_by_name: dict[str, list[tuple[str, ClassFacts]]] = field(default_factory=dict)
+    complete: bool = True  # every file could be analysed
+    external_models: frozenset[str] = frozenset()  # [tool.ormlint] external-models
+    external_tables: frozenset[str] = frozenset()  # [tool.ormlint] external-tables
+    # The project's Alembic migrations (ormlint.drift.MigrationSet), when found and enabled.
+    migrations: Any = None
+    # Results computed once per run from the whole index and shared by rules (e.g. the drift).
+    derived: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        files: Iterable[FileFacts],
+        whole_project: bool,
+        external_models: Iterable[str] = (),
+        external_tables: Iterable[str] = (),
+    ) -> "ProjectIndex":
+        files = list(files)
+        by_name: dict[str, list[tuple[str, ClassFacts]]] = defaultdict(list)
+        for facts in files:
+            for class_facts in facts.classes:
+                by_name[class_facts.name].append((facts.path, class_facts))
+        return cls(
+            files=files,
+            whole_project=whole_project,
+            classes_by_name=dict(by_name),
+            complete=all(f.parsed for f in files),
+            external_models=frozenset(m.rpartition(".")[2] for m in external_models),
+            external_tables=frozenset(external_tables),
+        )
+
+    def tables(self) -> dict[str, list[tuple[str, str | None, tuple[ColumnFacts, ...]]]]:
+        """Table name -> [(path, class name or None for Table(), columns)], single-table
+        inheritance children folded into their parent's table."""
+        found: dict[str, list] = defaultdict(list)
+        for facts in self.files:
+            for cls in facts.classes:
+                if cls.tablename:
+                    found[cls.tablename].append((facts.path, cls.name, cls.columns))
+            for table in facts.tables:
+                found[table.name].append((facts.path, None, table.columns))
+        return dict(found)
+
+    @property
+    def table_names_complete(self) -> bool:
+        """Every mapped class names its table literally (no declared_attr `__tablename__`, no
+        Flask-SQLAlchemy generated name, no `__table__`), so a table not found does not exist."""
+        return not any(
+            cls.tablename is None
+            and cls.declares_mapping
+            and cls.kind in ("mapped", "unknown")
+            and not cls.shares_parent_table
+            for _, cls in self.classes()
+        )
+
+    def declarative_root(self, path: str, cls: ClassFacts) -> tuple[str, str] | None:
+        """The declarative base (or library root) a mapped class belongs to, as (path, name);
+        None when some link of the chain is not in the project."""
+        seen = set()
+        while True:
+            if cls.kind == "base":
+                return path, cls.name
+            if cls.library_root and not cls.project_bases:
+                return "", cls.library_root
+            roots = []
+            for ref in cls.project_bases:
+                found = self.resolve_base(ref) if ref is not None else None
+                if found is None:
+                    return None
+                roots.append(found)
+            # mixins add no table: follow the base that is (or leads to) a mapped class
+            mapped = [f for f in roots if f[1].kind != "mixin"]
+            if len(mapped) != 1 or (mapped[0][0], mapped[0][1].name) in seen:
+                return None
+            seen.add((mapped[0][0], mapped[0][1].name))
+            path, cls = mapped[0]
+
+    def classes(self) -> Iterable[tuple[str, ClassFacts]]:
+        for facts in self.files:
+            for class_facts in facts.classes:
+                yield facts.path, class_facts
+
+    def ancestors(
+        self, path: str, cls: ClassFacts, through: Callable[[ClassFacts], bool] | None = None
+    ) -> Iterator[tuple[str, ClassFacts] | None]:
+        """The project classes above `cls`, nearest first (each once); None for a base that
+        cannot be found. `through(base)` False: do not go on to that base's own bases."""
+        seen = {(path, cls.name)}
+        pending = deque(cls.project_bases)
+        while pending:
+            ref = pending.popleft()
+            found = self.resolve_base(ref) if ref is not None else None
+            if found is None:
+                yield None
+                continue
+            if (found[0], found[1].name) in seen:
+                continue
+            seen.add((found[0], found[1].name))
+            yield found
+            if through is None or through(found[1]):
+                pending.extend(found[1].project_bases)
+
+    def attributes(self, path: str, cls: ClassFacts) -> frozenset[str] | None:
+        """Every attribute the class has, its bases' included; None when some base is unknown."""
+        names: set[str] = set(cls.own_attributes)
+        for found in self.ancestors(path, cls):
+            if found is None:
+                return None
+            names |= found[1].own_attributes
+        return frozenset(names)
+
+    def resolve_base(self, ref: BaseRef) -> tuple[str, ClassFacts] | None:
+        """The class a base refers to: the one defined in its module; None when not in the
+        project, ambiguous, or (the module unknown) not unique."""
+        candidates = self.classes_by_name.get(ref.name, [])
+        if ref.module is None:
+            return candidates[0] if len(candidates) == 1 else None
+        exact = [c for c in candidates if _same_module(c[0], ref.module)]
+        if len(exact) == 1:
+            return exact[0]
+        # `from app.models import Base`, defined in app/models/base.py and re-exported: accept
+        # the only class of that name when the module is a package of this project.
+        if not exact and len(candidates) == 1 and _inside(candidates[0][0], ref.module):
+            return candidates[0]
+        return None
+
+    def resolve_class(self, name: str, prefer_path: str | None = None) -> tuple[str, ClassFacts] | None:
+        """The class a relationship names: the one in `prefer_path` if there is one, else the
+        only one that declares something mapped (a pydantic `Role` beside the model `Role` is not
+        in SQLAlchemy's registry), else the only one; None when ambiguous or absent."""
+        found = self.classes_by_name.get(name, [])
+        for candidates in (
+            [item for item in found if item[0] == prefer_path],
+            [item for item in found if item[1].declares_mapping],
+            found,
+        ):
+            if len(candidates) == 1:
+                return candidates[0]
+            if len(candidates) > 1:
+                return None
+        return None
+
+    def mapped_class(self, name: str) -> tuple[str, ClassFacts] | None:
+        """The one class of this name that is not a declarative base; None if absent or ambiguous."""
+        found = [(p, c) for p, c in self.classes_by_name.get(name, ()) if c.kind != "base"]
+        return found[0] if len(found) == 1 else None
+
+
+def _same_module(path: str, module: str) -> bool:
+    own = _module_path(path.replace("\\", "/"))
+    return own == module or own.endswith("/" + module)
+
+
+def _inside(path: str, package: str) -> bool:
+    posix = "/" + path.replace("\\", "/")
+    return ("/" + package + "/") in posix
