@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ormlint.facts import ClassFacts, ColumnFacts, IndexFacts, ProjectIndex
-from ormlint.migrations.discovery import _read_text, display_path
+from ormlint.migrations.discovery import display_path
 from ormlint.schema import (
     Schema, SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable, Source,
 )
@@ -222,9 +222,10 @@ def target_roots(index: ProjectIndex, env: Path, roots: set) -> set | None:
     `db.metadata`, `models.metadata_obj`); None when it cannot be read."""
     import ast
 
-    from ormlint.migrations.environment import target_metadata_value
+    from ormlint.migrations.environment import read_source, target_metadata_value
 
-    found = target_metadata_value(_read_text(env))
+    source = read_source(str(env))  # decoded as Python reads it, as ORM710 does
+    found = target_metadata_value(source) if source is not None else None
     if found is None:
         return None
     value = found[0]

@@ -19,6 +19,7 @@ from ormlint.facts import (  # noqa: F401  (re-exported: the facts are part of t
     BaseRef, ClassFacts, ColumnFacts, FileFacts, IndexFacts, IndexNameFacts, Location, ProjectIndex,
     RelationshipFacts, TableFacts, _module_path, opaque_class, text_facts,
 )
+from ormlint.model.extract import keyword_args
 from ormlint.model.names import dotted_name, optional_core, string_value
 from ormlint.model.types import FileModel
 
@@ -447,13 +448,13 @@ def _schema_fields(model: FileModel, column) -> dict:
         nullable = True  # Column() and an unannotated mapped_column() default to NULL
     if column.primary_key is None and "primary_key" in column.kwargs:
         nullable = None  # primary_key=<expression>
-    default, known = server_default_text(column.keyword("server_default"), model.imports, model.module.code_for_node)
+    default, known = server_default_text(column.keyword("server_default"), model.imports)
     targets: list[tuple[str, str | None, bool]] | None = []
     for fk in column.foreign_keys:
         target, names_class = fk.target, False
         if target is None and fk.node.args and fk.node.args[0].keyword is None:
             target, names_class = dotted_name(fk.node.args[0].value), True
-        readable = "ondelete" not in keyword_names(fk.node) or fk.ondelete is not None
+        readable = "ondelete" not in keyword_args(fk.node) or fk.ondelete is not None
         if target is None or target.count(".") != 1 or not readable:
             targets = None
             break
@@ -467,10 +468,6 @@ def _schema_fields(model: FileModel, column) -> dict:
         "unique": bool(column.unique),
         "foreign_key_targets": tuple(targets) if targets is not None else None,
     }
-
-
-def keyword_names(call: cst.Call) -> set[str]:
-    return {arg.keyword.value for arg in call.args if arg.keyword is not None}
 
 
 def _annotation_db_type(model: FileModel, mapped) -> str | None:

@@ -9,7 +9,6 @@ spellings of the same thing compare equal (`sa.String(length=50)` and `String(50
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
 
 import libcst as cst
 
@@ -204,7 +203,7 @@ def _literal(node: cst.BaseExpression):
 
 
 def server_default_text(
-    expr: cst.BaseExpression | None, imports: ImportTable, code: Callable[[cst.CSTNode], str]
+    expr: cst.BaseExpression | None, imports: ImportTable
 ) -> tuple[str | None, bool]:
     """(normalised text, known): `"draft"` -> "'draft'", `text("now()")` / `func.now()` ->
     "now()", `sa.false()` -> "false". (None, True) when there is no default; (None, False) when

@@ -49,9 +49,9 @@ from ormlint.model.names import (
     build_import_table,
     dotted_name,
     string_value,
-    syntax_children,
 )
 from ormlint.facts import Location
+from ormlint.model.extract import calls_in
 from ormlint.schema import server_default_text, sql_type
 
 NOWHERE = Location(1, 1, 1, 1)
@@ -664,7 +664,7 @@ class _Reader:
     def scan(self, expr: cst.CSTNode, where: Location, out: list[Operation]) -> None:
         """Calls in an expression that is not an operation: record the ones that may change the
         schema."""
-        for call in _calls(expr):
+        for call in calls_in(expr, into_lambdas=True):
             if self.is_execute(call):
                 found: list[Operation] = []
                 self.execute(call, None, found)
@@ -842,7 +842,7 @@ class _Reader:
             except _NotLiteral:
                 flags[key] = None
                 problems["indexes_known"] = False
-        default, known = server_default_text(args.node("server_default"), self.imports, self.module.code_for_node)
+        default, known = server_default_text(args.node("server_default"), self.imports)
         spec = ColumnSpec(
             name, sql_type(type_expr, self.imports) if type_expr is not None else None,
             nullable, bool(primary_key), default, known, flags["unique"], flags["index"],
@@ -1011,7 +1011,7 @@ class _Reader:
         if "type_" in args:
             changes.update(type_given=True, type=sql_type(args.node("type_"), self.imports))
         if "server_default" in args:
-            default, known = server_default_text(args.node("server_default"), self.imports, self.module.code_for_node)
+            default, known = server_default_text(args.node("server_default"), self.imports)
             changes.update(server_default_given=True, server_default=default, server_default_known=known)
         if "new_column_name" in args:
             new_name = self.string(args.node("new_column_name"))
@@ -1103,17 +1103,6 @@ def _part_touched(op: Operation) -> str | None:
         if op.type_ in _FOREIGN_KEY_CONSTRAINTS:
             return "foreign_keys"
     return None
-
-
-def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
-    stack: list[cst.CSTNode] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
-            continue
-        if isinstance(current, cst.Call):
-            yield current
-        stack.extend(reversed(syntax_children(current)))
 
 
 def _compound_parts(node: cst.CSTNode, twin: ast.stmt | None) -> Iterator[tuple]:
