@@ -70,6 +70,8 @@ def decode(data: bytes) -> str:
 class FileResult:
     findings: list[Finding]
     facts: FileFacts  # what the file declares, for project rules
+    # For an Alembic revision file of the run's migrations: the revision, read from the same parse.
+    revision: Any = None
 
 
 def analyse_source(
@@ -103,14 +105,38 @@ def analyse_file(
     apply_noqa: bool = True,
     tree: ast.Module | None = None,
     options: RuleOptions | None = None,
+    revision_name: str | None = None,
 ) -> FileResult:
+    """One file's findings and facts. `revision_name`: the file is also a revision of the run's
+    migrations, read (as that name) from the same whole-text parse."""
+    if revision_name is None:
+        return _analyse_file(source, path, codes, ignored, apply_noqa, tree, options)
+    from ormlint.migrations import parse_revision, read_revision
+
+    trees: list = []
+    result = _analyse_file(source, path, codes, ignored, apply_noqa, tree, options, trees)
+    revision = (
+        read_revision(revision_name, source, *trees) if trees else parse_revision(revision_name, source)
+    )
+    return dataclasses.replace(result, revision=revision)
+
+
+def _analyse_file(
+    source: str,
+    path: str,
+    codes: frozenset[str],
+    ignored: Sequence[str],
+    apply_noqa: bool,
+    tree: ast.Module | None,
+    options: RuleOptions | None,
+    whole_trees: list | None = None,
+) -> FileResult:
+    """`whole_trees`: parse the whole text (no narrowing) and append the `ast` and libcst trees."""
     codes = frozenset(c for c in codes if not any(c.startswith(p) for p in ignored))
     if not may_contain_models(source):
         return FileResult([], text_facts(path, source))
-    import libcst as cst
-
     from ormlint.model.extract import extract
-    from ormlint.narrow import parse_narrowed
+    from ormlint.narrow import parse_module, parse_narrowed
     from ormlint.project import file_facts
     from ormlint.rules import RULES
 
@@ -129,12 +155,14 @@ def analyse_file(
     except (RecursionError, ValueError, MemoryError) as error:
         return FileResult(_unparsable(path, source, codes, error), unparsed)
     try:
-        if NARROW_PARSE and tree is not None:
+        if NARROW_PARSE and tree is not None and whole_trees is None:
             module = parse_narrowed(source, tree)
         else:
-            module = cst.parse_module(source)
+            module = parse_module(source)
     except Exception as error:
         return FileResult(_unparsable(path, source, codes, syntax_error or error), unparsed)
+    if whole_trees is not None and tree is not None:
+        whole_trees += [tree, module]
     try:
         model = extract(module, source, path)
         violations = [
@@ -406,12 +434,13 @@ def analyse_bytes(
     codes: frozenset[str],
     ignored: Sequence[str] = (),
     options: RuleOptions | None = None,
+    revision_name: str | None = None,
 ) -> FileResult:
     try:
         source = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
-        return _unreadable(display, codes, error)
-    return analyse_file(source, display, codes, ignored, options=options)
+        return _unreadable(display, codes, error)  # the migration reader says so for itself
+    return analyse_file(source, display, codes, ignored, options=options, revision_name=revision_name)
 
 
 def _unreadable(display: str, codes: frozenset[str], error: Exception) -> FileResult:
@@ -474,7 +503,9 @@ def check_source(source: str, display: str, settings: Settings, path: Path | Non
     return analyse_source(source, display, codes, ignored, options=settings.rule_options)
 
 
-def _analyse_job(job: tuple[bytes, str, frozenset[str], tuple[str, ...], RuleOptions]) -> FileResult:
+def _analyse_job(
+    job: tuple[bytes, str, frozenset[str], tuple[str, ...], RuleOptions, str | None]
+) -> FileResult:
     return analyse_bytes(*job)
 
 
@@ -498,6 +529,14 @@ def run(
         if cache_dir is not None
         else None
     )
+    # The Alembic migrations (ORM7xx), found beside the configuration or among the files. A
+    # revision file that is also checked is read for both from one parse, in the file pass.
+    locations = []
+    if any(code.startswith("ORM7") for code in codes):
+        from ormlint.migrations.discovery import migration_locations
+
+        locations = migration_locations(settings, paths, files)
+    revision_names = _revision_names(locations, paths)
     results: list[FileResult] = []
     pending: list[tuple[Path, bytes, tuple]] = []
     ignored_by_path: dict[str, tuple[str, ...]] = {}
@@ -514,16 +553,22 @@ def run(
         if cached is not None:
             results.append(FileResult(*cached))
         else:
-            job = (data, display, codes, ignored_by_path[display], settings.rule_options)
+            revision_name = revision_names.get(os.path.abspath(path)) if revision_names else None
+            job = (data, display, codes, ignored_by_path[display], settings.rule_options, revision_name)
             pending.append((path, digest, job))
     jobs = jobs or os.cpu_count() or 1
     jobs_args = [job for _, _, job in pending]
     if jobs > 1 and len(pending) >= PARALLEL_THRESHOLD:
         from concurrent.futures import ProcessPoolExecutor
 
+        # Largest files first, one at a time: a big file handed out last, or a chunk of them,
+        # would keep one core busy while the others wait.
+        order = sorted(range(len(jobs_args)), key=lambda i: len(jobs_args[i][0]), reverse=True)
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            chunksize = max(1, len(pending) // (jobs * 8))
-            fresh = list(pool.map(_analyse_job, jobs_args, chunksize=chunksize))
+            done = list(pool.map(_analyse_job, [jobs_args[i] for i in order]))
+        fresh = [None] * len(done)
+        for position, result in zip(order, done):
+            fresh[position] = result
     else:
         fresh = [_analyse_job(job) for job in jobs_args]
     for (path, digest, _), result in zip(pending, fresh):
@@ -535,12 +580,6 @@ def run(
         whole_project = any(p.is_dir() for p in paths)
     # Project findings depend on every file (and on noqa comments read from disk, which are part
     # of the digests): an unchanged set of files reuses them.
-    # The Alembic migrations (ORM7xx), found beside the configuration or among the files.
-    locations = []
-    if any(code.startswith("ORM7") for code in codes):
-        from ormlint.migrations.discovery import migration_locations
-
-        locations = migration_locations(settings, paths, files)
     project_key = None
     if cache is not None:
         project_key = content_digest(repr((
@@ -558,7 +597,8 @@ def run(
             settings.external_tables,
         )
         if locations:
-            index.migrations = _load_migrations(locations, paths, cache)
+            read = {r.revision.path: r.revision for r in fresh if r.revision is not None}
+            index.migrations = _load_migrations(locations, paths, cache, read)
         project = project_findings(index, codes, ignored_by_path, options=settings.rule_options)
         findings += project
         if cache is not None:
@@ -581,15 +621,27 @@ def _migration_digests(locations, digest: Callable[[bytes], bytes]) -> list[tupl
     return found
 
 
-def _load_migrations(locations, paths: Sequence[Path], cache) -> Any:
-    """Read and replay the migrations, reusing revisions the cache read before."""
+def _revision_names(locations, paths: Sequence[Path]) -> dict[str, str]:
+    """Each revision file of `locations`, by absolute path, as the migration reader names it."""
+    from ormlint.migrations.discovery import display_path, revision_files
+
+    absolute = any(Path(p).is_absolute() for p in paths)
+    return {
+        os.path.abspath(file): display_path(file, absolute)
+        for versions, _ in locations for directory in versions for file in revision_files(directory)
+    }
+
+
+def _load_migrations(locations, paths: Sequence[Path], cache, read: dict[str, Any]) -> Any:
+    """Read and replay the migrations, reusing the revisions the file pass (`read`, by name) or
+    the cache read before."""
     from ormlint.cache import content_digest
     from ormlint.drift import load_migrations
     from ormlint.migrations.discovery import display_path
 
     absolute = any(Path(p).is_absolute() for p in paths)
     if cache is None:
-        return load_migrations(locations, absolute)
+        return load_migrations(locations, absolute, dict(read))
     files = {display_path(file, absolute): (file, digest)
              for file, digest in _migration_digests(locations, content_digest)}
     parsed = {}
@@ -598,6 +650,7 @@ def _load_migrations(locations, paths: Sequence[Path], cache) -> Any:
         if revision is not None:  # named as this run names files
             parsed[display] = dataclasses.replace(revision, path=display)
     known = set(parsed)
+    parsed.update((name, revision) for name, revision in read.items() if name not in known)
     migrations = load_migrations(locations, absolute, parsed)
     for display, revision in parsed.items():
         if display not in known and display in files:

@@ -95,8 +95,9 @@ def test_unchanged_revisions_are_not_read_again(tmp_path, monkeypatch):
     root = _write(tmp_path, PROJECT)
     monkeypatch.chdir(root)
     calls = []
-    real = migrations.parse_revision
+    real, real_read = migrations.parse_revision, migrations.read_revision
     monkeypatch.setattr(migrations, "parse_revision", lambda path, source: calls.append(path) or real(path, source))
+    monkeypatch.setattr(migrations, "read_revision", lambda path, *rest: calls.append(path) or real_read(path, *rest))
     run = lambda: CliRunner().invoke(main, ["check", ".", "--format", "json"], catch_exceptions=False)  # noqa: E731
     assert [f["code"] for f in json.loads(run().output)] == ["ORM703"]
     assert calls == ["migrations/versions/0001_init.py"]
@@ -104,3 +105,24 @@ def test_unchanged_revisions_are_not_read_again(tmp_path, monkeypatch):
     models.write_text(models.read_text().replace("bio: Mapped[Optional[str]]", "bio: Mapped[Optional[str]]\n    age: Mapped[int]"))
     assert [f["code"] for f in json.loads(run().output)] == ["ORM703", "ORM703"]
     assert calls == ["migrations/versions/0001_init.py"]
+
+
+def test_a_checked_revision_file_is_parsed_once_for_models_and_migrations(tmp_path, monkeypatch):
+    import ormlint.migrations.revisions as revisions
+    import ormlint.narrow as narrow
+
+    root = _write(tmp_path, PROJECT)
+    monkeypatch.chdir(root)
+    parsed = []
+    real = narrow.parse_module
+
+    def counting(source):
+        parsed.append(source)
+        return real(source)
+
+    monkeypatch.setattr(narrow, "parse_module", counting)
+    monkeypatch.setattr(revisions, "parse_module", counting)
+    result = CliRunner().invoke(main, ["check", ".", "--no-cache", "--format", "json"], catch_exceptions=False)
+    assert [f["code"] for f in json.loads(result.output)] == ["ORM703"]
+    revision = (root / "migrations" / "versions" / "0001_init.py").read_text()
+    assert parsed.count(revision) == 1

@@ -10,15 +10,17 @@ require identical findings, fix edits included.
 from __future__ import annotations
 
 import ast
+import gc
 import re
 import textwrap
 from pathlib import Path
 
+import libcst as cst
 import pytest
 
 import ormlint.engine as engine
 from ormlint.config import Settings
-from ormlint.narrow import narrowed_source, parse_narrowed
+from ormlint.narrow import narrowed_source, parse_module, parse_narrowed
 from ormlint.rules import RULES
 from ormlint.rules.base import example_files, python_sources
 
@@ -304,6 +306,33 @@ def test_parse_narrowed_gives_nodes_at_their_original_positions():
     assignment = cls.body.body[1].body[0]
     positions = engine.node_positions(module, [assignment])
     assert (positions[assignment].start.line, positions[assignment].start.column) == (5, 4)
+
+
+# -- the parse without validation ----------------------------------------------------------------
+
+
+def test_the_unvalidated_parse_builds_the_same_trees():
+    sources = [engine.decode(p.read_bytes()) for p in FIXTURE_FILES]
+    sources += [module for _, source in EXAMPLES for module in python_sources(source)]
+    for source in sources:
+        assert parse_module(source).deep_equals(cst.parse_module(source)), source
+
+
+def test_validation_and_the_collector_come_back_after_the_parse():
+    for source in ("x = 1\n", "x = (\n"):  # a parse that succeeds and one that raises
+        try:
+            parse_module(source)
+        except cst.ParserSyntaxError:
+            pass
+        assert gc.isenabled()
+        with pytest.raises(cst.CSTValidationError):
+            cst.Name("not a name")  # nodes built outside the parse are still validated
+    gc.disable()
+    try:
+        parse_module("x = 1\n")
+        assert not gc.isenabled()  # a caller's own choice is left alone
+    finally:
+        gc.enable()
 
 
 # -- soundness: the findings ----------------------------------------------------------------------

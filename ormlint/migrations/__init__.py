@@ -20,7 +20,7 @@ _REVISIONS = (
     "AddColumn", "AlterColumn", "BrokenLink", "ColumnSpec", "CreateForeignKey", "CreateIndex",
     "CreatePrimaryKey", "CreateTable", "CreateUniqueConstraint", "DropColumn", "DropConstraint",
     "DropIndex", "DropTable", "ForeignKeySpec", "IndexSpec", "Operation", "RenameTable",
-    "Revision", "RevisionGraph", "Uncertain", "parse_revision",
+    "Revision", "RevisionGraph", "Uncertain", "parse_revision", "read_revision",
 )
 _HOMES = {
     **{name: "ormlint.migrations.discovery" for name in _DISCOVERY},

@@ -52,6 +52,7 @@ from ormlint.model.names import (
 )
 from ormlint.facts import Location
 from ormlint.model.extract import calls_in
+from ormlint.narrow import parse_module
 from ormlint.schema import server_default_text, sql_type
 
 NOWHERE = Location(1, 1, 1, 1)
@@ -245,9 +246,15 @@ def parse_revision(path: str, source: str) -> Revision:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(source)
-        module = cst.parse_module(source)
+        module = parse_module(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError) as error:
         return _unparsed(path, error)
+    return read_revision(path, source, tree, module)
+
+
+def read_revision(path: str, source: str, tree: ast.Module, module: cst.Module) -> Revision:
+    """`parse_revision` on the trees the caller has already built (the whole text, not narrowed):
+    the linter's file pass reads a revision file's models and its migration from one parse."""
     try:
         return _Reader(path, source, module, tree).revision()
     except RecursionError as error:
