@@ -137,6 +137,7 @@ def _analyse_file(
         return FileResult([], text_facts(path, source))
     from ormlint.model.extract import extract
     from ormlint.narrow import parse_module, parse_narrowed
+    from ormlint.newer_syntax import newer_syntax_tree
     from ormlint.project import file_facts
     from ormlint.rules import RULES
 
@@ -152,6 +153,7 @@ def _analyse_file(
         if "too many nested" in error.msg or _bracket_depth(source) > MAX_BRACKET_DEPTH:
             return FileResult(_unparsable(path, source, codes, error), unparsed)
         syntax_error = error
+        tree = newer_syntax_tree(source)  # `class A[T]:` on 3.11: where things are, for narrowing
     except (RecursionError, ValueError, MemoryError) as error:
         return FileResult(_unparsable(path, source, codes, error), unparsed)
     try:
@@ -161,7 +163,7 @@ def _analyse_file(
             module = parse_module(source)
     except Exception as error:
         return FileResult(_unparsable(path, source, codes, syntax_error or error), unparsed)
-    if whole_trees is not None and tree is not None:
+    if whole_trees is not None and tree is not None and syntax_error is None:
         whole_trees += [tree, module]
     try:
         model = extract(module, source, path)

@@ -1,0 +1,103 @@
+"""Files in syntax newer than this Python (ormlint/newer_syntax.py): the `ast` tree of a same-shape
+rewrite places things where they are in the original, and the findings are those of a whole
+libcst parse without it."""
+
+from __future__ import annotations
+
+import ast
+import sys
+import textwrap
+
+import pytest
+
+import ormlint.engine as engine
+import ormlint.newer_syntax as newer_syntax
+from ormlint.newer_syntax import newer_syntax_tree
+
+CODES = frozenset(engine.all_codes())
+
+MODELS = textwrap.dedent(
+    """\
+    from typing import Optional
+    from sqlalchemy import ForeignKey
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+    type Payload = dict[str, int]
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Page[T](Base):
+        __tablename__ = "page"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        title: Mapped[str] = mapped_column(nullable=True)
+        parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("page.id"))
+        parent = relationship("Page", remote_side=[id])
+        created = mapped_column(server_default="now()")
+
+        def first[K](self, items: list[K]) -> K:
+            try:
+                return items[0]
+            except IndexError, KeyError:
+                raise
+    """
+)
+
+
+def _needs_rewrite(source: str) -> None:
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        return
+    pytest.skip(f"Python {sys.version_info[:2]} reads this syntax itself")
+
+
+def test_the_rewrite_keeps_lines_and_the_columns_of_what_ormlint_reads():
+    _needs_rewrite(MODELS)
+    tree = newer_syntax_tree(MODELS)
+    assert tree is not None
+    alias, page = tree.body[3], tree.body[5]
+    assert isinstance(alias, ast.Assign) and (alias.lineno, alias.targets[1].col_offset) == (5, 5)
+    assert isinstance(page, ast.ClassDef) and (page.lineno, page.col_offset) == (12, 0)
+    assert [b.col_offset for b in page.bases] == [len("class Page[T](")]
+    lines = MODELS.splitlines()
+    except_header = next(n for n, line in enumerate(lines, 1) if "except IndexError" in line)
+    for node in ast.walk(page):
+        if isinstance(node, ast.Name) and node.lineno != except_header:
+            assert lines[node.lineno - 1][node.col_offset:].startswith(node.id)
+
+
+def test_findings_are_those_of_the_whole_parse(monkeypatch):
+    _needs_rewrite(MODELS)
+    with_tree = engine.analyse_file(MODELS, "m.py", CODES)
+    monkeypatch.setattr(newer_syntax, "newer_syntax_tree", lambda source: None)
+    whole = engine.analyse_file(MODELS, "m.py", CODES)
+    assert sorted(f.code for f in with_tree.findings) == ["ORM202", "ORM301"]
+    assert [(f, f.fix) for f in with_tree.findings] == [(f, f.fix) for f in whole.findings]
+    # ...and now the facts know where the class is.
+    (base, page) = with_tree.facts.classes
+    assert (page.location.line, page.location.column) == (12, 1)
+    assert whole.facts.classes[1].location.line == 1
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f[\n    T,\n](x): pass\n",  # a parameter list over several lines
+        'x = f"{d["key"]}"\ntype X = int\n',  # PEP 701 quotes: not even tokenized before 3.12
+        "x = (\n",  # a real error
+        "type = 3\nclass A(: pass\n",  # `type` the name, and a real error
+    ],
+)
+def test_no_rewrite_is_no_tree(source):
+    _needs_rewrite(source)
+    assert newer_syntax_tree(source) is None
+
+
+def test_a_file_without_a_rewrite_is_still_analysed_whole():
+    source = MODELS.replace("class Page[T](Base):", "class Page[\n    T,\n](Base):")
+    _needs_rewrite(source)
+    findings = engine.analyse_source(source, "m.py", CODES)
+    assert sorted(f.code for f in findings) == ["ORM202", "ORM301"]
