@@ -13,99 +13,105 @@ rewritten headers, is parsed by `ast`:
   nothing there).
 
 The tree only says where statements, classes and their assignments are; libcst still reads the
-original text. Anything else (a multi-line parameter list, PEP 701 f-strings, which this
-interpreter cannot even tokenize) gives no tree, and the file is parsed whole as before.
+original text. Anything else (a parameter list over several lines, PEP 701 f-strings) gives no
+tree, and the file is parsed whole as before.
+
+Lines are found with a regular expression and only they are tokenized (the tokenizer is pure
+Python, the file's remaining lines do not need it). A match inside a multi-line string is
+rewritten too: it stays a string, which ormlint never reads from this tree.
 """
 
 from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 import warnings
 
 _OPENING = {"(": ")", "[": "]", "{": "}"}
-_STATEMENT_START = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING)
+_CANDIDATE = re.compile(
+    r"^[ \t]*(?:(?:async[ \t]+)?(?:class|def)[ \t]+\w+[ \t]*\[|type[ \t]+\w+[ \t]*[=\[]|except\b)",
+    re.MULTILINE,
+)
 
 
 def newer_syntax_tree(source: str) -> ast.Module | None:
     """`ast.parse` of the same-shape rewrite of `source`, or None when there is none."""
-    try:
-        tokens = [
-            t for t in tokenize.generate_tokens(io.StringIO(source).readline)
-            if t.type not in (tokenize.COMMENT, tokenize.NL)
-        ]
-        edits = _edits(tokens)
-    except (tokenize.TokenError, SyntaxError, IndexError):
-        return None
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement) as offsets in `source`
+    for match in _CANDIDATE.finditer(source):
+        begin = match.start()
+        end = source.find("\n", begin)
+        line = source[begin : len(source) if end == -1 else end + 1]
+        try:
+            edits += [(begin + a, begin + b, text) for a, b, text in _line_edits(line)]
+        except (tokenize.TokenError, SyntaxError, StopIteration):
+            continue  # no rewrite for this line: if it needed one, the parse below says so
     if not edits:
         return None
-    lines = source.splitlines(keepends=True)
-    for line, start, end, text in sorted(edits, reverse=True):
-        current = lines[line - 1]
-        lines[line - 1] = current[:start] + text + current[end:]
+    for start, end, text in sorted(edits, reverse=True):
+        source = source[:start] + text + source[end:]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return ast.parse("".join(lines))
+            return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 
-def _edits(tokens: list[tokenize.TokenInfo]) -> list[tuple[int, int, int, str]]:
-    """(line, start column, end column, replacement) for each rewrite, non-overlapping."""
-    edits = []
-    for i, token in enumerate(tokens):
-        if token.type != tokenize.NAME or i + 2 >= len(tokens):
-            continue
-        after, second = tokens[i + 1], tokens[i + 2]
-        at_start = i == 0 or tokens[i - 1].type in _STATEMENT_START or tokens[i - 1].string == ";"
-        if token.string in ("class", "def") and after.type == tokenize.NAME and second.string == "[":
-            edits.append(_blank_brackets(tokens, i + 2))
-        elif (
-            token.string == "type" and at_start and after.type == tokenize.NAME
-            and second.string in ("=", "[")
-        ):
-            # Two names in a row: never valid before 3.12. Same length, same columns.
-            edits.append((token.start[0], token.start[1], token.end[1], "_ = "))
-            if second.string == "[":
-                edits.append(_blank_brackets(tokens, i + 2))
-        elif token.string == "except" and at_start:
-            edits.extend(_bracketed_exceptions(tokens, i))
-    return edits
+def _line_edits(line: str) -> list[tuple[int, int, str]]:
+    """The rewrite of one line as (start column, end column, replacement)."""
+    tokens = _tokens(line)
+    keyword = next(tokens)
+    if keyword.string == "async":
+        keyword = next(tokens)
+    if keyword.string == "except":
+        return _bracketed_exceptions(tokens)
+    name, opening = next(tokens), next(tokens)
+    if keyword.string == "type" and opening.string == "=":
+        # Two names in a row are never valid before 3.12. Same length, same columns.
+        return [(keyword.start[1], keyword.end[1], "_ = ")]
+    closing = _closing(opening, tokens)
+    blank = (opening.start[1], closing.end[1], " " * (closing.end[1] - opening.start[1]))
+    if keyword.string == "type":
+        return [(keyword.start[1], keyword.end[1], "_ = "), blank]
+    return [blank]
 
 
-def _blank_brackets(tokens: list[tokenize.TokenInfo], opening: int) -> tuple[int, int, int, str]:
-    closing = _matching(tokens, opening)
-    start, end = tokens[opening].start, tokens[closing].end
-    if start[0] != end[0]:
-        raise SyntaxError("a type parameter list over several lines")
-    return start[0], start[1], end[1], " " * (end[1] - start[1])
+def _tokens(line: str):
+    for token in tokenize.generate_tokens(io.StringIO(line).readline):
+        if token.type not in (tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT, tokenize.NL):
+            yield token
 
 
-def _matching(tokens: list[tokenize.TokenInfo], opening: int) -> int:
-    depth = 0
-    for j in range(opening, len(tokens)):
-        text = tokens[j].string
-        if tokens[j].type == tokenize.OP and text in _OPENING:
+def _closing(opening: tokenize.TokenInfo, tokens) -> tokenize.TokenInfo:
+    """The bracket that closes `opening` on the same line (a TokenError at the line's end)."""
+    depth = 1
+    for token in tokens:
+        if token.type == tokenize.OP and token.string in _OPENING:
             depth += 1
-        elif tokens[j].type == tokenize.OP and text in _OPENING.values():
+        elif token.type == tokenize.OP and token.string in _OPENING.values():
             depth -= 1
             if depth == 0:
-                return j
-    raise SyntaxError("unbalanced brackets")
+                return token
+        elif token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+            break
+    raise SyntaxError("a type parameter list over several lines")
 
 
-def _bracketed_exceptions(tokens: list[tokenize.TokenInfo], at: int) -> list[tuple[int, int, int, str]]:
+def _bracketed_exceptions(tokens) -> list[tuple[int, int, str]]:
     """`except A, B:` (or `except* A, B:`) -> brackets around the types, when a comma at the
     top level says they are a bare tuple."""
-    first = at + 1
-    if tokens[first].string == "*":
-        first += 1
+    first = next(tokens)
+    if first.string == "*":
+        first = next(tokens)
+    if first.string == ":":
+        return []
     depth = 0
     comma = False
-    for j in range(first, len(tokens)):
-        token = tokens[j]
+    last = first
+    token = first
+    while True:
         if token.type == tokenize.OP and token.string in _OPENING:
             depth += 1
         elif token.type == tokenize.OP and token.string in _OPENING.values():
@@ -113,10 +119,11 @@ def _bracketed_exceptions(tokens: list[tokenize.TokenInfo], at: int) -> list[tup
         elif depth == 0 and token.string == ",":
             comma = True
         elif depth == 0 and token.string in (":", "as"):
-            begin, end = tokens[first].start, tokens[j - 1].end
-            if not comma or begin[0] != end[0]:
-                return []
-            return [(end[0], end[1], end[1], ")"), (begin[0], begin[1], begin[1], "(")]
-        elif token.type == tokenize.NEWLINE:
+            break
+        elif token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
             return []
-    return []
+        last = token
+        token = next(tokens)
+    if not comma:
+        return []
+    return [(last.end[1], last.end[1], ")"), (first.start[1], first.start[1], "(")]

@@ -101,3 +101,22 @@ def test_a_file_without_a_rewrite_is_still_analysed_whole():
     _needs_rewrite(source)
     findings = engine.analyse_source(source, "m.py", CODES)
     assert sorted(f.code for f in findings) == ["ORM202", "ORM301"]
+
+
+def test_lines_it_cannot_rewrite_do_not_stop_the_others():
+    source = textwrap.dedent(
+        """\
+        class A[T]:
+            def f(self):
+                try:
+                    pass
+                except (
+                    KeyError,
+                    IndexError,
+                ):
+                    pass
+        """
+    )
+    _needs_rewrite(source)
+    tree = newer_syntax_tree(source)
+    assert tree is not None and isinstance(tree.body[0], ast.ClassDef)
