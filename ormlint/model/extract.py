@@ -173,16 +173,10 @@ class Extractor:
             if len(found) != 1 or name in others.names:
                 continue
             func = found[0]
-            returns = tuple(
-                stmt.value for stmt in _walk_function_statements(func.body)
-                if isinstance(stmt, cst.Return)
-            )
             functions[name] = ModuleFunction(
                 name=name,
                 decorated=bool(func.decorators),
                 is_async=func.asynchronous is not None,
-                is_generator=_is_generator(func),
-                returns=returns,
                 node=func,
             )
         return functions
@@ -1032,7 +1026,13 @@ def _defined_names(stmts: Sequence[cst.CSTNode]) -> set[str]:
     return names
 
 
-def _is_generator(func: cst.FunctionDef) -> bool:
+def return_values(func: cst.FunctionDef) -> tuple[cst.BaseExpression | None, ...]:
+    return tuple(
+        stmt.value for stmt in _walk_function_statements(func.body) if isinstance(stmt, cst.Return)
+    )
+
+
+def is_generator(func: cst.FunctionDef) -> bool:
     stack: list[cst.CSTNode] = [func.body]
     while stack:
         node = stack.pop()
@@ -1053,14 +1053,18 @@ def _walk_function_statements(body: cst.BaseSuite) -> Iterator[cst.CSTNode]:
     if isinstance(body, cst.SimpleStatementSuite):
         yield from body.body
         return
-    for stmt in body.body:
+    yield from _walk_block_statements(body.body)
+
+
+def _walk_block_statements(stmts: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    for stmt in stmts:
         if isinstance(stmt, cst.SimpleStatementLine):
             yield from stmt.body
         elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
             continue
         else:
             for block in _blocks(stmt):
-                yield from _walk_function_statements(cst.IndentedBlock(body=block))
+                yield from _walk_block_statements(block)
 
 
 def _free_names(expr: cst.CSTNode) -> Iterator[cst.Name]:

@@ -6,6 +6,7 @@ fixes can replace syntax; every other field is a fact about the declaration.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Literal, Mapping
 
@@ -216,16 +217,27 @@ class TableDecl:
 
 @dataclass(frozen=True)
 class ModuleFunction:
-    """A module-level ``def`` whose name nothing else in the module binds."""
+    """A module-level ``def`` whose name nothing else in the module binds. Its body is walked
+    only when a rule asks (most files have many such functions and no rule needs them)."""
 
     name: str
     decorated: bool
     is_async: bool
-    is_generator: bool
-    # The values of its `return` statements (outside nested functions), in order; None for a bare
-    # `return`.
-    returns: tuple[cst.BaseExpression | None, ...] = field(compare=False)
     node: cst.FunctionDef = field(compare=False)
+
+    @functools.cached_property
+    def is_generator(self) -> bool:
+        from ormlint.model.extract import is_generator
+
+        return is_generator(self.node)
+
+    @functools.cached_property
+    def returns(self) -> tuple[cst.BaseExpression | None, ...]:
+        """The values of its `return` statements (outside nested functions), in order; None
+        for a bare `return`."""
+        from ormlint.model.extract import return_values
+
+        return return_values(self.node)
 
 
 @dataclass(frozen=True)
