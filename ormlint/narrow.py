@@ -109,10 +109,12 @@ def narrowed_source(source: str, tree: ast.Module) -> str:
     lines = _LINE.findall(source)
     markers = _Markers(_alias_spellings(tree.body), source)
     blanked = False
-    for first, last in _blankable_bodies(tree.body, lines, markers, module_level=True):
+    for first, last, header in _blankable_bodies(tree.body, lines, markers, module_level=True):
         line = lines[first - 1]
         indent = line[: len(line) - len(line.lstrip(" \t\f"))]
-        if first == last:
+        if header is not None:
+            _blank_definition(lines, header, last)
+        elif first == last:
             lines[first - 1] = indent + "pass" + _line_end(line)
         else:
             # One string spanning the body's lines: one token and one node for libcst, where
@@ -123,6 +125,21 @@ def narrowed_source(source: str, tree: ast.Module) -> str:
             lines[last - 1] = '"""' + _line_end(lines[last - 1])
         blanked = True
     return "".join(lines) if blanked else source
+
+
+def _blank_definition(lines: list[str], header: tuple[int, int, int], last: int) -> None:
+    """The whole function from its first decorator to `last`: `@_` for the decorators, and
+    `def name(): \"\"\"` ... `\"\"\"` with the name where it was (a rule may point at it)."""
+    start, def_line, name_end = header
+    definition = lines[def_line - 1]
+    indent = definition[: len(definition) - len(definition.lstrip(" \t\f"))]
+    for number in range(start, last + 1):
+        if number != def_line:
+            lines[number - 1] = _line_end(lines[number - 1])
+    if start < def_line:
+        lines[start - 1] = indent + "@_" + lines[start - 1]
+    lines[def_line - 1] = definition[:name_end] + '(): """' + _line_end(definition)
+    lines[last - 1] = '"""' + lines[last - 1]
 
 
 def _line_end(line: str) -> str:
@@ -196,14 +213,16 @@ def _blankable_bodies(
     lines: list[str],
     markers: _Markers,
     module_level: bool,
-) -> Iterator[tuple[int, int]]:
-    """(first line, last line) of each function body to blank, outermost first; the bodies of
-    kept functions are searched for blankable nested functions."""
+) -> Iterator[tuple[int, int, tuple[int, int, int] | None]]:
+    """(first line, last line, header) of each function body to blank, outermost first; the
+    bodies of kept functions are searched for blankable nested functions. `header`: (first
+    decorator line, `def` line, end of the name on it) when the decorators and signature can
+    go too."""
     for stmt in stmts:
         if isinstance(stmt, _FUNCTIONS):
             span = _body_lines(stmt, lines)
             if span is not None and _may_blank(stmt, span, lines, markers, module_level):
-                yield span
+                yield (*span, _blankable_header(stmt, span, lines, markers))
             else:
                 yield from _blankable_bodies(stmt.body, lines, markers, False)
         elif isinstance(stmt, ast.ClassDef):
@@ -238,6 +257,28 @@ def _may_blank(
         start, end = func.decorator_list[0].lineno, func.decorator_list[-1].end_lineno
         return not markers.found_in("".join(lines[start - 1 : end]))
     return True
+
+
+_DEFINITION = re.compile(r"[ \t\f]*(?:async[ \t\f]+)?def[ \t\f]+(\w+)")
+
+
+def _blankable_header(
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+    span: tuple[int, int],
+    lines: list[str],
+    markers: _Markers,
+) -> tuple[int, int, int] | None:
+    """The decorators and signature of a function whose body is blanked go too, when they
+    mention nothing ormlint reads (its decorators were checked with the body): the parameters,
+    annotations and defaults are never read; the name stays, in its place. Test functions and
+    endpoints have long signatures: about a third of what is left after blanking the bodies."""
+    def_line = func.lineno
+    match = _DEFINITION.match(lines[def_line - 1])
+    if match is None or _normalised(match.group(1)) != func.name:
+        return None  # `async` and `def` on two lines, or a `;` before the def
+    if markers.found_in("".join(lines[def_line - 1 : span[0] - 1])):
+        return None
+    return _first_line(func), def_line, match.end(1)
 
 
 def _body_lines(func: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]) -> tuple[int, int] | None:

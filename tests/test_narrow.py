@@ -44,14 +44,19 @@ def _narrow(source: str) -> str:
 
 
 def _assert_positions_kept(source: str, narrowed: str) -> None:
-    """Same line count; a changed line is inside a blanked body: it is now empty, a closing
-    `\"\"\"`, or the body's indentation followed by `pass` or an opening `\"\"\"`."""
+    """Same line count; a changed line is inside a blanked function: it is now empty, a closing
+    `\"\"\"`, the indentation followed by `pass`, an opening `\"\"\"` or `@_` (for the
+    decorators), or the `def` line cut after the name, which keeps its place, and followed by
+    `(): \"\"\"`."""
     before, after = _PYTHON_LINES.findall(source), _PYTHON_LINES.findall(narrowed)
     assert len(before) == len(after)
     for old, new in zip(before, after):
         if old != new:
             body = new.rstrip("\r\n")
-            assert body in ("", '"""') or body.strip() in ("pass", '"""'), (old, new)
+            if body.endswith('(): """') and body.lstrip().startswith(("def ", "async ")):
+                assert old.startswith(body[: -len('(): """')]), (old, new)
+            else:
+                assert body in ("", '"""') or body.strip() in ("pass", '"""', "@_"), (old, new)
             assert new[len(body):] == old[len(old.rstrip("\r\n")):]  # the line ending is kept
     compile(narrowed, "<narrowed>", "exec")
 
@@ -83,17 +88,31 @@ def test_a_method_body_is_blanked_and_the_rest_is_untouched():
             note: Mapped[str] = mapped_column()
         ''')
     narrowed = _narrow(source)
-    assert _blanked(source, narrowed) == [9, 10, 11, 12]
-    assert "    def total(self, items):\n        \"\"\"\n\n\n\"\"\"\n" in narrowed
+    assert _blanked(source, narrowed) == [8, 9, 10, 11, 12]
+    assert '    def total(): """\n\n\n\n"""\n' in narrowed  # the signature goes with the body
     assert 'note: Mapped[str] = mapped_column()' in narrowed
 
 
 def test_a_two_line_and_a_one_line_body():
     source = "class A:\n    def f(self):\n        x = 1\n        return x\n\n    def g(self):\n        return 2\n"
     narrowed = _narrow(source)
-    assert narrowed == (
-        'class A:\n    def f(self):\n        """\n"""\n\n    def g(self):\n        pass\n'
+    assert narrowed == 'class A:\n    def f(): """\n\n"""\n\n    def g(): """\n"""\n'
+
+
+def test_a_signature_that_mentions_what_ormlint_reads_keeps_its_place():
+    source = (
+        "class A:\n    def f(self, c=Column(Integer)):\n        x = 1\n        return x\n"
+        "\n    def g(self):\n        return 2\n"
     )
+    narrowed = _narrow(source)
+    assert narrowed == (
+        'class A:\n    def f(self, c=Column(Integer)):\n        """\n"""\n\n    def g(): """\n"""\n'
+    )
+
+
+def test_a_name_split_from_its_def_keeps_the_signature():
+    source = "class A:\n    async \\\n    def f(self):\n        print(1)\n        print(2)\n"
+    assert _narrow(source) == 'class A:\n    async \\\n    def f(self):\n        """\n"""\n'
 
 
 @pytest.mark.parametrize(
@@ -144,12 +163,12 @@ def test_async_decorated_nested_and_module_level_functions():
     source = textwrap.dedent(source)
     narrowed = _narrow(source)
     lines = narrowed.splitlines()
-    assert lines[4].strip() == '"""'  # plain(): module level, no return
+    assert lines[3] == 'def plain(): """'  # module level, no return
     assert lines[9] == "    return compute()"  # helper(): its returns are looked up by name
-    assert lines[13] == "    pass"  # unused_helper(): its name is written nowhere else
-    assert lines[21].strip() == '"""'  # the async, decorated method
-    assert lines[25].strip() == '"""'  # outer() blanked whole, inner() with it
-    assert "inner" not in narrowed.partition("def outer(self):")[2]
+    assert lines[12] == 'def unused_helper(): """'  # its name is written nowhere else
+    assert lines[19:21] == ["    @_", '    async def fetch(): """']  # still decorated and async
+    assert lines[24] == '    def outer(): """'  # outer() blanked whole, inner() with it
+    assert "inner" not in narrowed.partition("def outer")[2]
 
 
 def test_a_function_inside_a_kept_function_is_narrowed_on_its_own():
@@ -164,7 +183,7 @@ def test_a_function_inside_a_kept_function_is_narrowed_on_its_own():
         '''
     narrowed = _narrow(source)
     assert 'sa.Column("x"' in narrowed
-    assert _blanked(textwrap.dedent(source), narrowed) == [5, 6]
+    assert _blanked(textwrap.dedent(source), narrowed) == [4, 5, 6]
 
 
 @pytest.mark.parametrize(
@@ -216,7 +235,7 @@ def test_an_import_alias_of_a_read_name_is_a_marker():
     narrowed = _narrow(source)
     assert "x = C(Integer" in narrowed
     assert "print(cls)" in narrowed  # the declared_attr body, through the alias
-    assert _blanked(source, narrowed) == [17, 18]
+    assert _blanked(source, narrowed) == [16, 17, 18]
 
 
 def test_declared_attr_bodies_are_kept():
@@ -262,19 +281,19 @@ def test_comment_lines_inside_and_after_a_body():
             x = 1
         ''')
     narrowed = _narrow(source)
-    assert _blanked(source, narrowed) == [4, 5, 6]  # from the first statement to the last
-    assert "# leading comment" in narrowed and "# a comment after the body stays" in narrowed
+    assert _blanked(source, narrowed) == [2, 3, 4, 5, 6]  # from the def line to the last statement
+    assert "# a comment after the body stays" in narrowed
 
 
 def test_tab_indentation_and_crlf_line_endings():
     source = "class A:\r\n\tdef f(self):\r\n\t\tprint(1)\r\n\t\tprint(2)\r\n\tx = 1\r\n"
     narrowed = _narrow(source)
-    assert narrowed == 'class A:\r\n\tdef f(self):\r\n\t\t"""\r\n"""\r\n\tx = 1\r\n'
+    assert narrowed == 'class A:\r\n\tdef f(): """\r\n\r\n"""\r\n\tx = 1\r\n'
 
 
 def test_a_body_at_the_end_of_a_file_without_a_final_newline():
     source = "def f():\n    print(1)\n    print(2)"
-    assert _narrow(source) == 'def f():\n    """\n"""'
+    assert _narrow(source) == 'def f(): """\n\n"""'
 
 
 def test_unicode_and_characters_that_str_splitlines_breaks_at():
@@ -291,7 +310,8 @@ def test_unicode_and_characters_that_str_splitlines_breaks_at():
         "    print('語')\n"
     )
     narrowed = _narrow(source)
-    assert _blanked(source, narrowed) == [3, 4, 8, 9]
+    assert _blanked(source, narrowed) == [2, 3, 4, 7, 8, 9]
+    assert narrowed.splitlines()[1] == '    def f(): """'
 
 
 def test_a_lone_carriage_return_turns_narrowing_off():
@@ -364,7 +384,13 @@ def test_fixture_findings_do_not_depend_on_narrowing(path, monkeypatch):
 # Blankable code added to every input, so that the soundness tests do blank something before and
 # inside each class (most rule examples have no function bodies of their own).
 _MODULE_PROBE = """\
-def _narrowing_probe(values):
+@_probe_decorator(
+    "x",
+)
+def _narrowing_probe(
+    values: list[int],
+    scale: int = 2,
+) -> None:
     total = 0
     for value in values:
         total += value
@@ -374,7 +400,8 @@ def _narrowing_probe(values):
 """
 _METHOD_PROBE = """\
 
-def _narrowing_probe_method(self, values):
+@staticmethod
+async def _narrowing_probe_method(self, values):
     seen = set()
     for value in values:
         seen.add(value)
@@ -441,6 +468,18 @@ def test_rule_example_findings_do_not_depend_on_narrowing(name, source, probed, 
     assert _comparable(with_narrowing) == _comparable(_run(tmp_path, False, monkeypatch))
     if "-invalid-" in name and not probed:  # the example really was analysed
         assert name.partition("-")[0] in {f.code for f in with_narrowing}
+
+
+@pytest.mark.parametrize("probed", [False, True], ids=["as-documented", "probed"])
+def test_file_facts_do_not_depend_on_narrowing(probed, monkeypatch):
+    sources = [(str(p), engine.decode(p.read_bytes())) for p in FIXTURE_FILES]
+    sources += [(f"{name}.py", module) for name, source in EXAMPLES for module in python_sources(source)]
+    for path, source in sources:
+        source = with_probes(source) if probed else source
+        with monkeypatch.context() as patch:
+            patch.setattr(engine, "NARROW_PARSE", False)
+            whole = engine.analyse_file(source, path, CODES).facts
+        assert engine.analyse_file(source, path, CODES).facts == whole, path
 
 
 def test_narrowing_blanks_something_in_the_inputs():
@@ -556,13 +595,13 @@ class A:
     x = 1
 """
     narrowed = _narrow(source)
-    blank_lines = "\n" * (source.count("\n") - 5)
-    assert narrowed == f'class A:\n    def f(self, g):\n        """{blank_lines}"""\n\n    x = 1\n'
+    blank_lines = "\n" * (source.count("\n") - 4)
+    assert narrowed == f'class A:\n    def f(): """{blank_lines}"""\n\n    x = 1\n'
 
 
 def test_read_names_count_as_whole_identifiers_only():
     source = "def where(q):\n    q = q.where(ColumnElement)\n    print(q)\n"
-    assert _narrow(source) == 'def where(q):\n    """\n"""\n'
+    assert _narrow(source) == 'def where(): """\n\n"""\n'
 
 
 def test_a_helper_whose_name_is_written_nowhere_else_loses_its_returns():
