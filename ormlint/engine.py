@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import gc
 import io
 import os
 import tokenize
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ormlint.codes import PARSE_ERROR_CODE, RULE_CODES, RuleOptions
 from ormlint.config import Settings
@@ -109,16 +111,33 @@ def analyse_file(
 ) -> FileResult:
     """One file's findings and facts. `revision_name`: the file is also a revision of the run's
     migrations, read (as that name) from the same whole-text parse."""
-    if revision_name is None:
-        return _analyse_file(source, path, codes, ignored, apply_noqa, tree, options)
-    from ormlint.migrations import parse_revision, read_revision
+    with _collector_paused():
+        if revision_name is None:
+            return _analyse_file(source, path, codes, ignored, apply_noqa, tree, options)
+        from ormlint.migrations import parse_revision, read_revision
 
-    trees: list = []
-    result = _analyse_file(source, path, codes, ignored, apply_noqa, tree, options, trees)
-    revision = (
-        read_revision(revision_name, source, *trees) if trees else parse_revision(revision_name, source)
-    )
-    return dataclasses.replace(result, revision=revision)
+        trees: list = []
+        result = _analyse_file(source, path, codes, ignored, apply_noqa, tree, options, trees)
+        revision = (
+            read_revision(revision_name, source, *trees) if trees
+            else parse_revision(revision_name, source)
+        )
+        return dataclasses.replace(result, revision=revision)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while one file is analysed: the syntax trees and
+    the model hold no cycles, yet every collection would walk their hundreds of thousands of
+    young objects (about an eighth of the time). Whatever the file left behind is collected
+    after it, as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _analyse_file(

@@ -87,3 +87,17 @@ def test_real_syntax_errors_keep_cpythons_message():
     (finding,) = analyse_source("import sqlalchemy\nclass A(:\n    pass\n", "m.py", CODES)
     assert finding.code == "ORM999" and finding.line == 2
     assert finding.message.startswith("cannot parse: SyntaxError:")
+
+
+def test_the_garbage_collector_is_back_after_a_file():
+    import gc
+
+    for source in ("import sqlalchemy\nclass A(Base):\n    x = 1\n", "import sqlalchemy\nclass A(:\n"):
+        analyse_source(source, "m.py", CODES)
+        assert gc.isenabled()
+    gc.disable()
+    try:
+        analyse_source("import sqlalchemy\n", "m.py", CODES)
+        assert not gc.isenabled()  # a caller that paused it itself keeps it paused
+    finally:
+        gc.enable()
