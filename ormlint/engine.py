@@ -7,7 +7,9 @@ import dataclasses
 import gc
 import io
 import os
+import re
 import tokenize
+import unicodedata
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Se
 
 from ormlint.codes import PARSE_ERROR_CODE, RULE_CODES, RuleOptions
 from ormlint.config import Settings
-from ormlint.facts import FileFacts, ProjectIndex, text_facts
+from ormlint.facts import FileFacts, ProjectIndex, configures_type_map, text_facts
 from ormlint.findings import Finding
 from ormlint.noqa import is_suppressed
 
@@ -41,6 +43,23 @@ NARROW_PARSE = True
 
 def may_contain_models(source: str) -> bool:
     return any(marker in source for marker in PREFILTER_MARKERS)
+
+
+_CLASS_STATEMENT = re.compile(r"^[ \t\f]*class\b", re.MULTILINE)
+
+
+def may_declare_models(source: str) -> bool:
+    """The second look, for a file that passes the prefilter: can its model hold anything at all?
+    Only class statements and the constructors of `MODULE_DECLARATION_NAMES` put something in it,
+    and both are written in the text (a class statement always begins a line; an identifier is
+    compared as Python reads it, NFKC-normalised). A file without them (queries, services,
+    endpoints, tests) has no findings and declares nothing, and libcst is not needed for it."""
+    from ormlint.model.extract import MODULE_DECLARATION_NAMES
+
+    if _CLASS_STATEMENT.search(source):
+        return True
+    text = source if source.isascii() else unicodedata.normalize("NFKC", source)
+    return any(name in text for name in MODULE_DECLARATION_NAMES)
 
 
 def default_codes() -> list[str]:
@@ -175,6 +194,8 @@ def _analyse_file(
         tree = newer_syntax_tree(source)  # `class A[T]:` on 3.11: where things are, for narrowing
     except (RecursionError, ValueError, MemoryError) as error:
         return FileResult(_unparsable(path, source, codes, error), unparsed)
+    if syntax_error is None and whole_trees is None and not may_declare_models(source):
+        return FileResult([], FileFacts(path, custom_type_map=configures_type_map(source)))
     try:
         if NARROW_PARSE and tree is not None and whole_trees is None:
             module = parse_narrowed(source, tree)

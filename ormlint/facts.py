@@ -151,6 +151,11 @@ def opaque_class(name: str) -> ClassFacts:
 _CLASS_STATEMENT = re.compile(r"^[ \t]*class[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
 
 
+def configures_type_map(source: str) -> bool:
+    """Might the file configure a `type_annotation_map` (FileFacts.custom_type_map)?"""
+    return "type_annotation_map" in source
+
+
 def text_facts(path: str, source: str) -> FileFacts:
     """Facts for a file the prefilter skips: the names of the classes it defines, so that a
     relationship to a class declared there (an STI subclass, say) is not "not found"."""

@@ -1,7 +1,7 @@
 """The text prefilter is sound: skipping files by their text never changes the findings.
 
-Everything here is analysed twice, as shipped and with `engine.may_contain_models` patched to keep
-every file, and the findings must be identical: the bundled fixtures and every rule's documented
+Everything here is analysed twice, as shipped and with `engine.may_contain_models` and
+`engine.may_declare_models` patched to keep every file, and the findings must be identical: the bundled fixtures and every rule's documented
 examples (valid and invalid), each through `analyse_source` and as a one-file project through
 `engine.run` (so project rules count too), and directories of them through `engine.run`.
 
@@ -39,7 +39,9 @@ def _findings(source: str, path: str) -> list:
 
 
 def _without_prefilter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both stages off: the text prefilter, and the second look after the syntax check."""
     monkeypatch.setattr(engine, "may_contain_models", lambda source: True)
+    monkeypatch.setattr(engine, "may_declare_models", lambda source: True)
 
 
 def _write(directory: Path, files: dict[str, str]) -> None:
@@ -249,3 +251,47 @@ def test_a_skipped_file_still_declares_its_classes(project, tmp_path, monkeypatc
     assert [(Path(f.path).name, f.line, f.code) for f in with_prefilter.findings] == [
         (Path(f.path).name, f.line, f.code) for f in without.findings
     ]
+
+
+# -- the second look: files that pass the prefilter but can declare nothing ----------------------
+
+MODULE_LEVEL_DECLARATIONS = {
+    "table": "import sqlalchemy as sa\nusers = sa.Table('users', sa.MetaData(), sa.Column('id', sa.Integer))\n",
+    "aliased table": "from sqlalchemy import MetaData\nfrom sqlalchemy import Table as T\nt = T('t', MetaData())\n",
+    "declarative base": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
+    "registry base": "from sqlalchemy.orm import registry\nBase = registry().generate_base()\n",
+    "late relationship": "from sqlalchemy.orm import relationship\nUser.parent = relationship('User', remote_side=[id])\n",
+    "column helper": "from sqlalchemy import Column, DateTime\ndef created():\n    return Column(DateTime, server_default='now()')\n",
+    "a class": "import sqlalchemy\nif True:\n    class Row:\n        pass\n",
+}
+NOTHING_DECLARED = {
+    "query": "from sqlalchemy import select\ndef active(session):\n    return session.scalars(select(User))\n",
+    "endpoint": "from sqlalchemy.ext.asyncio import AsyncSession\n@router.get('/')\nasync def index(s: AsyncSession):\n    return []\n",
+    "type map word": "import sqlalchemy\nsettings = {'type_annotation_map': None}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODULE_LEVEL_DECLARATIONS))
+def test_module_level_declarations_get_a_look(name):
+    source = MODULE_LEVEL_DECLARATIONS[name]
+    assert engine.may_contain_models(source) and engine.may_declare_models(source)
+    result = engine.analyse_file(source, "m.py", CODES)
+    assert result.findings or result.facts.classes or result.facts.tables
+
+
+@pytest.mark.parametrize("name", sorted(NOTHING_DECLARED))
+def test_files_that_declare_nothing_are_not_parsed_by_libcst(name, monkeypatch):
+    source = NOTHING_DECLARED[name]
+    assert engine.may_contain_models(source) and not engine.may_declare_models(source)
+    skipped = engine.analyse_file(source, "m.py", CODES)
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "may_declare_models", lambda source: True)
+        whole = engine.analyse_file(source, "m.py", CODES)
+    assert (skipped.findings, skipped.facts) == (whole.findings, whole.facts)
+    assert skipped.facts.custom_type_map == (name == "type map word")
+
+
+def test_a_constructor_spelled_in_other_unicode_forms_gets_a_look():
+    # Python reads identifiers NFKC-normalised: this is `Table`.
+    source = "import sqlalchemy as sa\nt = sa.\uff34able('t', sa.MetaData())\n"
+    assert engine.may_declare_models(source)

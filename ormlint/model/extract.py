@@ -13,6 +13,7 @@ from typing import Iterable, Iterator, Sequence
 
 import libcst as cst
 
+from ormlint.facts import configures_type_map
 from ormlint.model.names import (
     syntax_children,
     BUILTIN_NAMES,
@@ -49,6 +50,17 @@ MAPPED_WRAPPERS = {"Mapped", "WriteOnlyMapped", "DynamicMapped"}
 DECLARATIVE_BASE_CLASSES = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
 DECLARATIVE_BASE_FACTORIES = {"declarative_base"}
 COLUMN_WRAPPERS = {"deferred", "column_property"}
+# Outside class statements, a module gets tables, relationships, declarative bases and the
+# columns of its functions only through these constructors (their last dotted part: an import
+# alias still names them in its import). A text with neither a class statement nor one of these
+# words has an empty model (engine.may_declare_models).
+MODULE_DECLARATION_NAMES = frozenset(
+    name.rpartition(".")[2]
+    for name in (
+        *COLUMN_CONSTRUCTORS, *RELATIONSHIP_CONSTRUCTORS, *DECLARATIVE_BASE_FACTORIES,
+        "Table", "generate_base",
+    )
+)
 # Relationship arguments evaluated as Python expressions in the class body.
 RELATIONSHIP_EXPRESSION_ARGS = (
     "remote_side", "foreign_keys", "order_by", "primaryjoin", "secondaryjoin", "secondary",
@@ -146,7 +158,7 @@ class Extractor:
             functions=self._module_functions(),
             module_values=dict(self.aliases),
             module_bindings=self.module_bindings,
-            custom_type_map="type_annotation_map" in self.source,
+            custom_type_map=configures_type_map(self.source),
         )
 
     def _module_functions(self) -> dict[str, ModuleFunction]:
