@@ -198,7 +198,7 @@ def _analyse_file(
         return FileResult([], FileFacts(path, custom_type_map=configures_type_map(source)))
     try:
         if NARROW_PARSE and tree is not None and whole_trees is None:
-            module = parse_narrowed(source, tree)
+            module = parse_narrowed(source, tree, codes)
         else:
             module = parse_module(source)
     except Exception as error:

@@ -17,8 +17,8 @@ Where ormlint reads a function body today, and how a body that may be read is ke
   the function's name is written anywhere else in the file;
 - `declared_attr` functions (columns, relationships, `__tablename__`): kept when a decorator names
   `declared_attr` or an import alias of it;
-- ORM801 (opt-in) looks for hashing or encrypting identifiers in a model class's methods: kept
-  when the body matches ORM801's own pattern;
+- ORM801 (opt-in) looks for hashing or encrypting identifiers in a model class's methods: kept,
+  when ORM801 is selected, if the body matches ORM801's own pattern;
 - and, not read today but cheap insurance against a reader added later: bodies that mention
   relationships, `declared_attr`, `__tablename__`, `__table_args__`, SQLAlchemy or SQLModel by
   name, or define a class.
@@ -38,11 +38,12 @@ import gc
 import re
 import unicodedata
 from collections import Counter
-from typing import Iterable, Iterator
+from typing import Collection, Iterable, Iterator
 
 import libcst as cst
 
 from ormlint.rules.security import _TRANSFORMING as ORM801_TRANSFORMING
+from ormlint.rules.security import PlaintextCredentialColumn
 
 # Names whose calls or decorators the extractor resolves inside a body (by import, so an alias
 # counts too: see _alias_spellings), and words kept as insurance.
@@ -86,11 +87,13 @@ def _no_validation(self: cst.CSTNode) -> None:
     pass
 
 
-def parse_narrowed(source: str, tree: ast.Module) -> cst.Module:
+def parse_narrowed(source: str, tree: ast.Module, codes: Collection[str] | None = None) -> cst.Module:
     """libcst's tree of `source` with the unread bodies blanked (its nodes have the positions
-    they have in `source`). `tree` is `ast.parse(source)`."""
+    they have in `source`). `tree` is `ast.parse(source)`; `codes`: the selected rules (default:
+    all), which decide whether the methods ORM801 reads are kept."""
+    credentials = codes is None or PlaintextCredentialColumn.code in codes
     try:
-        narrowed = narrowed_source(source, tree)
+        narrowed = narrowed_source(source, tree, credentials)
     except RecursionError:  # statements nested beyond the interpreter's limit
         narrowed = source
     if narrowed is not source:
@@ -101,13 +104,14 @@ def parse_narrowed(source: str, tree: ast.Module) -> cst.Module:
     return parse_module(source)
 
 
-def narrowed_source(source: str, tree: ast.Module) -> str:
+def narrowed_source(source: str, tree: ast.Module, credentials: bool = True) -> str:
     """`source` with the bodies no rule reads blanked: same number of lines, and every line
-    outside a blanked body unchanged. `tree` is `ast.parse(source)`."""
+    outside a blanked body unchanged. `tree` is `ast.parse(source)`; `credentials`: keep the
+    bodies ORM801 reads."""
     if "\r" in source.replace("\r\n", ""):
         return source  # a lone \r: let libcst see the text as it is written
     lines = _LINE.findall(source)
-    markers = _Markers(_alias_spellings(tree.body), source)
+    markers = _Markers(_alias_spellings(tree.body), source, credentials)
     blanked = False
     for first, last, header in _blankable_bodies(tree.body, lines, markers, module_level=True):
         line = lines[first - 1]
@@ -158,8 +162,9 @@ if not all(re.escape(word) == word for word in _ORM801_WORDS) or not (
 class _Markers:
     """Does a piece of text mention something that makes ormlint read the body it is in?"""
 
-    def __init__(self, aliases: set[str], source: str) -> None:
+    def __init__(self, aliases: set[str], source: str, credentials: bool = True) -> None:
         self.words = (*READ_NAMES, *INSURANCE_MARKERS)
+        self.credentials = credentials
         self.aliases = (
             re.compile("|".join(rf"\b{re.escape(a)}\b" for a in sorted(aliases))) if aliases else None
         )
@@ -189,6 +194,8 @@ class _Markers:
             return True
         if self.aliases is not None and self.aliases.search(text):
             return True
+        if not self.credentials:
+            return False
         if _ORM801_WORDS:
             lowered = text.lower()
             return any(word in lowered for word in _ORM801_WORDS)

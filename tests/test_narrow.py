@@ -482,6 +482,28 @@ def test_file_facts_do_not_depend_on_narrowing(probed, monkeypatch):
         assert engine.analyse_file(source, path, CODES).facts == whole, path
 
 
+def test_findings_with_the_default_rules_do_not_depend_on_narrowing(monkeypatch):
+    """Without ORM801 selected, the methods it reads are blanked too."""
+    default = frozenset(engine.default_codes())
+    assert "ORM801" not in default
+    sources = [(str(p), engine.decode(p.read_bytes())) for p in FIXTURE_FILES]
+    sources += [(f"{name}.py", module) for name, source in EXAMPLES for module in python_sources(source)]
+    for path, source in sources:
+        for text in (source, with_probes(source)):
+            with monkeypatch.context() as patch:
+                patch.setattr(engine, "NARROW_PARSE", False)
+                whole = engine.analyse_file(text, path, default)
+            narrowed = engine.analyse_file(text, path, default)
+            assert (_comparable(narrowed.findings), narrowed.facts) == (_comparable(whole.findings), whole.facts)
+
+
+def test_credential_methods_are_kept_only_when_orm801_is_selected():
+    source = "class A:\n    def set_password(self, value):\n        self.password = pwd_context.hash(value)\n"
+    tree = ast.parse(source)
+    assert narrowed_source(source, tree, credentials=True) == source
+    assert narrowed_source(source, tree, credentials=False) == 'class A:\n    def set_password(): """\n"""\n'
+
+
 def test_narrowing_blanks_something_in_the_inputs():
     """The soundness tests above are not vacuous: narrowing changes some of their texts."""
     sources = [engine.decode(p.read_bytes()) for p in FIXTURE_FILES]
