@@ -545,6 +545,13 @@ def check_source(source: str, display: str, settings: Settings, path: Path | Non
     return analyse_source(source, display, codes, ignored, options=settings.rule_options)
 
 
+_MARKER_BYTES = tuple(marker.encode() for marker in PREFILTER_MARKERS)
+
+
+def _may_need_parsing(data: bytes) -> bool:
+    return any(marker in data for marker in _MARKER_BYTES)
+
+
 def _analyse_job(
     job: tuple[bytes, str, frozenset[str], tuple[str, ...], RuleOptions, str | None]
 ) -> FileResult:
@@ -600,17 +607,23 @@ def run(
             pending.append((path, digest, job))
     jobs = jobs or os.cpu_count() or 1
     jobs_args = [job for _, _, job in pending]
-    if jobs > 1 and len(pending) >= PARALLEL_THRESHOLD:
+    fresh: list[Any] = [None] * len(jobs_args)
+    # Files whose bytes show no prefilter marker are answered here from their text (an encoding
+    # that hides a marker from a bytes search is still analysed in full, here): sending them to
+    # the pool would cost more than they do.
+    remote = [i for i, job in enumerate(jobs_args) if _may_need_parsing(job[0])]
+    if jobs > 1 and len(remote) >= PARALLEL_THRESHOLD:
         from concurrent.futures import ProcessPoolExecutor
 
         # Largest files first, one at a time: a big file handed out last, or a chunk of them,
         # would keep one core busy while the others wait.
-        order = sorted(range(len(jobs_args)), key=lambda i: len(jobs_args[i][0]), reverse=True)
+        remote.sort(key=lambda i: len(jobs_args[i][0]), reverse=True)
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            done = list(pool.map(_analyse_job, [jobs_args[i] for i in order]))
-        fresh = [None] * len(done)
-        for position, result in zip(order, done):
-            fresh[position] = result
+            done = pool.map(_analyse_job, [jobs_args[i] for i in remote])
+            for i in set(range(len(jobs_args))).difference(remote):
+                fresh[i] = _analyse_job(jobs_args[i])
+            for i, result in zip(remote, done):
+                fresh[i] = result
     else:
         fresh = [_analyse_job(job) for job in jobs_args]
     for (path, digest, _), result in zip(pending, fresh):
