@@ -188,6 +188,7 @@ def canonical_symbol(qualified: str) -> str | None:
 
 
 _HANDLE_USE = re.compile(r"\b([A-Za-z_]\w*)\.(?:Column|relationship|mapped_column)\(")
+_HANDLE_CALLS = (".Column(", ".relationship(", ".mapped_column(")  # a quick test before it
 
 
 def build_import_table(module: cst.Module, source: str) -> ImportTable:
@@ -264,7 +265,7 @@ def build_import_table(module: cst.Module, source: str) -> ImportTable:
     visit_block(module.body, False)
     # `from app.extensions import db` then `db.Column(...)`: a Flask-SQLAlchemy handle made in
     # another module. Recognised only when the file calls it like one.
-    if imported_from_elsewhere:
+    if imported_from_elsewhere and any(call in source for call in _HANDLE_CALLS):
         for local in imported_from_elsewhere & set(_HANDLE_USE.findall(source)):
             table.flask_handles.add(local)
             table.aliases.pop(local, None)
@@ -418,4 +419,4 @@ _WALRUS = re.compile(r"([A-Za-z_]\w*)\s*:=")
 def walrus_targets(source: str) -> set[str]:
     """Names bound by ``:=`` anywhere. Read from the text: a name in a string or comment is
     counted too, which can only make a name look bound (silence), never invent a finding."""
-    return set(_WALRUS.findall(source))
+    return set(_WALRUS.findall(source)) if ":=" in source else set()
