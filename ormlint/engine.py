@@ -170,7 +170,8 @@ def _analyse_file(
     whole_trees: list | None = None,
 ) -> FileResult:
     """`whole_trees`: parse the whole text (no narrowing) and append the `ast` and libcst trees."""
-    codes = frozenset(c for c in codes if not any(c.startswith(p) for p in ignored))
+    if ignored:
+        codes = frozenset(c for c in codes if not any(c.startswith(p) for p in ignored))
     if not may_contain_models(source):
         return FileResult([], text_facts(path, source))
     from ormlint.model.extract import extract
@@ -618,6 +619,11 @@ def run(
         # Largest files first, one at a time: a big file handed out last, or a chunk of them,
         # would keep one core busy while the others wait.
         remote.sort(key=lambda i: len(jobs_args[i][0]), reverse=True)
+        # Loaded once, before the workers are forked with them (where processes are forked):
+        # the project phase needs the rules too, after the workers are done.
+        import ormlint.narrow  # noqa: F401  (libcst and the rules)
+        import ormlint.project  # noqa: F401
+
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             done = pool.map(_analyse_job, [jobs_args[i] for i in remote])
             for i in set(range(len(jobs_args))).difference(remote):
