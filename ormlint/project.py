@@ -99,15 +99,14 @@ def _statements_breadth_first(tree: ast.AST) -> Iterator[ast.AST]:
     while queue:
         node = queue.popleft()
         yield node
-        for name in node._fields:
+        for name in _BLOCKS:  # in the order of the nodes' _fields, as ast.walk visits them
             value = getattr(node, name, None)
-            if isinstance(value, list):
-                queue.extend(v for v in value if isinstance(v, _STATEMENT_LIKE))
-            elif isinstance(value, _STATEMENT_LIKE):
-                queue.append(value)
+            if value:
+                queue.extend(value)
 
 
-_STATEMENT_LIKE = (ast.stmt, ast.excepthandler, ast.match_case)
+# Where statements (and except/case clauses) hold statements; nothing else in a tree does.
+_BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
 
 
 def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import libcst as cst
+import pytest
 
 from ormlint.model.extract import extract
 from ormlint.model.types import FileModel
@@ -138,3 +139,22 @@ def test_relationship_targets_and_owners():
     assert [(r.owner, r.attr, r.target) for r in m.relationships] == [
         ("A", "b", "B"), ("A", "c", "C"), ("A", "d", "D"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("if (n := len(a)) > 10:", {"n"}),
+        ("f(a := 1, b := 2)", {"a", "b"}),
+        ("(y\n  := 2)", {"y"}),  # the name and the operator on two lines
+        ("1abc := 3", {"abc"}),
+        ("obj.x := 1", {"x"}),
+        ("aéb := 2", {"aéb"}),
+        (":= 5", set()),
+        ("no walrus here", set()),
+    ],
+)
+def test_walrus_targets_read_from_the_text(text, names):
+    from ormlint.model.names import walrus_targets
+
+    assert walrus_targets(text) == names

@@ -896,15 +896,21 @@ class Extractor:
 def calls_in(node: cst.CSTNode, into_lambdas: bool = False) -> Iterator[cst.Call]:
     """Calls in an expression or simple statement, in source order, outside nested functions
     and classes, and outside lambdas unless `into_lambdas` (a lambda's body runs later)."""
-    skipped = (cst.FunctionDef, cst.ClassDef) if into_lambdas else (cst.Lambda, cst.FunctionDef, cst.ClassDef)
+    # Exact types (these libcst classes have no subclasses): isinstance() would go through ABCMeta.
+    skipped = _SCOPES if into_lambdas else _SCOPES_AND_LAMBDAS
     stack: list[cst.CSTNode] = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, skipped):
+        kind = type(current)
+        if kind in skipped:
             continue
-        if isinstance(current, cst.Call):
+        if kind is cst.Call:
             yield current
         stack.extend(reversed(syntax_children(current)))
+
+
+_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef})
+_SCOPES_AND_LAMBDAS = _SCOPES | {cst.Lambda}
 
 
 _SCHEMA_ITEMS = {

@@ -61,11 +61,31 @@ def syntax_children(node: cst.CSTNode) -> list[cst.CSTNode]:
     children: list[cst.CSTNode] = []
     for name in names:
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        kind = _VALUE_KINDS.get(type(value))
+        if kind is None:
+            kind = _VALUE_KINDS[type(value)] = _value_kind(type(value))
+        if kind == _NODE:
             children.append(value)
-        elif isinstance(value, (tuple, list)):
-            children.extend(v for v in value if isinstance(v, cst.CSTNode))
+        elif kind == _SEQUENCE:
+            children.extend(v for v in value if _VALUE_KINDS.get(type(v)) == _NODE or _is_node(v))
     return children
+
+
+# isinstance() against libcst's abstract classes goes through ABCMeta, several times slower than
+# a dict lookup by type, and syntax_children runs for every node the extractor walks.
+_NODE, _SEQUENCE, _OTHER = 1, 2, 0
+_VALUE_KINDS: dict[type, int] = {}
+
+
+def _value_kind(kind: type) -> int:
+    if issubclass(kind, cst.CSTNode):
+        return _NODE
+    return _SEQUENCE if issubclass(kind, (tuple, list)) else _OTHER
+
+
+def _is_node(value: object) -> bool:
+    kind = _VALUE_KINDS[type(value)] = _value_kind(type(value))
+    return kind == _NODE
 
 
 def dotted_name(node: cst.CSTNode) -> str | None:
@@ -413,10 +433,25 @@ def function_bindings(func: cst.FunctionDef) -> Bindings:
     return bindings
 
 
-_WALRUS = re.compile(r"([A-Za-z_]\w*)\s*:=")
+_WALRUS_NAME = re.compile(r"[A-Za-z_]\w*\Z")
 
 
 def walrus_targets(source: str) -> set[str]:
     """Names bound by ``:=`` anywhere. Read from the text: a name in a string or comment is
     counted too, which can only make a name look bound (silence), never invent a finding."""
-    return set(_WALRUS.findall(source)) if ":=" in source else set()
+    names = set()
+    at = source.find(":=")
+    while at != -1:
+        # The word just before the operator, read backwards (a regular expression over the
+        # whole text would try every word of it).
+        end = at
+        while end > 0 and source[end - 1].isspace():
+            end -= 1
+        start = end
+        while start > 0 and (source[start - 1].isalnum() or source[start - 1] == "_"):
+            start -= 1
+        match = _WALRUS_NAME.search(source, start, end)
+        if match is not None:
+            names.add(match.group())
+        at = source.find(":=", at + 2)
+    return names
