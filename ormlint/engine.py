@@ -343,65 +343,117 @@ def node_positions(
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
-def _statement_lines(module: cst.Module, tree: ast.Module) -> list[int] | None:
-    """The line of each top-level libcst statement's syntactic start (its keyword, or its
-    first small statement), read from the `ast` tree; None when the two do not line up."""
+def _ast_statements(statements: Sequence[cst.CSTNode], block: list[ast.stmt]) -> list[ast.stmt] | None:
+    """The `ast` statement at the syntactic start of each libcst statement of a block (its
+    keyword, or its first small statement); None when the two do not line up."""
     import libcst as cst
 
-    lines = []
+    found = []
     position = 0
-    for stmt in module.body:
-        if position >= len(tree.body):
+    for stmt in statements:
+        if position >= len(block):
             return None
-        lines.append(tree.body[position].lineno)
+        found.append(block[position])
         position += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
-    return lines if position == len(tree.body) else None
+    return found if position == len(block) else None
 
 
 def _positions_by_statement(
     module: cst.Module, tree: ast.Module, roots: Sequence[cst.CSTNode], targets: frozenset
 ) -> dict | None:
-    from libcst._position import CodePosition, CodeRange
-
     from ormlint.model.names import syntax_children
 
-    lines = _statement_lines(module, tree)
-    if lines is None:
+    placed = _ast_statements(module.body, tree.body)
+    if placed is None:
         return None
     wanted = set(roots)
     chosen = []
     for index, stmt in enumerate(module.body):
         if not wanted:
             break
-        inside = set()
-        stack = [stmt]
-        while stack:
-            node = stack.pop()
-            if node in wanted:
-                inside.add(node)
-            stack.extend(syntax_children(node))
+        inside = _wanted_inside(stmt, wanted, syntax_children)
         if inside:
-            chosen.append(index)
+            chosen.append((index, inside))
             wanted -= inside
     if wanted:
         return None  # a node outside every statement (the module's header): generate it all
     computed: dict = {}
-    for index in chosen:
+    for index, inside in chosen:
         stmt = module.body[index]
-        relative = _targeted_positions(module, targets | {stmt}, root=stmt)
-        shift = lines[index] - relative[stmt].start.line
-        for node, span in relative.items():
-            if node is stmt and stmt not in targets:
-                continue
-            computed[node] = CodeRange(
-                CodePosition(span.start.line + shift, span.start.column),
-                CodePosition(span.end.line + shift, span.end.column),
-            )
+        if not _positions_in_class_body(module, stmt, placed[index], inside, targets, computed):
+            _place(module, stmt, placed[index], targets, computed)
     return computed
 
 
+def _wanted_inside(stmt: cst.CSTNode, wanted: set, syntax_children: Callable) -> set:
+    inside = set()
+    stack = [stmt]
+    while stack:
+        node = stack.pop()
+        if node in wanted:
+            inside.add(node)
+        stack.extend(syntax_children(node))
+    return inside
+
+
+def _place(
+    module: cst.Module, stmt: cst.CSTNode, placed: ast.stmt, targets: frozenset, into: dict,
+    indents: Sequence[str] = (),
+) -> None:
+    """Positions in `stmt` from generating it alone, moved to the line `ast` gives it. `indents`:
+    the indentation of the blocks around it, which its lines begin with."""
+    from libcst._position import CodePosition, CodeRange
+
+    relative = _targeted_positions(module, targets | {stmt}, root=stmt, indents=indents)
+    shift = placed.lineno - relative[stmt].start.line
+    for node, span in relative.items():
+        if node is stmt and stmt not in targets:
+            continue
+        into[node] = CodeRange(
+            CodePosition(span.start.line + shift, span.start.column),
+            CodePosition(span.end.line + shift, span.end.column),
+        )
+
+
+def _positions_in_class_body(
+    module: cst.Module, stmt: cst.CSTNode, placed: ast.stmt, inside: set, targets: frozenset,
+    into: dict,
+) -> bool:
+    """A class whose wanted nodes all sit in simple statements of its body: only those statements
+    are generated (a model class is most of a model file). False when that does not apply."""
+    import libcst as cst
+
+    from ormlint.model.names import syntax_children
+
+    if not (
+        isinstance(stmt, cst.ClassDef) and isinstance(placed, ast.ClassDef)
+        and isinstance(stmt.body, cst.IndentedBlock)
+    ):
+        return False
+    body = stmt.body.body
+    body_placed = _ast_statements(body, placed.body)
+    if body_placed is None:
+        return False
+    wanted = set(inside)
+    chosen = []
+    for index, child in enumerate(body):
+        found = _wanted_inside(child, wanted, syntax_children) if wanted else set()
+        if found:
+            if not isinstance(child, cst.SimpleStatementLine):
+                return False  # a nested block would lose its indentation when generated alone
+            chosen.append(index)
+            wanted -= found
+    if wanted:
+        return False  # the class itself, its name, bases or decorators
+    indents = [stmt.body.indent if stmt.body.indent is not None else module.default_indent]
+    for index in chosen:
+        _place(module, body[index], body_placed[index], targets, into, indents)
+    return True
+
+
 def _targeted_positions(
-    module: cst.Module, targets: frozenset[cst.CSTNode], root: cst.CSTNode | None = None
+    module: cst.Module, targets: frozenset[cst.CSTNode], root: cst.CSTNode | None = None,
+    indents: Sequence[str] = (),
 ) -> dict:
     from contextlib import contextmanager
 
@@ -439,13 +491,13 @@ def _targeted_positions(
             computed[node] = CodeRange(start, end)
 
     provider = PositionProvider()
-    (root or module)._codegen(
-        TargetedState(
-            default_indent=module.default_indent,
-            default_newline=module.default_newline,
-            provider=provider,
-        )
+    state = TargetedState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        provider=provider,
     )
+    state.indent_tokens.extend(indents)
+    (root or module)._codegen(state)
     return computed
 
 

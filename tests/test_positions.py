@@ -54,6 +54,33 @@ def test_statement_by_statement_positions_equal_position_provider():
             assert {n: got[n] for n in nodes} == {n: expected[n] for n in nodes}
 
 
+CLASS_BODIES = [
+    "class A(Base):\n\tx = Column(\n  Integer,\n\t\tnullable=True)\n\ty = 1; z = f(\n1)\n",
+    "class A:\r\n    # comment\r\n\r\n    x = relationship(\r\n        'B', remote_side=[id])\r\n",
+    "class A:\n    s = '''a\n    b''' + g(c)\n    t = h(\\\n        1)\n    u = 'ünï' + k(1)\n",
+    "@dec\nclass A(B, metaclass=M):\n    if x:\n        y = 1\n    z = [\n        1,\n    ]\n",
+]
+
+
+def test_class_body_statement_positions_equal_position_provider():
+    # Nodes inside one simple statement of a class body: only that statement is generated, and
+    # its first line gets the body's indentation back.
+    import ast
+
+    for source in SOURCES + CLASS_BODIES:
+        module = cst.parse_module(source)
+        tree = ast.parse(source)
+        expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        for stmt in module.body:
+            if not isinstance(stmt, cst.ClassDef) or not isinstance(stmt.body, cst.IndentedBlock):
+                continue
+            for child in stmt.body.body:
+                inside = _descendants(child)
+                nodes = [n for n in expected if n in inside and n is not child]
+                got = node_positions(module, nodes, tree)
+                assert {n: got[n] for n in nodes} == {n: expected[n] for n in nodes}, source
+
+
 def _descendants(stmt) -> set:
     """The statement and the syntax nodes under it (what rules report: not whitespace)."""
     from ormlint.model.names import syntax_children
