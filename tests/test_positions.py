@@ -91,3 +91,13 @@ def _descendants(stmt) -> set:
         found.add(current)
         stack.extend(syntax_children(current))
     return found
+
+
+def test_the_fast_ast_walk_keeps_ast_walks_order():
+    import ast
+
+    from ormlint.project import _walk
+
+    for source in SOURCES:
+        tree = ast.parse(source)
+        assert list(_walk(tree)) == [n for n in ast.walk(tree) if not isinstance(n, ast.expr_context)]
