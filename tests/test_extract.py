@@ -158,3 +158,19 @@ def test_walrus_targets_read_from_the_text(text, names):
     from ormlint.model.names import walrus_targets
 
     assert walrus_targets(text) == names
+
+
+@pytest.mark.parametrize(
+    "literal",
+    ['"abc"', "'abc'", '""', '"""abc"""', "'''a\nb'''", '"a\\nb"', 'b"abc"', 'r"a\\d"', 'u"x"',
+     '"a\'b"', "'a\"b'", '"ünï"', '"""a""b"""', '"a" "b"', 'f"{x}"'],
+)
+def test_string_values_are_python_s(literal):
+    from ormlint.model.names import string_value
+
+    node = cst.parse_expression(literal)
+    expected = None
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        expected = value if isinstance(value, str) else None
+    assert string_value(node) == expected

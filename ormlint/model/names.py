@@ -102,6 +102,14 @@ def dotted_name(node: cst.CSTNode) -> str | None:
 
 def string_value(node: cst.CSTNode | None) -> str | None:
     """The value of a plain (non f-) string literal, implicit concatenation included."""
+    if type(node) is cst.SimpleString:
+        text = node.value
+        # "name" / 'name' without escapes or a prefix: the text between the quotes (libcst's
+        # evaluated_value compiles every literal).
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'" and "\\" not in text:
+            inner = text[1:-1]
+            if text[0] not in inner:
+                return inner
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         try:
             value = node.evaluated_value

@@ -288,8 +288,8 @@ def annotation_category(model: FileModel, inner: cst.BaseExpression) -> tuple[st
     return (category, expr) if category else None
 
 
-def sql_type_category(model: FileModel, column: ColumnDecl) -> tuple[str, str] | None:
-    """(category, type as written) of an explicit SQL type that is SQLAlchemy's own, with the
+def sql_type_category(model: FileModel, column: ColumnDecl) -> tuple[str, cst.BaseExpression] | None:
+    """(category, the type's node) of an explicit SQL type that is SQLAlchemy's own, with the
     arguments that change what it loads (`asdecimal=`, `as_uuid=`) taken into account."""
     expr = column.type_expr
     if expr is None:
@@ -323,7 +323,7 @@ def sql_type_category(model: FileModel, column: ColumnDecl) -> tuple[str, str] |
             category = "uuid" if as_uuid else "str"
         elif symbol == "UUID" and column.constructor != "mapped_column":
             return None  # PostgreSQL's UUID loaded str before SQLAlchemy 2.0: version-dependent
-    return category, model.module.code_for_node(expr)
+    return category, expr
 
 
 class MappedTypeContradictsSqlType(Rule):
@@ -439,13 +439,13 @@ class MappedTypeContradictsSqlType(Rule):
                 sql = sql_type_category(model, column)
                 if sql is None or (annotated, sql[0]) not in TYPE_CONTRADICTIONS:
                     continue
-                loaded, written = sql
+                loaded, sql_type = sql
                 yield self.violation(
                     mapped.node,
                     annotation=model.module.code_for_node(mapped.node),
                     attr=column.attr,
                     annotated=_PYTHON_NAMES[annotated],
-                    sql=written,
+                    sql=model.module.code_for_node(sql_type),
                     loaded=_PYTHON_NAMES[loaded],
                     suggestion=_SQL_SUGGESTION[annotated],
                 )
