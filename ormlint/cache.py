@@ -20,7 +20,7 @@ from ormlint.findings import Finding
 from ormlint.facts import FileFacts
 
 CACHE_DIR_NAME = ".ormlint_cache"
-_FORMAT = 5
+_FORMAT = 6
 # (line, column, code, message, end_line, end_column, fix): a Finding without its path, which
 # depends on how the file was named on the command line.
 Row = tuple

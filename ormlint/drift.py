@@ -20,7 +20,8 @@ from ormlint.schema import (
 )
 
 if TYPE_CHECKING:
-    from ormlint.migrations.revisions import Revision, RevisionGraph
+    from ormlint.migrations.operations import Revision
+    from ormlint.migrations.revisions import RevisionGraph
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,18 @@ def test_project_findings_are_reused_only_while_no_file_changes(tmp_path, monkey
 
 
 def test_a_fully_cached_run_loads_neither_libcst_nor_the_rules(tree):
+    _assert_warm_run_loads_no_parser(tree, "['ORM301']")
+
+
+def test_cached_migrations_load_no_parser_either(tmp_path):
+    # The cache holds the revisions it read: reading them back must not import libcst.
+    from tests.test_cli_migrations import PROJECT, _write
+
+    _write(tmp_path, PROJECT)
+    _assert_warm_run_loads_no_parser(tmp_path, "['ORM703']")
+
+
+def _assert_warm_run_loads_no_parser(tree: Path, findings: str) -> None:
     # A fresh interpreter, as the CLI runs: the warm run must not import the parser.
     import subprocess
     import sys
@@ -141,4 +153,4 @@ def test_a_fully_cached_run_loads_neither_libcst_nor_the_rules(tree):
         "print('libcst' in sys.modules, 'ormlint.rules' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert out.stdout.splitlines() == ["['ORM301']", "False False"]
+    assert out.stdout.splitlines() == [findings, "False False"]

@@ -16,14 +16,16 @@ _DISCOVERY = (
     "revision_files", "script_location_from_ini", "script_location_from_pyproject",
     "version_directories",
 )
-_REVISIONS = (
-    "AddColumn", "AlterColumn", "BrokenLink", "ColumnSpec", "CreateForeignKey", "CreateIndex",
+_OPERATIONS = (
+    "AddColumn", "AlterColumn", "ColumnSpec", "CreateForeignKey", "CreateIndex",
     "CreatePrimaryKey", "CreateTable", "CreateUniqueConstraint", "DropColumn", "DropConstraint",
     "DropIndex", "DropTable", "ForeignKeySpec", "IndexSpec", "Operation", "RenameTable",
-    "Revision", "RevisionGraph", "Uncertain", "parse_revision", "read_revision",
+    "Revision", "Uncertain",
 )
+_REVISIONS = ("BrokenLink", "RevisionGraph", "parse_revision", "read_revision")
 _HOMES = {
     **{name: "ormlint.migrations.discovery" for name in _DISCOVERY},
+    **{name: "ormlint.migrations.operations" for name in _OPERATIONS},
     **{name: "ormlint.migrations.revisions" for name in _REVISIONS},
     "replay": "ormlint.migrations.replay",
 }

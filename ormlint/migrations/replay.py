@@ -9,7 +9,7 @@ column or constraint the table does not have makes that table (or that part of i
 
 from __future__ import annotations
 
-from ormlint.migrations.revisions import (
+from ormlint.migrations.operations import (
     AddColumn,
     AlterColumn,
     ColumnSpec,
@@ -25,9 +25,9 @@ from ormlint.migrations.revisions import (
     ForeignKeySpec,
     Operation,
     RenameTable,
-    RevisionGraph,
     Uncertain,
 )
+from ormlint.migrations.revisions import RevisionGraph
 from ormlint.schema import (
     Schema,
     SchemaColumn,

@@ -1,0 +1,193 @@
+"""What a revision file says, as plain data: its header and the operations of its `upgrade()`.
+
+Frozen and picklable, and free of libcst, so that a run whose revisions are all cached reads them
+back without loading the parser. `ormlint.migrations.revisions` builds them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from ormlint.facts import Location
+
+NOWHERE = Location(1, 1, 1, 1)
+
+
+# -- operations ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForeignKeySpec:
+    columns: tuple[str, ...]
+    target_table: str
+    target_columns: tuple[str, ...]
+    ondelete: str | None  # upper-cased; None: none given
+    name: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """An index or unique constraint declared inside `create_table`."""
+
+    name: str | None
+    columns: tuple[str, ...] | None  # None: an expression index
+    unique: bool
+    kind: str  # "index" or "unique_constraint"
+    location: Location
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A `sa.Column(...)` as SQLAlchemy would build it."""
+
+    name: str
+    type: str | None  # normalised (ormlint.schema.sql_type); None: unknown or not given
+    nullable: bool | None  # as SQLAlchemy derives it (default True, primary key False); None: unknown
+    primary_key: bool
+    server_default: str | None
+    server_default_known: bool
+    unique: bool | None  # `unique=True`; None: not a literal
+    index: bool | None  # `index=True`; None: not a literal
+    foreign_keys: tuple[ForeignKeySpec, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class CreateTable:
+    table: str
+    columns: tuple[ColumnSpec, ...]
+    foreign_keys: tuple[ForeignKeySpec, ...]  # table-level ForeignKeyConstraint
+    indexes: tuple[IndexSpec, ...]  # table-level UniqueConstraint / Index
+    location: Location
+    uncertain: bool = False  # an element could not be read: the table's facts are not all known
+    indexes_known: bool = True
+    foreign_keys_known: bool = True
+
+
+@dataclass(frozen=True)
+class DropTable:
+    table: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class RenameTable:
+    table: str
+    new_name: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class AddColumn:
+    table: str
+    column: ColumnSpec
+    location: Location
+    uncertain: bool = False
+    indexes_known: bool = True
+    foreign_keys_known: bool = True
+
+
+@dataclass(frozen=True)
+class DropColumn:
+    table: str
+    column: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class AlterColumn:
+    table: str
+    column: str
+    location: Location
+    nullable: bool | None = None  # None: not changed
+    type_given: bool = False
+    type: str | None = None  # when type_given: the new type (None: unknown)
+    server_default_given: bool = False  # `server_default=None` is given: the default is dropped
+    server_default: str | None = None
+    server_default_known: bool = True
+    new_name: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateIndex:
+    name: str | None
+    table: str
+    columns: tuple[str, ...] | None  # None: an expression index (`sa.text(...)` element)
+    unique: bool
+    location: Location
+
+
+@dataclass(frozen=True)
+class DropIndex:
+    name: str
+    table: str | None  # None: not given (`op.drop_index("ix")`)
+    location: Location
+
+
+@dataclass(frozen=True)
+class CreateUniqueConstraint:
+    name: str | None
+    table: str
+    columns: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class CreateForeignKey:
+    name: str | None
+    table: str
+    target_table: str
+    columns: tuple[str, ...]
+    target_columns: tuple[str, ...]
+    ondelete: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class CreatePrimaryKey:
+    name: str | None
+    table: str
+    columns: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class DropConstraint:
+    name: str | None
+    table: str
+    type_: str | None  # "foreignkey", "unique", "primary", "check" or None (not given)
+    location: Location
+
+
+@dataclass(frozen=True)
+class Uncertain:
+    """Something that may change the schema and was not interpreted."""
+
+    table: str | None  # None: the whole schema (the set of tables) is uncertain
+    reason: str
+    location: Location
+    part: str | None = None  # "indexes" / "foreign_keys": only that part of the table is unknown
+
+
+Operation = Union[
+    CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn, CreateIndex,
+    DropIndex, CreateUniqueConstraint, CreateForeignKey, CreatePrimaryKey, DropConstraint,
+    Uncertain,
+]
+
+
+@dataclass(frozen=True)
+class Revision:
+    path: str
+    revision: str | None  # None: not a revision file (no literal `revision = "..."`)
+    down_revisions: tuple[str, ...]
+    branch_labels: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    location: Location  # the `revision = ...` assignment
+    operations: tuple[Operation, ...]
+    parsed: bool = True  # False: the file does not parse; nothing else is known
+    # Why the header could not be read (a non-literal down_revision...); None: read.
+    header_error: str | None = None
+    error: str | None = None  # the syntax error, when not parsed
