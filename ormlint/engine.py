@@ -10,7 +10,6 @@ import os
 import re
 import tokenize
 import unicodedata
-import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,7 +175,7 @@ def _analyse_file(
         return FileResult([], text_facts(path, source))
     from ormlint.model.extract import extract
     from ormlint.narrow import parse_module, parse_narrowed
-    from ormlint.newer_syntax import newer_syntax_tree
+    from ormlint.syntax import newer_syntax_tree, parse_python
     from ormlint.project import file_facts
     from ormlint.rules import RULES
 
@@ -186,7 +185,7 @@ def _analyse_file(
     syntax_error: SyntaxError | None = None
     try:
         if tree is None:
-            tree = _check_syntax(source)
+            tree = parse_python(source)
     except SyntaxError as error:
         # Maybe syntax newer than this interpreter (`type X = ...` on 3.11): libcst may know it.
         if "too many nested" in error.msg or _bracket_depth(source) > MAX_BRACKET_DEPTH:
@@ -219,12 +218,6 @@ def _analyse_file(
         if os.environ.get("ORMLINT_DEBUG"):
             raise
         return FileResult(_internal_error(path, codes, error), unparsed)
-
-
-def _check_syntax(source: str) -> ast.Module:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # e.g. invalid escape sequences: not ours to report
-        return ast.parse(source)
 
 
 MAX_BRACKET_DEPTH = 200  # CPython's own limit; libcst crashes far beyond it

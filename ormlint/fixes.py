@@ -3,11 +3,9 @@ written atomically and only if the file did not change meanwhile."""
 
 from __future__ import annotations
 
-import ast
 import difflib
 import os
 import tempfile
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -114,10 +112,10 @@ def apply_edits(source: str, findings: Sequence[Finding]) -> tuple[str, list[Fin
 
 
 def parses(source: str) -> bool:
+    from ormlint.syntax import parse_python
+
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(source)
+        parse_python(source)
     except SyntaxError:
         try:  # syntax newer than this interpreter: libcst's verdict
             cst.parse_module(source)

@@ -9,7 +9,6 @@ followed through the project's own files with `ast` (imports only; never execute
 from __future__ import annotations
 
 import ast
-import warnings
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -39,10 +38,10 @@ def target_metadata_value(source: str) -> tuple[ast.expr, Location] | None:
 
 
 def _parse(source: str) -> ast.Module | None:
+    from ormlint.syntax import parse_python
+
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(source)
+        return parse_python(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 

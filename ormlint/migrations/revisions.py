@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
@@ -74,6 +73,7 @@ from ormlint.migrations.operations import (
     Revision,
 )
 from ormlint.narrow import parse_module
+from ormlint.syntax import parse_python
 from ormlint.schema import server_default_text, sql_type
 
 # -- parsing -------------------------------------------------------------------------------------
@@ -82,9 +82,7 @@ from ormlint.schema import server_default_text, sql_type
 def parse_revision(path: str, source: str) -> Revision:
     """One revision file as plain data; never raises on bad input (unparsable -> parsed=False)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)
+        tree = parse_python(source)
         module = parse_module(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError) as error:
         return _unparsed(path, error)

@@ -1,6 +1,8 @@
-"""An `ast` tree for a file written in syntax newer than the running Python.
+"""CPython's `ast` tree of a file: quietly, and for syntax newer than the running Python.
 
-The engine needs CPython's tree of a file to narrow the libcst parse (ormlint/narrow.py) and to
+`parse_python` is `ast.parse` without the warnings the user's code may raise while compiling
+(invalid escape sequences: not ormlint's to report). `newer_syntax_tree` reads a file written in
+syntax newer than the running Python. The engine needs CPython's tree of a file to narrow the libcst parse (ormlint/narrow.py) and to
 place findings and facts. On an older interpreter `ast.parse` rejects syntax that libcst reads:
 type parameters (`class A[T]:`, `def f[T]():`) and `type X = ...` (Python 3.12), and
 `except A, B:` without brackets (3.14). Such a file used to be parsed whole by libcst and its
@@ -36,6 +38,14 @@ _CANDIDATE = re.compile(
 )
 
 
+def parse_python(source: str) -> ast.Module:
+    """`ast.parse(source)`, silently; raises as it does (SyntaxError, ValueError for null bytes,
+    RecursionError, MemoryError)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source)
+
+
 def newer_syntax_tree(source: str) -> ast.Module | None:
     """`ast.parse` of the same-shape rewrite of `source`, or None when there is none."""
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) as offsets in `source`
@@ -52,9 +62,7 @@ def newer_syntax_tree(source: str) -> ast.Module | None:
     for start, end, text in sorted(edits, reverse=True):
         source = source[:start] + text + source[end:]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(source)
+        return parse_python(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
@@ -67,7 +75,8 @@ def _line_edits(line: str) -> list[tuple[int, int, str]]:
         keyword = next(tokens)
     if keyword.string == "except":
         return _bracketed_exceptions(tokens)
-    name, opening = next(tokens), next(tokens)
+    next(tokens)  # the name
+    opening = next(tokens)
     if keyword.string == "type" and opening.string == "=":
         # Two names in a row are never valid before 3.12. Same length, same columns.
         return [(keyword.start[1], keyword.end[1], "_ = ")]

@@ -1,4 +1,4 @@
-"""Files in syntax newer than this Python (ormlint/newer_syntax.py): the `ast` tree of a same-shape
+"""Files in syntax newer than this Python (ormlint/syntax.py): the `ast` tree of a same-shape
 rewrite places things where they are in the original, and the findings are those of a whole
 libcst parse without it."""
 
@@ -11,8 +11,8 @@ import textwrap
 import pytest
 
 import ormlint.engine as engine
-import ormlint.newer_syntax as newer_syntax
-from ormlint.newer_syntax import newer_syntax_tree
+import ormlint.syntax as syntax
+from ormlint.syntax import newer_syntax_tree
 
 CODES = frozenset(engine.all_codes())
 
@@ -72,7 +72,7 @@ def test_the_rewrite_keeps_lines_and_the_columns_of_what_ormlint_reads():
 def test_findings_are_those_of_the_whole_parse(monkeypatch):
     _needs_rewrite(MODELS)
     with_tree = engine.analyse_file(MODELS, "m.py", CODES)
-    monkeypatch.setattr(newer_syntax, "newer_syntax_tree", lambda source: None)
+    monkeypatch.setattr(syntax, "newer_syntax_tree", lambda source: None)
     whole = engine.analyse_file(MODELS, "m.py", CODES)
     assert sorted(f.code for f in with_tree.findings) == ["ORM202", "ORM301"]
     assert [(f, f.fix) for f in with_tree.findings] == [(f, f.fix) for f in whole.findings]
