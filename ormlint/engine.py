@@ -354,8 +354,6 @@ def _ast_statements(statements: Sequence[cst.CSTNode], block: list[ast.stmt]) ->
 def _positions_by_statement(
     module: cst.Module, tree: ast.Module, roots: Sequence[cst.CSTNode], targets: frozenset
 ) -> dict | None:
-    from ormlint.model.names import syntax_children
-
     placed = _ast_statements(module.body, tree.body)
     if placed is None:
         return None
@@ -364,7 +362,7 @@ def _positions_by_statement(
     for index, stmt in enumerate(module.body):
         if not wanted:
             break
-        inside = _wanted_inside(stmt, wanted, syntax_children)
+        inside = _wanted_inside(stmt, wanted)
         if inside:
             chosen.append((index, inside))
             wanted -= inside
@@ -378,7 +376,10 @@ def _positions_by_statement(
     return computed
 
 
-def _wanted_inside(stmt: cst.CSTNode, wanted: set, syntax_children: Callable) -> set:
+def _wanted_inside(stmt: cst.CSTNode, wanted: set) -> set:
+    """The nodes of `wanted` that are `stmt` or under it."""
+    from ormlint.model.names import syntax_children
+
     inside = set()
     stack = [stmt]
     while stack:
@@ -416,8 +417,6 @@ def _positions_in_class_body(
     are generated (a model class is most of a model file). False when that does not apply."""
     import libcst as cst
 
-    from ormlint.model.names import syntax_children
-
     if not (
         isinstance(stmt, cst.ClassDef) and isinstance(placed, ast.ClassDef)
         and isinstance(stmt.body, cst.IndentedBlock)
@@ -430,7 +429,7 @@ def _positions_in_class_body(
     wanted = set(inside)
     chosen = []
     for index, child in enumerate(body):
-        found = _wanted_inside(child, wanted, syntax_children) if wanted else set()
+        found = _wanted_inside(child, wanted) if wanted else set()
         if found:
             if not isinstance(child, cst.SimpleStatementLine):
                 return False  # a nested block would lose its indentation when generated alone

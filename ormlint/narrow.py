@@ -278,7 +278,7 @@ def _blankable_header(
     """The decorators and signature of a function whose body is blanked go too, when they
     mention nothing ormlint reads (its decorators were checked with the body): the parameters,
     annotations and defaults are never read; the name stays, in its place. Test functions and
-    endpoints have long signatures: about a third of what is left after blanking the bodies."""
+    endpoints have long signatures: on polar, a quarter of what was left after blanking bodies."""
     def_line = func.lineno
     match = _DEFINITION.match(lines[def_line - 1])
     if match is None or _normalised(match.group(1)) != func.name:
