@@ -174,3 +174,12 @@ def test_string_values_are_python_s(literal):
         value = node.evaluated_value
         expected = value if isinstance(value, str) else None
     assert string_value(node) == expected
+
+
+def test_the_node_types_checked_by_exact_type_have_no_subclasses():
+    # dotted_name, string_value and calls_in compare `type(node) is ...` (isinstance() through
+    # ABCMeta costs several times more): a libcst release that subclasses one of these must fail
+    # here rather than hide nodes from the extractor.
+    for node_type in (cst.Attribute, cst.Name, cst.SimpleString, cst.Call, cst.FunctionDef,
+                      cst.ClassDef, cst.Lambda):
+        assert node_type.__subclasses__() == [], node_type

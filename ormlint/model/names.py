@@ -91,10 +91,11 @@ def _is_node(value: object) -> bool:
 def dotted_name(node: cst.CSTNode) -> str | None:
     """``a.b.c`` for a chain of Name/Attribute nodes, else None."""
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
+    # Exact types (libcst has no subclasses of these): isinstance() would go through ABCMeta.
+    while type(node) is cst.Attribute:
         parts.append(node.attr.value)
         node = node.value
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         parts.append(node.value)
         return ".".join(reversed(parts))
     return None
