@@ -163,7 +163,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
             )
         library_root = next(
             (sym for base in cls.bases
-             if (sym := model.imports.symbol(cst.parse_expression(base))) in ("flask.Model", "sqlmodel.SQLModel")),
+             if (sym := model.imports.dotted_symbol(base)) in ("flask.Model", "sqlmodel.SQLModel")),
             None,
         )
         classes.append(
@@ -662,7 +662,7 @@ def _project_base(base: str, model: FileModel, origins: dict[str, str]) -> BaseR
     """A base to look up, "" for SQLAlchemy's own bases (nothing to look up), None if unknowable."""
     if base in ("object", "Generic", "typing.Generic"):
         return ""
-    symbol = model.imports.symbol(cst.parse_expression(base))
+    symbol = model.imports.dotted_symbol(base)
     if symbol in _LIBRARY_BASES:
         return ""
     head, _, rest = base.partition(".")

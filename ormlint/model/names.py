@@ -154,8 +154,10 @@ class ImportTable:
         """Canonical SQLAlchemy symbol for an expression naming one (``Column``, ``relationship``,
         ``sqlmodel.Field``, ``flask.Model``, ``typing.Optional``), else None."""
         dotted = dotted_name(node)
-        if dotted is None:
-            return None
+        return None if dotted is None else self.dotted_symbol(dotted)
+
+    def dotted_symbol(self, dotted: str) -> str | None:
+        """`symbol` for a name already written out as ``a.b.c``."""
         qualified = self.qualify(dotted)
         if qualified is None:
             return None
