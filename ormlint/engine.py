@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from ormlint.model.types import FileModel
     from ormlint.rules import Violation
+    from ormlint.statements import StatementCache
 
 # A file can hold something a rule reports only if it names SQLAlchemy (an import that the name
 # resolution needs) or calls a Flask-SQLAlchemy handle (`db.Column(`): every rule resolves its
@@ -102,12 +103,14 @@ def analyse_source(
     apply_noqa: bool = True,
     tree: ast.Module | None = None,
     options: RuleOptions | None = None,
+    statements: StatementCache | None = None,
 ) -> list[Finding]:
     """All findings for one file's text on its own, as `ormlint check FILE` gives them: file
     rules, then project rules over a one-file index (so "not found" verdicts stay silent). After
     per-file ignores and (unless the caller does it itself, as flake8 does) `# noqa` comments.
-    `tree`: the caller's own `ast` parse of the text (flake8 has one), reused."""
-    result = analyse_file(source, path, codes, ignored, apply_noqa, tree, options)
+    `tree`: the caller's own `ast` parse of the text (flake8 has one), reused. `statements`:
+    top-level statements parsed at earlier lints of the text (the language server)."""
+    result = analyse_file(source, path, codes, ignored, apply_noqa, tree, options, statements=statements)
     index = ProjectIndex.build([result.facts], whole_project=False)
     lines = source.splitlines()
     project = project_findings(
@@ -126,12 +129,16 @@ def analyse_file(
     tree: ast.Module | None = None,
     options: RuleOptions | None = None,
     revision_name: str | None = None,
+    statements: StatementCache | None = None,
 ) -> FileResult:
     """One file's findings and facts. `revision_name`: the file is also a revision of the run's
-    migrations, read (as that name) from the same whole-text parse."""
+    migrations, read (as that name) from the same whole-text parse. `statements`: see
+    `analyse_source`."""
     with _collector_paused():
         if revision_name is None:
-            return _analyse_file(source, path, codes, ignored, apply_noqa, tree, options)
+            return _analyse_file(
+                source, path, codes, ignored, apply_noqa, tree, options, statements=statements
+            )
         from ormlint.migrations import parse_revision, read_revision
 
         trees: list = []
@@ -167,17 +174,15 @@ def _analyse_file(
     tree: ast.Module | None,
     options: RuleOptions | None,
     whole_trees: list | None = None,
+    statements: StatementCache | None = None,
 ) -> FileResult:
     """`whole_trees`: parse the whole text (no narrowing) and append the `ast` and libcst trees."""
     if ignored:
         codes = frozenset(c for c in codes if not any(c.startswith(p) for p in ignored))
     if not may_contain_models(source):
         return FileResult([], text_facts(path, source))
-    from ormlint.model.extract import extract
-    from ormlint.narrow import parse_module, parse_narrowed
+    from ormlint.narrow import narrowed_text, parse_module, parse_narrowed
     from ormlint.syntax import newer_syntax_tree, parse_python
-    from ormlint.project import file_facts
-    from ormlint.rules import RULES
 
     unparsed = FileFacts(path, parsed=False)
     # CPython's parser first: about a tenth of libcst's cost, and it turns away the pathological
@@ -196,22 +201,25 @@ def _analyse_file(
         return FileResult(_unparsable(path, source, codes, error), unparsed)
     if syntax_error is None and whole_trees is None and not may_declare_models(source):
         return FileResult([], FileFacts(path, custom_type_map=configures_type_map(source)))
+    narrow = NARROW_PARSE and tree is not None and whole_trees is None
+    if narrow and statements is not None and syntax_error is None:
+        module = statements.parse(narrowed_text(source, tree, codes), tree)
+        if module is not None:
+            try:
+                return _checked(module, source, path, codes, apply_noqa, tree, options, True)
+            except (_WholeParseNeeded, RecursionError):
+                pass  # the whole parse below decides
+            except Exception:
+                if os.environ.get("ORMLINT_DEBUG"):
+                    raise
     try:
-        if NARROW_PARSE and tree is not None and whole_trees is None:
-            module = parse_narrowed(source, tree, codes)
-        else:
-            module = parse_module(source)
+        module = parse_narrowed(source, tree, codes) if narrow else parse_module(source)
     except Exception as error:
         return FileResult(_unparsable(path, source, codes, syntax_error or error), unparsed)
     if whole_trees is not None and tree is not None and syntax_error is None:
         whole_trees += [tree, module]
     try:
-        model = extract(module, source, path)
-        violations = [
-            v for code, rule in RULES.items() if code in codes for v in rule(options).check(model)
-        ]
-        findings = _to_findings(model, violations, source, path, apply_noqa, tree)
-        return FileResult(findings, file_facts(model, tree))
+        return _checked(module, source, path, codes, apply_noqa, tree, options)
     except RecursionError as error:  # libcst's code generation recurses once per nesting level
         return FileResult(_unparsable(path, source, codes, error), unparsed)
     except Exception as error:  # a bug in ormlint must not end the run
@@ -232,6 +240,29 @@ def _bracket_depth(source: str) -> int:
         elif char in ")]}":
             depth = max(0, depth - 1)
     return deepest
+
+
+def _checked(
+    module: cst.Module, source: str, path: str, codes: frozenset[str], apply_noqa: bool,
+    tree: ast.Module | None, options: RuleOptions | None, assembled: bool = False,
+) -> FileResult:
+    """The file rules' findings on a parsed module, and the file's facts. `assembled`: the module
+    was put together statement by statement (`StatementCache`): positions must come from the
+    statements, never from the module's own text, which lacks the lines between them."""
+    from ormlint.model.extract import extract
+    from ormlint.project import file_facts
+    from ormlint.rules import RULES
+
+    model = extract(module, source, path)
+    violations = [
+        v for code, rule in RULES.items() if code in codes for v in rule(options).check(model)
+    ]
+    findings = _to_findings(model, violations, source, path, apply_noqa, tree, assembled)
+    return FileResult(findings, file_facts(model, tree))
+
+
+class _WholeParseNeeded(Exception):
+    """Positions in an assembled module could not be placed statement by statement."""
 
 
 def _unparsable(path: str, source: str, codes: frozenset[str], error: Exception) -> list[Finding]:
@@ -262,14 +293,16 @@ def _internal_error(path: str, codes: frozenset[str], error: Exception) -> list[
 
 def _to_findings(
     model: FileModel, violations: list[Violation], source: str, path: str, apply_noqa: bool,
-    tree: ast.Module | None = None,
+    tree: ast.Module | None = None, by_statement_only: bool = False,
 ) -> list[Finding]:
     import libcst as cst
 
     if not violations:
         return []
     fix_nodes = [n for v in violations if v.fix for n, _ in v.fix.replacements]
-    positions = node_positions(model.module, [v.node for v in violations] + fix_nodes, tree)
+    positions = node_positions(
+        model.module, [v.node for v in violations] + fix_nodes, tree, by_statement_only
+    )
     lines = source.splitlines()
     findings = []
     for violation in violations:
@@ -310,7 +343,8 @@ def _fix_data(violation: Violation, positions: Mapping[cst.CSTNode, Any]) -> dic
 
 
 def node_positions(
-    module: cst.Module, nodes: Sequence[cst.CSTNode], tree: ast.Module | None = None
+    module: cst.Module, nodes: Sequence[cst.CSTNode], tree: ast.Module | None = None,
+    by_statement_only: bool = False,
 ) -> Mapping[cst.CSTNode, Any]:
     """Source ranges of `nodes` (and their descendants). A code-generation pass recording
     ranges only for these nodes: about a fifth of the cost of libcst's PositionProvider through
@@ -331,8 +365,14 @@ def node_positions(
             found = _positions_by_statement(module, tree, nodes, frozenset(targets))
             if found is not None:
                 return found
+        if by_statement_only:
+            raise _WholeParseNeeded
         return _targeted_positions(module, frozenset(targets))
+    except _WholeParseNeeded:
+        raise
     except Exception:  # libcst's internals moved: the public, slower way gives the same ranges
+        if by_statement_only:
+            raise _WholeParseNeeded from None
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
@@ -581,13 +621,18 @@ def _lines_on_disk(path: str) -> list[str]:
     return [] if isinstance(data, OSError) else data.decode("utf-8", "replace").splitlines()
 
 
-def check_source(source: str, display: str, settings: Settings, path: Path | None = None) -> list[Finding]:
+def check_source(
+    source: str, display: str, settings: Settings, path: Path | None = None,
+    statements: StatementCache | None = None,
+) -> list[Finding]:
     """One file's text checked with `settings`, as the CLI would check it: the entry point for
     stdin mode, the flake8 plugin and the language server. `path` (default: `display`) decides
-    per-file ignores."""
+    per-file ignores; `statements`: see `analyse_source`."""
     codes = settings.enabled_codes(all_codes(), default_codes())
     ignored = settings.ignored_for(path or Path(display))
-    return analyse_source(source, display, codes, ignored, options=settings.rule_options)
+    return analyse_source(
+        source, display, codes, ignored, options=settings.rule_options, statements=statements
+    )
 
 
 _MARKER_BYTES = tuple(marker.encode() for marker in PREFILTER_MARKERS)

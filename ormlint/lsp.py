@@ -266,6 +266,8 @@ class DocumentLinter:
     _results: dict[str, LintResult] = field(default_factory=dict)
     _configs: dict[Path, _ConfigEntry] = field(default_factory=dict)
     _reported_errors: set[str] = field(default_factory=set)
+    # Top-level statements parsed at earlier lints: an edit re-parses only what it changed.
+    _statements: Any = None
 
     def result(self, uri: str) -> LintResult | None:
         return self._results.get(uri)
@@ -294,7 +296,11 @@ class DocumentLinter:
         ):
             return cached
         display = str(path) if path is not None else uri
-        findings = check_source(text, display, settings, path)
+        if self._statements is None:
+            from ormlint.statements import StatementCache
+
+            self._statements = StatementCache()
+        findings = check_source(text, display, settings, path, statements=self._statements)
         lines = split_lines(text) if findings else []
         result = LintResult(
             text=text,

@@ -91,17 +91,23 @@ def parse_narrowed(source: str, tree: ast.Module, codes: Collection[str] | None 
     """libcst's tree of `source` with the unread bodies blanked (its nodes have the positions
     they have in `source`). `tree` is `ast.parse(source)`; `codes`: the selected rules (default:
     all), which decide whether the methods ORM801 reads are kept."""
-    credentials = codes is None or PlaintextCredentialColumn.code in codes
-    try:
-        narrowed = narrowed_source(source, tree, credentials)
-    except RecursionError:  # statements nested beyond the interpreter's limit
-        narrowed = source
+    narrowed = narrowed_text(source, tree, codes)
     if narrowed is not source:
         try:
             return parse_module(narrowed)
         except Exception:
             pass  # whether the file parses is for its whole text to say
     return parse_module(source)
+
+
+def narrowed_text(source: str, tree: ast.Module, codes: Collection[str] | None = None) -> str:
+    """`narrowed_source` for the selected rules `codes` (default: all); `source` itself when its
+    statements nest beyond the interpreter's limit."""
+    credentials = codes is None or PlaintextCredentialColumn.code in codes
+    try:
+        return narrowed_source(source, tree, credentials)
+    except RecursionError:
+        return source
 
 
 def narrowed_source(source: str, tree: ast.Module, credentials: bool = True) -> str:

@@ -586,7 +586,7 @@ def test_code_action_handler_turns_fixes_into_quick_fixes(monkeypatch: pytest.Mo
     }
     bad_fix = {"edits": [{"line": "x"}]}
 
-    def fake_check(text: str, display: str, settings: Settings, path: Any = None) -> list[Finding]:
+    def fake_check(text: str, display: str, settings: Settings, path: Any = None, **_: Any) -> list[Finding]:
         return [
             Finding(display, 10, start, "ORM301", "m", 10, start + 7, fix=fix),
             Finding(display, 10, start, "ORM301", "m", 10, start + 7, fix=bad_fix),
@@ -629,9 +629,9 @@ def test_unchanged_text_is_answered_from_the_cache(monkeypatch: pytest.MonkeyPat
     calls = []
     real = ormlint_lsp.check_source
 
-    def counting(*args: Any) -> list[Finding]:
+    def counting(*args: Any, **kwargs: Any) -> list[Finding]:
         calls.append(args[0])
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(ormlint_lsp, "check_source", counting)
     linter = DocumentLinter()

@@ -1,0 +1,124 @@
+"""The language server's statement-by-statement parse (ormlint/statements.py) gives what the whole
+parse gives: the same findings, fixes and facts, on first sight and after edits."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import ormlint.engine as engine
+import ormlint.statements as statements_module
+from ormlint.rules import RULES
+from ormlint.rules.base import python_sources
+from ormlint.statements import StatementCache
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+CODES = frozenset(engine.all_codes())
+SOURCES = [(str(p), engine.decode(p.read_bytes())) for p in sorted(FIXTURES.rglob("*.py"))] + [
+    (f"{code}-{kind}-{i}.py", module)
+    for code, rule in RULES.items()
+    for kind, sources in (("invalid", rule.invalid), ("valid", rule.valid))
+    for i, source in enumerate(sources)
+    for module in python_sources(textwrap.dedent(source))
+]
+
+
+def _result(source: str, path: str, cache: StatementCache | None) -> tuple:
+    result = engine.analyse_file(source, path, CODES, statements=cache)
+    return [(f, f.fix) for f in result.findings], result.facts
+
+
+@pytest.mark.parametrize(("path", "source"), SOURCES, ids=[p for p, _ in SOURCES])
+def test_the_same_as_the_whole_parse(path, source):
+    assert _result(source, path, StatementCache()) == _result(source, path, None)
+
+
+def test_most_inputs_are_assembled_not_parsed_whole():
+    assembled = 0
+    for _, source in SOURCES:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        assembled += StatementCache().parse(source, tree) is not None
+    assert assembled >= 0.9 * len(SOURCES)
+
+
+MODELS = '''\
+# A comment before everything.
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship; import os
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# Between classes, at column 0.
+@decorate(
+    "x",
+)
+class User(Base):
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(20), nullable=True)
+    # A trailing comment inside the class.
+
+
+class Post(Base):
+    __tablename__ = "post"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    parent = relationship("Post", remote_side=[id])
+    created = mapped_column(server_default="now()")
+
+    def label(self):
+        return self.id
+# The end.
+'''
+
+
+def test_an_edit_reparses_only_the_statement_it_changed(monkeypatch):
+    cache = StatementCache()
+    parsed = []
+    real = statements_module.parse_module
+    monkeypatch.setattr(statements_module, "parse_module", lambda text: parsed.append(text) or real(text))
+    assert _result(MODELS, "m.py", cache) == _result(MODELS, "m.py", None)
+    first = len(parsed)
+    edited = MODELS.replace("nullable=True)", "nullable=True)\n    email: Mapped[str] = mapped_column(nullable=True)")
+    assert _result(edited, "m.py", cache) == _result(edited, "m.py", None)
+    assert len(parsed) == first + 1 and "email" in parsed[-1]  # the User class alone
+    moved = "\n\n" + edited  # every line moves: the pieces before the edit are the same text
+    assert _result(moved, "m.py", cache) == _result(moved, "m.py", None)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        MODELS.replace("\n", "\r\n"),
+        MODELS.replace("    ", "\t"),
+        # Two indentations: libcst reads each block against the module's default; pieces that
+        # disagree are parsed as one text.
+        MODELS.replace("    def label(self):\n        return self.id", "    def label(self):\n      return self.id"),
+        MODELS.replace("class Base(DeclarativeBase):\n    pass", "class Base(DeclarativeBase):\n  pass"),
+        MODELS.rstrip("\n"),
+    ],
+    ids=["crlf", "tabs", "mixed-nested", "mixed-classes", "no-final-newline"],
+)
+def test_line_endings_and_indentation(source):
+    assert _result(source, "m.py", StatementCache()) == _result(source, "m.py", None)
+
+
+def test_pieces_with_other_default_indentation_fall_back_to_the_whole_parse():
+    source = MODELS.replace("class Base(DeclarativeBase):\n    pass", "class Base(DeclarativeBase):\n  pass")
+    assert StatementCache().parse(source, ast.parse(source)) is None
+    assert StatementCache().parse(MODELS, ast.parse(MODELS)) is not None
+
+
+def test_the_cache_is_bounded():
+    cache = StatementCache(capacity=3)
+    cache.parse(MODELS, ast.parse(MODELS))
+    assert len(cache._pieces) == 3
