@@ -25,11 +25,14 @@ from ormlint.narrow import parse_module
 
 
 class StatementCache:
-    """Top-level statements parsed before, by their exact text (with the lines before them)."""
+    """Top-level statements parsed before, by their exact text (with the lines before them).
+    `capacity`: how much text (in characters) the remembered statements may add up to; the
+    least recently used go first (a syntax tree takes a few hundred times its text's memory)."""
 
-    def __init__(self, capacity: int = 4096) -> None:
+    def __init__(self, capacity: int = 400_000) -> None:
         self.capacity = capacity
         self._pieces: OrderedDict[str, tuple[cst.BaseStatement, str | None, str]] = OrderedDict()
+        self._size = 0
 
     def parse(self, text: str, tree: ast.Module) -> cst.Module | None:
         """libcst's module of `text`, whose `ast` tree (or that of the text it was narrowed
@@ -43,6 +46,7 @@ class StatementCache:
         indents: set[str] = set()
         newlines: set[str] = set()
         start = 0
+        used: set[int] = set()
         for end in _statement_ends(tree):
             if end > len(lines):
                 return None
@@ -50,6 +54,11 @@ class StatementCache:
             if piece is None:
                 return None
             statement, indent, newline = piece
+            if id(statement) in used:
+                # The same text twice in one file: findings are keyed by node, so each place
+                # needs a node of its own, as a whole parse gives.
+                statement = statement.deep_clone()
+            used.add(id(statement))
             statements.append(statement)
             if indent is not None:
                 indents.add(indent)
@@ -80,8 +89,10 @@ class StatementCache:
         indent = module.default_indent if _has_block(statement) else None
         found = (statement, indent, module.default_newline)
         self._pieces[text] = found
-        if len(self._pieces) > self.capacity:
-            self._pieces.popitem(last=False)
+        self._size += len(text)
+        while self._size > self.capacity and len(self._pieces) > 1:
+            evicted, _ = self._pieces.popitem(last=False)
+            self._size -= len(evicted)
         return found
 
 

@@ -118,7 +118,24 @@ def test_pieces_with_other_default_indentation_fall_back_to_the_whole_parse():
     assert StatementCache().parse(MODELS, ast.parse(MODELS)) is not None
 
 
-def test_the_cache_is_bounded():
-    cache = StatementCache(capacity=3)
+def test_a_statement_written_twice_gets_a_finding_at_each_place():
+    twice = """\
+from sqlalchemy import Column, DateTime, MetaData, Table
+
+metadata = MetaData()
+
+events = Table("events", metadata, Column("at", DateTime, server_default="now()"))
+
+events = Table("events", metadata, Column("at", DateTime, server_default="now()"))
+"""
+    with_cache = _result(twice, "m.py", StatementCache())
+    assert [f.line for f, _ in with_cache[0] if f.code == "ORM301"] == [5, 7]
+    assert with_cache == _result(twice, "m.py", None)
+
+
+def test_the_cache_is_bounded_by_the_size_of_its_text():
+    cache = StatementCache(capacity=300)
     cache.parse(MODELS, ast.parse(MODELS))
-    assert len(cache._pieces) == 3
+    kept = [len(text) for text in cache._pieces]
+    assert sum(kept) <= 300 or len(kept) == 1  # the latest statement stays, however long
+    assert len(kept) < len(ast.parse(MODELS).body)
