@@ -139,3 +139,30 @@ def test_the_cache_is_bounded_by_the_size_of_its_text():
     kept = [len(text) for text in cache._pieces]
     assert sum(kept) <= 300 or len(kept) == 1  # the latest statement stays, however long
     assert len(kept) < len(ast.parse(MODELS).body)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_line_edits_give_what_the_whole_parse_gives(seed):
+    """A user typing: lines duplicated, deleted, blanked or commented, some edits kept, in every
+    fixture; broken texts included."""
+    import random
+
+    rng = random.Random(seed)
+    cache = StatementCache()
+    for path, text in SOURCES[:40]:
+        for _ in range(6):
+            lines = text.splitlines(keepends=True)
+            if not lines:
+                break
+            at = rng.randrange(len(lines))
+            operation = rng.choice(["duplicate", "delete", "blank", "comment"])
+            if operation == "duplicate":
+                lines.insert(at, lines[at])
+            elif operation == "delete":
+                del lines[at]
+            else:
+                lines.insert(at, "\n" if operation == "blank" else "# note\n")
+            edited = "".join(lines)
+            if rng.random() < 0.5:
+                text = edited
+            assert _result(edited, path, cache) == _result(edited, path, None), (path, operation, at)
