@@ -20,7 +20,7 @@ from ormlint.findings import Finding
 from ormlint.facts import FileFacts
 
 CACHE_DIR_NAME = ".ormlint_cache"
-_FORMAT = 6
+_FORMAT = 7
 # (line, column, code, message, end_line, end_column, fix): a Finding without its path, which
 # depends on how the file was named on the command line.
 Row = tuple
@@ -68,7 +68,9 @@ class ResultCache:
         # they were computed for: an unchanged project does not run its project rules again.
         self.project: tuple[bytes, tuple[Finding, ...]] | None = None
         # Alembic revision files read for the drift rules: absolute path -> (digest, Revision).
-        self.revisions: dict[str, tuple[bytes, object]] = {}
+        # Kept pickled until asked for: a run whose project findings are cached never needs them.
+        self._revisions: dict[str, tuple[bytes, object]] | None = {}
+        self._revisions_pickled: bytes | None = None
         self.entries: dict[str, tuple[bytes, tuple[Row, ...], FileFacts]] = self._load()
         self.changed = False
 
@@ -84,8 +86,8 @@ class ResultCache:
         if isinstance(project, tuple) and len(project) == 2:
             self.project = project
         revisions = data.get("revisions")
-        if isinstance(revisions, dict):
-            self.revisions = revisions
+        if isinstance(revisions, bytes):
+            self._revisions, self._revisions_pickled = None, revisions
         entries = data.get("entries")
         return entries if isinstance(entries, dict) else {}
 
@@ -118,6 +120,16 @@ class ResultCache:
         self.entries[_key(path)] = (digest, rows, facts)
         self.changed = True
 
+    @property
+    def revisions(self) -> dict[str, tuple[bytes, object]]:
+        if self._revisions is None:
+            try:
+                loaded = pickle.loads(self._revisions_pickled or b"")
+            except Exception:
+                loaded = None
+            self._revisions = loaded if isinstance(loaded, dict) else {}
+        return self._revisions
+
     def revision(self, path: Path, digest: bytes) -> object | None:
         entry = self.revisions.get(_key(path))
         return entry[1] if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == digest else None
@@ -138,7 +150,13 @@ class ResultCache:
             fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    revisions = {k: v for k, v in self.revisions.items() if os.path.exists(k)}
+                    if self._revisions is None:  # never unpickled: unchanged
+                        revisions = self._revisions_pickled
+                    else:
+                        revisions = pickle.dumps(
+                            {k: v for k, v in self._revisions.items() if os.path.exists(k)},
+                            protocol=4,
+                        )
                     data = {
                         "format": _FORMAT, "entries": live, "project": self.project,
                         "revisions": revisions,

@@ -126,3 +126,24 @@ def test_a_checked_revision_file_is_parsed_once_for_models_and_migrations(tmp_pa
     assert [f["code"] for f in json.loads(result.output)] == ["ORM703"]
     revision = (root / "migrations" / "versions" / "0001_init.py").read_text()
     assert parsed.count(revision) == 1
+
+
+def test_revisions_stay_cached_through_a_run_that_does_not_read_them(tmp_path, monkeypatch):
+    # The cache keeps the revisions pickled until a run needs them: a run without migrations
+    # writes them back untouched, and the next run with migrations reads none again.
+    import ormlint.migrations as migrations
+
+    root = _write(tmp_path, PROJECT)
+    monkeypatch.chdir(root)
+    calls = []
+    real, real_read = migrations.parse_revision, migrations.read_revision
+    monkeypatch.setattr(migrations, "parse_revision", lambda path, source: calls.append(path) or real(path, source))
+    monkeypatch.setattr(migrations, "read_revision", lambda path, *rest: calls.append(path) or real_read(path, *rest))
+    run = lambda *args: CliRunner().invoke(main, ["check", ".", "--format", "json", *args], catch_exceptions=False)  # noqa: E731
+    assert [f["code"] for f in json.loads(run().output)] == ["ORM703"]
+    models = root / "models.py"
+    models.write_text(models.read_text() + "\n# changed\n")
+    assert json.loads(run("--no-migrations").output) == []
+    models.write_text(models.read_text() + "\n# changed again\n")
+    assert [f["code"] for f in json.loads(run().output)] == ["ORM703"]
+    assert calls == ["migrations/versions/0001_init.py"]
