@@ -9,7 +9,6 @@ import io
 import os
 import re
 import tokenize
-import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +44,9 @@ def may_contain_models(source: str) -> bool:
     return any(marker in source for marker in PREFILTER_MARKERS)
 
 
-_CLASS_STATEMENT = re.compile(r"^[ \t\f]*class\b", re.MULTILINE)
+# Any class statement, whatever follows the keyword (a non-ASCII name, a line continuation):
+# broader than facts.text_facts' pattern, which only collects plain names.
+_ANY_CLASS_STATEMENT = re.compile(r"^[ \t\f]*class\b", re.MULTILINE)
 
 
 def may_declare_models(source: str) -> bool:
@@ -55,10 +56,11 @@ def may_declare_models(source: str) -> bool:
     compared as Python reads it, NFKC-normalised). A file without them (queries, services,
     endpoints, tests) has no findings and declares nothing, and libcst is not needed for it."""
     from ormlint.model.extract import MODULE_DECLARATION_NAMES
+    from ormlint.syntax import as_python_reads
 
-    if _CLASS_STATEMENT.search(source):
+    if _ANY_CLASS_STATEMENT.search(source):
         return True
-    text = source if source.isascii() else unicodedata.normalize("NFKC", source)
+    text = as_python_reads(source)
     return any(name in text for name in MODULE_DECLARATION_NAMES)
 
 

@@ -36,7 +36,6 @@ import ast
 import functools
 import gc
 import re
-import unicodedata
 from collections import Counter
 from typing import Collection, Iterable, Iterator
 
@@ -44,6 +43,7 @@ import libcst as cst
 
 from ormlint.rules.security import _TRANSFORMING as ORM801_TRANSFORMING
 from ormlint.rules.security import PlaintextCredentialColumn
+from ormlint.syntax import as_python_reads, python_lines
 
 # Names whose calls or decorators the extractor resolves inside a body (by import, so an alias
 # counts too: see _alias_spellings), and words kept as insurance.
@@ -55,9 +55,6 @@ INSURANCE_MARKERS = ("__tablename__", "__table_args__", "sqlalchemy", "sqlmodel"
 MODULE_FUNCTION_MARKERS = ("return", "yield")
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-# Python's own line breaks (str.splitlines also breaks at \f, \v, \x1c-\x1e, \x85, \u2028...,
-# which are not line ends for the tokenizer and would shift every line number after them).
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 def parse_module(source: str) -> cst.Module:
@@ -116,7 +113,7 @@ def narrowed_source(source: str, tree: ast.Module, credentials: bool = True) -> 
     bodies ORM801 reads."""
     if "\r" in source.replace("\r\n", ""):
         return source  # a lone \r: let libcst see the text as it is written
-    lines = _LINE.findall(source)
+    lines = python_lines(source)
     markers = _Markers(_alias_spellings(tree.body), source, credentials)
     blanked = False
     for first, last, header in _blankable_bodies(tree.body, lines, markers, module_level=True):
@@ -180,7 +177,7 @@ class _Markers:
     def mentioned_elsewhere(self, function_name: str) -> bool:
         """Is the name written anywhere but in its `def` (a call, an alias, a string...)?"""
         if self._word_counts is None:
-            self._word_counts = Counter(_WORD.findall(_normalised(self.source)))
+            self._word_counts = Counter(_WORD.findall(as_python_reads(self.source)))
         return self._word_counts[function_name] > 1
 
     def found_in(self, text: str) -> bool:
@@ -188,7 +185,7 @@ class _Markers:
             return True
         # ast's names (the aliases, a def's name) are NFKC-normalised, libcst's are as written:
         # a name spelled in other Unicode forms is matched in both.
-        return not text.isascii() and self._found_in(unicodedata.normalize("NFKC", text))
+        return not text.isascii() and self._found_in(as_python_reads(text))
 
     def _found_in(self, text: str) -> bool:
         for word in self.words:
@@ -215,10 +212,6 @@ _WORD = re.compile(r"\w+")
 @functools.lru_cache(maxsize=None)
 def _whole_word(word: str) -> re.Pattern[str]:
     return re.compile(rf"\b{re.escape(word)}\b")
-
-
-def _normalised(text: str) -> str:
-    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def _blankable_bodies(
@@ -287,7 +280,7 @@ def _blankable_header(
     endpoints have long signatures: on polar, a quarter of what was left after blanking bodies."""
     def_line = func.lineno
     match = _DEFINITION.match(lines[def_line - 1])
-    if match is None or _normalised(match.group(1)) != func.name:
+    if match is None or as_python_reads(match.group(1)) != func.name:
         return None  # `async` and `def` on two lines, or a `;` before the def
     if markers.found_in("".join(lines[def_line - 1 : span[0] - 1])):
         return None

@@ -22,6 +22,7 @@ from collections import OrderedDict
 import libcst as cst
 
 from ormlint.narrow import parse_module
+from ormlint.syntax import python_lines
 
 
 class StatementCache:
@@ -39,9 +40,7 @@ class StatementCache:
         from: the same lines) is `tree`; None when the text cannot be taken apart safely."""
         if not tree.body or "\r" in text.replace("\r\n", ""):
             return None
-        from ormlint.narrow import _LINE  # Python's own line breaks
-
-        lines = _LINE.findall(text)
+        lines = python_lines(text)
         statements = []
         indents: set[str] = set()
         newlines: set[str] = set()

@@ -29,6 +29,7 @@ import ast
 import io
 import re
 import tokenize
+import unicodedata
 import warnings
 
 _OPENING = {"(": ")", "[": "]", "{": "}"}
@@ -36,6 +37,22 @@ _CANDIDATE = re.compile(
     r"^[ \t]*(?:(?:async[ \t]+)?(?:class|def)[ \t]+\w+[ \t]*\[|type[ \t]+\w+[ \t]*[=\[]|except\b)",
     re.MULTILINE,
 )
+
+
+# Python's own line breaks (str.splitlines also breaks at \f, \v, \x1c-\x1e, \x85, \u2028...,
+# which are not line ends for the tokenizer and would shift every line number after them).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def python_lines(text: str) -> list[str]:
+    """The lines of `text` as Python numbers them, each with its line end."""
+    return _LINE.findall(text)
+
+
+def as_python_reads(text: str) -> str:
+    """`text` with identifiers spelled as Python reads them (NFKC-normalised, as `ast` gives
+    names): a name written in other Unicode forms is matched too."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def parse_python(source: str) -> ast.Module:
