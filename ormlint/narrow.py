@@ -14,7 +14,8 @@ Where ormlint reads a function body today, and how a body that may be read is ke
   (Alembic's upgrade(), column factories) and `ModuleFunction` records their `return` values and
   `yield`, which ORM302 looks up by name for a call such as `default=utcnow()`: kept when the
   body names a column constructor (or an import alias of one), or says `return` or `yield` and
-  the function's name is written anywhere else in the file;
+  the function's name is written in the narrowed text outside its `def` (a call in a blanked
+  body is one no rule evaluates);
 - `declared_attr` functions (columns, relationships, `__tablename__`): kept when a decorator names
   `declared_attr` or an import alias of it;
 - ORM801 (opt-in) looks for hashing or encrypting identifiers in a model class's methods: kept,
@@ -113,8 +114,25 @@ def narrowed_source(source: str, tree: ast.Module, credentials: bool = True) -> 
     bodies ORM801 reads."""
     if "\r" in source.replace("\r\n", ""):
         return source  # a lone \r: let libcst see the text as it is written
+    aliases = _alias_spellings(tree.body)
+    # A module-level function whose returns ORM302 may read is kept when the narrowed text
+    # calls it by name; keeping one reveals its body, which may name another (hence the rounds).
+    called: set[int] = set()
+    while True:
+        markers = _Markers(aliases, credentials, called)
+        narrowed = _narrowed(source, tree, markers)
+        if not markers.helpers:
+            return narrowed
+        words = Counter(_WORD.findall(as_python_reads(narrowed)))
+        # More than once: its own `def` line stays in the narrowed text.
+        more = {f.lineno for f in markers.helpers if words[f.name] > 1}
+        if not more:
+            return narrowed
+        called |= more
+
+
+def _narrowed(source: str, tree: ast.Module, markers: "_Markers") -> str:
     lines = python_lines(source)
-    markers = _Markers(_alias_spellings(tree.body), source, credentials)
     blanked = False
     for first, last, header in _blankable_bodies(tree.body, lines, markers, module_level=True):
         line = lines[first - 1]
@@ -165,20 +183,16 @@ if not all(re.escape(word) == word for word in _ORM801_WORDS) or not (
 class _Markers:
     """Does a piece of text mention something that makes ormlint read the body it is in?"""
 
-    def __init__(self, aliases: set[str], source: str, credentials: bool = True) -> None:
+    def __init__(self, aliases: set[str], credentials: bool = True, called: Collection[int] = ()) -> None:
         self.words = (*READ_NAMES, *INSURANCE_MARKERS)
         self.credentials = credentials
         self.aliases = (
             re.compile("|".join(rf"\b{re.escape(a)}\b" for a in sorted(aliases))) if aliases else None
         )
-        self.source = source
-        self._word_counts: Counter[str] | None = None
-
-    def mentioned_elsewhere(self, function_name: str) -> bool:
-        """Is the name written anywhere but in its `def` (a call, an alias, a string...)?"""
-        if self._word_counts is None:
-            self._word_counts = Counter(_WORD.findall(as_python_reads(self.source)))
-        return self._word_counts[function_name] > 1
+        # Module-level functions with a `return` or `yield` (by their `def` line): those called
+        # in the narrowed text, kept; and those blanked that a call may need (`helpers`).
+        self.called = called
+        self.helpers: list[ast.FunctionDef] = []
 
     def found_in(self, text: str) -> bool:
         if self._found_in(text):
@@ -247,14 +261,6 @@ def _may_blank(
 ) -> bool:
     first, last = span
     text = "".join(lines[first - 1 : last])
-    if (
-        module_level
-        and not func.decorator_list
-        and not isinstance(func, ast.AsyncFunctionDef)
-        and any(word in text for word in MODULE_FUNCTION_MARKERS)
-        and markers.mentioned_elsewhere(func.name)
-    ):
-        return False
     if markers.found_in(text):
         return False
     # A declared_attr function's body is read; its decorator names declared_attr (READ_NAMES) or
@@ -262,6 +268,14 @@ def _may_blank(
     if func.decorator_list:
         start, end = func.decorator_list[0].lineno, func.decorator_list[-1].end_lineno
         return not markers.found_in("".join(lines[start - 1 : end]))
+    if (
+        module_level
+        and isinstance(func, ast.FunctionDef)
+        and any(word in text for word in MODULE_FUNCTION_MARKERS)
+    ):
+        if func.lineno in markers.called:
+            return False
+        markers.helpers.append(func)
     return True
 
 

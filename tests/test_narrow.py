@@ -633,6 +633,30 @@ def test_a_helper_whose_name_is_written_nowhere_else_loses_its_returns():
     assert "return now()" not in narrowed.partition("def alone")[2]
 
 
+def test_a_helper_called_only_inside_blanked_bodies_loses_its_returns():
+    # Only a call in the narrowed text can reach ORM302 (`default=helper()`); an app factory
+    # calling its setup helpers is blanked with them.
+    source = (
+        "def configure(app):\n    print(1)\n    return app\n\n\n"
+        "def create_app():\n    app = make()\n    configure(app)\n\n\n"
+        "def stamp():\n    print(1)\n    return now()\n\n\n"
+        "class Event:\n    created = stamp()\n"
+    )
+    narrowed = _narrow(source)
+    assert narrowed.splitlines()[0] == 'def configure(): """'
+    assert "return now()" in narrowed
+
+
+def test_a_helper_named_in_a_kept_helper_is_kept_too():
+    # Keeping `outer` brings its body back, and the call of `inner` in it (a second round).
+    source = (
+        "def inner():\n    print(1)\n    return now()\n\n\n"
+        "def outer():\n    print(1)\n    return inner()\n\n\n"
+        "class Event:\n    created = outer()\n"
+    )
+    assert _narrow(source) == source
+
+
 def test_names_in_other_unicode_forms_are_matched_as_python_reads_them():
     # `ｕtcnow` and `Ｃ` are `utcnow` and `C` to Python (NFKC), and libcst keeps them as written.
     source = (
