@@ -195,7 +195,7 @@ def _analyse_file(
             tree = parse_python(source)
     except SyntaxError as error:
         # Maybe syntax newer than this interpreter (`type X = ...` on 3.11): libcst may know it.
-        if "too many nested" in error.msg or _bracket_depth(source) > MAX_BRACKET_DEPTH:
+        if "too many nested" in error.msg or _nests_too_deep(source):
             return FileResult(_unparsable(path, source, codes, error), unparsed)
         syntax_error = error
         tree = newer_syntax_tree(source)  # `class A[T]:` on 3.11: where things are, for narrowing
@@ -233,7 +233,10 @@ def _analyse_file(
 MAX_BRACKET_DEPTH = 200  # CPython's own limit; libcst crashes far beyond it
 
 
-def _bracket_depth(source: str) -> int:
+def _nests_too_deep(source: str) -> bool:
+    """Do brackets nest deeper than MAX_BRACKET_DEPTH (counting those in strings too)?"""
+    if source.count("(") + source.count("[") + source.count("{") <= MAX_BRACKET_DEPTH:
+        return False  # not that many brackets at all (counted without a loop in Python)
     depth = deepest = 0
     for char in source:
         if char in "([{":
@@ -241,7 +244,7 @@ def _bracket_depth(source: str) -> int:
             deepest = max(deepest, depth)
         elif char in ")]}":
             depth = max(0, depth - 1)
-    return deepest
+    return deepest > MAX_BRACKET_DEPTH
 
 
 def _checked(

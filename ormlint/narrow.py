@@ -133,38 +133,50 @@ def narrowed_source(source: str, tree: ast.Module, credentials: bool = True) -> 
 
 def _narrowed(source: str, tree: ast.Module, markers: "_Markers") -> str:
     lines = python_lines(source)
+    newline = "\n" if "\r" not in source else None
     blanked = False
     for first, last, header in _blankable_bodies(tree.body, lines, markers, module_level=True):
         line = lines[first - 1]
         indent = line[: len(line) - len(line.lstrip(" \t\f"))]
         if header is not None:
-            _blank_definition(lines, header, last)
+            _blank_definition(lines, header, last, newline)
         elif first == last:
             lines[first - 1] = indent + "pass" + _line_end(line)
         else:
             # One string spanning the body's lines: one token and one node for libcst, where
             # `pass` and empty lines cost a node per line (about 6% of the narrowed parse).
             lines[first - 1] = indent + '"""' + _line_end(line)
-            for number in range(first + 1, last):
-                lines[number - 1] = _line_end(lines[number - 1])
+            _empty_lines(lines, first + 1, last - 1, newline)
             lines[last - 1] = '"""' + _line_end(lines[last - 1])
         blanked = True
     return "".join(lines) if blanked else source
 
 
-def _blank_definition(lines: list[str], header: tuple[int, int, int], last: int) -> None:
+def _blank_definition(
+    lines: list[str], header: tuple[int, int, int], last: int, newline: str | None
+) -> None:
     """The whole function from its first decorator to `last`: `@_` for the decorators, and
     `def name(): \"\"\"` ... `\"\"\"` with the name where it was (a rule may point at it)."""
     start, def_line, name_end = header
     definition = lines[def_line - 1]
     indent = definition[: len(definition) - len(definition.lstrip(" \t\f"))]
-    for number in range(start, last + 1):
-        if number != def_line:
-            lines[number - 1] = _line_end(lines[number - 1])
+    _empty_lines(lines, start, def_line - 1, newline)
+    _empty_lines(lines, def_line + 1, last, newline)
     if start < def_line:
         lines[start - 1] = indent + "@_" + lines[start - 1]
     lines[def_line - 1] = definition[:name_end] + '(): """' + _line_end(definition)
     lines[last - 1] = '"""' + lines[last - 1]
+
+
+def _empty_lines(lines: list[str], first: int, last: int, newline: str | None) -> None:
+    """Lines `first`..`last` (1-based, inclusive) keep only their line ends. `newline`: the one
+    line end every line of the file but its last has, when there is one."""
+    if first > last:
+        return
+    if newline is not None and last < len(lines):
+        lines[first - 1 : last] = [newline] * (last - first + 1)
+    else:
+        lines[first - 1 : last] = [_line_end(line) for line in lines[first - 1 : last]]
 
 
 def _line_end(line: str) -> str:

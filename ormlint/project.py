@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 from collections import deque
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import libcst as cst
 
@@ -30,14 +30,19 @@ from ormlint.model.types import FileModel
 class _AstPositions:
     """Source positions of class-level declarations, from the `ast` tree."""
 
-    def __init__(self, tree: ast.Module | None) -> None:
+    def __init__(self, tree: ast.Module | None, class_names: Iterable[str] = ()) -> None:
         self._assignments: dict[str, dict[str, ast.AST]] = {}
         self._strings: dict[int, dict[str, ast.AST]] = {}  # id(scope) -> first node of each string
+        # The first class statement of each name in `class_names`, in `ast.walk`'s order; the
+        # search ends when all are found (module-level classes come first in that order).
         self.classes: dict[str, ast.ClassDef] = {}
-        if tree is not None:
+        wanted = set(class_names)
+        if tree is not None and wanted:
             for node in _statements_breadth_first(tree):
-                if isinstance(node, ast.ClassDef):
+                if type(node) is ast.ClassDef and node.name in wanted:
                     self.classes.setdefault(node.name, node)
+                    if len(self.classes) == len(wanted):
+                        break
 
     @staticmethod
     def located(node: ast.AST | None) -> Location | None:
@@ -125,7 +130,7 @@ _BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
 
 
 def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
-    positions = _AstPositions(tree)
+    positions = _AstPositions(tree, [cls.name for cls in model.classes])
     origins = _import_origins(model)
     classes = []
     for cls in model.classes:
