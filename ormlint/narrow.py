@@ -155,15 +155,19 @@ def _narrowed(source: str, tree: ast.Module, markers: "_Markers") -> str:
 def _blank_definition(
     lines: list[str], header: tuple[int, int, int], last: int, newline: str | None
 ) -> None:
-    """The whole function from its first decorator to `last`: `@_` for the decorators, and
+    """The whole function from its first decorator to `last`: `@_` for the decorators (`@_(\"\"\"`
+    ... `\"\"\")` when they span lines: one string, not a node per empty line), and
     `def name(): \"\"\"` ... `\"\"\"` with the name where it was (a rule may point at it)."""
     start, def_line, name_end = header
     definition = lines[def_line - 1]
     indent = definition[: len(definition) - len(definition.lstrip(" \t\f"))]
     _empty_lines(lines, start, def_line - 1, newline)
     _empty_lines(lines, def_line + 1, last, newline)
-    if start < def_line:
+    if start == def_line - 1:
         lines[start - 1] = indent + "@_" + lines[start - 1]
+    elif start < def_line:
+        lines[start - 1] = indent + '@_("""' + lines[start - 1]
+        lines[def_line - 2] = '""")' + lines[def_line - 2]
     lines[def_line - 1] = definition[:name_end] + '(): """' + _line_end(definition)
     lines[last - 1] = '"""' + lines[last - 1]
 
