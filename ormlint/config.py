@@ -90,12 +90,14 @@ class Settings:
 
     # -- files ----------------------------------------------------------------------------------
 
-    def is_excluded(self, path: Path, walking: bool = False) -> bool:
+    def is_excluded(self, path: Path | str, walking: bool = False) -> bool:
         """Does an exclude pattern match the path, any of its directories, or its name?
         `walking`: the parent directories were already checked (and kept) by the walk, so only
         the last component and the whole path need testing."""
-        rel = self._relative(path)
         names, paths = self._exclude_matchers
+        if walking and not paths:  # only the name to test: no relative path to build
+            return names is not None and names.match(os.path.basename(path)) is not None
+        rel = self._relative(path)
         parts = rel.parts[-1:] if walking else rel.parts
         if names is not None and any(names.match(part) for part in parts):
             return True
@@ -111,7 +113,7 @@ class Settings:
         paths = [re.compile(fnmatch.translate(p)) for p in patterns if p and "/" in p]
         return (re.compile("|".join(names)) if names else None), paths
 
-    def _relative(self, path: Path) -> PurePosixPath:
+    def _relative(self, path: Path | str) -> PurePosixPath:
         # string operations: called for every file and directory of a walk, where pathlib's
         # relative_to cost more than the rest of a warm run
         absolute = os.path.abspath(path)

@@ -611,14 +611,17 @@ def discover(paths: Iterable[Path], settings: Settings) -> list[tuple[Path, str]
 
 
 def _walk(root: Path, settings: Settings) -> Iterable[tuple[Path, str]]:
+    # Strings until a file is kept: pathlib costs more than the rest of a warm run's walk.
     for directory, dirnames, filenames in os.walk(root):
-        base = Path(directory)
-        dirnames[:] = sorted(d for d in dirnames if not settings.is_excluded(base / d, walking=True))
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if not settings.is_excluded(os.path.join(directory, d), walking=True)
+        )
         for filename in sorted(filenames):
             if filename.endswith(".py"):
-                path = base / filename
+                path = os.path.join(directory, filename)
                 if not settings.is_excluded(path, walking=True):
-                    yield path, os.path.normpath(str(path))
+                    yield Path(path), os.path.normpath(path)
 
 
 def _lines_on_disk(path: str) -> list[str]:
