@@ -446,6 +446,15 @@ _UNKNOWN = object()
 
 
 class _Schema:
+    @staticmethod
+    def of(index: ProjectIndex) -> "_Schema":
+        """The index's schema, built once and shared by the rules that read it (its caches are
+        a function of the index alone)."""
+        schema = index.derived.get("relationship_schema")
+        if schema is None:
+            schema = index.derived["relationship_schema"] = _Schema(index)
+        return schema
+
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
         self._infos: dict[ClassKey, _MappedInfo | None] = {}
@@ -843,7 +852,7 @@ class OverlappingRelationshipsNotLinked(ProjectRule):
     )
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
-        schema = _Schema(index)
+        schema = _Schema.of(index)
         writers: dict[tuple[TableKey, str], list[tuple[_MappedInfo, RelationshipFacts, _MappedInfo]]] = defaultdict(list)
         for owner, rel in schema.relationships():
             keywords = rel.keywords
@@ -1075,7 +1084,7 @@ class CollectionScalarContradiction(ProjectRule):
                 )
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
-        schema = _Schema(index)
+        schema = _Schema.of(index)
         for owner, rel in schema.relationships():
             if rel.annotation_shape != "collection" or rel.keywords & {"uselist", "remote_side"}:
                 continue
@@ -1257,7 +1266,7 @@ class InvalidCascade(ProjectRule):
                 yield self.violation(arg.value, cascade=text, name=label, problem=problem, fix=fix)
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
-        schema = _Schema(index)
+        schema = _Schema.of(index)
         for owner, rel in schema.relationships():
             own = _has_delete_orphan(rel.cascade) and "single_parent" not in rel.keywords
             via_backref = (
@@ -1367,7 +1376,7 @@ class AmbiguousForeignKeys(ProjectRule):
     )
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
-        schema = _Schema(index)
+        schema = _Schema.of(index)
         for owner, rel in schema.relationships():
             if rel.keywords & {"foreign_keys", "primaryjoin", "secondary", "secondaryjoin"}:
                 continue
