@@ -721,6 +721,9 @@ def run(
         import ormlint.narrow  # noqa: F401  (libcst and the rules)
         import ormlint.project  # noqa: F401
 
+        # What is loaded now is never garbage: kept out of the collector's scans, whose writes
+        # to every object would make each forked worker copy the pages it shares.
+        gc.freeze()
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             done = pool.map(_analyse_job, [jobs_args[i] for i in remote])
             for i in set(range(len(jobs_args))).difference(remote):
