@@ -22,6 +22,7 @@ from ormlint.facts import (  # noqa: F401  (re-exported: the facts are part of t
 from ormlint.model.extract import keyword_args
 from ormlint.model.names import dotted_name, optional_core, string_value
 from ormlint.model.types import FileModel
+from ormlint.syntax import statements_breadth_first
 
 
 # -- building facts from one file ----------------------------------------------------------------
@@ -38,7 +39,7 @@ class _AstPositions:
         self.classes: dict[str, ast.ClassDef] = {}
         wanted = set(class_names)
         if tree is not None and wanted:
-            for node in _statements_breadth_first(tree):
+            for node in statements_breadth_first(tree):
                 if type(node) is ast.ClassDef and node.name in wanted:
                     self.classes.setdefault(node.name, node)
                     if len(self.classes) == len(wanted):
@@ -112,21 +113,6 @@ def _walk(root: ast.AST) -> Iterator[ast.AST]:
                 queue.append(value)
 
 
-def _statements_breadth_first(tree: ast.AST) -> Iterator[ast.AST]:
-    """The statements (and except/case clauses) of a tree in `ast.walk`'s order, without
-    visiting expressions: class statements are found at a fraction of a full walk's cost."""
-    queue = deque([tree])
-    while queue:
-        node = queue.popleft()
-        yield node
-        for name in _BLOCKS:  # in the order of the nodes' _fields, as ast.walk visits them
-            value = getattr(node, name, None)
-            if value:
-                queue.extend(value)
-
-
-# Where statements (and except/case clauses) hold statements; nothing else in a tree does.
-_BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
 
 
 def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:

@@ -31,6 +31,8 @@ import re
 import tokenize
 import unicodedata
 import warnings
+from collections import deque
+from typing import Iterator
 
 _OPENING = {"(": ")", "[": "]", "{": "}"}
 _CANDIDATE = re.compile(
@@ -153,3 +155,20 @@ def _bracketed_exceptions(tokens) -> list[tuple[int, int, str]]:
     if not comma:
         return []
     return [(last.end[1], last.end[1], ")"), (first.start[1], first.start[1], "(")]
+
+
+def statements_breadth_first(tree: ast.AST) -> Iterator[ast.AST]:
+    """The statements (and except/case clauses) of a tree in `ast.walk`'s order, without
+    visiting expressions (no expression holds a statement): a fraction of a full walk's cost."""
+    queue = deque([tree])
+    while queue:
+        node = queue.popleft()
+        yield node
+        for name in _BLOCKS:  # in the order of the nodes' _fields, as ast.walk visits them
+            value = getattr(node, name, None)
+            if value:
+                queue.extend(value)
+
+
+# Where statements (and except/case clauses) hold statements; nothing else in a tree does.
+_BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")

@@ -9,15 +9,18 @@ followed through the project's own files with `ast` (imports only; never execute
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from typing import Callable, Iterable
 
 from ormlint.facts import Location
+from ormlint.syntax import as_python_reads, statements_breadth_first
 
 # Calls that import modules by a computed name: the set of imported modules is then unknown.
 _DYNAMIC_IMPORTS = {"import_module", "__import__", "walk_packages", "iter_modules", "load_module",
                     "exec_module", "run_path", "exec", "autodiscover_modules", "find_modules",
                     "import_string"}
+_DYNAMIC_IMPORT_NAME = re.compile(r"\b(?:" + "|".join(sorted(_DYNAMIC_IMPORTS)) + r")\b")
 
 
 def target_metadata_value(source: str) -> tuple[ast.expr, Location] | None:
@@ -108,7 +111,11 @@ def reachable_files(
             return None
         here = module_key(path)
         package = here if path.replace("\\", "/").endswith("/__init__.py") else here.rpartition("/")[0]
-        for node in ast.walk(tree):
+        # Imports are statements; the calls that import by computed name are looked for only in
+        # a file that spells one of their names.
+        dynamic = _DYNAMIC_IMPORT_NAME.search(as_python_reads(source)) is not None
+        nodes = ast.walk(tree) if dynamic else statements_breadth_first(tree)
+        for node in nodes:
             loaded: list[str] = []
             if isinstance(node, ast.Import):
                 for alias in node.names:

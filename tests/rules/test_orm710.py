@@ -44,6 +44,16 @@ def test_computed_imports_make_it_silent(tmp_path):
     assert _run(tmp_path, **{ENV: env}) == []
 
 
+def test_a_computed_import_deep_in_an_imported_module_makes_it_silent(tmp_path):
+    # Not a statement: the call sits in a function of a module on the chain, spelled as Python
+    # reads it (NFKC), and the walk must still find it.
+    loader = "import importlib\n\n\ndef load(name):\n    return [importlib.ｉmport_module(name)]\n"
+    changes = {"app/__init__.py": "from app import loader  # noqa: F401\n", "app/loader.py": loader}
+    assert _run(tmp_path, **changes) == []
+    plain = {"app/__init__.py": "from app import loader  # noqa: F401\n", "app/loader.py": "X = 1\n"}
+    assert _run(tmp_path, **plain) == [(ENV, 3, "ORM710")]
+
+
 def test_an_unchecked_local_package_on_the_way_makes_it_silent(tmp_path):
     # env.py imports `bootstrap`, a package of the project that is excluded from the check: the
     # models may be imported there, so nothing certain can be said.
