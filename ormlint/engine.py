@@ -231,6 +231,7 @@ def _analyse_file(
 
 
 MAX_BRACKET_DEPTH = 200  # CPython's own limit; libcst crashes far beyond it
+_BRACKETS_ONLY = re.compile(r"[^()\[\]{}]+")
 
 
 def _nests_too_deep(source: str) -> bool:
@@ -238,7 +239,7 @@ def _nests_too_deep(source: str) -> bool:
     if source.count("(") + source.count("[") + source.count("{") <= MAX_BRACKET_DEPTH:
         return False  # not that many brackets at all (counted without a loop in Python)
     depth = deepest = 0
-    for char in source:
+    for char in _BRACKETS_ONLY.sub("", source):  # the loop sees the brackets alone
         if char in "([{":
             depth += 1
             deepest = max(deepest, depth)

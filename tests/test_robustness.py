@@ -62,6 +62,15 @@ def test_deep_nesting_is_reported_not_fatal():
     assert finding.code == "ORM999" and "too many nested parentheses" in finding.message
 
 
+def test_nesting_depth_is_measured_on_the_brackets_alone():
+    from ormlint.engine import MAX_BRACKET_DEPTH, _nests_too_deep
+
+    deep = MAX_BRACKET_DEPTH + 1
+    assert _nests_too_deep("x = " + "[" * deep + "a, (b)" + "]" * deep)
+    assert not _nests_too_deep("x = " + "[" * MAX_BRACKET_DEPTH + "a" + "]" * MAX_BRACKET_DEPTH)
+    assert not _nests_too_deep("f(a)\n" * (2 * deep))  # many brackets, none deep
+
+
 def test_warnings_from_the_users_code_are_not_printed(recwarn):
     analyse_source('import sqlalchemy\nx = "\\d+"\n', "m.py", CODES)
     assert [str(w.message) for w in recwarn] == []
