@@ -223,8 +223,9 @@ def _bare_mapped_columns(model: FileModel, cls, positions: "_AstPositions", fall
     default SQL type (SQLAlchemy rejects one naming a class without a relationship()).
     WriteOnlyMapped/DynamicMapped are relationships."""
     found = []
-    for attr, mapped in cls.bare_mapped:
-        if mapped.wrapper != "Mapped" or attr in cls.declared_attrs:
+    for bare in cls.bare_mapped:
+        attr, mapped = bare.attr, bare.mapped
+        if mapped is None or mapped.wrapper != "Mapped" or attr in cls.declared_attrs:
             continue
         db_type = _annotation_db_type(model, mapped)  # None: a custom type or an enum
         found.append(ColumnFacts(

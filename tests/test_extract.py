@@ -183,3 +183,31 @@ def test_the_node_types_checked_by_exact_type_have_no_subclasses():
     for node_type in (cst.Attribute, cst.Name, cst.SimpleString, cst.Call, cst.FunctionDef,
                       cst.ClassDef, cst.Lambda):
         assert node_type.__subclasses__() == [], node_type
+
+
+def test_bare_mapped_annotations_are_in_the_model_once():
+    found = model(
+        """
+        from sqlalchemy.orm import Mapped, WriteOnlyMapped
+
+        class A(Base):
+            __tablename__ = "a"
+            name: Mapped[str]
+            label: "Mapped[str | None]"
+            raw: Mapped
+            notes: WriteOnlyMapped["Note"]
+            count: int
+            if flag:
+                hidden: Mapped[int]
+            other: Mapped[int] = mapped_column()
+
+        class B(Base): metadata: Mapped[int]
+        """
+    )
+    a, b = found.classes
+    assert [(bare.attr, bare.mapped and bare.mapped.wrapper) for bare in a.bare_mapped] == [
+        ("name", "Mapped"), ("label", "Mapped"), ("raw", None), ("notes", "WriteOnlyMapped"),
+    ]
+    assert a.bare_mapped[1].mapped.optional is True
+    assert all(isinstance(bare.node, cst.AnnAssign) for bare in a.bare_mapped)
+    assert [bare.attr for bare in b.bare_mapped] == ["metadata"]  # a one-line body too

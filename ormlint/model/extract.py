@@ -29,6 +29,7 @@ from ormlint.model.names import (
     walrus_targets,
 )
 from ormlint.model.types import (
+    BareMapped,
     BuiltinRef,
     ClassAssignment,
     ClassKind,
@@ -104,7 +105,7 @@ class _ClassScope:
     is_sqlmodel: bool = False
     has_table: bool = False  # assigns __table__ itself
     assignments: list[ClassAssignment] = field(default_factory=list)
-    bare_mapped: list[tuple[str, MappedAnnotation]] = field(default_factory=list)
+    bare_mapped: list[BareMapped] = field(default_factory=list)
 
 
 class Extractor:
@@ -450,12 +451,11 @@ class Extractor:
             elif isinstance(small, cst.AnnAssign) and small.value is not None:
                 target, annotation, value = small.target, small.annotation.annotation, small.value
             else:
-                if (
-                    isinstance(small, cst.AnnAssign) and branch == ()
-                    and isinstance(small.target, cst.Name)
-                    and (mapped := self.mapped_annotation(small.annotation.annotation)) is not None
-                ):
-                    scope.bare_mapped.append((small.target.value, mapped))
+                if isinstance(small, cst.AnnAssign) and branch == () and isinstance(small.target, cst.Name):
+                    annotation = small.annotation.annotation
+                    if names_mapped_wrapper(annotation, self.imports):
+                        mapped = self.mapped_annotation(annotation)
+                        scope.bare_mapped.append(BareMapped(small.target.value, small, mapped))
                 if isinstance(small, cst.Assign):  # `a = b = value`: recorded, never extracted
                     for assign_target in small.targets:
                         for name in _target_name_nodes(assign_target.target):
@@ -891,6 +891,20 @@ class Extractor:
                 return any(isinstance(e, cst.Name) and e.value == "None" for e in elements)
             return False  # list[...], dict[...], a generic class
         return None
+
+
+def names_mapped_wrapper(annotation: cst.BaseExpression, imports: ImportTable) -> bool:
+    """Does the annotation name `Mapped`/`WriteOnlyMapped`/`DynamicMapped`, subscripted or not,
+    as a string or not?"""
+    text = string_value(annotation)
+    if text is not None:
+        try:
+            annotation = cst.parse_expression(text.strip())
+        except Exception:
+            return False
+    if isinstance(annotation, cst.Subscript):
+        annotation = annotation.value
+    return imports.symbol(annotation) in MAPPED_WRAPPERS
 
 
 def calls_in(node: cst.CSTNode, into_lambdas: bool = False) -> Iterator[cst.Call]:

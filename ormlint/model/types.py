@@ -27,6 +27,18 @@ class MappedAnnotation:
 
 
 @dataclass(frozen=True)
+class BareMapped:
+    """`name: Mapped[T]` with no value, at the top of a class body: a column SQLAlchemy derives
+    from the annotation alone (or a relationship, when T names a mapped class)."""
+
+    attr: str
+    node: cst.AnnAssign = field(compare=False)
+    # The annotation read as one Mapped[T]; None when it names a Mapped wrapper in a form that
+    # cannot be (a bare `Mapped`, `Mapped[A, B]`).
+    mapped: MappedAnnotation | None
+
+
+@dataclass(frozen=True)
 class ForeignKeyDecl:
     target: str | None  # "table.column" when given as a string
     ondelete: str | None
@@ -192,9 +204,7 @@ class ModelClass:
     # Names of the body's `@declared_attr` functions (their columns are in `columns` when the
     # function returns one plainly; otherwise the function is still listed here).
     declared_attrs: frozenset[str] = frozenset()
-    # `name: Mapped[T]` with no value, at the top of the body: a column SQLAlchemy derives from
-    # the annotation alone (or a relationship, when T names a mapped class).
-    bare_mapped: tuple[tuple[str, MappedAnnotation], ...] = ()
+    bare_mapped: tuple[BareMapped, ...] = ()
     has_table: bool = False  # assigns `__table__` itself: its table is not declared here
 
     def column(self, name: str) -> ColumnDecl | None:

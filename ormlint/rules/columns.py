@@ -12,7 +12,7 @@ from ormlint.model.extract import keyword_args
 from ormlint.model.names import bool_value, dotted_name, optional_core, string_value, syntax_children
 from ormlint.model.types import ColumnDecl, FileModel, MappedAnnotation, ModelClass
 from ormlint.rules.base import Fix, Rule, Violation, example
-from ormlint.rules.indexes import annotation_used_by_column, is_mapped_annotation
+from ormlint.rules.indexes import annotation_used_by_column
 
 _REFERENCES = (
     "SQLAlchemy: mapped_column() derives the datatype and nullability from the Mapped annotation, "
@@ -451,28 +451,6 @@ class MappedTypeContradictsSqlType(Rule):
                 )
 
 
-# -- class-body facts the model does not list --------------------------------------------------------
-
-
-def bare_mapped_annotations(model: FileModel, cls: ModelClass) -> Iterator[tuple[str, cst.AnnAssign]]:
-    """`name: Mapped[T]` with no value: a column SQLAlchemy derives from the annotation alone.
-    (The FileModel lists only assignments with a value.)"""
-    body = cls.node.body
-    if not isinstance(body, cst.IndentedBlock):
-        return
-    for stmt in body.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
-        for small in stmt.body:
-            if (
-                isinstance(small, cst.AnnAssign)
-                and small.value is None
-                and isinstance(small.target, cst.Name)
-                and is_mapped_annotation(model, small.annotation.annotation)
-            ):
-                yield small.target.value, small
-
-
 # -- ORM204 ----------------------------------------------------------------------------------------
 
 RESERVED_ATTRIBUTES = {
@@ -597,9 +575,9 @@ class ReservedAttributeName(Rule):
             for rel in cls.relationships:
                 if rel.attr in RESERVED_ATTRIBUTES:
                     yield self._violation(rel.node, rel.attr, None, relationship=True)
-            for attr, node in bare_mapped_annotations(model, cls):
-                if attr in RESERVED_ATTRIBUTES:
-                    yield self._violation(node.target, attr, None)
+            for bare in cls.bare_mapped:
+                if bare.attr in RESERVED_ATTRIBUTES:
+                    yield self._violation(bare.node.target, bare.attr, None)
 
     def _violation(
         self, node: cst.CSTNode, attr: str, column: ColumnDecl | None, relationship: bool = False
@@ -780,9 +758,8 @@ class TypeCheckingNameInMappedAnnotation(Rule):
             for rel in cls.relationships:
                 if rel.annotation is not None:
                     yield from self._check(model, rel.annotation.node, rel.annotation, hidden, False)
-            for _, node in bare_mapped_annotations(model, cls):
-                annotation = node.annotation.annotation
-                yield from self._check(model, annotation, None, hidden, True)
+            for bare in cls.bare_mapped:
+                yield from self._check(model, bare.node.annotation.annotation, None, hidden, True)
 
     def _check(
         self,

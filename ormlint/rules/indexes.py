@@ -9,7 +9,7 @@ from typing import Iterator, Sequence
 import libcst as cst
 
 from ormlint.fixes import without_argument
-from ormlint.model.extract import calls_in, keyword_args, positional_args
+from ormlint.model.extract import calls_in, keyword_args, names_mapped_wrapper, positional_args
 from ormlint.model.names import canonical_symbol, dotted_name, string_value
 from ormlint.model.types import ColumnDecl, FileModel, IndexDecl, ModelClass, TableDecl
 from ormlint.project import ProjectIndex
@@ -27,7 +27,6 @@ _RELATIONSHIP_LIKE = {
     "relationship", "relation", "backref", "association_proxy", "synonym", "query_expression",
     "sqlmodel.Relationship", "dynamic_loader",
 }
-_MAPPED_WRAPPERS = {"Mapped", "WriteOnlyMapped", "DynamicMapped"}
 
 
 def column_key(column: ColumnDecl) -> str | None:
@@ -62,15 +61,7 @@ class TableColumns:
 
 
 def is_mapped_annotation(model: FileModel, annotation: cst.BaseExpression) -> bool:
-    text = string_value(annotation)
-    if text is not None:
-        try:
-            annotation = cst.parse_expression(text.strip())
-        except Exception:
-            return False
-    if isinstance(annotation, cst.Subscript):
-        annotation = annotation.value
-    return model.imports.symbol(annotation) in _MAPPED_WRAPPERS
+    return names_mapped_wrapper(annotation, model.imports)
 
 
 def _is_classvar(model: FileModel, annotation: cst.BaseExpression) -> bool:
@@ -1117,18 +1108,8 @@ class IdentifierTooLong(Rule):
             node = _explicit_name_node(column) or targets.get(id(column))
             if node is not None:
                 yield from report("column name", name, node, "column")
-        body = cls.node.body
-        if isinstance(body, cst.IndentedBlock):  # bare `name: Mapped[int]` columns
-            for stmt in body.body:
-                if isinstance(stmt, cst.SimpleStatementLine):
-                    for small in stmt.body:
-                        if (
-                            isinstance(small, cst.AnnAssign)
-                            and small.value is None
-                            and isinstance(small.target, cst.Name)
-                            and is_mapped_annotation(model, small.annotation.annotation)
-                        ):
-                            yield from report("column name", small.target.value, small.target, "column")
+        for bare in cls.bare_mapped:  # bare `name: Mapped[int]` columns
+            yield from report("column name", bare.attr, bare.node.target, "column")
 
 
 def _explicit_name_node(column: ColumnDecl) -> cst.BaseExpression | None:

@@ -32,6 +32,11 @@ def test_orm204_every_way_to_map_a_reserved_name():
     ) == [("ORM204", 7), ("ORM204", 8), ("ORM204", 12), ("ORM204", 16)]
 
 
+def test_orm204_a_bare_annotation_in_a_one_line_body():
+    # Read from the model like the others (a rule-side walk of the body's lines missed it).
+    assert check("class Bare(Base): metadata: Mapped[str]\n") == [("ORM204", 4)]
+
+
 def test_orm204_configuring_the_base_and_renamed_attributes_are_fine():
     assert check(
         "class Base(DeclarativeBase):\n"
