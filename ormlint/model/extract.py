@@ -896,15 +896,10 @@ class Extractor:
 def names_mapped_wrapper(annotation: cst.BaseExpression, imports: ImportTable) -> bool:
     """Does the annotation name `Mapped`/`WriteOnlyMapped`/`DynamicMapped`, subscripted or not,
     as a string or not?"""
-    text = string_value(annotation)
-    if text is not None:
-        try:
-            annotation = cst.parse_expression(text.strip())
-        except Exception:
-            return False
-    if isinstance(annotation, cst.Subscript):
-        annotation = annotation.value
-    return imports.symbol(annotation) in MAPPED_WRAPPERS
+    expr = _unwrap_string_annotation(annotation)
+    if isinstance(expr, cst.Subscript):
+        expr = expr.value
+    return expr is not None and imports.symbol(expr) in MAPPED_WRAPPERS
 
 
 def calls_in(node: cst.CSTNode, into_lambdas: bool = False) -> Iterator[cst.Call]:
