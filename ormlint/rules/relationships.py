@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -308,6 +308,11 @@ class BackPopulatesNotReciprocal(ProjectRule):
     valid = BackPopulatesMissing.valid
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
+        # (target class, attribute) -> how many relationships name it in `back_populates`: one
+        # attribute can point back to one of them only, so several make one-way pairs by design
+        # (an "active key" and "old keys" view of one foreign key), and any fix breaks another.
+        claims: Counter[tuple[str, str, str]] = Counter()
+        pending = []
         for path, cls in index.classes():
             for rel in cls.relationships:
                 if not rel.back_populates or not rel.target:
@@ -315,24 +320,28 @@ class BackPopulatesNotReciprocal(ProjectRule):
                 found = index.resolve_class(rel.target, prefer_path=path)
                 if found is None:
                     continue
-                _, target = found
-                other = next((r for r in target.relationships if r.attr == rel.back_populates), None)
-                if other is None or other.back_populates == rel.attr or other.has_unknown_kwargs:
-                    continue
-                if other.back_populates is None:
-                    problem = "has no `back_populates`"
-                elif other.target == cls.name:
-                    own = index.attributes(path, cls)
-                    if own is None or other.back_populates not in own:
-                        continue  # `other` names a missing attribute: that is ORM102's finding
-                    problem = f'points back to `{other.back_populates}` instead'
-                else:
-                    continue  # it pairs with another class (e.g. a subclass): not ours to judge
-                yield self.project_violation(
-                    path, rel.back_populates_location or rel.location,
-                    owner=cls.name, attr=rel.attr, other=rel.back_populates,
-                    target=target.name, problem=problem,
-                )
+                claims[found[0], found[1].name, rel.back_populates] += 1
+                pending.append((path, cls, rel, found))
+        for path, cls, rel, (target_path, target) in pending:
+            if claims[target_path, target.name, rel.back_populates] > 1:
+                continue
+            other = next((r for r in target.relationships if r.attr == rel.back_populates), None)
+            if other is None or other.back_populates == rel.attr or other.has_unknown_kwargs:
+                continue
+            if other.back_populates is None:
+                problem = "has no `back_populates`"
+            elif other.target == cls.name:
+                own = index.attributes(path, cls)
+                if own is None or other.back_populates not in own:
+                    continue  # `other` names a missing attribute: that is ORM102's finding
+                problem = f'points back to `{other.back_populates}` instead'
+            else:
+                continue  # it pairs with another class (e.g. a subclass): not ours to judge
+            yield self.project_violation(
+                path, rel.back_populates_location or rel.location,
+                owner=cls.name, attr=rel.attr, other=rel.back_populates,
+                target=target.name, problem=problem,
+            )
 
 
 class RelationshipTargetNotFound(ProjectRule):

@@ -93,6 +93,38 @@ def test_one_sided_pair_and_wrong_pair(tmp_path):
     assert lint_project(files, tmp_path) == [("m.py", 9, "ORM103"), ("m.py", 10, "ORM103"), ("m.py", 17, "ORM103")]
 
 
+def test_two_relationships_pointing_back_to_one_attribute_are_one_way_by_design(tmp_path):
+    # `Note.author` can name only one of the two filtered views: adding either back_populates
+    # (the rule's advice) makes SQLAlchemy raise "Bidirectional attribute conflict detected" when
+    # the other collection is appended to. Neither is reported; the single claim still is.
+    files = {
+        "m.py": """
+            from sqlalchemy import ForeignKey
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+            class Base(DeclarativeBase):
+                pass
+            class Author(Base):
+                __tablename__ = "author"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                pinned: Mapped["Note"] = relationship(
+                    primaryjoin="and_(Author.id == Note.author_id, Note.pinned)",
+                    back_populates="author", overlaps="archive", uselist=False)
+                archive: Mapped[list["Note"]] = relationship(
+                    primaryjoin="and_(Author.id == Note.author_id, ~Note.pinned)",
+                    back_populates="author", overlaps="pinned")
+                drafts: Mapped[list["Note"]] = relationship(back_populates="editor", overlaps="editor")
+            class Note(Base):
+                __tablename__ = "note"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                pinned: Mapped[bool] = mapped_column(default=False)
+                author_id: Mapped[int] = mapped_column(ForeignKey("author.id"))
+                author: Mapped[Author] = relationship()
+                editor: Mapped[Author] = relationship(overlaps="drafts")
+        """
+    }
+    assert lint_project(files, tmp_path) == [("m.py", 15, "ORM103")]
+
+
 def test_string_targets_with_module_paths_and_external_models(tmp_path):
     files = {
         "m.py": """
