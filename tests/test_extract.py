@@ -211,3 +211,29 @@ def test_bare_mapped_annotations_are_in_the_model_once():
     assert a.bare_mapped[1].mapped.optional is True
     assert all(isinstance(bare.node, cst.AnnAssign) for bare in a.bare_mapped)
     assert [bare.attr for bare in b.bare_mapped] == ["metadata"]  # a one-line body too
+
+
+def test_classes_mapped_imperatively_and_their_tables():
+    found = model(
+        """
+        from sqlalchemy.orm import Mapped, mapper, registry
+
+        reg = registry()
+
+        class A:
+            id: Mapped[int]
+
+        class B:
+            id: Mapped[int]
+
+        class C:
+            id: Mapped[int]
+
+        reg.map_imperatively(A, a_table)
+        if legacy:
+            mapper(class_=B, local_table=tables.b)
+        make(C, c_table)
+        """
+    )
+    facts = {c.name: (c.imperative, c.imperative_table, len(c.bare_mapped)) for c in found.classes}
+    assert facts == {"A": (True, "a_table", 0), "B": (True, "tables.b", 0), "C": (False, None, 1)}

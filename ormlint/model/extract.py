@@ -126,6 +126,7 @@ class Extractor:
         self.loose_columns: list[ColumnDecl] = []
         self.relationships: list[RelationshipDecl] = []
         self.module_indexes: list[tuple[str, IndexDecl]] = []  # (class or table variable, index)
+        self.imperative: dict[str, str | None] = {}  # class name -> its table's variable
         self.custom_index_naming = False
 
     # -- entry -------------------------------------------------------------------------------
@@ -142,6 +143,10 @@ class Extractor:
             )
             if extra:
                 cls = _replace(cls, indexes=cls.indexes + extra)
+            if cls.name in self.imperative and self.classes.get(cls.name) is cls:
+                cls = _replace(
+                    cls, imperative=True, imperative_table=self.imperative[cls.name], bare_mapped=()
+                )
             classes.append(cls)
         tables = []
         for table in self.tables:
@@ -260,6 +265,8 @@ class Extractor:
                 self._module_index(value)
             elif symbol == "MetaData":
                 self._check_naming_convention(value)
+            else:
+                self._note_imperative_mapping(value, symbol)
         # `Parent.children = relationship(...)` after the class, or relationships inside
         # map_imperatively(properties={...}): module scope only.
         owner = attr = None
@@ -279,6 +286,21 @@ class Extractor:
                         func_scopes=(),
                     )
                 )
+
+    def _note_imperative_mapping(self, call: cst.Call, symbol: str | None) -> None:
+        """`registry.map_imperatively(Cls, table, ...)`, or SQLAlchemy 1.x `mapper(Cls, table)`."""
+        func = call.func
+        if not (
+            (isinstance(func, cst.Attribute) and func.attr.value == "map_imperatively")
+            or symbol == "mapper"
+        ):
+            return
+        args, kwargs = positional_args(call), keyword_args(call)
+        mapped = args[0] if args else kwargs.get("class_")
+        table = args[1] if len(args) > 1 else kwargs.get("local_table")
+        name = dotted_name(mapped.value) if mapped is not None else None
+        if name is not None and "." not in name:
+            self.imperative[name] = dotted_name(table.value) if table is not None else None
 
     def _visit_module_function(self, func: cst.FunctionDef) -> None:
         """Columns built in module-level functions: Alembic's upgrade(), column factories."""

@@ -206,6 +206,11 @@ class ModelClass:
     declared_attrs: frozenset[str] = frozenset()
     bare_mapped: tuple[BareMapped, ...] = ()
     has_table: bool = False  # assigns `__table__` itself: its table is not declared here
+    # Mapped by `registry.map_imperatively(Cls, table)` (or 1.x `mapper(...)`) in this module:
+    # the table declares the columns, and SQLAlchemy never reads the body's annotations
+    # (`bare_mapped` is then empty). `imperative_table`: the table's variable, when named.
+    imperative: bool = False
+    imperative_table: str | None = None
 
     def column(self, name: str) -> ColumnDecl | None:
         for column in self.columns:

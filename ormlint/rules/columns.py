@@ -745,8 +745,8 @@ class TypeCheckingNameInMappedAnnotation(Rule):
         hidden = {name for name in hidden if model.class_named(name) is None}
         annotation_used = annotation_used_by_column(model)
         for cls in model.classes:
-            if cls.is_sqlmodel and cls.kind != "mapped":
-                continue
+            if (cls.is_sqlmodel and cls.kind != "mapped") or cls.imperative:
+                continue  # a Pydantic model; a class mapped imperatively (its table decides)
             for column in cls.columns:
                 mapped = column.annotation
                 if mapped is None:

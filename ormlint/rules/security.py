@@ -212,6 +212,8 @@ class PlaintextCredentialColumn(Rule):
                     continue
                 seen.add(id(column.node))
                 yield self._violation(column.node, *found)
+            if cls.imperative:
+                continue  # its annotations declare no column: the table does (checked below)
             for target, annotation in self._bare_fields(model, cls):
                 kind = credential_kind(target.value)
                 type_name = self._annotation_type(model, annotation, cls.is_sqlmodel)
@@ -223,10 +225,19 @@ class PlaintextCredentialColumn(Rule):
                     continue
                 yield self._violation(target, target.value, kind, type_name)
         for table in model.tables:
+            # The classes mapped onto the table imperatively may hash or encrypt its columns.
+            transformed = set().union(*(
+                transformed_attributes(model, cls) for cls in model.classes
+                if cls.imperative and table.variable and cls.imperative_table == table.variable
+            ))
             for column in table.columns:
                 found = self._credential(model, column, None)
-                if found is not None:
-                    yield self._violation(column.node, *found)
+                if found is None:
+                    continue
+                name = column.sql_name or ""
+                if {name, "_" + name} & transformed:
+                    continue
+                yield self._violation(column.node, *found)
 
     def _violation(self, node: cst.CSTNode, column: str, kind: str, type_name: str) -> Violation:
         if kind in ("password", "passwd", "passphrase", "pwd"):

@@ -131,6 +131,20 @@ def test_orm206_column_annotations():
     ) == [("ORM206", n) for n in (12, 13, 14, 15, 16)]
 
 
+def test_orm206_a_class_mapped_imperatively_is_not_read_for_annotations():
+    body = (
+        "reg = sa.orm.registry()\n"
+        "users = sa.Table('users', reg.metadata, sa.Column('id', sa.Integer, primary_key=True))\n"
+        "class User:\n"
+        "    id: Mapped[int]\n"
+        "    status: Mapped[Status]\n"  # 13
+        "{mapping}\n"
+    )
+    assert check206(body.format(mapping="reg.map_imperatively(User, users)")) == []
+    assert check206(body.format(mapping="sa.orm.mapper(User, users)")) == []
+    assert check206(body.format(mapping="print(User)")) == [("ORM206", 13)]  # a mixin, maybe
+
+
 def test_orm206_relationships_literals_columns_and_runtime_imports_are_fine():
     assert check206(
         "from app.enums import Kind\n"

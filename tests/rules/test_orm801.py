@@ -145,6 +145,27 @@ def test_orm801_flask_mixins_and_imperative_tables():
     assert codes_and_lines(source, "ORM801") == [("ORM801", 3), ("ORM801", 6), ("ORM801", 9)]
 
 
+def test_orm801_classes_mapped_imperatively():
+    # The table declares the columns: the class's annotations are for the type checker, and
+    # a method of the class that hashes the value covers the table's column.
+    source = (
+        "from typing import Optional\n"
+        "from sqlalchemy import Column, Integer, Table, Text\n"
+        "from sqlalchemy.orm import Mapped, registry\n"
+        "reg = registry()\n"
+        "account = Table('account', reg.metadata, Column('id', Integer, primary_key=True),\n"
+        "    Column('password', Text), Column('api_key', Text))\n"  # 6: api_key, not hashed
+        "class Account:\n"
+        "    api_key: Mapped[Optional[str]]\n"  # 8: no column here
+        "    def set_password(self, raw):\n"
+        "        self._password = bcrypt.hashpw(raw, bcrypt.gensalt())\n"
+        "reg.map_imperatively(Account, account, properties={'_password': account.c.password})\n"
+    )
+    assert codes_and_lines(source, "ORM801") == [("ORM801", 6)]
+    unmapped = source.replace("reg.map_imperatively(Account, account, ", "dict(")
+    assert codes_and_lines(unmapped, "ORM801") == [("ORM801", 6), ("ORM801", 6), ("ORM801", 8)]
+
+
 def test_orm801_sqlmodel_tables_only():
     source = (
         "from typing import Optional\n"
