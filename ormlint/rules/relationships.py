@@ -281,6 +281,8 @@ class BackPopulatesNotReciprocal(ProjectRule):
     what_it_does = """
         Checks that when `A.x = relationship("B", back_populates="y")`, the relationship `B.y`
         names `x` in its own `back_populates`. Both sides must be found in the checked files.
+        Silent when either side is `viewonly` (nothing synchronises into it) and when several
+        relationships name `B.y` (it can point back to one of them only).
         """
     why_bad = """
         SQLAlchemy configures this without error or warning, and the pair then synchronises in
@@ -328,6 +330,8 @@ class BackPopulatesNotReciprocal(ProjectRule):
             other = next((r for r in target.relationships if r.attr == rel.back_populates), None)
             if other is None or other.back_populates == rel.attr or other.has_unknown_kwargs:
                 continue
+            if "viewonly" in rel.keywords or "viewonly" in other.keywords:
+                continue  # nothing synchronises into a viewonly side: the advice would change nothing
             if other.back_populates is None:
                 problem = "has no `back_populates`"
             elif other.target == cls.name:

@@ -125,6 +125,31 @@ def test_two_relationships_pointing_back_to_one_attribute_are_one_way_by_design(
     assert lint_project(files, tmp_path) == [("m.py", 15, "ORM103")]
 
 
+def test_a_viewonly_side_is_not_asked_to_point_back(tmp_path):
+    # SQLAlchemy never synchronises into or out of a viewonly relationship: with or without the
+    # back_populates the rule would ask for, appending to `Team.members` leaves `member.team` unset.
+    files = {
+        "m.py": """
+            from sqlalchemy import ForeignKey
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+            class Base(DeclarativeBase):
+                pass
+            class Team(Base):
+                __tablename__ = "team"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                members: Mapped[list["Member"]] = relationship(back_populates="team")
+                leads: Mapped[list["Member"]] = relationship(back_populates="led", viewonly=True)
+            class Member(Base):
+                __tablename__ = "member"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+                team: Mapped[Team] = relationship(viewonly=True)
+                led: Mapped[Team] = relationship(overlaps="team")
+        """
+    }
+    assert lint_project(files, tmp_path) == []
+
+
 def test_string_targets_with_module_paths_and_external_models(tmp_path):
     files = {
         "m.py": """
