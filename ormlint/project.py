@@ -438,7 +438,7 @@ def _schema_fields(model: FileModel, column) -> dict:
     sqlmodel = column.constructor == "sqlmodel.Field"
     if column.type_expr is not None:
         db_type = sql_type(column.type_expr, model.imports)
-    elif column.constructor == "mapped_column" and column.annotation is not None:
+    elif column.constructor == "mapped_column" and column.annotation is not None and not column.foreign_keys:
         db_type = _annotation_db_type(model, column.annotation)
     else:
         db_type = None  # a ForeignKey column copies its target's type; SQLModel's own types
@@ -492,8 +492,8 @@ def _sql_type(model: FileModel, column) -> str | None:
     expr = column.type_expr
     if expr is None:
         mapped = column.annotation
-        if mapped is None or column.constructor != "mapped_column":
-            return None
+        if mapped is None or column.constructor != "mapped_column" or column.foreign_keys:
+            return None  # a typeless foreign-key column copies its target's type, whatever the annotation
         name = dotted_name(optional_core(mapped.inner, model.imports))
         if name is None:
             return None

@@ -133,6 +133,30 @@ def test_foreign_key_type_mismatch(tmp_path):
     assert lint_project(files, tmp_path) == [("app/child.py", 8, "ORM603"), ("app/child.py", 10, "ORM603")]
 
 
+def test_a_typeless_foreign_key_column_takes_its_targets_type_whatever_the_annotation(tmp_path):
+    # mapped_column(ForeignKey(...)) without a type copies the referenced column's type; the
+    # annotation only types Python (SQLAlchemy's properties.py resolves it for typeless columns
+    # without foreign keys only): `doc_id` is UUID in the DDL, not VARCHAR.
+    files = {
+        "m.py": """
+            import uuid
+            from sqlalchemy import ForeignKey, String
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+            class Base(DeclarativeBase):
+                pass
+            class Doc(Base):
+                __tablename__ = "doc"
+                id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+            class Tag(Base):
+                __tablename__ = "tag"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                doc_id: Mapped[str] = mapped_column(ForeignKey("doc.id"))
+                other_id: Mapped[str] = mapped_column(String(36), ForeignKey("doc.id"))
+        """
+    }
+    assert lint_project(files, tmp_path) == [("m.py", 14, "ORM603")]
+
+
 def test_computed_table_names_silence_missing_tables(tmp_path):
     files = {
         "m.py": """
