@@ -222,17 +222,24 @@ def _bare_mapped_columns(model: FileModel, cls, positions: "_AstPositions", fall
     """`name: Mapped[T]` without a value: a NOT NULL (or, for Optional, NULL) column of T's
     default SQL type (SQLAlchemy rejects one naming a class without a relationship()).
     WriteOnlyMapped/DynamicMapped are relationships."""
+    from ormlint.schema import server_default_text
+
     found = []
     for bare in cls.bare_mapped:
         attr, mapped = bare.attr, bare.mapped
         if mapped is None or mapped.wrapper != "Mapped" or attr in cls.declared_attrs:
             continue
         db_type = _annotation_db_type(model, mapped)  # None: a custom type or an enum
+        default, known = (
+            server_default_text(bare.server_default, model.imports)
+            if bare.server_default_known else (None, False)
+        )
         found.append(ColumnFacts(
             attr=attr, name=attr, primary_key=False, foreign_keys=(), sql_type=None,
             sql_type_from_annotation=True,
             location=positions.located(positions.assignment(cls.name, attr)) or fallback,
             db_type=db_type, nullable=mapped.optional,
+            server_default=default, server_default_known=known,
         ))
     return found
 
@@ -454,7 +461,10 @@ def _schema_fields(model: FileModel, column) -> dict:
         nullable = True  # Column() and an unannotated mapped_column() default to NULL
     if column.primary_key is None and "primary_key" in column.kwargs:
         nullable = None  # primary_key=<expression>
-    default, known = server_default_text(column.keyword("server_default"), model.imports)
+    default, known = (
+        server_default_text(column.server_default, model.imports)
+        if column.server_default_known else (None, False)
+    )
     targets: list[tuple[str, str | None, bool]] | None = []
     for fk in column.foreign_keys:
         target, names_class = fk.target, False

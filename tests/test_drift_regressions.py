@@ -410,3 +410,53 @@ SCHEMA_MODELS = '''
 def test_table_in_another_schema_is_not_reported_unmapped(tmp_path):
     upgrade = 'op.create_table("events", sa.Column("id", sa.Integer(), primary_key=True), schema="audit")'
     assert drift(tmp_path, textwrap.dedent(SCHEMA_MODELS), upgrade) == []
+
+
+# -- database defaults not written as `server_default=` (lemur, warehouse) ------------------------
+
+DEFAULTS_MIGRATION = """
+    op.create_table(
+        "note",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created", sa.DateTime(), server_default=sa.text("now()"), nullable=False),
+        sa.Column("edited", sa.DateTime(), server_default=sa.text("now()"), nullable=False),
+        sa.Column("seen", sa.DateTime(), server_default=sa.text("now()"), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+"""
+
+DEFAULTS_MODELS = '''
+    import datetime
+    from typing import Annotated
+
+    from sqlalchemy import Column, DateTime, DefaultClause, func
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    from app.types import stamped
+
+    created_now = Annotated[datetime.datetime, mapped_column(server_default=func.now())]
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Note(Base):
+        __tablename__ = "note"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        created = Column(DateTime, DefaultClause({created}), nullable=False)
+        edited: Mapped[created_now]
+        seen: Mapped[stamped] = mapped_column({seen})
+'''
+
+
+def test_database_defaults_from_default_clause_annotated_aliases_and_other_modules(tmp_path):
+    # A positional DefaultClause is the server default; an Annotated alias's mapped_column() is
+    # merged into the column; an alias imported from elsewhere may carry one (unknown, silent).
+    models = textwrap.dedent(DEFAULTS_MODELS)
+    agreeing = models.format(created="func.now()", seen="")
+    assert drift(tmp_path / "same", agreeing, DEFAULTS_MIGRATION) == []
+    # and a real difference in each readable place is still found
+    differing = models.replace("server_default=func.now()", "server_default=func.localtimestamp()")
+    differing = differing.format(created="func.localtimestamp()", seen="server_default=func.localtimestamp()")
+    assert drift(tmp_path / "differ", differing, DEFAULTS_MIGRATION) == [("models.py", "ORM707")] * 3

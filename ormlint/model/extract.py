@@ -477,7 +477,12 @@ class Extractor:
                     annotation = small.annotation.annotation
                     if names_mapped_wrapper(annotation, self.imports):
                         mapped = self.mapped_annotation(annotation)
-                        scope.bare_mapped.append(BareMapped(small.target.value, small, mapped))
+                        default, known = (
+                            self._annotation_server_default(mapped.inner) if mapped else (None, True)
+                        )
+                        scope.bare_mapped.append(
+                            BareMapped(small.target.value, small, mapped, default, known)
+                        )
                 if isinstance(small, cst.Assign):  # `a = b = value`: recorded, never extracted
                     for assign_target in small.targets:
                         for name in _target_name_nodes(assign_target.target):
@@ -619,6 +624,7 @@ class Extractor:
             type_expr = kwargs["type_"].value
         if "name" in kwargs and sql_name is None:
             sql_name = string_value(kwargs["name"].value)
+        server_default, server_default_known = self._server_default(call, mapped)
         return ColumnDecl(
             attr=attr,
             sql_name=sql_name,
@@ -632,7 +638,79 @@ class Extractor:
             foreign_keys=tuple(foreign_keys),
             kwargs=kwargs,
             node=call,
+            server_default=server_default,
+            server_default_known=server_default_known,
         )
+
+    def _server_default(
+        self, call: cst.Call, mapped: MappedAnnotation | None
+    ) -> tuple[cst.BaseExpression | None, bool]:
+        """The expression that gives a column its database default, and whether it can be read:
+        `server_default=`, a positional `DefaultClause(...)` (FetchedValue, Computed, Identity
+        and Sequence give one whose SQL is not read), else what an `Annotated` alias in the
+        annotation gives (SQLAlchemy merges its mapped_column() into the column)."""
+        for arg in call.args:
+            if arg.star:
+                return None, False  # *args / **kwargs may hold one
+            if arg.keyword is not None and arg.keyword.value == "server_default":
+                return arg.value, True
+        for arg in positional_args(call):
+            value = arg.value
+            symbol = self.imports.symbol(value.func) if isinstance(value, cst.Call) else None
+            if symbol == "DefaultClause" and isinstance(value, cst.Call):
+                clause = positional_args(value)
+                return (clause[0].value, True) if clause else (None, False)
+            if symbol in _DATABASE_DEFAULT_ITEMS:
+                return None, False
+        if mapped is not None:
+            return self._annotation_server_default(mapped.inner)
+        return None, True
+
+    def _annotation_server_default(
+        self, inner: cst.BaseExpression
+    ) -> tuple[cst.BaseExpression | None, bool]:
+        """The database default the `Annotated[T, mapped_column(...)]` alias in a Mapped[...]
+        gives; unknown when the annotation names something imported from a module ormlint does
+        not read here (it may be such an alias)."""
+        alias = self._annotated_mapped_column(inner, frozenset())
+        if alias is not None:
+            return self._server_default(alias, None)
+        if any(self._may_be_foreign_alias(name) for name in _annotation_heads(inner)):
+            return None, False
+        return None, True
+
+    def _annotated_mapped_column(self, expr: cst.BaseExpression | None, seen: frozenset[str]) -> cst.Call | None:
+        """The mapped_column() call of `Annotated[T, mapped_column(...)]`, written in place or
+        through this module's aliases, also inside Optional[...] / `X | None`."""
+        expr = _unwrap_string_annotation(expr) if expr is not None else None
+        if isinstance(expr, cst.Name):
+            alias = self.aliases.get(expr.value)
+            if alias is None or expr.value in seen or isinstance(alias, cst.Call):
+                return None
+            return self._annotated_mapped_column(alias, seen | {expr.value})
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+            sides = [e for e in (expr.left, expr.right) if not (isinstance(e, cst.Name) and e.value == "None")]
+            return self._annotated_mapped_column(sides[0], seen) if len(sides) == 1 else None
+        if not isinstance(expr, cst.Subscript):
+            return None
+        symbol = self.imports.symbol(expr.value)
+        elements = [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
+        if symbol == "typing.Optional" and len(elements) == 1:
+            return self._annotated_mapped_column(elements[0], seen)
+        if symbol != "typing.Annotated":
+            return None
+        for element in elements[1:]:
+            if isinstance(element, cst.Call) and self.imports.symbol(element.func) == "mapped_column":
+                return element
+        return self._annotated_mapped_column(elements[0], seen) if elements else None
+
+    def _may_be_foreign_alias(self, name: str) -> bool:
+        """Is `name` imported from a module that may define an `Annotated` alias (not Python's
+        own types, typing or SQLAlchemy)?"""
+        if name in self.aliases:
+            return False  # this module's own: followed by _annotated_mapped_column
+        qualified = self.imports.qualify(name)
+        return qualified is not None and qualified.partition(".")[0] not in _PLAIN_TYPE_MODULES
 
     def _sqlmodel_field(self, call: cst.Call, attr: str) -> ColumnDecl | None:
         kwargs = keyword_args(call)
@@ -942,6 +1020,33 @@ def calls_in(node: cst.CSTNode, into_lambdas: bool = False) -> Iterator[cst.Call
 
 _SCOPES = frozenset({cst.FunctionDef, cst.ClassDef})
 _SCOPES_AND_LAMBDAS = _SCOPES | {cst.Lambda}
+
+
+# Positional Column arguments that give the column a database default whose SQL is not read.
+_DATABASE_DEFAULT_ITEMS = {"FetchedValue", "Computed", "Identity", "Sequence"}
+# Modules whose names in an annotation are types, never an `Annotated` alias with a mapped_column.
+_PLAIN_TYPE_MODULES = {
+    "builtins", "datetime", "decimal", "uuid", "typing", "typing_extensions", "enum",
+    "ipaddress", "pathlib", "collections", "sqlalchemy",
+}
+
+
+def _annotation_heads(expr: cst.BaseExpression) -> Iterator[str]:
+    """The names an annotation is written with (`a` of `a.b.C`), strings read as annotations."""
+    stack: list[cst.CSTNode] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            inner = _unwrap_string_annotation(node)
+            if inner is not None and inner is not node:
+                stack.append(inner)
+            continue
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            dotted = dotted_name(node)
+            if dotted is not None:
+                yield dotted.partition(".")[0]
+                continue
+        stack.extend(syntax_children(node))
 
 
 _SCHEMA_ITEMS = {

@@ -36,6 +36,9 @@ class BareMapped:
     # The annotation read as one Mapped[T]; None when it names a Mapped wrapper in a form that
     # cannot be (a bare `Mapped`, `Mapped[A, B]`).
     mapped: MappedAnnotation | None
+    # The database default an `Annotated` alias gives it (as ColumnDecl.server_default).
+    server_default: cst.BaseExpression | None = field(default=None, compare=False)
+    server_default_known: bool = True
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,12 @@ class ColumnDecl:
     foreign_keys: tuple[ForeignKeyDecl, ...]
     kwargs: Mapping[str, cst.Arg] = field(compare=False, hash=False)
     node: cst.Call = field(compare=False)
+    # What gives it a database default: `server_default=`, a positional `DefaultClause(...)`, or
+    # the mapped_column() of an `Annotated` alias in its annotation. `server_default_known` is
+    # False when there may be one whose SQL cannot be read here (FetchedValue, Identity, an
+    # alias imported from elsewhere, `**kwargs`).
+    server_default: cst.BaseExpression | None = field(default=None, compare=False)
+    server_default_known: bool = True
 
     @property
     def name(self) -> str | None:

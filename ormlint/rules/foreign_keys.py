@@ -29,8 +29,6 @@ _PG_COLUMN_LIST = re.compile(
 )
 # Modules whose types are never an alias of Optional[...] (the usual key types come from these).
 _PLAIN_TYPE_MODULES = {"uuid", "datetime", "decimal", "typing", "typing_extensions", "builtins"}
-# Column arguments that give the column a default in the database.
-_SERVER_DEFAULT_ITEMS = {"DefaultClause", "FetchedValue", "Computed", "Identity", "Sequence"}
 
 _REFERENCES = (
     "SQLAlchemy: ON UPDATE and ON DELETE, https://docs.sqlalchemy.org/en/20/core/constraints.html#on-update-and-on-delete",
@@ -198,16 +196,9 @@ def _names_are_known_types(model: FileModel, inner: cst.BaseExpression) -> bool:
     return True
 
 
-def has_server_default(column: ColumnDecl, model: FileModel) -> bool:
-    if "server_default" in column.kwargs:
-        return True
-    for arg in column.node.args:
-        if arg.star:
-            return True  # *args: cannot tell
-        value = arg.value
-        if isinstance(value, cst.Call) and model.imports.symbol(value.func) in _SERVER_DEFAULT_ITEMS:
-            return True
-    return False
+def has_server_default(column: ColumnDecl) -> bool:
+    """It has a database default, or may have one (the model cannot read it)."""
+    return column.server_default is not None or not column.server_default_known
 
 
 class SetNullOnNotNullColumn(Rule):
@@ -365,7 +356,7 @@ class SetNullOnNotNullColumn(Rule):
                 ),
             )
             return
-        if has_server_default(column, model) or column.constructor == "sqlmodel.Field":
+        if has_server_default(column) or column.constructor == "sqlmodel.Field":
             return
         python_default = "default" in column.kwargs or "insert_default" in column.kwargs
         if reason is not None:

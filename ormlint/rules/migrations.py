@@ -243,8 +243,10 @@ class ServerDefaultDiffers(_DriftRule):
     what_it_does = """
         Compares `server_default=` of each column with the migrations' (`server_default=` of
         `sa.Column`, `op.alter_column(..., server_default=...)`), after normalising the SQL
-        text (`"draft"` is `'draft'`; `text("now()")` and `func.now()` are `now()`). Defaults
-        whose SQL cannot be read statically are not compared.
+        text (`"draft"` is `'draft'`; `text("now()")` and `func.now()` are `now()`). A column's
+        default may also be a positional `DefaultClause(...)` or come from the `mapped_column()`
+        of an `Annotated` alias in its annotation. Defaults whose SQL cannot be read statically
+        (`FetchedValue()`, `Identity()`, an alias imported from another module) are not compared.
         """
     why_bad = """
         Rows inserted outside the ORM (SQL scripts, other services, bulk loads) get the

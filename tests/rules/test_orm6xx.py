@@ -94,6 +94,23 @@ def test_orm601_set_default():
     ) == [("ORM601", 8), ("ORM601", 9), ("ORM601", 10)]
 
 
+def test_orm601_set_default_with_a_default_from_an_annotated_alias():
+    # SQLAlchemy merges the alias's mapped_column() into the column: it has a server default.
+    # An alias imported from another module may carry one too (cannot tell: silent).
+    assert check(
+        "from typing import Annotated\n"
+        "from app.types import zero_default\n"
+        "int_zero = Annotated[int, mapped_column(server_default=text('0'))]\n"
+        "plain_int = Annotated[int, 'no column here']\n"
+        "class Child(Base):\n"
+        "    __tablename__ = 'child'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+        "    a: Mapped[int_zero] = mapped_column(ForeignKey('p.id', ondelete='SET DEFAULT'))\n"
+        "    b: Mapped[zero_default] = mapped_column(ForeignKey('p.id', ondelete='SET DEFAULT'))\n"
+        "    c: Mapped[plain_int] = mapped_column(ForeignKey('p.id', ondelete='SET DEFAULT'))\n"
+    ) == [("ORM601", 14)]
+
+
 def test_orm601_message_names_the_reason_and_the_fix():
     (finding,) = lint(
         HEADER + "class Child(Base):\n"
