@@ -478,7 +478,7 @@ class Extractor:
                     if names_mapped_wrapper(annotation, self.imports):
                         mapped = self.mapped_annotation(annotation)
                         default, known = (
-                            self._annotation_server_default(mapped.inner) if mapped else (None, True)
+                            self._annotation_server_default(mapped) if mapped else (None, True)
                         )
                         scope.bare_mapped.append(
                             BareMapped(small.target.value, small, mapped, default, known)
@@ -663,21 +663,17 @@ class Extractor:
             if symbol in _DATABASE_DEFAULT_ITEMS:
                 return None, False
         if mapped is not None:
-            return self._annotation_server_default(mapped.inner)
+            return self._annotation_server_default(mapped)
         return None, True
 
     def _annotation_server_default(
-        self, inner: cst.BaseExpression
+        self, mapped: MappedAnnotation
     ) -> tuple[cst.BaseExpression | None, bool]:
         """The database default the `Annotated[T, mapped_column(...)]` alias in a Mapped[...]
-        gives; unknown when the annotation names something imported from a module ormlint does
-        not read here (it may be such an alias)."""
-        alias = self._annotated_mapped_column(inner, frozenset())
-        if alias is not None:
-            return self._server_default(alias, None)
-        if any(self._may_be_foreign_alias(name) for name in _annotation_heads(inner)):
-            return None, False
-        return None, True
+        gives; unknown when the annotation may name such an alias from another module."""
+        if mapped.column is not None:
+            return self._server_default(mapped.column, None)
+        return None, not mapped.foreign_alias
 
     def _annotated_mapped_column(self, expr: cst.BaseExpression | None, seen: frozenset[str]) -> cst.Call | None:
         """The mapped_column() call of `Annotated[T, mapped_column(...)]`, written in place or
@@ -951,7 +947,11 @@ class Extractor:
         inner = _unwrap_string_annotation(element.value)
         if inner is None:
             return None
-        return MappedAnnotation(wrapper, inner, self.optionality(inner, set()), annotation)
+        column = self._annotated_mapped_column(inner, frozenset())
+        foreign = column is None and any(self._may_be_foreign_alias(n) for n in _annotation_heads(inner))
+        return MappedAnnotation(
+            wrapper, inner, self.optionality(inner, set()), annotation, column, foreign
+        )
 
     def optionality(self, expr: cst.BaseExpression, seen: set[str]) -> bool | None:
         """Does the type admit None? True / False / None for "cannot tell"."""

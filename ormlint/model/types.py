@@ -24,6 +24,12 @@ class MappedAnnotation:
     # True: the inner type admits None; False: it does not; None: cannot tell (Any, TypeVar, ...).
     optional: bool | None
     node: cst.CSTNode = field(compare=False)  # the annotation as written
+    # The mapped_column() of an `Annotated[T, mapped_column(...)]` alias the inner type is, in
+    # place or through this module's aliases: SQLAlchemy merges its arguments into the column's.
+    column: cst.Call | None = field(default=None, compare=False)
+    # The inner type names something imported from a module ormlint does not read here, which
+    # may be such an alias: the column's nullability and database default are then unknown.
+    foreign_alias: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class BareMapped:
     # The annotation read as one Mapped[T]; None when it names a Mapped wrapper in a form that
     # cannot be (a bare `Mapped`, `Mapped[A, B]`).
     mapped: MappedAnnotation | None
-    # The database default an `Annotated` alias gives it (as ColumnDecl.server_default).
+    # The database default its `Annotated` alias gives it (as ColumnDecl.server_default).
     server_default: cst.BaseExpression | None = field(default=None, compare=False)
     server_default_known: bool = True
 

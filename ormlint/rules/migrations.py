@@ -192,9 +192,12 @@ class NullabilityDiffers(_DriftRule):
     name = "column-nullability-differs"
     summary = "a column that is NULL on one side and NOT NULL on the other"
     what_it_does = """
-        Compares nullability as SQLAlchemy derives it (`nullable=`, else `Optional[...]` in
-        `Mapped[...]`, else NOT NULL for primary keys and NULL for `Column()`) with the
-        migrations' (`nullable=` of `sa.Column`, `op.alter_column(..., nullable=...)`).
+        Compares nullability as SQLAlchemy derives it (`nullable=`, else the `mapped_column()` of
+        an `Annotated` alias in the annotation, else `Optional[...]` in `Mapped[...]`, else NOT
+        NULL for primary keys and NULL for `Column()`) with the migrations' (`nullable=` of
+        `sa.Column`, `op.alter_column(..., nullable=...)`). A column whose annotation names a
+        type imported from another module (it may be such an alias) is not compared unless it
+        says `nullable=` itself.
         """
     why_bad = """
         A model that allows None on a NOT NULL column fails at flush with `IntegrityError: NOT
