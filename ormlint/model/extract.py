@@ -706,7 +706,7 @@ class Extractor:
         if name in self.aliases:
             return False  # this module's own: followed by _annotated_mapped_column
         qualified = self.imports.qualify(name)
-        return qualified is not None and qualified.partition(".")[0] not in _PLAIN_TYPE_MODULES
+        return qualified is not None and qualified.partition(".")[0] not in PLAIN_TYPE_MODULES
 
     def _sqlmodel_field(self, call: cst.Call, attr: str) -> ColumnDecl | None:
         kwargs = keyword_args(call)
@@ -1024,8 +1024,9 @@ _SCOPES_AND_LAMBDAS = _SCOPES | {cst.Lambda}
 
 # Positional Column arguments that give the column a database default whose SQL is not read.
 _DATABASE_DEFAULT_ITEMS = {"FetchedValue", "Computed", "Identity", "Sequence"}
-# Modules whose names in an annotation are types, never an `Annotated` alias with a mapped_column.
-_PLAIN_TYPE_MODULES = {
+# Modules whose names in an annotation are plain types, never an alias of `Optional[...]` or an
+# `Annotated` alias with a mapped_column().
+PLAIN_TYPE_MODULES = {
     "builtins", "datetime", "decimal", "uuid", "typing", "typing_extensions", "enum",
     "ipaddress", "pathlib", "collections", "sqlalchemy",
 }

@@ -9,7 +9,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from ormlint.model.extract import keyword_args, positional_args
+from ormlint.model.extract import PLAIN_TYPE_MODULES, keyword_args, positional_args
 from ormlint.model.names import BUILTIN_NAMES, bool_value, canonical_symbol, string_value
 from ormlint.model.types import ColumnDecl, FileModel
 from ormlint.project import ColumnFacts, Location, ProjectIndex
@@ -27,8 +27,6 @@ REFERENTIAL_ACTIONS = ("CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACT
 _PG_COLUMN_LIST = re.compile(
     r'^SET (NULL|DEFAULT) ?\( ?(\w+|"[^"]+")( ?, ?(\w+|"[^"]+"))* ?\)$', re.IGNORECASE
 )
-# Modules whose types are never an alias of Optional[...] (the usual key types come from these).
-_PLAIN_TYPE_MODULES = {"uuid", "datetime", "decimal", "typing", "typing_extensions", "builtins"}
 
 _REFERENCES = (
     "SQLAlchemy: ON UPDATE and ON DELETE, https://docs.sqlalchemy.org/en/20/core/constraints.html#on-update-and-on-delete",
@@ -188,7 +186,7 @@ def _names_are_known_types(model: FileModel, inner: cst.BaseExpression) -> bool:
             if name in model.module_values:
                 continue  # a module-level alias: the model's optionality follows it
             return False
-        if qualified.partition(".")[0] in _PLAIN_TYPE_MODULES:
+        if qualified.partition(".")[0] in PLAIN_TYPE_MODULES:
             continue
         if canonical_symbol(qualified) is not None:
             continue
