@@ -722,15 +722,19 @@ def run(
         import ormlint.narrow  # noqa: F401  (libcst and the rules)
         import ormlint.project  # noqa: F401
 
-        # What is loaded now is never garbage: kept out of the collector's scans, whose writes
-        # to every object would make each forked worker copy the pages it shares.
+        # What is loaded now is kept out of the collector's scans while the workers run: their
+        # collections would otherwise write to every object and copy each page they share.
+        # Thawed afterwards, so a process that calls run() again can still free it.
         gc.freeze()
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            done = pool.map(_analyse_job, [jobs_args[i] for i in remote])
-            for i in set(range(len(jobs_args))).difference(remote):
-                fresh[i] = _analyse_job(jobs_args[i])
-            for i, result in zip(remote, done):
-                fresh[i] = result
+        try:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                done = pool.map(_analyse_job, [jobs_args[i] for i in remote])
+                for i in set(range(len(jobs_args))).difference(remote):
+                    fresh[i] = _analyse_job(jobs_args[i])
+                for i, result in zip(remote, done):
+                    fresh[i] = result
+        finally:
+            gc.unfreeze()
     else:
         fresh = [_analyse_job(job) for job in jobs_args]
     for (path, digest, _), result in zip(pending, fresh):
