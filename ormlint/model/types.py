@@ -293,6 +293,12 @@ class FileModel:
     # The file configures a type_annotation_map: `Mapped[str]` may map to another type here.
     custom_type_map: bool = False
 
+    @property
+    def is_alembic_revision(self) -> bool:
+        """The module is an Alembic revision (it assigns `revision` and `down_revision`): its
+        tables and columns are a snapshot of the schema at one point of its history."""
+        return "revision" in self.module_values and "down_revision" in self.module_values
+
     def class_named(self, name: str) -> ModelClass | None:
         for cls in self.classes:
             if cls.name == name:

@@ -166,6 +166,22 @@ def test_orm801_classes_mapped_imperatively():
     assert codes_and_lines(unmapped, "ORM801") == [("ORM801", 6), ("ORM801", 6), ("ORM801", 8)]
 
 
+def test_orm801_alembic_revisions_are_snapshots_of_the_past():
+    # A revision that hashes the old plaintext column works on the table as it was then.
+    revision = (
+        "import sqlalchemy as sa\n"
+        "from alembic import op\n"
+        "revision = '0002'\n"
+        "down_revision = '0001'\n"
+        "club = sa.Table('club', sa.MetaData(), sa.Column('password', sa.String(256)))\n"
+        "def upgrade():\n"
+        "    op.alter_column('club', 'password', new_column_name='password_hash')\n"
+    )
+    assert codes_and_lines(revision, "ORM801") == []
+    not_a_revision = revision.replace("down_revision = '0001'\n", "")
+    assert codes_and_lines(not_a_revision, "ORM801") == [("ORM801", 4)]
+
+
 def test_orm801_sqlmodel_tables_only():
     source = (
         "from typing import Optional\n"
