@@ -154,6 +154,8 @@ def model_schema(
         complete = {name: False for name in complete}
     if len(roots) > 1 or None in roots:
         tables_complete = False  # several metadata: which one Alembic sees is not known here
+    if not schema.tables:
+        tables_complete = False  # the models declare no table: the migrations are not theirs to judge
     targets = target_roots(index, env, roots) if env is not None else None
     migrated_metadata = set()
     every_root = set(roots_of.values())

@@ -508,6 +508,7 @@ class MetadataMissesModels(ProjectRule):
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
         import ast
 
+        from ormlint.drift import model_schema, models_index
         from ormlint.migrations.environment import read_source, target_metadata_value
 
         migrations = index.migrations
@@ -521,6 +522,8 @@ class MetadataMissesModels(ProjectRule):
                 continue
             value, location = found
             if isinstance(value, ast.Constant) and value.value is None:
+                if not model_schema(models_index(index), migrations.paths).schema.tables:
+                    continue  # no models to give it: migrations written by hand, raw SQL
                 yield self.project_violation(
                     env, location,
                     detail="`target_metadata = None`: autogenerate has no models to compare and "

@@ -23,6 +23,22 @@ def test_target_metadata_none_is_reported(tmp_path):
     assert _run(tmp_path, **{ENV: "target_metadata = None\n"}) == [(ENV, 1, "ORM710")]
 
 
+def test_no_metadata_is_right_for_a_project_without_models(tmp_path):
+    # Hand-written migrations and raw SQL: Alembic's template default `target_metadata = None`
+    # is all there is to give, and no migrated table is "not mapped".
+    files = {
+        "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\n",
+        "migrations/env.py": "from alembic import context\n\ntarget_metadata = None\n",
+        "migrations/versions/0001_items.py": (
+            "import sqlalchemy as sa\nfrom alembic import op\n\n"
+            "revision = '0001'\ndown_revision = None\n\n\n"
+            "def upgrade():\n    op.create_table('item', sa.Column('id', sa.Integer(), primary_key=True))\n"
+        ),
+        "app/queries.py": "import sqlalchemy as sa\n\nITEMS = sa.text('select id from item')\n",
+    }
+    assert [f for f in lint_project(files, tmp_path) if f[2].startswith("ORM7")] == []
+
+
 def test_the_base_package_importing_the_models_makes_them_visible(tmp_path):
     # env.py imports app.base; importing app.base runs app/__init__.py, which imports the models
     assert _run(tmp_path, **{"app/__init__.py": "from app import models  # noqa: F401\n"}) == []
