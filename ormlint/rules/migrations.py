@@ -118,7 +118,8 @@ class MigratedTableNotMapped(_DriftRule):
         Reports each table the migrations create (and do not drop) that no mapped class or
         `Table(...)` of the checked project declares. Only when the whole project is checked,
         every file could be read, every mapped class names its table literally and the models
-        share one declarative base; tables in `external-tables` are left alone.
+        share one declarative base; tables in `external-tables` are left alone, and so is a
+        project whose models declare no table at all.
         """
     why_bad = """
         The next `alembic revision --autogenerate` proposes `op.drop_table(...)` for it, and a
@@ -435,7 +436,8 @@ class MetadataMissesModels(ProjectRule):
     summary = "env.py gives autogenerate no metadata, or metadata that cannot see some model modules"
     message = "{detail}"
     what_it_does = """
-        Reads `target_metadata` in Alembic's `env.py`. Reports `target_metadata = None`, and,
+        Reads `target_metadata` in Alembic's `env.py`. Reports `target_metadata = None` (unless
+        the project's models declare no table: migrations written by hand), and,
         when it is `Base.metadata` (or a list of them), the model modules declaring classes of
         that base that no import chain from env.py reaches (directly, or through the package
         that defines the base). The chain is followed through the checked project's files;
