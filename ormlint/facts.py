@@ -6,6 +6,7 @@ importing the parser. `ormlint.project` builds them from a file's extracted mode
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -197,6 +198,18 @@ class FileFacts:
     custom_type_map: bool = False
 
 
+def _top_level_package(path: str, package_dirs: frozenset[str]) -> str:
+    """The outermost package directory holding the file (its own directory if not a package)."""
+    top = directory = os.path.dirname(path)
+    while directory in package_dirs:
+        top = directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return top
+
+
 def _module_path(path: str) -> str:
     stem = path[:-3] if path.endswith(".py") else path
     return stem[: -len("/__init__")] if stem.endswith("/__init__") else stem
@@ -285,6 +298,24 @@ class ProjectIndex:
                 return None
             seen.add((mapped[0][0], mapped[0][1].name))
             path, cls = mapped[0]
+
+    def metadata_scope(self, path: str, root: tuple[str, str]) -> tuple[str, str]:
+        """Where table and index names of classes under `root` (see declarative_root) must be
+        unique. A declarative base of the project is one MetaData. A library's (SQLModel's
+        global metadata, a Flask app's `db.Model`) is shared within one application only:
+        separate applications in one repository (each its own top-level package, process and
+        database) may reuse names, so the scope is the file's top-level package."""
+        if root[0]:
+            return root
+        return _top_level_package(path, self._package_dirs()), root[1]
+
+    def _package_dirs(self) -> frozenset[str]:
+        dirs = self.derived.get("package_dirs")
+        if dirs is None:
+            dirs = self.derived["package_dirs"] = frozenset(
+                os.path.dirname(f.path) for f in self.files if os.path.basename(f.path) == "__init__.py"
+            )
+        return dirs
 
     def classes(self) -> Iterable[tuple[str, ClassFacts]]:
         for facts in self.files:

@@ -485,15 +485,16 @@ class DuplicateTablename(ProjectRule):
     summary = "the same `__tablename__` on two mapped classes of one declarative base"
     message = (
         '`__tablename__ = "{table}"` is also declared by `{other}` ({other_path}) under the same '
-        "declarative base: rename one table, or make `{cls}` a subclass of `{other}` without its "
-        "own `__tablename__` (single-table inheritance)"
+        "declarative base: {advice}"
     )
     what_it_does = """
         Checks that no two mapped classes under the same declarative base (a `DeclarativeBase`
         subclass, a `declarative_base()` result, Flask-SQLAlchemy's `db.Model`, SQLModel) declare
         the same `__tablename__`, across all files of the project. Classes under different bases
         (different MetaData), tables in a `schema`, and `extend_existing` are left alone, and so is
-        any class whose chain of bases cannot be followed.
+        any class whose chain of bases cannot be followed. SQLModel's metadata and `db.Model`
+        are compared within one top-level package: separate applications in one repository
+        (each its own process and database) may reuse table names.
         """
     why_bad = """
         The second class fails at import: `InvalidRequestError: Table 'things' is already defined
@@ -551,12 +552,17 @@ class DuplicateTablename(ProjectRule):
             root = index.declarative_root(path, cls)
             if root is None:
                 continue
-            key = (root, cls.tablename)
+            key = (index.metadata_scope(path, root), cls.tablename)
             if key not in first:
                 first[key] = (path, cls.name)
                 continue
             other_path, other = first[key]
+            advice = (
+                f"rename one table, or make `{cls.name}` a subclass of `{other}` without its own "
+                "`__tablename__` (single-table inheritance)"
+                if cls.name != other else "rename one table, or keep one of the two classes"
+            )
             yield self.project_violation(
                 path, cls.tablename_location or cls.location,
-                table=cls.tablename, other=other, other_path=other_path, cls=cls.name,
+                table=cls.tablename, other=other, other_path=other_path, advice=advice,
             )

@@ -874,6 +874,7 @@ class IndexNameReused(ProjectRule):
                 root = index.declarative_root(facts.path, cls)
                 if root is None:
                     continue
+                root = index.metadata_scope(facts.path, root)
                 roots[tablename] = root
                 tables.setdefault((root, tablename), facts.path)
             for named in facts.index_names:

@@ -63,6 +63,28 @@ def test_flask_models_share_one_metadata(tmp_path):
     assert lint_project(files, tmp_path) == [("m.py", 7, "ORM503")]
 
 
+SQLMODEL_ACCOUNT = """
+from typing import Optional
+from sqlmodel import Field, SQLModel
+class Account(SQLModel, table=True):
+    __tablename__ = "account"
+    id: Optional[int] = Field(default=None, primary_key=True)
+"""
+
+
+def test_library_metadata_is_shared_within_one_application(tmp_path):
+    # SQLModel's global metadata (and each Flask app's db.Model) is one per process: two
+    # applications of one repository, each its own top-level package, may reuse a table name.
+    files = {
+        "billing/billing/__init__.py": "", "billing/billing/models.py": SQLMODEL_ACCOUNT,
+        "inventory/inventory/__init__.py": "", "inventory/inventory/models.py": SQLMODEL_ACCOUNT,
+        "inventory/inventory/legacy/__init__.py": "",
+        "inventory/inventory/legacy/models.py": SQLMODEL_ACCOUNT,
+    }
+    found = lint_project(files, tmp_path)
+    assert found == [("inventory/inventory/legacy/models.py", 5, "ORM503")]
+
+
 def test_foreign_key_targets_across_files(tmp_path):
     files = {
         "app/__init__.py": "", "app/base.py": BASE,
