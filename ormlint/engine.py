@@ -184,7 +184,7 @@ def _analyse_file(
     if not may_contain_models(source):
         return FileResult([], text_facts(path, source))
     from ormlint.narrow import narrowed_text, parse_module, parse_narrowed
-    from ormlint.syntax import newer_syntax_tree, parse_python
+    from ormlint.syntax import newer_syntax_tree, parse_python, tree_without_fstrings
 
     unparsed = FileFacts(path, parsed=False)
     # CPython's parser first: about a tenth of libcst's cost, and it turns away the pathological
@@ -220,6 +220,8 @@ def _analyse_file(
         return FileResult(_unparsable(path, source, codes, syntax_error or error), unparsed)
     if whole_trees is not None and tree is not None and syntax_error is None:
         whole_trees += [tree, module]
+    if tree is None and syntax_error is not None and "f-string" in syntax_error.msg:
+        tree = tree_without_fstrings(module, source)  # where things are, in 3.12's f-strings
     try:
         return _checked(module, source, path, codes, apply_noqa, tree, options)
     except RecursionError as error:  # libcst's code generation recurses once per nesting level

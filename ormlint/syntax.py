@@ -32,7 +32,7 @@ import tokenize
 import unicodedata
 import warnings
 from collections import deque
-from typing import Iterator
+from typing import Any, Iterator
 
 _OPENING = {"(": ")", "[": "]", "{": "}"}
 _CANDIDATE = re.compile(
@@ -84,6 +84,45 @@ def newer_syntax_tree(source: str) -> ast.Module | None:
         return parse_python(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def tree_without_fstrings(module: Any, source: str) -> ast.Module | None:
+    """`ast.parse` of `source` with every f-string that libcst found in `module` (its tree of the
+    whole text) turned into a plain string of the same lines and length: the tree of a file in
+    PEP 701 f-string syntax (quotes reused inside `{...}`, Python 3.12) on an older Python, for
+    placing findings and facts. None when that does not parse either."""
+    import libcst as cst
+
+    edits: list[tuple[int, int, str]] = []
+    cursor = 0
+    for node in _outermost(module, cst.FormattedString):
+        text = module.code_for_node(node)
+        start = source.find(text, cursor)
+        if start < 0:
+            return None
+        cursor = start + len(text)
+        quote = '"""' if len(text) >= 6 and "\n" in text else '"'
+        body = "".join(c if c in "\r\n" else " " for c in text[len(quote) : len(text) - len(quote)])
+        edits.append((start, cursor, quote + body + quote))
+    if not edits:
+        return None
+    for start, end, replacement in reversed(edits):
+        source = source[:start] + replacement + source[end:]
+    try:
+        return parse_python(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _outermost(node: Any, kind: type) -> Iterator[Any]:
+    """The nodes of `kind` under `node` that no other node of `kind` holds, in source order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, kind):
+            yield current
+            continue
+        stack.extend(reversed(current.children))
 
 
 def _line_edits(line: str) -> list[tuple[int, int, str]]:

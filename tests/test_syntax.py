@@ -120,3 +120,50 @@ def test_lines_it_cannot_rewrite_do_not_stop_the_others():
     _needs_rewrite(source)
     tree = newer_syntax_tree(source)
     assert tree is not None and isinstance(tree.body[0], ast.ClassDef)
+
+
+PEP701_MODELS = '''\
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Page(Base):
+    __tablename__ = "page"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(nullable=True)
+
+    def label(self, d):
+        return f"{d["title"]}: {self.title}"  # quotes reused inside {...} (Python 3.12)
+
+    def long(self, d):
+        return f"""
+            {d["a"]} {f"{d['b']}"}
+        """
+'''
+
+
+def test_pep701_f_strings_keep_their_positions():
+    # Python 3.11's ast rejects this file; libcst reads it whole. The facts and findings still
+    # point at the class and the column (they were at line 1 before).
+    result = engine.analyse_file(PEP701_MODELS, "m.py", CODES)
+    (page,) = [c for c in result.facts.classes if c.name == "Page"]
+    assert page.location.line == 8
+    assert [c.location.line for c in page.columns] == [10, 11]
+    assert [(f.code, f.line) for f in result.findings] == [("ORM202", 11)]
+
+
+def test_the_f_string_free_tree_keeps_lines_and_columns():
+    import libcst as cst
+
+    tree = syntax.tree_without_fstrings(cst.parse_module(PEP701_MODELS), PEP701_MODELS)
+    assert tree is not None
+    (page,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Page"]
+    label = page.body[3]
+    written = '        return f"{d["title"]}: {self.title}"'
+    assert (label.lineno, label.body[0].value.col_offset, label.body[0].value.end_col_offset) == (
+        13, len("        return "), len(written)
+    )
+    assert page.body[4].body[0].value.end_lineno == 19
