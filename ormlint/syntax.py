@@ -16,7 +16,9 @@ rewritten headers, is parsed by `ast`:
 
 The tree only says where statements, classes and their assignments are; libcst still reads the
 original text. Anything else (a parameter list over several lines, PEP 701 f-strings) gives no
-tree, and the file is parsed whole as before.
+tree, and the file is parsed whole as before; for f-strings, `tree_without_fstrings` then reads
+the whole parse's f-strings as plain strings of the same shape, so findings and facts keep their
+places.
 
 Lines are found with a regular expression and only they are tokenized (the tokenizer is pure
 Python, the file's remaining lines do not need it). A match inside a multi-line string is
