@@ -20,8 +20,8 @@ from ormlint.facts import (  # noqa: F401  (re-exported: the facts are part of t
     RelationshipFacts, TableFacts, _module_path, opaque_class, text_facts,
 )
 from ormlint.model.extract import keyword_args
-from ormlint.model.names import bool_value, dotted_name, optional_core, string_value
-from ormlint.model.types import FileModel, MappedAnnotation
+from ormlint.model.names import dotted_name, optional_core, string_value
+from ormlint.model.types import FileModel
 from ormlint.syntax import statements_breadth_first
 
 
@@ -230,16 +230,15 @@ def _bare_mapped_columns(model: FileModel, cls, positions: "_AstPositions", fall
         if mapped is None or mapped.wrapper != "Mapped" or attr in cls.declared_attrs:
             continue
         db_type = _annotation_db_type(model, mapped)  # None: a custom type or an enum
-        primary_key = _alias_flag(mapped, "primary_key") is True
         default, known = (
             server_default_text(bare.server_default, model.imports)
             if bare.server_default_known else (None, False)
         )
         found.append(ColumnFacts(
-            attr=attr, name=attr, primary_key=primary_key, foreign_keys=(), sql_type=None,
+            attr=attr, name=attr, primary_key=mapped.primary_key, foreign_keys=(), sql_type=None,
             sql_type_from_annotation=True,
             location=positions.located(positions.assignment(cls.name, attr)) or fallback,
-            db_type=db_type, nullable=_annotation_nullable(mapped),
+            db_type=db_type, nullable=mapped.nullable,
             server_default=default, server_default_known=known,
         ))
     return found
@@ -421,7 +420,7 @@ def _column_facts(model: FileModel, column, positions: "_AstPositions", stmt, fa
     return ColumnFacts(
         attr=column.attr,
         name=column.name,
-        primary_key=bool(column.primary_key) or _alias_flag(column.annotation, "primary_key") is True,
+        primary_key=bool(column.primary_key) or bool(column.annotation and column.annotation.primary_key),
         foreign_keys=tuple(
             (fk.target, positions.located(positions.first_string(stmt, fk.target)) or fallback)
             for fk in column.foreign_keys
@@ -437,27 +436,6 @@ def _column_facts(model: FileModel, column, positions: "_AstPositions", stmt, fa
         ),
         **_schema_fields(model, column),
     )
-
-
-def _alias_flag(mapped: MappedAnnotation | None, keyword: str) -> bool | None:
-    """A literal `keyword=True/False` of the mapped_column() in the annotation's Annotated alias."""
-    if mapped is None or mapped.column is None:
-        return None
-    arg = keyword_args(mapped.column).get(keyword)
-    return bool_value(arg.value) if arg is not None else None
-
-
-def _annotation_nullable(mapped: MappedAnnotation) -> bool | None:
-    """NULL or NOT NULL as a mapped_column() gets it from its annotation alone: the Annotated
-    alias's `nullable=` or `primary_key=True`, else Optional[...] in the type."""
-    alias = mapped.column
-    if alias is not None and "nullable" in keyword_args(alias):
-        return _alias_flag(mapped, "nullable")  # None when not a literal
-    if _alias_flag(mapped, "primary_key") is True:
-        return False
-    if mapped.foreign_alias:
-        return None  # an alias from another module may say either
-    return mapped.optional
 
 
 def _schema_fields(model: FileModel, column) -> dict:
@@ -478,7 +456,7 @@ def _schema_fields(model: FileModel, column) -> dict:
     elif sqlmodel:
         nullable = None
     elif column.constructor == "mapped_column" and column.annotation is not None:
-        nullable = _annotation_nullable(column.annotation)
+        nullable = column.annotation.nullable
     else:
         nullable = True  # Column() and an unannotated mapped_column() default to NULL
     if column.primary_key is None and "primary_key" in column.kwargs:

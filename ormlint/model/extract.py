@@ -22,6 +22,7 @@ from ormlint.model.names import (
     block_bindings,
     bool_value,
     build_import_table,
+    canonical_symbol,
     dotted_name,
     function_bindings,
     statement_bindings,
@@ -118,6 +119,7 @@ class Extractor:
         if ":=" in source:
             self.module_bindings.names |= walrus_targets(source)
         self.aliases = self._module_aliases(module.body)
+        self.class_names = _class_names(module.body)
         self.declarative_names: set[str] = set()  # names bound to declarative_base() results
         self.registry_names: set[str] = set()  # names bound to registry()
         self.classes: dict[str, ModelClass] = {}
@@ -673,7 +675,7 @@ class Extractor:
         gives; unknown when the annotation may name such an alias from another module."""
         if mapped.column is not None:
             return self._server_default(mapped.column, None)
-        return None, not mapped.foreign_alias
+        return None, mapped.names_known
 
     def _annotated_mapped_column(self, expr: cst.BaseExpression | None, seen: frozenset[str]) -> cst.Call | None:
         """The mapped_column() call of `Annotated[T, mapped_column(...)]`, written in place or
@@ -700,13 +702,20 @@ class Extractor:
                 return element
         return self._annotated_mapped_column(elements[0], seen) if elements else None
 
-    def _may_be_foreign_alias(self, name: str) -> bool:
-        """Is `name` imported from a module that may define an `Annotated` alias (not Python's
-        own types, typing or SQLAlchemy)?"""
-        if name in self.aliases:
-            return False  # this module's own: followed by _annotated_mapped_column
-        qualified = self.imports.qualify(name)
-        return qualified is not None and qualified.partition(".")[0] not in PLAIN_TYPE_MODULES
+    def _names_known(self, inner: cst.BaseExpression) -> bool:
+        """See MappedAnnotation.names_known."""
+        for name in annotation_names(inner, self.imports):
+            if name in BUILTIN_NAMES or name == "None" or name in self.class_names:
+                continue
+            qualified = self.imports.qualify(name)
+            if qualified is None:
+                if name in self.aliases:
+                    continue  # a module-level alias: optionality and the alias's column follow it
+                return False
+            if qualified.partition(".")[0] in PLAIN_TYPE_MODULES or canonical_symbol(qualified):
+                continue
+            return False
+        return True
 
     def _sqlmodel_field(self, call: cst.Call, attr: str) -> ColumnDecl | None:
         kwargs = keyword_args(call)
@@ -947,10 +956,19 @@ class Extractor:
         inner = _unwrap_string_annotation(element.value)
         if inner is None:
             return None
+        optional = self.optionality(inner, set())
         column = self._annotated_mapped_column(inner, frozenset())
-        foreign = column is None and any(self._may_be_foreign_alias(n) for n in _annotation_heads(inner))
+        known = self._names_known(inner)
+        alias = keyword_args(column) if column is not None else {}
+        primary_key = "primary_key" in alias and bool_value(alias["primary_key"].value) is True
+        if "nullable" in alias:
+            nullable = bool_value(alias["nullable"].value)  # None when not a literal
+        elif primary_key:
+            nullable = False
+        else:
+            nullable = optional if known else None
         return MappedAnnotation(
-            wrapper, inner, self.optionality(inner, set()), annotation, column, foreign
+            wrapper, inner, optional, annotation, column, known, nullable, primary_key
         )
 
     def optionality(self, expr: cst.BaseExpression, seen: set[str]) -> bool | None:
@@ -1032,22 +1050,46 @@ PLAIN_TYPE_MODULES = {
 }
 
 
-def _annotation_heads(expr: cst.BaseExpression) -> Iterator[str]:
-    """The names an annotation is written with (`a` of `a.b.C`), strings read as annotations."""
-    stack: list[cst.CSTNode] = [expr]
+def annotation_names(node: cst.CSTNode, imports: ImportTable) -> Iterator[str]:
+    """Names an annotation reads when evaluated (heads of dotted names, inside strings too),
+    except the contents of `Literal[...]`."""
+    stack: list[cst.CSTNode] = [node]
     while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-            inner = _unwrap_string_annotation(node)
-            if inner is not None and inner is not node:
-                stack.append(inner)
+        current = stack.pop()
+        if isinstance(current, (cst.SimpleString, cst.ConcatenatedString)):
+            text = string_value(current)
+            if text is not None:
+                try:
+                    stack.append(cst.parse_expression(text.strip()))
+                except Exception:
+                    pass
             continue
-        if isinstance(node, (cst.Name, cst.Attribute)):
-            dotted = dotted_name(node)
-            if dotted is not None:
-                yield dotted.partition(".")[0]
-                continue
-        stack.extend(syntax_children(node))
+        if isinstance(current, cst.Name):
+            yield current.value
+            continue
+        if isinstance(current, cst.Attribute):
+            stack.append(current.value)
+            continue
+        if isinstance(current, cst.Subscript) and imports.symbol(current.value) == "typing.Literal":
+            stack.append(current.value)
+            continue
+        stack.extend(syntax_children(current))
+
+
+def _class_names(stmts: Iterable[cst.CSTNode]) -> set[str]:
+    """Names of the classes the extractor visits: at module level and nested in class bodies,
+    under if/try/with/for/while too (known before the walk, for annotations that name a class
+    defined further down)."""
+    names: set[str] = set()
+    for stmt in stmts:
+        if isinstance(stmt, cst.ClassDef):
+            names.add(stmt.name.value)
+            if isinstance(stmt.body, cst.IndentedBlock):
+                names |= _class_names(stmt.body.body)
+        elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
+            for block in _blocks(stmt):
+                names |= _class_names(block)
+    return names
 
 
 _SCHEMA_ITEMS = {

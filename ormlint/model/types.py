@@ -27,9 +27,14 @@ class MappedAnnotation:
     # The mapped_column() of an `Annotated[T, mapped_column(...)]` alias the inner type is, in
     # place or through this module's aliases: SQLAlchemy merges its arguments into the column's.
     column: cst.Call | None = field(default=None, compare=False)
-    # The inner type names something imported from a module ormlint does not read here, which
-    # may be such an alias: the column's nullability and database default are then unknown.
-    foreign_alias: bool = False
+    # Every name in the inner type is one the model can see through: a builtin, a class or
+    # alias of this module, or from the standard library, typing or SQLAlchemy. False: a name
+    # imported from elsewhere may be an alias of `Optional[...]` or carry a mapped_column().
+    names_known: bool = True
+    # What a mapped_column() with no `nullable=` / `primary_key=` of its own gets from the
+    # annotation: the alias's arguments, else `Optional[...]` (None: cannot tell).
+    nullable: bool | None = None
+    primary_key: bool = False
 
 
 @dataclass(frozen=True)

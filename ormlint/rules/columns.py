@@ -8,8 +8,8 @@ from typing import Iterator
 import libcst as cst
 
 from ormlint.fixes import typing_name
-from ormlint.model.extract import keyword_args
-from ormlint.model.names import bool_value, dotted_name, optional_core, string_value, syntax_children
+from ormlint.model.extract import annotation_names, keyword_args
+from ormlint.model.names import bool_value, dotted_name, optional_core, string_value
 from ormlint.model.types import ColumnDecl, FileModel, MappedAnnotation, ModelClass
 from ormlint.rules.base import Fix, Rule, Violation, example
 from ormlint.rules.indexes import annotation_used_by_column
@@ -601,32 +601,6 @@ class ReservedAttributeName(Rule):
 # -- ORM206 ----------------------------------------------------------------------------------------
 
 
-def annotation_names(model: FileModel, node: cst.CSTNode) -> Iterator[str]:
-    """Names an annotation reads when evaluated (heads of dotted names, inside strings too),
-    except the contents of `Literal[...]`."""
-    stack: list[cst.CSTNode] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (cst.SimpleString, cst.ConcatenatedString)):
-            text = string_value(current)
-            if text is not None:
-                try:
-                    stack.append(cst.parse_expression(text.strip()))
-                except Exception:
-                    pass
-            continue
-        if isinstance(current, cst.Name):
-            yield current.value
-            continue
-        if isinstance(current, cst.Attribute):
-            stack.append(current.value)
-            continue
-        if isinstance(current, cst.Subscript) and model.imports.symbol(current.value) == "typing.Literal":
-            stack.append(current.value)
-            continue
-        stack.extend(syntax_children(current))
-
-
 def _wrapper_name(annotation: cst.BaseExpression) -> str | None:
     """`Mapped` in `Mapped[X]` / `"Mapped[X]"` / `so.Mapped[X]` (the head name)."""
     text = string_value(annotation)
@@ -774,7 +748,7 @@ class TypeCheckingNameInMappedAnnotation(Rule):
         if wrapper in hidden:
             found.append(wrapper)
         if inner:
-            for name in annotation_names(model, node):
+            for name in annotation_names(node, model.imports):
                 if name in hidden and name not in found:
                     found.append(name)
         if not found:

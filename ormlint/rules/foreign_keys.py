@@ -9,12 +9,11 @@ from typing import Iterator
 
 import libcst as cst
 
-from ormlint.model.extract import PLAIN_TYPE_MODULES, keyword_args, positional_args
-from ormlint.model.names import BUILTIN_NAMES, bool_value, canonical_symbol, string_value
+from ormlint.model.extract import keyword_args, positional_args
+from ormlint.model.names import bool_value, string_value
 from ormlint.model.types import ColumnDecl, FileModel
 from ormlint.project import ColumnFacts, Location, ProjectIndex
 from ormlint.rules.base import ProjectRule, ProjectViolation, Rule, Violation, example
-from ormlint.rules.columns import annotation_names
 from ormlint.rules.indexes import (
     annotation_used_by_column,
     class_has_own_table,
@@ -166,32 +165,13 @@ def not_null_reason(
         annotation_used
         and column.constructor == "mapped_column"
         and mapped is not None
-        and mapped.optional is False
-        and _names_are_known_types(model, mapped.inner)
+        and mapped.nullable is False
     ):
         annotation = model.module.code_for_node(mapped.node)
+        if mapped.optional is not False:  # not the type: the Annotated alias's mapped_column()
+            return f"the `Annotated` alias in `{annotation}` makes it NOT NULL"
         return f"`{annotation}` is not Optional, so mapped_column() makes it NOT NULL"
     return None
-
-
-def _names_are_known_types(model: FileModel, inner: cst.BaseExpression) -> bool:
-    """Every name in the annotation is a builtin, a class of this module, a module-level alias
-    the model followed, or comes from the standard library or SQLAlchemy: a name imported from
-    the project may be an alias of `Optional[...]`, which the model cannot see."""
-    for name in annotation_names(model, inner):
-        if name in BUILTIN_NAMES or name == "None" or model.class_named(name) is not None:
-            continue
-        qualified = model.imports.qualify(name)
-        if qualified is None:
-            if name in model.module_values:
-                continue  # a module-level alias: the model's optionality follows it
-            return False
-        if qualified.partition(".")[0] in PLAIN_TYPE_MODULES:
-            continue
-        if canonical_symbol(qualified) is not None:
-            continue
-        return False
-    return True
 
 
 def has_server_default(column: ColumnDecl) -> bool:

@@ -111,6 +111,23 @@ def test_orm601_set_default_with_a_default_from_an_annotated_alias():
     ) == [("ORM601", 14)]
 
 
+def test_orm601_set_null_reads_nullability_from_an_annotated_alias():
+    # The alias's mapped_column(nullable=...) decides over the type, as in SQLAlchemy.
+    source = (
+        "from typing import Annotated\n"
+        "maybe_int = Annotated[int, mapped_column(nullable=True)]\n"
+        "required_id = Annotated[Optional[int], mapped_column(nullable=False)]\n"
+        "class Child(Base):\n"
+        "    __tablename__ = 'child'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+        "    a: Mapped[maybe_int] = mapped_column(ForeignKey('p.id', ondelete='SET NULL'))\n"
+        "    b: Mapped[required_id] = mapped_column(ForeignKey('p.id', ondelete='SET NULL'))\n"
+    )
+    assert check(source) == [("ORM601", 12)]
+    (finding,) = lint(HEADER + source, "ORM601")
+    assert "the `Annotated` alias in `Mapped[required_id]` makes it NOT NULL" in finding.message
+
+
 def test_orm601_message_names_the_reason_and_the_fix():
     (finding,) = lint(
         HEADER + "class Child(Base):\n"
