@@ -20,6 +20,7 @@ from ormlint.facts import FileFacts, ProjectIndex, configures_type_map, text_fac
 from ormlint.findings import Finding
 from ormlint.noqa import is_suppressed
 
+from ormlint.syntax import python_lines
 # libcst and the rules are imported where a file is analysed: a run whose every result is cached
 # never loads them.
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ def analyse_source(
     top-level statements parsed at earlier lints of the text (the language server)."""
     result = analyse_file(source, path, codes, ignored, apply_noqa, tree, options, statements=statements)
     index = ProjectIndex.build([result.facts], whole_project=False)
-    lines = source.splitlines()
+    lines = python_lines(source)
     project = project_findings(
         index, codes, {path: tuple(ignored)}, lines_for=lambda _: lines, apply_noqa=apply_noqa,
         options=options,
@@ -289,7 +290,7 @@ def _unparsable(path: str, source: str, codes: frozenset[str], error: Exception)
     else:  # MemoryError, ValueError (null bytes)
         message = f"cannot parse: {type(error).__name__}: {error}".rstrip(": ")
     finding = Finding(path, line, column, PARSE_ERROR_CODE, message, line, column)
-    return [] if _suppressed(finding, source.splitlines()) else [finding]
+    return [] if _suppressed(finding, python_lines(source)) else [finding]
 
 
 def _internal_error(path: str, codes: frozenset[str], error: Exception) -> list[Finding]:
@@ -311,7 +312,7 @@ def _to_findings(
     positions = node_positions(
         model.module, [v.node for v in violations] + fix_nodes, tree, by_statement_only
     )
-    lines = source.splitlines()
+    lines = python_lines(source)
     findings = []
     for violation in violations:
         node = violation.node
@@ -629,7 +630,12 @@ def _walk(root: Path, settings: Settings) -> Iterable[tuple[Path, str]]:
 
 def _lines_on_disk(path: str) -> list[str]:
     data = read_file(Path(path))
-    return [] if isinstance(data, OSError) else data.decode("utf-8", "replace").splitlines()
+    if isinstance(data, OSError):
+        return []
+    try:
+        return python_lines(decode(data))
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return python_lines(data.decode("utf-8", "replace"))
 
 
 def check_source(
@@ -660,6 +666,7 @@ def _analyse_job(
 
 
 def run(
+    """The file's lines as Python numbers them (the findings' line numbers)."""
     paths: Sequence[Path],
     settings: Settings,
     jobs: int | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ import libcst as cst
 
 from ormlint.findings import Finding
 from ormlint.model.types import FileModel
+from ormlint.syntax import python_lines
 
 MAX_ROUNDS = 10
 
@@ -79,16 +81,32 @@ class FixResult:
 
 
 def _offsets(source: str) -> list[int]:
+    """Where each line starts, lines numbered as Python (and so the findings) number them."""
     starts = [0]
-    for line in source.splitlines(keepends=True):
+    for line in python_lines(source):
         starts.append(starts[-1] + len(line))
     return starts
 
 
+_FIRST_NEWLINE = re.compile(r"\r\n|\r|\n")
+_BARE_LF = re.compile(r"(?<!\r)\n")
+
+
+def newline_of(source: str) -> str:
+    """The file's newline: its first line end, as libcst takes it (default "\n")."""
+    found = _FIRST_NEWLINE.search(source)
+    return found.group() if found else "\n"
+
+
 def apply_edits(source: str, findings: Sequence[Finding]) -> tuple[str, list[Finding]]:
     """Apply the fixes of `findings` that do not overlap one another (first come, first
-    served); the others wait for the next round. Returns the new text and the findings fixed."""
+    served); the others wait for the next round. Returns the new text and the findings fixed.
+    A line a fix inserts ends with the file's own newline (fixes write "\n")."""
     starts = _offsets(source)
+    newline = newline_of(source)
+
+    def in_file_newlines(content: str) -> str:
+        return content if newline == "\n" else _BARE_LF.sub(newline, content)
 
     def offset(line: int, column: int) -> int:
         return starts[line - 1] + column - 1
@@ -98,7 +116,10 @@ def apply_edits(source: str, findings: Sequence[Finding]) -> tuple[str, list[Fin
     applied: list[Finding] = []
     for finding in findings:
         edits = [
-            (offset(e["line"], e["column"]), offset(e["end_line"], e["end_column"]), e["content"])
+            (
+                offset(e["line"], e["column"]), offset(e["end_line"], e["end_column"]),
+                in_file_newlines(e["content"]),
+            )
             for e in finding.fix["edits"]
         ]
         if any(s < te and ts < e or s == e == ts for s, e, _ in edits for ts, te in taken):
@@ -156,7 +177,7 @@ def fix_source(
 def unified_diff(path: str, before: str, after: str) -> str:
     return "".join(
         difflib.unified_diff(
-            before.splitlines(keepends=True), after.splitlines(keepends=True),
+            python_lines(before), python_lines(after),
             fromfile=f"a/{path}", tofile=f"b/{path}",
         )
     )
