@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,27 +184,102 @@ def unified_diff(path: str, before: str, after: str) -> str:
     )
 
 
-def write_atomically(path: Path, new_text: str, original: bytes, encoding: str) -> bool:
-    """Replace the file's content, keeping its permissions, unless it changed since it was read
-    (`original`). A temp file beside it is renamed over it, so a crash leaves either version."""
-    try:
-        if path.read_bytes() != original:
-            return False
-        mode = path.stat().st_mode
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".ormlint")
-        try:
-            with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-                handle.write(new_text)
-            os.chmod(temp, mode & 0o7777)
-            os.replace(temp, path)
-        except BaseException:
-            if os.path.exists(temp):
-                os.unlink(temp)
-            raise
-    except OSError:
-        return False
-    return True
+# A fix's temp file: `.<name>.<random>.ormlint-tmp` beside the file (not `*.py`, so never
+# discovered); one a killed run left behind is removed at the next write of the same file.
+TEMP_SUFFIX = ".ormlint-tmp"
+CHANGED_ON_DISK = "the file changed on disk while it was being fixed; left alone"
+NOT_WRITABLE = "not writable; left alone"
 
+
+def write_atomically(path: Path, new_text: str, original: bytes, encoding: str) -> str | None:
+    """Replace the file's content by `new_text` unless it changed since it was read
+    (`original`). Returns None when written, else why the file was left alone.
+
+    The file stays the file it was. A symlink is kept and its target written. A file without
+    write permission (for anyone, so also when running as root) is left alone. Normally a temp
+    file beside it, given its mode, owner and group, is renamed over it, so a crash leaves
+    either version. A file with several hard links, whose owner or group cannot be given to
+    the temp file, or in a directory we may not write to, is rewritten in place through its
+    own inode instead (as editors do, e.g. vim's backupcopy): its links and owner are kept,
+    at the cost of atomicity."""
+    target = Path(os.path.realpath(path))
+    try:
+        data = new_text.encode(encoding)
+        before = os.stat(target)
+        if not (os.access(target, os.W_OK) and before.st_mode & 0o222):
+            return NOT_WRITABLE
+        if target.read_bytes() != original:
+            return CHANGED_ON_DISK
+        _remove_stale_temps(target)
+        if before.st_nlink == 1 and os.access(target.parent, os.W_OK | os.X_OK):
+            return _replace(target, data, original, before)
+        return _write_in_place(target, data, original, before)
+    except UnicodeEncodeError as error:
+        return f"cannot encode the fixed text as {encoding} ({error.reason}); left alone"
+    except OSError as error:
+        return f"cannot write: {error.strerror or error}; left alone"
+
+
+def _unchanged(target: Path, original: bytes, before: os.stat_result) -> bool:
+    now = os.stat(target)
+    return (
+        (now.st_dev, now.st_ino, now.st_mtime_ns, now.st_size)
+        == (before.st_dev, before.st_ino, before.st_mtime_ns, before.st_size)
+        and target.read_bytes() == original
+    )
+
+
+def _replace(target: Path, data: bytes, original: bytes, before: os.stat_result) -> str | None:
+    """Write a temp file and rename it over `target` (in place when the temp file cannot have
+    the target's owner and group)."""
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        made = os.stat(temp)
+        if (made.st_uid, made.st_gid) != (before.st_uid, before.st_gid):
+            try:  # root may give it away; others only to a group of theirs
+                os.chown(temp, before.st_uid, before.st_gid)
+            except (PermissionError, AttributeError):  # (no chown on Windows)
+                os.unlink(temp)
+                return _write_in_place(target, data, original, before)
+        os.chmod(temp, stat.S_IMODE(before.st_mode))  # after chown, which clears setuid bits
+        # The last look, right before the rename: what is left is the rename syscall itself.
+        if not _unchanged(target, original, before):
+            os.unlink(temp)
+            return CHANGED_ON_DISK
+        os.replace(temp, target)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+    return None
+
+
+def _write_in_place(target: Path, data: bytes, original: bytes, before: os.stat_result) -> str | None:
+    with open(target, "r+b") as handle:
+        now = os.fstat(handle.fileno())
+        if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino) or handle.read() != original:
+            return CHANGED_ON_DISK
+        # What is left is the window between that read and this write, through the same inode.
+        handle.seek(0)
+        handle.write(data)
+        handle.truncate()
+        handle.flush()
+        os.fsync(handle.fileno())
+    return None
+
+
+def _remove_stale_temps(target: Path) -> None:
+    prefix = f".{target.name}."
+    for name in os.listdir(target.parent):
+        if name.startswith(prefix) and name.endswith(TEMP_SUFFIX):
+            try:
+                os.unlink(target.parent / name)
+            except FileNotFoundError:
+                pass
 
 
 @dataclass
@@ -238,9 +314,8 @@ def fix_paths(paths: Sequence[Path], settings, unsafe: bool, write: bool) -> lis
             continue
         outcome = FileFix(display, source, result.source, result.fixed, error=result.error)
         if write and result.source != source:
-            outcome.written = write_atomically(path, result.source, data, _encoding(data))
-            if not outcome.written:
-                outcome.error = "the file changed on disk while it was being fixed; left alone"
+            outcome.error = write_atomically(path, result.source, data, _encoding(data))
+            outcome.written = outcome.error is None
         results.append(outcome)
     return results
 

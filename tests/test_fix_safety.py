@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ormlint.cli import main
 from ormlint.config import load_settings
 from ormlint.engine import all_codes, analyse_source, discover, run
-from ormlint.fixes import fix_paths, fix_source
+from ormlint.fixes import fix_source
 
 CODES = frozenset(all_codes())
 # Line breaks for str.splitlines, not for Python: inside comments and strings they are text.
@@ -124,3 +124,155 @@ def test_fix_and_diff_on_disk_touch_only_the_finding(odd, tmp_path, monkeypatch)
     assert (tmp_path / "m.py").read_bytes() == expected.encode()
 
 
+# -- the file stays what it was ---------------------------------------------------------------
+
+
+BAD = (
+    "from sqlalchemy import Column, DateTime, Integer\n"
+    "class A(Base):\n"
+    "    __tablename__ = 'a'\n"
+    "    id = Column(Integer, primary_key=True)\n"
+    "    created = Column(DateTime, server_default='now()')\n"
+)
+GOOD = BAD.replace("server_default='now()'", "server_default=text('now()')").replace("Integer\n", "Integer, text\n", 1)
+
+
+def _project(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[tool.ormlint]\n")
+    return project
+
+
+def _fix(project: Path, *extra: str):
+    return CliRunner().invoke(main, ["check", "--no-cache", "--fix", *extra, str(project)])
+
+
+def test_a_symlinked_file_is_fixed_through_its_target_and_stays_a_link(tmp_path):
+    project = _project(tmp_path)
+    target = tmp_path / "shared.py"
+    target.write_text(BAD)
+    (project / "m.py").symlink_to(target)
+    result = _fix(project)
+    assert result.exit_code == 0, result.output
+    assert (project / "m.py").is_symlink() and os.readlink(project / "m.py") == str(target)
+    assert target.read_text() == GOOD
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "shared.py"]  # no temp left
+
+
+def test_hard_links_are_kept(tmp_path):
+    project = _project(tmp_path)
+    (project / "m.py").write_text(BAD)
+    os.link(project / "m.py", tmp_path / "twin.py")
+    inode = (project / "m.py").stat().st_ino
+    assert _fix(project).exit_code == 0
+    assert (project / "m.py").stat().st_ino == inode and (project / "m.py").stat().st_nlink == 2
+    assert (tmp_path / "twin.py").read_text() == GOOD
+
+
+def test_a_read_only_file_is_left_alone(tmp_path):
+    project = _project(tmp_path)
+    (project / "m.py").write_text(BAD)
+    os.chmod(project / "m.py", 0o444)
+    result = _fix(project)
+    assert (project / "m.py").read_text() == BAD and stat.S_IMODE((project / "m.py").stat().st_mode) == 0o444
+    assert "m.py: not writable; left alone" in result.output and result.exit_code == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give a file away")
+def test_root_keeps_the_owner_and_group(tmp_path):
+    project = _project(tmp_path)
+    (project / "m.py").write_text(BAD)
+    os.chown(project / "m.py", 4321, 4322)
+    assert _fix(project).exit_code == 0
+    info = (project / "m.py").stat()
+    assert (info.st_uid, info.st_gid) == (4321, 4322) and (project / "m.py").read_text() == GOOD
+
+
+def test_an_owner_that_cannot_be_given_back_is_kept_by_writing_in_place(tmp_path, monkeypatch):
+    project = _project(tmp_path)
+    (project / "m.py").write_text(BAD)
+    before = (project / "m.py").stat()
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.chown(project / "m.py", 4321, 4322)  # as for a user fixing someone else's file
+    else:
+        pytest.skip("needs root to give a file away")
+
+    def not_allowed(*args, **kwargs):
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(os, "chown", not_allowed)
+    assert _fix(project).exit_code == 0
+    after = (project / "m.py").stat()
+    assert (after.st_uid, after.st_gid, after.st_ino) == (4321, 4322, before.st_ino)
+    assert (project / "m.py").read_text() == GOOD
+    assert sorted(p.name for p in project.iterdir()) == ["m.py", "pyproject.toml"]
+
+
+def test_a_write_error_is_reported_as_itself(tmp_path, monkeypatch):
+    project = _project(tmp_path)
+    (project / "m.py").write_text(BAD)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "replace", full)
+    result = _fix(project)
+    assert os.strerror(errno.ENOSPC) in result.output and "changed on disk" not in result.output
+    assert (project / "m.py").read_text() == BAD
+    assert sorted(p.name for p in project.iterdir()) == ["m.py", "pyproject.toml"]
+
+
+def test_a_save_made_while_the_fix_is_written_is_kept(tmp_path, monkeypatch):
+    project = _project(tmp_path)
+    (project / "m.py").write_text(BAD)
+    real_chmod = os.chmod
+    saved = BAD + "# saved by the editor meanwhile\n"
+
+    def editor_saves(path, mode, *args, **kwargs):
+        if ".ormlint" in os.fspath(path):  # the temp file is ready: the editor saves now
+            (project / "m.py").write_text(saved)
+        return real_chmod(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "chmod", editor_saves)
+    result = _fix(project)
+    assert (project / "m.py").read_text() == saved
+    assert "changed on disk" in result.output
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_an_inserted_import_uses_the_file_newline(newline, tmp_path):
+    project = _project(tmp_path)
+    source = (
+        "from sqlalchemy.orm import Mapped, mapped_column\n"
+        "class A(Base):\n"
+        "    __tablename__ = 'a'\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    created: Mapped[str] = mapped_column(server_default='now()')\n"
+    ).replace("\n", newline)
+    (project / "m.py").write_bytes(source.encode())
+    assert _fix(project).exit_code == 0
+    after = (project / "m.py").read_bytes().decode()
+    assert after.startswith(f"from sqlalchemy import text{newline}from sqlalchemy.orm import")
+    assert after.replace(newline, "").count("\n") == after.replace(newline, "").count("\r") == 0
+
+
+def test_temp_files_are_recognisable_ignored_and_cleaned(tmp_path, monkeypatch):
+    project = _project(tmp_path)
+    (project / "m.py").write_text(BAD)
+    stale = project / ".m.py.k1ll3d.ormlint-tmp"  # left by a run killed while writing
+    stale.write_text(GOOD + "# half")
+    settings = load_settings([project])
+    assert [p.name for p, _ in discover([project], settings)] == ["m.py"]
+    renamed = []
+    real_replace = os.replace
+
+    def spy(source, destination, *args, **kwargs):
+        renamed.append(Path(source).name)
+        return real_replace(source, destination, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", spy)
+    assert _fix(project).exit_code == 0
+    ((temp_name),) = renamed
+    assert temp_name.startswith(".m.py.") and temp_name.endswith(".ormlint-tmp")
+    assert sorted(p.name for p in project.iterdir()) == ["m.py", "pyproject.toml"]

@@ -164,9 +164,9 @@ def test_atomic_write_keeps_permissions_and_respects_concurrent_changes(tmp_path
     target.write_text("old\n")
     os.chmod(target, 0o640)
     original = target.read_bytes()
-    assert write_atomically(target, "new\n", original, "utf-8")
+    assert write_atomically(target, "new\n", original, "utf-8") is None  # written
     assert target.read_text() == "new\n" and stat.S_IMODE(target.stat().st_mode) == 0o640
-    assert not write_atomically(target, "newer\n", original, "utf-8")  # changed since read
+    assert "changed on disk" in write_atomically(target, "newer\n", original, "utf-8")
     assert target.read_text() == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["m.py"]
 
