@@ -1,29 +1,46 @@
 """Per-file results keyed on content, so an unchanged file is never parsed twice.
 
-One pickle per fingerprint (ormlint's code, the enabled rules, the per-file ignores) under
-`.ormlint_cache/`. Written atomically (temp file + rename): concurrent runs may lose each other's
-new entries, never corrupt the file. A missing, corrupt or foreign cache is simply empty.
+One JSON file per fingerprint (ormlint's code, the enabled rules, the per-file ignores) in a
+cache directory that ormlint owns. The directory sits in the checked repository, where anyone can
+plant a file, so nothing read from it runs code: entries are plain JSON, rebuilt into ormlint's
+dataclasses only in the shapes their annotations allow (`ormlint.plaindata`), and an entry of any
+other shape is a miss that the next save overwrites. Each entry is decoded when it is asked for:
+a warm run reads only what it reports. Written atomically (temp file + rename): concurrent runs
+may lose each other's new entries, never corrupt the file.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
-import pickle
 import tempfile
+import time
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Optional
 
 from ormlint import __version__
-from ormlint.findings import Finding
 from ormlint.facts import FileFacts
+from ormlint.findings import Finding
+from ormlint.plaindata import Malformed, decoder, encode
 
 CACHE_DIR_NAME = ".ormlint_cache"
-_FORMAT = 7
+_FORMAT = 8
+# Marks a directory as ormlint's own (and, per the Cache Directory Tagging specification, as a
+# cache that backups may skip): ormlint writes only into directories it created or marked.
+TAG_NAME = "CACHEDIR.TAG"
+_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This directory is ormlint's cache.\n"
+_GITIGNORE = "# Created by ormlint\n*\n"
+KEEP_FILES = 8  # result files kept: one per rule selection or ormlint build, most recent first
+MAX_CACHE_BYTES = 256 * 1024 * 1024  # a larger file is not ormlint's: ignored
+_STALE_TEMP_SECONDS = 600
 # (line, column, code, message, end_line, end_column, fix): a Finding without its path, which
 # depends on how the file was named on the command line.
-Row = tuple
+Row = tuple[int, int, str, str, int, int, Optional[dict[str, Any]]]
+_rows = decoder(tuple[Row, ...])
+_facts = decoder(FileFacts)
+_findings = decoder(tuple[Finding, ...])
 
 
 def content_digest(data: bytes) -> bytes:
@@ -60,114 +77,168 @@ def _libcst_version() -> str:
             return ""
 
 
+def owned_directory(requested: Path) -> Path:
+    """Where ormlint keeps its files for `--cache-dir requested`: the directory itself when
+    ormlint made it (or it does not exist yet, or is empty), else a `.ormlint_cache` inside it,
+    so that `--cache-dir .` never puts a `.gitignore` of `*` into a project."""
+    try:
+        if not requested.is_dir() or (requested / TAG_NAME).is_file():
+            return requested
+        if (requested / ".gitignore").read_text(errors="replace") == _GITIGNORE:
+            return requested  # made by an ormlint from before the tag
+    except OSError:
+        pass
+    try:
+        if not any(os.scandir(requested)):
+            return requested
+    except OSError:
+        pass
+    return requested / CACHE_DIR_NAME
+
+
 class ResultCache:
     def __init__(self, directory: Path, key: str) -> None:
-        self.directory = directory
-        self.file = directory / f"results-{key}.pickle"
-        # The project rules' findings of the last run, and the key (every file's name and digest)
-        # they were computed for: an unchanged project does not run its project rules again.
-        self.project: tuple[bytes, tuple[Finding, ...]] | None = None
-        # Alembic revision files read for the drift rules: absolute path -> (digest, Revision).
-        # Kept pickled until asked for: a run whose project findings are cached never needs them.
-        self._revisions: dict[str, tuple[bytes, object]] | None = {}
-        self._revisions_pickled: bytes | None = None
-        self.entries: dict[str, tuple[bytes, tuple[Row, ...], FileFacts]] = self._load()
+        self.directory = owned_directory(directory)
+        self.file = self.directory / f"results-{key}.json"
         self.changed = False
+        self.warning: str | None = None  # why the cache could not be written, after save()
+        data = self._load()
+        # path -> [digest hex, rows, facts]: JSON as read, decoded when asked for.
+        self.entries: dict[str, Any] = _object(data.get("entries"))
+        # The project rules' findings of the last run and the key (every file's name and digest)
+        # they were computed for: an unchanged project does not run its project rules again.
+        self.project: Any = data.get("project")
+        # Alembic revision files read for the drift rules: path -> [digest hex, revision].
+        self.revisions: dict[str, Any] = _object(data.get("revisions"))
 
     def _load(self) -> dict:
         try:
             with open(self.file, "rb") as handle:
-                data = pickle.load(handle)
-        except Exception:  # missing, truncated, from another Python: start afresh
+                if os.fstat(handle.fileno()).st_size > MAX_CACHE_BYTES:
+                    return {}
+                data = json.load(handle)
+            os.utime(self.file)  # recently used: kept when older files are pruned
+        except (OSError, ValueError, RecursionError):  # missing, truncated, not JSON: start afresh
             return {}
-        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        if type(data) is not dict or data.get("format") != _FORMAT:
             return {}
-        project = data.get("project")
-        if isinstance(project, tuple) and len(project) == 2:
-            self.project = project
-        revisions = data.get("revisions")
-        if isinstance(revisions, bytes):
-            self._revisions, self._revisions_pickled = None, revisions
-        entries = data.get("entries")
-        return entries if isinstance(entries, dict) else {}
+        return data
 
     def project_findings(self, key: bytes) -> list[Finding] | None:
-        if self.project is None or self.project[0] != key:
+        project = self.project
+        if type(project) is not list or len(project) != 2 or project[0] != key.hex():
             return None
-        return list(self.project[1])
+        try:
+            return list(_findings(project[1]))
+        except (Malformed, TypeError):
+            self.project = None
+            return None
 
     def put_project_findings(self, key: bytes, findings: list[Finding]) -> None:
-        self.project = (key, tuple(findings))
+        self.project = [key.hex(), encode(tuple(findings))]
         self.changed = True
 
     def get(
         self, path: Path, digest: bytes, display: str
     ) -> tuple[list[Finding], FileFacts] | None:
         """The findings and facts stored for this content, renamed to `display`."""
-        entry = self.entries.get(_key(path))
-        if entry is None or entry[0] != digest:
+        key = _key(path)
+        entry = self.entries.get(key)
+        if type(entry) is not list or len(entry) != 3 or entry[0] != digest.hex():
             return None
         try:
-            findings = [Finding(display, *row) for row in entry[1]]
-            return findings, dataclasses.replace(entry[2], path=display)
-        except (TypeError, IndexError):  # an entry of another shape: treat as a miss
+            findings = [Finding(display, *row) for row in _rows(entry[1])]
+            facts = _facts(entry[2])
+        except (Malformed, TypeError):  # planted or damaged: a miss, overwritten on save
+            del self.entries[key]
             return None
+        return findings, dataclasses.replace(facts, path=display)
 
     def put(self, path: Path, digest: bytes, findings: list[Finding], facts: FileFacts) -> None:
-        rows = tuple(
-            (f.line, f.column, f.code, f.message, f.end_line, f.end_column, f.fix) for f in findings
-        )
-        self.entries[_key(path)] = (digest, rows, facts)
+        rows = [
+            [f.line, f.column, f.code, f.message, f.end_line, f.end_column, f.fix] for f in findings
+        ]
+        self.entries[_key(path)] = [digest.hex(), rows, encode(facts)]
         self.changed = True
 
-    @property
-    def revisions(self) -> dict[str, tuple[bytes, object]]:
-        if self._revisions is None:
-            try:
-                loaded = pickle.loads(self._revisions_pickled or b"")
-            except Exception:
-                loaded = None
-            self._revisions = loaded if isinstance(loaded, dict) else {}
-        return self._revisions
-
     def revision(self, path: Path, digest: bytes) -> object | None:
-        entry = self.revisions.get(_key(path))
-        return entry[1] if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == digest else None
+        key = _key(path)
+        entry = self.revisions.get(key)
+        if type(entry) is not list or len(entry) != 2 or entry[0] != digest.hex():
+            return None
+        from ormlint.migrations.operations import Revision  # only a run that replays needs it
+
+        try:
+            return decoder(Revision)(entry[1])
+        except (Malformed, TypeError):
+            del self.revisions[key]
+            return None
 
     def put_revision(self, path: Path, digest: bytes, revision: object) -> None:
-        self.revisions[_key(path)] = (digest, revision)
+        self.revisions[_key(path)] = [digest.hex(), encode(revision)]
         self.changed = True
 
     def save(self) -> None:
+        """Write the cache if it changed; on failure, `warning` says why (the run goes on)."""
         if not self.changed:
             return
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by ormlint\n*\n")
-            live = {k: v for k, v in self.entries.items() if os.path.exists(k)}
+            self._mark_directory()
+            data = {
+                "format": _FORMAT,
+                "entries": {k: v for k, v in self.entries.items() if os.path.exists(k)},
+                "project": self.project,
+                "revisions": {k: v for k, v in self.revisions.items() if os.path.exists(k)},
+            }
             fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    if self._revisions is None:  # never unpickled: unchanged
-                        revisions = self._revisions_pickled
-                    else:
-                        revisions = pickle.dumps(
-                            {k: v for k, v in self._revisions.items() if os.path.exists(k)},
-                            protocol=4,
-                        )
-                    data = {
-                        "format": _FORMAT, "entries": live, "project": self.project,
-                        "revisions": revisions,
-                    }
-                    pickle.dump(data, handle, protocol=4)
+                with os.fdopen(fd, "w", encoding="ascii") as handle:
+                    json.dump(data, handle, separators=(",", ":"))
                 os.replace(temp, self.file)
             except BaseException:
                 os.unlink(temp)
                 raise
-        except OSError:
-            pass  # a read-only checkout still lints; it just does not remember
+            self._prune()
+        except (OSError, ValueError) as error:  # a read-only checkout still lints
+            reason = getattr(error, "strerror", None) or str(error)
+            self.warning = f"cannot write the cache in {self.directory}: {reason}"
+
+    def _mark_directory(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tag = self.directory / TAG_NAME
+        if not tag.exists():
+            tag.write_text(_TAG)
+        ignore = self.directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text(_GITIGNORE)
+
+    def _prune(self) -> None:
+        """Keep the KEEP_FILES most recently used result files; drop other ormlint files that
+        nothing reads any more (pickles of older versions, temp files of killed runs)."""
+        now = time.time()
+        results = []
+        for entry in os.scandir(self.directory):
+            name = entry.name
+            try:
+                if name.startswith("results-") and name.endswith(".json"):
+                    results.append((entry.stat().st_mtime, entry.path))
+                elif name.startswith("results-") and name.endswith(".pickle"):
+                    os.unlink(entry.path)
+                elif name.startswith(".results-") and name.endswith(".tmp"):
+                    if now - entry.stat().st_mtime > _STALE_TEMP_SECONDS:
+                        os.unlink(entry.path)
+            except OSError:
+                continue
+        for _, path in sorted(results, reverse=True)[KEEP_FILES:]:
+            if path != str(self.file):
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+
+
+def _object(value: Any) -> dict:
+    return value if type(value) is dict else {}
 
 
 def _key(path: Path) -> str:

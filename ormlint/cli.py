@@ -130,6 +130,8 @@ def check(
                 cache_dir = settings.root / CACHE_DIR_NAME
             result = run(paths, settings, jobs, cache_dir)
             findings, files_checked = result.findings, result.files_checked
+            for warning in result.warnings:
+                click.echo(f"ormlint: warning: {warning}", err=True)
     except Exception as error:  # pragma: no cover - a bug in ormlint, never the user's input
         click.echo(f"ormlint: internal error: {type(error).__name__}: {error}", err=True)
         sys.exit(EXIT_ERROR)

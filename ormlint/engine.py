@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import gc
 import io
 import os
@@ -296,8 +297,19 @@ def _unparsable(path: str, source: str, codes: frozenset[str], error: Exception)
 def _internal_error(path: str, codes: frozenset[str], error: Exception) -> list[Finding]:
     if PARSE_ERROR_CODE not in codes:
         return []
-    message = f"ormlint internal error ({type(error).__name__}: {error}); please report it"
+    message = f"ormlint internal error ({_short_reason(error)}); please report it"
     return [Finding(path, 1, 1, PARSE_ERROR_CODE, message, 1, 1)]
+
+
+MAX_REASON_LENGTH = 160
+
+
+def _short_reason(error: BaseException) -> str:
+    """The exception's type and the first line of its text, truncated: some carry a whole
+    syntax tree (a KeyError on a node)."""
+    lines = str(error).strip().splitlines()
+    reason = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    return reason if len(reason) <= MAX_REASON_LENGTH else reason[: MAX_REASON_LENGTH - 3] + "..."
 
 
 def _to_findings(
@@ -377,8 +389,8 @@ def node_positions(
         if by_statement_only:
             raise _WholeParseNeeded
         return _targeted_positions(module, frozenset(targets))
-    except _WholeParseNeeded:
-        raise
+    except (_WholeParseNeeded, MemoryError):
+        raise  # (the public way needs more memory still)
     except Exception:  # libcst's internals moved: the public, slower way gives the same ranges
         if by_statement_only:
             raise _WholeParseNeeded from None
@@ -447,7 +459,7 @@ def _place(
     the indentation of the blocks around it, which its lines begin with."""
     from libcst._position import CodePosition, CodeRange
 
-    relative = _targeted_positions(module, targets | {stmt}, root=stmt, indents=indents)
+    relative = _targeted_positions(module, targets, root=stmt, indents=indents)
     shift = placed.lineno - relative[stmt].start.line
     for node, span in relative.items():
         if node is stmt and stmt not in targets:
@@ -496,32 +508,59 @@ def _targeted_positions(
     module: cst.Module, targets: frozenset[cst.CSTNode], root: cst.CSTNode | None = None,
     indents: Sequence[str] = (),
 ) -> dict:
+    """Ranges of the `targets` under `root` (default: the whole module), and of `root` itself,
+    from generating `root`'s code."""
+    from libcst.metadata import PositionProvider
+
+    state = _targeted_state_class()(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        provider=PositionProvider(),
+    )
+    state.targets = targets
+    state.root = root
+    state.computed = {}
+    state.indent_tokens.extend(indents)
+    (root or module)._codegen(state)
+    return state.computed
+
+
+@functools.lru_cache(maxsize=None)
+def _targeted_state_class() -> type:
+    """The code-generation state recording ranges for its `targets` and `root` only. Made once:
+    a class made per call would sit in a reference cycle with what its methods close over (the
+    targets of every finding), kept until the paused collector runs, once per statement placed."""
     from contextlib import contextmanager
 
     from libcst._position import CodePosition, CodeRange
-    from libcst.metadata import PositionProvider
     from libcst.metadata.position_provider import PositionProvidingCodegenState
 
-    computed: dict[cst.CSTNode, CodeRange] = {}
-
     class TargetedState(PositionProvidingCodegenState):
+        targets: frozenset
+        root: Any
+        computed: dict
+
+        def wanted(self, node: cst.CSTNode) -> bool:
+            return node in self.targets or node is self.root
+
         # Nodes without a syntactic range of their own get the whitespace-inclusive one, as in
         # libcst's PositionProvider.
         def before_codegen(self, node: cst.CSTNode) -> None:
-            if node in targets:
+            if self.wanted(node):
                 self._stack.append(CodePosition(self.line, self.column))
 
         def after_codegen(self, node: cst.CSTNode) -> None:
-            if node in targets:
+            if self.wanted(node):
                 start = self._stack.pop()
-                if node not in computed:
-                    computed[node] = CodeRange(start, CodePosition(self.line, self.column))
+                if node not in self.computed:
+                    self.computed[node] = CodeRange(start, CodePosition(self.line, self.column))
 
         @contextmanager
         def record_syntactic_position(self, node, *, start_node=None, end_node=None):
-            if node not in targets:
+            if not self.wanted(node):
                 yield
                 return
+            computed = self.computed
             start = CodePosition(self.line, self.column)
             yield
             end = CodePosition(self.line, self.column)
@@ -531,15 +570,7 @@ def _targeted_positions(
                 end = computed[end_node].end
             computed[node] = CodeRange(start, end)
 
-    provider = PositionProvider()
-    state = TargetedState(
-        default_indent=module.default_indent,
-        default_newline=module.default_newline,
-        provider=provider,
-    )
-    state.indent_tokens.extend(indents)
-    (root or module)._codegen(state)
-    return computed
+    return TargetedState
 
 
 def _suppressed(finding: Finding, lines: list[str]) -> bool:

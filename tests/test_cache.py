@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
 import subprocess
 import sys
@@ -72,13 +74,126 @@ def test_other_rules_do_not_reuse_results(tree, parses):
 
 def test_corrupt_cache_is_ignored_and_rewritten(tree, parses):
     check(tree)
-    (cache_file,) = (tree / ".ormlint_cache").glob("results-*.pickle")
+    (cache_file,) = (tree / ".ormlint_cache").glob("results-*.json")
     cache_file.write_bytes(b"\x80\x04garbage")
     parses.clear()
     assert [f.code for f in check(tree).findings] == ["ORM301"]
     assert len(parses) == 2
-    data = pickle.loads(cache_file.read_bytes())
+    data = json.loads(cache_file.read_bytes())
     assert data["format"] == cache_module._FORMAT and len(data["entries"]) == 2
+
+
+class _Planted:
+    """A pickle that runs code when loaded: what an attacker commits as a cache file."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_planted_pickle_in_any_cache_file_runs_nothing(tree, parses):
+    # Every name the cache ever used, with the key this run computes (anyone can compute it).
+    check(tree)
+    directory = tree / ".ormlint_cache"
+    (current,) = directory.glob("results-*.json")
+    key = current.name[len("results-"):-len(".json")]
+    marker = tree / "pwned"
+    payload = pickle.dumps(_Planted(marker))
+    for name in (f"results-{key}.json", f"results-{key}.pickle", f"results-{key}"):
+        (directory / name).write_bytes(payload)
+    parses.clear()
+    assert [f.code for f in check(tree).findings] == ["ORM301"]
+    assert not marker.exists()
+    assert len(parses) == 2  # the planted file is no cache: everything is analysed again
+    assert json.loads(current.read_bytes())["format"] == cache_module._FORMAT
+
+
+def _entries(tree: Path) -> tuple[Path, dict]:
+    (cache_file,) = (tree / ".ormlint_cache").glob("results-*.json")
+    return cache_file, json.loads(cache_file.read_bytes())
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda entry: entry.__setitem__(2, ["os.system", "touch pwned"]),  # a class ormlint lacks
+        lambda entry: entry.__setitem__(2, ["FileFacts", "a.py"]),  # too few fields
+        lambda entry: entry[2].__setitem__(5, "yes"),  # `parsed` is no bool
+        lambda entry: entry.__setitem__(1, [["1", 1, "ORM301", "m", 1, 1, None]]),  # line no int
+        lambda entry: entry.__setitem__(1, [[1, 1, "ORM301", "m", 1, 1, None, "extra"]]),
+        lambda entry: entry.__setitem__(1, {"not": "rows"}),
+        lambda entry: entry.__setitem__(2, json.loads("[" * 50 + "]" * 50)),  # nested lists
+        lambda entry: entry.__setitem__(0, 12),  # the digest is no string
+        lambda entry: entry.clear(),
+    ],
+)
+def test_a_crafted_entry_is_a_miss_and_is_rewritten(tree, parses, damage):
+    cold = check(tree)
+    cache_file, data = _entries(tree)
+    for entry in data["entries"].values():
+        damage(entry)
+    # the project findings' key matches, their content does not
+    data["project"][1] = [["Finding", "a.py", "x", 1, "ORM301", "m", 1, 1, None]]
+    cache_file.write_text(json.dumps(data))
+    parses.clear()
+    warm = check(tree)
+    assert warm.findings == cold.findings
+    assert not (tree / "pwned").exists()
+    assert len(parses) == 2  # both damaged entries were analysed again...
+    parses.clear()
+    assert check(tree).findings == cold.findings and parses == []  # ...and stored afresh
+
+
+def test_cache_file_holds_only_json(tree):
+    check(tree)
+    cache_file, data = _entries(tree)
+    assert set(data) == {"format", "entries", "project", "revisions"}
+    assert cache_file.read_bytes().isascii()
+
+
+def test_a_cache_dir_that_ormlint_does_not_own_gets_a_subdirectory(tree, monkeypatch):
+    # `--cache-dir .` once wrote a `.gitignore` of `*` into the project: git then ignored it all.
+    monkeypatch.chdir(tree)
+    CliRunner().invoke(main, ["check", ".", "--cache-dir", "."])
+    assert not (tree / ".gitignore").exists() and not list(tree.glob("results-*"))
+    assert list((tree / ".ormlint_cache").glob("results-*.json"))
+    assert (tree / ".ormlint_cache" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    # a directory ormlint made (tagged) or an empty one is used as it is
+    (tree / "empty").mkdir()
+    CliRunner().invoke(main, ["check", ".", "--cache-dir", "empty"])
+    assert list((tree / "empty").glob("results-*.json"))
+    CliRunner().invoke(main, ["check", ".", "--cache-dir", "empty", "--select", "ORM1"])
+    assert len(list((tree / "empty").glob("results-*.json"))) == 2
+
+
+def test_old_result_files_are_pruned(tree, monkeypatch):
+    directory = tree / ".ormlint_cache"
+    check(tree)
+    stale = [directory / f"results-{i:020d}.json" for i in range(cache_module.KEEP_FILES + 3)]
+    for age, path in enumerate(stale):
+        path.write_text("{}")
+        os.utime(path, (1_000_000 + age, 1_000_000 + age))
+    (directory / "results-old.pickle").write_bytes(b"old format")
+    (directory / ".results-dead.tmp").write_text("left by a killed run")
+    os.utime(directory / ".results-dead.tmp", (1_000_000, 1_000_000))
+    (tree / "b.py").write_text(BAD)  # something to save
+    check(tree)
+    left = sorted(p.name for p in directory.glob("results-*"))
+    assert len(left) == cache_module.KEEP_FILES
+    assert stale[-1].name in left and stale[0].name not in left
+    assert not (directory / "results-old.pickle").exists()
+    assert not (directory / ".results-dead.tmp").exists()
+
+
+def test_an_unwritable_cache_dir_is_one_warning_and_the_run_goes_on(tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    (tree / "plain-file").write_text("")
+    result = CliRunner().invoke(main, ["check", ".", "--cache-dir", "plain-file/cache"])
+    assert result.exit_code == 1 and "ORM301" in result.stdout
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "cannot write the cache in plain-file" in warnings[0]
 
 
 def test_display_path_follows_the_command_line(tree, monkeypatch):
@@ -94,7 +209,7 @@ def test_no_cache_writes_nothing(tree, monkeypatch):
     CliRunner().invoke(main, ["check", ".", "--no-cache"])
     assert not (tree / ".ormlint_cache").exists()
     CliRunner().invoke(main, ["check", ".", "--cache-dir", str(tree / "elsewhere")])
-    assert list((tree / "elsewhere").glob("results-*.pickle"))
+    assert list((tree / "elsewhere").glob("results-*.json"))
 
 
 def test_concurrent_runs_leave_a_loadable_cache(tree):
@@ -103,8 +218,8 @@ def test_concurrent_runs_leave_a_loadable_cache(tree):
     cmd = [sys.executable, "-m", "ormlint", "check", ".", "--jobs", "1"]
     procs = [subprocess.Popen(cmd, cwd=tree, stdout=subprocess.DEVNULL) for _ in range(4)]
     assert [p.wait(timeout=120) for p in procs] == [1, 1, 1, 1]
-    (cache_file,) = (tree / ".ormlint_cache").glob("results-*.pickle")
-    assert len(pickle.loads(cache_file.read_bytes())["entries"]) == 32
+    (cache_file,) = (tree / ".ormlint_cache").glob("results-*.json")
+    assert len(json.loads(cache_file.read_bytes())["entries"]) == 32
     assert not list((tree / ".ormlint_cache").glob("*.tmp"))
 
 
