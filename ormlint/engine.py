@@ -11,7 +11,7 @@ import os
 import re
 import tokenize
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -79,6 +79,7 @@ class RunResult:
     findings: list[Finding]
     files_checked: int
     index: ProjectIndex | None = None  # the project phase's index (None: its findings were cached)
+    warnings: list[str] = field(default_factory=list)  # for stderr: the run went on regardless
 
 
 # -- one file ------------------------------------------------------------------------------------
@@ -660,6 +661,7 @@ def _walk(root: Path, settings: Settings) -> Iterable[tuple[Path, str]]:
 
 
 def _lines_on_disk(path: str) -> list[str]:
+    """The file's lines as Python numbers them (the findings' line numbers)."""
     data = read_file(Path(path))
     if isinstance(data, OSError):
         return []
@@ -697,7 +699,6 @@ def _analyse_job(
 
 
 def run(
-    """The file's lines as Python numbers them (the findings' line numbers)."""
     paths: Sequence[Path],
     settings: Settings,
     jobs: int | None = None,
@@ -809,9 +810,12 @@ def run(
         findings += project
         if cache is not None:
             cache.put_project_findings(project_key, project)
+    warnings = []
     if cache is not None:
         cache.save()
-    return RunResult(sorted(findings), len(files), index)
+        if cache.warning:
+            warnings.append(cache.warning)
+    return RunResult(sorted(findings), len(files), index, warnings)
 
 
 def _migration_digests(locations, digest: Callable[[bytes], bytes]) -> list[tuple[Path, bytes]]:
