@@ -110,3 +110,22 @@ def test_the_garbage_collector_is_back_after_a_file():
         assert not gc.isenabled()  # a caller that paused it itself keeps it paused
     finally:
         gc.enable()
+
+
+def test_an_internal_error_is_reported_in_one_short_line(monkeypatch):
+    # A KeyError on a syntax node prints the node's whole tree; the finding names the error only.
+    import libcst as cst
+
+    from ormlint.engine import MAX_REASON_LENGTH
+
+    module = cst.parse_module("class A(Base):\n" + "    x = Column(Integer)\n" * 200)
+
+    def broken(self, model):
+        raise KeyError(module)
+
+    monkeypatch.setattr(RULES["ORM205"], "check", broken)
+    (finding,) = analyse_source("import sqlalchemy\nclass A(Base):\n    x = 1\n", "m.py", CODES)
+    assert finding.code == "ORM999"
+    assert finding.message.startswith("ormlint internal error (KeyError: Module(")
+    assert "\n" not in finding.message
+    assert len(finding.message) <= MAX_REASON_LENGTH + len("ormlint internal error (); please report it")
