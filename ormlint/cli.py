@@ -97,7 +97,7 @@ def check(
         click.echo(f"ormlint: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
     if use_stdin and (fix or diff):
-        _fix_stdin(stdin_filename, settings, unsafe_fixes, diff)
+        _fix_stdin(stdin_filename, settings, unsafe_fixes, diff, exit_zero)
     if diff or fix:
         from ormlint.fixes import fix_paths
 
@@ -142,10 +142,12 @@ def check(
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
 
 
-def _fix_stdin(stdin_filename, settings, unsafe: bool, diff: bool) -> None:
-    """`ormlint check --fix -`: the fixed source on standard output (as editors expect)."""
+def _fix_stdin(stdin_filename, settings, unsafe: bool, diff: bool, exit_zero: bool = False) -> None:
+    """`ormlint check --fix -`: the fixed source on standard output (as editors expect), what
+    is left on standard error, and exit 1 if anything is left (as ruff does)."""
     from ormlint.engine import check_source
     from ormlint.fixes import fix_source, unified_diff
+    from ormlint.report import render_text
 
     source = _read_stdin()
     display = str(stdin_filename) if stdin_filename else "-"
@@ -156,7 +158,9 @@ def _fix_stdin(stdin_filename, settings, unsafe: bool, diff: bool) -> None:
         click.echo(unified_diff(display, source, result.source), nl=False)
         sys.exit(EXIT_FINDINGS if result.source != source else EXIT_CLEAN)
     click.echo(result.source, nl=False)
-    sys.exit(EXIT_CLEAN)
+    if result.remaining:
+        click.echo(render_text(result.remaining, 1), err=True, nl=False)
+    sys.exit(EXIT_FINDINGS if result.remaining and not exit_zero else EXIT_CLEAN)
 
 
 def _read_stdin() -> str:

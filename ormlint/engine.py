@@ -313,6 +313,13 @@ def _short_reason(error: BaseException) -> str:
     return reason if len(reason) <= MAX_REASON_LENGTH else reason[: MAX_REASON_LENGTH - 3] + "..."
 
 
+# An Alembic revision is history: a database that already ran it keeps what it did, whatever the
+# file says now (and editing it hides the drift from ORM7xx). Its findings carry no fix.
+REVISION_ADVICE = (
+    " (not fixed in an Alembic revision, which databases may have run: write a new revision instead)"
+)
+
+
 def _to_findings(
     model: FileModel, violations: list[Violation], source: str, path: str, apply_noqa: bool,
     tree: ast.Module | None = None, by_statement_only: bool = False,
@@ -321,7 +328,8 @@ def _to_findings(
 
     if not violations:
         return []
-    fix_nodes = [n for v in violations if v.fix for n, _ in v.fix.replacements]
+    history = model.is_alembic_revision  # no fix rewrites one: see REVISION_ADVICE
+    fix_nodes = [] if history else [n for v in violations if v.fix for n, _ in v.fix.replacements]
     positions = node_positions(
         model.module, [v.node for v in violations] + fix_nodes, tree, by_statement_only
     )
@@ -332,15 +340,16 @@ def _to_findings(
         if node not in positions and isinstance(node, cst.Arg):
             node = node.value  # an argument synthesised from a dict entry (sqlmodel kwargs)
         span = positions[node]
+        history_fix = history and violation.fix is not None
         finding = Finding(
             path=path,
             line=span.start.line,
             column=span.start.column + 1,
             code=violation.code,
-            message=violation.message,
+            message=violation.message + REVISION_ADVICE if history_fix else violation.message,
             end_line=span.end.line,
             end_column=span.end.column + 1,
-            fix=_fix_data(violation, positions),
+            fix=None if history else _fix_data(violation, positions),
         )
         if not (apply_noqa and _suppressed(finding, lines)):
             findings.append(finding)

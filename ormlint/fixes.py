@@ -8,7 +8,7 @@ import os
 import re
 import stat
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -79,6 +79,7 @@ class FixResult:
     source: str
     fixed: list[Finding]  # findings whose fix was applied
     error: str | None = None  # why fixing stopped early (a fix that would not parse)
+    remaining: list[Finding] = field(default_factory=list)  # the findings of `source`
 
 
 def _offsets(source: str) -> list[int]:
@@ -154,14 +155,12 @@ def fix_source(
     unsafe: bool = False,
 ) -> FixResult:
     """Apply fixes round after round until none is left (bounded); a round whose result would
-    not parse is dropped and ends fixing."""
+    not parse is dropped and ends fixing. The result's `remaining` are the findings left."""
     fixed: list[Finding] = []
     current = source
     for _ in range(MAX_ROUNDS):
-        fixable = [
-            f for f in analyse(current)
-            if f.fix and (unsafe or f.fix["applicability"] == "safe")
-        ]
+        findings = analyse(current)
+        fixable = [f for f in findings if f.fix and (unsafe or f.fix["applicability"] == "safe")]
         if not fixable:
             break
         candidate, applied = apply_edits(current, fixable)
@@ -169,10 +168,13 @@ def fix_source(
             break
         if not parses(candidate):
             codes = ", ".join(sorted({f.code for f in applied}))
-            return FixResult(current, fixed, f"a fix for {codes} would not parse; not applied")
+            error = f"a fix for {codes} would not parse; not applied"
+            return FixResult(current, fixed, error, findings)
         fixed += applied
         current = candidate
-    return FixResult(current, fixed)
+    else:
+        findings = analyse(current)  # the last round's fixes were applied after its analysis
+    return FixResult(current, fixed, remaining=findings)
 
 
 def unified_diff(path: str, before: str, after: str) -> str:

@@ -276,3 +276,77 @@ def test_temp_files_are_recognisable_ignored_and_cleaned(tmp_path, monkeypatch):
     ((temp_name),) = renamed
     assert temp_name.startswith(".m.py.") and temp_name.endswith(".ormlint-tmp")
     assert sorted(p.name for p in project.iterdir()) == ["m.py", "pyproject.toml"]
+
+
+# -- Alembic revisions are history ----------------------------------------------------------------
+
+
+REVISION = '''"""init"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade():
+    op.create_table(
+        "event",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("created", sa.DateTime(), server_default="now()"),
+    )
+'''
+MODELS = '''import sqlalchemy as sa
+
+
+class Event(Base):
+    __tablename__ = "event"
+    id = sa.Column(sa.Integer(), primary_key=True)
+    created = sa.Column(sa.DateTime(), server_default=sa.text("now()"))
+'''
+
+
+def test_fixes_never_rewrite_an_alembic_revision(tmp_path, monkeypatch):
+    project = _project(tmp_path)
+    monkeypatch.chdir(project)
+    (project / "alembic.ini").write_text("[alembic]\nscript_location = alembic\n")
+    (project / "alembic" / "versions").mkdir(parents=True)
+    (project / "alembic" / "env.py").write_text("from alembic import context\n")
+    revision = project / "alembic" / "versions" / "0001_init.py"
+    revision.write_text(REVISION)
+    (project / "models.py").write_text(MODELS)
+    runner = CliRunner()
+    diff = runner.invoke(main, ["check", "--no-cache", "--diff", "."])
+    assert diff.output.count("@@") == 0 and diff.exit_code == 0, diff.output
+    runner.invoke(main, ["check", "--no-cache", "--fix", "--unsafe-fixes", "."])
+    assert revision.read_text() == REVISION
+    listed = runner.invoke(main, ["check", "--no-cache", "."])
+    assert "0001_init.py:13:" in listed.output and "ORM301 [*]" not in listed.output
+    assert "write a new revision" in listed.output
+    (finding,) = analyse(REVISION)
+    assert finding.fix is None
+
+
+# -- standard input ---------------------------------------------------------------------------
+
+
+def test_stdin_fix_reports_what_it_left_and_exits_1(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.ormlint]\n")
+    unsafe_only = "    age: Mapped[int] = mapped_column(nullable=True)\n"  # ORM202: no safe fix
+    left = BAD.replace("Integer\n", "Integer\nfrom sqlalchemy.orm import Mapped, mapped_column\n", 1) + unsafe_only
+    result = CliRunner().invoke(main, ["check", "--fix", "--stdin-filename", "app/m.py", "-"], input=left)
+    assert result.exit_code == 1
+    assert result.stdout == left.replace("Integer\n", "Integer, text\n", 1).replace("'now()')", "text('now()'))")
+    assert "app/m.py:7:10: ORM202 " in result.stderr and "ORM301" not in result.stderr
+    exit_zero = CliRunner().invoke(main, ["check", "--fix", "--exit-zero", "-"], input=left)
+    assert exit_zero.exit_code == 0 and "-:7:10: ORM202 " in exit_zero.stderr
+
+
+def test_stdin_fix_exits_0_when_nothing_is_left(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.ormlint]\n")
+    result = CliRunner().invoke(
+        main, ["check", "--fix", "--stdin-filename", "m.py", "-"], input=BAD
+    )
+    assert result.exit_code == 0 and result.stdout == GOOD and "ORM" not in result.stderr
