@@ -20,8 +20,8 @@ from ormlint.config import Settings
 from ormlint.facts import FileFacts, ProjectIndex, configures_type_map, text_facts
 from ormlint.findings import Finding
 from ormlint.noqa import is_suppressed
+from ormlint.syntax import newline_of, python_lines, with_newline
 
-from ormlint.syntax import python_lines
 # libcst and the rules are imported where a file is analysed: a run whose every result is cached
 # never loads them.
 if TYPE_CHECKING:
@@ -334,6 +334,7 @@ def _to_findings(
         model.module, [v.node for v in violations] + fix_nodes, tree, by_statement_only
     )
     lines = python_lines(source)
+    newline = newline_of(source)
     findings = []
     for violation in violations:
         node = violation.node
@@ -349,15 +350,16 @@ def _to_findings(
             message=violation.message + REVISION_ADVICE if history_fix else violation.message,
             end_line=span.end.line,
             end_column=span.end.column + 1,
-            fix=None if history else _fix_data(violation, positions),
+            fix=None if history else _fix_data(violation, positions, newline),
         )
         if not (apply_noqa and _suppressed(finding, lines)):
             findings.append(finding)
     return sorted(set(findings), key=lambda f: (f.path, f.line, f.column, f.code, f.message))
 
 
-def _fix_data(violation: Violation, positions: Mapping[cst.CSTNode, Any]) -> dict | None:
-    """A fix as plain data: text edits with 1-based positions (end exclusive), JSON-ready."""
+def _fix_data(violation: Violation, positions: Mapping[cst.CSTNode, Any], newline: str) -> dict | None:
+    """A fix as plain data: text edits with 1-based positions (end exclusive), JSON-ready.
+    Lines it inserts end with the file's `newline` (for every consumer: --fix, JSON, editors)."""
     fix = violation.fix
     if fix is None:
         return None
@@ -368,7 +370,8 @@ def _fix_data(violation: Violation, positions: Mapping[cst.CSTNode, Any]) -> dic
             return None  # a node without a position (synthesised): no fix rather than a wrong one
         edits.append({
             "line": span.start.line, "column": span.start.column + 1,
-            "end_line": span.end.line, "end_column": span.end.column + 1, "content": content,
+            "end_line": span.end.line, "end_column": span.end.column + 1,
+            "content": with_newline(content, newline),
         })
     return {"applicability": fix.applicability, "message": fix.message, "edits": edits}
 

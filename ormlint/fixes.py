@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import stat
 import tempfile
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ import libcst as cst
 
 from ormlint.findings import Finding
 from ormlint.model.types import FileModel
-from ormlint.syntax import python_lines
+from ormlint.syntax import newline_of, python_lines, with_newline
 
 MAX_ROUNDS = 10
 
@@ -90,25 +89,12 @@ def _offsets(source: str) -> list[int]:
     return starts
 
 
-_FIRST_NEWLINE = re.compile(r"\r\n|\r|\n")
-_BARE_LF = re.compile(r"(?<!\r)\n")
-
-
-def newline_of(source: str) -> str:
-    """The file's newline: its first line end, as libcst takes it (default "\n")."""
-    found = _FIRST_NEWLINE.search(source)
-    return found.group() if found else "\n"
-
-
 def apply_edits(source: str, findings: Sequence[Finding]) -> tuple[str, list[Finding]]:
     """Apply the fixes of `findings` that do not overlap one another (first come, first
     served); the others wait for the next round. Returns the new text and the findings fixed.
     A line a fix inserts ends with the file's own newline (fixes write "\n")."""
     starts = _offsets(source)
     newline = newline_of(source)
-
-    def in_file_newlines(content: str) -> str:
-        return content if newline == "\n" else _BARE_LF.sub(newline, content)
 
     def offset(line: int, column: int) -> int:
         return starts[line - 1] + column - 1
@@ -120,7 +106,7 @@ def apply_edits(source: str, findings: Sequence[Finding]) -> tuple[str, list[Fin
         edits = [
             (
                 offset(e["line"], e["column"]), offset(e["end_line"], e["end_column"]),
-                in_file_newlines(e["content"]),
+                with_newline(e["content"], newline),
             )
             for e in finding.fix["edits"]
         ]

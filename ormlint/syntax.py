@@ -53,6 +53,22 @@ def python_lines(text: str) -> list[str]:
     return _LINE.findall(text)
 
 
+_FIRST_NEWLINE = re.compile(r"\r\n|\r|\n")
+_BARE_LF = re.compile(r"(?<!\r)\n")
+
+
+def newline_of(text: str) -> str:
+    """The file's newline: its first line end, as libcst takes it ("\n" when it has none)."""
+    found = _FIRST_NEWLINE.search(text)
+    return found.group() if found else "\n"
+
+
+def with_newline(text: str, newline: str) -> str:
+    """`text` (written with "\n", as fixes are) with each "\n" that is not part of a "\r\n"
+    turned into `newline`."""
+    return text if newline == "\n" or "\n" not in text else _BARE_LF.sub(newline, text)
+
+
 def as_python_reads(text: str) -> str:
     """`text` with identifiers spelled as Python reads them (NFKC-normalised, as `ast` gives
     names): a name written in other Unicode forms is matched too."""

@@ -257,6 +257,18 @@ def test_an_inserted_import_uses_the_file_newline(newline, tmp_path):
     assert after.replace(newline, "").count("\n") == after.replace(newline, "").count("\r") == 0
 
 
+def test_a_fix_as_data_inserts_the_file_newline():
+    """JSON output and editors' quick fixes carry the edits as they are to be written."""
+    source = (
+        "from sqlalchemy.orm import mapped_column\r\n"
+        "class A(Base):\r\n"
+        "    created = mapped_column(server_default='now()')\r\n"
+    )
+    (finding,) = analyse(source)
+    contents = [edit["content"] for edit in finding.fix["edits"]]
+    assert "from sqlalchemy import text\r\nfrom sqlalchemy.orm import mapped_column" in contents
+
+
 def test_temp_files_are_recognisable_ignored_and_cleaned(tmp_path, monkeypatch):
     project = _project(tmp_path)
     (project / "m.py").write_text(BAD)
