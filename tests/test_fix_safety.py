@@ -16,7 +16,10 @@ from hypothesis import strategies as st
 from ormlint.cli import main
 from ormlint.config import load_settings
 from ormlint.engine import all_codes, analyse_source, discover, run
-from ormlint.fixes import fix_source
+from ormlint.fixes import fix_source, parses
+from ormlint.rules import RULES
+from ormlint.rules.base import python_sources, strip_markers
+from ormlint.syntax import python_lines
 
 CODES = frozenset(all_codes())
 # Line breaks for str.splitlines, not for Python: inside comments and strings they are text.
@@ -73,6 +76,32 @@ def test_a_fix_edits_exactly_its_node_whatever_the_line_breaks(odd, newline, tex
 def test_noqa_suppresses_on_its_line_only_whatever_the_line_breaks(odd, newline):
     assert [f.code for f in analyse(model_file(odd, newline, noqa_at="created"))] == []
     assert [f.code for f in analyse(model_file(odd, newline, noqa_at="after"))] == ["ORM301"]
+
+
+FIX_EXAMPLES = [
+    strip_markers(module)
+    for rule in RULES.values()
+    for example in rule.invalid
+    for module in python_sources(example)
+    if any(f.fix for f in analyse(strip_markers(module)))
+]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(FIX_EXAMPLES), st.sampled_from(NOT_LINE_BREAKS), st.data())
+def test_every_fix_ignores_comments_holding_odd_line_breaks(source, odd, data):
+    """A comment line holding `odd` (or a lone form feed), put anywhere, changes no fix."""
+    lines = python_lines(source)
+    at = data.draw(st.integers(0, len(lines)))
+    extra = data.draw(st.sampled_from([f"# one{odd}two\n", "\f\n"]))
+    with_extra = "".join(lines[:at]) + extra + "".join(lines[at:])
+    if not parses(with_extra) or extra.startswith("\f") and '"""' in source:
+        return  # after a backslash continuation, or a form feed inside a docstring
+    plain = fix_source(source, analyse, unsafe=True)
+    odd_result = fix_source(with_extra, analyse, unsafe=True)
+    assert odd_result.source.count(extra) == 1
+    assert odd_result.source.replace(extra, "", 1) == plain.source
+    assert len(odd_result.fixed) == len(plain.fixed) > 0
 
 
 ONE_WAY = (
