@@ -205,6 +205,22 @@ def test_pre_commit_hook_fails_on_a_bad_model_and_passes_a_clean_one(tmp_path):
     passing = try_repo()
     assert passing.returncode == 0, passing.stdout + passing.stderr
 
+    # A finding between two files survives pre-commit's splitting of the file list into one
+    # chunk per core (the hooks declare require_serial).
+    (repo / "base.py").write_text(
+        "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase):\n    pass\n"
+    )
+    for name in ("t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8"):  # chunks of at least 4 files
+        (repo / f"{name}.py").write_text(
+            "from sqlalchemy import Column, Integer\nfrom base import Base\n"
+            f"class {name.upper()}(Base):\n    __tablename__ = 'things'\n"
+            "    id = Column(Integer, primary_key=True)\n"
+        )
+    git("add", ".")
+    cross = try_repo()
+    assert cross.returncode == 1, cross.stdout + cross.stderr
+    assert cross.stdout.count("ORM503") == 7, cross.stdout  # every class after the first
+
 
 def test_every_way_of_running_gives_the_same_findings_for_one_file(tmp_path, monkeypatch):
     """CLI on the file, stdin, flake8 and the engine entry used by the editor agree, project
