@@ -704,6 +704,14 @@ def _may_need_parsing(data: bytes) -> bool:
     return any(marker in data for marker in _MARKER_BYTES)
 
 
+def _worker_crashed(display: str, codes: frozenset[str]) -> FileResult:
+    """A file whose analysis killed its worker process twice, once alone (memory, most likely):
+    `ormlint.pool` never runs it in the main process, which it would kill too."""
+    message = "cannot analyse: analysis crashed the worker process twice (out of memory?)"
+    findings = [Finding(display, 1, 1, PARSE_ERROR_CODE, message, 1, 1)]
+    return FileResult(findings if PARSE_ERROR_CODE in codes else [], FileFacts(display, parsed=False))
+
+
 def _analyse_job(
     job: tuple[bytes, str, frozenset[str], tuple[str, ...], RuleOptions, str | None]
 ) -> FileResult:
@@ -764,8 +772,9 @@ def run(
     # that hides a marker from a bytes search is still analysed in full, here): sending them to
     # the pool would cost more than they do.
     remote = [i for i, job in enumerate(jobs_args) if _may_need_parsing(job[0])]
+    crashed: set[str] = set()  # displays of files that killed their worker: not cached
     if jobs > 1 and len(remote) >= PARALLEL_THRESHOLD:
-        from concurrent.futures import ProcessPoolExecutor
+        from ormlint.pool import map_in_workers
 
         # Largest files first, one at a time: a big file handed out last, or a chunk of them,
         # would keep one core busy while the others wait.
@@ -779,20 +788,29 @@ def run(
         # collections would otherwise write to every object and copy each page they share.
         # Thawed afterwards, so a process that calls run() again can still free it.
         gc.freeze()
+
+        def analyse_here() -> Iterator[None]:  # while the workers run
+            for i in set(range(len(jobs_args))).difference(remote):
+                fresh[i] = _analyse_job(jobs_args[i])
+                yield
+
+        def worker_crashed(job: tuple) -> FileResult:
+            crashed.add(job[1])
+            return _worker_crashed(job[1], codes)
+
         try:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                done = pool.map(_analyse_job, [jobs_args[i] for i in remote])
-                for i in set(range(len(jobs_args))).difference(remote):
-                    fresh[i] = _analyse_job(jobs_args[i])
-                for i, result in zip(remote, done):
-                    fresh[i] = result
+            done = map_in_workers(
+                _analyse_job, [jobs_args[i] for i in remote], jobs, worker_crashed, analyse_here()
+            )
+            for i, result in zip(remote, done):
+                fresh[i] = result
         finally:
             gc.unfreeze()
     else:
         fresh = [_analyse_job(job) for job in jobs_args]
-    for (path, digest, _), result in zip(pending, fresh):
+    for (path, digest, job), result in zip(pending, fresh):
         results.append(result)
-        if cache is not None:
+        if cache is not None and job[1] not in crashed:
             cache.put(path, digest, result.findings, result.facts)
     findings = [f for result in results for f in result.findings]
     if whole_project is None:
