@@ -305,10 +305,16 @@ class FileModel:
         return "revision" in self.module_values and "down_revision" in self.module_values
 
     def class_named(self, name: str) -> ModelClass | None:
+        """The first class of this name in the file."""
+        return self._classes_by_name.get(name)
+
+    @functools.cached_property
+    def _classes_by_name(self) -> dict[str, ModelClass]:
+        # Built once: rules ask once per class, relationship or base.
+        by_name: dict[str, ModelClass] = {}
         for cls in self.classes:
-            if cls.name == name:
-                return cls
-        return None
+            by_name.setdefault(cls.name, cls)
+        return by_name
 
     @property
     def columns(self) -> tuple[ColumnDecl, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Iterator
 
 import libcst as cst
@@ -417,15 +418,17 @@ class DuplicateMappedAttribute(Rule):
             yield from self._same_column_name(cls)
 
     def _same_attribute(self, cls: ModelClass) -> Iterator[Violation]:
-        assignments = cls.assignments
-        for position, assignment in enumerate(assignments):
+        earlier_by_attr: dict[str, list[ClassAssignment]] = {}
+        for assignment in cls.assignments:
+            same_name = earlier_by_attr.setdefault(assignment.attr, [])
+            same_name.append(assignment)
             if not _mapped(assignment):
                 continue
             # The latest earlier binding of this name in the same block decides.
             earlier = next(
                 (
-                    other for other in reversed(assignments[:position])
-                    if other.attr == assignment.attr and other.runs_with(assignment)
+                    other for other in islice(reversed(same_name), 1, None)
+                    if other.runs_with(assignment)
                 ),
                 None,
             )
@@ -447,7 +450,8 @@ class DuplicateMappedAttribute(Rule):
         final: dict[str, ClassAssignment] = {}
         for assignment in cls.assignments:
             final[assignment.attr] = assignment
-        seen: list[ClassAssignment] = []
+        # Earlier columns by column name: each is compared with those of its own name only.
+        seen: dict[str, list[ClassAssignment]] = {}
         for assignment in cls.assignments:
             column = assignment.column
             if assignment.kind != "column" or column is None or column.name is None:
@@ -456,13 +460,9 @@ class DuplicateMappedAttribute(Rule):
                 assignment
             ):
                 continue  # replaced by a later assignment: reported as a repeat, not here
-            for other in seen:
-                if (
-                    other.attr != assignment.attr
-                    and other.column is not None
-                    and other.column.name == column.name
-                    and other.may_run_with(assignment)
-                ):
+            same_column = seen.setdefault(column.name, [])
+            for other in same_column:
+                if other.attr != assignment.attr and other.may_run_with(assignment):
                     yield self.violation(
                         assignment.node,
                         problem=(
@@ -476,7 +476,7 @@ class DuplicateMappedAttribute(Rule):
                         ),
                     )
                     break
-            seen.append(assignment)
+            same_column.append(assignment)
 
 
 class DuplicateTablename(ProjectRule):

@@ -229,11 +229,15 @@ class PlaintextCredentialColumn(Rule):
                 if {target.value, target.value.lstrip("_")} & transformed:
                     continue
                 yield self._violation(target, target.value, kind, type_name)
+        # The classes mapped onto a table imperatively may hash or encrypt its columns.
+        imperative_by_table: dict[str, list[ModelClass]] = {}
+        for cls in model.classes:
+            if cls.imperative and cls.imperative_table:
+                imperative_by_table.setdefault(cls.imperative_table, []).append(cls)
         for table in model.tables:
-            # The classes mapped onto the table imperatively may hash or encrypt its columns.
             transformed = set().union(*(
-                transformed_attributes(model, cls) for cls in model.classes
-                if cls.imperative and table.variable and cls.imperative_table == table.variable
+                transformed_attributes(model, cls)
+                for cls in imperative_by_table.get(table.variable or "", ())
             ))
             for column in table.columns:
                 found = self._credential(model, column, None)
