@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Se
 
 from ormlint.codes import PARSE_ERROR_CODE, RULE_CODES, RuleOptions
 from ormlint.config import Settings
-from ormlint.facts import FileFacts, ProjectIndex, configures_type_map, text_facts
+from ormlint.facts import (
+    FileFacts, ProjectIndex, configures_type_map, text_facts, unparsed_facts,
+)
 from ormlint.findings import Finding
 from ormlint.noqa import is_suppressed
 from ormlint.syntax import newline_of, python_lines, with_newline
@@ -189,7 +191,7 @@ def _analyse_file(
     from ormlint.narrow import narrowed_text, parse_module, parse_narrowed
     from ormlint.syntax import newer_syntax_tree, parse_python, tree_without_fstrings
 
-    unparsed = FileFacts(path, parsed=False)
+    unparsed = unparsed_facts(path, source)
     # CPython's parser first: about a tenth of libcst's cost, and it turns away the pathological
     # nesting on which libcst's native parser takes minutes or overflows the C stack.
     syntax_error: SyntaxError | None = None

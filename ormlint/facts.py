@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
 @dataclass(frozen=True)
@@ -163,6 +163,12 @@ def text_facts(path: str, source: str) -> FileFacts:
     return FileFacts(path, classes=tuple(opaque_class(n) for n in _CLASS_STATEMENT.findall(source)))
 
 
+def unparsed_facts(path: str, source: str) -> FileFacts:
+    """Facts for a file that could not be analysed: the names of the classes its text defines
+    (opaque), so that one broken file withholds only the "not found" verdicts it may answer."""
+    return replace(text_facts(path, source), parsed=False, class_names_from_text=True)
+
+
 @dataclass(frozen=True)
 class TableFacts:
     """An imperative `Table("name", metadata, Column(...), ...)`."""
@@ -194,6 +200,9 @@ class FileFacts:
     tables: tuple[TableFacts, ...] = ()
     index_names: tuple[IndexNameFacts, ...] = ()
     parsed: bool = True  # False: the file could not be analysed; its declarations are unknown
+    # Not parsed, but its class names were read from its text (`classes` holds them, opaque):
+    # a class it does not name is not defined there.
+    class_names_from_text: bool = False
     # The file configures a type_annotation_map: `Mapped[str]` may not mean String here.
     custom_type_map: bool = False
 
@@ -224,6 +233,8 @@ class ProjectIndex:
     whole_project: bool  # the run covers a project, so "not found" is a verdict
     classes_by_name: dict[str, list[tuple[str, ClassFacts]]] = field(default_factory=dict)
     complete: bool = True  # every file could be analysed
+    # every class name is known: each file was analysed or its class statements read from text
+    class_names_complete: bool = True
     external_models: frozenset[str] = frozenset()  # [tool.ormlint] external-models
     external_tables: frozenset[str] = frozenset()  # [tool.ormlint] external-tables
     # The project's Alembic migrations (ormlint.drift.MigrationSet), when found and enabled.
@@ -249,6 +260,7 @@ class ProjectIndex:
             whole_project=whole_project,
             classes_by_name=dict(by_name),
             complete=all(f.parsed for f in files),
+            class_names_complete=all(f.parsed or f.class_names_from_text for f in files),
             external_models=frozenset(m.rpartition(".")[2] for m in external_models),
             external_tables=frozenset(external_tables),
         )
@@ -308,6 +320,14 @@ class ProjectIndex:
         if root[0]:
             return root
         return _top_level_package(path, self._package_dirs()), root[1]
+
+    def _unparsed_paths(self) -> frozenset[str]:
+        paths = self.derived.get("unparsed_paths")
+        if paths is None:
+            paths = self.derived["unparsed_paths"] = frozenset(
+                f.path for f in self.files if not f.parsed
+            )
+        return paths
 
     def _package_dirs(self) -> frozenset[str]:
         dirs = self.derived.get("package_dirs")
@@ -371,9 +391,10 @@ class ProjectIndex:
         only one that declares something mapped (a pydantic `Role` beside the model `Role` is not
         in SQLAlchemy's registry), else the only one; None when ambiguous or absent."""
         found = self.classes_by_name.get(name, [])
+        unparsed = self._unparsed_paths()  # their classes may declare anything
         for candidates in (
             [item for item in found if item[0] == prefer_path],
-            [item for item in found if item[1].declares_mapping],
+            [item for item in found if item[1].declares_mapping or item[0] in unparsed],
             found,
         ):
             if len(candidates) == 1:

@@ -208,7 +208,9 @@ class BackPopulatesMissing(ProjectRule):
         Checks every `relationship(..., back_populates="name")` against the target class found
         anywhere in the project: the class, its mixins and bases must define `name`. Runs only
         when a whole project is checked (a directory), and stays silent when the target class or
-        one of its bases cannot be found, since what is unknown is not wrong.
+        one of its bases cannot be found or lies in a file that cannot be parsed, since what is
+        unknown is not wrong. Another file that cannot be parsed silences it only when the file
+        cannot be read at all.
         """
     why_bad = """
         Nothing fails at import. At mapper configuration, which is the first query in production,
@@ -250,7 +252,7 @@ class BackPopulatesMissing(ProjectRule):
     )
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
-        if not index.whole_project or not index.complete:
+        if not index.whole_project or not index.class_names_complete:
             return
         for path, cls in index.classes():
             for rel in cls.relationships:
@@ -359,8 +361,10 @@ class RelationshipTargetNotFound(ProjectRule):
     what_it_does = """
         Checks that the class named by a string target, `relationship("Address")` or
         `relationship("app.models.Address")`, is defined in some file of the project. Runs only
-        when a whole project is checked, every file could be analysed, and the name is not listed
-        in `[tool.ormlint] external-models`.
+        when a whole project is checked and the name is not listed in `[tool.ormlint]
+        external-models`. A file that cannot be parsed still counts with the class statements of
+        its text (`class Address` there silences the rule; a name it does not mention is judged);
+        a file that cannot be read or decoded silences the rule.
         """
     why_bad = """
         Strings are resolved lazily, at mapper configuration: import succeeds and the first query
@@ -400,7 +404,7 @@ class RelationshipTargetNotFound(ProjectRule):
     )
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
-        if not index.whole_project or not index.complete:
+        if not index.whole_project or not index.class_names_complete:
             return
         for path, cls in index.classes():
             for rel in cls.relationships:

@@ -62,9 +62,11 @@ def test_unknown_base_means_unknown_attributes(tmp_path):
     assert lint_project(files, tmp_path) == []
 
 
-def test_unparsable_file_silences_not_found_verdicts(tmp_path):
+def test_unparsable_file_silences_the_verdicts_on_the_classes_it_names(tmp_path):
     files = project("parnet")
     files["app/broken.py"] = "import sqlalchemy\nclass X(:\n"
+    assert [f for f in lint_project(files, tmp_path) if f[2] != "ORM999"] == [("app/parent.py", 7, "ORM102")]
+    files["app/broken.py"] = "import sqlalchemy\nclass Child(:\n"  # a second Child: which one?
     assert [f for f in lint_project(files, tmp_path) if f[2] != "ORM999"] == []
 
 
@@ -190,3 +192,62 @@ def test_kwargs_splat_may_hold_back_populates(tmp_path):
         """
     }
     assert lint_project(files, tmp_path) == []
+
+
+# -- a file that cannot be parsed withholds only the names it may define -------------------------
+
+_PARENT_CHILD = {
+    "models/parent.py": """
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+        class Base(DeclarativeBase):
+            pass
+
+        class Parent(Base):
+            __tablename__ = "parent"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            children = relationship("Child", back_populates="parent_node")
+            pets = relationship("Pett")
+            owner = relationship("Owner")
+        """,
+    "models/child.py": """
+        from sqlalchemy import ForeignKey
+        from sqlalchemy.orm import Mapped, mapped_column, relationship
+        from models.parent import Base
+
+        class Child(Base):
+            __tablename__ = "child"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            parent_id = mapped_column(ForeignKey("parent.id"))
+            parent = relationship("Parent", back_populates="children")
+        """,
+    # a cookiecutter template under the tree: not Python until rendered
+    "template/{{cookiecutter.name}}/models.py": """
+        from sqlalchemy.orm import relationship
+        class {{ cookiecutter.model }}(Base):
+            __tablename__ = "{{ cookiecutter.table }}"
+
+        class Owner(Base):
+            pets = relationship({% for p in pets %}
+        """,
+}
+
+
+def test_an_unparsable_file_silences_only_the_classes_its_text_names(tmp_path):
+    found = lint_project(_PARENT_CHILD, tmp_path)
+    assert ("template/{{cookiecutter.name}}/models.py", 1, "ORM999") in [
+        (p, 1, c) for p, _, c in found if c == "ORM999"
+    ]
+    codes = sorted((path, code) for path, _, code in found if code != "ORM999")
+    # the missing back_populates and the misspelt target are still found; `Owner`, which the
+    # broken file may define, is not called missing
+    assert codes == [("models/parent.py", "ORM102"), ("models/parent.py", "ORM104")]
+
+
+def test_a_target_class_in_an_unparsable_file_is_not_judged(tmp_path):
+    files = dict(_PARENT_CHILD)
+    files["models/child.py"] = files["models/child.py"] + "    oops(\n"
+    found = lint_project(files, tmp_path)
+    # Child is in the broken file: whether it has `parent_node` is unknown
+    assert [c for _, _, c in found if c == "ORM102"] == []
+    assert [c for _, _, c in found if c == "ORM104"] == ["ORM104"]
