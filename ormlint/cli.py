@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -25,8 +26,29 @@ def main() -> None:
     """A static linter for SQLAlchemy ORM models."""
 
 
+def _existing(ctx: click.Context, param: click.Parameter, paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """A path that names nothing is a usage error; one that exists but cannot be read (or even
+    stat'ed) is checked, and its ORM999 finding says why."""
+    for path in paths:
+        if str(path) != "-" and not _names_something(path):
+            raise click.BadParameter(f"Path {str(path)!r} does not exist.", ctx, param)
+    return paths
+
+
+def _names_something(path: Path) -> bool:
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except (OSError, ValueError):
+        return True
+    return True
+
+
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True, path_type=Path))
+@click.argument(
+    "paths", nargs=-1, type=click.Path(allow_dash=True, path_type=Path), callback=_existing
+)
 @click.option(
     "--format", "output_format", type=click.Choice(FORMATS), default="text",
     show_default=True, help="Output format.",
@@ -39,6 +61,14 @@ def main() -> None:
 @click.option(
     "--force-exclude", is_flag=True,
     help="Apply excludes to files named on the command line too (for pre-commit).",
+)
+@click.option(
+    "--respect-gitignore/--no-respect-gitignore", default=None,
+    help="Skip files and directories git ignores (default: respect-gitignore in config, else yes).",
+)
+@click.option(
+    "--max-file-size", type=click.IntRange(min=1), metavar="BYTES",
+    help="Report larger files (ORM999) instead of checking them (default: 4 MiB).",
 )
 @click.option(
     "--stdin-filename", type=click.Path(path_type=Path),
@@ -63,12 +93,13 @@ def main() -> None:
 )
 def check(
     paths, output_format, select, extend_select, ignore, exclude, extend_exclude, force_exclude,
-    stdin_filename, statistics, exit_zero, jobs, fix, unsafe_fixes, diff, no_cache, migrations,
+    respect_gitignore, max_file_size, stdin_filename, statistics, exit_zero, jobs, fix,
+    unsafe_fixes, diff, no_cache, migrations,
     no_migrations, cache_dir,
 ):
     """Check PATHS (files or directories, default: the current directory; `-` reads stdin)."""
     from ormlint.config import ConfigError, load_settings
-    from ormlint.engine import check_source, run
+    from ormlint.engine import check_source, is_excluded_when_named, run
     from ormlint.report import render
     from ormlint.report.statistics import render_statistics
 
@@ -90,6 +121,8 @@ def check(
                 (settings.extend_exclude + _codes(extend_exclude)) if extend_exclude else None
             ),
             force_exclude=force_exclude or None,
+            respect_gitignore=respect_gitignore,
+            max_file_size=max_file_size,
             migrations=tuple(str(p.resolve()) for p in migrations) or None,
             use_migrations=False if no_migrations else None,
         )
@@ -118,7 +151,10 @@ def check(
         if use_stdin:
             source = _read_stdin()
             display = str(stdin_filename) if stdin_filename else "-"
-            excluded = stdin_filename is not None and force_exclude and settings.is_excluded(stdin_filename)
+            excluded = (
+                stdin_filename is not None and force_exclude
+                and is_excluded_when_named(stdin_filename, settings)
+            )
             findings = [] if excluded else check_source(source, display, settings, stdin_filename)
             files_checked = 0 if excluded else 1
         else:

@@ -26,8 +26,12 @@ DEFAULT_EXCLUDE = (
 )
 KNOWN_KEYS = {
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
-    "external-models", "external-tables", "target-dialect", "migrations",
+    "external-models", "external-tables", "target-dialect", "migrations", "respect-gitignore",
+    "max-file-size",
 }
+# Larger files are reported (ORM999) instead of parsed: libcst's native parser needs many times
+# a file's size in memory, and aborts the whole process on a file of tens of megabytes.
+DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -53,6 +57,8 @@ class Settings:
     # found from alembic.ini / pyproject's [tool.alembic]; () with `use_migrations` False: off.
     migrations: tuple[str, ...] | None = None
     use_migrations: bool = True
+    respect_gitignore: bool = True  # walks skip what git ignores (ormlint/gitignore.py)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes
 
     @property
     def rule_options(self) -> "RuleOptions":
@@ -108,9 +114,9 @@ class Settings:
     @functools.cached_property
     def _exclude_matchers(self) -> tuple[re.Pattern | None, list[re.Pattern]]:
         """Patterns without a slash match a single component; the others a leading path."""
-        patterns = [p.strip().rstrip("/") for p in (*self.exclude, *self.extend_exclude)]
-        names = [fnmatch.translate(p) for p in patterns if p and "/" not in p]
-        paths = [re.compile(fnmatch.translate(p)) for p in patterns if p and "/" in p]
+        patterns = [_path_pattern(p) for p in (*self.exclude, *self.extend_exclude)]
+        names = [fnmatch.translate(p) for p, anchored in patterns if p and not anchored]
+        paths = [re.compile(fnmatch.translate(p)) for p, anchored in patterns if p and anchored]
         return (re.compile("|".join(names)) if names else None), paths
 
     def _relative(self, path: Path | str) -> PurePosixPath:
@@ -142,23 +148,34 @@ def _longest_prefix(code: str, prefixes: Iterable[str]) -> int:
 
 def _matches(rel: PurePosixPath, pattern: str) -> bool:
     """A pattern matches the relative path, a leading part of it, or any single component."""
-    pattern = pattern.strip().rstrip("/")
+    pattern, anchored = _path_pattern(pattern)
     if not pattern:
         return False
-    if "/" not in pattern:
+    if not anchored:
         return any(fnmatch.fnmatchcase(part, pattern) for part in rel.parts)
     parts = rel.parts
     return any(fnmatch.fnmatchcase("/".join(parts[:i]), pattern) for i in range(1, len(parts) + 1))
 
 
+def _path_pattern(raw: str) -> tuple[str, bool]:
+    """A path pattern, and whether it is anchored (matches a leading path from the root rather
+    than any one component): one with a slash, as `app/models.py`, or `./app` (which is `app`)."""
+    pattern = raw.strip().rstrip("/")
+    anchored = "/" in pattern
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern, anchored
+
+
 def find_config(start: Path) -> Path | None:
     """The nearest pyproject.toml with a [tool.ormlint] table, walking up from `start`."""
     current = start.resolve()
-    if current.is_file():
+    # os.path rather than Path: False, not PermissionError, in a directory without search permission
+    if not os.path.isdir(current):  # a file, or a path that cannot even be stat'ed
         current = current.parent
     for directory in (current, *current.parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file():
+        if os.path.isfile(candidate):
             try:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
@@ -203,6 +220,15 @@ def settings_from_table(table: Mapping[str, Any], config: Path) -> Settings:
                 f"{config}: target-dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}"
             )
         values["target_dialect"] = dialect
+    if "respect-gitignore" in table:
+        if not isinstance(table["respect-gitignore"], bool):
+            raise ConfigError(f"{config}: `respect-gitignore` must be true or false")
+        values["respect_gitignore"] = table["respect-gitignore"]
+    if "max-file-size" in table:
+        size = table["max-file-size"]
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ConfigError(f"{config}: `max-file-size` must be a positive number of bytes")
+        values["max_file_size"] = size
     if "per-file-ignores" in table:
         raw = table["per-file-ignores"]
         if not isinstance(raw, dict):

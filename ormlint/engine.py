@@ -9,6 +9,7 @@ import gc
 import io
 import os
 import re
+import stat
 import tokenize
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -603,11 +604,46 @@ def check_file(
     return analyse_bytes(data, display, codes, ignored).findings
 
 
-def read_file(path: Path) -> bytes | OSError:
+class SkippedFile(OSError):
+    """A file `read_file` refuses to read: not a regular file (a FIFO would wait forever for a
+    writer, a device might never end), or larger than the size limit."""
+
+
+# Opening a FIFO waits for a writer unless non-blocking; a terminal must not become ours.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_file(path: Path | str, max_size: int | None = None) -> bytes | OSError:
+    """A regular file's bytes, or why not: the type and size are checked on the opened
+    descriptor, so a file swapped for a FIFO after the walk cannot make the run hang."""
     try:
-        return path.read_bytes()
+        descriptor = os.open(path, _OPEN_FLAGS)
     except OSError as error:
         return error
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            return SkippedFile("skipped: not a regular file")
+        if max_size is not None and status.st_size > max_size:
+            return too_large(status.st_size, max_size)
+        with open(descriptor, "rb", closefd=False) as file:
+            data = file.read() if max_size is None else file.read(max_size + 1)
+        if max_size is not None and len(data) > max_size:  # it grew meanwhile
+            return too_large(len(data), max_size)
+        return data
+    except OSError as error:
+        return error
+    finally:
+        os.close(descriptor)
+
+
+def too_large(size: int, max_size: int) -> SkippedFile:
+    return SkippedFile(f"skipped: file is larger than max-file-size ({size} > {max_size} bytes)")
+
+
+def text_size(source: str) -> int:
+    """The text's size in UTF-8, what `max-file-size` limits when there is no file to stat."""
+    return len(source) if source.isascii() else len(source.encode("utf-8", "surrogatepass"))
 
 
 def analyse_bytes(
@@ -625,9 +661,11 @@ def analyse_bytes(
     return analyse_file(source, display, codes, ignored, options=options, revision_name=revision_name)
 
 
-def _unreadable(display: str, codes: frozenset[str], error: Exception) -> FileResult:
-    if isinstance(error, OSError):
-        message = f"cannot read file: {error.strerror or type(error).__name__}"
+def _unreadable(display: str, codes: frozenset[str], error: Exception, what: str = "file") -> FileResult:
+    if isinstance(error, SkippedFile):
+        message = str(error)
+    elif isinstance(error, OSError):
+        message = f"cannot read {what}: {error.strerror or type(error).__name__}"
     else:
         message = f"cannot decode file: {error}"
     findings = [Finding(display, 1, 1, PARSE_ERROR_CODE, message, 1, 1)]
@@ -637,18 +675,23 @@ def _unreadable(display: str, codes: frozenset[str], error: Exception) -> FileRe
 # -- many files ----------------------------------------------------------------------------------
 
 
-def discover(paths: Iterable[Path], settings: Settings) -> list[tuple[Path, str]]:
-    """Python files under `paths` as (path, display path); explicitly named files always count."""
+def discover(
+    paths: Iterable[Path], settings: Settings,
+    unreadable: list[tuple[str, OSError]] | None = None,
+) -> list[tuple[Path, str]]:
+    """Python files under `paths` as (path, display path). Explicitly named files always count
+    (unless `force_exclude`), whatever their type: reading them says what is wrong. Directories
+    the walk cannot list are added to `unreadable` as (display path, error)."""
     paths = list(paths)
     found: list[tuple[Path, str]] = []
     seen: set[Path] = set()
     for given in paths:
-        if given.is_file() or not given.exists():
-            if settings.force_exclude and settings.is_excluded(given):
-                continue
-            candidates = [(given, str(given))]
+        if settings.force_exclude and is_excluded_when_named(given, settings):
+            continue
+        if os.path.isdir(given):  # False, not an error, for a path that cannot be stat'ed
+            candidates = list(_walk(given, settings, unreadable))
         else:
-            candidates = list(_walk(given, settings))
+            candidates = [(given, str(given))]
         if len(paths) == 1:  # one walk lists each file once: no need to resolve every path
             found.extend(candidates)
             continue
@@ -660,18 +703,82 @@ def discover(paths: Iterable[Path], settings: Settings) -> list[tuple[Path, str]
     return found
 
 
-def _walk(root: Path, settings: Settings) -> Iterable[tuple[Path, str]]:
+def is_excluded_when_named(path: Path, settings: Settings) -> bool:
+    """Would `force_exclude` skip this path named on the command line (or `--stdin-filename`):
+    an exclude pattern or, with `respect_gitignore`, git's ignore rules?"""
+    if settings.is_excluded(path):
+        return True
+    if not settings.respect_gitignore:
+        return False
+    from ormlint.gitignore import is_ignored
+
+    return is_ignored(os.fspath(path))
+
+
+def _walk(
+    root: Path, settings: Settings, unreadable: list[tuple[str, OSError]] | None = None
+) -> Iterator[tuple[Path, str]]:
+    """Regular `.py` files under `root`, depth first in name order, past excludes and (with
+    `respect_gitignore`) git's ignore rules. FIFOs, sockets and devices are passed over; a
+    symbolic link to a directory is not followed, one to nothing is kept (reading it reports it)."""
+    from ormlint.gitignore import GIT_DIR, IGNORE_FILE, GitIgnore
+
     # Strings until a file is kept: pathlib costs more than the rest of a warm run's walk.
-    for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(
-            d for d in dirnames
-            if not settings.is_excluded(os.path.join(directory, d), walking=True)
-        )
-        for filename in sorted(filenames):
-            if filename.endswith(".py"):
-                path = os.path.join(directory, filename)
-                if not settings.is_excluded(path, walking=True):
-                    yield Path(path), os.path.normpath(path)
+    top = os.fspath(root)
+    gitignore = GitIgnore.above(top) if settings.respect_gitignore else None
+    stack = [(top, os.path.abspath(top), gitignore)]
+    while stack:
+        directory, absolute, gitignore = stack.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            if unreadable is not None:
+                unreadable.append((os.path.normpath(directory), error))
+            continue
+        if gitignore is not None:
+            names = {entry.name for entry in entries if entry.name in (GIT_DIR, IGNORE_FILE)}
+            gitignore = gitignore.entering(absolute, GIT_DIR in names, IGNORE_FILE in names)
+        subdirectories = []
+        for entry in entries:
+            name = entry.name
+            path = os.path.join(directory, name)
+            if name.endswith(".py") and _is_regular_or_broken(entry):
+                is_dir = False
+            elif _is_real_directory(entry):
+                is_dir = True
+            else:
+                continue
+            if settings.is_excluded(path, walking=True):
+                continue
+            entry_absolute = os.path.join(absolute, name)
+            if gitignore is not None and gitignore.levels and gitignore.ignores(entry_absolute, is_dir):
+                continue
+            if is_dir:
+                subdirectories.append((path, entry_absolute, gitignore))
+            else:
+                yield Path(path), os.path.normpath(path)
+        stack.extend(reversed(subdirectories))
+
+
+def _is_regular_or_broken(entry: os.DirEntry) -> bool:
+    """A regular file, or a link whose target cannot be reached (reported when read)."""
+    try:
+        if entry.is_file():
+            return True
+        if not entry.is_symlink():
+            return False
+        entry.stat()
+        return False  # a link to a FIFO, a device, a directory named *.py
+    except OSError:
+        return True
+
+
+def _is_real_directory(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _lines_on_disk(path: str) -> list[str]:
@@ -693,6 +800,8 @@ def check_source(
     stdin mode, the flake8 plugin and the language server. `path` (default: `display`) decides
     per-file ignores; `statements`: see `analyse_source`."""
     codes = settings.enabled_codes(all_codes(), default_codes())
+    if text_size(source) > settings.max_file_size:
+        return _unreadable(display, codes, too_large(text_size(source), settings.max_file_size)).findings
     ignored = settings.ignored_for(path or Path(display))
     return analyse_source(
         source, display, codes, ignored, options=settings.rule_options, statements=statements
@@ -734,7 +843,8 @@ def run(
     from ormlint.cache import ResultCache, content_digest, fingerprint
 
     codes = settings.enabled_codes(all_codes(), default_codes())
-    files = discover(paths, settings)
+    unreadable_directories: list[tuple[str, OSError]] = []
+    files = discover(paths, settings, unreadable_directories)
     cache = (
         ResultCache(cache_dir, fingerprint(codes, (settings.per_file_ignores, settings.rule_options)))
         if cache_dir is not None
@@ -748,13 +858,15 @@ def run(
 
         locations = migration_locations(settings, paths, files)
     revision_names = _revision_names(locations, paths)
-    results: list[FileResult] = []
+    results: list[FileResult] = [
+        _unreadable(d, codes, error, "directory") for d, error in unreadable_directories
+    ]
     pending: list[tuple[Path, bytes, tuple]] = []
     ignored_by_path: dict[str, tuple[str, ...]] = {}
     digests: list[tuple[str, bytes]] = []
     for path, display in files:
         ignored_by_path[display] = settings.ignored_for(path)
-        data = read_file(path)
+        data = read_file(path, settings.max_file_size)
         if isinstance(data, OSError):
             results.append(_unreadable(display, codes, data))
             continue
@@ -816,7 +928,7 @@ def run(
             cache.put(path, digest, result.findings, result.facts)
     findings = [f for result in results for f in result.findings]
     if whole_project is None:
-        whole_project = any(p.is_dir() for p in paths)
+        whole_project = any(os.path.isdir(p) for p in paths)
     # Project findings depend on every file (and on noqa comments read from disk, which are part
     # of the digests): an unchanged set of files reuses them.
     project_key = None

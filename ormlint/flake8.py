@@ -12,7 +12,8 @@ import ast
 from typing import Iterator
 
 from ormlint import __version__
-from ormlint.engine import analyse_source, default_codes
+from ormlint.config import DEFAULT_MAX_FILE_SIZE
+from ormlint.engine import analyse_source, default_codes, text_size
 from ormlint.rules import PARSE_ERROR_CODE
 
 
@@ -30,6 +31,8 @@ class Flake8Plugin:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         codes = frozenset(code for code in default_codes() if code != PARSE_ERROR_CODE)
         source = "".join(self.lines)
+        if text_size(source) > DEFAULT_MAX_FILE_SIZE:
+            return  # not parsed, as `ormlint check` would not; ORM999 is not reported here
         findings = analyse_source(
             source, self.filename, codes, apply_noqa=False, tree=self.tree
         )

@@ -133,7 +133,7 @@ def migration_locations(settings, paths, discovered: list[tuple[Path, str]]) -> 
             else:
                 add([directory], directory.parent / "env.py")
         return found
-    roots = [settings.root] + [Path(p) for p in paths if Path(p).is_dir()]
+    roots = [settings.root] + [Path(p) for p in paths if os.path.isdir(p)]
     for root in dict.fromkeys(r.resolve() for r in roots):
         ini = root / "alembic.ini"
         if ini.is_file():

@@ -6,6 +6,7 @@ import json
 from typing import Sequence
 
 from ormlint.findings import Finding
+from ormlint.report.names import printable, without_surrogates
 
 # Every output format, in the order `--format` lists them.
 FORMATS = ("text", "json", "sarif", "github")
@@ -15,7 +16,7 @@ def render(findings: Sequence[Finding], output_format: str, files_checked: int) 
     if output_format == "text":
         return render_text(findings, files_checked)
     if output_format == "json":
-        return json.dumps([f.to_json() for f in findings], indent=2) + "\n"
+        return json.dumps([_json_finding(f) for f in findings], indent=2) + "\n"
     if output_format == "sarif":
         from ormlint.report.sarif import render_sarif
 
@@ -29,7 +30,7 @@ def render(findings: Sequence[Finding], output_format: str, files_checked: int) 
 
 def render_text(findings: Sequence[Finding], files_checked: int) -> str:
     lines = [
-        f"{f.path}:{f.line}:{f.column}: {f.code} {'[*] ' if _safe_fix(f) else ''}{f.message}"
+        printable(f"{f.path}:{f.line}:{f.column}: {f.code} {'[*] ' if _safe_fix(f) else ''}{f.message}")
         for f in findings
     ]
     files = f"{files_checked} {'file' if files_checked == 1 else 'files'} checked"
@@ -49,3 +50,10 @@ def render_text(findings: Sequence[Finding], files_checked: int) -> str:
 
 def _safe_fix(finding: Finding) -> bool:
     return bool(finding.fix) and finding.fix.get("applicability") == "safe"
+
+
+def _json_finding(finding: Finding) -> dict:
+    data = finding.to_json()
+    data["path"] = without_surrogates(data["path"])
+    data["message"] = without_surrogates(data["message"])
+    return data

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from ormlint.findings import Finding
+from ormlint.report.names import without_surrogates
 
 
 def render_github(findings: Sequence[Finding]) -> str:
@@ -13,7 +14,7 @@ def render_github(findings: Sequence[Finding]) -> str:
 
 def annotation(f: Finding) -> str:
     properties = {
-        "file": f.path,
+        "file": without_surrogates(f.path),
         "line": f.line,
         "col": f.column,
         "endLine": f.end_line,
@@ -21,7 +22,7 @@ def annotation(f: Finding) -> str:
         "title": f.code,
     }
     joined = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
-    return f"::error {joined}::{escape_data(f'{f.code} {f.message}')}"
+    return f"::error {joined}::{escape_data(without_surrogates(f'{f.code} {f.message}'))}"
 
 
 def escape_data(value: str) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import PurePath
 from typing import Any, Sequence
 from urllib.parse import quote
 
 from ormlint.findings import Finding
+from ormlint.report.names import without_surrogates
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -105,7 +107,7 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
     if f.code in index:
         result["ruleIndex"] = index[f.code]
     result["level"] = "error"
-    result["message"] = {"text": f.message}
+    result["message"] = {"text": without_surrogates(f.message)}
     result["locations"] = [
         {
             "physicalLocation": {
@@ -123,8 +125,9 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
 
 
 def artifact_location(path: str) -> dict[str, str]:
-    """A relative path becomes a relative POSIX URI under %SRCROOT%; an absolute one a file URI."""
+    """A relative path becomes a relative POSIX URI under %SRCROOT%; an absolute one a file URI.
+    Percent-encoded from the name's bytes, so a name that is not UTF-8 keeps its bytes."""
     pure = PurePath(path)
     if pure.is_absolute():
         return {"uri": pure.as_uri()}
-    return {"uri": quote(pure.as_posix(), safe=_URI_SAFE), "uriBaseId": SRCROOT}
+    return {"uri": quote(os.fsencode(pure.as_posix()), safe=_URI_SAFE), "uriBaseId": SRCROOT}
