@@ -252,11 +252,14 @@ def _write_in_place(target: Path, data: bytes, original: bytes, before: os.stat_
         if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino) or handle.read() != original:
             return CHANGED_ON_DISK
         # What is left is the window between that read and this write, through the same inode.
-        handle.seek(0)
-        handle.write(data)
-        handle.truncate()
-        handle.flush()
-        os.fsync(handle.fileno())
+        try:
+            handle.seek(0)
+            handle.write(data)
+            handle.truncate()
+            handle.flush()
+            os.fsync(handle.fileno())
+        except OSError as error:  # not atomic: say so rather than "left alone"
+            return f"writing in place failed ({error.strerror or error}); the file may be partly written"
     return None
 
 

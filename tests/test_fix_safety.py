@@ -391,3 +391,17 @@ def test_stdin_fix_exits_0_when_nothing_is_left(tmp_path, monkeypatch):
         main, ["check", "--fix", "--stdin-filename", "m.py", "-"], input=BAD
     )
     assert result.exit_code == 0 and result.stdout == GOOD and "ORM" not in result.stderr
+
+
+def test_a_failed_write_in_place_does_not_claim_the_file_was_left_alone(tmp_path, monkeypatch):
+    project = _project(tmp_path)
+    (project / "m.py").write_text(BAD)
+    os.link(project / "m.py", tmp_path / "twin.py")  # hard links: written in place
+
+    def broken_disk(*args, **kwargs):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(os, "fsync", broken_disk)
+    result = _fix(project)
+    assert f"writing in place failed ({os.strerror(errno.EIO)}); the file may be partly written" in result.output
+    assert "left alone" not in result.output
