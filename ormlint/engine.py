@@ -956,9 +956,7 @@ def run(
         )
         if locations:
             read = {r.revision.path: r.revision for r in fresh if r.revision is not None}
-            index.migrations = _load_migrations(
-                locations, paths, cache, read, settings.target_dialect
-            )
+            index.migrations = _load_migrations(locations, paths, cache, read)
         project = project_findings(index, codes, ignored_by_path, options=settings.rule_options)
         findings += project
         if cache is not None:
@@ -995,9 +993,7 @@ def _revision_names(locations, paths: Sequence[Path]) -> dict[str, str]:
     }
 
 
-def _load_migrations(
-    locations, paths: Sequence[Path], cache, read: dict[str, Any], dialect: str | None = None
-) -> Any:
+def _load_migrations(locations, paths: Sequence[Path], cache, read: dict[str, Any]) -> Any:
     """Read and replay the migrations, reusing the revisions the file pass (`read`, by name) or
     the cache read before."""
     from ormlint.cache import content_digest
@@ -1006,7 +1002,7 @@ def _load_migrations(
 
     absolute = any(Path(p).is_absolute() for p in paths)
     if cache is None:
-        return load_migrations(locations, absolute, dict(read), dialect)
+        return load_migrations(locations, absolute, dict(read))
     files = {display_path(file, absolute): (file, digest)
              for file, digest in _migration_digests(locations, content_digest)}
     parsed = {}
@@ -1016,7 +1012,7 @@ def _load_migrations(
             parsed[display] = dataclasses.replace(revision, path=display)
     known = set(parsed)
     parsed.update((name, revision) for name, revision in read.items() if name not in known)
-    migrations = load_migrations(locations, absolute, parsed, dialect)
+    migrations = load_migrations(locations, absolute, parsed)
     for display, revision in parsed.items():
         if display not in known and display in files:
             file, digest = files[display]
