@@ -224,6 +224,13 @@ def test_gitignored_files_named_on_the_command_line_are_checked_unless_force_exc
     assert checked("--force-exclude", "--no-respect-gitignore", "app/generated") == {"app/generated/models.py"}
 
 
+def test_stdin_named_like_a_gitignored_file_is_skipped_with_force_exclude(repo):
+    args = ["check", "--no-cache", "--stdin-filename", "app/generated/models.py", "-"]
+    assert run(*args, input=BAD).exit_code == 1
+    result = run(args[0], "--force-exclude", *args[1:], input=BAD)
+    assert result.exit_code == 0 and "(0 files checked)" in result.output
+
+
 def test_nested_gitignore_negation_and_globs(repo):
     (repo / "app" / ".gitignore").write_text("*.py\n!models.py\nkeep/**\n")
     (repo / "app" / "extra.py").write_text(BAD)
