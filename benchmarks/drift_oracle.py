@@ -1,0 +1,439 @@
+"""The drift rules (ORM701-ORM708) on a real project, against Alembic itself.
+
+    python benchmarks/drift_oracle.py CHECKOUT [--env VENV] [--models MODULE ...]
+
+For a checkout whose Alembic migrations can run, this
+
+1. starts a throwaway PostgreSQL cluster (initdb / pg_ctl, unix socket only, trust
+   authentication, as tests/test_drift_oracle.py does) and creates an empty database;
+2. runs the history to head with Alembic's API (EnvironmentContext around the script
+   directory's revision walk, NOT the project's env.py, which usually reads the project's
+   settings to find its own database);
+3. imports the project's models (`--models`, the modules that define or import every model) and
+   takes the target MetaData (`--metadata MODULE:ATTR`, else `Base.metadata`,
+   `SQLModel.metadata`, `db.metadata` or the one MetaData of the first models module);
+4. runs `alembic.autogenerate.compare_metadata` with compare_type and compare_server_default and
+   maps each diff item to a drift key (code, table, columns), as tests/test_drift_oracle.py does;
+5. runs `ormlint check --select ORM7 --format json` in the checkout (as a user would) and reads
+   the key of each finding from its message;
+
+and prints three lists: agreed, ormlint only, Alembic only. Alembic items on tables that ormlint
+judged uncertain (so never reports) are counted apart, as are Alembic's items on tables that
+ormlint does not know at all when its migrations are uncertain as a whole.
+
+Steps 2-4 import the project's code (revision files and models): they run in a child process
+with the project's own interpreter (`--env`, a virtual environment with the project's minimal
+requirements, SQLAlchemy, Alembic and psycopg2; default: this interpreter). This is a
+measurement tool run by hand on checkouts you chose; ormlint itself never imports checked code.
+
+Results are recorded in benchmarks/RESULTS.md ("Drift rules against Alembic").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+
+
+# -- the child: migrate, import the models, compare (runs with the project's interpreter) ---------
+
+
+def _flatten(diffs):
+    for diff in diffs:
+        if isinstance(diff, list):
+            yield from diff
+        else:
+            yield diff
+
+
+def _diff_key(diff):
+    """(code, table, columns) of one Alembic diff item, None for alembic_version, or a string
+    describing an item with no drift code."""
+    kind = diff[0]
+    names = lambda columns: [c.name for c in columns]  # noqa: E731
+    if kind in ("add_table", "remove_table"):
+        if diff[1].name == "alembic_version":
+            return None
+        return ["ORM701" if kind == "add_table" else "ORM702", diff[1].name, []]
+    if kind in ("add_column", "remove_column"):
+        return ["ORM703", diff[2], [diff[3].name]]
+    codes = {"modify_type": "ORM704", "modify_nullable": "ORM705", "modify_default": "ORM707"}
+    if kind in codes:
+        return [codes[kind], diff[2], [diff[3]]]
+    if kind in ("add_index", "remove_index"):
+        index = diff[1]
+        columns = names(index.columns)
+        if len(columns) != len(index.expressions):
+            return f"expression index {index.name} on {index.table.name}"
+        return ["ORM706", index.table.name, columns]
+    if kind in ("add_constraint", "remove_constraint"):
+        constraint = diff[1]
+        if type(constraint).__name__ != "UniqueConstraint":
+            return f"{kind} {type(constraint).__name__} {constraint.name}"
+        return ["ORM706", constraint.table.name, names(constraint.columns)]
+    if kind in ("add_fk", "remove_fk"):
+        return ["ORM708", diff[1].table.name, names(diff[1].columns)]
+    return f"{kind}: {diff!r}"[:300]
+
+
+def _metadata(modules, spec):
+    import importlib
+
+    from sqlalchemy import MetaData
+
+    loaded = [importlib.import_module(name) for name in modules]
+    if spec:
+        module_name, _, attr = spec.partition(":")
+        value = importlib.import_module(module_name)
+        for part in attr.split("."):
+            value = getattr(value, part)
+        return value if isinstance(value, MetaData) else value.metadata
+    for module in loaded[:1]:
+        for attr in ("Base", "SQLModel", "db", "Model"):
+            value = getattr(module, attr, None)
+            metadata = getattr(value, "metadata", None)
+            if isinstance(metadata, MetaData):
+                return metadata
+        found = [v for v in vars(module).values() if isinstance(v, MetaData)]
+        if len(found) == 1:
+            return found[0]
+    raise SystemExit(f"no MetaData found in {modules}: pass --metadata MODULE:ATTR")
+
+
+def child_main(request: dict) -> None:
+    """Migrate the database at request["url"] to head, then compare the models with it; prints
+    one JSON object on the last line of stdout."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.config import Config
+    from alembic.migration import MigrationContext
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import configure_mappers
+    from sqlalchemy.pool import NullPool
+
+    ini = Path(request["ini"])
+    os.chdir(request["cwd"])
+    for entry in reversed(request["pythonpath"]):
+        sys.path.insert(0, entry)
+    config = Config(str(ini))
+    if not config.get_main_option("script_location"):  # Flask-Migrate keeps it out of the ini
+        config.set_main_option("script_location", str(ini.parent))
+    config.set_main_option("sqlalchemy.url", request["url"].replace("%", "%%"))
+    script = ScriptDirectory.from_config(config)
+    heads = script.get_heads()
+    engine = create_engine(request["url"], poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            def step(rev, context):
+                return script._upgrade_revs("heads", rev)
+
+            with EnvironmentContext(config, script, fn=step, destination_rev="heads") as env:
+                env.configure(connection=connection, target_metadata=None,
+                              transaction_per_migration=True)
+                with env.begin_transaction():
+                    env.run_migrations()
+            connection.commit()
+        metadata = _metadata(request["models"], request["metadata"])
+        configure_mappers()
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "compare_server_default": True}
+            )
+            diffs = list(_flatten(compare_metadata(context, metadata)))
+    finally:
+        engine.dispose()
+    keys, other = [], []
+    for diff in diffs:
+        key = _diff_key(diff)
+        if isinstance(key, str):
+            other.append(key)
+        elif key is not None:
+            keys.append({"key": key, "raw": repr(diff[:4])[:400]})
+    print(json.dumps({"heads": list(heads), "tables": sorted(metadata.tables), "keys": keys,
+                      "other": other}))
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------
+
+
+class Cluster:
+    """A throwaway PostgreSQL cluster on a unix socket in a temporary folder."""
+
+    def __init__(self) -> None:
+        initdb = shutil.which("initdb")
+        if initdb is None:
+            raise SystemExit("initdb not on PATH: PostgreSQL's server binaries are needed")
+        self.bin = Path(os.path.realpath(initdb)).parent
+        self.root = Path(tempfile.mkdtemp(prefix="ormlint-pg-"))
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:  # initdb and postgres refuse to run as root
+            user = pwd.getpwnam("postgres")
+            os.chown(self.root, user.pw_uid, user.pw_gid)
+            self.prefix = ["runuser", "-u", "postgres", "--"]
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.data = self.root / "data"
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                  "--no-locale", "-N")
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w",
+                  "-t", "60", "-o", f"-p {self.port} -k {self.root} -c listen_addresses='' "
+                  "-c fsync=off", "start")
+
+    def _run(self, program: str, *args: str) -> None:
+        done = subprocess.run(self.prefix + [str(self.bin / program), *args],
+                              capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise SystemExit(f"{program} failed:\n{done.stdout}\n{done.stderr}")
+
+    def database(self, name: str, extensions: list[str]) -> str:
+        self._run("psql", "-h", str(self.root), "-p", str(self.port), "-U", "postgres", "-q",
+                  "-c", f'CREATE DATABASE "{name}"')
+        for extension in extensions:
+            self._run("psql", "-h", str(self.root), "-p", str(self.port), "-U", "postgres",
+                      "-d", name, "-q", "-c", f'CREATE EXTENSION IF NOT EXISTS "{extension}"')
+        return f"postgresql+psycopg2://postgres@/{name}?host={self.root}&port={self.port}"
+
+    def stop(self) -> None:
+        subprocess.run(self.prefix + [str(self.bin / "pg_ctl"), "-D", str(self.data), "-m",
+                                      "immediate", "stop"], capture_output=True, timeout=120)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+# -- ormlint's side -----------------------------------------------------------------------------
+
+# The key of a finding, read from its message (ormlint.drift's wording).
+_TABLE = re.compile(r"^table `([^`]+)`")
+_COLUMN = re.compile(r"^column `([^`.]+)\.([^`]+)`")
+_INDEX = re.compile(r" on `([^`]+)` \(([^)]*)\)")
+_FK = re.compile(r"^foreign key `([^`.]+)\.([^`]+)`")
+
+
+def finding_key(finding: dict):
+    code, message = finding["code"], finding["message"]
+    if code in ("ORM701", "ORM702"):
+        match = _TABLE.match(message)
+        return (code, match.group(1), ()) if match else None
+    if code in ("ORM703", "ORM704", "ORM705", "ORM707"):
+        match = _COLUMN.match(message)
+        return (code, match.group(1), (match.group(2),)) if match else None
+    if code == "ORM706":
+        match = _INDEX.search(message)
+        if match:
+            return (code, match.group(1), tuple(c.strip() for c in match.group(2).split(",") if c.strip()))
+    if code == "ORM708":
+        match = _FK.match(message)
+        if match:
+            return (code, match.group(1), tuple(c.strip() for c in match.group(2).split(",")))
+    return None
+
+
+def run_ormlint(cwd: Path, extra: list[str]) -> list[dict]:
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("ormlint")), "check", "--select", "ORM7", "--format",
+         "json", "--no-cache", *extra],
+        cwd=cwd, capture_output=True, text=True, timeout=1800,
+    )
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"ormlint failed ({done.returncode}):\n{done.stderr}")
+    return json.loads(done.stdout or "[]")
+
+
+_UNCERTAINTY = r"""
+import json, sys
+from pathlib import Path
+out = {}
+try:
+    from ormlint.config import load_settings
+    from ormlint.drift import model_schema, models_index
+    from ormlint.engine import run
+    settings = load_settings([Path(".")]).with_overrides(select=("ORM7",))
+    extra = sys.argv[1:]
+    if extra:
+        settings = settings.with_overrides(migrations=tuple(str(Path(p).resolve()) for p in extra))
+    index = run([Path(".")], settings, jobs=1).index
+    migrations = index.migrations
+    out["directories"] = [str(d.versions) for d in migrations.directories] if migrations else []
+    if migrations and len(migrations.directories) == 1:
+        directory = migrations.directories[0]
+        out["graph_complete"] = directory.graph.complete
+        out["schema_uncertain"] = directory.schema.uncertain
+        out["migrated_tables"] = sorted(directory.schema.tables)
+        out["migrated_uncertain"] = sorted(n for n, t in directory.schema.tables.items() if t.uncertain)
+        models = model_schema(models_index(index), migrations.paths, directory.env)
+        out["model_tables"] = sorted(models.schema.tables)
+        out["model_uncertain"] = sorted(n for n, t in models.schema.tables.items() if t.uncertain)
+        out["tables_complete"] = models.tables_complete
+except Exception as error:  # the code under measurement changes: report, do not fail
+    out["error"] = f"{type(error).__name__}: {error}"
+print(json.dumps(out))
+"""
+
+
+def ormlint_state(cwd: Path, migrations: list[str]) -> dict:
+    done = subprocess.run([sys.executable, "-c", _UNCERTAINTY, *migrations], cwd=cwd,
+                          capture_output=True, text=True, timeout=1800)
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"error": done.stderr[-2000:]}
+
+
+# -- comparing ----------------------------------------------------------------------------------
+
+
+def compare(alembic: dict, findings: list[dict], state: dict) -> dict:
+    alembic_keys = {}
+    for item in alembic["keys"]:
+        code, table, columns = item["key"]
+        alembic_keys.setdefault((code, table, tuple(columns)), item["raw"])
+    # A table on one side only is one ORM701/ORM702 key: drop the indexes Alembic lists with it.
+    whole = {t for c, t, _ in alembic_keys if c in ("ORM701", "ORM702")}
+    alembic_keys = {k: v for k, v in alembic_keys.items() if k[0] in ("ORM701", "ORM702") or k[1] not in whole}
+    ormlint_keys, unmapped, other_codes = {}, [], []
+    for finding in findings:
+        if finding["code"] in ("ORM709", "ORM710"):
+            other_codes.append(finding)
+            continue
+        key = finding_key(finding)
+        if key is None:
+            unmapped.append(finding)
+        else:
+            ormlint_keys.setdefault(key, finding)
+    uncertain_tables = set(state.get("migrated_uncertain", ())) | set(state.get("model_uncertain", ()))
+    whole_uncertain = bool(state.get("schema_uncertain")) or state.get("graph_complete") is False \
+        or "error" in state or len(state.get("directories", [])) != 1
+    known = set(state.get("migrated_tables", ())) | set(state.get("model_tables", ()))
+
+    def is_uncertain(key) -> bool:
+        code, table, _ = key
+        if table in uncertain_tables:
+            return True
+        if code in ("ORM701", "ORM702"):
+            # table-level findings need a certain schema (and, for 702, every table mapped)
+            return whole_uncertain or (code == "ORM702" and state.get("tables_complete") is False)
+        return whole_uncertain and table not in known
+
+    agreed = sorted(k for k in alembic_keys if k in ormlint_keys)
+    ormlint_only = sorted(k for k in ormlint_keys if k not in alembic_keys)
+    alembic_rest = [k for k in alembic_keys if k not in ormlint_keys]
+    uncertain = sorted(k for k in alembic_rest if is_uncertain(k))
+    alembic_only = sorted(k for k in alembic_rest if not is_uncertain(k))
+    return {
+        "agreed": [(k, ormlint_keys[k]) for k in agreed],
+        "ormlint_only": [(k, ormlint_keys[k]) for k in ormlint_only],
+        "alembic_only": [(k, alembic_keys[k]) for k in alembic_only],
+        "uncertain": [(k, alembic_keys[k]) for k in uncertain],
+        "unmapped_findings": unmapped,
+        "other_codes": other_codes,
+        "alembic_unmapped": alembic.get("other", []),
+    }
+
+
+def _show(key) -> str:
+    code, table, columns = key
+    return f"{code} {table}" + (f" ({', '.join(columns)})" if columns else "")
+
+
+def print_report(result: dict, state: dict, alembic: dict) -> None:
+    print(f"ormlint migrations: {state}" if "error" in state else
+          f"ormlint: {len(state.get('directories', []))} script director(y/ies); graph complete: "
+          f"{state.get('graph_complete')}; schema uncertain: {state.get('schema_uncertain')}; "
+          f"tables: {len(state.get('model_tables', []))} mapped ({len(state.get('model_uncertain', []))} "
+          f"uncertain), {len(state.get('migrated_tables', []))} migrated "
+          f"({len(state.get('migrated_uncertain', []))} uncertain)")
+    print(f"Alembic: heads {alembic['heads']}, {len(alembic['tables'])} tables in the metadata")
+    for title, name in (("agreed", "agreed"), ("ormlint only", "ormlint_only"),
+                        ("Alembic only", "alembic_only"),
+                        ("Alembic only, on tables ormlint judged uncertain", "uncertain")):
+        print(f"\n== {title}: {len(result[name])}")
+        for key, detail in result[name]:
+            if isinstance(detail, dict):
+                print(f"  {_show(key)}  [{detail['path']}:{detail['line']}] {detail['message'][:220]}")
+            else:
+                print(f"  {_show(key)}  {detail}")
+    for title, name in (("ormlint findings with no key", "unmapped_findings"),
+                        ("ORM709/ORM710", "other_codes")):
+        if result[name]:
+            print(f"\n== {title}: {len(result[name])}")
+            for finding in result[name]:
+                print(f"  {finding['code']} [{finding['path']}:{finding['line']}] {finding['message'][:220]}")
+    if result["alembic_unmapped"]:
+        print(f"\n== Alembic items with no drift code: {len(result['alembic_unmapped'])}")
+        for text in result["alembic_unmapped"]:
+            print(f"  {text}")
+    counts = {name: len(result[name]) for name in ("agreed", "ormlint_only", "alembic_only", "uncertain")}
+    print(f"\nCOUNTS {json.dumps(counts)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("checkout", type=Path)
+    parser.add_argument("--env", type=Path, help="virtual environment with the project's requirements")
+    parser.add_argument("--models", nargs="+", default=[], help="modules to import (all the models)")
+    parser.add_argument("--metadata", help="MODULE:ATTR of the target MetaData (or of a class with .metadata)")
+    parser.add_argument("--ini", type=Path, help="alembic.ini (default: the one in the checkout)")
+    parser.add_argument("--pythonpath", nargs="*", type=Path, default=[],
+                        help="directories for sys.path (default: the checkout)")
+    parser.add_argument("--setenv", nargs="*", default=[], help="NAME=VALUE for the child")
+    parser.add_argument("--extensions", nargs="*", default=[], help="PostgreSQL extensions to create first")
+    parser.add_argument("--ormlint-cwd", type=Path, help="where to run ormlint (default: the checkout)")
+    parser.add_argument("--ormlint-args", nargs="*", default=[], help="extra ormlint arguments")
+    parser.add_argument("--json", type=Path, help="write the lists here too")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(json.loads(args.child))
+        return
+    checkout = args.checkout.resolve()
+    ini = args.ini.resolve() if args.ini else None
+    if ini is None:
+        found = sorted(p for p in checkout.rglob("alembic.ini") if "node_modules" not in p.parts)
+        if len(found) != 1:
+            raise SystemExit(f"{len(found)} alembic.ini files: pass --ini ({[str(p) for p in found]})")
+        ini = found[0]
+    python = str(args.env / "bin" / "python") if args.env else sys.executable
+    cluster = Cluster()
+    try:
+        url = cluster.database("drift", args.extensions)
+        request = {
+            "ini": str(ini), "cwd": str(ini.parent), "url": url, "models": args.models,
+            "metadata": args.metadata,
+            "pythonpath": [str(p.resolve()) for p in args.pythonpath] or [str(checkout)],
+        }
+        env = dict(os.environ)
+        env.update(item.split("=", 1) for item in args.setenv)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        done = subprocess.run([python, str(HERE), "x", "--child", json.dumps(request)],
+                              capture_output=True, text=True, env=env, timeout=1800)
+        if done.returncode != 0:
+            raise SystemExit(f"migrating or comparing failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}")
+        alembic = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        cluster.stop()
+    cwd = (args.ormlint_cwd or checkout).resolve()
+    findings = run_ormlint(cwd, args.ormlint_args)
+    migrations = [args.ormlint_args[i + 1] for i, a in enumerate(args.ormlint_args) if a == "--migrations"]
+    state = ormlint_state(cwd, migrations)
+    result = compare(alembic, findings, state)
+    print_report(result, state, alembic)
+    if args.json:
+        args.json.write_text(json.dumps({"state": state, "alembic": alembic, **{
+            k: [(list(key), d) for key, d in v] if k in ("agreed", "ormlint_only", "alembic_only", "uncertain") else v
+            for k, v in result.items()}}, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
