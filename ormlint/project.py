@@ -671,7 +671,7 @@ def _project_base(base: str, model: FileModel, origins: dict[str, str]) -> BaseR
     qualified = model.imports.qualify(base)
     if qualified is not None and qualified.partition(".")[0] in ("sqlalchemy", "sqlmodel", "flask_sqlalchemy"):
         return None  # a SQLAlchemy class this index does not model
-    if not rest and any(cls.name == base for cls in model.classes):
+    if not rest and model.class_named(base) is not None:
         return BaseRef(base, _module_path(model.path))
     if head in origins:
         module = origins[head] + ("/" + rest.rpartition(".")[0].replace(".", "/") if "." in rest else "")
