@@ -14,10 +14,33 @@ from ormlint.report import FORMATS
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def _codes(value: str | None) -> tuple[str, ...] | None:
-    if value is None:
+def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    """A repeatable comma-separated option's items (repeats add up); None when not given."""
+    if not values:
         return None
-    return tuple(code.strip() for code in value.split(",") if code.strip())
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _selectors(values: tuple[str, ...], option: str) -> tuple[str, ...] | None:
+    """A repeatable rule selector option, validated: an unknown selector is a ConfigError."""
+    from ormlint.config import rule_selectors
+
+    if not values:
+        return None
+    parts = (part for value in values for part in value.split(","))
+    return rule_selectors(parts, f"invalid value for '{option}'")
+
+
+def _check_migrations_option(directories: tuple[Path, ...]) -> None:
+    from ormlint.config import ConfigError
+    from ormlint.migrations.discovery import holds_revisions
+
+    for directory in directories:
+        if not holds_revisions(directory):
+            raise ConfigError(
+                f"invalid value for '--migrations': {str(directory)!r} holds no Alembic revision "
+                "(no *.py file with `revision =` in it or in its versions/)"
+            )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,11 +76,17 @@ def _names_something(path: Path) -> bool:
     "--format", "output_format", type=click.Choice(FORMATS), default="text",
     show_default=True, help="Output format.",
 )
-@click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces config).")
-@click.option("--extend-select", help="Codes or prefixes to enable in addition.")
-@click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
-@click.option("--exclude", help="Comma-separated path patterns to skip (replaces the defaults).")
-@click.option("--extend-exclude", help="Path patterns to skip in addition to the defaults.")
+@click.option(
+    "--select", multiple=True,
+    help="Comma-separated rule codes or prefixes to enable (replaces config; repeatable).",
+)
+@click.option("--extend-select", multiple=True, help="Codes or prefixes to enable in addition (repeatable).")
+@click.option("--ignore", multiple=True, help="Comma-separated rule codes or prefixes to disable (repeatable).")
+@click.option(
+    "--exclude", multiple=True,
+    help="Comma-separated path patterns to skip (replaces the defaults; repeatable).",
+)
+@click.option("--extend-exclude", multiple=True, help="Path patterns to skip in addition to the defaults (repeatable).")
 @click.option(
     "--force-exclude", is_flag=True,
     help="Apply excludes to files named on the command line too (for pre-commit).",
@@ -112,10 +141,14 @@ def check(
     config_paths = [stdin_filename or Path("stdin.py")] if use_stdin else paths
     try:
         settings = load_settings(config_paths)
+        select, ignore = _selectors(select, "--select"), _selectors(ignore, "--ignore")
+        extend_select = _selectors(extend_select, "--extend-select")
+        if not no_migrations:
+            _check_migrations_option(migrations)
         settings = settings.with_overrides(
-            select=_codes(select),
-            ignore=(settings.ignore + _codes(ignore)) if ignore else None,
-            extend_select=(settings.extend_select + _codes(extend_select)) if extend_select else None,
+            select=select,
+            ignore=(settings.ignore + ignore) if ignore is not None else None,
+            extend_select=(settings.extend_select + extend_select) if extend_select is not None else None,
             exclude=_codes(exclude),
             extend_exclude=(
                 (settings.extend_exclude + _codes(extend_exclude)) if extend_exclude else None
@@ -220,23 +253,25 @@ def lsp() -> None:
 @main.command()
 def rules() -> None:
     """List every rule."""
-    from ormlint.rules import PARSE_ERROR_CODE, PARSE_ERROR_SUMMARY, RULES
+    from ormlint.rules import PARSE_ERROR_CODE, PARSE_ERROR_NAME, PARSE_ERROR_SUMMARY, RULES
 
     width = max(len(rule.name) for rule in RULES.values())
     for code, rule in RULES.items():
         default = "" if rule.default_enabled else "  (opt-in)"
         click.echo(f"{code}  {rule.name:{width}}  {rule.summary}{default}")
-    click.echo(f"{PARSE_ERROR_CODE}  {'parse-error':{width}}  {PARSE_ERROR_SUMMARY}")
+    click.echo(f"{PARSE_ERROR_CODE}  {PARSE_ERROR_NAME:{width}}  {PARSE_ERROR_SUMMARY}")
 
 
 @main.command()
 @click.argument("rule")
 def explain(rule: str) -> None:
     """Print the documentation of RULE (a code such as ORM301, or a rule name)."""
-    from ormlint.rules import rule_by_code_or_name
+    from ormlint.rules import closest_rule, rule_docs
 
-    found = rule_by_code_or_name(rule)
-    if found is None:
-        click.echo(f"ormlint: error: unknown rule {rule!r}; see `ormlint rules`", err=True)
+    docs = rule_docs(rule)
+    if docs is None:
+        close = closest_rule(rule)
+        hint = f" (did you mean {close}?)" if close else ""
+        click.echo(f"ormlint: error: unknown rule {rule!r}{hint}; see `ormlint rules`", err=True)
         sys.exit(EXIT_ERROR)
-    click.echo(found.docs(), nl=False)
+    click.echo(docs, nl=False)

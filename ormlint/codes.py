@@ -21,7 +21,23 @@ RULE_CODES: dict[str, bool] = {
 
 # Reported by the engine, not by a rule class: the file could not be read or parsed.
 PARSE_ERROR_CODE = "ORM999"
+PARSE_ERROR_NAME = "parse-error"
 PARSE_ERROR_SUMMARY = "file could not be read or parsed"
+PARSE_ERROR_DESCRIPTION = (
+    "Reports a file that could not be read, decoded or parsed (or, rarely, that ormlint failed "
+    "on). The message gives the reason; no other rule can check such a file."
+)
+
+
+def parse_error_docs() -> str:
+    """ORM999's documentation page, in the rules' format (`ormlint explain`, SARIF)."""
+    return (
+        f"# {PARSE_ERROR_NAME} ({PARSE_ERROR_CODE})\n\n## What it does\n{PARSE_ERROR_DESCRIPTION}\n\n"
+        "## Why is this bad?\nA file ormlint cannot read is a file it does not check: its models "
+        "could hold any of the problems the other rules report.\n\n"
+        "## What to do\nFix the reported syntax or encoding error, or exclude the file "
+        "(`extend-exclude`) if it is not meant to be Python.\n"
+    )
 
 DIALECTS = ("postgresql", "mysql", "sqlite", "mssql")
 

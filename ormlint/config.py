@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import json
 import os
 import re
+import reprlib
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -176,13 +178,21 @@ def find_config(start: Path) -> Path | None:
     for directory in (current, *current.parents):
         candidate = directory / "pyproject.toml"
         if os.path.isfile(candidate):
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-                raise ConfigError(f"{candidate}: cannot read: {error}") from error
-            if "ormlint" in data.get("tool", {}):
+            tool = _read_pyproject(candidate).get("tool", {})
+            if not isinstance(tool, dict):
+                raise ConfigError(f"{candidate}: `tool` must be a table, not {_type_name(tool)}")
+            if "ormlint" in tool:
                 return candidate
     return None
+
+
+def _read_pyproject(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from error
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise ConfigError(f"{path}: cannot read: values nested too deeply") from None
 
 
 def load_settings(paths: Iterable[Path]) -> Settings:
@@ -192,11 +202,12 @@ def load_settings(paths: Iterable[Path]) -> Settings:
     config = find_config(start)
     if config is None:
         return Settings(root=Path.cwd())
-    table = tomllib.loads(config.read_text(encoding="utf-8"))["tool"]["ormlint"]
-    return settings_from_table(table, config)
+    return settings_from_table(_read_pyproject(config)["tool"]["ormlint"], config)
 
 
 def settings_from_table(table: Mapping[str, Any], config: Path) -> Settings:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{config}: [tool.ormlint] must be a table, not {_type_name(table)}")
     unknown = set(table) - KNOWN_KEYS
     if unknown:
         raise ConfigError(
@@ -211,6 +222,17 @@ def settings_from_table(table: Mapping[str, Any], config: Path) -> Settings:
     ):
         if key in table:
             values[key.replace("-", "_")] = _string_list(table[key], key, config)
+    for key in ("select", "extend-select", "ignore"):
+        if key in table:
+            attribute = key.replace("-", "_")
+            values[attribute] = rule_selectors(values[attribute], f"{config}: invalid value for `{key}`")
+    if values.get("select") == ():
+        raise ConfigError(
+            f"{config}: `select` is empty, which would turn every rule off; to turn ormlint off, "
+            "remove it from the hook or CI step instead"
+        )
+    if "migrations" in table:
+        values["migrations"] = _project_migrations(values["migrations"], config)
     if "target-dialect" in table:
         from ormlint.codes import DIALECTS
 
@@ -233,19 +255,80 @@ def settings_from_table(table: Mapping[str, Any], config: Path) -> Settings:
         raw = table["per-file-ignores"]
         if not isinstance(raw, dict):
             raise ConfigError(f"{config}: per-file-ignores must be a table of pattern = [codes]")
-        values["per_file_ignores"] = tuple(
-            (pattern, _string_list(codes, f"per-file-ignores.{pattern}", config))
-            for pattern, codes in raw.items()
-        )
+        entries = []
+        for pattern, codes in raw.items():
+            key = f"per-file-ignores.{json.dumps(pattern)}"
+            selectors = _string_list(codes, key, config)
+            entries.append((pattern, rule_selectors(selectors, f"{config}: invalid value for `{key}`")))
+        values["per_file_ignores"] = tuple(entries)
     return replace(settings, **values)
 
 
 def _string_list(value: Any, key: str, config: Path) -> tuple[str, ...]:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
     if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{config}: `{key}` must be a list of strings")
-    return tuple(value)
+        found = f"a string (write [{json.dumps(value)}])"
+    elif isinstance(value, list):
+        item = next(v for v in value if not isinstance(v, str))
+        found = f"a list holding {_type_name(item)} ({reprlib.repr(item)})"
+    else:
+        found = _type_name(value)
+    raise ConfigError(f"{config}: `{key}` must be a list of strings, not {found}")
+
+
+def _type_name(value: Any) -> str:
+    """What a TOML value is, as the user wrote it."""
+    for kind, name in ((bool, "a boolean"), (int, "an integer"), (float, "a float"), (str, "a string"),
+                       (list, "a list"), (dict, "a table")):
+        if isinstance(value, kind):
+            return name
+    return "a date or time"
+
+
+def rule_selectors(values: Iterable[str], where: str) -> tuple[str, ...]:
+    """Rule selectors in upper case, each `ALL`, `ORM` or a prefix of an existing code: anything
+    else would silently select or ignore nothing (and an empty selector, everything).
+    `where` begins the error message."""
+    from difflib import get_close_matches
+
+    from ormlint.codes import PARSE_ERROR_CODE, RULE_CODES
+
+    codes = (*RULE_CODES, PARSE_ERROR_CODE)
+    valid = {"ALL", *(code[:length] for code in codes for length in range(3, len(code) + 1))}
+    selectors = []
+    for value in values:
+        selector = value.strip().upper()
+        if selector not in valid:
+            close = get_close_matches(selector, sorted(valid), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise ConfigError(f"{where}: unknown rule selector {value!r}{hint}")
+        selectors.append(selector)
+    return tuple(selectors)
+
+
+def _project_migrations(entries: tuple[str, ...], config: Path) -> tuple[str, ...]:
+    """Configured migration directories: inside the project (a configuration file cannot send
+    ormlint through the whole filesystem), and holding revisions (a wrong path must not turn the
+    drift rules off in silence)."""
+    from ormlint.migrations.discovery import holds_revisions
+
+    root = config.parent.resolve()
+    for entry in entries:
+        directory = (root / entry).resolve()
+        if directory != root and root not in directory.parents:
+            raise ConfigError(
+                f"{config}: invalid value for `migrations`: {entry!r} is outside the project "
+                f"({root}); name it with --migrations on the command line instead"
+            )
+        if not directory.is_dir():
+            raise ConfigError(f"{config}: invalid value for `migrations`: {entry!r} is not a directory")
+        if not holds_revisions(directory):
+            raise ConfigError(
+                f"{config}: invalid value for `migrations`: {entry!r} holds no Alembic revision "
+                "(no *.py file with `revision =` in it or in its versions/)"
+            )
+    return entries
 
 
 def _common_ancestor(paths: list[Path]) -> str:

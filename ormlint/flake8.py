@@ -1,9 +1,11 @@
 """The flake8 plugin: `pip install ormlint`, then `flake8 --select ORM`.
 
 flake8 runs every installed plugin on every file, whatever `--select` says; the engine's text
-prefilter is what keeps that free for files without models. flake8 does selection, `# noqa`,
-`--disable-noqa` and per-file-ignores itself, so this adapter reports everything and filters
-nothing. A file that does not parse is flake8's E999, so ORM999 is never reported here.
+prefilter is what keeps that free for files without models. flake8 does selection and
+per-file-ignores itself. `# noqa` is applied here too, unless `--disable-noqa`, so that a comment
+means the same as under `ormlint check`: flake8 alone compares codes case-sensitively
+(`# noqa: orm301` would not count) and reads only a line's first `# noqa`. A file that does not
+parse is flake8's E999, so ORM999 is never reported here.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from ormlint.rules import PARSE_ERROR_CODE
 class Flake8Plugin:
     name = "ormlint"
     version = __version__
+    apply_noqa = True
+
+    @classmethod
+    def parse_options(cls, options) -> None:
+        cls.apply_noqa = not getattr(options, "disable_noqa", False)
 
     # Asking for `tree` makes flake8 call this once per file; the text comes from `lines`, which
     # flake8 has already read (works for stdin too).
@@ -34,7 +41,7 @@ class Flake8Plugin:
         if text_size(source) > DEFAULT_MAX_FILE_SIZE:
             return  # not parsed, as `ormlint check` would not; ORM999 is not reported here
         findings = analyse_source(
-            source, self.filename, codes, apply_noqa=False, tree=self.tree
+            source, self.filename, codes, apply_noqa=self.apply_noqa, tree=self.tree
         )
         for finding in findings:
             if finding.code == PARSE_ERROR_CODE:

@@ -24,6 +24,29 @@ def revision_files(directory: Path) -> list[Path]:
     )
 
 
+# A revision file assigns its id at module level: `revision = "..."` or `revision: str = "..."`.
+_REVISION_ASSIGNMENT = re.compile(rb"^revision[ \t]*(?::[^=\n]*)?=", re.MULTILINE)
+
+
+def script_parts(directory: Path) -> tuple[Path, Path]:
+    """(versions directory, env.py) of a configured migrations directory: a script directory
+    (it has versions/ or env.py) or a versions directory itself."""
+    if (directory / "versions").is_dir() or (directory / "env.py").is_file():
+        return directory / "versions", directory / "env.py"
+    return directory, directory.parent / "env.py"
+
+
+def holds_revisions(directory: Path) -> bool:
+    """Does a configured migrations directory hold at least one revision file?"""
+    for file in revision_files(script_parts(directory)[0]):
+        try:
+            if _REVISION_ASSIGNMENT.search(file.read_bytes()):
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def _resolve(value: str, base: Path) -> Path | None:
     value = value.strip()
     if not value or (":" in value and not Path(value).is_absolute() and not re.match(r"^[A-Za-z]:[\\/]", value)):
@@ -62,9 +85,10 @@ def _toml_section(pyproject: Path) -> dict | None:
     try:
         with open(pyproject, "rb") as handle:
             data = tomllib.load(handle)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
-    section = data.get("tool", {}).get("alembic")
+    tool = data.get("tool")
+    section = tool.get("alembic") if isinstance(tool, dict) else None
     return section if isinstance(section, dict) else None
 
 
@@ -127,27 +151,44 @@ def migration_locations(settings, paths, discovered: list[tuple[Path, str]]) -> 
 
     if settings.migrations is not None:
         for entry in settings.migrations:
-            directory = Path(entry) if Path(entry).is_absolute() else settings.root / entry
-            if (directory / "versions").is_dir() or (directory / "env.py").is_file():
-                add([directory / "versions"], directory / "env.py")
-            else:
-                add([directory], directory.parent / "env.py")
+            versions, env = script_parts(Path(entry) if Path(entry).is_absolute() else settings.root / entry)
+            add([versions], env)
         return found
     roots = [settings.root] + [Path(p) for p in paths if os.path.isdir(p)]
     for root in dict.fromkeys(r.resolve() for r in roots):
         ini = root / "alembic.ini"
         if ini.is_file():
             script = script_location_from_ini(ini)
-            add(version_directories(ini), script / "env.py" if script else None)
+            add(_inside_project(version_directories(ini), ini, settings.root), script / "env.py" if script else None)
         pyproject = root / "pyproject.toml"
         if pyproject.is_file() and "[tool.alembic]" in _read_text(pyproject):
-            add(version_directories(pyproject), None)
+            add(_inside_project(version_directories(pyproject), pyproject, settings.root), None)
     for path, _ in discovered:
         if path.name == "env.py" and (path.parent / "versions").is_dir() and (
             (path.parent / "script.py.mako").is_file() or (path.parent / "alembic.ini").is_file()
         ):
             add([path.parent / "versions"], path)
     return found
+
+
+def _inside_project(directories: list[Path], config: Path, root: Path) -> list[Path]:
+    """The version directories an Alembic configuration names inside the project (the checked
+    root or the configuration's own directory): one elsewhere (`/`, a site-packages) would have
+    ormlint read unrelated files as revisions. Named with --migrations, they are read anywhere."""
+    bounds = {root.resolve(), config.parent.resolve()}
+    kept = []
+    for directory in directories:
+        resolved = directory.resolve()
+        if any(resolved == bound or bound in resolved.parents for bound in bounds):
+            kept.append(directory)
+        else:
+            print(
+                f"ormlint: warning: {config}: skipping {directory} (script_location or "
+                f"version_locations): it is outside the project {root.resolve()}; name it with "
+                "--migrations to read it",
+                file=sys.stderr,
+            )
+    return kept
 
 
 def _read_text(path: Path) -> str:

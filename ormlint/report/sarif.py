@@ -16,11 +16,6 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/ormlint/"
 SRCROOT = "%SRCROOT%"  # relative paths are relative to where ormlint ran (the checkout root in CI)
 
-PARSE_ERROR_NAME = "parse-error"
-PARSE_ERROR_DESCRIPTION = (
-    "Reports a file that could not be read, decoded or parsed (or, rarely, that ormlint failed "
-    "on). The message gives the reason; no other rule can check such a file."
-)
 # Characters kept as they are in a relative path's URI: RFC 3986 unreserved, sub-delims, "@" and
 # "/". Not ":", which would make the first segment read as a URI scheme.
 _URI_SAFE = "/-._~!$&'()*+,;=@"
@@ -58,6 +53,7 @@ def _version() -> str:
 
 def _rules() -> tuple[list[dict[str, Any]], dict[str, int]]:
     """`reportingDescriptor`s for every rule and ORM999, and each code's index among them."""
+    from ormlint.codes import PARSE_ERROR_DESCRIPTION, PARSE_ERROR_NAME, parse_error_docs
     from ormlint.rules import PARSE_ERROR_CODE, PARSE_ERROR_SUMMARY, RULES
 
     rules = [
@@ -67,7 +63,7 @@ def _rules() -> tuple[list[dict[str, Any]], dict[str, int]]:
     rules.append(
         _descriptor(
             PARSE_ERROR_CODE, PARSE_ERROR_NAME, PARSE_ERROR_SUMMARY, PARSE_ERROR_DESCRIPTION,
-            _parse_error_docs(PARSE_ERROR_CODE),
+            parse_error_docs(),
         )
     )
     return rules, {rule["id"]: number for number, rule in enumerate(rules)}
@@ -82,16 +78,6 @@ def _descriptor(code: str, name: str, summary: str, description: str, docs: str)
         "help": {"text": docs, "markdown": docs},
         "defaultConfiguration": {"level": "error"},
     }
-
-
-def _parse_error_docs(code: str) -> str:
-    return (
-        f"# {PARSE_ERROR_NAME} ({code})\n\n## What it does\n{PARSE_ERROR_DESCRIPTION}\n\n"
-        "## Why is this bad?\nA file ormlint cannot read is a file it does not check: its models "
-        "could hold any of the problems the other rules report.\n\n"
-        "## What to do\nFix the reported syntax or encoding error, or exclude the file "
-        "(`extend-exclude`) if it is not meant to be Python.\n"
-    )
 
 
 def _one_paragraph(text: str) -> str:

@@ -17,17 +17,38 @@ RULES: dict[str, type[Rule]] = {
 }
 RULES = dict(sorted(RULES.items()))
 
-from ormlint.codes import PARSE_ERROR_CODE, PARSE_ERROR_SUMMARY  # noqa: E402,F401  (re-exported)
+from ormlint.codes import (  # noqa: E402,F401  (re-exported)
+    PARSE_ERROR_CODE, PARSE_ERROR_NAME, PARSE_ERROR_SUMMARY, parse_error_docs,
+)
 
 
 def rule_by_code_or_name(key: str) -> type[Rule] | None:
+    """A rule by its code or name, in any case."""
     key = key.strip()
     if key.upper() in RULES:
         return RULES[key.upper()]
     for rule in RULES.values():
-        if rule.name == key:
+        if rule.name == key.lower():
             return rule
     return None
 
 
-__all__ = ["RULES", "Rule", "Violation", "PARSE_ERROR_CODE", "rule_by_code_or_name"]
+def rule_docs(key: str) -> str | None:
+    """The documentation page of a rule code or name (any case), ORM999 included."""
+    if key.strip().upper() == PARSE_ERROR_CODE or key.strip().lower() == PARSE_ERROR_NAME:
+        return parse_error_docs()
+    rule = rule_by_code_or_name(key)
+    return rule.docs() if rule is not None else None
+
+
+def closest_rule(key: str) -> str | None:
+    """The code or name most like `key`, for a "did you mean" hint."""
+    from difflib import get_close_matches
+
+    key = key.strip()
+    names = [*(rule.name for rule in RULES.values()), PARSE_ERROR_NAME]
+    close = get_close_matches(key.upper(), [*RULES, PARSE_ERROR_CODE], n=1) or get_close_matches(key.lower(), names, n=1)
+    return close[0] if close else None
+
+
+__all__ = ["RULES", "Rule", "Violation", "PARSE_ERROR_CODE", "rule_by_code_or_name", "rule_docs", "closest_rule"]
