@@ -651,9 +651,10 @@ def load_migrations(
     locations: list[tuple[tuple[Path, ...], Path | None]],
     absolute: bool,
     parsed: dict[str, "Revision"] | None = None,
+    dialect: str | None = None,
 ) -> MigrationSet | None:
-    """Read and replay the revisions of each script directory. `parsed`: revisions already read
-    (the cache), by display path; new ones are added to it."""
+    """Read and replay the revisions of each script directory on a database of `dialect`.
+    `parsed`: revisions already read (the cache), by display path; new ones are added to it."""
     from ormlint.engine import decode, read_file
     from ormlint.migrations import RevisionGraph, parse_revision, replay, revision_files
 
@@ -679,7 +680,7 @@ def load_migrations(
         graph = RevisionGraph(revisions)
         if env is not None:
             paths.add(display_path(env, absolute))
-        directories.append(ScriptDirectory(versions, env, graph, replay(graph), frozenset(paths)))
+        directories.append(ScriptDirectory(versions, env, graph, replay(graph, dialect), frozenset(paths)))
     return MigrationSet(directories) if directories else None
 
 

@@ -956,7 +956,9 @@ def run(
         )
         if locations:
             read = {r.revision.path: r.revision for r in fresh if r.revision is not None}
-            index.migrations = _load_migrations(locations, paths, cache, read)
+            index.migrations = _load_migrations(
+                locations, paths, cache, read, settings.target_dialect
+            )
         project = project_findings(index, codes, ignored_by_path, options=settings.rule_options)
         findings += project
         if cache is not None:
@@ -993,7 +995,9 @@ def _revision_names(locations, paths: Sequence[Path]) -> dict[str, str]:
     }
 
 
-def _load_migrations(locations, paths: Sequence[Path], cache, read: dict[str, Any]) -> Any:
+def _load_migrations(
+    locations, paths: Sequence[Path], cache, read: dict[str, Any], dialect: str | None = None
+) -> Any:
     """Read and replay the migrations, reusing the revisions the file pass (`read`, by name) or
     the cache read before."""
     from ormlint.cache import content_digest
@@ -1002,7 +1006,7 @@ def _load_migrations(locations, paths: Sequence[Path], cache, read: dict[str, An
 
     absolute = any(Path(p).is_absolute() for p in paths)
     if cache is None:
-        return load_migrations(locations, absolute, dict(read))
+        return load_migrations(locations, absolute, dict(read), dialect)
     files = {display_path(file, absolute): (file, digest)
              for file, digest in _migration_digests(locations, content_digest)}
     parsed = {}
@@ -1012,7 +1016,7 @@ def _load_migrations(locations, paths: Sequence[Path], cache, read: dict[str, An
             parsed[display] = dataclasses.replace(revision, path=display)
     known = set(parsed)
     parsed.update((name, revision) for name, revision in read.items() if name not in known)
-    migrations = load_migrations(locations, absolute, parsed)
+    migrations = load_migrations(locations, absolute, parsed, dialect)
     for display, revision in parsed.items():
         if display not in known and display in files:
             file, digest = files[display]

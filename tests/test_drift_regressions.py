@@ -508,3 +508,91 @@ def test_nullability_and_primary_keys_from_annotated_aliases(tmp_path):
     assert drift(tmp_path / "differ", models.format(body="str"), ALIAS_MIGRATION) == [
         ("models.py", "ORM705")
     ]
+
+# -- loops, early returns and SQL of unknown effect in upgrade() ---------------------------------
+
+LOOP_MODELS = '''
+    from sqlalchemy import Column, Integer, String
+    from sqlalchemy.orm import declarative_base
+
+    Base = declarative_base()
+
+
+    class A(Base):
+        __tablename__ = "a"
+        id = Column(Integer, primary_key=True)
+        note = Column(String(20))
+
+
+    class B(Base):
+        __tablename__ = "b"
+        id = Column(Integer, primary_key=True)
+        note = Column(String(20))
+'''
+LOOP_INIT = '''
+    op.create_table("a", sa.Column("id", sa.Integer(), primary_key=True))
+    op.create_table("b", sa.Column("id", sa.Integer(), primary_key=True))
+'''
+
+
+def _second(upgrade: str, prelude: str = "") -> dict[str, str]:
+    text = revision(upgrade, "0002", "0001")
+    if prelude:
+        text = text.replace("\n\n\ndef upgrade", f"\n{prelude}\n\n\ndef upgrade")
+    return {"migrations/versions/0002_more.py": text}
+
+
+def test_a_loop_over_literal_tables_is_replayed_for_each(tmp_path):
+    agree = _second('''
+        for table in ("a", "b"):
+            op.add_column(table, sa.Column("note", sa.String(20)))
+    ''')
+    assert drift(tmp_path / "agree", LOOP_MODELS, LOOP_INIT, extra=agree) == []
+    one_short = _second('''
+        for table in TABLES:
+            op.add_column(table, sa.Column("note", sa.String(20)))
+    ''', prelude='TABLES = ["a"]')
+    assert drift(tmp_path / "short", LOOP_MODELS, LOOP_INIT, extra=one_short) == [("models.py", "ORM703")]
+
+
+def test_a_loop_that_cannot_be_read_leaves_every_table_without_a_verdict(tmp_path):
+    # before: the schema was marked uncertain, yet each table's columns were still compared
+    unreadable = _second('''
+        for table in inspect_tables():
+            op.execute(f"ALTER TABLE {table} ADD COLUMN note varchar(20)")
+    ''')
+    assert drift(tmp_path, LOOP_MODELS, LOOP_INIT, extra=unreadable) == []
+
+
+def test_sql_of_unknown_effect_leaves_earlier_tables_without_a_verdict(tmp_path):
+    assert drift(tmp_path, LOOP_MODELS, LOOP_INIT, extra=_second("op.execute(load_sql())")) == []
+
+
+def test_an_early_return_on_the_dialect_is_decided_for_the_target_dialect(tmp_path):
+    sqlite_baseline = _second('''
+        if op.get_bind().dialect.name == "sqlite":
+            return
+        op.add_column("a", sa.Column("note", sa.String(20)))
+        op.add_column("b", sa.Column("note", sa.String(20)))
+    ''')
+    # PostgreSQL (the default target) runs the additions: the models agree
+    assert drift(tmp_path / "pg", LOOP_MODELS, LOOP_INIT, extra=sqlite_baseline) == []
+    # on SQLite they never run: both columns are missing there
+    sqlite = {"pyproject.toml": '[tool.ormlint]\ntarget-dialect = "sqlite"\n'}
+    assert drift(tmp_path / "sqlite", LOOP_MODELS, LOOP_INIT, extra={**sqlite_baseline, **sqlite}) == [
+        ("models.py", "ORM703"), ("models.py", "ORM703"),
+    ]
+
+
+def test_an_early_return_on_another_test_makes_what_follows_uncertain(tmp_path):
+    guarded = _second('''
+        if not feature_enabled():
+            return
+        op.add_column("a", sa.Column("note", sa.String(20)))
+    ''')
+    # `a` has no `note` in the model: whether the migrations add one is not known
+    models = LOOP_MODELS.replace('        note = Column(String(20))\n\n\n    class B', '\n\n    class B')
+    assert "class A(Base)" in models and models.count("note =") == 1
+    found = drift(tmp_path, models, LOOP_INIT, extra=guarded)
+    assert found == [("models.py", "ORM703")]  # only b, which the guarded code does not touch
+

@@ -9,6 +9,7 @@ import pytest
 
 from ormlint.migrations import (
     AddColumn,
+    DialectBranch,
     AlterColumn,
     CreateForeignKey,
     CreateIndex,
@@ -312,7 +313,12 @@ def test_op_aliases_and_module_constants():
     ('helper()', None),
     ('from app.migration_utils import add_audit\nadd_audit("users")', None),
     ('sa.Table("x", sa.MetaData(), sa.Column("id", sa.Integer)).create(op.get_bind())', None),
-    ('for name in ["a", "b"]:\n    op.add_column(name, sa.Column("x", sa.Integer))', None),
+    ('for name in tables():\n    op.add_column(name, sa.Column("x", sa.Integer))', None),
+    ('for name in ["a", "b"]:\n    op.add_column(name, sa.Column("x", sa.Integer))\n    break', None),
+    ('for name in ["a", 1]:\n    op.add_column(name, sa.Column("x", sa.Integer))', None),
+    ('for name in ["a"]:\n    name = name + "_x"\n    op.add_column(name, sa.Column("x", sa.Integer))', None),
+    ('if op.get_bind().dialect.name == "sqlite" and cond:\n    return\nop.drop_column("users", "x")', "users"),
+    ('if cond:\n    return\nop.create_table("t", sa.Column("id", sa.Integer))', None),
     ('if cond:\n    op.add_column("users", sa.Column("x", sa.Integer))', "users"),
     ('try:\n    op.drop_index("ix_a", table_name="users")\nexcept Exception:\n    pass', "users"),
     ('if cond:\n    op.create_table("t", sa.Column("id", sa.Integer))', None),
@@ -788,3 +794,120 @@ def test_replay_matches_alembic_on_sqlite(tmp_path):
             (f.columns, f.target_table, f.target_columns, f.ondelete) for f in table.foreign_keys
         }, name
     engine.dispose()
+
+
+# -- loops over literals, dialect tests and early returns ----------------------------------------
+
+
+def test_loop_over_literal_strings_is_read_once_per_item():
+    found = ops('''
+        for name in ("a", "b"):
+            op.add_column(name, sa.Column("x", sa.Integer))
+            op.execute(f"ALTER TABLE {name} ADD CONSTRAINT c CHECK (x > 0)")
+    ''')
+    assert [(type(o).__name__, o.table) for o in found] == [
+        ("AddColumn", "a"), ("Uncertain", "a"), ("AddColumn", "b"), ("Uncertain", "b"),
+    ]
+
+
+def test_loop_over_a_module_level_sequence_of_pairs():
+    source = revision_text(body='''
+        for table, column in RENAMES:
+            op.alter_column(table, column, new_column_name=column + "_at")
+            op.drop_column(table, column)
+    ''').replace("def upgrade", 'RENAMES = [("a", "x"), ("b", "y")]\n\n\ndef upgrade')
+    found = parse_revision("v.py", source).operations
+    assert [(type(o).__name__, o.table) for o in found] == [
+        ("Uncertain", "a"), ("DropColumn", "a"), ("Uncertain", "b"), ("DropColumn", "b"),
+    ]
+    assert [o.column for o in found if isinstance(o, DropColumn)] == ["x", "y"]
+
+
+def test_a_module_sequence_rebound_in_upgrade_is_not_unrolled():
+    source = revision_text(body='''
+        TABLES = discover()
+        for name in TABLES:
+            op.drop_column(name, "x")
+    ''').replace("def upgrade", 'TABLES = ["a"]\n\n\ndef upgrade')
+    found = parse_revision("v.py", source).operations
+    assert found and all(isinstance(o, Uncertain) and o.table is None for o in found)
+
+
+@pytest.mark.parametrize("test, dialects, negated", [
+    ('op.get_bind().dialect.name == "sqlite"', ("sqlite",), False),
+    ('"sqlite" != op.get_context().dialect.name', ("sqlite",), True),
+    ('context.get_context().dialect.name in ("mysql", "mariadb")', ("mysql", "mariadb"), False),
+    ('not bind.dialect.name == "postgresql"', ("postgresql",), True),
+    ('dialect not in ["sqlite"]', ("sqlite",), True),
+])
+def test_dialect_tests_become_branches(test, dialects, negated):
+    found = ops(f'''
+        bind = op.get_bind()
+        dialect = bind.dialect.name
+        if {test}:
+            op.drop_column("users", "x")
+        else:
+            op.drop_column("users", "y")
+    '''.replace("        if", "        from alembic import context\n        if", 1))
+    (branch,) = found
+    assert isinstance(branch, DialectBranch)
+    assert (branch.dialects, branch.negated) == (dialects, negated)
+    assert [o.column for o in branch.then] == ["x"] and [o.column for o in branch.otherwise] == ["y"]
+
+
+def test_early_return_on_a_dialect_guards_what_follows():
+    (branch,) = ops('''
+        if op.get_bind().dialect.name != "sqlite":
+            return
+        op.create_table("sqlite_only", sa.Column("id", sa.Integer))
+    ''')
+    assert isinstance(branch, DialectBranch) and branch.then == ()
+    assert [o.table for o in branch.otherwise] == ["sqlite_only"]
+    for dialect, tables in (("postgresql", []), ("sqlite", ["sqlite_only"]), (None, [])):
+        schema = replay(RevisionGraph([parse_revision("v.py", revision_text(body='''
+            if op.get_bind().dialect.name != "sqlite":
+                return
+            op.create_table("sqlite_only", sa.Column("id", sa.Integer))
+        '''))]), dialect)
+        assert sorted(schema.tables) == tables
+        assert schema.uncertain == (dialect is None)
+
+
+def test_an_uncertain_schema_leaves_no_table_certain():
+    schema = schema_of(
+        'op.create_table("a", sa.Column("id", sa.Integer))',
+        "op.execute(statement)",
+        'op.create_table("b", sa.Column("id", sa.Integer))',
+    )
+    assert schema.uncertain and schema.tables["a"].uncertain
+    assert not schema.tables["b"].uncertain  # created, whole, after the unknown step
+
+
+def test_every_kind_of_operation_survives_the_cache_json():
+    import json
+
+    from ormlint.migrations.operations import Revision
+    from ormlint.plaindata import decoder, encode
+
+    revision = parse_revision("v.py", revision_text(body='''
+        op.create_table("t", sa.Column("id", sa.Integer, primary_key=True),
+                        sa.Column("p", sa.Integer, sa.ForeignKey("p.id", ondelete="CASCADE")),
+                        sa.UniqueConstraint("p", name="uq"))
+        op.add_column("t", sa.Column("x", sa.String(5), server_default="a"))
+        op.alter_column("t", "x", nullable=False, new_column_name="y")
+        op.create_index("ix", "t", ["y"], unique=True)
+        op.drop_index("ix", table_name="t")
+        op.create_unique_constraint("uq2", "t", ["y"])
+        op.create_foreign_key("fk", "t", "p", ["p"], ["id"])
+        op.create_primary_key("pk", "t", ["id"])
+        op.drop_constraint("fk", "t", type_="foreignkey")
+        op.drop_column("t", "y")
+        op.rename_table("t", "u")
+        op.drop_table("u")
+        op.execute(statement)
+        if op.get_bind().dialect.name == "sqlite":
+            op.create_table("s", sa.Column("id", sa.Integer))
+    '''))
+    kinds = {type(o).__name__ for o in revision.operations}
+    assert len(kinds) == 14, kinds
+    assert decoder(Revision)(json.loads(json.dumps(encode(revision)))) == revision

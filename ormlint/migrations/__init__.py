@@ -18,9 +18,9 @@ _DISCOVERY = (
 )
 _OPERATIONS = (
     "AddColumn", "AlterColumn", "ColumnSpec", "CreateForeignKey", "CreateIndex",
-    "CreatePrimaryKey", "CreateTable", "CreateUniqueConstraint", "DropColumn", "DropConstraint",
-    "DropIndex", "DropTable", "ForeignKeySpec", "IndexSpec", "Operation", "RenameTable",
-    "Revision", "Uncertain",
+    "CreatePrimaryKey", "CreateTable", "CreateUniqueConstraint", "DialectBranch", "DropColumn",
+    "DropConstraint", "DropIndex", "DropTable", "ForeignKeySpec", "IndexSpec", "Operation",
+    "RenameTable", "Revision", "Uncertain",
 )
 _REVISIONS = ("BrokenLink", "RevisionGraph", "parse_revision", "read_revision")
 _HOMES = {

@@ -171,10 +171,24 @@ class Uncertain:
     part: str | None = None  # "indexes" / "foreign_keys": only that part of the table is unknown
 
 
+@dataclass(frozen=True)
+class DialectBranch:
+    """Operations that run on some database dialects only: `then` where the dialect is one of
+    `dialects` (is none of them, when `negated`), `otherwise` elsewhere. Read from
+    `if op.get_bind().dialect.name == "sqlite": ...` and from what follows an early `return`
+    under such a test; the replay takes the branch the target dialect would."""
+
+    dialects: tuple[str, ...]
+    negated: bool
+    then: tuple[Operation, ...]
+    otherwise: tuple[Operation, ...]
+    location: Location
+
+
 Operation = Union[
     CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn, CreateIndex,
     DropIndex, CreateUniqueConstraint, CreateForeignKey, CreatePrimaryKey, DropConstraint,
-    Uncertain,
+    Uncertain, DialectBranch,
 ]
 
 

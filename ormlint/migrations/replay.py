@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ormlint.migrations.operations import (
     AddColumn,
+    DialectBranch,
     AlterColumn,
     ColumnSpec,
     CreateForeignKey,
@@ -27,7 +28,7 @@ from ormlint.migrations.operations import (
     RenameTable,
     Uncertain,
 )
-from ormlint.migrations.revisions import RevisionGraph
+from ormlint.migrations.revisions import RevisionGraph, uncertain_from
 from ormlint.schema import (
     Schema,
     SchemaColumn,
@@ -39,23 +40,38 @@ from ormlint.schema import (
 )
 
 
-def replay(graph: RevisionGraph) -> Schema:
-    """The schema the graph's upgrade() functions build, applied base -> head."""
+def replay(graph: RevisionGraph, dialect: str | None = None) -> Schema:
+    """The schema the graph's upgrade() functions build, applied base -> head, on a database of
+    `dialect` (None: unknown, so operations that depend on it are uncertain)."""
     schema = Schema()
     if not graph.complete:
         schema.uncertain = True
     for revision in graph.ordered():
         for operation in revision.operations:
-            apply(schema, operation, revision.path)
+            apply(schema, operation, revision.path, dialect)
     return schema
 
 
-def apply(schema: Schema, op: Operation, path: str) -> None:
+def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) -> None:
     """One operation, in place."""
     source = Source(path, op.location)
+    if isinstance(op, DialectBranch):
+        if dialect is None:
+            branches = uncertain_from(op.then + op.otherwise, "operation for some dialects only", op.location)
+            for uncertain in branches:
+                apply(schema, uncertain, path, dialect)
+            return
+        taken = op.then if (dialect in op.dialects) != op.negated else op.otherwise
+        for inner in taken:
+            apply(schema, inner, path, dialect)
+        return
     if isinstance(op, Uncertain):
         if op.table is None:
+            # the set of tables is unknown, and so is every table there is so far (a loop that
+            # could not be read, SQL of unknown effect): none of them gets a verdict
             schema.uncertain = True
+            for table in schema.tables.values():
+                table.uncertain = True
             return
         table = schema.tables.get(op.table)
         if table is None:

@@ -20,9 +20,18 @@ touches (the table's facts are then unknown) or no table (the set of tables is u
 - a call to a helper (a function defined or imported in the project), a method call on an
   object that may change the schema (`.create_all(`, `.create(`, `.drop(`...), and an
   `op.<method>` ormlint does not model: schema uncertain;
-- an `if`/`for`/`while`/`try`/`match` containing operations: each table they touch is
-  uncertain; a conditional `create_table`/`drop_table`/`rename_table` (or an operation on a
-  non-literal table) makes the schema uncertain;
+- a `for` loop over a literal list or tuple of strings (or of tuples of strings), or over a
+  module-level constant holding one, is read once per item with the loop variable as a
+  constant (also in f-strings: `op.execute(f"ALTER TABLE {t} ...")`), unless its body jumps
+  (break, continue, return) or rebinds the variable;
+- an `if` that tests the dialect alone (`op.get_bind().dialect.name == "sqlite"`, `!=`, `in`,
+  `not in`, through `op.get_context()`, `context.get_context()`, a bind or a name bound to the
+  dialect's name) becomes a `DialectBranch`, and so does what follows `if <such a test>: ...
+  return`; the replay takes the branch the target dialect would take;
+- any other `if`/`for`/`while`/`try`/`match` containing operations, and everything after an
+  `if` that may `return`: each table they touch is uncertain; a conditional
+  `create_table`/`drop_table`/`rename_table` (or an operation on a non-literal table) makes the
+  schema uncertain, and with it every table that exists at that point;
 - an operation whose arguments are not literal: the table uncertain (or the schema, when the
   table name itself is not literal).
 
@@ -69,6 +78,7 @@ from ormlint.migrations.operations import (
     CreatePrimaryKey,
     DropConstraint,
     Uncertain,
+    DialectBranch,
     Operation,
     Revision,
 )
@@ -230,6 +240,10 @@ class _Reader:
         self.tree = tree
         self.imports: ImportTable = build_import_table(module, source)
         self.constants: dict[str, str] = {}
+        # module-level lists/tuples of string literals (or of tuples of them): loops over them
+        # are read once per item
+        self.sequences: dict[str, tuple] = {}
+        self.dialect_names: set[str] = set()  # names bound to `op.get_bind().dialect.name`
         self.binds: set[str] = set()  # names bound to op.get_bind() / its connection
         self.batch_aliases: set[str] = set()  # `as batch_op` names (for batch_op.f("name"))
 
@@ -255,9 +269,15 @@ class _Reader:
             if isinstance(node, cst.FunctionDef) and node.name.value == "upgrade":
                 upgrade = (node, twin if isinstance(twin, (ast.FunctionDef, ast.AsyncFunctionDef)) else None)
         for name, count in assigned.items():
+            if count != 1:
+                continue
             text = string_value(header[name][0])
-            if count == 1 and text is not None:
+            if text is not None:
                 self.constants[name] = text
+            else:
+                items = _literal_sequence(header[name][0])
+                if items is not None:
+                    self.sequences[name] = items
 
         errors: list[str] = []
 
@@ -298,6 +318,10 @@ class _Reader:
                     Uncertain(None, "upgrade() is decorated or async", _location(twin))
                 )
             ast_body = list(twin.body) if twin is not None else []
+            # a module-level sequence rebound inside upgrade() is not the module's any more
+            self.sequences = {
+                k: v for k, v in self.sequences.items() if k not in _assigned_names(function.body)
+            }
             self.statements(_block(function.body), ast_body, {}, self.operations)
         return Revision(
             self.path, revision_id, down, labels, depends, location, tuple(self.operations),
@@ -310,8 +334,45 @@ class _Reader:
         self, body: list[cst.CSTNode], ast_body: list[ast.stmt], batches: dict[str, str | None],
         out: list[Operation],
     ) -> None:
-        for node, twin in _paired(body, ast_body):
+        pairs = list(_paired(body, ast_body))
+        for i, (node, twin) in enumerate(pairs):
+            if isinstance(node, cst.If) and _returns(node):
+                # `if <test>: ... return`: what follows runs only when the test fails
+                self.early_exit(node, twin, pairs[i + 1:], batches, out)
+                return
             self.statement(node, twin, batches, out)
+
+    def early_exit(
+        self, node: cst.If, twin: ast.stmt | None, rest: list[tuple[cst.CSTNode, ast.stmt | None]],
+        batches: dict[str, str | None], out: list[Operation],
+    ) -> None:
+        """An `if` whose body ends in `return`, and the statements after it: a dialect test
+        becomes a branch the replay decides (a SQLite-only baseline next to PostgreSQL
+        revisions); any other test makes everything it guards conditional."""
+        test = self.dialect_test(node.test)
+        ast_body = list(getattr(twin, "body", None) or [])
+        ast_orelse = list(getattr(twin, "orelse", None) or [])
+        body, orelse = _block(node.body), _else_block(node)
+        if test is not None and _ends_in_return(body) and not any(
+            isinstance(child, cst.If) and _returns(child) for child in body
+        ):
+            then: list[Operation] = []
+            self.statements(body, ast_body, batches, then)
+            otherwise: list[Operation] = []
+            if orelse:
+                self.statements(orelse, ast_orelse, batches, otherwise)
+            self.statements([n for n, _ in rest], [t for _, t in rest if t is not None]
+                            if all(t is not None for _, t in rest) else [], batches, otherwise)
+            dialects, negated = test
+            out.append(DialectBranch(dialects, negated, tuple(then), tuple(otherwise), _location(twin)))
+            return
+        guarded: list[Operation] = []
+        self.statements(body, ast_body, batches, guarded)
+        if orelse:
+            self.statements(orelse, ast_orelse, batches, guarded)
+        for later, later_twin in rest:
+            self.statement(later, later_twin, batches, guarded)
+        out.extend(uncertain_from(guarded, "operation after an early `return`", _location(twin)))
 
     def statement(
         self, node: cst.CSTNode, twin: ast.stmt | None, batches: dict[str, str | None],
@@ -336,6 +397,10 @@ class _Reader:
                 targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
                 self.binds.update(t.value for t in targets if isinstance(t, cst.Name))
                 return
+            if isinstance(node, (cst.Assign, cst.AnnAssign)) and self.is_dialect_name(value):
+                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                self.dialect_names.update(t.value for t in targets if isinstance(t, cst.Name))
+                return
             if isinstance(value, cst.Call):
                 handled = self.op_call(value, ast_value if isinstance(ast_value, ast.Call) else None, batches, out)
                 if handled:
@@ -344,6 +409,10 @@ class _Reader:
             return
         if isinstance(node, cst.With):
             self.with_statement(node, twin, batches, out)
+            return
+        if isinstance(node, cst.For) and self.unrolled(node, twin, batches, out):
+            return
+        if isinstance(node, cst.If) and self.dialect_branch(node, twin, batches, out):
             return
         if isinstance(node, (cst.If, cst.For, cst.While, cst.Try, cst.Match)) or type(node).__name__ == "TryStar":
             self.conditional(node, twin, batches, out)
@@ -386,20 +455,104 @@ class _Reader:
                 self.scan(child, _location(ast_child or twin), inner)
             else:
                 self.statements(child, ast_child, batches, inner)
-        where = _location(twin)
         kind = type(node).__name__.lower()
-        seen: set[tuple[str | None, str | None]] = set()
-        for op in inner:
-            if isinstance(op, (CreateTable, DropTable, RenameTable)):
-                table, part = None, None
-            else:
-                # an operation on indexes or foreign keys only leaves the rest of the table known
-                table, part = op.table, _part_touched(op)
-            if (table, part) in seen:
-                continue
-            seen.add((table, part))
-            reason = op.reason if isinstance(op, Uncertain) else f"operation inside `{kind}`"
-            out.append(Uncertain(table, reason, op.location if isinstance(op, Uncertain) else where, part))
+        out.extend(uncertain_from(inner, f"operation inside `{kind}`", _location(twin)))
+
+    def unrolled(
+        self, node: cst.For, twin: ast.stmt | None, batches: dict[str, str | None],
+        out: list[Operation],
+    ) -> bool:
+        """`for t in ("a", "b"): ...` over string literals (or a module-level sequence of them):
+        the body is read once per item, with the loop variable as a constant. False when the
+        loop is not of that shape (or its body jumps or rebinds the variable)."""
+        if node.asynchronous is not None or node.orelse is not None:
+            return False
+        items = self.sequence(node.iter)
+        if items is None:
+            return False
+        bindings = [_bind(node.target, item) for item in items]
+        if any(b is None for b in bindings) or _jumps_or_rebinds(node.body, _target_names(node.target)):
+            return False
+        ast_body = list(twin.body) if isinstance(twin, ast.For) else []
+        for binding in bindings:
+            self.constants.update(binding)  # type: ignore[arg-type]
+            self.statements(_block(node.body), ast_body, batches, out)
+        return True
+
+    def sequence(self, node: cst.BaseExpression) -> tuple | None:
+        if isinstance(node, cst.Name):
+            return self.sequences.get(node.value)
+        return _literal_sequence(node)
+
+    def dialect_branch(
+        self, node: cst.If, twin: ast.stmt | None, batches: dict[str, str | None],
+        out: list[Operation],
+    ) -> bool:
+        """`if <dialect test>: ... else: ...` as a branch the replay decides; False when the
+        test does not read the dialect alone."""
+        test = self.dialect_test(node.test)
+        if test is None:
+            return False
+        then: list[Operation] = []
+        self.statements(_block(node.body), list(getattr(twin, "body", None) or []), batches, then)
+        otherwise: list[Operation] = []
+        orelse = _else_block(node)
+        if orelse:
+            self.statements(orelse, list(getattr(twin, "orelse", None) or []), batches, otherwise)
+        if then or otherwise:
+            out.append(DialectBranch(test[0], test[1], tuple(then), tuple(otherwise), _location(twin)))
+        return True
+
+    def dialect_test(self, test: cst.BaseExpression) -> tuple[tuple[str, ...], bool] | None:
+        """(dialects, negated) for `<dialect name> == "x"`, `!= "x"`, `in ("x", "y")`,
+        `not in (...)`, `not <such a test>`; None for any other test."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            inner = self.dialect_test(test.expression)
+            return (inner[0], not inner[1]) if inner is not None else None
+        if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+            return None
+        left, target = test.left, test.comparisons[0]
+        right, operator = target.comparator, target.operator
+        if not self.is_dialect_name(left) and self.is_dialect_name(right) and isinstance(
+            operator, (cst.Equal, cst.NotEqual)
+        ):
+            left, right = right, left
+        if not self.is_dialect_name(left):
+            return None
+        if isinstance(operator, (cst.Equal, cst.NotEqual)):
+            name = string_value(right)
+            if name is None:
+                return None
+            return (name,), isinstance(operator, cst.NotEqual)
+        if isinstance(operator, (cst.In, cst.NotIn)):
+            items = _literal_sequence(right)
+            if items is None or not all(isinstance(i, str) for i in items):
+                return None
+            return tuple(items), isinstance(operator, cst.NotIn)
+        return None
+
+    def is_dialect_name(self, node: cst.BaseExpression) -> bool:
+        """`op.get_bind().dialect.name`, `op.get_context().dialect.name`,
+        `context.get_context().dialect.name`, `<bind>.dialect.name`, or a name bound to one."""
+        if isinstance(node, cst.Name):
+            return node.value in self.dialect_names
+        if not (isinstance(node, cst.Attribute) and node.attr.value == "name"):
+            return False
+        dialect = node.value
+        if not (isinstance(dialect, cst.Attribute) and dialect.attr.value == "dialect"):
+            return False
+        owner = dialect.value
+        if isinstance(owner, cst.Name):
+            return owner.value in self.binds
+        if self.is_get_bind(owner):
+            return True
+        if isinstance(owner, cst.Call):
+            if self.op_method(owner) in ("get_bind", "get_context"):
+                return True
+            dotted = dotted_name(owner.func)
+            qualified = self.imports.qualify(dotted) if dotted else None
+            return qualified in ("alembic.context.get_context", "alembic.op.get_context")
+        return False
 
     # -- calls -----------------------------------------------------------------------------------
 
@@ -581,12 +734,34 @@ class _Reader:
             return text
         if isinstance(node, cst.Name):
             return self.constants.get(node.value)
+        if isinstance(node, cst.FormattedString):
+            return self.formatted(node)
         if isinstance(node, cst.Call) and len(node.args) == 1 and (self.op_method(node) == "f" or (
             isinstance(node.func, cst.Attribute) and node.func.attr.value == "f"
             and isinstance(node.func.value, cst.Name) and node.func.value.value in self.batch_aliases
         )):
             return self.string(node.args[0].value)
         return None
+
+    def formatted(self, node: cst.FormattedString) -> str | None:
+        """An f-string whose fields are plain names of known string constants (a loop variable
+        of an unrolled loop, say): `f"ALTER TABLE {table} ..."`."""
+        if node.prefix.lower() != "f":
+            return None
+        parts = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                if "\\" in part.value:
+                    return None
+                parts.append(part.value.replace("{{", "{").replace("}}", "}"))
+                continue
+            expression = part.expression
+            if part.conversion is not None or part.format_spec is not None or not isinstance(
+                expression, cst.Name
+            ) or expression.value not in self.constants:
+                return None
+            parts.append(self.constants[expression.value])
+        return "".join(parts)
 
     def name_or_none(self, node: cst.BaseExpression | None, what: str) -> str | None:
         """A constraint/index name: a literal, `op.f(...)` or None."""
@@ -947,6 +1122,178 @@ def _part_touched(op: Operation) -> str | None:
         if op.type_ in _FOREIGN_KEY_CONSTRAINTS:
             return "foreign_keys"
     return None
+
+
+def uncertain_from(operations: Iterable[Operation], reason: str, where: Location) -> list[Uncertain]:
+    """What operations that may or may not run leave known: each table they touch (or the part
+    of it: indexes, foreign keys) is uncertain; one that creates, drops or renames a table, or
+    whose table is unknown, makes the set of tables uncertain."""
+    out: list[Uncertain] = []
+    seen: set[tuple[str | None, str | None]] = set()
+    for op in operations:
+        if isinstance(op, DialectBranch):
+            for inner in uncertain_from(op.then + op.otherwise, reason, where):
+                if (inner.table, inner.part) not in seen:
+                    seen.add((inner.table, inner.part))
+                    out.append(inner)
+            continue
+        if isinstance(op, (CreateTable, DropTable, RenameTable)):
+            table, part = None, None
+        else:
+            # an operation on indexes or foreign keys only leaves the rest of the table known
+            table, part = op.table, _part_touched(op)
+        if (table, part) in seen:
+            continue
+        seen.add((table, part))
+        if isinstance(op, Uncertain):
+            out.append(Uncertain(table, op.reason, op.location, part))
+        else:
+            out.append(Uncertain(table, reason, where, part))
+    return out
+
+
+def _literal_sequence(node: cst.CSTNode | None) -> tuple | None:
+    """The items of a list or tuple literal of strings, or of tuples of strings; None for
+    anything else."""
+    if not isinstance(node, (cst.List, cst.Tuple)):
+        return None
+    items: list = []
+    for element in node.elements:
+        if isinstance(element, cst.StarredElement):
+            return None
+        text = string_value(element.value)
+        if text is not None:
+            items.append(text)
+            continue
+        if isinstance(element.value, (cst.List, cst.Tuple)):
+            inner = [string_value(e.value) for e in element.value.elements]
+            if any(t is None for t in inner) or any(
+                isinstance(e, cst.StarredElement) for e in element.value.elements
+            ):
+                return None
+            items.append(tuple(inner))
+            continue
+        return None
+    return tuple(items)
+
+
+def _target_names(target: cst.BaseExpression) -> frozenset[str]:
+    if isinstance(target, cst.Name):
+        return frozenset([target.value])
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return frozenset(e.value.value for e in target.elements if isinstance(e.value, cst.Name))
+    return frozenset()
+
+
+def _bind(target: cst.BaseExpression, item: object) -> dict[str, str] | None:
+    """The loop variables' values for one item; None when the shapes differ."""
+    if isinstance(target, cst.Name):
+        return {target.value: item} if isinstance(item, str) else None
+    if isinstance(target, (cst.Tuple, cst.List)) and isinstance(item, tuple):
+        elements = target.elements
+        if len(elements) != len(item) or not all(
+            isinstance(e, cst.Element) and isinstance(e.value, cst.Name) for e in elements
+        ):
+            return None
+        return {e.value.value: value for e, value in zip(elements, item)}  # type: ignore[union-attr]
+    return None
+
+
+class _Flow(cst.CSTVisitor):
+    """Jumps (break, continue, return, yield) and the names assigned in a block, outside the
+    functions and classes it defines."""
+
+    def __init__(self) -> None:
+        self.jumps = False
+        self.returns = False
+        self.assigned: set[str] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.jumps = self.returns = True
+
+    def visit_Break(self, node: cst.Break) -> None:
+        self.jumps = True
+
+    def visit_Continue(self, node: cst.Continue) -> None:
+        self.jumps = True
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        self.jumps = True
+
+    def visit_Name(self, node: cst.Name) -> None:
+        pass
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._targets(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._targets(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._targets(node.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._targets(node.target)
+
+    def _targets(self, target: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self.assigned.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._targets(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._targets(target.value)
+
+
+def _flow(node: cst.CSTNode) -> _Flow:
+    flow = _Flow()
+    node.visit(flow)
+    return flow
+
+
+def _assigned_names(body: cst.BaseSuite) -> set[str]:
+    return _flow(body).assigned
+
+
+def _jumps_or_rebinds(body: cst.BaseSuite, names: frozenset[str]) -> bool:
+    flow = _flow(body)
+    return flow.jumps or bool(flow.assigned & names)
+
+
+def _returns(node: cst.If) -> bool:
+    """Does a `return` occur in the `if` (any branch), outside nested functions?"""
+    return _flow(node).returns
+
+
+def _ends_in_return(body: list[cst.CSTNode]) -> bool:
+    return bool(body) and isinstance(body[-1], cst.Return) and not any(
+        _flow(child).returns for child in body[:-1]
+    )
+
+
+def _else_block(node: cst.If) -> list[cst.CSTNode]:
+    """The statements of an `if`'s else branch (an `elif` is one `if` statement there)."""
+    orelse = node.orelse
+    if orelse is None:
+        return []
+    if isinstance(orelse, cst.If):
+        return [orelse]
+    return _block(orelse.body)
 
 
 def _compound_parts(node: cst.CSTNode, twin: ast.stmt | None) -> Iterator[tuple]:
