@@ -596,3 +596,33 @@ def test_an_early_return_on_another_test_makes_what_follows_uncertain(tmp_path):
     found = drift(tmp_path, models, LOOP_INIT, extra=guarded)
     assert found == [("models.py", "ORM703")]  # only b, which the guarded code does not touch
 
+
+
+# -- the revision graph: labelled branches and files that do not parse ---------------------------
+
+
+def _graph_findings(tmp_path, revisions: dict[str, str]) -> list[tuple[str, str]]:
+    files = {"alembic.ini": ALEMBIC_INI, "migrations/env.py": ENV, "models.py": LOOP_MODELS}
+    files.update({f"migrations/versions/{name}": text for name, text in revisions.items()})
+    return sorted((path, code) for path, _, code in lint_project(files, tmp_path) if code == "ORM709")
+
+
+def test_expand_and_contract_heads_are_not_a_broken_graph(tmp_path):
+    labelled = {
+        "0001.py": revision(LOOP_INIT),
+        "0002_expand.py": revision("pass", "0002", "0001").replace(
+            "down_revision = '0001'", "down_revision = '0001'\nbranch_labels = ('expand',)"),
+        "0003_contract.py": revision("pass", "0003", "0001").replace(
+            "down_revision = '0001'", "down_revision = '0001'\nbranch_labels = ('contract',)"),
+    }
+    assert _graph_findings(tmp_path / "labelled", labelled) == []
+    unlabelled = {name: text.replace("branch_labels", "labels") for name, text in labelled.items()}
+    assert len(_graph_findings(tmp_path / "plain", unlabelled)) == 2  # still two heads
+
+
+def test_a_python_2_revision_is_no_broken_link(tmp_path):
+    py2 = "revision = '0002'\ndown_revision = '0001'\n\ndef upgrade():\n    print 'x'\n"
+    revisions = {"0001.py": revision(LOOP_INIT), "0002.py": py2, "0003.py": revision("pass", "0003", "0002")}
+    assert _graph_findings(tmp_path / "readable", revisions) == []
+    revisions["0002.py"] = py2.replace("revision = '0002'", "revision = ids.next()")
+    assert _graph_findings(tmp_path / "unreadable", revisions) == []  # may be the missing one

@@ -118,12 +118,15 @@ def test_header_not_literal():
 def test_syntax_error_file_is_unparsable_not_an_exception():
     rev = parse_revision("bad.py", "revision = 'a'\ndef upgrade(:\n")
     assert not rev.parsed
-    assert rev.revision is None
+    assert rev.revision == "a"  # the plain header line is still read
     assert "SyntaxError" in (rev.error or "")
     graph = RevisionGraph([rev])
-    assert graph.unplaced == [rev]
-    assert not graph.complete
-    assert replay(graph).uncertain
+    assert graph.unplaced == [] and graph.complete
+    assert replay(graph).uncertain  # what it does is unknown
+    no_header = parse_revision("bad.py", "revision = make()\ndef upgrade(:\n")
+    assert no_header.revision is None and not no_header.parsed
+    graph = RevisionGraph([no_header])
+    assert graph.unplaced == [no_header] and not graph.complete and replay(graph).uncertain
 
 
 def test_not_a_revision_file():
@@ -911,3 +914,49 @@ def test_every_kind_of_operation_survives_the_cache_json():
     kinds = {type(o).__name__ for o in revision.operations}
     assert len(kinds) == 14, kinds
     assert decoder(Revision)(json.loads(json.dumps(encode(revision)))) == revision
+
+
+# -- graphs: labelled branches and revision files that do not parse --------------------------------
+
+
+def _graph(*texts: tuple[str, str]) -> RevisionGraph:
+    return RevisionGraph(parse_revision(path, text) for path, text in texts)
+
+
+def test_one_head_per_labelled_branch_is_by_design():
+    graph = _graph(
+        ("base.py", revision_text("base")),
+        ("e1.py", revision_text("e1", "base", labels=("expand",))),
+        ("e2.py", revision_text("e2", "e1")),
+        ("c1.py", revision_text("c1", "base", labels=("contract",))),
+    )
+    assert sorted(graph.heads) == ["c1", "e2"] and graph.heads_by_design and graph.complete
+    unlabelled = _graph(
+        ("base.py", revision_text("base")), ("a.py", revision_text("a", "base")),
+        ("b.py", revision_text("b", "base")),
+    )
+    assert not unlabelled.heads_by_design and not unlabelled.complete
+
+
+PY2_REVISION = """revision = 'p2'  # written for Python 2
+down_revision = 'base'
+
+def upgrade():
+    print "adding a column"
+    op.add_column('users', sa.Column('x', sa.Integer))
+"""
+
+
+def test_a_revision_in_python_2_keeps_its_place_in_the_graph():
+    graph = _graph(("base.py", revision_text("base")), ("p2.py", PY2_REVISION),
+                   ("next.py", revision_text("next", "p2")))
+    assert graph.heads == ("next",) and not graph.broken_links and graph.complete
+    (unknown,) = graph.revisions["p2"].operations
+    assert isinstance(unknown, Uncertain) and unknown.table is None
+
+
+def test_a_revision_without_a_readable_header_leaves_the_graph_incomplete():
+    unreadable = PY2_REVISION.replace("revision = 'p2'", "revision = make_id()")
+    graph = _graph(("base.py", revision_text("base")), ("p2.py", unreadable),
+                   ("next.py", revision_text("next", "p2")))
+    assert graph.broken_links and graph.may_hold_unread_revisions and not graph.complete

@@ -95,7 +95,7 @@ def parse_revision(path: str, source: str) -> Revision:
         tree = parse_python(source)
         module = parse_module(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError) as error:
-        return _unparsed(path, error)
+        return _unparsed(path, error, source)
     return read_revision(path, source, tree, module)
 
 
@@ -108,9 +108,65 @@ def read_revision(path: str, source: str, tree: ast.Module, module: cst.Module) 
         return _unparsed(path, error)
 
 
-def _unparsed(path: str, error: Exception) -> Revision:
+def _unparsed(path: str, error: Exception, source: str | None = None) -> Revision:
+    """A revision file that does not parse (Python 2 syntax, say): its place in the graph is
+    still read from the plain header assignments when they are there; what it does is not."""
     message = f"{type(error).__name__}: {getattr(error, 'msg', None) or error}"
-    return Revision(path, None, (), (), (), NOWHERE, (), parsed=False, error=message)
+    header = _text_header(source) if source else None
+    if header is None:
+        return Revision(path, None, (), (), (), NOWHERE, (), parsed=False, error=message)
+    revision_id, down, labels, depends, line = header
+    location = Location(line, 1, line, 1)
+    unknown = Uncertain(None, f"the revision file does not parse ({message})", location)
+    return Revision(
+        path, revision_id, down, labels, depends, location, (unknown,), parsed=False, error=message
+    )
+
+
+_HEADER_LINE = re.compile(
+    r"^(revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\n]*)?=[ \t]*(.*?)[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _one_line_literal(text: str) -> object:
+    """The literal a line assigns (a trailing comment allowed); _Unreadable when it is not one."""
+    candidates = [text] + ([text.split("#", 1)[0]] if "#" in text else [])
+    for candidate in candidates:
+        if len(candidate) > 1000:
+            break
+        try:
+            return ast.literal_eval(candidate.strip())
+        except (ValueError, SyntaxError, RecursionError, MemoryError):
+            continue
+    return _Unreadable
+
+
+def _text_header(source: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], int] | None:
+    """(revision, down_revisions, branch_labels, depends_on, line of `revision =`) from lines
+    that assign a literal at the start of a line, each once; None when `revision` is not one."""
+    found: dict[str, tuple[object, int]] = {}
+    for match in _HEADER_LINE.finditer(source):
+        name, text = match.group(1), match.group(2)
+        if name in found:
+            return None  # assigned twice: which one counts is not a text question
+        found[name] = (_one_line_literal(text), source.count("\n", 0, match.start()) + 1)
+
+    def strings(name: str) -> tuple[str, ...] | None:
+        value = found.get(name, (None, 0))[0]
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, (tuple, list)) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        return None
+
+    revision = found.get("revision", (None, 0))
+    parts = [strings(name) for name in ("down_revision", "branch_labels", "depends_on")]
+    if not isinstance(revision[0], str) or any(part is None for part in parts):
+        return None
+    return revision[0], parts[0], parts[1], parts[2], revision[1]  # type: ignore[return-value]
 
 
 def _location(node: ast.AST | None) -> Location:
@@ -1371,11 +1427,13 @@ class RevisionGraph:
     """The revisions of one script directory, linked through down_revision and depends_on."""
 
     def __init__(self, revisions: Iterable[Revision]):
-        self.unplaced: list[Revision] = []  # unparsable files, files without a revision id
+        # files without a (readable) revision id: unparsable files whose header is not a plain
+        # literal, helper modules
+        self.unplaced: list[Revision] = []
         self.revisions: dict[str, Revision] = {}
         duplicates: dict[str, list[str]] = defaultdict(list)
         for rev in revisions:
-            if rev.revision is None or not rev.parsed or rev.header_error:
+            if rev.revision is None or rev.header_error:
                 self.unplaced.append(rev)
                 continue
             if rev.revision in self.revisions:
@@ -1456,10 +1514,41 @@ class RevisionGraph:
         return [self.revisions[r] for r in self._order]
 
     @property
+    def heads_by_design(self) -> bool:
+        """One head, or one head per labelled branch: each head has a branch label in its
+        history that no other head has (expand/contract branches, upgraded as `expand@head` and
+        `contract@head`, or all at once with `alembic upgrade heads`)."""
+        if len(self.heads) <= 1:
+            return True
+        labels = [self._labels_below(head) for head in self.heads]
+        return all(
+            own - set().union(*(other for j, other in enumerate(labels) if j != i))
+            for i, own in enumerate(labels)
+        )
+
+    def _labels_below(self, head: str) -> set[str]:
+        labels: set[str] = set()
+        seen, pending = set(), [head]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            labels.update(self.revisions[current].branch_labels)
+            pending.extend(self.parents.get(current, ()))
+        return labels
+
+    @property
+    def may_hold_unread_revisions(self) -> bool:
+        """Some file that does not parse has no readable header: it may be the revision a
+        broken link names, or the merge of the heads."""
+        return any(not rev.parsed for rev in self.unplaced)
+
+    @property
     def complete(self) -> bool:
-        """One head, every link known, no duplicates, cycles or unreadable files."""
+        """Its heads by design, every link known, no duplicates, cycles or unreadable files."""
         return (
-            len(self.heads) == 1 and not self.broken_links and not self.duplicates
+            self.heads_by_design and not self.broken_links and not self.duplicates
             and not self.cycles and not self.unplaced
         )
 
