@@ -8,7 +8,6 @@ an uncertain table or an incomplete class is never reported.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +15,8 @@ from typing import TYPE_CHECKING
 from ormlint.facts import ClassFacts, ColumnFacts, IndexFacts, ProjectIndex
 from ormlint.migrations.discovery import display_path
 from ormlint.schema import (
-    Schema, SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable, Source,
+    Schema, SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable, Source, reflected_type_note,
+    server_defaults_differ, types_differ,
 )
 
 if TYPE_CHECKING:
@@ -142,12 +142,15 @@ def model_schema(
                 if table is None:
                     sti_unplaced = True
                     continue
-                columns, indexes, whole = _class_columns(index, facts.path, cls, own_only=True)
+                origins: Origins = {}
+                columns, indexes, whole = _class_columns(
+                    index, facts.path, cls, own_only=True, origins=origins
+                )
                 for column in columns:
                     if (column.name or column.attr) not in table.columns:
-                        _add_column(table, column, facts.path, annotation_types)
-                _add_indexes(table, columns, indexes, facts.path)
-                if not _add_foreign_keys(index, table, columns, facts.path):
+                        _add_column(table, column, facts.path, annotation_types, origins)
+                _add_indexes(table, columns, indexes, facts.path, origins)
+                if not _add_foreign_keys(index, table, columns, facts.path, origins):
                     table.foreign_keys_known = False
                 complete[table.name] = complete.get(table.name, False) and whole
     if sti_unplaced:
@@ -281,14 +284,21 @@ def _table_owner(index: ProjectIndex, path: str, cls: ClassFacts) -> str | None:
     return None
 
 
+# Where each column or index fact of a class's table is declared, by id(fact): (path, class).
+Origins = dict
+
+
 def _class_columns(
-    index: ProjectIndex, path: str, cls: ClassFacts, own_only: bool = False
+    index: ProjectIndex, path: str, cls: ClassFacts, own_only: bool = False,
+    origins: Origins | None = None,
 ) -> tuple[list[ColumnFacts], list[IndexFacts], bool]:
     """The columns and table-level indexes the class's table gets from it and from the mixins
     and abstract bases above it (a mapped base's columns live in the base's own table), and
-    whether that list is complete."""
+    whether that list is complete. `origins` is filled with where each of them is declared."""
     columns: list[ColumnFacts] = list(cls.columns)
     indexes: list[IndexFacts] = list(cls.indexes)
+    if origins is not None:
+        origins.update((id(fact), (path, cls.name)) for fact in columns + indexes)
     complete = cls.columns_complete and cls.constraints_complete
     names = {c.attr for c in columns}
 
@@ -309,21 +319,29 @@ def _class_columns(
             if column.attr not in names:
                 names.add(column.attr)
                 columns.append(column)
+                if origins is not None:
+                    origins[id(column)] = (found[0], base.name)
         if base.kind != "base":
             # a declarative base's __table_args__ do not apply to subclasses unless declared_attr
             indexes.extend(base.indexes)
+            if origins is not None:
+                origins.update((id(ix), (found[0], base.name)) for ix in base.indexes)
     return columns, indexes, complete
 
 
 def _class_table(index: ProjectIndex, path: str, cls: ClassFacts, annotation_types: bool) -> SchemaTable:
-    table = SchemaTable(cls.tablename or "", source=Source(path, cls.tablename_location or cls.location))
-    columns, indexes, complete = _class_columns(index, path, cls)
+    table = SchemaTable(
+        cls.tablename or "", source=Source(path, cls.tablename_location or cls.location),
+        mapped_class=cls.name,
+    )
+    origins: Origins = {}
+    columns, indexes, complete = _class_columns(index, path, cls, origins=origins)
     for column in columns:
-        _add_column(table, column, path, annotation_types)
+        _add_column(table, column, path, annotation_types, origins)
     _apply_primary_keys(table, indexes)
-    _add_indexes(table, columns, [ix for ix in indexes if ix.kind != "primary_key"], path)
+    _add_indexes(table, columns, [ix for ix in indexes if ix.kind != "primary_key"], path, origins)
     table.indexes_known = table.foreign_keys_known = complete
-    if not _add_foreign_keys(index, table, columns, path):
+    if not _add_foreign_keys(index, table, columns, path, origins):
         table.foreign_keys_known = False
     return table
 
@@ -344,48 +362,64 @@ def _apply_primary_keys(table: SchemaTable, indexes) -> None:
                 table.columns[name].primary_key = True
 
 
-def _add_column(table: SchemaTable, column: ColumnFacts, path: str, annotation_types: bool) -> None:
+def _declared(
+    table: SchemaTable, fact, path: str, origins: Origins | None
+) -> tuple[Source | None, str | None]:
+    """Where `fact` (a column or index of `table`) is written, and the class that declares it
+    when that is not the table's mapped class (a mixin, an abstract base, an STI subclass)."""
+    path, owner = (origins or {}).get(id(fact), (path, None))
+    source = Source(path, fact.location) if fact.location else table.source
+    return source, owner if owner != table.mapped_class else None
+
+
+def _add_column(
+    table: SchemaTable, column: ColumnFacts, path: str, annotation_types: bool,
+    origins: Origins | None = None,
+) -> None:
     name = column.name or column.attr
     if not name or name in table.columns:
         return
     db_type = column.db_type
     if column.sql_type_from_annotation and not annotation_types:
         db_type = None
+    source, declared_in = _declared(table, column, path, origins)
     table.columns[name] = SchemaColumn(
         name=name,
         type=db_type,
         nullable=column.nullable,
         server_default=column.server_default,
         primary_key=column.primary_key,
-        source=Source(path, column.location) if column.location else table.source,
+        source=source,
         server_default_known=column.server_default_known,
+        declared_in=declared_in,
+        foreign_key=bool(column.foreign_key_targets) or column.foreign_key_targets is None,
     )
 
 
-def _add_indexes(table: SchemaTable, columns, indexes, path: str) -> None:
+def _add_indexes(table: SchemaTable, columns, indexes, path: str, origins: Origins | None = None) -> None:
     for column in columns:
         name = column.name or column.attr
-        if column.index:
+        if column.index or column.unique:
+            source, declared_in = _declared(table, column, path, origins)
             table.indexes.append(SchemaIndex(
-                None, (name,), column.unique, "index",
-                Source(path, column.location) if column.location else table.source,
-            ))
-        elif column.unique:
-            table.indexes.append(SchemaIndex(
-                None, (name,), True, "unique_constraint",
-                Source(path, column.location) if column.location else table.source,
+                None, (name,), column.unique if column.index else True,
+                "index" if column.index else "unique_constraint", source,
+                declared_in=declared_in,
             ))
     for index in indexes:
         if index.kind == "primary_key":
             continue
+        source, declared_in = _declared(table, index, path, origins)
         table.indexes.append(SchemaIndex(
             index.name, index.columns, index.unique,
             "unique_constraint" if index.kind == "unique_constraint" else "index",
-            Source(path, index.location),
+            source, declared_in=declared_in,
         ))
 
 
-def _add_foreign_keys(index: ProjectIndex, table: SchemaTable, columns, path: str) -> bool:
+def _add_foreign_keys(
+    index: ProjectIndex, table: SchemaTable, columns, path: str, origins: Origins | None = None
+) -> bool:
     """The columns' ForeignKeys as SchemaForeignKeys; False when one cannot be read."""
     for column in columns:
         if column.foreign_key_targets is None:
@@ -400,9 +434,10 @@ def _add_foreign_keys(index: ProjectIndex, table: SchemaTable, columns, path: st
                 target_table = resolved[1].tablename
                 match = next((c for c in resolved[1].columns if c.attr == attr), None)
                 target_column = (match.name or attr) if match is not None else attr
+            source, declared_in = _declared(table, column, path, origins)
             table.foreign_keys.append(SchemaForeignKey(
                 (column.name or column.attr or "",), target_table, (target_column,), ondelete,
-                source=Source(path, column.location) if column.location else table.source,
+                source=source, declared_in=declared_in,
             ))
     return True
 
@@ -455,39 +490,44 @@ def _compare_columns(model: SchemaTable, migrated: SchemaTable, model_complete: 
     drifts = []
     for name, column in model.columns.items():
         other = migrated.columns.get(name)
+        subject = _subject(model, f"column `{model.name}.{name}`", column.declared_in)
         if other is None:
             drifts.append(Drift(
                 DriftItem("ORM703", model.name, (name,)),
-                f"column `{model.name}.{name}` is in the model but no migration creates it; "
+                f"{subject} is in the model but no migration creates it; "
                 "add a migration that adds it, or remove it from the model",
                 column.source or model.source, migrated.source,
             ))
             continue
         where = column.source or model.source
-        if column.type is not None and other.type is not None and column.type != other.type:
+        if column.type is not None and other.type is not None and types_differ(column.type, other.type):
             drifts.append(Drift(
                 DriftItem("ORM704", model.name, (name,)),
-                f"column `{model.name}.{name}` is `{column.type}` in the model but `{other.type}` "
-                f"in the migrations ({_place(other.source)}); make them agree (a migration with "
-                "`op.alter_column(..., type_=...)`, or change the model)",
+                f"{subject} is `{column.type}` in the model but `{other.type}`"
+                f"{reflected_type_note(other.type)} in the migrations ({_place(other.source)}); "
+                "make them agree (a migration with `op.alter_column(..., type_=...)`, or change "
+                "the model)",
                 where, other.source,
             ))
         if column.nullable is not None and other.nullable is not None and column.nullable != other.nullable:
             said = ("NULL", "NOT NULL")
             drifts.append(Drift(
                 DriftItem("ORM705", model.name, (name,)),
-                f"column `{model.name}.{name}` is {said[not column.nullable]} in the model but "
+                f"{subject} is {said[not column.nullable]} in the model but "
                 f"{said[not other.nullable]} in the migrations ({_place(other.source)}); make "
                 "them agree (`op.alter_column(..., nullable=...)`, or change the model)",
                 where, other.source,
             ))
         if (
             column.server_default_known and other.server_default_known
-            and _comparable_default(column.server_default) != _comparable_default(other.server_default)
+            and not _is_autoincrement(model, column)
+            and server_defaults_differ(
+                column.server_default, other.server_default, other.type or column.type
+            )
         ):
             drifts.append(Drift(
                 DriftItem("ORM707", model.name, (name,)),
-                f"column `{model.name}.{name}` has server default {_default(column)} in the model "
+                f"{subject} has server default {_default(column)} in the model "
                 f"but {_default(other)} in the migrations ({_place(other.source)}); make them "
                 "agree (`op.alter_column(..., server_default=...)`, or change the model)",
                 where, other.source,
@@ -505,17 +545,26 @@ def _compare_columns(model: SchemaTable, migrated: SchemaTable, model_complete: 
     return drifts
 
 
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+def _subject(model: SchemaTable, what: str, declared_in: str | None) -> str:
+    """`what`, naming the mapped class and the class that declares it when they differ (a
+    finding on a mixin's line says which of the classes using it drifts)."""
+    if declared_in is None or model.mapped_class is None:
+        return what
+    return f"{what} of `{model.mapped_class}` (declared in `{declared_in}`)"
 
 
-def _comparable_default(text: str | None) -> str | None:
-    """`'0'` and `0`, `'true'` and `true` are the same default once the column's type casts
-    them (Alembic compares them equal too)."""
-    if text is not None and len(text) >= 2 and text[0] == text[-1] == "'":
-        inner = text[1:-1]
-        if _NUMBER.match(inner) or inner.lower() in ("true", "false"):
-            return inner.lower()
-    return text
+_INTEGER_TYPES = ("INTEGER", "BIGINT", "SMALLINT")
+
+
+def _is_autoincrement(model: SchemaTable, column: SchemaColumn) -> bool:
+    """SQLAlchemy's autoincrement column (the table's only primary-key column, an integer, no
+    foreign key, no server default of its own): Alembic never compares its server default
+    (PostgreSQL's SERIAL default is nextval())."""
+    return (
+        column.primary_key and column.server_default is None and not column.foreign_key
+        and column.type in _INTEGER_TYPES
+        and [c.name for c in model.columns.values() if c.primary_key] == [column.name]
+    )
 
 
 def _default(column: SchemaColumn) -> str:
@@ -538,17 +587,18 @@ def _compare_indexes(model: SchemaTable, migrated: SchemaTable) -> list[Drift]:
             continue
         reported.add(index.columns)
         columns = ", ".join(index.columns or ())
+        subject = _subject(model, f"{_describe(index)} on `{model.name}` ({columns})", index.declared_in)
         counterpart = next((o for o in theirs.values() if o.columns == index.columns), None)
         if counterpart is not None and (counterpart.unique, index.columns) not in ours:
             text = (
-                f"{_describe(index)} on `{model.name}` ({columns}) is "
+                f"{subject} is "
                 f"{'unique' if index.unique else 'not unique'} in the model but "
                 f"{'unique' if counterpart.unique else 'not unique'} in the migrations "
                 f"({_place(counterpart.source)}); make them agree"
             )
         else:
             text = (
-                f"{_describe(index)} on `{model.name}` ({columns}) is in the model but no "
+                f"{subject} is in the model but no "
                 "migration creates it; add a migration, or remove it from the model"
             )
         drifts.append(Drift(
@@ -592,10 +642,15 @@ def _compare_foreign_keys(model: SchemaTable, migrated: SchemaTable) -> list[Dri
             counterpart = next((o for o in other_side.values() if o.columns == fk.columns), None)
             target = f"{fk.target_table}.{', '.join(fk.target_columns)}"
             ondelete = f" ON DELETE {fk.ondelete}" if fk.ondelete else ""
+            model_side = fk if in_model else counterpart
+            subject = _subject(
+                model, f"foreign key `{model.name}.{', '.join(fk.columns)}`",
+                model_side.declared_in if model_side is not None else None,
+            )
             if counterpart is not None:
                 model_fk, migrated_fk = (fk, counterpart) if in_model else (counterpart, fk)
                 text = (
-                    f"foreign key `{model.name}.{', '.join(fk.columns)}` references "
+                    f"{subject} references "
                     f"{_fk_text(model_fk)} in the model but {_fk_text(migrated_fk)} in the "
                     f"migrations ({_place(migrated_fk.source)}); make them agree"
                 )
@@ -603,7 +658,7 @@ def _compare_foreign_keys(model: SchemaTable, migrated: SchemaTable) -> list[Dri
                 also = migrated_fk.source
             elif in_model:
                 text = (
-                    f"foreign key `{model.name}.{', '.join(fk.columns)}` -> {target}{ondelete} is "
+                    f"{subject} -> {target}{ondelete} is "
                     "in the model but no migration creates it; add a migration "
                     "(`op.create_foreign_key`), or remove it from the model"
                 )

@@ -8,7 +8,11 @@ spellings of the same thing compare equal (`sa.String(length=50)` and `String(50
 
 from __future__ import annotations
 
+import json
+import re
+import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import libcst as cst
 
@@ -35,6 +39,10 @@ class SchemaColumn:
     primary_key: bool
     source: Source | None = None
     server_default_known: bool = True  # False: a default whose text cannot be known here
+    # The model's class that declares the column when it is not the table's mapped class (a
+    # mixin or abstract base, possibly in another file, or a single-table subclass).
+    declared_in: str | None = None
+    foreign_key: bool = False  # has a ForeignKey (or one that cannot be read): not autoincrement
 
 
 @dataclass
@@ -50,6 +58,7 @@ class SchemaIndex:
     # not from the code: a naming convention elsewhere (env.py's target_metadata) may change it,
     # so compare such an index by its columns.
     name_generated: bool = False
+    declared_in: str | None = None  # as SchemaColumn.declared_in
 
 
 @dataclass
@@ -60,6 +69,7 @@ class SchemaForeignKey:
     ondelete: str | None  # upper-cased ("CASCADE"); None: none given
     name: str | None = None
     source: Source | None = None
+    declared_in: str | None = None  # as SchemaColumn.declared_in
 
 
 @dataclass
@@ -75,6 +85,7 @@ class SchemaTable:
     # Which parts are fully known even when other parts are not (e.g. columns known, indexes not).
     indexes_known: bool = True
     foreign_keys_known: bool = True
+    mapped_class: str | None = None  # the model's class whose table this is
 
 
 @dataclass
@@ -231,8 +242,10 @@ def server_default_text(
 
 
 def normalise_sql(text: str) -> str:
-    """Server-default SQL compared loosely: case of keywords, outer parentheses and spaces."""
-    text = " ".join(text.split())
+    """Server-default SQL compared loosely: case of keywords, outer parentheses and spaces
+    (outside quoted literals: `'a  b'` keeps its two spaces)."""
+    parts = re.split(r"('(?:[^']|'')*')", text)
+    text = "".join(p if i % 2 else re.sub(r"\s+", " ", p) for i, p in enumerate(parts)).strip()
     while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
         text = text[1:-1].strip()
     return text.lower() if "'" not in text else text
@@ -251,3 +264,218 @@ def _balanced(text: str) -> bool:
 def default_index_name(table: str, column: str) -> str:
     """The name SQLAlchemy's default naming convention gives `index=True`: ix_<table>_<column>."""
     return f"ix_{table}_{column}"
+
+
+# -- comparing as Alembic does (compare_type=True, compare_server_default=True, PostgreSQL) --------
+#
+# Alembic 1.20 compares the column the database reflects with the model's column: it tokenises
+# both types as PostgreSQL spells them and asks the server whether the two defaults are equal
+# (`SELECT <reflected default> = <model default>`). The migrations' side here is what the
+# migrations wrote, so it is first turned into what PostgreSQL gives back.
+
+
+def _reflected_type(written: str) -> str:
+    """The type PostgreSQL reflects for a column the migrations created as `written`."""
+    family, _, rest = written.partition("(")
+    args = [a.strip() for a in rest.rstrip(")").split(",")] if rest else []
+    if family == "FLOAT":  # float(p): real up to 24 bits, double precision above (and bare)
+        return "REAL" if args and args[0].isdigit() and int(args[0]) <= 24 else "DOUBLE PRECISION"
+    if family == "NUMERIC" and len(args) == 1:
+        return f"NUMERIC({args[0]}, 0)"
+    if family == "CHAR" and not args:
+        return "CHAR(1)"
+    return written
+
+
+def _postgresql_spelling(normalised: str) -> str:
+    """The type as SQLAlchemy's PostgreSQL type compiler renders it (Alembic compares that)."""
+    if normalised in ("TIMESTAMP", "TIME"):
+        return f"{normalised} WITHOUT TIME ZONE"
+    return normalised
+
+
+def _type_tokens(normalised: str) -> tuple[list[str], list[str]]:
+    """Alembic's tokenisation (DefaultImpl._tokenize_column_type): the words, and the arguments
+    in parentheses."""
+    text = _postgresql_spelling(normalised).lower()
+    words: list[str] = []
+    args: list[str] = []
+    for token in re.findall(r"[\w\-_]+|\(.+?\)", text):
+        if token.startswith("("):
+            args = [a.strip() for a in re.findall(r"[^(),]+", token)]
+        else:
+            words.append(token)
+    return words, args
+
+
+_TYPE_SYNONYMS = ({"numeric", "decimal"}, {"float", "double precision"})  # PostgresqlImpl's
+
+
+def types_differ(model: str, migrated: str) -> bool:
+    """Whether Alembic's compare_type reports the model's type against the database the
+    migrations made. A length, precision or scale given on one side only is not compared
+    (`String` and `VARCHAR(128)`, `Numeric(10, 2)` and `Numeric` agree), nor are the values of
+    an Enum; `Float` and `Double` are synonyms on PostgreSQL."""
+    ours, our_args = _type_tokens(model)
+    theirs, their_args = _type_tokens(_reflected_type(migrated))
+    if ours[0] != theirs[0] and not any(
+        {" ".join(ours), " ".join(theirs)} <= batch or {ours[0], theirs[0]} <= batch
+        for batch in _TYPE_SYNONYMS
+    ):
+        return True
+    if len(ours) == len(theirs) and ours != theirs:
+        return True
+    return len(our_args) == len(their_args) and our_args != their_args
+
+
+def reflected_type_note(migrated: str) -> str:
+    """`` (PostgreSQL stores `REAL`)`` when the database holds another type than written."""
+    reflected = _reflected_type(migrated)
+    return f" (PostgreSQL stores `{reflected}`)" if reflected != migrated else ""
+
+
+# A default's value, as far as it can be known without a database: a literal of the column's
+# type, the transaction's time, or a volatile function. None: not known (never reported).
+_NOW = ("now",)  # now(), CURRENT_TIMESTAMP, transaction_timestamp(), LOCALTIMESTAMP: one instant
+_NOW_SPELLINGS = {
+    "now()", "current_timestamp", "current_timestamp()", "transaction_timestamp()",
+    "localtimestamp", "localtimestamp()",
+}
+_TODAY_SPELLINGS = {"current_date", "current_date()"}
+# A new value on each call (or each statement): equal to nothing but its own spelling.
+_VOLATILE = {
+    "clock_timestamp()", "statement_timestamp()", "timeofday()", "random()",
+    "gen_random_uuid()", "uuid_generate_v4()", "uuid_generate_v1()", "uuidv4()", "uuidv7()",
+}
+_CAST = re.compile(r"\s*::\s*[a-z_][a-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?\s*$")
+_QUOTED = re.compile(r"^'((?:[^']|'')*)'$")
+_LITERAL_CAST = re.compile(r"('(?:[^']|'')*')::[a-z_][a-z0-9_ ]*?(?=[,)]|$)")
+_INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
+_DECIMAL = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$", re.IGNORECASE)
+_BOOLEANS = {
+    "t": True, "true": True, "y": True, "yes": True, "on": True, "1": True,
+    "f": False, "false": False, "n": False, "no": False, "off": False, "0": False,
+}
+# PostgreSQL's special date/time inputs: evaluated when the DDL runs, so a migration's
+# DEFAULT 'now' is frozen at that moment.
+_SPECIAL_TIMES = ("now", "today", "tomorrow", "yesterday")
+_TIME_FAMILIES = ("TIMESTAMP", "DATE", "TIME")
+_NUMBER_FAMILIES = ("INTEGER", "BIGINT", "SMALLINT", "NUMERIC", "FLOAT", "DOUBLE PRECISION")
+
+
+def _strip(text: str) -> str:
+    """Outer parentheses and a trailing cast of the whole expression (`('x'::character
+    varying)` -> `'x'`); outside quoted literals: lower case, one space between words, none
+    inside parentheses, before a comma or before a call's parenthesis."""
+    parts = re.split(r"('(?:[^']|'')*')", text)
+    for i in range(0, len(parts), 2):  # the text between literals
+        part = re.sub(r"\s+", " ", parts[i].lower())
+        part = re.sub(r"(?<=[\w(]) (?=\()|(?<=\() | (?=[),])", "", part)
+        parts[i] = re.sub(r", ?", ", ", part)
+    text = "".join(parts).strip()
+    previous = None
+    while text != previous:
+        previous = text
+        while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+            text = text[1:-1].strip()
+        if not _QUOTED.match(text):
+            text = _CAST.sub("", text)
+    return _LITERAL_CAST.sub(r"\1", text)  # timezone('utc'::text, now())
+
+
+def _literal_value(inner: str, family: str | None, model_side: bool):
+    if family in ("INTEGER", "BIGINT", "SMALLINT"):
+        return ("number", int(inner)) if _INTEGER.match(inner) else None
+    if family in ("NUMERIC", "FLOAT", "DOUBLE PRECISION"):
+        if not _DECIMAL.match(inner):
+            return None
+        number = Decimal(inner.strip())
+        return ("number", float(number) if family != "NUMERIC" else number)
+    if family == "BOOLEAN":
+        flag = _BOOLEANS.get(inner.strip().lower())
+        return ("bool", flag) if flag is not None else None
+    if family in ("VARCHAR", "TEXT"):
+        return ("text", inner)
+    if family == "CHAR":
+        return ("text", inner.rstrip(" "))  # character(n) compares without trailing blanks
+    if family == "JSONB":
+        try:
+            return ("json", _json_key(json.loads(inner, parse_float=Decimal, parse_int=Decimal)))
+        except ValueError:
+            return None
+    if family == "UUID":
+        try:
+            return ("uuid", uuid.UUID(inner.strip()))
+        except ValueError:
+            return None
+    if family in _TIME_FAMILIES and inner.strip().lower().startswith(_SPECIAL_TIMES):
+        word = inner.strip().lower()
+        if model_side and word in ("now", "now()"):
+            return _NOW  # evaluated when Alembic compares: the transaction's time
+        return None if model_side else ("frozen",)
+    return None
+
+
+def _json_key(value):
+    """JSON as jsonb compares it: key order and number spelling do not matter."""
+    if isinstance(value, dict):
+        return ("object", frozenset((k, _json_key(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("array", tuple(_json_key(v) for v in value))
+    if isinstance(value, bool) or value is None:
+        return ("scalar", value)
+    return ("number", value) if isinstance(value, Decimal) else ("string", value)
+
+
+def _default_value(text: str, family: str | None, model_side: bool):
+    stripped = _strip(text)
+    quoted = _QUOTED.match(stripped)
+    if quoted:
+        inner = quoted.group(1).replace("''", "'")
+        if model_side and (inner.startswith("'") or inner.endswith("'")):
+            # Alembic strips one quote from each end of a model's string default before quoting
+            # it again, and the text may have been text("'''x'''"): not known here.
+            return None
+        return _literal_value(inner, family, model_side)
+    if stripped in ("true", "false"):
+        return ("bool", stripped == "true") if family == "BOOLEAN" else None
+    if _DECIMAL.match(stripped) and family in _NUMBER_FAMILIES:
+        return _literal_value(stripped, family, model_side)
+    if stripped in _NOW_SPELLINGS:
+        return _NOW
+    if stripped in _TODAY_SPELLINGS:
+        return ("today",)
+    if stripped in _VOLATILE:
+        return ("volatile", stripped)
+    zone = re.match(r"^timezone\('((?:[^']|'')*)', (now\(\)|current_timestamp)\)$", stripped) or re.match(
+        r"^(now\(\)|current_timestamp) at time zone '((?:[^']|'')*)'$", stripped
+    )
+    if zone:
+        return ("now at", zone.group(1 if stripped.startswith("timezone") else 2).lower())
+    return None
+
+
+def server_defaults_differ(model: str | None, migrated: str | None, family: str | None) -> bool:
+    """Whether Alembic (compare_server_default=True, PostgreSQL) reports the model's default
+    (normalised as `server_default_text` gives it) against the one the migrations give a column
+    of type `family` (its normalised type, or None when unknown). A default on one side only is
+    reported, and so is NULL (`NULL = NULL` is not true); otherwise only two values known to
+    differ are: `func.now()`, `text("CURRENT_TIMESTAMP")` and `transaction_timestamp()` are one
+    value, `'x'::character varying` is `'x'`, `'0'` is `0` on an integer column, `'false'`,
+    `'f'` and `false` are one boolean, and what cannot be evaluated here is not reported."""
+    if model is None or migrated is None:
+        return model != migrated
+    if "null" in (_strip(model), _strip(migrated)):
+        return True
+    family = family.split("(")[0].split(" WITH")[0] if family else None
+    ours = _default_value(model, family, model_side=True)
+    theirs = _default_value(migrated, family, model_side=False)
+    if theirs == ("frozen",):
+        return True  # DEFAULT 'now' in a migration: the moment the migration ran
+    if ours is None or theirs is None:
+        return False
+    if ours[0] == "volatile" or theirs[0] == "volatile":
+        return _strip(model) != _strip(migrated)
+    if {ours[0], theirs[0]} == {"now", "now at"}:
+        return False  # equal exactly when the session's time zone is that zone
+    return ours != theirs

@@ -457,8 +457,11 @@ def test_database_defaults_from_default_clause_annotated_aliases_and_other_modul
     agreeing = models.format(created="func.now()", seen="")
     assert drift(tmp_path / "same", agreeing, DEFAULTS_MIGRATION) == []
     # and a real difference in each readable place is still found
-    differing = models.replace("server_default=func.now()", "server_default=func.localtimestamp()")
-    differing = differing.format(created="func.localtimestamp()", seen="server_default=func.localtimestamp()")
+    # (LOCALTIMESTAMP would be the same instant as now() to Alembic; the wall clock is not)
+    differing = models.replace("server_default=func.now()", "server_default=func.clock_timestamp()")
+    differing = differing.format(
+        created="func.clock_timestamp()", seen="server_default=func.clock_timestamp()"
+    )
     assert drift(tmp_path / "differ", differing, DEFAULTS_MIGRATION) == [("models.py", "ORM707")] * 3
 
 
@@ -508,6 +511,7 @@ def test_nullability_and_primary_keys_from_annotated_aliases(tmp_path):
     assert drift(tmp_path / "differ", models.format(body="str"), ALIAS_MIGRATION) == [
         ("models.py", "ORM705")
     ]
+
 
 # -- loops, early returns and SQL of unknown effect in upgrade() ---------------------------------
 
@@ -596,6 +600,147 @@ def test_an_early_return_on_another_test_makes_what_follows_uncertain(tmp_path):
     found = drift(tmp_path, models, LOOP_INIT, extra=guarded)
     assert found == [("models.py", "ORM703")]  # only b, which the guarded code does not touch
 
+
+# -- what Alembic's compare_metadata reports, no more (PostgreSQL; tests/test_drift_oracle.py's
+# `pg_leniency` fixture proves each case against real Alembic) ----------------------------------
+
+NOW_MODELS = '''
+    import sqlalchemy as sa
+    from sqlalchemy import Boolean, Column, DateTime, Integer, String, func, text
+    from sqlalchemy.orm import DeclarativeBase
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Job(Base):
+        __tablename__ = "jobs"
+        id = Column(Integer, primary_key=True)
+        a = Column(DateTime, server_default={a})
+        b = Column(DateTime, server_default=text("now()"))
+        c = Column(DateTime, server_default=sa.func.current_timestamp())
+        d = Column(DateTime, server_default=text("CURRENT_TIMESTAMP"))
+        kind = Column(String(10), server_default="x")
+        count = Column(Integer, server_default="0")
+        done = Column(Boolean, server_default="false")
+'''
+
+NOW_MIGRATION = """
+    op.create_table(
+        "jobs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("a", sa.DateTime(), server_default=sa.text("CURRENT_TIMESTAMP"), nullable=True),
+        sa.Column("b", sa.DateTime(), server_default=sa.func.now(), nullable=True),
+        sa.Column("c", sa.DateTime(), server_default=sa.text("now()"), nullable=True),
+        sa.Column("d", sa.DateTime(), server_default=sa.text("transaction_timestamp()"), nullable=True),
+        sa.Column("kind", sa.String(10), server_default=sa.text("'x'::character varying"), nullable=True),
+        sa.Column("count", sa.Integer(), server_default=sa.text("'0'::integer"), nullable=True),
+        sa.Column("done", sa.Boolean(), server_default=sa.false(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+"""
+
+
+def test_spellings_of_the_transaction_time_and_casts_are_one_default(tmp_path):
+    models = textwrap.dedent(NOW_MODELS)
+    assert drift(tmp_path / "same", models.format(a="func.now()"), NOW_MIGRATION) == []
+    # the statement's or the wall clock's time is another value: Alembic reports it
+    assert drift(tmp_path / "differ", models.format(a='text("clock_timestamp()")'), NOW_MIGRATION) == [
+        ("models.py", "ORM707")
+    ]
+
+
+def test_default_only_in_the_migrations_is_still_reported(tmp_path):
+    models = textwrap.dedent(NOW_MODELS).format(a="None")
+    assert drift(tmp_path, models, NOW_MIGRATION) == [("models.py", "ORM707")]
+
+
+LENGTH_MODELS = '''
+    from sqlalchemy import BigInteger, Column, Float, Integer, Numeric, String
+    from sqlalchemy.orm import DeclarativeBase
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Item(Base):
+        __tablename__ = "items"
+        id = Column(Integer, primary_key=True)
+        code = Column(String)
+        name = Column(String(255))
+        price = Column(Numeric(10, 2))
+        weight = Column(Float)
+        stock = Column({stock})
+'''
+
+LENGTH_MIGRATION = """
+    op.create_table(
+        "items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.VARCHAR(128), nullable=True),
+        sa.Column("name", sa.String(), nullable=True),
+        sa.Column("price", sa.Numeric(), nullable=True),
+        sa.Column("weight", sa.Double(), nullable=True),
+        sa.Column("stock", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+"""
+
+
+def test_a_length_or_precision_on_one_side_only_is_not_a_type_change(tmp_path):
+    models = textwrap.dedent(LENGTH_MODELS)
+    assert drift(tmp_path / "same", models.format(stock="Integer"), LENGTH_MIGRATION) == []
+    assert drift(tmp_path / "differ", models.format(stock="BigInteger"), LENGTH_MIGRATION) == [
+        ("models.py", "ORM704")
+    ]
+
+
+MIXIN = '''
+    from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, func
+
+
+    class TimestampMixin:
+        note = Column(String(20))
+        created_at = Column(DateTime, server_default=func.now())
+'''
+
+MIXIN_MODELS = '''
+    from sqlalchemy import Column, Integer
+    from sqlalchemy.orm import DeclarativeBase
+
+    from mixins import TimestampMixin
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Order(TimestampMixin, Base):
+        __tablename__ = "orders"
+        id = Column(Integer, primary_key=True)
+'''
+
+MIXIN_MIGRATION = """
+    op.create_table(
+        "orders",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("note", sa.String(length=40), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+"""
+
+
+def test_drift_of_an_inherited_column_points_at_the_mixin(tmp_path):
+    files = {"mixins.py": MIXIN, "models.py": MIXIN_MODELS}
+    findings = lint_project({
+        "alembic.ini": ALEMBIC_INI, "migrations/env.py": ENV,
+        "migrations/versions/0001_init.py": revision(MIXIN_MIGRATION), **files,
+    }, tmp_path)
+    drifts = sorted((path, line, code) for path, line, code in findings if code in DRIFT_CODES)
+    assert drifts == [("mixins.py", 6, "ORM704"), ("mixins.py", 7, "ORM707")]
 
 
 # -- the revision graph: labelled branches and files that do not parse ---------------------------
