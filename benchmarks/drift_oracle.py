@@ -111,6 +111,39 @@ def _metadata(modules, spec):
     raise SystemExit(f"no MetaData found in {modules}: pass --metadata MODULE:ATTR")
 
 
+def _install_stubs(prefixes: list[str]) -> None:
+    """Modules under these names import as stubs whose every attribute is a MagicMock: for a
+    project's imports that the models do not need (a package that cannot be installed here)."""
+    import importlib.abc
+    import importlib.machinery
+    import types
+    from unittest import mock
+
+    class StubModule(types.ModuleType):
+        def __getattr__(self, name):
+            if name.startswith("__"):
+                raise AttributeError(name)
+            value = mock.MagicMock(name=f"{self.__name__}.{name}")
+            setattr(self, name, value)
+            return value
+
+    class StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        def find_spec(self, fullname, path, target=None):
+            if any(fullname == p or fullname.startswith(p + ".") for p in prefixes):
+                return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+            return None
+
+        def create_module(self, spec):
+            module = StubModule(spec.name)
+            module.__path__ = []
+            return module
+
+        def exec_module(self, module):
+            pass
+
+    sys.meta_path.insert(0, StubFinder())
+
+
 def child_main(request: dict) -> None:
     """Migrate the database at request["url"] to head, then compare the models with it; prints
     one JSON object on the last line of stdout."""
@@ -127,9 +160,12 @@ def child_main(request: dict) -> None:
     os.chdir(request["cwd"])
     for entry in reversed(request["pythonpath"]):
         sys.path.insert(0, entry)
+    _install_stubs(request["stubs"])
     config = Config(str(ini))
-    if not config.get_main_option("script_location"):  # Flask-Migrate keeps it out of the ini
-        config.set_main_option("script_location", str(ini.parent))
+    location = request["script_location"] or config.get_main_option("script_location")
+    if not location or "{" in location:  # Flask-Migrate keeps it out of the ini; or a template
+        location = str(ini.parent)
+    config.set_main_option("script_location", location)
     config.set_main_option("sqlalchemy.url", request["url"].replace("%", "%%"))
     script = ScriptDirectory.from_config(config)
     heads = script.get_heads()
@@ -255,6 +291,31 @@ _UNCERTAINTY = r"""
 import json, sys
 from pathlib import Path
 out = {}
+
+
+def why_uncertain(graph):
+    # Replays the graph again, one operation at a time, and names the operation (reason,
+    # file:line) that first made the whole schema, or each table, uncertain.
+    from ormlint.migrations.replay import apply
+    from ormlint.schema import Schema
+    schema, reasons, uncertain_named = Schema(), [], set()
+    if not graph.complete:
+        reasons.append(["*", "revision graph incomplete", ""])
+    for revision in graph.ordered():
+        for op in revision.operations:
+            before = schema.uncertain
+            apply(schema, op, revision.path)
+            reason = getattr(op, "reason", type(op).__name__)
+            line = getattr(getattr(op, "location", None), "line", "?")
+            if schema.uncertain and not before:
+                reasons.append(["*", reason, f"{revision.path}:{line}"])
+            for name, table in schema.tables.items():
+                if table.uncertain and name not in uncertain_named:
+                    uncertain_named.add(name)
+                    reasons.append([name, reason, f"{revision.path}:{line}"])
+    return reasons
+
+
 try:
     from ormlint.config import load_settings
     from ormlint.drift import model_schema, models_index
@@ -276,6 +337,7 @@ try:
         out["model_tables"] = sorted(models.schema.tables)
         out["model_uncertain"] = sorted(n for n, t in models.schema.tables.items() if t.uncertain)
         out["tables_complete"] = models.tables_complete
+        out["why_uncertain"] = why_uncertain(directory.graph)
 except Exception as error:  # the code under measurement changes: report, do not fail
     out["error"] = f"{type(error).__name__}: {error}"
 print(json.dumps(out))
@@ -388,6 +450,10 @@ def main() -> None:
     parser.add_argument("--pythonpath", nargs="*", type=Path, default=[],
                         help="directories for sys.path (default: the checkout)")
     parser.add_argument("--setenv", nargs="*", default=[], help="NAME=VALUE for the child")
+    parser.add_argument("--script-location", type=Path,
+                        help="Alembic script directory, when the ini's is set at run time")
+    parser.add_argument("--stub", nargs="*", default=[],
+                        help="modules to import as stubs (uninstallable imports the models do not need)")
     parser.add_argument("--extensions", nargs="*", default=[], help="PostgreSQL extensions to create first")
     parser.add_argument("--ormlint-cwd", type=Path, help="where to run ormlint (default: the checkout)")
     parser.add_argument("--ormlint-args", nargs="*", default=[], help="extra ormlint arguments")
@@ -410,7 +476,8 @@ def main() -> None:
         url = cluster.database("drift", args.extensions)
         request = {
             "ini": str(ini), "cwd": str(ini.parent), "url": url, "models": args.models,
-            "metadata": args.metadata,
+            "metadata": args.metadata, "stubs": args.stub,
+            "script_location": str(args.script_location.resolve()) if args.script_location else None,
             "pythonpath": [str(p.resolve()) for p in args.pythonpath] or [str(checkout)],
         }
         env = dict(os.environ)
