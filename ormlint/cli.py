@@ -245,6 +245,16 @@ def _read_stdin() -> str:
 @main.command()
 def lsp() -> None:
     """Run the language server over stdio (for editors)."""
+    try:  # the `lsp` extra: pygls 2 (pygls.lsp.server is new in 2.0) and its lsprotocol
+        import lsprotocol.types  # noqa: F401
+        import pygls.lsp.server  # noqa: F401
+    except ImportError as error:
+        click.echo(
+            f"ormlint: error: the language server needs pygls 2 ({error}); "
+            "install it with: pip install \"ormlint[lsp]\"",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
     from ormlint.lsp import serve
 
     serve()

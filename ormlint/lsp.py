@@ -20,30 +20,41 @@ text; this module only decides *when* to lint and how to present the findings:
 - Every handler catches its own exceptions and logs them (stderr and window/logMessage): a bad
   document, a bad configuration or a bug in a rule never ends the server.
 
-Linting runs on the server's event loop: a model file of a few hundred lines takes milliseconds,
-and running one lint at a time keeps the per-document state simple.
+Linting runs on one background thread, one lint at a time (which keeps the per-document state
+simple), so that a slow lint never holds up other requests: a lint asked for a document whose
+previous lint has not started replaces it, and a result is published only while the document is
+still at the version that was linted. A document larger than `max-file-size` is not linted (one
+message says so). Messages are read by `ormlint.jsonrpc` (framing errors cost only the broken
+message) and handed to pygls; `exit` ends the server with status 0 after `shutdown`, 1 without,
+and requests after `shutdown` are answered with InvalidRequest.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import os
 import re
 import sys
 import textwrap
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, BinaryIO, Callable, Sequence
 from urllib.parse import unquote
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from ormlint import __version__
 from ormlint.config import Settings, load_settings
-from ormlint.engine import check_source
+from ormlint.engine import check_source, text_size
 from ormlint.findings import Finding
+from ormlint.jsonrpc import MessageReader, Received, frame
 from ormlint.rules import PARSE_ERROR_CODE, PARSE_ERROR_SUMMARY, RULES
 
 logger = logging.getLogger("ormlint.lsp")
@@ -52,6 +63,9 @@ SOURCE = "ormlint"
 DEBOUNCE_SECONDS = 0.3
 PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
 CONFIG_FILE_NAME = "pyproject.toml"
+
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
 
 # LSP's line terminators, which are also Python's: "\r\n", "\r", "\n" (not "\f", "\v", "\u2028"...
 # that str.splitlines() also splits on).
@@ -268,6 +282,8 @@ class DocumentLinter:
     _reported_errors: set[str] = field(default_factory=set)
     # Top-level statements parsed at earlier lints: an edit re-parses only what it changed.
     _statements: Any = None
+    # Instead of `check_source` here: check(uri, text, display, settings, path) -> findings.
+    check: Callable[..., list[Finding]] | None = None
 
     def result(self, uri: str) -> LintResult | None:
         return self._results.get(uri)
@@ -296,11 +312,14 @@ class DocumentLinter:
         ):
             return cached
         display = str(path) if path is not None else uri
-        if self._statements is None:
-            from ormlint.statements import StatementCache
+        if self.check is not None:
+            findings = self.check(uri, text, display, settings, path)
+        else:
+            if self._statements is None:
+                from ormlint.statements import StatementCache
 
-            self._statements = StatementCache()
-        findings = check_source(text, display, settings, path, statements=self._statements)
+                self._statements = StatementCache()
+            findings = check_source(text, display, settings, path, statements=self._statements)
         lines = split_lines(text) if findings else []
         result = LintResult(
             text=text,
@@ -360,6 +379,137 @@ def _is_config_uri(uri: str) -> bool:
     return path is not None and path.name == CONFIG_FILE_NAME
 
 
+class LintCancelled(Exception):
+    """The lint was stopped: a newer version of its document came."""
+
+
+# In the lint process: the top-level statements parsed at earlier lints.
+_process_statements: Any = None
+
+
+def _check_in_process(
+    text: str, display: str, settings: Settings, path: Path | None
+) -> list[Finding]:
+    global _process_statements
+    if _process_statements is None:
+        from ormlint.statements import StatementCache
+
+        _process_statements = StatementCache()
+    return check_source(text, display, settings, path, statements=_process_statements)
+
+
+class ProcessChecker:
+    """`check_source` in a worker process, called from the lint thread. A thread alone would
+    not do: libcst's parser holds the GIL for a whole parse, which stalled the event loop for
+    1.2 s on a 0.3 MB model file. The process keeps the parsed statements between lints, dies
+    with the server (`ormlint.pool`), and is started again after a crash or a cancellation.
+    A lint that has run `CANCEL_AFTER_SECONDS` when a newer version of its document comes is
+    stopped (by killing the process); a shorter one finishes, and its result is discarded."""
+
+    CANCEL_AFTER_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: Any = None
+        self._running: tuple[str, float, Any] | None = None  # (uri, start, pool)
+        self._cancelled: set[Any] = set()  # the pools stopped on purpose
+
+    def __call__(
+        self, uri: str, text: str, display: str, settings: Settings, path: Path | None
+    ) -> list[Finding]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        for _ in range(2):  # a crash (out of memory?) gets one more try, in a new process
+            pool = self._current_pool()
+            with self._lock:
+                self._running = (uri, time.monotonic(), pool)
+            try:
+                return pool.submit(_check_in_process, text, display, settings, path).result()
+            except BrokenProcessPool:
+                with self._lock:
+                    if self._pool is pool:
+                        self._pool = None
+                    if pool in self._cancelled:
+                        self._cancelled.discard(pool)
+                        raise LintCancelled() from None
+            finally:
+                with self._lock:
+                    self._running = None
+        raise RuntimeError("the lint process died twice (out of memory?)")
+
+    def cancel(self, uri: str) -> None:
+        """A newer version of `uri` came: stops its lint if it has run long."""
+        with self._lock:
+            running = self._running
+            if running is None or running[0] != uri:
+                return
+            if time.monotonic() - running[1] < self.CANCEL_AFTER_SECONDS:
+                return
+            pool = running[2]
+            self._cancelled.add(pool)
+            if self._pool is pool:
+                self._pool = None
+        from ormlint.pool import stop
+
+        stop(pool)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            from ormlint.pool import stop
+
+            stop(pool)
+
+    def _current_pool(self) -> Any:
+        with self._lock:
+            if self._pool is None:
+                import multiprocessing
+
+                from ormlint.pool import worker_pool
+
+                # Spawned, not forked: this process has threads, whose locks a fork would copy.
+                self._pool = worker_pool(1, multiprocessing.get_context("spawn"))
+            return self._pool
+
+
+class LintWorker:
+    """One daemon thread that runs the lints, the latest per document: a lint submitted for a
+    document whose previous one has not started replaces it. (A daemon: a lint in progress never
+    holds up the server's exit.)"""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, Callable[[], None]] = {}
+        self._ready = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, key: str, job: Callable[[], None]) -> None:
+        with self._ready:
+            self._jobs.pop(key, None)
+            self._jobs[key] = job
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="ormlint-lint", daemon=True)
+                self._thread.start()
+            self._ready.notify()
+
+    def discard(self, key: str | None = None) -> None:
+        """Drops the job not yet started for `key` (None: every job)."""
+        with self._ready:
+            if key is None:
+                self._jobs.clear()
+            else:
+                self._jobs.pop(key, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while not self._jobs:
+                    self._ready.wait()
+                key = next(iter(self._jobs))
+                job = self._jobs.pop(key)
+            job()  # catches its own exceptions
+
+
 class OrmlintLanguageServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(
@@ -370,6 +520,11 @@ class OrmlintLanguageServer(LanguageServer):
         self.linter = DocumentLinter(on_config_error=self._show_config_error)
         self.debounce_seconds = DEBOUNCE_SECONDS
         self._pending: dict[str, asyncio.TimerHandle] = {}
+        self.lint_worker = LintWorker()
+        self.checker = ProcessChecker()
+        self.linter.check = self.checker
+        self.shut_down = False  # `shutdown` was received: only `exit` is served now
+        self._too_large: set[str] = set()  # documents reported as too large to lint
 
     # -- plumbing ---------------------------------------------------------------------------------
 
@@ -429,15 +584,66 @@ class OrmlintLanguageServer(LanguageServer):
     # -- linting ----------------------------------------------------------------------------------
 
     def lint_now(self, uri: str, revalidate: bool = False) -> None:
+        """Lints the open document on the lint thread; its diagnostics are published if the
+        document is still at the version linted."""
         self.cancel_pending(uri)
         document = self._open_document(uri)
         if document is None or not self._is_python(document):
             return
-        result = self.linter.lint(uri, document.source, self._encoding(), revalidate=revalidate)
-        self._publish(uri, result.diagnostics, document.version)
+        text, version, encoding = document.source, document.version, self._encoding()
+        settings = self.linter.settings_for(document_path(uri), revalidate=revalidate)
+        size, limit = text_size(text), settings.max_file_size
+        if size > limit:
+            self._not_linted(uri, size, limit, version)
+            return
+        self._too_large.discard(uri)
+        loop = asyncio.get_running_loop()
+
+        def lint() -> None:
+            try:
+                result, error = self.linter.lint(uri, text, encoding, revalidate=revalidate), None
+            except LintCancelled:
+                return
+            except Exception as exception:
+                result, error = None, exception
+            loop.call_soon_threadsafe(self._linted, uri, version, text, result, error)
+
+        self.checker.cancel(uri)
+        self.lint_worker.submit(uri, lint)
+
+    def _linted(
+        self, uri: str, version: int | None, text: str, result: LintResult | None,
+        error: Exception | None,
+    ) -> None:
+        if error is not None:
+            logger.error("ormlint: linting %s failed", uri, exc_info=error)
+            reason = f"{type(error).__name__}: {error}"
+            self._log(lsp.MessageType.Error, f"ormlint: linting {uri} failed: {reason}")
+            return
+        document = self._open_document(uri)
+        if document is None:  # closed meanwhile
+            self.linter.forget(uri)
+            return
+        if document.version != version or document.source is not text:
+            return  # a newer version's lint is on its way
+        assert result is not None
+        self._publish(uri, result.diagnostics, version)
+
+    def _not_linted(self, uri: str, size: int, limit: int, version: int | None) -> None:
+        self.lint_worker.discard(uri)
+        self.checker.cancel(uri)
+        self.linter.forget(uri)
+        self._publish(uri, [], version)
+        if uri not in self._too_large:  # said once per document, not at each keystroke
+            self._too_large.add(uri)
+            self._log(
+                lsp.MessageType.Warning,
+                f"ormlint: {uri} is not linted: {size} bytes, more than max-file-size ({limit})",
+            )
 
     def schedule_lint(self, uri: str) -> None:
         self.cancel_pending(uri)
+        self.checker.cancel(uri)
         loop = asyncio.get_running_loop()
         self._pending[uri] = loop.call_later(self.debounce_seconds, self._debounced_lint, uri)
 
@@ -499,7 +705,10 @@ class OrmlintLanguageServer(LanguageServer):
     def on_did_close(self, params: lsp.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         self.cancel_pending(uri)
+        self.lint_worker.discard(uri)
+        self.checker.cancel(uri)
         self.linter.forget(uri)
+        self._too_large.discard(uri)
         self._publish(uri, [])
 
     def on_did_change_watched_files(self, params: lsp.DidChangeWatchedFilesParams) -> None:
@@ -507,7 +716,9 @@ class OrmlintLanguageServer(LanguageServer):
             self.config_changed()
 
     def on_shutdown(self, params: Any) -> None:
+        self.shut_down = True
         self.cancel_pending()
+        self.lint_worker.discard()
 
     def on_hover(self, params: lsp.HoverParams) -> lsp.Hover | None:
         result = self.linter.result(params.text_document.uri)
@@ -595,12 +806,126 @@ def create_server() -> OrmlintLanguageServer:
     return server
 
 
+# -- the connection: messages from ormlint.jsonrpc, handed to pygls -----------------------------
+
+
+class _StreamWriter:
+    """pygls's writer interface on a binary stream."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def write(self, data: bytes) -> None:
+        self._stream.write(data)
+        self._stream.flush()
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def _request_id(message: Any) -> int | str | None:
+    id_ = message.get("id") if isinstance(message, dict) else None
+    return id_ if isinstance(id_, (int, str)) and not isinstance(id_, bool) else None
+
+
+class _Connection:
+    """Reads messages on a thread and handles each on the event loop, where pygls runs."""
+
+    def __init__(self, server: OrmlintLanguageServer, reader: MessageReader, writer: _StreamWriter):
+        self.server = server
+        self.reader = reader
+        self.writer = writer
+
+    async def serve(self) -> int:
+        self.loop = asyncio.get_running_loop()
+        self.done: asyncio.Future[int] = self.loop.create_future()
+        threading.Thread(target=self._read_all, name="ormlint-lsp-reader", daemon=True).start()
+        return await self.done
+
+    def _read_all(self) -> None:
+        try:
+            while (received := self.reader.read_message()) is not None:
+                self.loop.call_soon_threadsafe(self.dispatch, received)
+        except Exception:  # OSError on stdin: the client is gone
+            logger.exception("ormlint: cannot read from the client")
+        self.loop.call_soon_threadsafe(self.finish, None)
+
+    def finish(self, status: int | None) -> None:
+        """Ends the server (None: the input ended, without `exit`)."""
+        if not self.done.done():
+            self.done.set_result(status if status is not None else 0 if self.server.shut_down else 1)
+
+    def dispatch(self, received: Received) -> None:
+        if received.error is not None:
+            self.send_error(None, PARSE_ERROR, f"Parse error: {received.error}")
+            return
+        message = received.value
+        if not (
+            isinstance(message, dict)
+            and message.get("jsonrpc") == "2.0"
+            and (isinstance(message.get("method"), str) or "result" in message or "error" in message)
+        ):
+            reason = "Invalid request: not a JSON-RPC 2.0 message"
+            self.send_error(_request_id(message), INVALID_REQUEST, reason)
+            return
+        method = message.get("method")
+        is_request = method is not None and "id" in message
+        if method == lsp.EXIT:
+            self.finish(0 if self.server.shut_down else 1)
+            return
+        if self.server.shut_down and method is not None:
+            if is_request:
+                reason = f"Invalid request: {method} after shutdown"
+                self.send_error(_request_id(message), INVALID_REQUEST, reason)
+            return
+        protocol = self.server.protocol
+        try:
+            structured = protocol.structure_message(message)
+        except JsonRpcException as error:
+            logger.warning("ormlint: invalid %s message: %s", method, error)
+            if is_request:
+                self.send_error(_request_id(message), error.code, error.message)
+            return
+        try:
+            protocol.handle_message(structured)
+        except BrokenPipeError:
+            self.finish(1)
+        except Exception:
+            logger.exception("ormlint: cannot handle %s", method)
+
+    def send_error(self, id_: int | str | None, code: int, message: str) -> None:
+        error = {"jsonrpc": "2.0", "id": id_, "error": {"code": code, "message": message}}
+        try:
+            self.writer.write(frame(error))
+        except BrokenPipeError:
+            self.finish(1)
+
+
+def run_stdio(
+    server: OrmlintLanguageServer, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None
+) -> int:
+    """Serves one client over stdin/stdout until `exit` or the end of the input; the exit
+    status (0 after `shutdown`, 1 otherwise, as the LSP specification says)."""
+    stdin = stdin or sys.stdin.buffer
+    writer = _StreamWriter(stdout or sys.stdout.buffer)
+    server.protocol.set_writer(writer)
+    reader = MessageReader(functools.partial(os.read, stdin.fileno()))
+    try:
+        return asyncio.run(_Connection(server, reader, writer).serve())
+    except BrokenPipeError:
+        logger.error("ormlint: the connection to the client is lost")
+        return 1
+    finally:
+        server.checker.close()
+        server.shutdown()
+
+
 def serve() -> None:
     """Run the server over stdin/stdout until the client says exit (`ormlint lsp`)."""
     logging.basicConfig(
         stream=sys.stderr, level=logging.WARNING, format="ormlint-lsp %(levelname)s: %(message)s"
     )
-    create_server().start_io()
+    sys.exit(run_stdio(create_server()))
 
 
 __all__ = [
@@ -611,6 +936,7 @@ __all__ = [
     "create_server",
     "fix_to_code_action",
     "rule_hover_text",
+    "run_stdio",
     "serve",
     "to_diagnostic",
     "to_lsp_position",

@@ -1,4 +1,5 @@
-"""Worker processes for `ormlint check`, which neither wedge nor outlive the run.
+"""Worker processes for `ormlint check` (and the language server's lint process), which neither
+wedge nor outlive the run.
 
 - A worker that dies (the kernel's out-of-memory killer sends SIGKILL) breaks the whole
   `ProcessPoolExecutor`: every unfinished job fails with `BrokenProcessPool`. Only the jobs
@@ -130,20 +131,32 @@ def _run_alone(
                     break  # the rest in a new pool
 
 
-@contextmanager
-def _pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
-    context = multiprocessing.get_context()
+def worker_pool(max_workers: int, context: Any = None) -> ProcessPoolExecutor:
+    """A process pool whose workers die with this process (`context`: multiprocessing's, by
+    default its default one)."""
+    context = context or multiprocessing.get_context()
     # The main process is each worker's parent, except under a fork server.
     parent = os.getpid() if context.get_start_method() in ("fork", "spawn") else None
-    pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_worker_started, initargs=(parent,)
+    return ProcessPoolExecutor(
+        max_workers=max_workers, mp_context=context, initializer=_worker_started,
+        initargs=(parent,),
     )
+
+
+def stop(pool: ProcessPoolExecutor) -> None:
+    """Kills the pool's workers, whatever they are doing, and cancels its queued jobs."""
+    _kill_workers(pool)
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+@contextmanager
+def _pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
+    pool = worker_pool(jobs)
     _live_pools.add(pool)
     try:
         yield pool
     except BaseException:  # an error, Ctrl-C: the workers' queued jobs are no use any more
-        _kill_workers(pool)
-        pool.shutdown(wait=False, cancel_futures=True)
+        stop(pool)
         raise
     else:
         pool.shutdown(wait=True)  # quick: either every job came back or the workers are dead
