@@ -49,10 +49,15 @@ these fixtures):
 - Server defaults: Alembic compares the rendered SQL, with quoting normalised: `"x"` and
   `text("'x'")` are equal, `"0"` and `text("0")` are equal, `'a'` vs `'b'` differ; a default on
   one side only is reported. On PostgreSQL Alembic asks the server to evaluate both expressions
-  (`SELECT <reflected> = <model>`), so even `now()` vs `CURRENT_TIMESTAMP` compare equal there
-  (no fixture relies on that). A string default on an Integer column equals the same number as
-  SQL text: "0" and `text("0")` are the same default to Alembic on SQLite and PostgreSQL
-  (`defaults_fks`, books.copies).
+  (`SELECT <reflected> = <model>`), so `now()`, `CURRENT_TIMESTAMP`, `transaction_timestamp()`
+  and `LOCALTIMESTAMP` compare equal there, casts do not matter (`'x'::character varying`), and
+  `clock_timestamp()` differs from `now()` (PostgreSQL-only fixture `pg_leniency`; on SQLite
+  `func.now()` renders CURRENT_TIMESTAMP and is compared as text). A string default on an
+  Integer column equals the same number as SQL text: "0" and `text("0")` are the same default
+  to Alembic on SQLite and PostgreSQL (`defaults_fks`, books.copies).
+- Types on PostgreSQL (`pg_leniency`): a length or precision on one side only is not compared
+  (`String` vs `VARCHAR(128)`, `Numeric(10, 2)` vs `Numeric`), `Float` and `Double` are
+  synonyms, and `Float(10)` on both sides is reported (PostgreSQL stores REAL).
 - Foreign keys: SQLite reflects ondelete (SQLAlchemy parses the CREATE TABLE text), and since the
   reflected FKs carry "options", Alembic compares ondelete on SQLite as on PostgreSQL. ondelete
   "NO ACTION" and none are the same to Alembic (its FK signature maps "no action" to None).
@@ -164,6 +169,20 @@ CASES = [
             ("ORM707", "events", ("kind",)),
         }),
     ),
+    Case(
+        "pg_leniency",
+        ("postgresql",),
+        frozenset({
+            ("ORM704", "measures", ("summary",)),
+            ("ORM704", "measures", ("units",)),
+            ("ORM704", "measures", ("ratio",)),
+            ("ORM704", "measures", ("amount",)),
+            ("ORM707", "stamps", ("seen_at",)),
+            ("ORM707", "stamps", ("touched_at",)),
+            ("ORM707", "stamps", ("state",)),
+            ("ORM707", "orders", ("created_at",)),
+        }),
+    ),
 ]
 
 BY_NAME = {case.name: case for case in CASES}
@@ -177,7 +196,9 @@ _module_counter = itertools.count()
 def load_metadata(project: Path):
     """Import project/models.py under a unique module name and return its MetaData (`Base.metadata`
     when there is a `Base`, else the module's one MetaData object). The module is removed from
-    sys.modules afterwards; its mappers are configured first, so a broken relationship fails."""
+    sys.modules afterwards; its mappers are configured first, so a broken relationship fails.
+    models.py may import sibling modules (`from mixins import ...`): the project folder is on
+    sys.path meanwhile, and what was imported from it is forgotten afterwards."""
     from sqlalchemy import MetaData
 
     name = f"_ormlint_drift_models_{project.name}_{next(_module_counter)}"
@@ -185,6 +206,8 @@ def load_metadata(project: Path):
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # SQLAlchemy resolves Mapped[...] annotations through sys.modules
+    sys.path.insert(0, str(project))
+    before = set(sys.modules)
     try:
         spec.loader.exec_module(module)
         base = getattr(module, "Base", None)
@@ -198,6 +221,10 @@ def load_metadata(project: Path):
         return found[0]
     finally:
         del sys.modules[name]
+        sys.path.remove(str(project))
+        for imported in set(sys.modules) - before:
+            if str(getattr(sys.modules[imported], "__file__", None) or "").startswith(str(project)):
+                del sys.modules[imported]
 
 
 def _environment(project: Path, url: str):
@@ -545,3 +572,20 @@ def test_fixture_env_py_with_alembic_cli(name, tmp_path):
         assert check.returncode != 0 and "New upgrade operations detected" in output, output
     else:
         assert check.returncode == 0, check.stderr + check.stdout
+
+
+def test_inherited_column_drift_is_reported_at_the_mixin(tmp_path):
+    """pg_leniency's `orders.created_at` comes from TimestampMixin in mixins.py: its ORM707 is at
+    that file and line (not the base's line printed against models.py), naming both classes."""
+    from ormlint.config import load_settings
+    from ormlint.engine import run
+
+    project = copy_fixture("pg_leniency", tmp_path)
+    result = run([project], load_settings([project]), jobs=1, whole_project=True)
+    found = [f for f in result.findings if f.code == "ORM707" and "orders.created_at" in f.message]
+    line = next(
+        number for number, text in enumerate((project / "mixins.py").read_text().splitlines(), 1)
+        if text.strip().startswith("created_at =")
+    )
+    assert [(Path(f.path).name, f.line) for f in found] == [("mixins.py", line)]
+    assert "`Order`" in found[0].message and "`TimestampMixin`" in found[0].message

@@ -146,7 +146,8 @@ class ColumnOnOneSide(_DriftRule):
         For each table both sides declare, reports a column the model declares that the
         migrations never add (at the model's line), and a column the migrations create that the
         model does not declare (only when every column of the class, its mixins included, is
-        known).
+        known). A column inherited from a mixin or abstract base (in any file) is reported at its
+        own line there, naming the mapped class.
         """
     why_bad = """
         A model column missing from the database fails every query of the class (`no such
@@ -166,12 +167,20 @@ class ColumnTypeDiffers(_DriftRule):
     name = "column-type-differs"
     summary = "a column whose SQL type differs between the model and the migrations"
     what_it_does = """
-        Compares the SQL type of each column on both sides after normalisation (`sa.String(50)`,
-        `String(length=50)` and `sqlalchemy.types.String(50)` are equal; `postgresql.UUID` and
-        `Uuid` both render `UUID`): `String(50)` against `String(100)`, `Integer` against
-        `BigInteger`, `DateTime` against `DateTime(timezone=True)`, `JSON` against `JSONB`.
-        Custom types, `Enum`, non-literal arguments and (with a `type_annotation_map`) types
-        taken from `Mapped[...]` annotations are not compared.
+        Reports what Alembic 1.20's `compare_type` reports on PostgreSQL: the type as
+        PostgreSQL compiles the model's against the type PostgreSQL reflects for the migrated
+        column (`sa.Float()` is stored as DOUBLE PRECISION, `sa.Float(10)` as REAL,
+        `sa.Numeric(10)` as NUMERIC(10, 0)), compared by name and by arguments. Reported:
+        `String(50)` against `String(100)`, `Integer` against `BigInteger`, `Text` against
+        `String`, `DateTime` against `DateTime(timezone=True)`, `JSON` against `JSONB`,
+        `Numeric(10, 2)` against `Numeric(10)`, and `Float(10)` on both sides (REAL in the
+        database; Alembic reports it). Not reported, as Alembic does not: a length, precision or
+        scale on one side only (`String` against `VARCHAR(128)`, `String(255)` against
+        `String`, `Numeric(10, 2)` against `Numeric`), `Float` against `Double`, `Unicode`
+        against `String`. Custom types, `Enum`, non-literal arguments and (with a
+        `type_annotation_map`) types taken from `Mapped[...]` annotations are not compared. A
+        column inherited from a mixin or abstract base is reported at its own line, naming the
+        mapped class.
         """
     why_bad = """
         The database keeps the migrated type: values longer than the migrated length are
@@ -198,7 +207,8 @@ class NullabilityDiffers(_DriftRule):
         NULL for primary keys and NULL for `Column()`) with the migrations' (`nullable=` of
         `sa.Column`, `op.alter_column(..., nullable=...)`). A column whose annotation names a
         type imported from another module (it may be such an alias) is not compared unless it
-        says `nullable=` itself.
+        says `nullable=` itself. A column inherited from a mixin or abstract base is reported at
+        its own line, naming the mapped class.
         """
     why_bad = """
         A model that allows None on a NOT NULL column fails at flush with `IntegrityError: NOT
@@ -223,7 +233,8 @@ class IndexDiffers(_DriftRule):
         Compares the indexes and unique constraints of each table: `index=True`, `unique=True`,
         `Index(...)` and `UniqueConstraint(...)` in the model against `op.create_index`,
         `op.create_unique_constraint` and the constraints of `op.create_table` in the
-        migrations, by columns and uniqueness. Expression indexes are not compared.
+        migrations, by columns and uniqueness. Expression indexes are not compared. An index
+        declared on a mixin is reported at its own line, naming the mapped class.
         """
     why_bad = """
         An index the model declares but the database lacks makes queries slow; a unique
@@ -246,11 +257,25 @@ class ServerDefaultDiffers(_DriftRule):
     summary = "a column whose server default differs between the model and the migrations"
     what_it_does = """
         Compares `server_default=` of each column with the migrations' (`server_default=` of
-        `sa.Column`, `op.alter_column(..., server_default=...)`), after normalising the SQL
-        text (`"draft"` is `'draft'`; `text("now()")` and `func.now()` are `now()`). A column's
-        default may also be a positional `DefaultClause(...)` or come from the `mapped_column()`
-        of an `Annotated` alias in its annotation. Defaults whose SQL cannot be read statically
-        (`FetchedValue()`, `Identity()`, an alias imported from another module) are not compared.
+        `sa.Column`, `op.alter_column(..., server_default=...)`) and reports what Alembic 1.20
+        reports with `compare_server_default=True` on PostgreSQL, where the server decides
+        whether the two expressions are equal. One default: `func.now()`, `text("now()")`,
+        `text("CURRENT_TIMESTAMP")`, `func.current_timestamp()`, `transaction_timestamp()` and
+        `LOCALTIMESTAMP` (one instant in a transaction); `"x"` and `text("'x'::character
+        varying")` (casts and parentheses go); `"0"` and `text("'0'::integer")` on an integer
+        column; `"false"`, `"f"`, `"0"` and `sa.false()` on a Boolean; JSONB text with the same
+        content. Reported: different values, `clock_timestamp()` or `CURRENT_DATE` against
+        `now()`, a default on one side only (also one only in the migrations), and `NULL`
+        (never equal to itself); a migration's string `"now"` / `"now()"` on a timestamp column
+        is frozen when the migration runs, so it is always reported. Not reported: whatever
+        cannot be evaluated without a database (other functions with different text, literals
+        of date, time, Enum or JSON columns, `timezone('utc', now())` against `now()`, which
+        depends on the session's time zone), and the default of the autoincrement primary key.
+        A column's default may also be a positional `DefaultClause(...)` or come from the
+        `mapped_column()` of an `Annotated` alias in its annotation. Defaults whose SQL cannot
+        be read statically (`FetchedValue()`, `Identity()`, an alias imported from another
+        module) are not compared. A column inherited from a mixin or abstract base is reported
+        at its own line, naming the mapped class.
         """
     why_bad = """
         Rows inserted outside the ORM (SQL scripts, other services, bulk loads) get the
@@ -279,7 +304,8 @@ class ForeignKeyDiffers(_DriftRule):
         against `sa.ForeignKeyConstraint` / `sa.ForeignKey` in `op.create_table` and
         `op.create_foreign_key`, by local columns, referenced table and columns, and `ondelete`.
         A class whose foreign keys cannot all be read (a `ForeignKeyConstraint` in
-        `__table_args__`) is not compared.
+        `__table_args__`) is not compared. A foreign key of a mixin's column is reported at its
+        own line, naming the mapped class.
         """
     why_bad = """
         `ondelete="CASCADE"` in the model with a plain foreign key in the database makes
