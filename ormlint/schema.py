@@ -443,6 +443,10 @@ def _default_value(text: str, family: str | None, model_side: bool):
         return _literal_value(stripped, family, model_side)
     if stripped in _NOW_SPELLINGS:
         return _NOW
+    rounded = re.match(r"^(current_timestamp|localtimestamp)\((\d)\)$", stripped)
+    if rounded:  # to 10^-p seconds: equal to now() only by chance (one in 1000 for p = 3)
+        digits = int(rounded.group(2))
+        return _NOW if digits >= 6 else ("rounded now", digits) if digits <= 3 else None
     if stripped in _TODAY_SPELLINGS:
         return ("today",)
     if stripped in _VOLATILE:
