@@ -771,3 +771,35 @@ def test_a_python_2_revision_is_no_broken_link(tmp_path):
     assert _graph_findings(tmp_path / "readable", revisions) == []
     revisions["0002.py"] = py2.replace("revision = '0002'", "revision = ids.next()")
     assert _graph_findings(tmp_path / "unreadable", revisions) == []  # may be the missing one
+
+
+PK_MODELS = '''
+    from sqlalchemy import Column, Integer, String
+    from sqlalchemy.orm import DeclarativeBase
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Counter(Base):
+        __tablename__ = "counters"
+        id = Column({type}, primary_key=True)
+'''
+
+
+def test_the_autoincrement_primary_key_default_is_not_compared(tmp_path):
+    # Alembic skips the server default of SQLAlchemy's autoincrement column (an integer, the only
+    # primary-key column, no default of its own in the model): on PostgreSQL it is nextval()
+    upgrade = """
+        op.create_table(
+            "counters",
+            sa.Column("id", {type}, server_default=sa.text("{default}"), nullable=False),
+            sa.PrimaryKeyConstraint("id"),
+        )
+    """
+    models = textwrap.dedent(PK_MODELS)
+    integer = upgrade.format(type="sa.Integer()", default="7")
+    assert drift(tmp_path / "integer", models.format(type="Integer"), integer) == []
+    text = upgrade.format(type="sa.String(5)", default="'a'")
+    assert drift(tmp_path / "text", models.format(type="String(5)"), text) == [("models.py", "ORM707")]
