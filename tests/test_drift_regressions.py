@@ -704,6 +704,7 @@ MIXIN = '''
     class TimestampMixin:
         note = Column(String(20))
         created_at = Column(DateTime, server_default=func.now())
+        code = Column(String(8), index=True)
 '''
 
 MIXIN_MODELS = '''
@@ -728,6 +729,7 @@ MIXIN_MIGRATION = """
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("note", sa.String(length=40), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=True),
+        sa.Column("code", sa.String(length=8), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
 """
@@ -740,7 +742,7 @@ def test_drift_of_an_inherited_column_points_at_the_mixin(tmp_path):
         "migrations/versions/0001_init.py": revision(MIXIN_MIGRATION), **files,
     }, tmp_path)
     drifts = sorted((path, line, code) for path, line, code in findings if code in DRIFT_CODES)
-    assert drifts == [("mixins.py", 6, "ORM704"), ("mixins.py", 7, "ORM707")]
+    assert drifts == [("mixins.py", 6, "ORM704"), ("mixins.py", 7, "ORM707"), ("mixins.py", 8, "ORM706")]
 
 
 # -- the revision graph: labelled branches and files that do not parse ---------------------------
