@@ -245,19 +245,26 @@ def _read_stdin() -> str:
 @main.command()
 def lsp() -> None:
     """Run the language server over stdio (for editors)."""
+    from importlib.util import find_spec
+
     try:  # the `lsp` extra: pygls 2 (pygls.lsp.server is new in 2.0) and its lsprotocol
-        import lsprotocol.types  # noqa: F401
-        import pygls.lsp.server  # noqa: F401
+        missing = [name for name in ("pygls.lsp.server", "lsprotocol.types") if find_spec(name) is None]
     except ImportError as error:
+        missing = [str(error)]
+    if missing:
         click.echo(
-            f"ormlint: error: the language server needs pygls 2 ({error}); "
+            f"ormlint: error: the language server needs pygls 2 (missing: {', '.join(missing)}); "
             "install it with: pip install \"ormlint[lsp]\"",
             err=True,
         )
         sys.exit(EXIT_ERROR)
+    from ormlint.lsp_process import ProcessChecker
+
+    checker = ProcessChecker()
+    checker.warm_up()  # while pygls loads, which takes seconds
     from ormlint.lsp import serve
 
-    serve()
+    serve(checker)
 
 
 @main.command()

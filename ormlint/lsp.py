@@ -39,7 +39,6 @@ import re
 import sys
 import textwrap
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Sequence
@@ -55,6 +54,7 @@ from ormlint.config import Settings, load_settings
 from ormlint.engine import check_source, text_size
 from ormlint.findings import Finding
 from ormlint.jsonrpc import MessageReader, Received, frame
+from ormlint.lsp_process import LintCancelled, ProcessChecker
 from ormlint.rules import PARSE_ERROR_CODE, PARSE_ERROR_SUMMARY, RULES
 
 logger = logging.getLogger("ormlint.lsp")
@@ -379,100 +379,6 @@ def _is_config_uri(uri: str) -> bool:
     return path is not None and path.name == CONFIG_FILE_NAME
 
 
-class LintCancelled(Exception):
-    """The lint was stopped: a newer version of its document came."""
-
-
-# In the lint process: the top-level statements parsed at earlier lints.
-_process_statements: Any = None
-
-
-def _check_in_process(
-    text: str, display: str, settings: Settings, path: Path | None
-) -> list[Finding]:
-    global _process_statements
-    if _process_statements is None:
-        from ormlint.statements import StatementCache
-
-        _process_statements = StatementCache()
-    return check_source(text, display, settings, path, statements=_process_statements)
-
-
-class ProcessChecker:
-    """`check_source` in a worker process, called from the lint thread. A thread alone would
-    not do: libcst's parser holds the GIL for a whole parse, which stalled the event loop for
-    1.2 s on a 0.3 MB model file. The process keeps the parsed statements between lints, dies
-    with the server (`ormlint.pool`), and is started again after a crash or a cancellation.
-    A lint that has run `CANCEL_AFTER_SECONDS` when a newer version of its document comes is
-    stopped (by killing the process); a shorter one finishes, and its result is discarded."""
-
-    CANCEL_AFTER_SECONDS = 1.0
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pool: Any = None
-        self._running: tuple[str, float, Any] | None = None  # (uri, start, pool)
-        self._cancelled: set[Any] = set()  # the pools stopped on purpose
-
-    def __call__(
-        self, uri: str, text: str, display: str, settings: Settings, path: Path | None
-    ) -> list[Finding]:
-        from concurrent.futures.process import BrokenProcessPool
-
-        for _ in range(2):  # a crash (out of memory?) gets one more try, in a new process
-            pool = self._current_pool()
-            with self._lock:
-                self._running = (uri, time.monotonic(), pool)
-            try:
-                return pool.submit(_check_in_process, text, display, settings, path).result()
-            except BrokenProcessPool:
-                with self._lock:
-                    if self._pool is pool:
-                        self._pool = None
-                    if pool in self._cancelled:
-                        self._cancelled.discard(pool)
-                        raise LintCancelled() from None
-            finally:
-                with self._lock:
-                    self._running = None
-        raise RuntimeError("the lint process died twice (out of memory?)")
-
-    def cancel(self, uri: str) -> None:
-        """A newer version of `uri` came: stops its lint if it has run long."""
-        with self._lock:
-            running = self._running
-            if running is None or running[0] != uri:
-                return
-            if time.monotonic() - running[1] < self.CANCEL_AFTER_SECONDS:
-                return
-            pool = running[2]
-            self._cancelled.add(pool)
-            if self._pool is pool:
-                self._pool = None
-        from ormlint.pool import stop
-
-        stop(pool)
-
-    def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            from ormlint.pool import stop
-
-            stop(pool)
-
-    def _current_pool(self) -> Any:
-        with self._lock:
-            if self._pool is None:
-                import multiprocessing
-
-                from ormlint.pool import worker_pool
-
-                # Spawned, not forked: this process has threads, whose locks a fork would copy.
-                self._pool = worker_pool(1, multiprocessing.get_context("spawn"))
-            return self._pool
-
-
 class LintWorker:
     """One daemon thread that runs the lints, the latest per document: a lint submitted for a
     document whose previous one has not started replaces it. (A daemon: a lint in progress never
@@ -511,7 +417,7 @@ class LintWorker:
 
 
 class OrmlintLanguageServer(LanguageServer):
-    def __init__(self) -> None:
+    def __init__(self, checker: ProcessChecker | None = None) -> None:
         super().__init__(
             name="ormlint",
             version=__version__,
@@ -521,7 +427,7 @@ class OrmlintLanguageServer(LanguageServer):
         self.debounce_seconds = DEBOUNCE_SECONDS
         self._pending: dict[str, asyncio.TimerHandle] = {}
         self.lint_worker = LintWorker()
-        self.checker = ProcessChecker()
+        self.checker = checker or ProcessChecker()
         self.linter.check = self.checker
         self.shut_down = False  # `shutdown` was received: only `exit` is served now
         self._too_large: set[str] = set()  # documents reported as too large to lint
@@ -667,6 +573,7 @@ class OrmlintLanguageServer(LanguageServer):
 
     def on_initialized(self, params: lsp.InitializedParams) -> None:
         """Ask the client to report pyproject.toml changes, when it can register watchers."""
+        self.checker.warm_up()
         capabilities = self.client_capabilities
         watched = capabilities.workspace and capabilities.workspace.did_change_watched_files
         if not (watched and watched.dynamic_registration):
@@ -786,9 +693,9 @@ class OrmlintLanguageServer(LanguageServer):
         return actions
 
 
-def create_server() -> OrmlintLanguageServer:
-    """A language server with ormlint's handlers registered, ready for `start_io()`."""
-    server = OrmlintLanguageServer()
+def create_server(checker: ProcessChecker | None = None) -> OrmlintLanguageServer:
+    """A language server with ormlint's handlers registered, ready for `run_stdio()`."""
+    server = OrmlintLanguageServer(checker)
     quick_fix = lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix])
     handlers: list[tuple[str, Callable[[Any], Any], Any, Any]] = [
         (lsp.INITIALIZED, server.on_initialized, None, None),
@@ -920,12 +827,13 @@ def run_stdio(
         server.shutdown()
 
 
-def serve() -> None:
-    """Run the server over stdin/stdout until the client says exit (`ormlint lsp`)."""
+def serve(checker: ProcessChecker | None = None) -> None:
+    """Run the server over stdin/stdout until the client says exit (`ormlint lsp`). `checker`:
+    its lint process, when the caller started it early."""
     logging.basicConfig(
         stream=sys.stderr, level=logging.WARNING, format="ormlint-lsp %(levelname)s: %(message)s"
     )
-    sys.exit(run_stdio(create_server()))
+    sys.exit(run_stdio(create_server(checker)))
 
 
 __all__ = [

@@ -282,7 +282,7 @@ def test_a_document_over_the_size_limit_is_not_linted_and_holds_up_nothing(
 def test_a_slow_lint_holds_up_nothing_and_only_the_latest_version_is_published(
     server: RawServer, tmp_path: Path
 ) -> None:
-    from ormlint.lsp import ProcessChecker
+    from ormlint.lsp_process import ProcessChecker
 
     uri = (tmp_path / "big.py").as_uri()
     server.send(frame(did_open(uri, models(3000))))  # about 0.5 MB: a lint of many seconds

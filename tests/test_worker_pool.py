@@ -56,6 +56,13 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def wait_for_children(process: subprocess.Popen, count: int) -> list[int]:
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline and process.poll() is None:
@@ -194,3 +201,24 @@ def test_workers_exit_with_the_main_process(tmp_path: Path, kill_signal: int) ->
         kill_all(process, workers)
     assert process.returncode == -kill_signal
     assert survivors == [], f"workers outlived the main process: {survivors}"
+
+
+def test_the_language_servers_lint_process_exits_with_the_server(tmp_path: Path) -> None:
+    pytest.importorskip("pygls")
+    server = subprocess.Popen(
+        (sys.executable, "-m", "ormlint", "lsp"), cwd=tmp_path, stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while not workers and time.monotonic() < deadline:  # started at once, to load libcst
+            workers = [pid for pid in children(server.pid) if b"spawn_main" in command_line(pid)]
+            time.sleep(0.01)
+        assert workers, "no lint process started"
+        server.kill()
+        server.wait(TIMEOUT)
+        survivors = wait_gone(workers, timeout=10)
+    finally:
+        kill_all(server, workers)
+    assert survivors == [], f"the lint process outlived the server: {survivors}"

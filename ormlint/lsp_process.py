@@ -1,0 +1,115 @@
+"""The language server's lint process, and what runs in it. Apart from `ormlint.lsp` so that
+neither the process nor `ormlint lsp` before it starts the process imports pygls (seconds)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ormlint.config import Settings
+from ormlint.engine import check_source
+from ormlint.findings import Finding
+
+# The top-level statements parsed at earlier lints: an edit re-parses only what it changed.
+_statements: Any = None
+
+
+def check_in_process(text: str, display: str, settings: Settings, path: Path | None) -> list[Finding]:
+    global _statements
+    if _statements is None:
+        from ormlint.statements import StatementCache
+
+        _statements = StatementCache()
+    return check_source(text, display, settings, path, statements=_statements)
+
+
+def warm_up() -> None:
+    """Loads what a lint needs (libcst, the rules) before the first document comes."""
+    source = "from sqlalchemy import Column\n\nclass A(Base):\n    id = Column()\n"
+    check_source(source, "warm-up.py", Settings())
+
+
+class LintCancelled(Exception):
+    """The lint was stopped: a newer version of its document came."""
+
+
+class ProcessChecker:
+    """`check_source` in a worker process, called from the lint thread. A thread alone would
+    not do: libcst's parser holds the GIL for a whole parse, which stalled the event loop for
+    1.2 s on a 0.3 MB model file. The process keeps the parsed statements between lints, dies
+    with the server (`ormlint.pool`), and is started again after a crash or a cancellation.
+    A lint that has run `CANCEL_AFTER_SECONDS` when a newer version of its document comes is
+    stopped (by killing the process); a shorter one finishes, and its result is discarded."""
+
+    CANCEL_AFTER_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: Any = None
+        self._running: tuple[str, float, Any] | None = None  # (uri, start, pool)
+        self._cancelled: set[Any] = set()  # the pools stopped on purpose
+
+    def __call__(
+        self, uri: str, text: str, display: str, settings: Settings, path: Path | None
+    ) -> list[Finding]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        for _ in range(2):  # a crash (out of memory?) gets one more try, in a new process
+            pool = self._current_pool()
+            with self._lock:
+                self._running = (uri, time.monotonic(), pool)
+            try:
+                return pool.submit(check_in_process, text, display, settings, path).result()
+            except BrokenProcessPool:
+                with self._lock:
+                    if self._pool is pool:
+                        self._pool = None
+                    if pool in self._cancelled:
+                        self._cancelled.discard(pool)
+                        raise LintCancelled() from None
+            finally:
+                with self._lock:
+                    self._running = None
+        raise RuntimeError("the lint process died twice (out of memory?)")
+
+    def warm_up(self) -> None:
+        """Starts the process (which loads what a lint needs), without waiting for it."""
+        self._current_pool()
+
+    def cancel(self, uri: str) -> None:
+        """A newer version of `uri` came: stops its lint if it has run long."""
+        with self._lock:
+            running = self._running
+            if running is None or running[0] != uri:
+                return
+            if time.monotonic() - running[1] < self.CANCEL_AFTER_SECONDS:
+                return
+            pool = running[2]
+            self._cancelled.add(pool)
+            if self._pool is pool:
+                self._pool = None
+        from ormlint.pool import stop
+
+        stop(pool)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            from ormlint.pool import stop
+
+            stop(pool)
+
+    def _current_pool(self) -> Any:
+        with self._lock:
+            if self._pool is None:
+                import multiprocessing
+
+                from ormlint.pool import worker_pool
+
+                # Spawned, not forked: this process has threads, whose locks a fork would copy.
+                self._pool = worker_pool(1, multiprocessing.get_context("spawn"))
+                self._pool.submit(warm_up)
+            return self._pool
