@@ -165,6 +165,8 @@ def child_main(request: dict) -> None:
     location = request["script_location"] or config.get_main_option("script_location")
     if not location or "{" in location:  # Flask-Migrate keeps it out of the ini; or a template
         location = str(ini.parent)
+    elif not Path(location).is_dir() and (Path(request["checkout"]) / location).is_dir():
+        location = str(Path(request["checkout"]) / location)  # relative to the project root
     config.set_main_option("script_location", location)
     config.set_main_option("sqlalchemy.url", request["url"].replace("%", "%%"))
     script = ScriptDirectory.from_config(config)
@@ -475,7 +477,7 @@ def main() -> None:
     try:
         url = cluster.database("drift", args.extensions)
         request = {
-            "ini": str(ini), "cwd": str(ini.parent), "url": url, "models": args.models,
+            "ini": str(ini), "cwd": str(ini.parent), "checkout": str(checkout), "url": url, "models": args.models,
             "metadata": args.metadata, "stubs": args.stub,
             "script_location": str(args.script_location.resolve()) if args.script_location else None,
             "pythonpath": [str(p.resolve()) for p in args.pythonpath] or [str(checkout)],
