@@ -180,23 +180,35 @@ def check(
             click.echo(f"Would fix {fixed} {'error' if fixed == 1 else 'errors'}.", err=True)
             sys.exit(EXIT_FINDINGS if any(o.before != o.after for o in outcomes) else EXIT_CLEAN)
         click.echo(f"Fixed {fixed} {'error' if fixed == 1 else 'errors'}.", err=True)
+    if no_cache:
+        cache_dir = None
+    elif cache_dir is None:
+        from ormlint.cache import CACHE_DIR_NAME
+
+        cache_dir = settings.root / CACHE_DIR_NAME
     try:
         if use_stdin:
-            source = _read_stdin()
+            from ormlint.engine import project_root
+
+            data = sys.stdin.buffer.read()
             display = str(stdin_filename) if stdin_filename else "-"
             excluded = (
                 stdin_filename is not None and force_exclude
                 and is_excluded_when_named(stdin_filename, settings)
             )
-            findings = [] if excluded else check_source(source, display, settings, stdin_filename)
-            files_checked = 0 if excluded else 1
+            if excluded:
+                findings, files_checked = [], 0
+            elif stdin_filename is not None and project_root(settings, [stdin_filename]) is not None:
+                # the text stands for that file of its project: project and drift findings too
+                result = run([stdin_filename], settings, jobs, cache_dir,
+                             sources={os.path.abspath(stdin_filename): data})
+                findings, files_checked = result.findings, 1
+                for warning in result.warnings:
+                    click.echo(f"ormlint: warning: {warning}", err=True)
+            else:
+                findings = check_source(_decoded(data), display, settings, stdin_filename)
+                files_checked = 1
         else:
-            if no_cache:
-                cache_dir = None
-            elif cache_dir is None:
-                from ormlint.cache import CACHE_DIR_NAME
-
-                cache_dir = settings.root / CACHE_DIR_NAME
             result = run(paths, settings, jobs, cache_dir)
             findings, files_checked = result.findings, result.files_checked
             for warning in result.warnings:
@@ -233,9 +245,12 @@ def _fix_stdin(stdin_filename, settings, unsafe: bool, diff: bool, exit_zero: bo
 
 
 def _read_stdin() -> str:
+    return _decoded(sys.stdin.buffer.read())
+
+
+def _decoded(data: bytes) -> str:
     from ormlint.engine import decode
 
-    data = sys.stdin.buffer.read()
     try:
         return decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError):

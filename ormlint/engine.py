@@ -842,11 +842,68 @@ def run(
     jobs: int | None = None,
     cache_dir: Path | None = None,
     whole_project: bool | None = None,
+    sources: Mapping[str, bytes] | None = None,
 ) -> RunResult:
     """Check files and directories: file rules on each file, then project rules on the index
     of all of them. With `cache_dir`, files whose content was checked before with the same rules
     and ormlint are not analysed again. `whole_project` (default: a directory was given) lets
-    project rules say that something is not defined anywhere."""
+    project rules say that something is not defined anywhere. `sources`: the content of some
+    files (by absolute path) instead of what is on disk (standard input, an unsaved editor).
+
+    Files named alone (a pre-commit hook's list, an editor's one file) are checked inside their
+    project (`project_root`): every file of it is analysed (from the cache when unchanged), and
+    the findings located in the named files are reported, project and drift findings included,
+    so that a model added without its migration fails the commit that adds it."""
+    if whole_project is None and paths and not any(os.path.isdir(p) for p in paths):
+        root = project_root(settings, paths)
+        if root is not None:
+            return _run_in_project(paths, root, settings, jobs, cache_dir, sources)
+    return _run_paths(paths, settings, jobs, cache_dir, whole_project, sources)
+
+
+def project_root(settings: Settings, paths: Sequence[Path]) -> Path | None:
+    """The project the files belong to: the directory of the `[tool.ormlint]` configuration,
+    else the nearest directory above them with an `alembic.ini`, else their repository's root
+    (`.git`, `.hg`); None when there is none (the files are checked on their own)."""
+    if settings.config_file is not None:
+        return settings.config_file.parent
+    directories = [os.path.dirname(os.path.abspath(p)) for p in paths if str(p) != "-"]
+    if not directories:
+        return None
+    start = Path(os.path.commonpath(directories))
+    for marker in ("alembic.ini", ".git", ".hg"):
+        for directory in (start, *start.parents):
+            if os.path.exists(directory / marker):
+                return directory
+    return None
+
+
+def _run_in_project(
+    paths: Sequence[Path], root: Path, settings: Settings, jobs: int | None, cache_dir: Path | None,
+    sources: Mapping[str, bytes] | None = None,
+) -> RunResult:
+    named = discover(paths, settings)  # excludes apply as usual (--force-exclude)
+    shown = {os.path.abspath(path): display for path, display in named}
+    relative = os.path.relpath(root)
+    walk_from = Path(relative if not relative.startswith("..") else root)
+    result = _run_paths(
+        [walk_from, *(path for path, _ in named)], settings, jobs, cache_dir, True, sources
+    )
+    findings = sorted(
+        dataclasses.replace(f, path=shown[os.path.abspath(f.path)])
+        for f in result.findings if os.path.abspath(f.path) in shown
+    )
+    return RunResult(findings, len(named), result.index, result.warnings)
+
+
+def _run_paths(
+    paths: Sequence[Path],
+    settings: Settings,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    whole_project: bool | None = None,
+    sources: Mapping[str, bytes] | None = None,
+) -> RunResult:
     from ormlint.cache import ResultCache, content_digest, fingerprint
 
     codes = settings.enabled_codes(all_codes(), default_codes())
@@ -873,7 +930,11 @@ def run(
     digests: list[tuple[str, bytes]] = []
     for path, display in files:
         ignored_by_path[display] = settings.ignored_for(path)
-        data = read_file(path, settings.max_file_size)
+        data = sources.get(os.path.abspath(path)) if sources else None
+        if data is None:
+            data = read_file(path, settings.max_file_size)
+        elif len(data) > settings.max_file_size:
+            data = too_large(len(data), settings.max_file_size)
         if isinstance(data, OSError):
             results.append(_unreadable(display, codes, data))
             continue

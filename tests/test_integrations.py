@@ -239,3 +239,90 @@ def test_every_way_of_running_gives_the_same_findings_for_one_file(tmp_path, mon
     editor = [(f.line, f.code) for f in check_source(source, "models.py", Settings(root=tmp_path))]
     assert {code for _, code in cli} == {"ORM103", "ORM301"}
     assert cli == [(d["line"], d["code"]) for d in stdin] == sorted(via_flake8) == editor
+
+
+# -- files checked inside their project ----------------------------------------------------------
+
+PROJECT_FILES = {
+    "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\n",
+    "migrations/env.py": "from app.models import Base\ntarget_metadata = Base.metadata\n",
+    "migrations/versions/0001_users.py": (
+        "import sqlalchemy as sa\nfrom alembic import op\n\nrevision = '0001'\ndown_revision = None\n\n\n"
+        "def upgrade():\n    op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))\n"
+    ),
+    "app/__init__.py": "",
+    "app/models.py": (
+        "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n\n"
+        "Base = declarative_base()\n\n\nclass User(Base):\n    __tablename__ = 'users'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+    ),
+    # added without its migration, with a foreign key to a misspelt table
+    "app/tags.py": (
+        "from sqlalchemy import Column, ForeignKey, Integer\nfrom app.models import Base\n\n\n"
+        "class Tag(Base):\n    __tablename__ = 'tags'\n    id = Column(Integer, primary_key=True)\n"
+        "    user_id = Column(Integer, ForeignKey('userz.id'))\n"
+    ),
+}
+
+
+@pytest.fixture
+def app_project(tmp_path):
+    for name, text in PROJECT_FILES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def _located(rows: list[dict]) -> list[tuple[str, int, str]]:
+    return sorted((r["path"], r["line"], r["code"]) for r in rows)
+
+
+def test_a_named_file_is_checked_inside_its_project(app_project):
+    whole = [r for r in cli_json(".", cwd=app_project) if r["path"] == "app/tags.py"]
+    assert {r["code"] for r in whole} == {"ORM701", "ORM602"}
+    # what a pre-commit hook passes: the one changed file
+    assert _located(cli_json("app/tags.py", cwd=app_project)) == _located(whole)
+    # from another directory, named by an absolute path: the same project
+    absolute = cli_json(str(app_project / "app" / "tags.py"), cwd=app_project.parent)
+    assert [(r["line"], r["code"]) for r in absolute] == [(r[1], r[2]) for r in _located(whole)]
+    # findings located in other files are not the named file's
+    assert cli_json("app/models.py", cwd=app_project) == []
+
+
+def test_standard_input_stands_for_its_file_in_the_project(app_project):
+    source = (app_project / "app" / "tags.py").read_text()
+    out = subprocess.run(
+        [str(BIN / "ormlint"), "check", "--format", "json", "--stdin-filename", "app/tags.py", "-"],
+        cwd=app_project, input=source, capture_output=True, text=True, check=False,
+    )
+    assert out.returncode == 1, out.stderr
+    assert _located(json.loads(out.stdout)) == _located(cli_json("app/tags.py", cwd=app_project))
+    # the text on standard input is what counts, not the file on disk
+    fixed = source.replace("'userz.id'", "'users.id'")
+    out = subprocess.run(
+        [str(BIN / "ormlint"), "check", "--format", "json", "--stdin-filename", "app/tags.py", "-"],
+        cwd=app_project, input=fixed, capture_output=True, text=True, check=False,
+    )
+    assert [r["code"] for r in json.loads(out.stdout)] == ["ORM701"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
+def test_the_commit_that_adds_a_model_without_its_migration_fails(app_project, tmp_path_factory):
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit")),
+           "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    readme = (ROOT / "README.md").read_text()
+    hook = readme.split("### pre-commit", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    (app_project / ".pre-commit-config.yaml").write_text(hook)
+    for args in (["init", "-q"], ["add", "."]):
+        subprocess.run(["git", *args], cwd=app_project, env=env, check=True, capture_output=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--files", "app/tags.py"],
+        cwd=app_project, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert out.returncode == 1 and "app/tags.py:6:5: ORM701" in out.stdout, out.stdout
+
+
+def test_a_file_outside_any_project_is_checked_alone(tmp_path):
+    (tmp_path / "lone.py").write_text(PROJECT_FILES["app/tags.py"])
+    # no configuration, alembic.ini or repository above it: nothing to look the table up in
+    assert [r["code"] for r in cli_json("lone.py", cwd=tmp_path)] == []
