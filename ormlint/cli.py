@@ -10,6 +10,7 @@ import click
 
 from ormlint import __version__
 from ormlint.report import FORMATS
+from ormlint.report.names import printable
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -171,7 +172,7 @@ def check(
         fixed = sum(len(o.fixed) for o in outcomes if o.written or diff)
         for outcome in outcomes:
             if outcome.error:
-                click.echo(f"ormlint: {outcome.display}: {outcome.error}", err=True)
+                click.echo(f"ormlint: {printable(outcome.display)}: {outcome.error}", err=True)
         if diff:
             from ormlint.fixes import unified_diff
 
@@ -234,7 +235,7 @@ def _fix_stdin(stdin_filename, settings, unsafe: bool, diff: bool, exit_zero: bo
     display = str(stdin_filename) if stdin_filename else "-"
     result = fix_source(source, lambda text: check_source(text, display, settings, stdin_filename), unsafe)
     if result.error:
-        click.echo(f"ormlint: {display}: {result.error}", err=True)
+        click.echo(f"ormlint: {printable(display)}: {result.error}", err=True)
     if diff:
         click.echo(unified_diff(display, source, result.source), nl=False)
         sys.exit(EXIT_FINDINGS if result.source != source else EXIT_CLEAN)

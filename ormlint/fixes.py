@@ -164,10 +164,12 @@ def fix_source(
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
+    from ormlint.report.names import printable
+
+    name = printable(path)  # a newline in a file name must not forge a diff header
     return "".join(
         difflib.unified_diff(
-            python_lines(before), python_lines(after),
-            fromfile=f"a/{path}", tofile=f"b/{path}",
+            python_lines(before), python_lines(after), fromfile=f"a/{name}", tofile=f"b/{name}",
         )
     )
 
@@ -289,7 +291,7 @@ def fix_paths(paths: Sequence[Path], settings, unsafe: bool, write: bool) -> lis
 
     results: list[FileFix] = []
     for path, display in discover(paths, settings):
-        data = read_file(path)
+        data = read_file(path, settings.max_file_size)  # a larger file is not parsed to fix it
         if isinstance(data, OSError):
             continue
         try:

@@ -434,3 +434,39 @@ def test_the_cli_prints_strange_names_in_every_format(tmp_path, output_format):
         assert b"Traceback" not in result.stderr
         if output_format == "text":
             assert len(result.stdout.splitlines()) == 4 + 3  # four findings, blank, summary, fixes
+
+
+def test_fix_messages_and_diff_headers_escape_file_names(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from ormlint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.ormlint]\n")
+    name = "evil\n+++ forged"
+    (tmp_path / name).mkdir()
+    (tmp_path / name / "m.py").write_text(
+        "from sqlalchemy import Column, DateTime\nclass A(Base):\n    __tablename__ = 'a'\n"
+        "    at = Column(DateTime, server_default='now()')\n"
+    )
+    result = CliRunner().invoke(main, ["check", "--diff", "."])
+    assert result.exit_code == 1
+    headers = [line for line in result.stdout.splitlines() if line.startswith(("---", "+++"))]
+    assert headers == ["--- a/evil\\x0a+++ forged/m.py", "+++ b/evil\\x0a+++ forged/m.py"]
+
+
+def test_fix_does_not_parse_a_file_larger_than_max_file_size(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from ormlint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.ormlint]\nmax-file-size = 100\n")
+    source = (
+        "from sqlalchemy import Column, DateTime\nclass A(Base):\n    __tablename__ = 'a'\n"
+        "    at = Column(DateTime, server_default='now()')\n"
+    )
+    (tmp_path / "m.py").write_text(source)
+    result = CliRunner().invoke(main, ["check", "--fix", "m.py"])
+    assert (tmp_path / "m.py").read_text() == source
+    assert "max-file-size" in result.stdout
