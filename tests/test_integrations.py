@@ -326,3 +326,44 @@ def test_a_file_outside_any_project_is_checked_alone(tmp_path):
     (tmp_path / "lone.py").write_text(PROJECT_FILES["app/tags.py"])
     # no configuration, alembic.ini or repository above it: nothing to look the table up in
     assert [r["code"] for r in cli_json("lone.py", cwd=tmp_path)] == []
+
+
+# -- flake8 under [tool.ormlint] -----------------------------------------------------------------
+
+CONFIGURED = {
+    "pyproject.toml": (
+        '[tool.ormlint]\nextend-exclude = ["legacy"]\ntarget-dialect = "mysql"\n'
+        'per-file-ignores = { "app/quiet.py" = ["ORM301"] }\n'
+    ),
+    "app/models.py": (
+        "from sqlalchemy import Column, DateTime, Integer, String\n"
+        "from sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n\n\n"
+        "class User(Base):\n    __tablename__ = 'users'\n    id = Column(Integer, primary_key=True)\n"
+        "    password = Column(String(100))\n"
+        "    at = Column(DateTime, server_default='now()')\n"
+        # 64 characters: too long for PostgreSQL (63), not for MySQL (64)
+        "    __table_args__ = ({'comment': 'x'},)\n"
+    ),
+    "app/quiet.py": (
+        "from sqlalchemy import Column, DateTime, Integer\nfrom app.models import Base\n\n\n"
+        "class Event(Base):\n    __tablename__ = 'e" + "x" * 63 + "'\n"
+        "    id = Column(Integer, primary_key=True)\n    at = Column(DateTime, server_default='now()')\n"
+    ),
+    "legacy/old.py": (
+        "from sqlalchemy import Column, DateTime\nclass Old(Base):\n    __tablename__ = 'old'\n"
+        "    at = Column(DateTime, server_default='now()')\n"
+    ),
+}
+
+
+def test_flake8_follows_tool_ormlint_and_its_own_selection_of_opt_in_rules(tmp_path):
+    for name, text in CONFIGURED.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    cli = sorted((d["path"], d["line"], d["code"]) for d in cli_json("app", "legacy/old.py", "--force-exclude", cwd=tmp_path))
+    found = sorted((p, r, c) for p, r, _, c in flake8("--select", "ORM", "app", "legacy", cwd=tmp_path))
+    assert [c for _, _, c in found] == ["ORM301"]  # models.py; quiet.py ignores it, legacy/ excluded
+    assert found == [f for f in cli if f[2] != "ORM403"] == cli  # mysql: no identifier too long
+    with_opt_in = flake8("--select", "ORM", "--extend-select", "ORM801", "app", cwd=tmp_path)
+    assert sorted(c for *_, c in with_opt_in) == ["ORM301", "ORM801"]
+    assert [c for *_, c in flake8("--select", "ORM8", "app", cwd=tmp_path)] == ["ORM801"]
