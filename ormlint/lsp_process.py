@@ -50,6 +50,7 @@ class ProcessChecker:
         self._pool: Any = None
         self._running: tuple[str, float, Any] | None = None  # (uri, start, pool)
         self._cancelled: set[Any] = set()  # the pools stopped on purpose
+        self._closed = False
 
     def __call__(
         self, uri: str, text: str, display: str, settings: Settings, path: Path | None
@@ -95,8 +96,12 @@ class ProcessChecker:
         stop(pool)
 
     def close(self) -> None:
+        """Stops the process for good (the server exits): a lint in progress is cancelled."""
         with self._lock:
+            self._closed = True
             pool, self._pool = self._pool, None
+            if pool is not None:
+                self._cancelled.add(pool)
         if pool is not None:
             from ormlint.pool import stop
 
@@ -104,6 +109,8 @@ class ProcessChecker:
 
     def _current_pool(self) -> Any:
         with self._lock:
+            if self._closed:
+                raise LintCancelled()
             if self._pool is None:
                 import multiprocessing
 
