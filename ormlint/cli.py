@@ -250,7 +250,7 @@ def _read_stdin() -> str:
 
 
 def _decoded(data: bytes) -> str:
-    from ormlint.engine import decode
+    from ormlint.sources import decode
 
     try:
         return decode(data)

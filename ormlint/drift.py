@@ -710,7 +710,7 @@ def load_migrations(
 ) -> MigrationSet | None:
     """Read and replay the revisions of each script directory on a database of `dialect`.
     `parsed`: revisions already read (the cache), by display path; new ones are added to it."""
-    from ormlint.engine import decode, read_file
+    from ormlint.sources import decode, read_file
     from ormlint.migrations import RevisionGraph, parse_revision, replay, revision_files
 
     directories = []

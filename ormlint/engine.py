@@ -6,11 +6,8 @@ import ast
 import dataclasses
 import functools
 import gc
-import io
 import os
 import re
-import stat
-import tokenize
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +20,7 @@ from ormlint.facts import (
 )
 from ormlint.findings import Finding
 from ormlint.noqa import is_suppressed
+from ormlint.sources import SkippedFile, decode, read_file, text_size, too_large
 from ormlint.syntax import newline_of, python_lines, with_newline
 
 # libcst and the rules are imported where a file is analysed: a run whose every result is cached
@@ -86,13 +84,6 @@ class RunResult:
 
 
 # -- one file ------------------------------------------------------------------------------------
-
-
-def decode(data: bytes) -> str:
-    """Source text as Python would read it (PEP 263 coding cookie, BOM)."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    text = data.decode(encoding)
-    return text[1:] if text.startswith("\ufeff") else text
 
 
 @dataclass(frozen=True)
@@ -602,54 +593,6 @@ def check_file(
     if isinstance(data, OSError):
         return _unreadable(display, codes, data).findings
     return analyse_bytes(data, display, codes, ignored).findings
-
-
-class SkippedFile(OSError):
-    """A file `read_file` refuses to read: not a regular file (a FIFO would wait forever for a
-    writer, a device might never end), or larger than the size limit."""
-
-
-# Opening a FIFO waits for a writer unless non-blocking; a terminal must not become ours.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-
-
-def read_file(path: Path | str, max_size: int | None = None) -> bytes | OSError:
-    """A regular file's bytes, or why not: the type and size are checked on the opened
-    descriptor, so a file swapped for a FIFO after the walk cannot make the run hang."""
-    try:
-        descriptor = os.open(path, _OPEN_FLAGS)
-    except OSError as error:
-        return error
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            return SkippedFile("skipped: not a regular file")
-        if max_size is not None and status.st_size > max_size:
-            return too_large(status.st_size, max_size)
-        # os.read on the descriptor: a file object would cost another fstat and a buffer.
-        parts = []
-        size = 0
-        want = status.st_size + 1  # one read for the whole file, one to see its end
-        while chunk := os.read(descriptor, want):
-            parts.append(chunk)
-            size += len(chunk)
-            if max_size is not None and size > max_size:  # it grew meanwhile
-                return too_large(size, max_size)
-            want = 1 << 16
-        return parts[0] if len(parts) == 1 else b"".join(parts)
-    except OSError as error:
-        return error
-    finally:
-        os.close(descriptor)
-
-
-def too_large(size: int, max_size: int) -> SkippedFile:
-    return SkippedFile(f"skipped: file is larger than max-file-size ({size} > {max_size} bytes)")
-
-
-def text_size(source: str) -> int:
-    """The text's size in UTF-8, what `max-file-size` limits when there is no file to stat."""
-    return len(source) if source.isascii() else len(source.encode("utf-8", "surrogatepass"))
 
 
 def analyse_bytes(

@@ -287,7 +287,8 @@ class FileFix:
 
 def fix_paths(paths: Sequence[Path], settings, unsafe: bool, write: bool) -> list[FileFix]:
     """Fix every checked file that has fixable findings; write the result when `write`."""
-    from ormlint.engine import check_source, decode, discover, may_contain_models, read_file
+    from ormlint.engine import check_source, discover, may_contain_models
+    from ormlint.sources import decode, read_file
 
     results: list[FileFix] = []
     for path, display in discover(paths, settings):

@@ -22,7 +22,8 @@ from typing import Iterator
 
 from ormlint import __version__
 from ormlint.config import ConfigError, Settings, load_settings
-from ormlint.engine import all_codes, analyse_source, default_codes, text_size
+from ormlint.engine import all_codes, analyse_source, default_codes
+from ormlint.sources import text_size
 from ormlint.rules import PARSE_ERROR_CODE
 
 

@@ -51,7 +51,8 @@ from pygls.uris import to_fs_path
 
 from ormlint import __version__
 from ormlint.config import Settings, load_settings
-from ormlint.engine import check_source, text_size
+from ormlint.engine import check_source
+from ormlint.sources import text_size
 from ormlint.findings import Finding
 from ormlint.jsonrpc import MessageReader, Received, frame
 from ormlint.lsp_process import LintCancelled, ProcessChecker

@@ -339,16 +339,18 @@ def test_max_file_size_applies_to_stdin(project):
     assert "ORM101" in small.output
 
 
-def test_the_flake8_plugin_does_not_parse_files_over_the_limit(monkeypatch):
+def test_the_flake8_plugin_does_not_parse_files_over_the_limit(tmp_path):
     import ast
 
-    import ormlint.flake8
     from ormlint.flake8 import Flake8Plugin
 
     lines = BAD.splitlines(keepends=True)
-    assert list(Flake8Plugin(ast.parse(BAD), lines, "models.py").run())
-    monkeypatch.setattr(ormlint.flake8, "DEFAULT_MAX_FILE_SIZE", 100)
-    assert list(Flake8Plugin(ast.parse(BAD), lines, "models.py").run()) == []
+    for limit, found in ((10_000, True), (100, False)):
+        directory = tmp_path / str(limit)
+        directory.mkdir()
+        (directory / "pyproject.toml").write_text(f"[tool.ormlint]\nmax-file-size = {limit}\n")
+        path = str(directory / "models.py")
+        assert bool(list(Flake8Plugin(ast.parse(BAD), lines, path).run())) is found
 
 
 @pytest.mark.parametrize("value", ["0", "'4MB'", "true"])

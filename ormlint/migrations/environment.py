@@ -160,7 +160,7 @@ def read_source(path: str) -> str | None:
         data = Path(path).read_bytes()
     except OSError:
         return None
-    from ormlint.engine import decode
+    from ormlint.sources import decode
 
     try:
         return decode(data)
