@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-TIMEOUT = 10.0  # generous: these are correctness tests, and a wedged server fails instead of hanging
+TIMEOUT = 30.0  # generous: these are correctness tests, and a wedged server fails instead of hanging
 SERVER_COMMAND = (sys.executable, "-m", "ormlint", "lsp")
 MODELS = """\
 from sqlalchemy import Column, Integer, String
