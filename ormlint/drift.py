@@ -766,13 +766,3 @@ def project_drift(index: ProjectIndex) -> list[Drift]:
         drifts = compare(models, directory.schema, migrations_uncertain=not directory.graph.complete)
     index.derived["drift"] = drifts
     return drifts
-
-
-def drift_for_project(root: Path) -> list[DriftItem]:
-    """The drift ormlint finds in the project at `root`, as comparable keys (for tests and tools)."""
-    from ormlint.config import load_settings
-    from ormlint.engine import all_codes, run
-
-    settings = load_settings([root]).with_overrides(select=tuple(all_codes()))
-    result = run([root], settings, jobs=1, whole_project=True)
-    return [d.item for d in project_drift(result.index)] if result.index is not None else []

@@ -1064,3 +1064,14 @@ def project_findings(
             if not _suppressed(finding, lines_by_path[violation.path]):
                 findings.append(finding)
     return findings
+
+
+def drift_for_project(root: Path) -> list:
+    """The drift (`ormlint.drift.DriftItem`s) ormlint finds in the project at `root`, as
+    comparable keys (for the oracle tests and tools)."""
+    from ormlint.config import load_settings
+    from ormlint.drift import project_drift
+
+    settings = load_settings([root]).with_overrides(select=tuple(all_codes()))
+    result = run([root], settings, jobs=1, whole_project=True)
+    return [d.item for d in project_drift(result.index)] if result.index is not None else []

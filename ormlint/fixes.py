@@ -14,60 +14,9 @@ from typing import Callable, Sequence
 import libcst as cst
 
 from ormlint.findings import Finding
-from ormlint.model.types import FileModel
 from ormlint.syntax import newline_of, python_lines, with_newline
 
 MAX_ROUNDS = 10
-
-
-# -- helpers for rules that build fixes ----------------------------------------------------------
-
-
-def sqlalchemy_name(model: FileModel, name: str) -> tuple[str, tuple[tuple[cst.CSTNode, str], ...]] | None:
-    """How this module can refer to `sqlalchemy.<name>` (e.g. `text`): the expression to write
-    and the extra replacements needed (adding the name to an existing `from sqlalchemy import`).
-    None when there is no clean way (no SQLAlchemy import to extend)."""
-    imports = model.imports
-    for local, qualified in imports.aliases.items():
-        if qualified in (f"sqlalchemy.{name}", f"sqlalchemy.sql.{name}", f"sqlalchemy.sql.expression.{name}"):
-            if local not in imports.type_checking_only:
-                return local, ()
-    for local, qualified in imports.aliases.items():
-        if qualified == "sqlalchemy" and local not in imports.type_checking_only:
-            return f"{local}.{name}", ()
-    for handle in sorted(imports.flask_handles):
-        return f"{handle}.{name}", ()
-    if name in model.module_bindings:
-        return None  # the name means something else here
-    sqlalchemy_imports = []
-    for stmt in model.module.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
-        for small in stmt.body:
-            if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
-                module = model.module.code_for_node(small.module)
-                if module == "sqlalchemy" and not isinstance(small.names, cst.ImportStar):
-                    return name, ((small, model.module.code_for_node(_with_name(small, name))),)
-                if module.startswith("sqlalchemy.") and len(stmt.body) == 1:
-                    sqlalchemy_imports.append(small)
-    if sqlalchemy_imports:  # `from sqlalchemy.orm import ...` only: add a line above it
-        first = sqlalchemy_imports[0]
-        code = model.module.code_for_node(first)
-        return name, ((first, f"from sqlalchemy import {name}\n{code}"),)
-    return None
-
-
-def _with_name(node: cst.ImportFrom, name: str) -> cst.ImportFrom:
-    names = list(node.names)
-    last = names[-1]
-    trailing = last.comma
-    if isinstance(trailing, cst.Comma):  # `(a, b,)`: keep the trailing comma after the new name
-        names.append(cst.ImportAlias(name=cst.Name(name), comma=trailing))
-        names[-2] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-    else:
-        names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        names.append(cst.ImportAlias(name=cst.Name(name)))
-    return node.with_changes(names=names)
 
 
 # -- applying edits --------------------------------------------------------------------------------
@@ -320,26 +269,3 @@ def _encoding(data: bytes) -> str:
 
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     return "utf-8" if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf") else encoding
-
-
-def without_argument(model: FileModel, call: cst.Call, arg: cst.Arg) -> tuple[cst.CSTNode, str] | None:
-    """Replace `call` by itself without `arg` (`Column(String, index=True)` -> `Column(String)`)."""
-    args = list(call.args)
-    if arg not in args:
-        return None
-    position = args.index(arg)
-    del args[position]
-    if args and position == len(args):  # removed the last: the new last keeps its comma style
-        args[-1] = args[-1].with_changes(comma=arg.comma)
-    return call, model.module.code_for_node(call.with_changes(args=args))
-
-
-def typing_name(model: FileModel, name: str) -> str | None:
-    """How the module refers to `typing.<name>`, if it imports it."""
-    for local, qualified in model.imports.aliases.items():
-        if qualified in (f"typing.{name}", f"typing_extensions.{name}"):
-            return local
-    for local, qualified in model.imports.aliases.items():
-        if qualified == "typing":
-            return f"{local}.{name}"
-    return None

@@ -13,7 +13,7 @@ known drift between its models and its migrations. For each one, this module
 3. maps every diff item to a drift key (code, table, columns), the shape of ormlint's
    `DriftItem`, and asserts that the keys equal both a hand-written EXPECTED set (so the Alembic
    side is pinned on its own, and a broken harness cannot pass vacuously) and the keys that
-   `ormlint.drift.drift_for_project` finds statically.
+   `ormlint.engine.drift_for_project` finds statically.
 
 Mapping of Alembic's diff items to keys (one key per (code, table, columns); keys are compared as
 sets, and ormlint must report each key once):
@@ -476,7 +476,7 @@ def migrate_and_compare(name: str, backend: str, tmp_path: Path, request):
 
 
 def ormlint_keys(project: Path) -> set[Key]:
-    from ormlint.drift import drift_for_project
+    from ormlint.engine import drift_for_project
 
     items = list(drift_for_project(project))
     keys = [(item.code, item.table, tuple(item.columns)) for item in items]

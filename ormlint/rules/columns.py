@@ -7,7 +7,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from ormlint.fixes import typing_name
+from ormlint.rules.edits import typing_name
 from ormlint.model.extract import annotation_names, keyword_args
 from ormlint.model.names import bool_value, dotted_name, optional_core, string_value
 from ormlint.model.types import ColumnDecl, FileModel, MappedAnnotation, ModelClass

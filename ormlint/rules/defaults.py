@@ -9,7 +9,7 @@ from typing import Iterator
 import libcst as cst
 
 from ormlint.model.names import canonical_symbol, dotted_name, string_value, syntax_children
-from ormlint.fixes import sqlalchemy_name
+from ormlint.rules.edits import sqlalchemy_name
 from ormlint.model.types import ColumnDecl, FileModel, ModuleFunction
 from ormlint.rules.base import Fix, Rule, Violation, example
 

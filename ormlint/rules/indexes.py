@@ -8,7 +8,7 @@ from typing import Iterator, Sequence
 
 import libcst as cst
 
-from ormlint.fixes import without_argument
+from ormlint.rules.edits import without_argument
 from ormlint.model.extract import calls_in, keyword_args, names_mapped_wrapper, positional_args
 from ormlint.model.names import canonical_symbol, dotted_name, string_value
 from ormlint.model.types import ColumnDecl, FileModel, IndexDecl, ModelClass, TableDecl

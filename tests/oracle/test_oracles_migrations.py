@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ormlint.drift import drift_for_project
+from ormlint.engine import drift_for_project
 from ormlint.rules import RULES
 from ormlint.rules.base import example_files, strip_markers
 

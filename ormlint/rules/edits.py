@@ -1,0 +1,79 @@
+"""Edits that rules offer as fixes: how a module can name `sqlalchemy.text`, a call without
+one of its arguments, the module's name for `typing.Optional`. Rules build their fixes with
+these; `ormlint.fixes` applies them (and stands above the engine, which runs the rules)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ormlint.model.types import FileModel
+
+
+def sqlalchemy_name(model: FileModel, name: str) -> tuple[str, tuple[tuple[cst.CSTNode, str], ...]] | None:
+    """How this module can refer to `sqlalchemy.<name>` (e.g. `text`): the expression to write
+    and the extra replacements needed (adding the name to an existing `from sqlalchemy import`).
+    None when there is no clean way (no SQLAlchemy import to extend)."""
+    imports = model.imports
+    for local, qualified in imports.aliases.items():
+        if qualified in (f"sqlalchemy.{name}", f"sqlalchemy.sql.{name}", f"sqlalchemy.sql.expression.{name}"):
+            if local not in imports.type_checking_only:
+                return local, ()
+    for local, qualified in imports.aliases.items():
+        if qualified == "sqlalchemy" and local not in imports.type_checking_only:
+            return f"{local}.{name}", ()
+    for handle in sorted(imports.flask_handles):
+        return f"{handle}.{name}", ()
+    if name in model.module_bindings:
+        return None  # the name means something else here
+    sqlalchemy_imports = []
+    for stmt in model.module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+                module = model.module.code_for_node(small.module)
+                if module == "sqlalchemy" and not isinstance(small.names, cst.ImportStar):
+                    return name, ((small, model.module.code_for_node(_with_name(small, name))),)
+                if module.startswith("sqlalchemy.") and len(stmt.body) == 1:
+                    sqlalchemy_imports.append(small)
+    if sqlalchemy_imports:  # `from sqlalchemy.orm import ...` only: add a line above it
+        first = sqlalchemy_imports[0]
+        code = model.module.code_for_node(first)
+        return name, ((first, f"from sqlalchemy import {name}\n{code}"),)
+    return None
+
+
+def _with_name(node: cst.ImportFrom, name: str) -> cst.ImportFrom:
+    names = list(node.names)
+    last = names[-1]
+    trailing = last.comma
+    if isinstance(trailing, cst.Comma):  # `(a, b,)`: keep the trailing comma after the new name
+        names.append(cst.ImportAlias(name=cst.Name(name), comma=trailing))
+        names[-2] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    else:
+        names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        names.append(cst.ImportAlias(name=cst.Name(name)))
+    return node.with_changes(names=names)
+
+
+def without_argument(model: FileModel, call: cst.Call, arg: cst.Arg) -> tuple[cst.CSTNode, str] | None:
+    """Replace `call` by itself without `arg` (`Column(String, index=True)` -> `Column(String)`)."""
+    args = list(call.args)
+    if arg not in args:
+        return None
+    position = args.index(arg)
+    del args[position]
+    if args and position == len(args):  # removed the last: the new last keeps its comma style
+        args[-1] = args[-1].with_changes(comma=arg.comma)
+    return call, model.module.code_for_node(call.with_changes(args=args))
+
+
+def typing_name(model: FileModel, name: str) -> str | None:
+    """How the module refers to `typing.<name>`, if it imports it."""
+    for local, qualified in model.imports.aliases.items():
+        if qualified in (f"typing.{name}", f"typing_extensions.{name}"):
+            return local
+    for local, qualified in model.imports.aliases.items():
+        if qualified == "typing":
+            return f"{local}.{name}"
+    return None
