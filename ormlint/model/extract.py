@@ -14,6 +14,7 @@ from typing import Iterable, Iterator, Sequence
 import libcst as cst
 
 from ormlint.facts import configures_type_map
+from ormlint.model.blocks import blocks, function_statements
 from ormlint.model.names import (
     syntax_children,
     BUILTIN_NAMES,
@@ -179,7 +180,7 @@ class Extractor:
                 if isinstance(stmt, cst.FunctionDef):
                     defs.setdefault(stmt.name.value, []).append(stmt)
                 elif isinstance(stmt, (cst.If, cst.Try)):
-                    for block in _blocks(stmt):
+                    for block in blocks(stmt):
                         walk(block)
                     for handler in getattr(stmt, "handlers", ()):
                         if handler.name is not None and isinstance(handler.name.name, cst.Name):
@@ -231,7 +232,7 @@ class Extractor:
                 for small in stmt.body:
                     self._visit_module_small(small)
             elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
-                for block in _blocks(stmt):
+                for block in blocks(stmt):
                     self._walk_module_block(block)
 
     def _visit_module_small(self, small: cst.CSTNode) -> None:
@@ -306,7 +307,7 @@ class Extractor:
 
     def _visit_module_function(self, func: cst.FunctionDef) -> None:
         """Columns built in module-level functions: Alembic's upgrade(), column factories."""
-        for stmt in _walk_function_statements(func.body):
+        for stmt in function_statements(func.body):
             for call in calls_in(stmt):
                 symbol = self.imports.symbol(call.func)
                 if symbol in COLUMN_CONSTRUCTORS:
@@ -589,7 +590,7 @@ class Extractor:
             return
         # Function scope: its locals, enclosing functions, the module; never the class body.
         inner_scopes = (*func_scopes, function_bindings(func))
-        for stmt in _walk_function_statements(func.body):
+        for stmt in function_statements(func.body):
             if isinstance(stmt, cst.Return) and isinstance(stmt.value, cst.Call):
                 symbol = self.imports.symbol(stmt.value.func)
                 if symbol in COLUMN_CONSTRUCTORS:
@@ -1087,7 +1088,7 @@ def _class_names(stmts: Iterable[cst.CSTNode]) -> set[str]:
             if isinstance(stmt.body, cst.IndentedBlock):
                 names |= _class_names(stmt.body.body)
         elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
-            for block in _blocks(stmt):
+            for block in blocks(stmt):
                 names |= _class_names(block)
     return names
 
@@ -1158,23 +1159,6 @@ _TABLE_ITEMS = {
 }
 
 
-def _blocks(stmt: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
-    body = getattr(stmt, "body", None)
-    if isinstance(body, cst.IndentedBlock):
-        yield body.body
-    for handler in getattr(stmt, "handlers", ()) or ():
-        if isinstance(handler.body, cst.IndentedBlock):
-            yield handler.body.body
-    orelse = getattr(stmt, "orelse", None)
-    if isinstance(orelse, cst.If):
-        yield [orelse]
-    elif orelse is not None and isinstance(orelse.body, cst.IndentedBlock):
-        yield orelse.body.body
-    final = getattr(stmt, "finalbody", None)
-    if final is not None and isinstance(final.body, cst.IndentedBlock):
-        yield final.body.body
-
-
 Branch = tuple[tuple[int, int], ...]
 
 
@@ -1192,7 +1176,7 @@ def _class_statements(
     for stmt in body.body:
         if isinstance(stmt, (cst.If, cst.Try, cst.With)):
             number = next(counter)
-            for index, block in enumerate(_blocks(stmt)):
+            for index, block in enumerate(blocks(stmt)):
                 yield from _class_statements(
                     cst.IndentedBlock(body=block), branch + ((number, index),), counter
                 )
@@ -1218,50 +1202,14 @@ def _defined_names(stmts: Sequence[cst.CSTNode]) -> set[str]:
         if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
             names.add(stmt.name.value)
         elif isinstance(stmt, (cst.If, cst.Try)):
-            for block in _blocks(stmt):
+            for block in blocks(stmt):
                 names |= _defined_names(block)
     return names
-
-
-def return_values(func: cst.FunctionDef) -> tuple[cst.BaseExpression | None, ...]:
-    return tuple(
-        stmt.value for stmt in _walk_function_statements(func.body) if isinstance(stmt, cst.Return)
-    )
-
-
-def is_generator(func: cst.FunctionDef) -> bool:
-    stack: list[cst.CSTNode] = [func.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Yield):
-            return True
-        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-            continue
-        stack.extend(syntax_children(node))
-    return False
 
 
 def _function_defs(body: cst.BaseSuite) -> Iterator[cst.FunctionDef]:
     if isinstance(body, cst.IndentedBlock):
         yield from (stmt for stmt in body.body if isinstance(stmt, cst.FunctionDef))
-
-
-def _walk_function_statements(body: cst.BaseSuite) -> Iterator[cst.CSTNode]:
-    if isinstance(body, cst.SimpleStatementSuite):
-        yield from body.body
-        return
-    yield from _walk_block_statements(body.body)
-
-
-def _walk_block_statements(stmts: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
-    for stmt in stmts:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            yield from stmt.body
-        elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-            continue
-        else:
-            for block in _blocks(stmt):
-                yield from _walk_block_statements(block)
 
 
 def _free_names(expr: cst.CSTNode) -> Iterator[cst.Name]:

@@ -12,6 +12,7 @@ from typing import Literal, Mapping
 
 import libcst as cst
 
+from ormlint.model.blocks import is_generator, return_values
 from ormlint.model.names import Bindings, ImportTable
 
 
@@ -262,16 +263,12 @@ class ModuleFunction:
 
     @functools.cached_property
     def is_generator(self) -> bool:
-        from ormlint.model.extract import is_generator
-
         return is_generator(self.node)
 
     @functools.cached_property
     def returns(self) -> tuple[cst.BaseExpression | None, ...]:
         """The values of its `return` statements (outside nested functions), in order; None
         for a bare `return`."""
-        from ormlint.model.extract import return_values
-
         return return_values(self.node)
 
 
