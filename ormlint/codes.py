@@ -4,6 +4,7 @@ the rules: a fully cached run decides what to report from these alone (no libcst
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # code -> enabled by default (opt-in rules: False)
@@ -17,6 +18,15 @@ RULE_CODES: dict[str, bool] = {
     **{f"ORM70{n}": True for n in range(1, 10)},
     "ORM710": True,
     "ORM801": False,
+}
+
+# What a rule reads beyond model code, for the narrowed parse to keep (ormlint.narrow): the
+# function bodies whose text matches. ORM801 reads whether a class hashes or encrypts what it
+# stores. Each rule declares its own as `reads_bodies_matching` (tests/test_codes.py).
+BODY_PATTERNS: dict[str, re.Pattern[str]] = {
+    "ORM801": re.compile(
+        r"hash|crypt|argon|pbkdf|digest|hmac|fernet|passlib|pwd_context|checkpw", re.I
+    ),
 }
 
 # Reported by the engine, not by a rule class: the file could not be read or parsed.

@@ -42,8 +42,7 @@ from typing import Collection, Iterable, Iterator
 
 import libcst as cst
 
-from ormlint.rules.security import _TRANSFORMING as ORM801_TRANSFORMING
-from ormlint.rules.security import PlaintextCredentialColumn
+from ormlint.codes import BODY_PATTERNS
 from ormlint.syntax import as_python_reads, python_lines
 
 # Names whose calls or decorators the extractor resolves inside a body (by import, so an alias
@@ -101,17 +100,20 @@ def parse_narrowed(source: str, tree: ast.Module, codes: Collection[str] | None 
 def narrowed_text(source: str, tree: ast.Module, codes: Collection[str] | None = None) -> str:
     """`narrowed_source` for the selected rules `codes` (default: all); `source` itself when its
     statements nest beyond the interpreter's limit."""
-    credentials = codes is None or PlaintextCredentialColumn.code in codes
+    patterns = [p for code, p in BODY_PATTERNS.items() if codes is None or code in codes]
     try:
-        return narrowed_source(source, tree, credentials)
+        return narrowed_source(source, tree, patterns)
     except RecursionError:
         return source
 
 
-def narrowed_source(source: str, tree: ast.Module, credentials: bool = True) -> str:
+def narrowed_source(
+    source: str, tree: ast.Module, body_patterns: Collection[re.Pattern[str]] | None = None
+) -> str:
     """`source` with the bodies no rule reads blanked: same number of lines, and every line
-    outside a blanked body unchanged. `tree` is `ast.parse(source)`; `credentials`: keep the
-    bodies ORM801 reads."""
+    outside a blanked body unchanged. `tree` is `ast.parse(source)`; `body_patterns`: the
+    bodies the selected rules read beyond model code (default: every rule's)."""
+    patterns = tuple(BODY_PATTERNS.values()) if body_patterns is None else tuple(body_patterns)
     if "\r" in source.replace("\r\n", ""):
         return source  # a lone \r: let libcst see the text as it is written
     aliases = _alias_spellings(tree.body)
@@ -119,7 +121,7 @@ def narrowed_source(source: str, tree: ast.Module, credentials: bool = True) -> 
     # calls it by name; keeping one reveals its body, which may name another (hence the rounds).
     called: set[int] = set()
     while True:
-        markers = _Markers(aliases, credentials, called)
+        markers = _Markers(aliases, patterns, called)
         narrowed = _narrowed(source, tree, markers)
         if not markers.helpers:
             return narrowed
@@ -187,21 +189,24 @@ def _line_end(line: str) -> str:
     return line[len(line.rstrip("\r\n")):]  # "\n", "\r\n" or "" (no lone "\r" gets here)
 
 
-# ORM801's pattern as plain words, when it is one (substring tests are several times faster than
-# a case-insensitive alternation); else the pattern itself.
-_ORM801_WORDS = tuple(ORM801_TRANSFORMING.pattern.lower().split("|"))
-if not all(re.escape(word) == word for word in _ORM801_WORDS) or not (
-    ORM801_TRANSFORMING.flags & re.IGNORECASE
-):
-    _ORM801_WORDS = ()
+def _plain_words(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """A case-insensitive alternation of plain words as those words (substring tests are several
+    times faster than the pattern); () when the pattern is anything else."""
+    words = tuple(pattern.pattern.lower().split("|"))
+    if not (pattern.flags & re.IGNORECASE) or not all(re.escape(word) == word for word in words):
+        return ()
+    return words
 
 
 class _Markers:
     """Does a piece of text mention something that makes ormlint read the body it is in?"""
 
-    def __init__(self, aliases: set[str], credentials: bool = True, called: Collection[int] = ()) -> None:
+    def __init__(
+        self, aliases: set[str], body_patterns: Collection[re.Pattern[str]] = (),
+        called: Collection[int] = (),
+    ) -> None:
         self.words = (*READ_NAMES, *INSURANCE_MARKERS)
-        self.credentials = credentials
+        self.body_patterns = [(_plain_words(p), p) for p in body_patterns]
         self.aliases = (
             re.compile("|".join(rf"\b{re.escape(a)}\b" for a in sorted(aliases))) if aliases else None
         )
@@ -227,12 +232,11 @@ class _Markers:
             return True
         if self.aliases is not None and self.aliases.search(text):
             return True
-        if not self.credentials:
-            return False
-        if _ORM801_WORDS:
-            lowered = text.lower()
-            return any(word in lowered for word in _ORM801_WORDS)
-        return ORM801_TRANSFORMING.search(text) is not None
+        lowered = text.lower() if self.body_patterns else text
+        for words, pattern in self.body_patterns:
+            if any(word in lowered for word in words) if words else pattern.search(text):
+                return True
+        return False
 
 
 _CLASS_KEYWORD = re.compile(r"\bclass\b")

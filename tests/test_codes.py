@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
-from ormlint.codes import RULE_CODES
+from ormlint.codes import BODY_PATTERNS, RULE_CODES
 from ormlint.rules import RULES
 
 
 def test_the_code_table_lists_every_rule_and_its_default():
     assert RULE_CODES == {code: rule.default_enabled for code, rule in RULES.items()}
+
+
+def test_the_bodies_the_narrowed_parse_keeps_are_the_ones_rules_declare():
+    declared = {code: rule.reads_bodies_matching for code, rule in RULES.items() if rule.reads_bodies_matching}
+    assert declared == BODY_PATTERNS
+
+
+def test_the_narrowed_parse_names_no_rule():
+    # what it keeps comes from the rules' declarations (ormlint.codes), never from a rule module
+    import ast
+    from pathlib import Path
+
+    import ormlint.narrow
+
+    tree = ast.parse(Path(ormlint.narrow.__file__).read_text())
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not any(module.startswith("ormlint.rules") for module in imported)

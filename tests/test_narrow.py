@@ -19,6 +19,7 @@ import libcst as cst
 import pytest
 
 import ormlint.engine as engine
+from ormlint.codes import BODY_PATTERNS
 from ormlint.config import Settings
 from ormlint.narrow import narrowed_source, parse_module, parse_narrowed
 from ormlint.rules import RULES
@@ -500,8 +501,8 @@ def test_findings_with_the_default_rules_do_not_depend_on_narrowing(monkeypatch)
 def test_credential_methods_are_kept_only_when_orm801_is_selected():
     source = "class A:\n    def set_password(self, value):\n        self.password = pwd_context.hash(value)\n"
     tree = ast.parse(source)
-    assert narrowed_source(source, tree, credentials=True) == source
-    assert narrowed_source(source, tree, credentials=False) == 'class A:\n    def set_password(): """\n"""\n'
+    assert narrowed_source(source, tree, [BODY_PATTERNS["ORM801"]]) == source
+    assert narrowed_source(source, tree, []) == 'class A:\n    def set_password(): """\n"""\n'
 
 
 def test_narrowing_blanks_something_in_the_inputs():

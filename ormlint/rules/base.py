@@ -65,6 +65,9 @@ class Rule:
     invalid: ClassVar[tuple[str, ...]]
     valid: ClassVar[tuple[str, ...]]
     default_enabled: ClassVar[bool] = True
+    # Function bodies the rule reads beyond model code: the narrowed parse keeps those whose
+    # text matches (declared in ormlint.codes.BODY_PATTERNS, which a cached run reads).
+    reads_bodies_matching: ClassVar[re.Pattern[str] | None] = None
 
     def __init__(self, options: RuleOptions | None = None) -> None:
         self.options = options or RuleOptions()

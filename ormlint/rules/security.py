@@ -7,6 +7,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from ormlint.codes import BODY_PATTERNS
 from ormlint.model.extract import positional_args
 from ormlint.model.names import string_value, syntax_children
 from ormlint.model.types import ColumnDecl, FileModel, ModelClass
@@ -31,7 +32,7 @@ _TRANSFORMED_WORDS = {
     "redacted", "hint", "fingerprint", "preview", "last4",
 }
 # Identifiers in a method body that show the class hashing or encrypting what it stores.
-_TRANSFORMING = re.compile(r"hash|crypt|argon|pbkdf|digest|hmac|fernet|passlib|pwd_context|checkpw", re.I)
+_TRANSFORMING = BODY_PATTERNS["ORM801"]
 _NOT_TRANSFORMING = {"hash", "__hash__"}  # Python's builtin hash(), object hashing
 # SQLAlchemy's own plain string and binary types: the value is stored as given.
 _PLAIN_TYPES = {
@@ -109,6 +110,7 @@ def _attributes_of_self(node: cst.CSTNode) -> Iterator[str]:
 class PlaintextCredentialColumn(Rule):
     code = "ORM801"
     name = "plaintext-credential-column"
+    reads_bodies_matching = _TRANSFORMING
     summary = "a column named like a credential (`password`, `api_key`, `client_secret`, …) declared as plain String/Text/LargeBinary"
     default_enabled = False
     message = (
