@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-SERVER = [sys.executable, "-c", "from ormlint.lsp import serve; serve()"]
+SERVER = [sys.executable, "-m", "ormlint", "lsp"]  # what editors run (`ormlint lsp`)
 TIMEOUT = 30.0
 
 
