@@ -278,9 +278,18 @@ def finding_key(finding: dict):
     return None
 
 
-def run_ormlint(cwd: Path, extra: list[str]) -> list[dict]:
+def _ormlint_command(source: Path | None) -> list[str]:
+    """ormlint's CLI: the installed one, or the one in the source tree `source` (a clean clone of
+    a commit, to measure it while the working tree is being edited)."""
+    if source is None:
+        return [str(Path(sys.executable).with_name("ormlint"))]
+    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(source)!r}); "
+            "from ormlint.cli import main; sys.argv[0] = 'ormlint'; main()"]
+
+
+def run_ormlint(cwd: Path, extra: list[str], source: Path | None = None) -> list[dict]:
     done = subprocess.run(
-        [str(Path(sys.executable).with_name("ormlint")), "check", "--select", "ORM7", "--format",
+        [*_ormlint_command(source), "check", "--select", "ORM7", "--format",
          "json", "--no-cache", *extra],
         cwd=cwd, capture_output=True, text=True, timeout=1800,
     )
@@ -292,6 +301,9 @@ def run_ormlint(cwd: Path, extra: list[str]) -> list[dict]:
 _UNCERTAINTY = r"""
 import json, sys
 from pathlib import Path
+if sys.argv[1]:
+    sys.path.insert(0, sys.argv[1])
+del sys.argv[1]
 out = {}
 
 
@@ -346,8 +358,8 @@ print(json.dumps(out))
 """
 
 
-def ormlint_state(cwd: Path, migrations: list[str]) -> dict:
-    done = subprocess.run([sys.executable, "-c", _UNCERTAINTY, *migrations], cwd=cwd,
+def ormlint_state(cwd: Path, migrations: list[str], source: Path | None = None) -> dict:
+    done = subprocess.run([sys.executable, "-c", _UNCERTAINTY, str(source or ""), *migrations], cwd=cwd,
                           capture_output=True, text=True, timeout=1800)
     try:
         return json.loads(done.stdout.strip().splitlines()[-1])
@@ -418,6 +430,7 @@ def print_report(result: dict, state: dict, alembic: dict) -> None:
           f"tables: {len(state.get('model_tables', []))} mapped ({len(state.get('model_uncertain', []))} "
           f"uncertain), {len(state.get('migrated_tables', []))} migrated "
           f"({len(state.get('migrated_uncertain', []))} uncertain)")
+    print(f"ormlint from {state.get('ormlint')}")
     print(f"Alembic: heads {alembic['heads']}, {len(alembic['tables'])} tables in the metadata")
     for title, name in (("agreed", "agreed"), ("ormlint only", "ormlint_only"),
                         ("Alembic only", "alembic_only"),
@@ -458,6 +471,8 @@ def main() -> None:
                         help="modules to import as stubs (uninstallable imports the models do not need)")
     parser.add_argument("--extensions", nargs="*", default=[], help="PostgreSQL extensions to create first")
     parser.add_argument("--ormlint-cwd", type=Path, help="where to run ormlint (default: the checkout)")
+    parser.add_argument("--ormlint-source", type=Path,
+                        help="run ormlint from this source tree (e.g. a clean clone of HEAD)")
     parser.add_argument("--ormlint-args", nargs="*", default=[], help="extra ormlint arguments")
     parser.add_argument("--json", type=Path, help="write the lists here too")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -493,9 +508,14 @@ def main() -> None:
     finally:
         cluster.stop()
     cwd = (args.ormlint_cwd or checkout).resolve()
-    findings = run_ormlint(cwd, args.ormlint_args)
+    source = args.ormlint_source.resolve() if args.ormlint_source else None
+    findings = run_ormlint(cwd, args.ormlint_args, source)
     migrations = [args.ormlint_args[i + 1] for i, a in enumerate(args.ormlint_args) if a == "--migrations"]
-    state = ormlint_state(cwd, migrations)
+    state = ormlint_state(cwd, migrations, source)
+    state["ormlint"] = subprocess.run(
+        [sys.executable, "-c", (f"import sys; sys.path.insert(0, {str(source)!r}); " if source else "")
+         + "import ormlint; print(ormlint.__file__)"], capture_output=True, text=True,
+    ).stdout.strip()
     result = compare(alembic, findings, state)
     print_report(result, state, alembic)
     if args.json:
