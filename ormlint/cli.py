@@ -118,6 +118,10 @@ def _names_something(path: Path) -> bool:
 )
 @click.option("--no-migrations", is_flag=True, help="Do not read Alembic migrations (no ORM7xx drift rules).")
 @click.option(
+    "--show-uncertain", is_flag=True,
+    help="Also print (on stderr) which tables the drift rules did not judge, and why.",
+)
+@click.option(
     "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="ORMLINT_CACHE_DIR",
     help="Where results are cached (default: .ormlint_cache beside the configuration).",
 )
@@ -125,7 +129,7 @@ def check(
     paths, output_format, select, extend_select, ignore, exclude, extend_exclude, force_exclude,
     respect_gitignore, max_file_size, stdin_filename, statistics, exit_zero, jobs, fix,
     unsafe_fixes, diff, no_cache, migrations,
-    no_migrations, cache_dir,
+    no_migrations, show_uncertain, cache_dir,
 ):
     """Check PATHS (files or directories, default: the current directory; `-` reads stdin)."""
     from ormlint.config import ConfigError, load_settings
@@ -210,10 +214,15 @@ def check(
                 findings = check_source(_decoded(data), display, settings, stdin_filename)
                 files_checked = 1
         else:
-            result = run(paths, settings, jobs, cache_dir)
+            result = run(paths, settings, jobs, cache_dir, need_index=show_uncertain)
             findings, files_checked = result.findings, result.files_checked
             for warning in result.warnings:
                 click.echo(f"ormlint: warning: {warning}", err=True)
+            if show_uncertain and result.index is not None:
+                from ormlint.drift import withheld
+
+                for line in withheld(result.index):
+                    click.echo(f"ormlint: not judged: {printable(line)}", err=True)
     except Exception as error:  # pragma: no cover - a bug in ormlint, never the user's input
         click.echo(f"ormlint: internal error: {type(error).__name__}: {error}", err=True)
         sys.exit(EXIT_ERROR)

@@ -9,6 +9,7 @@ an uncertain table or an incomplete class is never reported.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,14 +107,17 @@ def model_schema(
                     continue
             table = _class_table(index, facts.path, cls, annotation_types)
             if table.name in schema.tables:
-                schema.tables[table.name].uncertain = True  # declared twice: leave it alone
+                schema.withhold(schema.tables[table.name], "two models declare this table", table.source)
                 continue
             schema.tables[table.name] = table
             roots_of[table.name] = root if not is_test_module(facts.path) else None
             complete[table.name] = table.indexes_known and _class_columns(index, facts.path, cls)[2]
         for declared in facts.tables:
             if declared.name in schema.tables:
-                schema.tables[declared.name].uncertain = True
+                schema.withhold(
+                    schema.tables[declared.name], "two models declare this table",
+                    Source(facts.path, declared.location),
+                )
                 continue
             table = SchemaTable(declared.name, source=Source(facts.path, declared.location))
             for column in declared.columns:
@@ -164,7 +168,8 @@ def model_schema(
     every_root = set(roots_of.values())
     for name, root in roots_of.items():
         if targets is not None and root is not None and root not in targets:
-            schema.tables[name].uncertain = True  # on a MetaData Alembic does not compare
+            # on a MetaData Alembic does not compare
+            schema.withhold(schema.tables[name], "its MetaData is not env.py's target_metadata")
         elif root is not None and (root in targets if targets is not None else every_root == {root}):
             migrated_metadata.add(name)
     return ModelSchema(schema, tables_complete, complete, migrated_metadata)
@@ -764,5 +769,41 @@ def project_drift(index: ProjectIndex) -> list[Drift]:
         directory = migrations.directories[0]
         models = model_schema(models_index(index), migrations.paths, directory.env)
         drifts = compare(models, directory.schema, migrations_uncertain=not directory.graph.complete)
+        index.derived["drift_models"] = [models]
     index.derived["drift"] = drifts
     return drifts
+
+
+def withheld(index: ProjectIndex) -> list[str]:
+    """What the drift rules did not judge, and why (`ormlint check --show-uncertain`): the tables
+    of each migration history and of the models that got no verdict."""
+    migrations = index.migrations
+    if migrations is None:
+        return []
+    if len(migrations.directories) > 1:
+        where = "; ".join(", ".join(_shown(v) for v in d.versions) for d in migrations.directories)
+        return [f"{where}: several migration histories: drift is not judged (which models are whose?)"]
+    project_drift(index)  # computes the model schema of each history
+    lines = []
+    for directory, models in zip(migrations.directories, index.derived.get("drift_models", ())):
+        where = ", ".join(_shown(v) for v in directory.versions)
+        migrated = directory.schema
+        if migrated.uncertain:
+            lines.append(
+                f"{where}: no table is called missing on either side: "
+                f"{migrated.withheld_because or 'the set of tables is not known'}"
+            )
+        elif not models.tables_complete:
+            lines.append(f"{where}: no migrated table is called unmapped: some model tables are not known")
+        for name, table in sorted(migrated.tables.items()):
+            if table.uncertain and name != "alembic_version":
+                lines.append(f"{where}: table `{name}`: {table.withheld_because or 'uncertain'}")
+        for name, table in sorted(models.schema.tables.items()):
+            if table.uncertain:
+                lines.append(f"models: table `{name}`: {table.withheld_because or 'uncertain'}")
+    return lines
+
+
+def _shown(path: Path) -> str:
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith("..") else str(path)

@@ -786,12 +786,14 @@ def run(
     cache_dir: Path | None = None,
     whole_project: bool | None = None,
     sources: Mapping[str, bytes] | None = None,
+    need_index: bool = False,
 ) -> RunResult:
     """Check files and directories: file rules on each file, then project rules on the index
     of all of them. With `cache_dir`, files whose content was checked before with the same rules
     and ormlint are not analysed again. `whole_project` (default: a directory was given) lets
     project rules say that something is not defined anywhere. `sources`: the content of some
     files (by absolute path) instead of what is on disk (standard input, an unsaved editor).
+    `need_index`: build the project index even when the project findings are cached.
 
     Files named alone (a pre-commit hook's list, an editor's one file) are checked inside their
     project (`project_root`): every file of it is analysed (from the cache when unchanged), and
@@ -800,8 +802,8 @@ def run(
     if whole_project is None and paths and not any(os.path.isdir(p) for p in paths):
         root = project_root(settings, paths)
         if root is not None:
-            return _run_in_project(paths, root, settings, jobs, cache_dir, sources)
-    return _run_paths(paths, settings, jobs, cache_dir, whole_project, sources)
+            return _run_in_project(paths, root, settings, jobs, cache_dir, sources, need_index)
+    return _run_paths(paths, settings, jobs, cache_dir, whole_project, sources, need_index)
 
 
 def project_root(settings: Settings, paths: Sequence[Path]) -> Path | None:
@@ -824,13 +826,15 @@ def project_root(settings: Settings, paths: Sequence[Path]) -> Path | None:
 def _run_in_project(
     paths: Sequence[Path], root: Path, settings: Settings, jobs: int | None, cache_dir: Path | None,
     sources: Mapping[str, bytes] | None = None,
+    need_index: bool = False,
 ) -> RunResult:
     named = discover(paths, settings)  # excludes apply as usual (--force-exclude)
     shown = {os.path.abspath(path): display for path, display in named}
     relative = os.path.relpath(root)
     walk_from = Path(relative if not relative.startswith("..") else root)
     result = _run_paths(
-        [walk_from, *(path for path, _ in named)], settings, jobs, cache_dir, True, sources
+        [walk_from, *(path for path, _ in named)], settings, jobs, cache_dir, True, sources,
+        need_index,
     )
     findings = sorted(
         dataclasses.replace(f, path=shown[os.path.abspath(f.path)])
@@ -846,6 +850,7 @@ def _run_paths(
     cache_dir: Path | None = None,
     whole_project: bool | None = None,
     sources: Mapping[str, bytes] | None = None,
+    need_index: bool = False,
 ) -> RunResult:
     from ormlint.cache import ResultCache, content_digest, fingerprint
 
@@ -949,7 +954,9 @@ def _run_paths(
             whole_project, settings.external_models, settings.external_tables,
             [(str(file), digest) for file, digest in _migration_digests(locations, content_digest)],
         )).encode())
-    cached_project = cache.project_findings(project_key) if cache is not None else None
+    cached_project = (
+        cache.project_findings(project_key) if cache is not None and not need_index else None
+    )
     index = None
     if cached_project is not None:
         findings += cached_project

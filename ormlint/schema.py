@@ -82,6 +82,7 @@ class SchemaTable:
     # Something touched the table that could not be interpreted (op.execute, a helper, a loop,
     # a mixin from outside the project): nothing below the table is reported as drift.
     uncertain: bool = False
+    withheld_because: str | None = None  # the first reason it became uncertain (--show-uncertain)
     # Which parts are fully known even when other parts are not (e.g. columns known, indexes not).
     indexes_known: bool = True
     foreign_keys_known: bool = True
@@ -94,6 +95,15 @@ class Schema:
     # The set of tables itself is not known (an operation on an unknown table name, a raw SQL
     # statement that may create or drop tables): no table is reported missing on either side.
     uncertain: bool = False
+    withheld_because: str | None = None  # the first reason the set became uncertain
+
+    def withhold(self, table: "SchemaTable | None", reason: str, source: "Source | None" = None) -> None:
+        """Mark `table` (None: the set of tables) uncertain, remembering the first reason why."""
+        where = f" ({source.path}:{source.location.line})" if source is not None else ""
+        holder = self if table is None else table
+        holder.uncertain = True
+        if holder.withheld_because is None:
+            holder.withheld_because = reason + where
 
 
 # -- types ---------------------------------------------------------------------------------------

@@ -147,3 +147,36 @@ def test_revisions_stay_cached_through_a_run_that_does_not_read_them(tmp_path, m
     models.write_text(models.read_text() + "\n# changed again\n")
     assert [f["code"] for f in json.loads(run().output)] == ["ORM703"]
     assert calls == ["migrations/versions/0001_init.py"]
+
+
+def test_show_uncertain_says_which_tables_were_not_judged_and_why(tmp_path, monkeypatch):
+    files = {
+        "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\n",
+        "migrations/env.py": "from models import Base\ntarget_metadata = Base.metadata\n",
+        "migrations/versions/0001.py": (
+            "import sqlalchemy as sa\nfrom alembic import op\nrevision = '1'\ndown_revision = None\n"
+            "def upgrade():\n    op.create_table('a', sa.Column('id', sa.Integer(), primary_key=True))\n"
+            "    op.execute(load_sql())\n"
+            "    op.create_table('c', sa.Column('id', sa.Integer(), primary_key=True))\n"
+        ),
+        "models.py": (
+            "from sqlalchemy import Column, Integer, String\nfrom sqlalchemy.orm import declarative_base\n"
+            "Base = declarative_base()\nclass A(Base):\n    __tablename__ = 'a'\n"
+            "    id = Column(Integer, primary_key=True)\n    x = Column(String)\n"
+            "class C(Base):\n    __tablename__ = 'c'\n    id = Column(Integer, primary_key=True)\n"
+            "    y = Column(String)\n"
+        ),
+    }
+    root = _write(tmp_path, files)
+    monkeypatch.chdir(root)
+    for _ in range(2):  # the second run answers its findings from the cache
+        result = CliRunner().invoke(main, ["check", ".", "--show-uncertain"])
+        assert result.exit_code == 1 and "c.y" in result.stdout and "a.x" not in result.stdout
+        withheld = [line for line in result.stderr.splitlines() if "not judged" in line]
+        assert withheld == [
+            "ormlint: not judged: migrations/versions: no table is called missing on either side: "
+            "execute() of a statement that is not a literal (migrations/versions/0001.py:7)",
+            "ormlint: not judged: migrations/versions: table `a`: "
+            "execute() of a statement that is not a literal (migrations/versions/0001.py:7)",
+        ]
+    assert "not judged" not in CliRunner().invoke(main, ["check", "."]).stderr

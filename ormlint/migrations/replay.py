@@ -45,7 +45,7 @@ def replay(graph: RevisionGraph, dialect: str | None = None) -> Schema:
     `dialect` (None: unknown, so operations that depend on it are uncertain)."""
     schema = Schema()
     if not graph.complete:
-        schema.uncertain = True
+        schema.withhold(None, "the revision graph is not one history to one head (see ORM709)")
     for revision in graph.ordered():
         for operation in revision.operations:
             apply(schema, operation, revision.path, dialect)
@@ -69,25 +69,26 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
         if op.table is None:
             # the set of tables is unknown, and so is every table there is so far (a loop that
             # could not be read, SQL of unknown effect): none of them gets a verdict
-            schema.uncertain = True
+            schema.withhold(None, op.reason, source)
             for table in schema.tables.values():
-                table.uncertain = True
+                schema.withhold(table, op.reason, source)
             return
         table = schema.tables.get(op.table)
         if table is None:
-            schema.uncertain = True
+            schema.withhold(None, f"{op.reason}, on table `{op.table}` that no migration created", source)
         elif op.part == "indexes":
             table.indexes_known = False
         elif op.part == "foreign_keys":
             table.foreign_keys_known = False
         else:
-            table.uncertain = True
+            schema.withhold(table, op.reason, source)
         return
     if isinstance(op, CreateTable):
-        if op.table in schema.tables:
-            schema.uncertain = True  # would fail on a database: the history is not what it seems
+        if op.table in schema.tables:  # would fail on a database: the history is not what it seems
+            schema.withhold(None, f"table `{op.table}` is created twice", source)
         table = SchemaTable(op.table, source=source)
-        table.uncertain = op.uncertain
+        if op.uncertain:
+            schema.withhold(table, "an argument of create_table could not be read", source)
         table.indexes_known = op.indexes_known
         table.foreign_keys_known = op.foreign_keys_known
         schema.tables[op.table] = table
@@ -105,13 +106,13 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
         _drop_index_anywhere(schema, op.name)
         return
     if table is None:
-        schema.uncertain = True
+        schema.withhold(None, f"an operation on table `{op.table}` that no migration created", source)
         return
     if isinstance(op, DropTable):
         del schema.tables[op.table]
     elif isinstance(op, RenameTable):
         if op.new_name in schema.tables:
-            schema.uncertain = True
+            schema.withhold(None, f"rename_table onto `{op.new_name}`, which exists", source)
         del schema.tables[op.table]
         table.name = op.new_name
         table.source = source
@@ -122,14 +123,15 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
                     fk.target_table = op.new_name
     elif isinstance(op, AddColumn):
         if op.column.name in table.columns:
-            table.uncertain = True
+            schema.withhold(table, f"column `{op.column.name}` is added twice", source)
         _add_column(table, op.column, path)
-        table.uncertain |= op.uncertain
+        if op.uncertain:
+            schema.withhold(table, "an argument of add_column could not be read", source)
         table.indexes_known &= op.indexes_known
         table.foreign_keys_known &= op.foreign_keys_known
     elif isinstance(op, DropColumn):
         if table.columns.pop(op.column, None) is None:
-            table.uncertain = True
+            schema.withhold(table, f"drop_column of `{op.column}`, which the table does not have", source)
             return
         # the database drops the indexes and constraints that include the column
         table.indexes = [i for i in table.indexes if i.columns is None or op.column not in i.columns]
@@ -153,13 +155,13 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
         for name in op.columns:
             column = table.columns.get(name)
             if column is None:
-                table.uncertain = True
+                schema.withhold(table, f"a primary key on `{name}`, which the table does not have", source)
                 continue
             column.primary_key = True
             column.nullable = False  # a primary key makes its columns NOT NULL
             column.source = source
     elif isinstance(op, DropConstraint):
-        _drop_constraint(table, op)
+        _drop_constraint(schema, table, op, source)
 
 
 def _add_column(table: SchemaTable, spec: ColumnSpec, path: str) -> None:
@@ -190,7 +192,7 @@ def _foreign_key(fk: ForeignKeySpec, path: str) -> SchemaForeignKey:
 def _alter_column(schema: Schema, table: SchemaTable, op: AlterColumn, source: Source) -> None:
     column = table.columns.get(op.column)
     if column is None:
-        table.uncertain = True
+        schema.withhold(table, f"alter_column of `{op.column}`, which the table does not have", source)
         return
     if op.nullable is not None:
         column.nullable = op.nullable
@@ -202,7 +204,7 @@ def _alter_column(schema: Schema, table: SchemaTable, op: AlterColumn, source: S
     column.source = source
     if op.new_name is not None and op.new_name != op.column:
         if op.new_name in table.columns:
-            table.uncertain = True
+            schema.withhold(table, f"a column renamed onto `{op.new_name}`, which exists", source)
         column.name = op.new_name
         table.columns = {
             (op.new_name if name == op.column else name): value
@@ -234,7 +236,7 @@ def _drop_index_anywhere(schema: Schema, name: str) -> None:
         table.indexes_known = False
 
 
-def _drop_constraint(table: SchemaTable, op: DropConstraint) -> None:
+def _drop_constraint(schema: Schema, table: SchemaTable, op: DropConstraint, source: Source) -> None:
     if op.type_ == "check":
         return  # check constraints are not compared
     if op.type_ == "primary":
@@ -260,4 +262,4 @@ def _drop_constraint(table: SchemaTable, op: DropConstraint) -> None:
     elif op.type_ == "unique":
         table.indexes_known = False
     else:  # no type_: it may have been the primary key or anything else
-        table.uncertain = True
+        schema.withhold(table, f"drop_constraint of `{op.name}`, of no known type, not created here", source)

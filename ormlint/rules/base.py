@@ -86,10 +86,10 @@ class Rule:
             f"# {cls.name} ({cls.code})",
             "",
             "## What it does",
-            _para(cls.what_it_does),
+            paragraph(cls.what_it_does),
             "",
             "## Why is this bad?",
-            _para(cls.why_bad),
+            paragraph(cls.why_bad),
             "",
             "## Example",
             "```python",
@@ -102,7 +102,7 @@ class Rule:
             "```",
             "",
             "## Fix safety",
-            _para(cls.fix_safety),
+            paragraph(cls.fix_safety),
         ]
         if cls.references:
             parts += ["", "## References"] + [f"- {ref}" for ref in cls.references]
@@ -125,7 +125,7 @@ class ProjectRule(Rule):
         return ProjectViolation(self.code, path, location, self.message.format(**fields))
 
 
-def _para(text: str) -> str:
+def paragraph(text: str) -> str:
     return textwrap.dedent(text).strip()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ormlint.project import Location, ProjectIndex
-from ormlint.rules.base import ProjectRule, ProjectViolation, example
+from ormlint.rules.base import ProjectRule, ProjectViolation, example, paragraph
 
 _MODELS = '''
     # file: models.py
@@ -69,6 +69,24 @@ class _DriftRule(ProjectRule):
         "https://alembic.sqlalchemy.org/en/latest/autogenerate.html",
         "https://alembic.sqlalchemy.org/en/latest/api/autogenerate.html#alembic.autogenerate.compare_metadata",
     )
+
+    UNCERTAIN = """
+        A table gets no verdict when the replay of the migrations cannot know it for certain:
+        a step touches it that ormlint does not interpret (`op.execute` of SQL that alters it, an
+        operation with an argument that is not a literal, an `if`, `try` or loop that is not over
+        literal table names, what follows an early `return` that does not test the dialect), or
+        a step's effect is unknown altogether (SQL of unknown effect, a helper function, a
+        conditional create/drop/rename), which leaves every table that exists at that point
+        without a verdict. A table two models declare, or whose MetaData is not env.py's
+        `target_metadata`, gets none either. No table is called missing on either side when the
+        set of tables is unknown: such a step, a revision graph that is not one history to its
+        heads (ORM709), several migration histories, or model tables whose names are not
+        known. `ormlint check --show-uncertain` prints what was not judged and why.
+        """
+
+    @classmethod
+    def docs(cls) -> str:
+        return super().docs().rstrip("\n") + "\n\n## When it stays silent\n" + paragraph(cls.UNCERTAIN) + "\n"
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
         if index.migrations is None:  # one file, stdin, flake8, the editor: no migrations read
