@@ -805,3 +805,19 @@ def test_the_autoincrement_primary_key_default_is_not_compared(tmp_path):
     assert drift(tmp_path / "integer", models.format(type="Integer"), integer) == []
     text = upgrade.format(type="sa.String(5)", default="'a'")
     assert drift(tmp_path / "text", models.format(type="String(5)"), text) == [("models.py", "ORM707")]
+
+
+# -- a legacy history in a subdirectory of versions/, which Alembic does not read (zou) ----------
+
+
+def test_revisions_in_a_subdirectory_of_versions_are_not_part_of_the_history(tmp_path):
+    legacy = revision('op.create_table("a", sa.Column("id", sa.Integer(), primary_key=True))')
+    models = LOOP_MODELS.replace("        note = Column(String(20))\n", "")
+    # the same revision id again, with another table: Alembic reads versions/ only
+    assert drift(tmp_path, models, LOOP_INIT, extra={"migrations/versions/legacy/0001_old.py": legacy}) == []
+    found = lint_project({
+        "alembic.ini": ALEMBIC_INI, "migrations/env.py": ENV, "models.py": models,
+        "migrations/versions/0001_init.py": revision(LOOP_INIT),
+        "migrations/versions/legacy/0001_old.py": legacy,
+    }, tmp_path / "again")
+    assert [code for _, _, code in found if code == "ORM709"] == []

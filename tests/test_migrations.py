@@ -479,8 +479,25 @@ def test_revision_files(tmp_path):
     (versions / "2024" / "b_second.py").write_text("")
     (versions / "__init__.py").write_text("")
     (versions / "notes.txt").write_text("")
-    assert [p.name for p in revision_files(versions)] == ["b_second.py", "a_first.py"]
+    # as Alembic reads a version location: its own files, not its subdirectories'
+    assert [p.name for p in revision_files(versions)] == ["a_first.py"]
     assert revision_files(tmp_path / "nowhere") == []
+
+
+@pytest.mark.parametrize("setting, expected", [
+    ("", ["a_first.py"]),
+    ("recursive_version_locations = false\n", ["a_first.py"]),
+    ("recursive_version_locations = true\n", ["a_first.py", "b_second.py"]),
+])
+def test_subdirectories_of_versions_are_read_only_when_alembic_reads_them(tmp_path, setting, expected):
+    versions = tmp_path / "migrations" / "versions"
+    (versions / "2024").mkdir(parents=True)
+    (versions / "a_first.py").write_text("")
+    (versions / "2024" / "b_second.py").write_text("")
+    ini = tmp_path / "alembic.ini"
+    ini.write_text("[alembic]\nscript_location = %(here)s/migrations\n" + setting)
+    found = sorted(p.name for d in version_directories(ini) for p in revision_files(d))
+    assert found == expected
 
 
 def test_script_location_from_ini(tmp_path):

@@ -15,13 +15,24 @@ from pathlib import Path
 
 
 def revision_files(directory: Path) -> list[Path]:
-    """The revision files under a versions directory (recursively), sorted."""
+    """The revision files of a versions directory, sorted: its own `*.py` files, not those of
+    its subdirectories, as Alembic reads it (subdirectories are version locations of their own
+    only with `recursive_version_locations`, see `version_directories`)."""
     if not directory.is_dir():
         return []
-    return sorted(
-        p for p in directory.rglob("*.py")
-        if p.name != "__init__.py" and "__pycache__" not in p.parts and p.is_file()
-    )
+    return sorted(p for p in directory.glob("*.py") if p.name != "__init__.py" and p.is_file())
+
+
+def _with_subdirectories(directories: list[Path]) -> list[Path]:
+    """`recursive_version_locations = true`: every directory below a location is read too."""
+    found = []
+    for directory in directories:
+        found.append(directory)
+        if directory.is_dir():
+            found += sorted(
+                p for p in directory.rglob("*") if p.is_dir() and "__pycache__" not in p.parts
+            )
+    return found
 
 
 # A revision file assigns its id at module level: `revision = "..."` or `revision: str = "..."`.
@@ -126,8 +137,23 @@ def version_directories(config: Path) -> list[Path]:
             parts = raw.split(split) if split else re.split(r", *| +", raw)
             locations = [p.strip() for p in parts if p.strip()]
     if locations:
-        return [p for p in (_resolve(v, here) for v in locations) if p is not None]
-    return [script / "versions"] if script is not None else []
+        directories = [p for p in (_resolve(v, here) for v in locations) if p is not None]
+    else:
+        directories = [script / "versions"] if script is not None else []
+    return _with_subdirectories(directories) if reads_recursively(config) else directories
+
+
+def reads_recursively(config: Path) -> bool:
+    """`recursive_version_locations` of an alembic.ini or pyproject `[tool.alembic]` (Alembic
+    reads the subdirectories of its version locations only then)."""
+    if config.suffix == ".toml":
+        value = (_toml_section(config) or {}).get("recursive_version_locations")
+        return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "1", "yes", "on"))
+    section = _read_ini(config)
+    try:
+        return section is not None and section.getboolean("recursive_version_locations", fallback=False)
+    except (configparser.Error, ValueError):
+        return False
 
 
 # -- the project's script directories -------------------------------------------------------
@@ -150,9 +176,12 @@ def migration_locations(settings, paths, discovered: list[tuple[Path, str]]) -> 
             found.append((tuple(versions), env if env is not None and env.is_file() else None))
 
     if settings.migrations is not None:
+        # named directories follow the project's alembic.ini on reading subdirectories
+        ini = settings.root / "alembic.ini"
+        recursive = ini.is_file() and reads_recursively(ini)
         for entry in settings.migrations:
             versions, env = script_parts(Path(entry) if Path(entry).is_absolute() else settings.root / entry)
-            add([versions], env)
+            add(_with_subdirectories([versions]) if recursive else [versions], env)
         return found
     roots = [settings.root] + [Path(p) for p in paths if os.path.isdir(p)]
     for root in dict.fromkeys(r.resolve() for r in roots):
@@ -167,7 +196,9 @@ def migration_locations(settings, paths, discovered: list[tuple[Path, str]]) -> 
         if path.name == "env.py" and (path.parent / "versions").is_dir() and (
             (path.parent / "script.py.mako").is_file() or (path.parent / "alembic.ini").is_file()
         ):
-            add([path.parent / "versions"], path)
+            ini = path.parent / "alembic.ini"  # Flask-Migrate keeps it there
+            versions = [path.parent / "versions"]
+            add(_with_subdirectories(versions) if ini.is_file() and reads_recursively(ini) else versions, path)
     return found
 
 
