@@ -285,9 +285,24 @@ class ProjectIndex:
             cls.tablename is None
             and cls.declares_mapping
             and cls.kind in ("mapped", "unknown")
-            and not cls.shares_parent_table
-            for _, cls in self.classes()
+            and (not cls.shares_parent_table or self._inherits_computed_tablename(path, cls))
+            for path, cls in self.classes()
         )
+
+    def _inherits_computed_tablename(self, path: str, cls: ClassFacts) -> bool:
+        """Does the class get its table name from a base that computes it (a declared_attr
+        `__tablename__` on the declarative base or a mixin), or from a base not in the project?
+        Without a primary key of its own it looks like a single-table subclass, yet it has a
+        table of its own, whose name is not written anywhere."""
+        for found in self.ancestors(path, cls):
+            if found is None:
+                return True
+            base = found[1]
+            if base.tablename is not None:
+                return False  # the nearest named table: single-table inheritance of it
+            if "__tablename__" in base.own_attributes:
+                return True
+        return False
 
     def declarative_root(self, path: str, cls: ClassFacts) -> tuple[str, str] | None:
         """The declarative base (or library root) a mapped class belongs to, as (path, name);

@@ -821,3 +821,49 @@ def test_revisions_in_a_subdirectory_of_versions_are_not_part_of_the_history(tmp
         "migrations/versions/legacy/0001_old.py": legacy,
     }, tmp_path / "again")
     assert [code for _, _, code in found if code == "ORM709"] == []
+
+
+# -- __tablename__ computed by a declared_attr on the base (business_manager_ci) ----------------
+
+COMPUTED_NAMES = '''
+    from sqlalchemy import Column, ForeignKey, String, Table
+    from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+
+    class Model(DeclarativeBase):
+        __abstract__ = True
+
+        @declared_attr.directive
+        def __tablename__(cls) -> str:
+            return cls.__name__.lower() + "s"
+
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+
+    class Team(Model):
+        name: Mapped[str] = mapped_column(String(50))
+
+
+    members = Table(
+        "members", Model.metadata, Column("team_id", ForeignKey("teams.id"), primary_key=True)
+    )
+'''
+COMPUTED_NAMES_MIGRATION = '''
+    op.create_table(
+        "teams", sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("name", sa.String(50), nullable=False),
+    )
+    op.create_table(
+        "members", sa.Column("team_id", sa.Integer(), sa.ForeignKey("teams.id"), primary_key=True)
+    )
+'''
+
+
+def test_a_table_named_by_a_declared_attr_of_the_base_is_not_unmapped(tmp_path):
+    # Team has no primary key of its own, yet it is no single-table subclass: its table's name
+    # is computed, so "teams" is not known to be unmapped, nor its foreign key's target missing
+    found = lint_project({
+        "alembic.ini": ALEMBIC_INI, "migrations/env.py": ENV, "models.py": COMPUTED_NAMES,
+        "migrations/versions/0001_init.py": revision(COMPUTED_NAMES_MIGRATION),
+    }, tmp_path)
+    assert [code for _, _, code in found if code in DRIFT_CODES | {"ORM602"}] == []
