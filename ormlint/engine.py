@@ -284,7 +284,7 @@ def _unparsable(path: str, source: str, codes: frozenset[str], error: Exception)
     elif isinstance(error, RecursionError):
         message = "cannot analyse: expressions nested too deeply"
     else:  # MemoryError, ValueError (null bytes)
-        message = f"cannot parse: {type(error).__name__}: {error}".rstrip(": ")
+        message = f"cannot parse: {_short_reason(error)}"
     finding = Finding(path, line, column, PARSE_ERROR_CODE, message, line, column)
     return [] if _suppressed(finding, python_lines(source)) else [finding]
 
