@@ -977,3 +977,27 @@ def test_a_revision_without_a_readable_header_leaves_the_graph_incomplete():
     graph = _graph(("base.py", revision_text("base")), ("p2.py", unreadable),
                    ("next.py", revision_text("next", "p2")))
     assert graph.broken_links and graph.may_hold_unread_revisions and not graph.complete
+
+
+@pytest.mark.parametrize("body", [
+    # alembic_utils entities are functions, extensions, triggers: no table the comparison reads
+    'from alembic_utils.pg_function import PGFunction\n'
+    'f = PGFunction(schema="public", signature="f()", definition="returns int AS $$ select 1 $$")\n'
+    'op.create_entity(f)\nop.replace_entity(f)\nop.drop_entity(f)',
+    # a function body in dollar quotes holds semicolons of its own
+    'op.execute("CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $$ BEGIN NEW.x := 1; RETURN NEW; END $$ LANGUAGE plpgsql;")',
+    'op.execute(sa.text("CREATE FUNCTION g() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql"))',
+])
+def test_statements_that_touch_no_compared_table(body):
+    assert ops(body) == ()
+
+
+@pytest.mark.parametrize("body, table", [
+    ('op.execute("DO $$ BEGIN ALTER TABLE users ADD x int; END $$;")', None),
+    ('op.execute("CREATE FUNCTION f() AS $body$ a; $body$ LANGUAGE sql; ALTER TABLE users ADD x int")', "users"),
+    ('op.execute("CREATE FUNCTION f() AS $body$ a;")', None),
+])
+def test_dollar_quoted_sql_around_schema_changes(body, table):
+    found = ops(body)
+    assert found and all(isinstance(o, Uncertain) for o in found)
+    assert found[0].table == table

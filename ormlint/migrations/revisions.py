@@ -15,8 +15,8 @@ touches (the table's facts are then unknown) or no table (the set of tables is u
   GRANT, REVOKE, ANALYZE, VACUUM, or a Core `insert()`/`update()`/`delete()` construct);
   `ALTER TABLE t` / `CREATE INDEX ... ON t` make table `t` uncertain; statements that only
   touch things the comparison ignores (CREATE/DROP/ALTER TYPE, EXTENSION, SEQUENCE, FUNCTION,
-  TRIGGER) are harmless; any other SQL, dollar-quoted SQL, or a non-literal argument makes the
-  schema uncertain;
+  TRIGGER, a function's dollar-quoted body left out) are harmless; any other SQL (a `DO` block
+  included), or a non-literal argument makes the schema uncertain;
 - a call to a helper (a function defined or imported in the project), a method call on an
   object that may change the schema (`.create_all(`, `.create(`, `.drop(`...), and an
   `op.<method>` ormlint does not model: schema uncertain;
@@ -35,7 +35,9 @@ touches (the table's facts are then unknown) or no table (the set of tables is u
 - an operation whose arguments are not literal: the table uncertain (or the schema, when the
   table name itself is not literal).
 
-Harmless and not recorded: `op.bulk_insert` (INSERTs rows, changes no schema), `op.f`,
+Harmless and not recorded: alembic_utils' `PGFunction(...)`/`PGExtension(...)` and
+`op.create_entity`/`replace_entity`/`drop_entity` (functions, extensions, triggers, views:
+nothing the comparison reads), `op.bulk_insert` (INSERTs rows, changes no schema), `op.f`,
 `op.inline_literal`, `op.get_context`, `op.get_bind()` itself, check/exclude constraints and
 comments (not compared), `print`/logging calls, SQLAlchemy constructors (`sa.table`,
 `sa.column`, `sa.Enum(...).create(bind)` creates a type, not a table).
@@ -259,6 +261,9 @@ _TABLE_PARAMS = {"table_name", "source_table", "old_table_name"}
 _HARMLESS_OPS = {
     "bulk_insert", "f", "inline_literal", "get_context", "get_bind", "create_check_constraint",
     "create_exclude_constraint", "create_table_comment", "drop_table_comment",
+    # alembic_utils' entities (functions, extensions, triggers, views, policies, grants): none
+    # is a table, column, index or key that the comparison reads
+    "create_entity", "replace_entity", "drop_entity",
 }
 _DATA_SQL = ("INSERT", "UPDATE", "DELETE", "SELECT", "SET", "COMMENT", "GRANT", "REVOKE",
              "ANALYZE", "VACUUM", "RESET")
@@ -281,6 +286,9 @@ _SAFE_BUILTINS = {
     "print", "len", "range", "list", "dict", "set", "tuple", "str", "int", "float", "bool",
     "sorted", "enumerate", "zip", "isinstance", "repr", "format", "min", "max", "any", "all",
 }
+# Libraries whose constructors only describe something (a column, a type, alembic_utils'
+# PGFunction): calling them changes no database.
+_DESCRIBING_ROOTS = ("sqlalchemy", "sqlmodel", "alembic_utils")
 _LOGGING_ROOTS = {"logger", "log", "logging", "LOG", "LOGGER", "warnings", "_log", "_logger"}
 _TYPE_CONSTRUCTORS = {"Enum", "ENUM"}
 _COLUMN_ITEMS_IGNORED = {
@@ -762,7 +770,7 @@ class _Reader:
             if head in _SAFE_BUILTINS:
                 return None
             qualified = self.imports.qualify(head)
-            if qualified and qualified.partition(".")[0] in ("sqlalchemy", "sqlmodel", "alembic"):
+            if qualified and qualified.partition(".")[0] in (*_DESCRIBING_ROOTS, "alembic"):
                 return None
             return f"a call to {head}()"
         if head in _LOGGING_ROOTS:
@@ -770,7 +778,7 @@ class _Reader:
         qualified = self.imports.qualify(dotted)
         if qualified is not None:
             root = qualified.partition(".")[0]
-            if root in ("sqlalchemy", "sqlmodel"):
+            if root in _DESCRIBING_ROOTS:
                 return None
             if root in ("logging", "warnings", "datetime", "uuid", "json", "os", "re", "time"):
                 return None
@@ -1389,11 +1397,18 @@ def _compound_parts(node: cst.CSTNode, twin: ast.stmt | None) -> Iterator[tuple]
             yield from body(node.finalbody.body, getattr(twin, "finalbody", None))
 
 
+_DOLLAR_QUOTED = re.compile(r"\$(\w*)\$.*?\$\1\$", re.DOTALL)
+
+
 def _sql_tables(text: str) -> list[str | None]:
     """What executing `text` may change: [] nothing compared, [table] that table, [None] the
     schema."""
-    if "$$" in text:
-        return [None]
+    if "$" in text:
+        # a dollar-quoted body (a function's, a DO block's) holds semicolons of its own: the
+        # statement around it is judged with the body left out
+        text = _DOLLAR_QUOTED.sub("''", text)
+        if re.search(r"\$\w*\$", text):
+            return [None]  # an opening tag without its end: not read
     touched: list[str | None] = []
     for statement in text.split(";"):
         statement = " ".join(statement.split())
