@@ -1001,3 +1001,19 @@ def test_dollar_quoted_sql_around_schema_changes(body, table):
     found = ops(body)
     assert found and all(isinstance(o, Uncertain) for o in found)
     assert found[0].table == table
+
+
+@pytest.mark.parametrize("body, expected", [
+    # data changes spelt as f-strings or Core constructs: no schema change
+    ('op.execute(f"INSERT INTO {table} (id) VALUES (1)")', ()),
+    ('op.execute(sa.text(f"UPDATE users SET name = {value!r} WHERE id = 1"))', ()),
+    ('conn = op.get_bind()\nrows = conn.execute(sa.select(users.c.id)).fetchall()', ()),
+    ('conn = op.get_bind()\nconn.execute(users.select().where(users.c.id == 1))', ()),
+    # a schema change on a table the f-string computes: which one is not known
+    ('op.execute(f"ALTER TABLE {name} ADD COLUMN x int")', (None,)),
+    ('op.execute(f"INSERT INTO a VALUES (1); DROP TABLE {name}")', (None,)),
+])
+def test_statements_spelt_as_f_strings_or_core_constructs(body, expected):
+    found = ops(body)
+    assert tuple(o.table for o in found) == expected
+    assert all(isinstance(o, Uncertain) for o in found)

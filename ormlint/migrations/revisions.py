@@ -701,25 +701,30 @@ class _Reader:
         if isinstance(statement, cst.Call) and self.imports.symbol(statement.func) == "text" and statement.args:
             statement = statement.args[0].value
         text = self.string(statement)
+        if text is None and isinstance(statement, cst.FormattedString):
+            text = _shape(statement)  # which statements it runs, if not on what
         if text is None:
             if self.is_dml(statement):
                 return
             out.append(Uncertain(None, "execute() of a statement that is not a literal", where))
             return
         for table in _sql_tables(text):
+            if table is not None and _FIELD in table:
+                table = None  # `ALTER TABLE {name}`: which table is not known
             out.append(Uncertain(table, "SQL executed" + (f" on {table}" if table else ""), where))
 
     def is_dml(self, expr: cst.BaseExpression) -> bool:
-        """A Core insert/update/delete construct: `t.insert().values(...)`, `sa.update(t)...`."""
+        """A Core insert/update/delete/select construct: `t.insert().values(...)`,
+        `sa.update(t)...`, `t.select().where(...)`."""
         node: cst.CSTNode = expr
         while isinstance(node, cst.Call):
             func = node.func
             if isinstance(func, cst.Attribute):
-                if func.attr.value in ("insert", "update", "delete"):
+                if func.attr.value in _DML:
                     return True
                 node = func.value
             else:
-                return self.imports.symbol(func) in ("insert", "update", "delete")
+                return self.imports.symbol(func) in _DML
         return False
 
     def scan(self, expr: cst.CSTNode, where: Location, out: list[Operation]) -> None:
@@ -1395,6 +1400,26 @@ def _compound_parts(node: cst.CSTNode, twin: ast.stmt | None) -> Iterator[tuple]
             yield from body(node.orelse.body, getattr(twin, "orelse", None))
         if node.finalbody is not None:
             yield from body(node.finalbody.body, getattr(twin, "finalbody", None))
+
+
+_DML = ("insert", "update", "delete", "select")
+_FIELD = "__ormlint_field__"  # stands for an f-string's `{...}` in the statement read from it
+
+
+def _shape(node: cst.FormattedString) -> str | None:
+    """An f-string's SQL with each `{...}` as a placeholder name: enough to tell an INSERT from
+    an ALTER TABLE, not which table. None when its text parts have escapes."""
+    if node.prefix.lower() != "f":
+        return None
+    parts = []
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            if "\\" in part.value:
+                return None
+            parts.append(part.value.replace("{{", "{").replace("}}", "}"))
+        else:
+            parts.append(_FIELD)
+    return "".join(parts)
 
 
 _DOLLAR_QUOTED = re.compile(r"\$(\w*)\$.*?\$\1\$", re.DOTALL)
