@@ -224,7 +224,9 @@ def check(
                 for line in withheld(result.index):
                     click.echo(f"ormlint: not judged: {printable(line)}", err=True)
     except Exception as error:  # pragma: no cover - a bug in ormlint, never the user's input
-        click.echo(f"ormlint: internal error: {type(error).__name__}: {error}", err=True)
+        from ormlint.engine import short_reason
+
+        click.echo(f"ormlint: internal error: {short_reason(error)}", err=True)
         sys.exit(EXIT_ERROR)
     if statistics:
         click.echo(render_statistics(findings), nl=False)

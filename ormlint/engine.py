@@ -284,7 +284,7 @@ def _unparsable(path: str, source: str, codes: frozenset[str], error: Exception)
     elif isinstance(error, RecursionError):
         message = "cannot analyse: expressions nested too deeply"
     else:  # MemoryError, ValueError (null bytes)
-        message = f"cannot parse: {_short_reason(error)}"
+        message = f"cannot parse: {short_reason(error)}"
     finding = Finding(path, line, column, PARSE_ERROR_CODE, message, line, column)
     return [] if _suppressed(finding, python_lines(source)) else [finding]
 
@@ -292,14 +292,14 @@ def _unparsable(path: str, source: str, codes: frozenset[str], error: Exception)
 def _internal_error(path: str, codes: frozenset[str], error: Exception) -> list[Finding]:
     if PARSE_ERROR_CODE not in codes:
         return []
-    message = f"ormlint internal error ({_short_reason(error)}); please report it"
+    message = f"ormlint internal error ({short_reason(error)}); please report it"
     return [Finding(path, 1, 1, PARSE_ERROR_CODE, message, 1, 1)]
 
 
 MAX_REASON_LENGTH = 160
 
 
-def _short_reason(error: BaseException) -> str:
+def short_reason(error: BaseException) -> str:
     """The exception's type and the first line of its text, truncated: some carry a whole
     syntax tree (a KeyError on a node)."""
     lines = str(error).strip().splitlines()
