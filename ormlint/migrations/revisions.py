@@ -1272,52 +1272,29 @@ class _Flow(cst.CSTVisitor):
     """Jumps (break, continue, return, yield) and the names assigned in a block, outside the
     functions and classes it defines."""
 
+    _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+    _JUMPS = (cst.Return, cst.Break, cst.Continue, cst.Yield)
+    # the nodes that bind names, and the attribute holding what they bind
+    _BINDERS = {
+        cst.AssignTarget: "target", cst.AnnAssign: "target", cst.AugAssign: "target",
+        cst.For: "target", cst.AsName: "name", cst.NamedExpr: "target",
+    }
+
     def __init__(self) -> None:
         self.jumps = False
         self.returns = False
         self.assigned: set[str] = set()
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_Return(self, node: cst.Return) -> None:
-        self.jumps = self.returns = True
-
-    def visit_Break(self, node: cst.Break) -> None:
-        self.jumps = True
-
-    def visit_Continue(self, node: cst.Continue) -> None:
-        self.jumps = True
-
-    def visit_Yield(self, node: cst.Yield) -> None:
-        self.jumps = True
-
-    def visit_Name(self, node: cst.Name) -> None:
-        pass
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._targets(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._targets(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._targets(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._targets(node.target)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self._targets(node.name)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._targets(node.target)
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, self._SCOPES):
+            return False
+        if isinstance(node, self._JUMPS):
+            self.jumps = True
+            self.returns |= isinstance(node, cst.Return)
+        bound = self._BINDERS.get(type(node))
+        if bound is not None:
+            self._targets(getattr(node, bound))
+        return True
 
     def _targets(self, target: cst.CSTNode) -> None:
         if isinstance(target, cst.Name):
