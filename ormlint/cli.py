@@ -104,7 +104,17 @@ def _names_something(path: Path) -> bool:
     "--stdin-filename", type=click.Path(path_type=Path),
     help="With PATH `-`: the path the source on standard input stands for (config, ignores, output).",
 )
-@click.option("--statistics", is_flag=True, help="Print a count per rule instead of each finding.")
+@click.option("--statistics", is_flag=True, help="Print a count per rule instead of each finding (text or json).")
+@click.option(
+    "-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings and nothing else (no summary).")
+@click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Colour the text format (auto: on a terminal, unless NO_COLOR is set).",
+)
+@click.option("--show-source", is_flag=True, help="Text format: print each finding's source line, marked.")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Parallel processes (default: all cores).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
@@ -127,7 +137,8 @@ def _names_something(path: Path) -> bool:
 )
 def check(
     paths, output_format, select, extend_select, ignore, exclude, extend_exclude, force_exclude,
-    respect_gitignore, max_file_size, stdin_filename, statistics, exit_zero, jobs, fix,
+    respect_gitignore, max_file_size, stdin_filename, statistics, output_file, quiet, color,
+    show_source, exit_zero, jobs, fix,
     unsafe_fixes, diff, no_cache, migrations,
     no_migrations, show_uncertain, cache_dir,
 ):
@@ -141,8 +152,8 @@ def check(
     use_stdin = any(str(p) == "-" for p in paths)
     if use_stdin and len(paths) > 1:
         raise click.UsageError("`-` (standard input) cannot be combined with other paths")
-    if statistics and output_format != "text":
-        raise click.UsageError("--statistics prints a text table; it cannot be combined with --format")
+    if statistics and output_format not in ("text", "json"):
+        raise click.UsageError("--statistics prints a table as text or json, not as " + output_format)
     config_paths = [stdin_filename or Path("stdin.py")] if use_stdin else paths
     try:
         settings = load_settings(config_paths)
@@ -229,10 +240,49 @@ def check(
         click.echo(f"ormlint: internal error: {short_reason(error)}", err=True)
         sys.exit(EXIT_ERROR)
     if statistics:
-        click.echo(render_statistics(findings), nl=False)
+        report = render_statistics(findings, output_format)
     else:
-        click.echo(render(findings, output_format, files_checked), nl=False)
+        stdin_text = (str(stdin_filename) if stdin_filename else "-", _decoded(data)) if use_stdin else None
+        colored = color == "always" or (
+            color == "auto" and output_file is None and "NO_COLOR" not in os.environ
+            and sys.stdout.isatty()
+        )
+        report = render(
+            findings, output_format, files_checked, lines_for=_source_lines(settings, stdin_text),
+            color=colored, show_source=show_source, quiet=quiet,
+        )
+    if output_file is not None:
+        try:
+            output_file.write_text(report, encoding="utf-8", errors="backslashreplace")
+        except OSError as error:
+            click.echo(f"ormlint: error: cannot write {output_file}: {error.strerror}", err=True)
+            sys.exit(EXIT_ERROR)
+    else:
+        click.echo(report, nl=False)
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def _source_lines(settings, stdin: tuple[str, str] | None):
+    """The lines of each reported file, read once (for --show-source and fingerprints); the
+    text of standard input for its display name."""
+    from ormlint.sources import decode, read_file
+    from ormlint.syntax import python_lines
+
+    read: dict[str, list[str]] = {}
+
+    def lines_for(path: str) -> list[str]:
+        if path not in read:
+            if stdin is not None and path == stdin[0]:
+                read[path] = python_lines(stdin[1])
+            else:
+                data = read_file(path, settings.max_file_size)
+                try:
+                    read[path] = python_lines(decode(data)) if isinstance(data, bytes) else []
+                except (SyntaxError, UnicodeDecodeError, LookupError):
+                    read[path] = []
+        return read[path]
+
+    return lines_for
 
 
 def _fix_stdin(stdin_filename, settings, unsafe: bool, diff: bool, exit_zero: bool = False) -> None:

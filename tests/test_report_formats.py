@@ -60,7 +60,7 @@ FILE_URI = re.compile(rf"file://(?:/{_PCHAR}*)+")
 
 
 def test_formats_tuple_lists_every_format_in_order():
-    assert FORMATS == ("text", "json", "sarif", "github")
+    assert FORMATS == ("text", "json", "sarif", "github", "gitlab", "junit", "pylint")
 
 
 def test_unknown_format_is_an_error():
@@ -356,3 +356,96 @@ def test_cli_format_sarif_and_github(tmp_path, monkeypatch, validator):
     assert result.exit_code == 1
     assert result.output.splitlines()
     assert all(line.startswith("::error file=app/models.py,") for line in result.output.splitlines())
+
+
+# -- gitlab, junit, pylint; source, colour, quiet, output file; fingerprints ---------------------
+
+SOURCE = {"app/models.py": ["x = 1\n"] * 7 + ["    parent_id = relationship(remote_side=[id])\n",
+                                              '    at = Column(DateTime, server_default="now()")\n']}
+
+
+def _lines(path: str) -> list[str]:
+    return SOURCE.get(path, [])
+
+
+def test_gitlab_code_quality_report():
+    report = json.loads(render(FINDINGS, "gitlab", 3, lines_for=_lines))
+    assert [r["check_name"] for r in report] == [f.code for f in FINDINGS]
+    first = report[0]
+    assert first["location"] == {"path": "app/models.py", "lines": {"begin": 9, "end": 9}}
+    assert first["severity"] == "major" and first["description"].startswith("ORM301 ")
+    assert len({r["fingerprint"] for r in report}) == len(report)
+
+
+def test_fingerprints_follow_the_line_text_not_its_number():
+    from ormlint.report.formats import fingerprints
+
+    moved = {"app/models.py": ["# a new line above\n"] + SOURCE["app/models.py"]}
+    finding = FINDINGS[0]
+    shifted = Finding(finding.path, finding.line + 1, finding.column, finding.code, finding.message,
+                      finding.end_line + 1, finding.end_column)
+    assert fingerprints([finding], _lines) == fingerprints([shifted], lambda p: moved.get(p, []))
+    twice = fingerprints([finding, finding], _lines)
+    assert twice[0] != twice[1]  # two alike findings in one file stay apart
+    other = Finding(finding.path, 8, 1, finding.code, finding.message, 8, 2)
+    assert fingerprints([other], _lines) != fingerprints([finding], _lines)
+
+
+def test_sarif_carries_partial_fingerprints_when_the_source_is_at_hand(validator):
+    log = json.loads(render(FINDINGS, "sarif", 3, lines_for=_lines))
+    validator.validate(log)
+    results = log["runs"][0]["results"]
+    assert all(set(r["partialFingerprints"]) == {"ormlintFingerprint/v1"} for r in results)
+
+
+def test_junit_one_failing_case_per_finding_and_a_passing_case_without():
+    import xml.etree.ElementTree as ET
+
+    suite = ET.fromstring(render(FINDINGS, "junit", 3)).find("testsuite")
+    assert suite.get("failures") == str(len(FINDINGS)) and len(suite.findall("testcase")) == len(FINDINGS)
+    failure = suite.find("testcase/failure")
+    assert failure.get("message") == FINDINGS[0].message
+    clean = ET.fromstring(render([], "junit", 3)).find("testsuite")
+    assert clean.get("failures") == "0" and clean.find("testcase/failure") is None
+
+
+def test_pylint_one_line_per_finding():
+    lines = render(FINDINGS[:2], "pylint", 1).splitlines()
+    assert lines == ["app/models.py:9: [ORM301] `server_default=\"now()\"` is a literal",
+                     "app/models.py:8: [ORM101] `id` is the builtin"]
+
+
+def test_text_show_source_marks_the_span():
+    text = render(FINDINGS[:1], "text", 1, lines_for=_lines, show_source=True)
+    gutter, shown, marked = text.splitlines()[1:4]
+    assert gutter == "  |" and shown == '9 |     at = Column(DateTime, server_default="now()")'
+    source = shown[len("9 | "):]
+    start = marked.index("^") - len("  | ")
+    assert source[start:start + marked.count("^")] == source[4:47]  # columns 5..48 (exclusive)
+
+
+def test_text_colour_and_quiet():
+    coloured = render(FINDINGS[:1], "text", 1, color=True)
+    assert "\033[31m" in coloured and "\033[0m" in coloured
+    assert "\033[" not in render(FINDINGS[:1], "text", 1)
+    assert render(FINDINGS[:1], "text", 1, quiet=True).splitlines() == [
+        "app/models.py:9:5: ORM301 `server_default=\"now()\"` is a literal"
+    ]
+
+
+def test_cli_output_file_colour_and_statistics_as_json(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.ormlint]\n")
+    (tmp_path / "m.py").write_text(
+        "from sqlalchemy import Column, DateTime\nclass A(Base):\n    __tablename__ = 'a'\n"
+        "    at = Column(DateTime, server_default='now()')\n"
+    )
+    result = CliRunner().invoke(main, ["check", "m.py", "-o", "out.txt", "--color", "always", "--show-source"])
+    assert result.exit_code == 1 and result.stdout == ""
+    written = (tmp_path / "out.txt").read_text()
+    assert "\033[31mORM301" in written and "^^^^^^^" in written
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\033[" not in CliRunner().invoke(main, ["check", "m.py"]).stdout
+    stats = json.loads(CliRunner().invoke(main, ["check", "m.py", "--statistics", "--format", "json"]).stdout)
+    assert stats == [{"code": "ORM301", "name": RULES["ORM301"].name, "count": 1, "fixable": 1}]
+    assert CliRunner().invoke(main, ["check", "m.py", "--statistics", "--format", "sarif"]).exit_code == 2

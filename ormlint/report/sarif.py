@@ -21,9 +21,17 @@ SRCROOT = "%SRCROOT%"  # relative paths are relative to where ormlint ran (the c
 _URI_SAFE = "/-._~!$&'()*+,;=@"
 
 
-def render_sarif(findings: Sequence[Finding]) -> str:
+def render_sarif(findings: Sequence[Finding], lines_for=None) -> str:
+    """SARIF with `partialFingerprints` (ormlint.report.formats.fingerprints) when the source
+    lines are at hand, so code scanning follows a finding across commits."""
+    from ormlint.report.formats import fingerprints
+
     rules, index = _rules()
-    results = [_result(f, index) for f in sorted(findings, key=_sort_key)]
+    ordered = sorted(findings, key=_sort_key)
+    results = [_result(f, index) for f in ordered]
+    if lines_for is not None:
+        for result, fingerprint in zip(results, fingerprints(ordered, lines_for)):
+            result["partialFingerprints"] = {"ormlintFingerprint/v1": fingerprint}
     log = {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
