@@ -265,7 +265,7 @@ def check(
 def _source_lines(settings, stdin: tuple[str, str] | None):
     """The lines of each reported file, read once (for --show-source and fingerprints); the
     text of standard input for its display name."""
-    from ormlint.sources import decode, read_file
+    from ormlint.sources import lines_on_disk
     from ormlint.syntax import python_lines
 
     read: dict[str, list[str]] = {}
@@ -275,11 +275,7 @@ def _source_lines(settings, stdin: tuple[str, str] | None):
             if stdin is not None and path == stdin[0]:
                 read[path] = python_lines(stdin[1])
             else:
-                data = read_file(path, settings.max_file_size)
-                try:
-                    read[path] = python_lines(decode(data)) if isinstance(data, bytes) else []
-                except (SyntaxError, UnicodeDecodeError, LookupError):
-                    read[path] = []
+                read[path] = lines_on_disk(path, settings.max_file_size)
         return read[path]
 
     return lines_for

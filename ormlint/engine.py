@@ -20,7 +20,7 @@ from ormlint.facts import (
 )
 from ormlint.findings import Finding
 from ormlint.noqa import is_suppressed
-from ormlint.sources import SkippedFile, decode, read_file, text_size, too_large
+from ormlint.sources import SkippedFile, decode, lines_on_disk, read_file, text_size, too_large
 from ormlint.syntax import newline_of, python_lines, with_newline
 
 # libcst and the rules are imported where a file is analysed: a run whose every result is cached
@@ -731,17 +731,6 @@ def _is_real_directory(entry: os.DirEntry) -> bool:
         return False
 
 
-def _lines_on_disk(path: str) -> list[str]:
-    """The file's lines as Python numbers them (the findings' line numbers)."""
-    data = read_file(Path(path))
-    if isinstance(data, OSError):
-        return []
-    try:
-        return python_lines(decode(data))
-    except (SyntaxError, UnicodeDecodeError, LookupError):
-        return python_lines(data.decode("utf-8", "replace"))
-
-
 def check_source(
     source: str, display: str, settings: Settings, path: Path | None = None,
     statements: StatementCache | None = None,
@@ -1067,7 +1056,7 @@ def project_findings(
                 findings.append(finding)
                 continue
             if violation.path not in lines_by_path:
-                lines_by_path[violation.path] = (lines_for or _lines_on_disk)(violation.path)
+                lines_by_path[violation.path] = (lines_for or lines_on_disk)(violation.path)
             if not _suppressed(finding, lines_by_path[violation.path]):
                 findings.append(finding)
     return findings

@@ -13,6 +13,8 @@ import stat
 import tokenize
 from pathlib import Path
 
+from ormlint.syntax import python_lines
+
 
 def decode(data: bytes) -> str:
     """Source text as Python would read it (PEP 263 coding cookie, BOM)."""
@@ -67,3 +69,15 @@ def too_large(size: int, max_size: int) -> SkippedFile:
 def text_size(source: str) -> int:
     """The text's size in UTF-8, what `max-file-size` limits when there is no file to stat."""
     return len(source) if source.isascii() else len(source.encode("utf-8", "surrogatepass"))
+
+
+def lines_on_disk(path: Path | str, max_size: int | None = None) -> list[str]:
+    """A file's lines as Python numbers them (the findings' line numbers): for `# noqa` comments
+    read from disk and the reporters' source excerpts; [] when it cannot be read."""
+    data = read_file(path, max_size)
+    if isinstance(data, OSError):
+        return []
+    try:
+        return python_lines(decode(data))
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return python_lines(data.decode("utf-8", "replace"))
