@@ -52,6 +52,10 @@ class ColumnSpec:
     index: bool | None  # `index=True`; None: not a literal
     foreign_keys: tuple[ForeignKeySpec, ...]
     location: Location
+    # Something other than `server_default=` may give existing rows a value: a positional
+    # `DefaultClause`/`FetchedValue`, `Identity()`, `Computed()`, `Sequence()` (or an argument
+    # that could not be read). Only the migration-safety rules read it.
+    other_value_source: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,10 @@ class CreateIndex:
     columns: tuple[str, ...] | None  # None: an expression index (`sa.text(...)` element)
     unique: bool
     location: Location
+    # `postgresql_concurrently=`: True, False (also not given), None (not a literal)
+    concurrently: bool | None = False
+    # inside `with op.get_context().autocommit_block():` (outside the migration's transaction)
+    autocommit_block: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,8 @@ class DropIndex:
     name: str
     table: str | None  # None: not given (`op.drop_index("ix")`)
     location: Location
+    concurrently: bool | None = False  # as for CreateIndex
+    autocommit_block: bool = False
 
 
 @dataclass(frozen=True)

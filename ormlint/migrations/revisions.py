@@ -310,6 +310,7 @@ class _Reader:
         self.dialect_names: set[str] = set()  # names bound to `op.get_bind().dialect.name`
         self.binds: set[str] = set()  # names bound to op.get_bind() / its connection
         self.batch_aliases: set[str] = set()  # `as batch_op` names (for batch_op.f("name"))
+        self.autocommit_depth = 0  # inside `with op.get_context().autocommit_block():`
 
     # -- header ----------------------------------------------------------------------------------
 
@@ -505,8 +506,13 @@ class _Reader:
                     out.append(Uncertain(None, "batch_alter_table on a non-literal table", _location(ast_expr)))
             else:
                 self.scan(expr, _location(ast_expr or twin), out)
+        autocommit = any(_is_autocommit_block(item.item) for item in node.items)
         ast_body = list(twin.body) if isinstance(twin, (ast.With, ast.AsyncWith)) else []
-        self.statements(_block(node.body), ast_body, inner, out)
+        self.autocommit_depth += autocommit
+        try:
+            self.statements(_block(node.body), ast_body, inner, out)
+        finally:
+            self.autocommit_depth -= autocommit
 
     def conditional(
         self, node: cst.CSTNode, twin: ast.stmt | None, batches: dict[str, str | None],
@@ -906,6 +912,8 @@ class _Reader:
                 else:
                     foreign_keys.append(fk)
             elif symbol in _COLUMN_ITEMS_IGNORED:
+                if symbol != "CheckConstraint":
+                    problems["other_value_source"] = True
                 continue
             elif type_expr is None:
                 type_expr = value
@@ -935,6 +943,7 @@ class _Reader:
             name, sql_type(type_expr, self.imports) if type_expr is not None else None,
             nullable, bool(primary_key), default, known, flags["unique"], flags["index"],
             tuple(foreign_keys), where,
+            other_value_source=problems.pop("other_value_source", False) or bool(problems.get("uncertain")),
         )
         return spec, written, problems
 
@@ -1123,13 +1132,22 @@ class _Reader:
             unique = self.flag(args.node("unique"), False)
         except _NotLiteral:
             raise _Unreadable("unique= is not a literal", "indexes")
-        return CreateIndex(name, table, columns, bool(unique), where)
+        return CreateIndex(name, table, columns, bool(unique), where, *self.concurrency(args))
 
     def op_drop_index(self, args: _Args, table: str | None, where: Location) -> Operation:
         name = self.name_or_none(args.node("index_name"), "index name")
         if name is None:
             raise _Unreadable("index name", "indexes")
-        return DropIndex(name, table, where)
+        return DropIndex(name, table, where, *self.concurrency(args))
+
+    def concurrency(self, args: _Args) -> tuple[bool | None, bool]:
+        """(`postgresql_concurrently=` as written: None when not a literal, inside an
+        autocommit block)."""
+        try:
+            concurrently = self.flag(args.node("postgresql_concurrently"), False)
+        except _NotLiteral:
+            concurrently = None
+        return concurrently, self.autocommit_depth > 0
 
     def op_create_unique_constraint(self, args: _Args, table: str, where: Location) -> Operation:
         name = self.name_or_none(args.node("constraint_name"), "constraint name")
@@ -1160,6 +1178,15 @@ class _Reader:
             if type_ is None:
                 raise _Unreadable("type_ is not a literal")
         return DropConstraint(name, table, type_, where)
+
+
+def _is_autocommit_block(expr: cst.BaseExpression) -> bool:
+    """`op.get_context().autocommit_block()` (or `context.get_context()...`, a migration
+    context bound to a name): the block runs outside the migration's transaction."""
+    return (
+        isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)
+        and expr.func.attr.value == "autocommit_block"
+    )
 
 
 class _Unreadable(Exception):
