@@ -128,6 +128,10 @@ def _names_something(path: Path) -> bool:
 )
 @click.option("--no-migrations", is_flag=True, help="Do not read Alembic migrations (no ORM7xx drift rules).")
 @click.option(
+    "--all-revisions", is_flag=True,
+    help="Migration-safety rules (ORM72x): judge every revision, not only the new ones.",
+)
+@click.option(
     "--show-uncertain", is_flag=True,
     help="Also print (on stderr) which tables the drift rules did not judge, and why.",
 )
@@ -140,7 +144,7 @@ def check(
     respect_gitignore, max_file_size, stdin_filename, statistics, output_file, quiet, color,
     show_source, exit_zero, jobs, fix,
     unsafe_fixes, diff, no_cache, migrations,
-    no_migrations, show_uncertain, cache_dir,
+    no_migrations, all_revisions, show_uncertain, cache_dir,
 ):
     """Check PATHS (files or directories, default: the current directory; `-` reads stdin)."""
     from ormlint.config import ConfigError, load_settings
@@ -174,6 +178,7 @@ def check(
             max_file_size=max_file_size,
             migrations=tuple(str(p.resolve()) for p in migrations) or None,
             use_migrations=False if no_migrations else None,
+            all_revisions=all_revisions or None,
         )
     except ConfigError as error:
         click.echo(f"ormlint: error: {error}", err=True)

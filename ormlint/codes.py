@@ -17,6 +17,8 @@ RULE_CODES: dict[str, bool] = {
     **{f"ORM60{n}": True for n in range(1, 6)},
     **{f"ORM70{n}": True for n in range(1, 10)},
     "ORM710": True,
+    "ORM720": True,
+    "ORM721": True,
     "ORM801": False,
 }
 
@@ -57,3 +59,7 @@ class RuleOptions:
     """Settings that change what a rule reports (part of the cache key)."""
 
     target_dialect: str = "postgresql"
+    # Which revisions the migration-safety rules (ORM72x) judge on a directory run: those after
+    # this revision id (None: the heads), or every one.
+    migration_safety_since: str | None = None
+    all_revisions: bool = False

@@ -29,7 +29,7 @@ DEFAULT_EXCLUDE = (
 KNOWN_KEYS = {
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
     "external-models", "external-tables", "target-dialect", "migrations", "respect-gitignore",
-    "max-file-size",
+    "max-file-size", "migration-safety-since",
 }
 # Larger files are reported (ORM999) instead of parsed: libcst's native parser needs many times
 # a file's size in memory, and aborts the whole process on a file of tens of megabytes.
@@ -61,12 +61,20 @@ class Settings:
     use_migrations: bool = True
     respect_gitignore: bool = True  # walks skip what git ignores (ormlint/gitignore.py)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes
+    # The migration-safety rules (ORM72x) judge the revisions after this one (None: the heads),
+    # or every revision with `all_revisions`.
+    migration_safety_since: str | None = None
+    all_revisions: bool = False
 
     @property
     def rule_options(self) -> "RuleOptions":
         from ormlint.codes import RuleOptions
 
-        return RuleOptions(target_dialect=self.target_dialect)
+        return RuleOptions(
+            target_dialect=self.target_dialect,
+            migration_safety_since=self.migration_safety_since,
+            all_revisions=self.all_revisions,
+        )
 
     def with_overrides(self, **overrides: Any) -> "Settings":
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
@@ -242,6 +250,11 @@ def settings_from_table(table: Mapping[str, Any], config: Path) -> Settings:
                 f"{config}: target-dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}"
             )
         values["target_dialect"] = dialect
+    if "migration-safety-since" in table:
+        since = table["migration-safety-since"]
+        if not isinstance(since, str) or not since.strip():
+            raise ConfigError(f"{config}: `migration-safety-since` must be a revision id (a string)")
+        values["migration_safety_since"] = since.strip()
     if "respect-gitignore" in table:
         if not isinstance(table["respect-gitignore"], bool):
             raise ConfigError(f"{config}: `respect-gitignore` must be true or false")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from ormlint.rules import (
-    columns, declarative, defaults, foreign_keys, indexes, migrations, relationships, security,
+    columns, declarative, defaults, foreign_keys, indexes, migration_safety, migrations,
+    relationships, security,
 )
 from ormlint.rules.base import Rule, Violation
 
-_FAMILIES = (relationships, columns, defaults, indexes, declarative, foreign_keys, migrations, security)
+_FAMILIES = (
+    relationships, columns, defaults, indexes, declarative, foreign_keys, migrations,
+    migration_safety, security,
+)
 
 RULES: dict[str, type[Rule]] = {
     rule.code: rule
