@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Se
 from ormlint.codes import PARSE_ERROR_CODE, RULE_CODES, RuleOptions
 from ormlint.config import Settings
 from ormlint.facts import (
-    FileFacts, ProjectIndex, configures_type_map, text_facts, unparsed_facts,
+    FileFacts, ProjectIndex, configures_type_map, flask_naming, text_facts, unparsed_facts,
 )
 from ormlint.findings import Finding
 from ormlint.noqa import is_suppressed
@@ -199,7 +199,9 @@ def _analyse_file(
     except (RecursionError, ValueError, MemoryError) as error:
         return FileResult(_unparsable(path, source, codes, error), unparsed)
     if syntax_error is None and whole_trees is None and not may_declare_models(source):
-        return FileResult([], FileFacts(path, custom_type_map=configures_type_map(source)))
+        return FileResult([], FileFacts(
+            path, custom_type_map=configures_type_map(source), flask_naming=flask_naming(source),
+        ))
     narrow = NARROW_PARSE and tree is not None and whole_trees is None
     if narrow and statements is not None and syntax_error is None:
         module = statements.parse(narrowed_text(source, tree, codes), tree)
@@ -823,7 +825,7 @@ def _run_in_project(
     walk_from = Path(relative if not relative.startswith("..") else root)
     result = _run_paths(
         [walk_from, *(path for path, _ in named)], settings, jobs, cache_dir, True, sources,
-        need_index, named_files=True,
+        need_index,
     )
     findings = sorted(
         dataclasses.replace(f, path=shown[os.path.abspath(f.path)])
@@ -840,7 +842,6 @@ def _run_paths(
     whole_project: bool | None = None,
     sources: Mapping[str, bytes] | None = None,
     need_index: bool = False,
-    named_files: bool = False,
 ) -> RunResult:
     from ormlint.cache import ResultCache, content_digest, fingerprint
 
@@ -941,7 +942,7 @@ def _run_paths(
     if cache is not None:
         project_key = content_digest(repr((
             sorted((display, digest) for display, digest in digests),
-            whole_project, settings.external_models, settings.external_tables, named_files,
+            whole_project, settings.external_models, settings.external_tables,
             [(str(file), digest) for file, digest in _migration_digests(locations, content_digest)],
         )).encode())
     cached_project = (
@@ -955,7 +956,6 @@ def _run_paths(
             [r.facts for r in results], whole_project, settings.external_models,
             settings.external_tables,
         )
-        index.named_files = named_files
         if locations:
             read = {r.revision.path: r.revision for r in fresh if r.revision is not None}
             index.migrations = _load_migrations(

@@ -127,6 +127,13 @@ class ClassFacts:
     # `__table_args__`, a ForeignKeyConstraint or other item ormlint does not model).
     columns_complete: bool = True
     constraints_complete: bool = True
+    # Its `__tablename__` is a declared_attr returning `prefix + cls.__name__.lower() + suffix`
+    # and nothing else: (prefix, suffix). It names the table of each subclass not overriding it.
+    lowered_name_tablename: tuple[str, str] | None = None
+    sqlmodel_table: bool = False  # a SQLModel class declared with `table=True`
+    # `tablename` is written nowhere: the index gave the name the library gives the table
+    # (Flask-SQLAlchemy's, SQLModel's, a base's declared_attr; ProjectIndex.implicit_tablename).
+    tablename_implicit: bool = False
 
     @property
     def declares_mapping(self) -> bool:
@@ -160,7 +167,44 @@ def configures_type_map(source: str) -> bool:
 def text_facts(path: str, source: str) -> FileFacts:
     """Facts for a file the prefilter skips: the names of the classes it defines, so that a
     relationship to a class declared there (an STI subclass, say) is not "not found"."""
-    return FileFacts(path, classes=tuple(opaque_class(n) for n in _CLASS_STATEMENT.findall(source)))
+    return FileFacts(
+        path, classes=tuple(opaque_class(n) for n in _CLASS_STATEMENT.findall(source)),
+        flask_naming=flask_naming(source),
+    )
+
+
+_CUSTOM_FLASK_MODEL = re.compile(r"\b(?:model_class|disable_autonaming|make_declarative_base)\b")
+
+
+def flask_naming(source: str) -> str | None:
+    """What the file tells of Flask-SQLAlchemy's generated table names (FileFacts.flask_naming):
+    "custom" when it may configure the model class (`SQLAlchemy(model_class=...)`,
+    `disable_autonaming=True`, an overridden `make_declarative_base`), "default" when it names
+    flask_sqlalchemy, else None."""
+    if _CUSTOM_FLASK_MODEL.search(source):
+        return "custom"
+    return "default" if "flask_sqlalchemy" in source else None
+
+
+# Flask-SQLAlchemy 3.x: "_" before a capital that follows a lower-case letter or a digit, or that
+# begins a capitalised word (not at the start); then all lower case.
+_WORD_START_3X = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=.)(?=[A-Z][a-z])")
+# 2.x: each run of capitals before a lower-case letter or a digit becomes "_" + the run, with "_"
+# before its last capital, lower-cased; every other character is kept as it is.
+_CAPITALS_2X = re.compile(r"[A-Z]+(?=[a-z0-9])")
+
+
+def _capitals_2x(match: re.Match[str]) -> str:
+    run = match.group()
+    return ("_" + run[:-1] + "_" + run[-1] if len(run) > 1 else "_" + run).lower()
+
+
+def flask_sqlalchemy_tablename(class_name: str) -> str | None:
+    """The `__tablename__` Flask-SQLAlchemy generates for a model class of this name, when 2.x
+    and 3.x generate the same one (which version a project runs is not known here), else None."""
+    name_3x = _WORD_START_3X.sub("_", class_name).lower().lstrip("_")
+    name_2x = _CAPITALS_2X.sub(_capitals_2x, class_name).lstrip("_")
+    return name_3x if name_3x == name_2x else None
 
 
 def unparsed_facts(path: str, source: str) -> FileFacts:
@@ -205,6 +249,7 @@ class FileFacts:
     class_names_from_text: bool = False
     # The file configures a type_annotation_map: `Mapped[str]` may not mean String here.
     custom_type_map: bool = False
+    flask_naming: str | None = None  # see flask_naming()
 
 
 def _top_level_package(path: str, package_dirs: frozenset[str]) -> str:
@@ -239,9 +284,6 @@ class ProjectIndex:
     external_tables: frozenset[str] = frozenset()  # [tool.ormlint] external-tables
     # The project's Alembic migrations (ormlint.drift.MigrationSet), when found and enabled.
     migrations: Any = None
-    # The run checks files named alone, inside their project, and reports findings in those
-    # files only: the migration-safety rules judge every revision (a named one is new).
-    named_files: bool = False
     # Results computed once per run from the whole index and shared by rules (e.g. the drift).
     derived: dict[str, Any] = field(default_factory=dict)
 
@@ -258,7 +300,7 @@ class ProjectIndex:
         for facts in files:
             for class_facts in facts.classes:
                 by_name[class_facts.name].append((facts.path, class_facts))
-        return cls(
+        index = cls(
             files=files,
             whole_project=whole_project,
             classes_by_name=dict(by_name),
@@ -266,6 +308,90 @@ class ProjectIndex:
             class_names_complete=all(f.parsed or f.class_names_from_text for f in files),
             external_models=frozenset(m.rpartition(".")[2] for m in external_models),
             external_tables=frozenset(external_tables),
+        )
+        index._name_implicit_tables()
+        return index
+
+    def _name_implicit_tables(self) -> None:
+        """Write into each mapped class whose table name is not in its body the name its
+        library gives the table (implicit_tablename), once, so that every rule reads one name."""
+        flask = _flask_names_generated(self.files)
+        named = {
+            id(cls): name for path, cls in self.classes()
+            if (name := self.implicit_tablename(path, cls, flask)) is not None
+        }
+        if not named:
+            return
+        self.files = [
+            replace(facts, classes=tuple(
+                replace(c, tablename=named[id(c)], shares_parent_table=False, tablename_implicit=True)
+                if id(c) in named else c for c in facts.classes
+            )) if any(id(c) in named for c in facts.classes) else facts
+            for facts in self.files
+        ]
+        by_name: dict[str, list[tuple[str, ClassFacts]]] = defaultdict(list)
+        for path, class_facts in self.classes():
+            by_name[class_facts.name].append((path, class_facts))
+        self.classes_by_name = dict(by_name)
+
+    def implicit_tablename(self, path: str, cls: ClassFacts, flask_names: bool) -> str | None:
+        """The table name a mapped class without `__tablename__` in its body gets, when its
+        library names it and this index can tell which name: Flask-SQLAlchemy's generated name
+        (`flask_names`: the project leaves Flask-SQLAlchemy's naming on), SQLModel's
+        `cls.__name__.lower()` for `table=True`, or a `declared_attr` of a base or mixin that
+        returns `cls.__name__.lower()` (ClassFacts.lowered_name_tablename). None otherwise."""
+        if cls.tablename is not None or cls.kind != "mapped" or cls.own_attributes & {
+            "__tablename__", "__table__", "__init_subclass__",
+        }:
+            return None
+        bases = []
+        for found in self.ancestors(path, cls):
+            if found is None or found[1].kind == "unknown" or "__init_subclass__" in found[1].own_attributes:
+                return None
+            bases.append(found[1])
+        # Each library looks `__tablename__` up along the MRO: with more than one class above
+        # that binds it, which one wins is the MRO's order, not followed here.
+        binders = [b for b in bases if "__tablename__" in b.own_attributes]
+        mapped = [b for b in bases if b.kind == "mapped"]
+        computed = None
+        if len(binders) == 1 and binders[0].kind != "mapped" and binders[0].lowered_name_tablename:
+            prefix, suffix = binders[0].lowered_name_tablename
+            computed = prefix + cls.name.lower() + suffix
+        libraries = {b.library_root for b in (cls, *bases) if b.library_root}
+        if not libraries:  # a declarative base of the project
+            return computed
+        if any(b.kind == "base" for b in bases):
+            return None
+        if libraries == {"sqlmodel.SQLModel"}:
+            # (SQLModel maps no subclass of a table model)
+            if not cls.sqlmodel_table or mapped:
+                return None
+            return computed if binders else cls.name.lower()
+        if libraries == {"flask.Model"} and flask_names:
+            if not mapped:
+                return computed if binders else flask_sqlalchemy_tablename(cls.name)
+            # Below a mapped class, Flask-SQLAlchemy generates a name when the nearest binder
+            # is a mapped class, and keeps the table only with a primary key of its own.
+            if any(b.kind != "mapped" or b.tablename is None for b in binders):
+                return None
+            if not self._declares_primary_key(path, cls):
+                return None
+            return flask_sqlalchemy_tablename(cls.name)
+        return None
+
+    def _declares_primary_key(self, path: str, cls: ClassFacts) -> bool:
+        """A primary key column or constraint in the class or the unmapped classes above it
+        (mixins, abstract bases): what its own table would get."""
+        def unmapped(base: ClassFacts) -> bool:
+            return base.kind != "mapped"
+
+        owners = [cls] + [
+            found[1] for found in self.ancestors(path, cls, through=unmapped)
+            if found is not None and unmapped(found[1])
+        ]
+        return any(
+            any(c.primary_key for c in owner.columns) or any(ix.kind == "primary_key" for ix in owner.indexes)
+            for owner in owners
         )
 
     def tables(self) -> dict[str, list[tuple[str, str | None, tuple[ColumnFacts, ...]]]]:
@@ -425,6 +551,12 @@ class ProjectIndex:
         """The one class of this name that is not a declarative base; None if absent or ambiguous."""
         found = [(p, c) for p, c in self.classes_by_name.get(name, ()) if c.kind != "base"]
         return found[0] if len(found) == 1 else None
+
+
+def _flask_names_generated(files: Iterable[FileFacts]) -> bool:
+    """Flask-SQLAlchemy is used, and no file may configure its model class otherwise."""
+    namings = {f.flask_naming for f in files}
+    return "default" in namings and "custom" not in namings
 
 
 def _same_module(path: str, module: str) -> bool:

@@ -20,7 +20,7 @@ from ormlint.facts import (  # noqa: F401  (re-exported: the facts are part of t
     RelationshipFacts, TableFacts, _module_path, opaque_class, text_facts,
 )
 from ormlint.model.extract import keyword_args
-from ormlint.model.names import dotted_name, optional_core, string_value
+from ormlint.model.names import bool_value, dotted_name, optional_core, string_value
 from ormlint.model.types import FileModel
 from ormlint.syntax import statements_breadth_first
 
@@ -176,6 +176,11 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                 own_attributes=frozenset(_class_attributes(cls.node)),
                 location=location,
                 tablename_location=positions.located(positions.assignment(cls.name, "__tablename__")),
+                lowered_name_tablename=_lowered_name_tablename(model, cls),
+                sqlmodel_table=cls.is_sqlmodel and any(
+                    arg.keyword is not None and arg.keyword.value == "table"
+                    and bool_value(arg.value) is True for arg in cls.node.keywords
+                ),
             )
         )
     tables = []
@@ -215,6 +220,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
     return FileFacts(
         path=model.path, classes=tuple(classes), tables=tuple(tables),
         index_names=tuple(index_names), custom_type_map=model.custom_type_map,
+        flask_naming=model.flask_naming,
     )
 
 
@@ -634,6 +640,56 @@ def annotation_shape(model: FileModel, rel) -> str | None:
             return "scalar"
         return None
     return None
+
+
+def _lowered_name_tablename(model: FileModel, cls) -> tuple[str, str] | None:
+    """(prefix, suffix) when the class's one binding of `__tablename__` is a `declared_attr`
+    (or `declared_attr.directive`) whose body is exactly `return cls.__name__.lower()`, with
+    a string literal added before or after; None for anything else it may compute."""
+    if cls.tablename is not None:
+        return None
+    bindings = [a for a in cls.assignments if a.attr == "__tablename__"]
+    if len(bindings) != 1 or bindings[0].kind != "def" or bindings[0].branch:
+        return None
+    func = next((s for s in _body(cls.node) if isinstance(s, cst.FunctionDef)
+                 and s.name.value == "__tablename__"), None)
+    if func is None or len(func.decorators) != 1 or func.asynchronous is not None:
+        return None
+    decorator = func.decorators[0].decorator
+    if not (
+        model.imports.symbol(decorator) == "declared_attr"
+        or (isinstance(decorator, cst.Attribute) and decorator.attr.value == "directive"
+            and model.imports.symbol(decorator.value) == "declared_attr")
+    ):
+        return None
+    params = func.params
+    if (len(params.params) != 1 or params.posonly_params or params.kwonly_params
+            or isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None or params.params[0].default is not None):
+        return None
+    body = func.body.body if isinstance(func.body, cst.IndentedBlock) else ()
+    if (len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine)
+            or len(body[0].body) != 1 or not isinstance(body[0].body[0], cst.Return)):
+        return None
+    value = body[0].body[0].value
+    cls_name = params.params[0].name.value
+    if _is_lowered_class_name(value, cls_name):
+        return "", ""
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        if _is_lowered_class_name(value.left, cls_name) and (suffix := string_value(value.right)) is not None:
+            return "", suffix
+        if _is_lowered_class_name(value.right, cls_name) and (prefix := string_value(value.left)) is not None:
+            return prefix, ""
+    return None
+
+
+def _is_lowered_class_name(node: cst.BaseExpression | None, cls_name: str) -> bool:
+    """`cls.__name__.lower()`."""
+    return (
+        isinstance(node, cst.Call) and not node.args
+        and isinstance(node.func, cst.Attribute) and node.func.attr.value == "lower"
+        and isinstance(node.func.value, cst.Attribute) and node.func.value.attr.value == "__name__"
+        and isinstance(node.func.value.value, cst.Name) and node.func.value.value.value == cls_name
+    )
 
 
 def _body(node: cst.ClassDef) -> list[cst.CSTNode]:

@@ -13,7 +13,7 @@ from typing import Iterable, Iterator, Sequence
 
 import libcst as cst
 
-from ormlint.facts import configures_type_map
+from ormlint.facts import configures_type_map, flask_naming
 from ormlint.model.blocks import blocks, function_statements
 from ormlint.model.names import (
     syntax_children,
@@ -168,6 +168,7 @@ class Extractor:
             module_values=dict(self.aliases),
             module_bindings=self.module_bindings,
             custom_type_map=configures_type_map(self.source),
+            flask_naming=flask_naming(self.source),
         )
 
     def _module_functions(self) -> dict[str, ModuleFunction]:

@@ -294,6 +294,7 @@ class FileModel:
     module_bindings: Bindings = field(default_factory=Bindings, compare=False)
     # The file configures a type_annotation_map: `Mapped[str]` may map to another type here.
     custom_type_map: bool = False
+    flask_naming: str | None = None  # see ormlint.facts.flask_naming
 
     @property
     def is_alembic_revision(self) -> bool:

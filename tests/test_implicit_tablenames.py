@@ -1,0 +1,228 @@
+"""Table names the libraries give classes without `__tablename__`: Flask-SQLAlchemy's generated
+name, SQLModel's `cls.__name__.lower()`, a base's `declared_attr` returning the lowered class
+name. The project rules read them from the index (ProjectIndex.implicit_tablename)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from ormlint.facts import flask_sqlalchemy_tablename
+from tests.helpers import lint_project
+
+# class name -> the name Flask-SQLAlchemy 2.x and 3.x both generate (None: they differ), as
+# both versions gave them (2.5.1 and 3.1.1, checked by the oracle test below).
+FLASK_NAMES = {
+    "user": "user",
+    "User": "user",
+    "UserRole": "user_role",
+    "HTTPRequest": "http_request",
+    "ABTest": "ab_test",
+    "Model2Name": "model2_name",
+    "IPAddress": "ip_address",
+    "URLs": "ur_ls",
+    "OAuth2Token": "o_auth2_token",
+    "APIKey": "api_key",
+    "_Private": "private",
+    "CaféUser": "café_user",
+    "ShortURL": None,  # 2.x "shortURL", 3.x "short_url"
+    "API": None,  # 2.x "API", 3.x "api"
+    "aB": None,  # 2.x "aB", 3.x "a_b"
+    "ÄpfelSaft": None,  # 2.x "Äpfel_saft", 3.x "äpfel_saft"
+}
+
+
+@pytest.mark.parametrize("class_name", sorted(FLASK_NAMES))
+def test_flask_sqlalchemy_names_where_both_versions_agree(class_name):
+    assert flask_sqlalchemy_tablename(class_name) == FLASK_NAMES[class_name]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("flask_sqlalchemy") is None, reason="flask_sqlalchemy is not installed"
+)
+def test_flask_sqlalchemy_oracle_generates_the_names_ormlint_gives():
+    from flask_sqlalchemy import SQLAlchemy
+
+    db = SQLAlchemy()
+    for class_name, expected in FLASK_NAMES.items():
+        attributes = {"__module__": __name__, "id": db.Column(db.Integer, primary_key=True)}
+        model = type(class_name, (db.Model,), attributes)
+        db.metadata.remove(model.__table__)
+        if expected is not None:  # the installed version's name, when ormlint gives one
+            assert model.__tablename__ == expected, class_name
+        else:
+            assert flask_sqlalchemy_tablename(class_name) is None
+
+
+def project_codes(tmp_path, models: str, codes=("ORM602",)) -> list[str]:
+    found = lint_project({"models.py": models}, tmp_path)
+    assert not [f for f in found if f[2] in ("ORM000", "ORM999")], found
+    return [code for _, _, code in found if code in codes]
+
+
+FLASK = '''
+    from flask_sqlalchemy import SQLAlchemy
+
+    db = SQLAlchemy()
+
+
+    class UserRole(db.Model):
+        id = db.Column(db.Integer, primary_key=True)
+
+
+    class Grant(db.Model):
+        id = db.Column(db.Integer, primary_key=True)
+        role_id = db.Column(db.Integer, db.ForeignKey("{target}"))
+'''
+
+
+def test_flask_sqlalchemy_generated_name_is_a_foreign_key_target(tmp_path):
+    assert project_codes(tmp_path, FLASK.format(target="user_role.id")) == []
+
+
+def test_foreign_key_to_a_table_no_flask_model_generates_is_reported(tmp_path):
+    assert project_codes(tmp_path, FLASK.format(target="userrole.id")) == ["ORM602"]
+
+
+def test_flask_sqlalchemy_names_are_unknown_when_the_model_class_is_configured(tmp_path):
+    models = FLASK.format(target="userrole.id").replace(
+        "db = SQLAlchemy()", "db = SQLAlchemy(disable_autonaming=True)"
+    )
+    assert project_codes(tmp_path, models) == []
+
+
+def test_flask_sqlalchemy_name_is_unknown_where_the_versions_differ(tmp_path):
+    models = FLASK.format(target="userrole.id").replace("UserRole", "UserURL")
+    assert project_codes(tmp_path, models) == []
+
+
+FLASK_SUBCLASS = '''
+    from flask_sqlalchemy import SQLAlchemy
+
+    db = SQLAlchemy()
+
+
+    class IdMixin:
+        id = db.Column(db.Integer, primary_key=True)
+
+
+    class Person(IdMixin, db.Model):
+        kind = db.Column(db.String(20))
+
+
+    class Employee(Person):
+        {employee_key}
+
+
+    class Badge(IdMixin, db.Model):
+        person_id = db.Column(db.Integer, db.ForeignKey("{target}"))
+'''
+
+
+def test_flask_sqlalchemy_subclass_with_a_primary_key_has_a_generated_table(tmp_path):
+    models = FLASK_SUBCLASS.format(
+        employee_key='id = db.Column(db.Integer, db.ForeignKey("person.id"), primary_key=True)',
+        target="employee.id",
+    )
+    assert project_codes(tmp_path, models) == []
+    assert project_codes(tmp_path, models.replace('"employee.id"', '"employees.id"')) == ["ORM602"]
+
+
+def test_flask_sqlalchemy_subclass_without_a_primary_key_gets_no_table_of_its_own(tmp_path):
+    # single-table inheritance: Employee's rows are in "person"; there is no "employee" table
+    models = FLASK_SUBCLASS.format(employee_key="level = db.Column(db.Integer)", target="employee.id")
+    assert project_codes(tmp_path, models) == ["ORM602"]
+    assert project_codes(tmp_path, models.replace('"employee.id"', '"person.id"')) == []
+
+
+SQLMODEL = '''
+    from sqlalchemy import Column, ForeignKey, Integer, Table
+    from sqlmodel import Field, SQLModel
+
+
+    class HeroBase(SQLModel):
+        name: str
+
+
+    class Hero(HeroBase, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+
+
+    class Power(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+
+
+    hero_powers = Table(
+        "hero_powers", SQLModel.metadata,
+        Column("hero_id", Integer, ForeignKey("{target}"), primary_key=True),
+        Column("power_id", Integer, ForeignKey("power.id"), primary_key=True),
+    )
+'''
+
+
+def test_sqlmodel_table_is_named_by_the_lowered_class_name(tmp_path):
+    assert project_codes(tmp_path, SQLMODEL.format(target="hero.id")) == []
+    assert project_codes(tmp_path, SQLMODEL.format(target="heroes.id")) == ["ORM602"]
+
+
+def test_sqlmodel_base_that_overrides_the_table_name_leaves_it_unknown(tmp_path):
+    models = SQLMODEL.format(target="heroes.id").replace(
+        "        name: str\n",
+        "        name: str\n        __tablename__ = 'heroes_' + 'x'\n",
+    )
+    assert "__tablename__" in models
+    assert project_codes(tmp_path, models) == []
+
+
+DECLARED = '''
+    from sqlalchemy import ForeignKey
+    from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Named:
+        @declared_attr.directive
+        def __tablename__(cls) -> str:
+            {body}
+
+
+    class Team(Named, Base):
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+
+    class Member(Named, Base):
+        id: Mapped[int] = mapped_column(primary_key=True)
+        team_id: Mapped[int] = mapped_column(ForeignKey("{target}"))
+'''
+
+
+@pytest.mark.parametrize("body, table", [
+    ("return cls.__name__.lower()", "team"),
+    ('return cls.__name__.lower() + "s"', "teams"),
+    ('return "app_" + cls.__name__.lower()', "app_team"),
+])
+def test_declared_attr_returning_the_lowered_class_name_names_the_table(tmp_path, body, table):
+    assert project_codes(tmp_path, DECLARED.format(body=body, target=f"{table}.id")) == []
+    assert project_codes(tmp_path, DECLARED.format(body=body, target=f"{table}x.id")) == ["ORM602"]
+
+
+@pytest.mark.parametrize("body", [
+    "return cls.__name__",
+    "return cls.__name__.lower() + SUFFIX",
+    '"""Doc."""\n            return cls.__name__.lower()',
+    "return camel_to_snake(cls.__name__)",
+])
+def test_other_computed_table_names_stay_unknown(tmp_path, body):
+    assert project_codes(tmp_path, DECLARED.format(body=body, target="nothing.id")) == []
+
+
+def test_a_class_overriding_the_declared_attr_keeps_its_own_name(tmp_path):
+    models = DECLARED.format(body="return cls.__name__.lower()", target="team.id").replace(
+        "class Team(Named, Base):\n", 'class Team(Named, Base):\n        __tablename__ = "teams"\n'
+    )
+    assert project_codes(tmp_path, models) == ["ORM602"]
+    assert project_codes(tmp_path, models.replace('"team.id"', '"teams.id"')) == []
