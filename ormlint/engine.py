@@ -825,7 +825,7 @@ def _run_in_project(
     walk_from = Path(relative if not relative.startswith("..") else root)
     result = _run_paths(
         [walk_from, *(path for path, _ in named)], settings, jobs, cache_dir, True, sources,
-        need_index,
+        need_index, named_files=True,
     )
     findings = sorted(
         dataclasses.replace(f, path=shown[os.path.abspath(f.path)])
@@ -842,6 +842,7 @@ def _run_paths(
     whole_project: bool | None = None,
     sources: Mapping[str, bytes] | None = None,
     need_index: bool = False,
+    named_files: bool = False,
 ) -> RunResult:
     from ormlint.cache import ResultCache, content_digest, fingerprint
 
@@ -942,7 +943,7 @@ def _run_paths(
     if cache is not None:
         project_key = content_digest(repr((
             sorted((display, digest) for display, digest in digests),
-            whole_project, settings.external_models, settings.external_tables,
+            whole_project, settings.external_models, settings.external_tables, named_files,
             [(str(file), digest) for file, digest in _migration_digests(locations, content_digest)],
         )).encode())
     cached_project = (
@@ -956,6 +957,7 @@ def _run_paths(
             [r.facts for r in results], whole_project, settings.external_models,
             settings.external_tables,
         )
+        index.named_files = named_files
         if locations:
             read = {r.revision.path: r.revision for r in fresh if r.revision is not None}
             index.migrations = _load_migrations(

@@ -284,6 +284,9 @@ class ProjectIndex:
     external_tables: frozenset[str] = frozenset()  # [tool.ormlint] external-tables
     # The project's Alembic migrations (ormlint.drift.MigrationSet), when found and enabled.
     migrations: Any = None
+    # The run checks files named alone, inside their project, and reports findings in those
+    # files only: the migration-safety rules judge every revision (a named one is new).
+    named_files: bool = False
     # Results computed once per run from the whole index and shared by rules (e.g. the drift).
     derived: dict[str, Any] = field(default_factory=dict)
 
