@@ -453,10 +453,24 @@ class ProjectIndex:
                 roots.append(found)
             # mixins add no table: follow the base that is (or leads to) a mapped class
             mapped = [f for f in roots if f[1].kind != "mixin"]
+            if not mapped:
+                return self._library_root_beside_mixins(path, cls)
             if len(mapped) != 1 or (mapped[0][0], mapped[0][1].name) in seen:
                 return None
             seen.add((mapped[0][0], mapped[0][1].name))
             path, cls = mapped[0]
+
+    def _library_root_beside_mixins(self, path: str, cls: ClassFacts) -> tuple[str, str] | None:
+        """The library root of a class whose bases in the project are all mixins, when it or
+        they name one library: `class Post(TimestampMixin, db.Model)`, or SQLModel's
+        `class User(UserBase, table=True)` below `class UserBase(SQLModel)`."""
+        libraries = {cls.library_root} if cls.library_root else set()
+        for found in self.ancestors(path, cls):
+            if found is None or found[1].kind != "mixin":
+                return None
+            if found[1].library_root:
+                libraries.add(found[1].library_root)
+        return ("", libraries.pop()) if len(libraries) == 1 else None
 
     def metadata_scope(self, path: str, root: tuple[str, str]) -> tuple[str, str]:
         """Where table and index names of classes under `root` (see declarative_root) must be

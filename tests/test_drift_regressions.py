@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from tests.helpers import lint_project
 
 ALEMBIC_INI = "[alembic]\nscript_location = %(here)s/migrations\n"
@@ -867,3 +869,100 @@ def test_a_table_named_by_a_declared_attr_of_the_base_is_not_unmapped(tmp_path):
         "migrations/versions/0001_init.py": revision(COMPUTED_NAMES_MIGRATION),
     }, tmp_path)
     assert [code for _, _, code in found if code in DRIFT_CODES | {"ORM602"}] == []
+
+
+# -- tables whose names the libraries give: Flask-SQLAlchemy, SQLModel, a declared_attr ----------
+
+IMPLICIT_NAMES = {
+    "flask": ('''
+        from flask_sqlalchemy import SQLAlchemy
+
+        db = SQLAlchemy()
+
+
+        class UserRole(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+            name = db.Column(db.String(50), nullable=False)
+    ''', "from models import db\n\ntarget_metadata = db.metadata\n", "user_role"),
+    "sqlmodel": ('''
+        from sqlmodel import Field, SQLModel
+
+
+        class UserRole(SQLModel, table=True):
+            id: int | None = Field(default=None, primary_key=True)
+            name: str = Field(max_length=50)
+    ''', "from sqlmodel import SQLModel\n\ntarget_metadata = SQLModel.metadata\n", "userrole"),
+    "flask_mixin": ('''
+        from flask_sqlalchemy import SQLAlchemy
+
+        db = SQLAlchemy()
+
+
+        class Named:
+            name = db.Column(db.String(50), nullable=False)
+
+
+        class UserRole(Named, db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+    ''', "from models import db\n\ntarget_metadata = db.metadata\n", "user_role"),
+    "sqlmodel_base": ('''
+        from sqlmodel import Field, SQLModel
+
+
+        class UserRoleBase(SQLModel):
+            name: str = Field(max_length=50)
+
+
+        class UserRole(UserRoleBase, table=True):
+            id: int | None = Field(default=None, primary_key=True)
+    ''', "from sqlmodel import SQLModel\n\ntarget_metadata = SQLModel.metadata\n", "userrole"),
+    "declared_attr": ('''
+        from sqlalchemy import String
+        from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+
+        class Base(DeclarativeBase):
+            @declared_attr.directive
+            def __tablename__(cls) -> str:
+                return cls.__name__.lower() + "s"
+
+
+        class UserRole(Base):
+            id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str] = mapped_column(String(50))
+    ''', ENV, "userroles"),
+}
+
+
+def implicit_names_migration(table: str, extra: str = "") -> str:
+    return f'''
+        op.create_table(
+            "{table}",
+            sa.Column("id", sa.Integer(), nullable=False),
+            sa.Column("name", sa.String(length=50), nullable=False),
+            sa.PrimaryKeyConstraint("id"),
+        )
+    ''' + extra
+
+
+@pytest.mark.parametrize("library", sorted(IMPLICIT_NAMES))
+def test_a_table_named_by_its_library_agrees_with_its_migration(tmp_path, library):
+    models, env, table = IMPLICIT_NAMES[library]
+    assert drift(tmp_path, models, implicit_names_migration(table), env=env) == []
+
+
+@pytest.mark.parametrize("library", sorted(IMPLICIT_NAMES))
+def test_a_table_named_by_its_library_is_compared_with_its_migration(tmp_path, library):
+    models, env, table = IMPLICIT_NAMES[library]
+    migration = implicit_names_migration(table).replace(
+        'sa.Column("name", sa.String(length=50), nullable=False),', ""
+    )
+    assert drift(tmp_path, models, migration, env=env) == [("models.py", "ORM703")]
+
+
+@pytest.mark.parametrize("library", sorted(IMPLICIT_NAMES))
+def test_a_migrated_table_no_model_declares_is_found_beside_library_named_ones(tmp_path, library):
+    models, env, table = IMPLICIT_NAMES[library]
+    legacy = 'op.create_table("legacy", sa.Column("id", sa.Integer(), primary_key=True))\n'
+    found = drift(tmp_path, models, implicit_names_migration(table, legacy), env=env)
+    assert found == [("migrations/versions/0001_init.py", "ORM702")]
