@@ -26,7 +26,7 @@ from ormlint.findings import Finding
 from ormlint.plaindata import Malformed, decoder, encode
 
 CACHE_DIR_NAME = ".ormlint_cache"
-_FORMAT = 9
+_FORMAT = 10
 # Marks a directory as ormlint's own (and, per the Cache Directory Tagging specification, as a
 # cache that backups may skip): ormlint writes only into directories it created or marked.
 TAG_NAME = "CACHEDIR.TAG"

@@ -56,6 +56,7 @@ class ColumnSpec:
     # `DefaultClause`/`FetchedValue`, `Identity()`, `Computed()`, `Sequence()` (or an argument
     # that could not be read). Only the migration-safety rules read it.
     other_value_source: bool = False
+    python_default: bool = False  # `default=` given: applied by SQLAlchemy, never in the DDL
 
 
 @dataclass(frozen=True)

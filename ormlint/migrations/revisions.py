@@ -944,6 +944,7 @@ class _Reader:
             nullable, bool(primary_key), default, known, flags["unique"], flags["index"],
             tuple(foreign_keys), where,
             other_value_source=problems.pop("other_value_source", False) or bool(problems.get("uncertain")),
+            python_default="default" in args,
         )
         return spec, written, problems
 

@@ -140,12 +140,13 @@ class _SafetyRule(ProjectRule):
         raise NotImplementedError
 
 
+# appended to each rule's what_it_does (same indentation, so that the docs dedent as one)
 _SCOPE = """
-    Judged on new revisions only: the revision files named on the command line (a pre-commit
-    hook, an editor), else the head revisions, or the revisions after `[tool.ormlint]
-    migration-safety-since = "<revision id>"`; `--all-revisions` judges the whole history.
-    Only with `target-dialect = "postgresql"` (the default).
-    """
+        Judged on new revisions only: the revision files named on the command line (a
+        pre-commit hook, an editor), else the head revisions, or the revisions after
+        `[tool.ormlint] migration-safety-since = "<revision id>"`; `--all-revisions` judges
+        the whole history. Only with `target-dialect = "postgresql"` (the default).
+        """
 
 _INI = '''
     # file: alembic.ini
@@ -251,7 +252,12 @@ class NotNullColumnWithoutDefault(_SafetyRule):
             "(NotNullViolation); give it `server_default=...`, or add it nullable, fill it, and "
             "then `op.alter_column(..., nullable=False)`"
         )
-        if _model_has_python_default_only(index, op.table, column.name):
+        if column.python_default:
+            detail += (
+                "; the column's `default=` is applied by SQLAlchemy on INSERT only and puts no "
+                "DEFAULT in the DDL: write `server_default=` instead"
+            )
+        elif _model_has_python_default_only(index, op.table, column.name):
             detail += (
                 "; the model's `default=` is applied by SQLAlchemy on INSERT only, and "
                 "autogenerate never carries it into the migration"

@@ -183,6 +183,20 @@ def test_orm720_says_when_the_model_has_a_python_default_only(tmp_path):
     assert "autogenerate never carries it into the migration" in findings[0].message
 
 
+def test_orm720_says_that_a_migration_column_default_is_not_in_the_ddl(tmp_path):
+    body = 'op.add_column("invoices", sa.Column("lang", sa.String(5), nullable=False, default="en"))'
+    _write(tmp_path, {
+        "alembic.ini": _INI,
+        "migrations/versions/0001_init.py": _revision("0001", None, """
+            op.create_table("invoices", sa.Column("id", sa.Integer(), primary_key=True))
+        """),
+        "migrations/versions/0002_head.py": _revision("0002", "0001", body),
+    })
+    findings = run([tmp_path], load_settings([tmp_path]), jobs=1).findings
+    assert [f.code for f in findings] == ["ORM720"]
+    assert "puts no DEFAULT in the DDL: write `server_default=` instead" in findings[0].message
+
+
 def test_orm721_drop_index_before_drop_table_is_left_alone(tmp_path):
     before = """
         op.create_table("invoices", sa.Column("id", sa.Integer(), primary_key=True))
