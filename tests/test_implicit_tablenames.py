@@ -5,6 +5,7 @@ name. The project rules read them from the index (ProjectIndex.implicit_tablenam
 from __future__ import annotations
 
 import importlib.util
+import textwrap
 
 import pytest
 
@@ -226,3 +227,41 @@ def test_a_class_overriding_the_declared_attr_keeps_its_own_name(tmp_path):
     )
     assert project_codes(tmp_path, models) == ["ORM602"]
     assert project_codes(tmp_path, models.replace('"team.id"', '"teams.id"')) == []
+
+
+
+def duplicate_tables(tmp_path, models: str) -> list[tuple[int, int, str]]:
+    from pathlib import Path
+
+    from ormlint.config import load_settings
+    from ormlint.engine import run
+
+    lint_project({"models.py": models}, tmp_path)  # writes the project
+    result = run([Path(tmp_path)], load_settings([Path(tmp_path)]), jobs=1, whole_project=True)
+    return [(f.line, f.column, f.message) for f in result.findings if f.code == "ORM503"]
+
+
+def test_a_name_declared_after_a_generated_one_is_a_duplicate_table(tmp_path):
+    models = FLASK.format(target="user_role.id") + textwrap.indent(textwrap.dedent('''
+
+
+        class GrantArchive(db.Model):
+            __tablename__ = "grant"
+            id = db.Column(db.Integer, primary_key=True)
+    '''), "    ")
+    found = duplicate_tables(tmp_path, models)
+    archive = textwrap.dedent(models).splitlines().index('    __tablename__ = "grant"') + 1
+    assert [(line, column) for line, column, _ in found] == [(archive, 5)]
+    assert found[0][2].startswith('`__tablename__ = "grant"` is also declared by `Grant`')
+
+
+def test_a_generated_name_reported_as_a_duplicate_points_at_its_class_statement(tmp_path):
+    models = FLASK.format(target="user_role.id").replace(
+        "class UserRole(db.Model):\n", 'class UserRole(db.Model):\n        __tablename__ = "grant"\n'
+    )
+    found = duplicate_tables(tmp_path, models)
+    grant = textwrap.dedent(models).splitlines().index("class Grant(db.Model):") + 1
+    assert [(line, column) for line, column, _ in found] == [(grant, 1)]  # the class statement
+    assert found[0][2].startswith(
+        'The table name "grant" that `Grant` gets without `__tablename__` is also declared by `UserRole`'
+    )

@@ -484,13 +484,14 @@ class DuplicateTablename(ProjectRule):
     name = "duplicate-tablename"
     summary = "the same `__tablename__` on two mapped classes of one declarative base"
     message = (
-        '`__tablename__ = "{table}"` is also declared by `{other}` ({other_path}) under the same '
+        "{declared} is also declared by `{other}` ({other_path}) under the same "
         "declarative base: {advice}"
     )
     what_it_does = """
         Checks that no two mapped classes under the same declarative base (a `DeclarativeBase`
         subclass, a `declarative_base()` result, Flask-SQLAlchemy's `db.Model`, SQLModel) declare
-        the same `__tablename__`, across all files of the project. Classes under different bases
+        the same `__tablename__`, across all files of the project, or get the same name without
+        one (see ORM602 for the names ormlint knows then). Classes under different bases
         (different MetaData), tables in a `schema`, and `extend_existing` are left alone, and so is
         any class whose chain of bases cannot be followed. SQLModel's metadata and `db.Model`
         are compared within one top-level package: separate applications in one repository
@@ -562,7 +563,11 @@ class DuplicateTablename(ProjectRule):
                 "`__tablename__` (single-table inheritance)"
                 if cls.name != other else "rename one table, or keep one of the two classes"
             )
+            declared = (
+                f'The table name "{cls.tablename}" that `{cls.name}` gets without `__tablename__`'
+                if cls.tablename_implicit else f'`__tablename__ = "{cls.tablename}"`'
+            )
             yield self.project_violation(
                 path, cls.tablename_location or cls.location,
-                table=cls.tablename, other=other, other_path=other_path, advice=advice,
+                declared=declared, other=other, other_path=other_path, advice=advice,
             )

@@ -668,8 +668,17 @@ class ForeignKeyTargetNotFound(ProjectRule):
         Checks every `ForeignKey("table.column")` of a mapped class against the tables the
         project defines (`__tablename__` of mapped classes, `Table(...)` objects) and their
         columns. Runs only when a whole project is checked and every file could be analysed; a
-        missing table is reported only when every mapped class names its table literally (no
-        `declared_attr` `__tablename__`, no Flask-SQLAlchemy generated names). Tables named in
+        missing table is reported only when the table name of every mapped class is known: its
+        `__tablename__`, or the name its library gives a class without one, which ormlint knows
+        in three cases. Flask-SQLAlchemy's generated name (`UserRole` -> `user_role`), when
+        Flask-SQLAlchemy 2.x and 3.x generate the same one (not for `ShortURL`, say), no mixin or
+        abstract base binds `__tablename__`, and the project passes no `model_class` or
+        `disable_autonaming`; below a mapped class only with a primary key of its own
+        (otherwise it shares its parent's table). SQLModel's `cls.__name__.lower()` for a
+        `table=True` class. A `declared_attr` `__tablename__` of the declarative base, an
+        abstract base or a mixin whose body is exactly `return cls.__name__.lower()`, or that
+        plus a string before or after it, for each subclass that does not override it. Any
+        other computed name leaves the set of tables unknown. Tables named in
         `[tool.ormlint] external-tables`, schema-qualified targets and tables whose columns
         cannot all be seen are left alone.
         """

@@ -81,7 +81,8 @@ class _DriftRule(ProjectRule):
         `target_metadata`, gets none either. No table is called missing on either side when the
         set of tables is unknown: such a step, a revision graph that is not one history to its
         heads (ORM709), several migration histories, or model tables whose names are not
-        known. `ormlint check --show-uncertain` prints what was not judged and why.
+        known (a table name the library gives a class without `__tablename__` is known in the
+        cases ORM602 lists). `ormlint check --show-uncertain` prints what was not judged and why.
         """
 
     @classmethod
