@@ -89,6 +89,9 @@ def model_schema(
                 continue  # added to the parent's table below
             if not cls.tablename:
                 continue
+            if _bound_elsewhere(index, facts.path, cls):
+                tables_complete = False  # which of its database's tables Alembic compares: unknown
+                continue
             root = index.declarative_root(facts.path, cls)
             roots.add(root)
             if "schema" in cls.table_options or "?" in cls.table_options:
@@ -140,7 +143,7 @@ def model_schema(
         for cls in facts.classes:
             if cls.kind in ("mapped", "unknown") and cls.declares_mapping and (
                 cls.shares_parent_table or (facts.path, cls.name) in folded
-            ):
+            ) and not _bound_elsewhere(index, facts.path, cls):
                 parent = _table_owner(index, facts.path, cls)
                 table = schema.tables.get(parent) if parent else None
                 if table is None:
@@ -183,6 +186,13 @@ def is_test_module(path: str) -> bool:
         any(part in ("tests", "test") for part in parts[:-1])
         or name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
     )
+
+
+def _bound_elsewhere(index: ProjectIndex, path: str, cls: ClassFacts) -> bool:
+    """Flask-SQLAlchemy's `__bind_key__` on the class or a base: its table is on that bind's
+    MetaData, in another database (3.x), not on the `db.metadata` env.py compares."""
+    names = index.attributes(path, cls)
+    return names is not None and "__bind_key__" in names
 
 
 def _renames_tables(index: ProjectIndex, path: str, cls: ClassFacts) -> bool:

@@ -966,3 +966,34 @@ def test_a_migrated_table_no_model_declares_is_found_beside_library_named_ones(t
     legacy = 'op.create_table("legacy", sa.Column("id", sa.Integer(), primary_key=True))\n'
     found = drift(tmp_path, models, implicit_names_migration(table, legacy), env=env)
     assert found == [("migrations/versions/0001_init.py", "ORM702")]
+
+
+# -- Flask-SQLAlchemy binds: a model with `__bind_key__` lives in another database -----------------
+
+FLASK_BINDS = '''
+    from flask_sqlalchemy import SQLAlchemy
+
+    db = SQLAlchemy()
+
+
+    class UserRole(db.Model):
+        id = db.Column(db.Integer, primary_key=True)
+        name = db.Column(db.String(50), nullable=False)
+
+
+    class Audit(db.Model):
+        __bind_key__ = "audit"
+        {tablename}
+        id = db.Column(db.Integer, primary_key=True)
+'''
+
+
+@pytest.mark.parametrize("tablename", ['__tablename__ = "audit"', "# generated: audit"])
+def test_a_model_of_another_bind_is_not_missing_from_the_migrations(tmp_path, tablename):
+    _, env, table = IMPLICIT_NAMES["flask"]
+    models = FLASK_BINDS.format(tablename=tablename)
+    assert drift(tmp_path, models, implicit_names_migration(table), env=env) == []
+    migration = implicit_names_migration(table).replace(
+        'sa.Column("name", sa.String(length=50), nullable=False),', ""
+    )
+    assert drift(tmp_path / "changed", models, migration, env=env) == [("models.py", "ORM703")]
