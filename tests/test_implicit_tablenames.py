@@ -265,3 +265,112 @@ def test_a_generated_name_reported_as_a_duplicate_points_at_its_class_statement(
     assert found[0][2].startswith(
         'The table name "grant" that `Grant` gets without `__tablename__` is also declared by `UserRole`'
     )
+
+
+# Hierarchies whose tables Flask-SQLAlchemy names: a declared_attr mixin, joined and single-table
+# subclasses, a primary key from a mixin, a literal name inherited from a mixin (unknown to
+# ormlint), an abstract base.
+FLASK_HIERARCHY = '''
+    from flask_sqlalchemy import SQLAlchemy
+    from sqlalchemy.orm import declared_attr
+
+    db = SQLAlchemy()
+
+
+    class LowerName:
+        @declared_attr
+        def __tablename__(cls):
+            return cls.__name__.lower() + "_t"
+
+
+    class FixedName:
+        __tablename__ = "fixed"
+
+
+    class IdMixin:
+        id = db.Column(db.Integer, primary_key=True)
+
+
+    class KeyMixin:
+        key = db.Column(db.Integer, primary_key=True)
+
+
+    class HTTPLog(LowerName, db.Model):
+        id = db.Column(db.Integer, primary_key=True)
+
+
+    class ABTest(db.Model):
+        id = db.Column(db.Integer, primary_key=True)
+        kind = db.Column(db.String(20))
+        __mapper_args__ = {"polymorphic_on": kind, "polymorphic_identity": "ab"}
+
+
+    class ABVariant(ABTest):
+        id = db.Column(db.Integer, db.ForeignKey("ab_test.id"), primary_key=True)
+        __mapper_args__ = {"polymorphic_identity": "variant"}
+
+
+    class ABSingle(ABTest):
+        extra = db.Column(db.String(20))
+        __mapper_args__ = {"polymorphic_identity": "single"}
+
+
+    class ABKeyed(KeyMixin, ABTest):
+        ab_id = db.Column(db.Integer, db.ForeignKey("ab_test.id"))
+        __mapper_args__ = {"polymorphic_identity": "keyed", "inherit_condition": ab_id == ABTest.id}
+
+
+    class Pinned(FixedName, db.Model):
+        id = db.Column(db.Integer, primary_key=True)
+
+
+    class AbstractBase(db.Model):
+        __abstract__ = True
+        created = db.Column(db.Integer)
+
+
+    class IPAddress(IdMixin, AbstractBase):
+        pass
+
+
+    class UserRole(IdMixin, db.Model):
+        pass
+
+
+    class URLs(db.Model):
+        id = db.Column(db.Integer, primary_key=True)
+'''
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("flask_sqlalchemy") is None, reason="flask_sqlalchemy is not installed"
+)
+def test_flask_sqlalchemy_oracle_names_the_tables_of_a_hierarchy_as_ormlint_does(tmp_path):
+    import importlib
+    import sys
+    from pathlib import Path
+
+    from ormlint.config import load_settings
+    from ormlint.engine import run
+
+    lint_project({"hierarchy_models.py": FLASK_HIERARCHY}, tmp_path)
+    result = run([Path(tmp_path)], load_settings([Path(tmp_path)]), jobs=1, whole_project=True)
+    assert result.index is not None
+    ormlint_tables = {
+        cls.name: cls.tablename for _, cls in result.index.classes() if cls.kind == "mapped"
+    }
+    sys.path.insert(0, str(tmp_path))
+    try:
+        module = importlib.import_module("hierarchy_models")
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("hierarchy_models", None)
+    library_tables = {}
+    for mapper in module.db.Model.registry.mappers:
+        shared = mapper.inherits is not None and mapper.local_table is mapper.inherits.local_table
+        library_tables[mapper.class_.__name__] = None if shared else mapper.local_table.name
+    assert set(ormlint_tables) == set(library_tables)
+    known = {name: table for name, table in ormlint_tables.items() if table is not None}
+    assert known == {name: library_tables[name] for name in known}
+    assert set(ormlint_tables) - set(known) == {"ABSingle", "Pinned"}  # single-table; "fixed"
+    assert library_tables["Pinned"] == "fixed"
