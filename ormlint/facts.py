@@ -233,8 +233,10 @@ class IndexNameFacts:
     """An explicitly named Index/UniqueConstraint and the table it belongs to."""
 
     name: str
-    table: str
+    table: str  # "" until the index names the table of `owner_class`
     location: Location
+    # The mapped class whose table it is, when the class does not write its table's name.
+    owner_class: str | None = None
 
 
 @dataclass(frozen=True)
@@ -326,10 +328,7 @@ class ProjectIndex:
         if not named:
             return
         self.files = [
-            replace(facts, classes=tuple(
-                replace(c, tablename=named[id(c)], shares_parent_table=False, tablename_implicit=True)
-                if id(c) in named else c for c in facts.classes
-            )) if any(id(c) in named for c in facts.classes) else facts
+            _with_tablenames(facts, named) if any(id(c) in named for c in facts.classes) else facts
             for facts in self.files
         ]
         by_name: dict[str, list[tuple[str, ClassFacts]]] = defaultdict(list)
@@ -568,6 +567,24 @@ class ProjectIndex:
         """The one class of this name that is not a declarative base; None if absent or ambiguous."""
         found = [(p, c) for p, c in self.classes_by_name.get(name, ()) if c.kind != "base"]
         return found[0] if len(found) == 1 else None
+
+
+def _with_tablenames(facts: FileFacts, named: dict[int, str]) -> FileFacts:
+    """The file's facts with the table names `named` (by id of ClassFacts) written in: into its
+    classes, and into the index names of their tables (a class name defined twice: neither)."""
+    classes = tuple(
+        replace(c, tablename=named[id(c)], shares_parent_table=False, tablename_implicit=True)
+        if id(c) in named else c for c in facts.classes
+    )
+    counts = defaultdict(int)
+    for c in facts.classes:
+        counts[c.name] += 1
+    tables = {c.name: named[id(c)] for c in facts.classes if id(c) in named and counts[c.name] == 1}
+    index_names = tuple(
+        replace(n, table=tables[n.owner_class]) if n.owner_class in tables else n
+        for n in facts.index_names
+    )
+    return replace(facts, classes=classes, index_names=index_names)
 
 
 def _flask_names_generated(files: Iterable[FileFacts]) -> bool:

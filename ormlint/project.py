@@ -204,6 +204,10 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
     for cls in model.classes:
         if cls.tablename:
             index_names += _index_names(cls.tablename, cls.indexes, positions, positions.classes.get(cls.name))
+        elif cls.kind == "mapped":  # the index may name its table (ProjectIndex.implicit_tablename)
+            index_names += _index_names(
+                "", cls.indexes, positions, positions.classes.get(cls.name), owner_class=cls.name
+            )
     # `Base = declarative_base()` / `registry().generate_base()`: a declarative base that is a
     # variable, not a class statement; recorded as a base class so that subclasses resolve to it.
     for name, value in model.module_values.items():
@@ -404,12 +408,14 @@ def _table_options(table_args) -> frozenset[str]:
     return frozenset()
 
 
-def _index_names(table: str, indexes, positions: "_AstPositions", scope) -> list[IndexNameFacts]:
+def _index_names(
+    table: str, indexes, positions: "_AstPositions", scope, owner_class: str | None = None
+) -> list[IndexNameFacts]:
     found = []
     for index in indexes:
         if index.name and index.origin != "column":
             where = positions.located(positions.first_string(scope, index.name))
-            found.append(IndexNameFacts(index.name, table, where or Location(1, 1, 1, 1)))
+            found.append(IndexNameFacts(index.name, table, where or Location(1, 1, 1, 1), owner_class))
     return found
 
 

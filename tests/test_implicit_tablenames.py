@@ -374,3 +374,15 @@ def test_flask_sqlalchemy_oracle_names_the_tables_of_a_hierarchy_as_ormlint_does
     assert known == {name: library_tables[name] for name in known}
     assert set(ormlint_tables) - set(known) == {"ABSingle", "Pinned"}  # single-table; "fixed"
     assert library_tables["Pinned"] == "fixed"
+
+
+def test_an_index_name_reused_by_tables_whose_names_are_generated_is_reported(tmp_path):
+    models = FLASK.format(target="user_role.id").replace(
+        "        id = db.Column(db.Integer, primary_key=True)\n",
+        '        __table_args__ = (db.Index("ix_kind", "id"),)\n'
+        "        id = db.Column(db.Integer, primary_key=True)\n",
+    )
+    assert models.count('db.Index("ix_kind"') == 2
+    assert project_codes(tmp_path, models, codes=("ORM402",)) == ["ORM402"]
+    unique = models.replace('db.Index("ix_kind", "id"),)\n', 'db.Index("ix_grant", "id"),)\n', 1)
+    assert project_codes(tmp_path / "unique", unique, codes=("ORM402",)) == []
