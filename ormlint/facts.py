@@ -251,6 +251,9 @@ class FileFacts:
     class_names_from_text: bool = False
     # The file configures a type_annotation_map: `Mapped[str]` may not mean String here.
     custom_type_map: bool = False
+    # An Alembic revision: its classes and tables are snapshots of the schema at one point of the
+    # history (FileModel.is_alembic_revision), not the project's models.
+    is_revision: bool = False
     flask_naming: str | None = None  # see flask_naming()
 
 

@@ -224,7 +224,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
     return FileFacts(
         path=model.path, classes=tuple(classes), tables=tuple(tables),
         index_names=tuple(index_names), custom_type_map=model.custom_type_map,
-        flask_naming=model.flask_naming,
+        is_revision=model.is_alembic_revision, flask_naming=model.flask_naming,
     )
 
 

@@ -997,3 +997,49 @@ def test_a_model_of_another_bind_is_not_missing_from_the_migrations(tmp_path, ta
         'sa.Column("name", sa.String(length=50), nullable=False),', ""
     )
     assert drift(tmp_path / "changed", models, migration, env=env) == [("models.py", "ORM703")]
+
+
+# -- a model class inside a revision file is a snapshot, not a project table (issue 13) ----------
+
+SNAPSHOT_REVISION = """
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.orm import declarative_base
+
+revision = "0002"
+down_revision = "0001"
+
+Base = declarative_base()
+
+
+class Membership(Base):  # the schema as this revision saw it, to move data with
+    __tablename__ = "memberships"
+    id = sa.Column(sa.Integer, primary_key=True)
+    org_id = sa.Column(sa.String(36), sa.ForeignKey("organisations.id"))
+
+
+def upgrade():
+    pass
+"""
+
+
+def test_foreign_keys_of_a_snapshot_model_in_a_revision_are_not_judged(tmp_path):
+    files = {
+        "alembic.ini": ALEMBIC_INI, "migrations/env.py": ENV, "models.py": LOOP_MODELS,
+        "migrations/versions/0001_init.py": revision(LOOP_INIT),
+        "migrations/versions/0002_move.py": SNAPSHOT_REVISION,
+    }
+    found = lint_project(files, tmp_path)
+    assert [(path, code) for path, _, code in found if code in ("ORM602", "ORM603")] == []
+    # the same foreign key in a model is judged
+    files["models.py"] = textwrap.dedent(LOOP_MODELS) + textwrap.dedent("""
+        from sqlalchemy import ForeignKey
+
+
+        class Membership(Base):
+            __tablename__ = "memberships"
+            id = Column(Integer, primary_key=True)
+            org_id = Column(String(36), ForeignKey("organisations.id"))
+    """)
+    found = lint_project(files, tmp_path / "model")
+    assert [(path, code) for path, _, code in found if code == "ORM602"] == [("models.py", "ORM602")]

@@ -667,7 +667,8 @@ class ForeignKeyTargetNotFound(ProjectRule):
     what_it_does = """
         Checks every `ForeignKey("table.column")` of a mapped class against the tables the
         project defines (`__tablename__` of mapped classes, `Table(...)` objects) and their
-        columns. Runs only when a whole project is checked and every file could be analysed; a
+        columns; those of classes and tables inside Alembic revision files (snapshots of the
+        schema a revision once saw) are not judged. Runs only when a whole project is checked and every file could be analysed; a
         missing table is reported only when the table name of every mapped class is known: its
         `__tablename__`, or the name its library gives a class without one, which ormlint knows
         in three cases. Flask-SQLAlchemy's generated name (`UserRole` -> `user_role`), when
@@ -742,6 +743,8 @@ class ForeignKeyTargetNotFound(ProjectRule):
         tables = index.tables()
         columns_by_table = _table_columns(index, tables)
         for facts in index.files:
+            if facts.is_revision:
+                continue  # a snapshot of the schema a revision once saw, not a model
             declared = [(cls.columns, cls.location) for cls in facts.classes] + [
                 (table.columns, table.location) for table in facts.tables
             ]
@@ -868,6 +871,8 @@ class ForeignKeyTypeMismatch(ProjectRule):
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
         columns_by_table = _table_columns(index, index.tables())
         for facts in index.files:
+            if facts.is_revision:
+                continue  # a snapshot of the schema a revision once saw, not a model
             all_columns = [c for cls in facts.classes for c in cls.columns] + [
                 c for table in facts.tables for c in table.columns
             ]
