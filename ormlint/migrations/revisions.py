@@ -49,7 +49,7 @@ import ast
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import libcst as cst
 
@@ -821,22 +821,13 @@ class _Reader:
     def formatted(self, node: cst.FormattedString) -> str | None:
         """An f-string whose fields are plain names of known string constants (a loop variable
         of an unrolled loop, say): `f"ALTER TABLE {table} ..."`."""
-        if node.prefix.lower() != "f":
-            return None
-        parts = []
-        for part in node.parts:
-            if isinstance(part, cst.FormattedStringText):
-                if "\\" in part.value:
-                    return None
-                parts.append(part.value.replace("{{", "{").replace("}}", "}"))
-                continue
+        def constant(part: cst.FormattedStringExpression) -> str | None:
             expression = part.expression
-            if part.conversion is not None or part.format_spec is not None or not isinstance(
-                expression, cst.Name
-            ) or expression.value not in self.constants:
+            if part.conversion is not None or part.format_spec is not None:
                 return None
-            parts.append(self.constants[expression.value])
-        return "".join(parts)
+            return self.constants.get(expression.value) if isinstance(expression, cst.Name) else None
+
+        return _formatted_text(node, constant)
 
     def name_or_none(self, node: cst.BaseExpression | None, what: str) -> str | None:
         """A constraint/index name: a literal, `op.f(...)` or None."""
@@ -1414,6 +1405,14 @@ _FIELD = "__ormlint_field__"  # stands for an f-string's `{...}` in the statemen
 def _shape(node: cst.FormattedString) -> str | None:
     """An f-string's SQL with each `{...}` as a placeholder name: enough to tell an INSERT from
     an ALTER TABLE, not which table. None when its text parts have escapes."""
+    return _formatted_text(node, lambda part: _FIELD)
+
+
+def _formatted_text(
+    node: cst.FormattedString, field: Callable[[cst.FormattedStringExpression], str | None]
+) -> str | None:
+    """An f-string's text with each `{...}` replaced by `field(part)`; None when a field gives
+    None or a text part has an escape (its value would need evaluating)."""
     if node.prefix.lower() != "f":
         return None
     parts = []
@@ -1422,8 +1421,11 @@ def _shape(node: cst.FormattedString) -> str | None:
             if "\\" in part.value:
                 return None
             parts.append(part.value.replace("{{", "{").replace("}}", "}"))
-        else:
-            parts.append(_FIELD)
+            continue
+        value = field(part)
+        if value is None:
+            return None
+        parts.append(value)
     return "".join(parts)
 
 
