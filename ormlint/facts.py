@@ -44,6 +44,7 @@ class ColumnFacts:
     nullable: bool | None = None
     server_default: str | None = None
     server_default_known: bool = True
+    python_default: bool = False  # `default=` (SQLModel: or `default_factory=`): set on INSERT only
     index: bool = False
     unique: bool = False
     # Every ForeignKey of the column as (target as written, ondelete upper-cased or None, whether

@@ -441,6 +441,9 @@ def _column_facts(model: FileModel, column, positions: "_AstPositions", stmt, fa
         sql_type=_sql_type(model, column),
         sql_type_from_annotation=column.type_expr is None,
         location=positions.located(stmt) or fallback,
+        python_default="default" in column.kwargs or (
+            column.constructor == "sqlmodel.Field" and "default_factory" in column.kwargs
+        ),
         class_foreign_keys=tuple(
             ref for fk in column.foreign_keys
             if not fk.target and fk.node.args and fk.node.args[0].keyword is None

@@ -195,6 +195,10 @@ class DialectBranch:
     otherwise: tuple[Operation, ...]
     location: Location
 
+    def taken(self, dialect: str) -> tuple[Operation, ...]:
+        """The operations that run on a database of `dialect`."""
+        return self.then if (dialect in self.dialects) != self.negated else self.otherwise
+
 
 Operation = Union[
     CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn, CreateIndex,

@@ -61,8 +61,7 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
             for uncertain in branches:
                 apply(schema, uncertain, path, dialect)
             return
-        taken = op.then if (dialect in op.dialects) != op.negated else op.otherwise
-        for inner in taken:
+        for inner in op.taken(dialect):
             apply(schema, inner, path, dialect)
         return
     if isinstance(op, Uncertain):

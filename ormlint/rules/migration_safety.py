@@ -10,9 +10,7 @@ a revision comes from the replay of that revision's ancestors.
 
 from __future__ import annotations
 
-import ast
 import re
-import textwrap
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -76,8 +74,7 @@ def _ancestors(graph: Any, rid: str) -> set[str]:
 def _flattened(operations: tuple[Operation, ...], dialect: str) -> Iterator[Operation]:
     for operation in operations:
         if isinstance(operation, DialectBranch):
-            taken = operation.then if (dialect in operation.dialects) != operation.negated else operation.otherwise
-            yield from _flattened(taken, dialect)
+            yield from _flattened(operation.taken(dialect), dialect)
         else:
             yield operation
 
@@ -266,29 +263,14 @@ class NotNullColumnWithoutDefault(_SafetyRule):
 
 
 def _model_has_python_default_only(index: ProjectIndex, table: str, column: str) -> bool:
-    """Does the model column of `table.column` set `default=` and no `server_default=`? Read
-    from the column's assignment in the model file (the extracted facts keep no Python default)."""
-    from ormlint.migrations.environment import read_source
-
+    """Does the model column of `table.column` set `default=` and no `server_default=`?"""
     skip = index.migrations.paths if index.migrations is not None else frozenset()
     for path, _, columns in index.tables().get(table, []):
         if path in skip:
             continue
         for facts in columns:
-            if facts.name != column or facts.location is None:
-                continue
-            if facts.server_default is not None or not facts.server_default_known:
-                return False
-            source = read_source(path)
-            if source is None:
-                return False
-            lines = source.splitlines()[facts.location.line - 1:facts.location.end_line]
-            try:
-                tree = ast.parse(textwrap.dedent("\n".join(lines)))
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return False
-            keywords = {k.arg for node in ast.walk(tree) if isinstance(node, ast.Call) for k in node.keywords}
-            return "default" in keywords and "server_default" not in keywords
+            if facts.name == column:
+                return facts.python_default and facts.server_default is None and facts.server_default_known
     return False
 
 
