@@ -130,7 +130,9 @@ def _read_patterns(directory: str, file: str) -> _PatternFile | None:
             text = handle.read(1 << 20).decode("utf-8", "surrogateescape")
     except OSError:
         return None  # unreadable like a missing file, as git treats it
-    patterns = [p for p in map(translate, text.splitlines()) if p is not None]
+    # lines as git reads them: split at "\n" only, one "\r" before it dropped (dir.c)
+    lines = (line[:-1] if line.endswith("\r") else line for line in text.split("\n"))
+    patterns = [p for p in map(translate, lines) if p is not None]
     if not patterns:
         return None
     for_files = [(regex, negated) for regex, negated, dir_only in patterns if not dir_only]

@@ -472,3 +472,16 @@ def test_fix_does_not_parse_a_file_larger_than_max_file_size(tmp_path, monkeypat
     result = CliRunner().invoke(main, ["check", "--fix", "m.py"])
     assert (tmp_path / "m.py").read_text() == source
     assert "max-file-size" in result.stdout
+
+
+def test_gitignore_lines_are_split_as_git_splits_them(tmp_path):
+    # git splits at "\n" alone (a "\r" before it dropped): a form feed is part of a pattern
+    from ormlint.gitignore import _read_patterns
+
+    (tmp_path / ".gitignore").write_bytes(b"a.py\r\nb\x0cc.py\n")
+    found = _read_patterns(str(tmp_path), str(tmp_path / ".gitignore"))
+    ignored = [
+        name for name in ("a.py", "b\x0cc.py", "b", "c.py")
+        if found.verdict(str(tmp_path / name), is_dir=False)
+    ]
+    assert ignored == ["a.py", "b\x0cc.py"]
