@@ -1,0 +1,171 @@
+"""What the migration-safety rules share: the operations of the revisions under judgement,
+with the tables that existed before each one (from the replay of the revision's ancestors)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from ormlint.migrations.operations import (
+    CreateTable, DialectBranch, DropTable, Operation, RenameTable, Revision,
+)
+from ormlint.project import ProjectIndex
+from ormlint.rules.base import ProjectRule, ProjectViolation, RuleOptions
+
+
+@dataclass(frozen=True)
+class JudgedOperation:
+    """An operation of a revision under judgement, with what was there before the revision."""
+
+    revision: Revision
+    operation: Operation  # dialect branches resolved for the target dialect
+    # the tables that hold the rows of before the revision at this operation: created by an
+    # ancestor of the revision (renamed since, perhaps) and not dropped or created anew since
+    existing_tables: frozenset[str]
+    # tables a later operation of the revision drops (which locks them exclusively anyway)
+    dropped_later: frozenset[str]
+    env_source: str | None  # the script directory's env.py
+
+
+def judged_operations(index: ProjectIndex, options: RuleOptions) -> list[JudgedOperation]:
+    """The operations of the revisions the safety rules judge (computed once per run)."""
+    key = ("migration_safety", options)
+    if key not in index.derived:
+        index.derived[key] = list(_judged_operations(index, options))
+    return index.derived[key]
+
+
+def revisions_to_judge(graph: Any, options: RuleOptions, named_files: bool) -> set[str]:
+    """The revision ids of one script directory that the safety rules judge: every one when
+    the run checks named files (only their findings are shown) or with `--all-revisions`; the
+    descendants of `migration-safety-since` when it names a revision here; else the heads."""
+    if named_files or options.all_revisions:
+        return set(graph.revisions)
+    since = options.migration_safety_since
+    if since is not None:
+        labels = {label: rid for rid, rev in graph.revisions.items() for label in rev.branch_labels}
+        start = graph.resolve(since, labels)
+        if start is not None:
+            return {rid for rid in graph.revisions if rid != start and start in _ancestors(graph, rid)}
+    return set(graph.heads)
+
+
+def _ancestors(graph: Any, rid: str) -> set[str]:
+    """Every revision that runs before `rid` (down_revisions and depends_on, transitively)."""
+    seen: set[str] = set()
+    pending = list(graph.after.get(rid, ()))
+    while pending:
+        current = pending.pop()
+        if current not in seen:
+            seen.add(current)
+            pending.extend(graph.after.get(current, ()))
+    return seen
+
+
+def _flattened(operations: tuple[Operation, ...], dialect: str) -> Iterator[Operation]:
+    for operation in operations:
+        if isinstance(operation, DialectBranch):
+            yield from _flattened(operation.taken(dialect), dialect)
+        else:
+            yield operation
+
+
+def _judged_operations(index: ProjectIndex, options: RuleOptions) -> Iterator[JudgedOperation]:
+    from ormlint.migrations.environment import read_source
+
+    migrations = index.migrations
+    if migrations is None:
+        return
+    dialect = options.target_dialect
+    for directory in migrations.directories:
+        graph = directory.graph
+        judged = revisions_to_judge(graph, options, index.named_files)
+        if not judged:
+            continue
+        env_source = read_source(str(directory.env)) if directory.env is not None else None
+        # table -> the revision that last created or renamed it, over the replay order
+        made_by: dict[str, str] = {}
+        for revision in graph.ordered():
+            rid = revision.revision
+            operations = list(_flattened(revision.operations, dialect))
+            if rid in judged:
+                ancestors = _ancestors(graph, rid)
+                existing = {t for t, maker in made_by.items() if maker in ancestors}
+                for i, operation in enumerate(operations):
+                    dropped_later = frozenset(
+                        o.table for o in operations[i + 1:] if isinstance(o, DropTable)
+                    )
+                    yield JudgedOperation(revision, operation, frozenset(existing), dropped_later, env_source)
+                    if isinstance(operation, (CreateTable, DropTable)):
+                        existing.discard(operation.table)
+                    elif isinstance(operation, RenameTable) and operation.table in existing:
+                        existing.discard(operation.table)
+                        existing.add(operation.new_name)
+            for operation in operations:
+                if isinstance(operation, CreateTable):
+                    made_by[operation.table] = rid
+                elif isinstance(operation, RenameTable) and operation.table in made_by:
+                    made_by[operation.new_name] = made_by.pop(operation.table)
+                elif isinstance(operation, DropTable):
+                    made_by.pop(operation.table, None)
+
+
+class SafetyRule(ProjectRule):
+    """A rule that judges each operation of the revisions under judgement (`judge`)."""
+
+    message = "{detail}"
+    dialects: tuple[str, ...] = ("postgresql",)
+
+    def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
+        if index.migrations is None or self.options.target_dialect not in self.dialects:
+            return
+        for judged in judged_operations(index, self.options):
+            detail = self.judge(judged, index)
+            if detail is not None:
+                yield self.project_violation(
+                    judged.revision.path, judged.operation.location, detail=detail,
+                )
+
+    def judge(self, judged: JudgedOperation, index: ProjectIndex) -> str | None:
+        raise NotImplementedError
+
+
+# appended to each rule's what_it_does (same indentation, so that the docs dedent as one)
+SCOPE = """
+        Judged on new revisions only: the revision files named on the command line (a
+        pre-commit hook, an editor), else the head revisions, or the revisions after
+        `[tool.ormlint] migration-safety-since = "<revision id>"`; `--all-revisions` judges
+        the whole history. Only with `target-dialect = "postgresql"` (the default).
+        """
+
+INI = '''
+    # file: alembic.ini
+    [alembic]
+    script_location = %(here)s/migrations
+
+    # file: migrations/versions/0001_invoices.py
+    import sqlalchemy as sa
+    from alembic import op
+
+    revision = "0001"
+    down_revision = None
+
+
+    def upgrade():
+        op.create_table(
+            "invoices",
+            sa.Column("id", sa.Integer(), nullable=False),
+            sa.Column("number", sa.String(20), nullable=False),
+            sa.PrimaryKeyConstraint("id"),
+        )
+
+    # file: migrations/versions/0002_next.py
+    import sqlalchemy as sa
+    from alembic import op
+
+    revision = "0002"
+    down_revision = "0001"
+
+
+    def upgrade():
+'''
