@@ -49,14 +49,24 @@ def content_digest(data: bytes) -> bytes:
 
 def fingerprint(codes: Iterable[str], per_file_ignores: object) -> str:
     """Everything besides a file's content that changes its findings."""
-    package = Path(__file__).parent
-    # ormlint's own sources: a development checkout must not reuse results of older code.
-    sources = sorted(
+    raw = repr((_FORMAT, __version__, _libcst_version(), sorted(codes), per_file_ignores, _code_identity()))
+    return hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+def _code_identity(package: Path = Path(__file__).parent) -> object:
+    """What tells one build of ormlint from another. An installed wheel: its RECORD, which holds
+    the hash of every file and is the same for every install of the build (a CI cache restored
+    onto a fresh install, whose files have new mtimes, still hits). A development checkout: each
+    source's size and mtime, so that it never reuses results of older code."""
+    for record in package.parent.glob("ormlint-*.dist-info/RECORD"):
+        try:
+            return record.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            break
+    return sorted(
         (str(p.relative_to(package)), p.stat().st_mtime_ns, p.stat().st_size)
         for p in package.rglob("*.py")
     )
-    raw = repr((_FORMAT, __version__, _libcst_version(), sorted(codes), per_file_ignores, sources))
-    return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
 def _libcst_version() -> str:

@@ -270,3 +270,33 @@ def _assert_warm_run_loads_no_parser(tree: Path, findings: str) -> None:
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines() == [findings, "False False False"]
+
+
+def test_an_installed_build_is_identified_by_its_record_not_its_files_mtimes(tmp_path):
+    # CI restores the cache onto a fresh install of the same wheel, whose files have new mtimes
+    from ormlint.cache import _code_identity
+
+    site = tmp_path / "site-packages"
+    (site / "ormlint").mkdir(parents=True)
+    source = site / "ormlint" / "engine.py"
+    source.write_text("x = 1\n")
+    record = site / "ormlint-0.1.0.dist-info" / "RECORD"
+    record.parent.mkdir()
+    record.write_text("ormlint/engine.py,sha256=abc,6\n")
+    first = _code_identity(site / "ormlint")
+    os.utime(source, ns=(1, 1))
+    assert _code_identity(site / "ormlint") == first
+    record.write_text("ormlint/engine.py,sha256=def,6\n")  # another build
+    assert _code_identity(site / "ormlint") != first
+
+
+def test_a_development_checkout_is_identified_by_its_sources_mtimes(tmp_path):
+    from ormlint.cache import _code_identity
+
+    (tmp_path / "ormlint").mkdir()
+    source = tmp_path / "ormlint" / "engine.py"
+    source.write_text("x = 1\n")
+    os.utime(source, ns=(1, 1))
+    first = _code_identity(tmp_path / "ormlint")
+    os.utime(source, ns=(2, 2))  # edited since: results of older code must not be reused
+    assert _code_identity(tmp_path / "ormlint") != first
