@@ -19,6 +19,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM710": True,
     "ORM720": True,
     "ORM721": True,
+    "ORM730": True,
     "ORM801": False,
 }
 

@@ -99,6 +99,7 @@ class DropColumn:
     table: str
     column: str
     location: Location
+    in_batch: bool = False  # inside `with op.batch_alter_table(...)` (SQLite recreates the table)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class AlterColumn:
     server_default: str | None = None
     server_default_known: bool = True
     new_name: str | None = None
+    in_batch: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ class CreateUniqueConstraint:
     table: str
     columns: tuple[str, ...]
     location: Location
+    in_batch: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,7 @@ class CreateForeignKey:
     target_columns: tuple[str, ...]
     ondelete: str | None
     location: Location
+    in_batch: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,7 @@ class CreatePrimaryKey:
     table: str
     columns: tuple[str, ...]
     location: Location
+    in_batch: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,7 @@ class DropConstraint:
     table: str
     type_: str | None  # "foreignkey", "unique", "primary", "check" or None (not given)
     location: Location
+    in_batch: bool = False
 
 
 @dataclass(frozen=True)

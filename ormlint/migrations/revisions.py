@@ -291,6 +291,11 @@ _SAFE_BUILTINS = {
 _DESCRIBING_ROOTS = ("sqlalchemy", "sqlmodel", "alembic_utils")
 _LOGGING_ROOTS = {"logger", "log", "logging", "LOG", "LOGGER", "warnings", "_log", "_logger"}
 _TYPE_CONSTRUCTORS = {"Enum", "ENUM"}
+# operations that record whether they run in batch mode (SQLite runs them only there)
+_BATCH_RECORDED = (
+    DropColumn, AlterColumn, CreateUniqueConstraint, CreateForeignKey, CreatePrimaryKey,
+    DropConstraint,
+)
 _COLUMN_ITEMS_IGNORED = {
     "Sequence", "Identity", "Computed", "CheckConstraint", "DefaultClause", "FetchedValue",
 }
@@ -694,6 +699,8 @@ class _Reader:
             op = getattr(self, "op_" + method)(args, table, where)
         except _Unreadable as error:
             op = Uncertain(table, f"op.{method}(): {error}", where, error.part)
+        if batch and isinstance(op, _BATCH_RECORDED):
+            op = replace(op, in_batch=True)
         if op is not None:
             out.append(op)
         return True

@@ -3,6 +3,7 @@ with the tables that existed before each one (from the replay of the revision's 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -11,6 +12,7 @@ from ormlint.migrations.operations import (
 )
 from ormlint.project import ProjectIndex
 from ormlint.rules.base import ProjectRule, ProjectViolation, RuleOptions
+from ormlint.schema import Schema, SchemaTable
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,10 @@ class JudgedOperation:
     # tables a later operation of the revision drops (which locks them exclusively anyway)
     dropped_later: frozenset[str]
     env_source: str | None  # the script directory's env.py
+    # the operation's table as the replay of the revision's ancestors (and of the operations
+    # before this one) left it; None: not known (an uncertain table, a revision on a branch
+    # whose siblings replayed before it, or no such table)
+    table_before: SchemaTable | None = None
 
 
 def judged_operations(index: ProjectIndex, options: RuleOptions) -> list[JudgedOperation]:
@@ -72,6 +78,7 @@ def _flattened(operations: tuple[Operation, ...], dialect: str) -> Iterator[Oper
 
 def _judged_operations(index: ProjectIndex, options: RuleOptions) -> Iterator[JudgedOperation]:
     from ormlint.migrations.environment import read_source
+    from ormlint.migrations.replay import apply
 
     migrations = index.migrations
     if migrations is None:
@@ -85,6 +92,7 @@ def _judged_operations(index: ProjectIndex, options: RuleOptions) -> Iterator[Ju
         env_source = read_source(str(directory.env)) if directory.env is not None else None
         # table -> the revision that last created or renamed it, over the replay order
         made_by: dict[str, str] = {}
+        schema, replayed = Schema(), set()  # the replay so far, and the revisions it holds
         for revision in graph.ordered():
             rid = revision.revision
             operations = list(_flattened(revision.operations, dialect))
@@ -95,12 +103,21 @@ def _judged_operations(index: ProjectIndex, options: RuleOptions) -> Iterator[Ju
                     dropped_later = frozenset(
                         o.table for o in operations[i + 1:] if isinstance(o, DropTable)
                     )
-                    yield JudgedOperation(revision, operation, frozenset(existing), dropped_later, env_source)
+                    before = schema.tables.get(getattr(operation, "table", None)) if replayed <= ancestors else None
+                    yield JudgedOperation(
+                        revision, operation, frozenset(existing), dropped_later, env_source,
+                        copy.deepcopy(before) if before is not None and not before.uncertain else None,
+                    )
+                    apply(schema, operation, revision.path, dialect)
                     if isinstance(operation, (CreateTable, DropTable)):
                         existing.discard(operation.table)
                     elif isinstance(operation, RenameTable) and operation.table in existing:
                         existing.discard(operation.table)
                         existing.add(operation.new_name)
+            else:
+                for operation in operations:
+                    apply(schema, operation, revision.path, dialect)
+            replayed.add(rid)
             for operation in operations:
                 if isinstance(operation, CreateTable):
                     made_by[operation.table] = rid
@@ -128,6 +145,23 @@ class SafetyRule(ProjectRule):
 
     def judge(self, judged: JudgedOperation, index: ProjectIndex) -> str | None:
         raise NotImplementedError
+
+
+def operations_before(judged: JudgedOperation, dialect: str) -> list[Operation]:
+    """The operations of the judged operation's revision that run before it."""
+    before: list[Operation] = []
+    for operation in _flattened(judged.revision.operations, dialect):
+        if operation is judged.operation:
+            break
+        before.append(operation)
+    return before
+
+
+def on_existing_table(judged: JudgedOperation) -> bool:
+    """Does the operation's table hold the rows of before the revision (and is not dropped
+    later in it, which locks it exclusively anyway)?"""
+    table = getattr(judged.operation, "table", None)
+    return table in judged.existing_tables and table not in judged.dropped_later
 
 
 # appended to each rule's what_it_does (same indentation, so that the docs dedent as one)

@@ -1,0 +1,82 @@
+"""Oracles for the migration-safety rules ORM730 and up (issue 16, rules 7-11): the operation
+the rule reports fails (or locks) on a real database, and the spelling its message suggests
+works. PostgreSQL runs on the drift oracle's throwaway cluster (as in
+test_oracles_migration_safety.py, whose fixtures these share); SQLite is the stdlib's.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("alembic")
+sqlalchemy = pytest.importorskip("sqlalchemy")
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from tests.oracle.test_oracles_migration_safety import _operations  # noqa: E402
+
+sa = sqlalchemy
+
+
+@pytest.fixture
+def sqlite_connection(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "CREATE TABLE invoices (id INTEGER PRIMARY KEY, number VARCHAR(20) UNIQUE, "
+            "code VARCHAR(20), note TEXT)"
+        ))
+        connection.execute(text("CREATE INDEX ix_invoices_code ON invoices (code)"))
+        connection.execute(text(
+            "INSERT INTO invoices (number, code, note) VALUES ('n1', 'c1', 'a'), ('n2', 'c2', 'b')"
+        ))
+    with engine.connect() as connection:
+        yield connection
+    engine.dispose()
+
+
+@pytest.mark.parametrize(("operation", "error", "says"), [
+    (lambda op: op.create_unique_constraint("uq_invoices_note", "invoices", ["note"]),
+     NotImplementedError, "No support for ALTER of constraints in SQLite dialect"),
+    (lambda op: op.create_foreign_key("fk", "invoices", "invoices", ["code"], ["id"]),
+     NotImplementedError, "No support for ALTER of constraints in SQLite dialect"),
+    (lambda op: op.drop_constraint("uq", "invoices", type_="unique"),
+     NotImplementedError, "No support for ALTER of constraints in SQLite dialect"),
+    (lambda op: op.alter_column("invoices", "note", nullable=False),
+     sa.exc.OperationalError, 'near "ALTER": syntax error'),
+    (lambda op: op.alter_column("invoices", "note", type_=sa.String(50)),
+     sa.exc.OperationalError, 'near "ALTER": syntax error'),
+    (lambda op: op.alter_column("invoices", "note", server_default="x"),
+     sa.exc.OperationalError, 'near "ALTER": syntax error'),
+    (lambda op: op.drop_column("invoices", "number"),
+     sa.exc.OperationalError, 'cannot drop UNIQUE column: "number"'),
+    (lambda op: op.drop_column("invoices", "code"),
+     sa.exc.OperationalError, "error in index ix_invoices_code after drop column"),
+])
+def test_orm730_sqlite_fails_outside_batch_mode(sqlite_connection, operation, error, says):
+    with pytest.raises(error, match=says):
+        operation(_operations(sqlite_connection))
+
+
+def test_orm730_what_the_rule_leaves_alone_runs_on_sqlite(sqlite_connection):
+    op = _operations(sqlite_connection)
+    op.alter_column("invoices", "note", new_column_name="remark")
+    op.drop_column("invoices", "remark")
+    columns = [row[1] for row in sqlite_connection.execute(text("PRAGMA table_info(invoices)"))]
+    assert columns == ["id", "number", "code"]
+
+
+def test_orm730_batch_mode_runs_and_keeps_the_rows(sqlite_connection):
+    op = _operations(sqlite_connection)
+    with op.batch_alter_table("invoices") as batch_op:
+        batch_op.create_unique_constraint("uq_invoices_note", ["note"])
+        batch_op.alter_column("note", nullable=False, type_=sa.String(50), server_default="x")
+        batch_op.drop_index("ix_invoices_code")  # else batch mode recreates it, and fails
+        batch_op.drop_column("code")
+    with op.batch_alter_table("invoices") as batch_op:
+        batch_op.drop_constraint("uq_invoices_note", type_="unique")
+        batch_op.drop_column("number")
+    rows = sqlite_connection.execute(text("SELECT id, note FROM invoices ORDER BY id")).all()
+    assert [tuple(row) for row in rows] == [(1, "a"), (2, "b")]
+    info = {row[1]: row for row in sqlite_connection.execute(text("PRAGMA table_info(invoices)"))}
+    assert list(info) == ["id", "note"] and info["note"][3] == 1  # NOT NULL

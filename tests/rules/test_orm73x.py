@@ -1,0 +1,126 @@
+"""Migration safety, rules 7-11 of issue 16 (ORM730 and up): what the reader records, what is
+reported and what is left alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ormlint.migrations import parse_revision
+from tests.helpers import lint_project
+from tests.rules.test_orm72x import _INI, _revision
+
+_SQLITE = '[tool.ormlint]\ntarget-dialect = "sqlite"\n'
+_INVOICES = """
+    op.create_table(
+        "invoices",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("number", sa.String(20), unique=True),
+        sa.Column("code", sa.String(20), index=True),
+        sa.Column("customer_id", sa.Integer(), sa.ForeignKey("customers.id")),
+        sa.Column("note", sa.Text()),
+    )
+"""
+
+
+def _head(tmp_path, body: str, before: str = _INVOICES, pyproject: str = _SQLITE) -> list[tuple[str, int, str]]:
+    files = {
+        "alembic.ini": _INI,
+        "pyproject.toml": pyproject,
+        "migrations/versions/0001_init.py": _revision("0001", None, before),
+        "migrations/versions/0002_head.py": _revision("0002", "0001", body),
+    }
+    return [(Path(p).name, line, code) for p, line, code in lint_project(files, tmp_path)]
+
+
+def _codes(findings) -> list[str]:
+    return [code for _, _, code in findings]
+
+
+def test_reader_records_batch_mode():
+    source = _revision("0002", "0001", """
+        op.drop_column("t", "a")
+        op.drop_constraint("uq", "t", type_="unique")
+        with op.batch_alter_table("t") as batch_op:
+            batch_op.drop_column("a")
+            batch_op.alter_column("b", nullable=False)
+            batch_op.create_unique_constraint("uq", ["b"])
+            batch_op.create_foreign_key("fk", "u", ["c"], ["id"])
+            batch_op.create_primary_key("pk", ["id"])
+            batch_op.drop_constraint("uq", type_="unique")
+    """)
+    operations = parse_revision("r.py", source).operations
+    assert [(type(o).__name__, o.in_batch) for o in operations] == [
+        ("DropColumn", False), ("DropConstraint", False), ("DropColumn", True),
+        ("AlterColumn", True), ("CreateUniqueConstraint", True), ("CreateForeignKey", True),
+        ("CreatePrimaryKey", True), ("DropConstraint", True),
+    ]
+
+
+@pytest.mark.parametrize("body", [
+    'op.create_unique_constraint("uq", "invoices", ["note"])',
+    'op.create_unique_constraint(None, "invoices", ["note"])',
+    'op.create_foreign_key("fk", "invoices", "customers", ["note"], ["id"])',
+    'op.create_primary_key("pk", "invoices", ["id"])',
+    'op.drop_constraint("uq", "invoices", type_="unique")',
+    'op.alter_column("invoices", "note", nullable=False)',
+    'op.alter_column("invoices", "note", type_=sa.String(50))',
+    'op.alter_column("invoices", "note", server_default="x")',
+    'op.alter_column("invoices", "note", server_default=None)',
+    'op.drop_column("invoices", "id")',  # primary key
+    'op.drop_column("invoices", "number")',  # unique
+    'op.drop_column("invoices", "code")',  # indexed
+    'op.drop_column("invoices", "customer_id")',  # foreign key
+])
+def test_orm730_reports_what_sqlite_cannot_alter(tmp_path, body):
+    assert _codes(_head(tmp_path, body)) == ["ORM730"]
+
+
+@pytest.mark.parametrize("body", [
+    'op.drop_column("invoices", "note")',  # DROP COLUMN of a plain column: SQLite 3.35+
+    'op.alter_column("invoices", "note", new_column_name="remark")',  # RENAME COLUMN: 3.25+
+    'op.alter_column("invoices", "note", existing_type=sa.Text())',  # changes nothing
+    'op.drop_column("invoices", "unknown")',  # not a column the replay knows
+    'op.drop_column("elsewhere", "id")',  # not a table the replay knows
+    """
+    with op.batch_alter_table("invoices") as batch_op:
+        batch_op.drop_column("number")
+        batch_op.alter_column("note", nullable=False)
+        batch_op.create_unique_constraint("uq", ["note"])
+        batch_op.drop_constraint("uq_other", type_="unique")
+    """,
+    """
+    if op.get_bind().dialect.name == "sqlite":
+        with op.batch_alter_table("invoices") as batch_op:
+            batch_op.alter_column("note", nullable=False)
+    else:
+        op.alter_column("invoices", "note", nullable=False)
+    """,
+    """
+    if op.get_bind().dialect.name != "sqlite":
+        op.create_unique_constraint("uq", "invoices", ["note"])
+    """,
+])
+def test_orm730_leaves_alone_what_sqlite_runs(tmp_path, body):
+    assert _codes(_head(tmp_path, body)) == []
+
+
+def test_orm730_reads_the_table_as_the_earlier_operations_left_it(tmp_path):
+    body = """
+        op.create_index("ix_invoices_note", "invoices", ["note"])
+        op.drop_column("invoices", "note")
+    """
+    assert _head(tmp_path, body) == [("0002_head.py", 10, "ORM730")]
+    before = _INVOICES + '    op.drop_index("ix_invoices_code", table_name="invoices")'
+    assert _codes(_head(tmp_path, 'op.drop_column("invoices", "code")', before)) == []
+
+
+def test_orm730_a_table_the_replay_is_unsure_of_is_left_alone(tmp_path):
+    before = _INVOICES + '    op.execute("ALTER TABLE invoices DROP CONSTRAINT invoices_number_key")'
+    assert _codes(_head(tmp_path, 'op.drop_column("invoices", "number")', before)) == []
+
+
+def test_orm730_judges_sqlite_targets_only(tmp_path):
+    body = 'op.alter_column("invoices", "note", nullable=False)'
+    assert _codes(_head(tmp_path, body, pyproject="[tool.ormlint]\n")) == []
