@@ -706,6 +706,10 @@ class ScriptDirectory:
     graph: RevisionGraph
     schema: Schema
     paths: frozenset[str]  # display paths of the revision files and env.py
+    # The directory the environment runs from: its alembic.ini's, else the script directory's
+    # parent. Several environments (services) each own the models under their root.
+    root: Path | None = None
+    env_path: str | None = None  # env.py's display path
 
 
 @dataclass
@@ -727,6 +731,7 @@ def load_migrations(
     `parsed`: revisions already read (the cache), by display path; new ones are added to it."""
     from ormlint.sources import decode, read_file
     from ormlint.migrations import RevisionGraph, parse_revision, replay, revision_files
+    from ormlint.migrations.discovery import environment_root
 
     directories = []
     for versions, env in locations:
@@ -748,9 +753,14 @@ def load_migrations(
                         parsed[display] = revision
                 revisions.append(revision)
         graph = RevisionGraph(revisions)
-        if env is not None:
-            paths.add(display_path(env, absolute))
-        directories.append(ScriptDirectory(versions, env, graph, replay(graph, dialect), frozenset(paths)))
+        env_path = display_path(env, absolute) if env is not None else None
+        if env_path is not None:
+            paths.add(env_path)
+        script = env.parent if env is not None else versions[0].parent
+        directories.append(ScriptDirectory(
+            versions, env, graph, replay(graph, dialect), frozenset(paths),
+            environment_root(script), env_path,
+        ))
     return MigrationSet(directories) if directories else None
 
 
@@ -769,17 +779,175 @@ def models_index(index: ProjectIndex) -> ProjectIndex:
     return index.derived["models_index"]
 
 
+@dataclass(frozen=True)
+class EnvironmentModels:
+    """Which model files one Alembic environment (env.py and its root) compares."""
+
+    # Every project file an import chain from env.py loads; None when it cannot be followed.
+    reached: frozenset[str] | None
+    # The model files this environment compares; None when it is not known which are its own.
+    files: frozenset[str] | None
+    why: str  # how `files` was found, or why it is not known
+    # The model files ORM710 may call invisible to this env.py (None: every model file): those
+    # under its root that no other environment sharing that root imports.
+    own: frozenset[str] | None = None
+    # `files` holds every model the metadata can see (not so when they are the files under the
+    # root and some model files lie under no environment's root): migrated tables without a
+    # model may be called unmapped.
+    complete: bool = True
+    # The files of its own program (those under its root or under no environment's root), in
+    # which class names are resolved; None: every file of the project.
+    program: frozenset[str] | None = None
+
+
+def environment_models(index: ProjectIndex) -> dict[str, EnvironmentModels]:
+    """The models each environment of the project compares, by env.py's display path, computed
+    once per index. One environment compares every model of the project. Of several (services
+    of one repository, each with its own alembic.ini, env.py and database, often sharing a
+    library's metadata such as `SQLModel.metadata`), each compares the model modules its env.py
+    imports (followed through the project's files, never run), else those under its root."""
+    if "environment_models" in index.derived:
+        return index.derived["environment_models"]
+    migrations: MigrationSet | None = index.migrations
+    roots: dict[str, Path] = {}
+    for directory in migrations.directories if migrations is not None else ():
+        if directory.env_path is not None and directory.root is not None:
+            roots.setdefault(directory.env_path, directory.root.resolve())
+    models = models_index(index)
+    model_files = sorted({
+        facts.path for facts in models.files
+        if facts.tables or any(c.declares_mapping and c.kind in ("mapped", "unknown") for c in facts.classes)
+    })
+    found: dict[str, EnvironmentModels] = {}
+    if len(roots) == 1:
+        env = next(iter(roots))
+        reached = _reached_from(models, env, None)
+        found[env] = EnvironmentModels(reached, frozenset(model_files), "the only environment")
+    elif roots:
+        territories = {facts.path: _territory(facts.path, roots) for facts in models.files}
+        under = {path: territories[path] for path in model_files}
+        reached_by = {env: _reached_from(models, env, root) for env, root in roots.items()}
+        for env in roots:
+            reached = reached_by[env]
+            program = frozenset(p for p, envs in territories.items() if not envs or env in envs)
+            own = frozenset(
+                path for path, envs in under.items() if env in envs and all(
+                    reached_by[other] is not None and path not in reached_by[other]
+                    for other in envs if other != env
+                )
+            )
+            if reached is not None:
+                # a model under its root that env.py misses is its own too (ORM710 says so)
+                files = frozenset(p for p in model_files if p in reached) | own
+                foreign = sorted(p for p in files if under[p] and env not in under[p])
+                if foreign:
+                    found[env] = EnvironmentModels(
+                        reached, None, f"env.py imports the models of another environment ({foreign[0]})", own,
+                    )
+                else:
+                    found[env] = EnvironmentModels(
+                        reached, files, "the model modules env.py imports", own, program=program,
+                    )
+                continue
+            mine = [p for p, envs in under.items() if env in envs]
+            if not mine:
+                why = "env.py's imports cannot be followed and no model file is under its root"
+                found[env] = EnvironmentModels(None, None, why, own)
+            elif any(len(under[p]) > 1 for p in mine):
+                why = "env.py's imports cannot be followed and other environments share its root"
+                found[env] = EnvironmentModels(None, None, why, own)
+            else:
+                found[env] = EnvironmentModels(
+                    None, frozenset(mine), "the model files under its root", own,
+                    complete=all(under.values()), program=program,
+                )
+    index.derived["environment_models"] = found
+    return found
+
+
+def environment_index(index: ProjectIndex, env: str) -> ProjectIndex:
+    """The models index of one environment's own program (see EnvironmentModels.program): two
+    services that each define a `Base` are two bases, not one ambiguous name."""
+    key = ("environment_index", env)
+    if key not in index.derived:
+        owned = environment_models(index).get(env)
+        if owned is None or owned.program is None:
+            return models_index(index)
+        filtered = ProjectIndex.build(
+            [f for f in index.files if f.path in owned.program], index.whole_project,
+            external_tables=index.external_tables,
+        )
+        filtered.complete = index.complete
+        filtered.external_models = index.external_models
+        index.derived[key] = filtered
+    return index.derived[key]
+
+
+def _territory(path: str, roots: dict[str, Path]) -> set[str]:
+    """The environments whose root is the deepest one holding `path` (empty: none holds it)."""
+    resolved = Path(path).resolve()
+    holding = {env: root for env, root in roots.items() if root in resolved.parents}
+    deepest = max((len(root.parts) for root in holding.values()), default=None)
+    return {env for env, root in holding.items() if len(root.parts) == deepest}
+
+
+def _reached_from(models: ProjectIndex, env: str, root: Path | None) -> frozenset[str] | None:
+    """Every project file an import chain from env.py loads (imports that match files of
+    several services resolved to those under `root`); None when the chain cannot be followed."""
+    from ormlint.migrations.environment import ModuleFiles, reachable_files, read_source
+
+    if not (models.whole_project and models.complete):
+        return None
+    source = read_source(env)
+    if source is None:
+        return None
+    ancestors = list(Path(env).resolve().parents)
+
+    def is_local(dotted: str) -> bool:  # a package or module beside env.py or above it
+        top = dotted.split(".")[0]
+        return bool(top) and any(
+            (d / top / "__init__.py").is_file() or (d / f"{top}.py").is_file() for d in ancestors
+        )
+
+    prefer = (lambda path: root in Path(path).resolve().parents) if root is not None else None
+    files = ModuleFiles((f.path for f in models.files), prefer)
+    reached = reachable_files(env, source, files, read_source, is_local)
+    return frozenset(reached) if reached is not None else None
+
+
 def project_drift(index: ProjectIndex) -> list[Drift]:
     """The drift between the index's models and its migrations, computed once per index."""
     if "drift" in index.derived:
         return index.derived["drift"]
     drifts: list[Drift] = []
     migrations: MigrationSet | None = index.migrations
-    if migrations is not None and len(migrations.directories) == 1:  # several: which is whose?
+    if migrations is not None and len(migrations.directories) == 1:
         directory = migrations.directories[0]
         models = model_schema(models_index(index), migrations.paths, directory.env)
         drifts = compare(models, directory.schema, migrations_uncertain=not directory.graph.complete)
         index.derived["drift_models"] = [models]
+    elif migrations is not None:  # several environments: each with the models that are its own
+        owners = environment_models(index)
+        model_files = frozenset(f.path for f in models_index(index).files)
+        judged: list[ModelSchema | None] = []
+        seen: set[tuple] = set()
+        for directory in migrations.directories:
+            owned = owners.get(directory.env_path) if directory.env_path is not None else None
+            if owned is None or owned.files is None:
+                judged.append(None)
+                continue
+            models = model_schema(
+                environment_index(index, directory.env_path),
+                migrations.paths | (model_files - owned.files), directory.env,
+            )
+            models.tables_complete = models.tables_complete and owned.complete
+            judged.append(models)
+            for found in compare(models, directory.schema, migrations_uncertain=not directory.graph.complete):
+                key = (found.item, found.where, found.message)  # a shared model file, two services
+                if key not in seen:
+                    seen.add(key)
+                    drifts.append(found)
+        index.derived["drift_models"] = judged
     index.derived["drift"] = drifts
     return drifts
 
@@ -790,14 +958,17 @@ def withheld(index: ProjectIndex) -> list[str]:
     migrations = index.migrations
     if migrations is None:
         return []
-    if len(migrations.directories) > 1:
-        where = "; ".join(", ".join(_shown(v) for v in d.versions) for d in migrations.directories)
-        return [f"{where}: several migration histories: drift is not judged (which models are whose?)"]
     project_drift(index)  # computes the model schema of each history
     lines = []
+    owners = environment_models(index) if len(migrations.directories) > 1 else {}
     for directory, models in zip(migrations.directories, index.derived.get("drift_models", ())):
         where = ", ".join(_shown(v) for v in directory.versions)
         migrated = directory.schema
+        if models is None:
+            owned = owners.get(directory.env_path) if directory.env_path is not None else None
+            why = owned.why if owned is not None else "no env.py tells which models are its own"
+            lines.append(f"{where}: drift is not judged: one of several environments, and {why}")
+            continue
         if migrated.uncertain:
             lines.append(
                 f"{where}: no table is called missing on either side: "

@@ -202,6 +202,29 @@ def migration_locations(settings, paths, discovered: list[tuple[Path, str]]) -> 
     return found
 
 
+def environment_root(script: Path) -> Path:
+    """The directory an Alembic environment runs from (its service's own tree): that of the
+    alembic.ini or pyproject `[tool.alembic]` whose `script_location` names `script`, looked
+    for from the script directory up to the repository's top; else the script directory's
+    parent (Flask-Migrate keeps its alembic.ini inside the script directory)."""
+    wanted = script.resolve()
+    for directory in script.resolve().parents:
+        ini, pyproject = directory / "alembic.ini", directory / "pyproject.toml"
+        if ini.is_file() and _names(script_location_from_ini(ini), wanted):
+            return directory
+        if pyproject.is_file() and "[tool.alembic]" in _read_text(pyproject) and _names(
+            script_location_from_pyproject(pyproject), wanted
+        ):
+            return directory
+        if (directory / ".git").exists():
+            break
+    return script.resolve().parent
+
+
+def _names(location: Path | None, wanted: Path) -> bool:
+    return location is not None and location.resolve() == wanted
+
+
 def _inside_project(directories: list[Path], config: Path, root: Path) -> list[Path]:
     """The version directories an Alembic configuration names inside the project (the checked
     root or the configuration's own directory): one elsewhere (`/`, a site-packages) would have

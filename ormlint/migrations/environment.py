@@ -60,9 +60,12 @@ def module_key(path: str) -> str:
 
 
 class ModuleFiles:
-    """The project's files by module key, for resolving imports by path suffix."""
+    """The project's files by module key, for resolving imports by path suffix. `prefer`: the
+    files of one environment (a service of its own); an import that matches some of them and
+    other files too (two services with an `app.models`) loads only those."""
 
-    def __init__(self, paths: Iterable[str]) -> None:
+    def __init__(self, paths: Iterable[str], prefer: Callable[[str], bool] | None = None) -> None:
+        self.prefer = prefer
         self.by_key: dict[str, list[str]] = {}
         self.by_suffix: dict[str, list[str]] = {}  # "c", "b/c", "a/b/c" -> files of a/b/c
         for path in paths:
@@ -78,7 +81,9 @@ class ModuleFiles:
         parts = dotted.split(".")
         found: list[str] = []
         for end in range(1, len(parts) + 1):
-            found += self.by_suffix.get("/".join(parts[:end]), ())
+            matches = self.by_suffix.get("/".join(parts[:end]), [])
+            preferred = [p for p in matches if self.prefer(p)] if self.prefer is not None else []
+            found += preferred or matches
         return found
 
     def exact(self, key: str) -> list[str]:

@@ -568,9 +568,9 @@ class MetadataMissesModels(ProjectRule):
         migrations = index.migrations
         if migrations is None:
             return
-        for directory in migrations.directories:
-            env = next((p for p in directory.paths if p.replace("\\", "/").endswith("/env.py") or p == "env.py"), None)
-            source = read_source(env) if env is not None and directory.env is not None else None
+        envs = dict.fromkeys(d.env_path for d in migrations.directories if d.env_path is not None)
+        for env in envs:  # once per env.py, however many histories it runs
+            source = read_source(env)
             found = target_metadata_value(source) if source is not None else None
             if found is None:
                 continue
@@ -589,7 +589,7 @@ class MetadataMissesModels(ProjectRule):
             if not _imported_dotted_names(value, source):
                 continue  # e.g. Flask-Migrate's `current_app.extensions["migrate"].db.metadata`:
                 # the running app, not env.py's imports, decides what the metadata holds
-            missing = self._unreachable(index, env, source, directory.env)
+            missing = self._unreachable(index, env)
             if missing:
                 shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
                 yield self.project_violation(
@@ -601,40 +601,32 @@ class MetadataMissesModels(ProjectRule):
                 )
 
     @staticmethod
-    def _unreachable(index: ProjectIndex, env: str, source: str, env_file) -> list[str]:
-        """The model modules of the metadata env.py names that no import chain from it reaches."""
+    def _unreachable(index: ProjectIndex, env: str) -> list[str]:
+        """The model modules of the metadata env.py names that no import chain from it reaches
+        (of several environments, among the models under its own root only)."""
         from pathlib import Path
 
-        from ormlint.drift import is_test_module, models_index, target_roots
-        from ormlint.migrations.environment import ModuleFiles, reachable_files, read_source
+        from ormlint.drift import environment_index, environment_models, is_test_module, target_roots
 
         if not (index.whole_project and index.complete):
             return []
-        models = models_index(index)
+        found = environment_models(index).get(env)
+        if found is None or found.reached is None:
+            return []
+        models = environment_index(index, env)
         mapped = [
             (facts.path, cls) for facts in models.files for cls in facts.classes
             if cls.kind in ("mapped", "unknown") and cls.declares_mapping
             and (cls.tablename or cls.shares_parent_table) and not is_test_module(facts.path)
         ]
         roots = {models.declarative_root(path, cls) for path, cls in mapped}
-        targets = target_roots(models, env_file, roots)
+        targets = target_roots(models, Path(env), roots)
         if not targets:
-            return []
-        ancestors = list(Path(env).resolve().parents)
-
-        def is_local(dotted: str) -> bool:  # a package or module beside env.py or above it
-            top = dotted.split(".")[0]
-            return bool(top) and any(
-                (d / top / "__init__.py").is_file() or (d / f"{top}.py").is_file() for d in ancestors
-            )
-
-        files = ModuleFiles(f.path for f in models.files)
-        reached = reachable_files(env, source, files, read_source, is_local)
-        if reached is None:
             return []
         return sorted({
             path for path, cls in mapped
-            if path not in reached and models.declarative_root(path, cls) in targets
+            if path not in found.reached and (found.own is None or path in found.own)
+            and models.declarative_root(path, cls) in targets
         })
 
 

@@ -1,0 +1,186 @@
+"""Drift (ORM70x) and ORM709/ORM710 in a repository with several Alembic environments: services
+that each have their own alembic.ini, env.py, versions/ and database, often sharing a library's
+metadata (`SQLModel.metadata`). Each environment is judged with the models that are its own."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from tests.helpers import lint_project
+
+ALEMBIC_INI = "[alembic]\nscript_location = %(here)s/alembic\n"
+
+
+def revision(upgrade: str, rev: str = "0001", down: str | None = None) -> str:
+    body = textwrap.indent(textwrap.dedent(upgrade).strip(), "    ")
+    return (
+        "import sqlalchemy as sa\nfrom alembic import op\n\n"
+        f"revision = {rev!r}\ndown_revision = {down!r}\n\n\ndef upgrade():\n{body}\n"
+    )
+
+
+def create_table(table: str, *columns: str) -> str:
+    extra = "".join(f"    sa.Column({c!r}, sa.String(length=50), nullable=True),\n" for c in columns)
+    return (
+        f"op.create_table(\n    {table!r},\n    sa.Column('id', sa.Integer(), nullable=False),\n"
+        f"{extra}    sa.PrimaryKeyConstraint('id'),\n)\n"
+    )
+
+
+def sqlmodel_service(package: str, tables: dict[str, str], env_imports: str | None = None) -> dict[str, str]:
+    """A service of Open-Assistant's shape: `<service>/alembic.ini`, `<service>/alembic/env.py`
+    giving autogenerate `sqlmodel.SQLModel.metadata`, one model module per table."""
+    imports = env_imports if env_imports is not None else f"from {package} import models  # noqa: F401\n"
+    files = {
+        "alembic.ini": ALEMBIC_INI,
+        "alembic/script.py.mako": "",
+        "alembic/env.py": f"import sqlmodel\nfrom alembic import context\n{imports}\n"
+        "target_metadata = sqlmodel.SQLModel.metadata\n",
+        f"{package}/__init__.py": "",
+        f"{package}/models/__init__.py": "".join(f"from .{m} import *  # noqa\n" for m in tables),
+        "alembic/versions/0001_init.py": revision("".join(create_table(t) for t in tables.values())),
+    }
+    for module, table in tables.items():
+        files[f"{package}/models/{module}.py"] = (
+            "from sqlmodel import Field, SQLModel\n\n\n"
+            f"class {module.title()}(SQLModel, table=True):\n"
+            f"    __tablename__ = {table!r}\n"
+            "    id: int = Field(primary_key=True)\n"
+        )
+    return files
+
+
+def declarative_service(models: str, upgrade: str, env: str = "from app.models import Base\n") -> dict[str, str]:
+    """A service with a declarative base of its own in `app/models.py` (every service names its
+    package `app`, so `from app.models import Base` matches the files of each)."""
+    return {
+        "alembic.ini": ALEMBIC_INI,
+        "alembic/env.py": f"{env}\ntarget_metadata = Base.metadata\n",
+        "alembic/script.py.mako": "",
+        "app/__init__.py": "",
+        "app/models.py": (
+            "from sqlalchemy import Column, Integer, String\n"
+            "from sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n"
+            + textwrap.dedent(models)
+        ),
+        "alembic/versions/0001_init.py": revision(upgrade),
+    }
+
+
+def under(directory: str, files: dict[str, str]) -> dict[str, str]:
+    return {f"{directory}/{name}": source for name, source in files.items()}
+
+
+def findings(tmp_path, files: dict[str, str]) -> list[tuple[str, str]]:
+    found = lint_project(files, tmp_path)
+    assert not [f for f in found if f[2] in ("ORM000", "ORM999")], found
+    return sorted((path, code) for path, _, code in found if code.startswith("ORM7"))
+
+
+def withheld(tmp_path) -> list[str]:
+    from ormlint.config import load_settings
+    from ormlint.drift import withheld as withheld_lines
+    from ormlint.engine import run
+
+    result = run([Path(tmp_path)], load_settings([Path(tmp_path)]), jobs=1, whole_project=True)
+    return withheld_lines(result.index)
+
+
+# -- ORM710: each env.py is asked only about the models under its own root --------------------
+
+
+def test_services_sharing_sqlmodel_metadata_are_not_told_to_import_each_others_models(tmp_path):
+    # Open-Assistant: backend/ and inference/server/ each migrate their own database
+    files = {
+        **under("backend", sqlmodel_service("backend_app", {"message": "message", "journal": "journal"})),
+        **under("inference/server", sqlmodel_service("inference_app", {"chat": "chat"})),
+    }
+    assert findings(tmp_path, files) == []
+
+
+def test_a_service_that_does_not_import_its_own_model_module_is_still_told(tmp_path):
+    backend = sqlmodel_service("backend_app", {"message": "message", "journal": "journal"})
+    backend["backend_app/models/__init__.py"] = "from .message import *  # noqa\n"
+    files = {
+        **under("backend", backend),
+        **under("inference/server", sqlmodel_service("inference_app", {"chat": "chat"})),
+    }
+    found = lint_project(files, tmp_path)
+    assert [(path, code) for path, _, code in found if code.startswith("ORM7")] == [
+        ("backend/alembic/env.py", "ORM710"),
+    ]
+    assert [f for f in found if f[2] == "ORM701"] == []  # journal is migrated
+
+
+# -- ORM701-ORM708: each environment's history against its own models -------------------------
+
+SERVICE_A_MODELS = '''
+
+class Order(Base):
+    __tablename__ = "orders"
+    id = Column(Integer, primary_key=True)
+    note = Column(String(50))
+'''
+
+SERVICE_B_MODELS = '''
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    id = Column(Integer, primary_key=True)
+    note = Column(String(50))
+'''
+
+
+def test_each_environment_is_compared_with_the_models_its_env_py_imports(tmp_path):
+    files = {
+        **under("orders", declarative_service(SERVICE_A_MODELS, create_table("orders", "note"))),
+        **under("billing", declarative_service(
+            SERVICE_B_MODELS + "    total = Column(Integer)\n", create_table("invoices", "note"),
+        )),
+    }
+    # billing's history lacks `total`; neither service's tables are missing from the other's
+    assert findings(tmp_path, files) == [("billing/app/models.py", "ORM703")]
+
+
+def test_environments_that_agree_with_their_models_get_no_finding(tmp_path):
+    files = {
+        **under("orders", declarative_service(SERVICE_A_MODELS, create_table("orders", "note"))),
+        **under("billing", declarative_service(SERVICE_B_MODELS, create_table("invoices", "note"))),
+    }
+    assert findings(tmp_path, files) == []
+    assert withheld(tmp_path) == []
+
+
+DYNAMIC_ENV = "import importlib\n\nBase = importlib.import_module('app.models').Base\n"
+
+
+def test_an_environment_whose_imports_cannot_be_followed_is_compared_with_the_models_under_its_root(tmp_path):
+    files = {
+        **under("orders", declarative_service(
+            SERVICE_A_MODELS + "    total = Column(Integer)\n", create_table("orders", "note"), DYNAMIC_ENV,
+        )),
+        **under("billing", declarative_service(SERVICE_B_MODELS, create_table("invoices", "note"))),
+    }
+    assert findings(tmp_path, files) == [("orders/app/models.py", "ORM703")]
+
+
+def test_environments_sharing_a_root_whose_imports_cannot_be_followed_are_not_judged(tmp_path):
+    files = {
+        "alembic.ini": "[alembic]\nscript_location = %(here)s/one\n",
+        "one/env.py": DYNAMIC_ENV + "target_metadata = Base.metadata\n",
+        "one/script.py.mako": "",
+        "one/versions/0001_init.py": revision(create_table("orders", "note")),
+        "two/env.py": DYNAMIC_ENV + "target_metadata = Base.metadata\n",
+        "two/script.py.mako": "",
+        "two/versions/0001_init.py": revision(create_table("invoices", "note")),
+        "app/__init__.py": "",
+        "app/models.py": (
+            "from sqlalchemy import Column, Integer, String\n"
+            "from sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n"
+            + SERVICE_A_MODELS + "    total = Column(Integer)\n" + SERVICE_B_MODELS
+        ),
+    }
+    assert findings(tmp_path, files) == []  # which models are whose: not known
+    lines = withheld(tmp_path)
+    assert len(lines) == 2 and all("other environments share its root" in line for line in lines), lines
