@@ -20,6 +20,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM720": True,
     "ORM721": True,
     "ORM730": True,
+    "ORM731": True,
     "ORM801": False,
 }
 

@@ -13,7 +13,11 @@ sqlalchemy = pytest.importorskip("sqlalchemy")
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from tests.oracle.test_oracles_migration_safety import _operations  # noqa: E402
+from tests.oracle import test_oracles_migration_safety as orm72x_oracles  # noqa: E402
+from tests.oracle.test_oracles_migration_safety import _operations, _table_locks  # noqa: E402
+from tests.test_drift_oracle import postgresql_server  # noqa: E402,F401  (a fixture)
+
+engine = orm72x_oracles.engine  # the fixture: a populated `invoices` table on PostgreSQL
 
 sa = sqlalchemy
 
@@ -80,3 +84,60 @@ def test_orm730_batch_mode_runs_and_keeps_the_rows(sqlite_connection):
     assert [tuple(row) for row in rows] == [(1, "a"), (2, "b")]
     info = {row[1]: row for row in sqlite_connection.execute(text("PRAGMA table_info(invoices)"))}
     assert list(info) == ["id", "note"] and info["note"][3] == 1  # NOT NULL
+
+
+def _relfilenode(engine) -> int:
+    """The file that holds the table's rows (a rewrite makes a new one)."""
+    with engine.connect() as connection:
+        return connection.execute(text(
+            "SELECT relfilenode FROM pg_class WHERE oid = 'invoices'::regclass"
+        )).scalar()
+
+
+def test_orm731_the_functions_are_volatile(engine):
+    from ormlint.rules.migration_safety.volatile_default_rewrite import volatile_call
+
+    names = ["gen_random_uuid", "random", "clock_timestamp", "timeofday", "nextval"]
+    with engine.connect() as connection:
+        volatility = dict(connection.execute(text(
+            "SELECT DISTINCT proname, provolatile FROM pg_proc WHERE proname = ANY(:names)"
+        ), {"names": [*names, "now", "statement_timestamp"]}).all())
+    assert {name: volatility[name] for name in names} == dict.fromkeys(names, "v")
+    assert volatility["now"] == volatility["statement_timestamp"] == "s"  # stable: left alone
+    assert all(volatile_call(f"{name}()") == f"{name}()" for name in names)
+    assert volatile_call("now()") is None
+
+
+def test_orm731_a_volatile_default_rewrites_the_table_under_an_exclusive_lock(engine):
+    with engine.connect() as connection:
+        before = _relfilenode(engine)
+        with connection.begin():
+            _operations(connection).add_column("invoices", sa.Column(
+                "token", sa.Uuid(), server_default=sa.text("gen_random_uuid()"),
+            ))
+            assert "AccessExclusiveLock" in _table_locks(connection)
+        assert _relfilenode(engine) != before  # a new file: every row was copied
+        with connection.begin():
+            assert connection.execute(text("SELECT count(DISTINCT token) FROM invoices")).scalar() == 1000
+        # a STABLE default is stored once (PostgreSQL 11+): no rewrite
+        before = _relfilenode(engine)
+        with connection.begin():
+            _operations(connection).add_column("invoices", sa.Column(
+                "created_at", sa.DateTime(), server_default=sa.text("now()"),
+            ))
+        assert _relfilenode(engine) == before
+
+
+def test_orm731_the_suggested_spelling_does_not_rewrite(engine):
+    with engine.connect() as connection:
+        before = _relfilenode(engine)
+        with connection.begin():
+            op = _operations(connection)
+            op.add_column("invoices", sa.Column("token", sa.Uuid(), nullable=True))
+            op.alter_column("invoices", "token", server_default=sa.text("gen_random_uuid()"))
+        assert _relfilenode(engine) == before
+        with connection.begin():  # new rows get the default; existing ones are filled later
+            connection.execute(text("INSERT INTO invoices (number) VALUES ('new')"))
+        with connection.begin():
+            connection.execute(text("UPDATE invoices SET token = gen_random_uuid() WHERE token IS NULL"))
+            assert connection.execute(text("SELECT count(DISTINCT token) FROM invoices")).scalar() == 1001

@@ -35,7 +35,7 @@ def _head(tmp_path, body: str, before: str = _INVOICES, pyproject: str = _SQLITE
 
 
 def _codes(findings) -> list[str]:
-    return [code for _, _, code in findings]
+    return [code for _, _, code in findings if code.startswith("ORM73")]
 
 
 def test_reader_records_batch_mode():
@@ -124,3 +124,44 @@ def test_orm730_a_table_the_replay_is_unsure_of_is_left_alone(tmp_path):
 def test_orm730_judges_sqlite_targets_only(tmp_path):
     body = 'op.alter_column("invoices", "note", nullable=False)'
     assert _codes(_head(tmp_path, body, pyproject="[tool.ormlint]\n")) == []
+
+
+_PG_INVOICES = 'op.create_table("invoices", sa.Column("id", sa.Integer(), primary_key=True))'
+
+
+@pytest.mark.parametrize("default", [
+    'sa.text("gen_random_uuid()")',
+    "sa.func.gen_random_uuid()",
+    'sa.text("uuid_generate_v4()")',
+    'sa.text("(random() * 10)::int")',
+    "sa.func.clock_timestamp()",
+    """sa.text("nextval('invoice_numbers')")""",
+    'sa.text("pg_catalog.gen_random_uuid()")',
+])
+def test_orm731_reports_volatile_defaults_on_existing_tables(tmp_path, default):
+    body = f'op.add_column("invoices", sa.Column("v", sa.Uuid(), server_default={default}))'
+    assert _codes(_head(tmp_path, body, _PG_INVOICES, "[tool.ormlint]\n")) == ["ORM731"]
+
+
+@pytest.mark.parametrize("body", [
+    'op.add_column("invoices", sa.Column("v", sa.DateTime(), server_default=sa.text("now()")))',
+    'op.add_column("invoices", sa.Column("v", sa.DateTime(), server_default=sa.func.now()))',
+    'op.add_column("invoices", sa.Column("v", sa.Text(), server_default="random()"))',  # a string
+    'op.add_column("invoices", sa.Column("v", sa.Text(), server_default=sa.text("my_random()")))',
+    'op.alter_column("invoices", "id", server_default=sa.text("gen_random_uuid()"))',  # new rows only
+    """
+    op.create_table("tokens", sa.Column("id", sa.Integer(), primary_key=True))
+    op.add_column("tokens", sa.Column("v", sa.Uuid(), server_default=sa.text("gen_random_uuid()")))
+    """,
+    """
+    op.add_column("invoices", sa.Column("v", sa.Uuid(), server_default=sa.text("gen_random_uuid()")))
+    op.drop_table("invoices")
+    """,
+])
+def test_orm731_leaves_alone_what_does_not_rewrite_a_used_table(tmp_path, body):
+    assert _codes(_head(tmp_path, body, _PG_INVOICES, "[tool.ormlint]\n")) == []
+
+
+def test_orm731_judges_postgresql_only(tmp_path):
+    body = 'op.add_column("invoices", sa.Column("v", sa.Uuid(), server_default=sa.text("gen_random_uuid()")))'
+    assert _codes(_head(tmp_path, body, _PG_INVOICES)) == []  # sqlite
