@@ -122,6 +122,10 @@ class ClassFacts:
     # `__table_args__ = {"extend_existing": True}` or a schema: redeclaring the table is deliberate
     # or lands elsewhere.
     table_options: frozenset[str] = frozenset()
+    # The `schema` its own `__table_args__` give (None: the MetaData's default); not known when
+    # they are computed or not a literal. ProjectIndex.table_of follows inherited ones.
+    schema: str | None = None
+    schema_known: bool = True
     indexes: tuple[IndexFacts, ...] = ()
     # False when the class may have columns `columns` does not list (a declared_attr that is not
     # a plain column, SQLModel fields, `__table__`), or constraints `indexes` does not (dynamic
@@ -227,6 +231,8 @@ class TableFacts:
     # ("library", "flask.Model") for `db.metadata` (or "sqlmodel.SQLModel"), ("variable", "meta")
     # for a module-level `meta = MetaData(...)` of the same file; None when not known.
     metadata: tuple[str, str] | None = None
+    schema: str | None = None  # `schema=` (None: the MetaData's default)
+    schema_known: bool = True
 
 
 @dataclass(frozen=True)
@@ -275,6 +281,62 @@ def _module_path(path: str) -> str:
     return stem[: -len("/__init__")] if stem.endswith("/__init__") else stem
 
 
+# -- what a class's table is ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A column or table-level index of a mapped table, and the class that declares it (in the
+    file at `path`): the mapped class, a mixin, an abstract or declarative base above it, or a
+    single-table subclass."""
+
+    fact: Any  # ColumnFacts or IndexFacts
+    path: str
+    owner: str
+
+
+@dataclass(frozen=True)
+class TablePart:
+    """What one mapped class (`class_name` in the file at `path`) puts into its table: the
+    columns and table-level indexes of its body and of the unmapped classes above it (mixins,
+    abstract and declarative bases; a mapped parent's are in the parent's table), nearest
+    first, the class's own first."""
+
+    path: str
+    class_name: str
+    columns: tuple[Declared, ...]
+    indexes: tuple[Declared, ...]
+    # Every name those class bodies bind: a bare annotation or a helper's value may be a column.
+    attributes: frozenset[str]
+    bases_known: bool  # every base that may add columns is in the project
+    complete: bool  # and every column and table-level constraint of them could be read
+    # (schema, known) of each of those classes that binds `__table_args__`, nearest first.
+    table_args_schemas: tuple[tuple[str | None, bool], ...] = ()
+
+
+@dataclass(frozen=True)
+class MappedTable:
+    """The table a mapped class is mapped to (ProjectIndex.table_of): for a single-table
+    subclass, its parent's."""
+
+    name: str
+    schema: str | None  # None: the MetaData's default schema
+    schema_known: bool
+    path: str  # the mapped class whose own table it is
+    class_name: str
+    # What each class mapped to it puts in: that class's part, then its single-table subclasses'
+    # (without what the parent's part has already).
+    parts: tuple[TablePart, ...]
+
+    @property
+    def columns(self) -> tuple[Declared, ...]:
+        return tuple(column for part in self.parts for column in part.columns)
+
+    @property
+    def complete(self) -> bool:
+        return all(part.complete for part in self.parts)
+
+
 # -- the index -----------------------------------------------------------------------------------
 
 
@@ -319,7 +381,82 @@ class ProjectIndex:
             external_tables=frozenset(external_tables),
         )
         index._name_implicit_tables()
+        index.derived.clear()  # what naming computed on the classes before their names were given
         return index
+
+    # -- what a class's table is (one answer, computed once per class) ---------------------------
+
+    def _memo(self, name: str, cls: ClassFacts, compute: Callable[[], Any]) -> Any:
+        """`compute()` once per class object (ids of the objects kept, so none is reused)."""
+        memo = self.derived.setdefault(name, {})
+        found = memo.get(id(cls))
+        if found is None:
+            memo[id(cls)] = (cls, None)  # a cycle of bases ends here, unknown
+            found = memo[id(cls)] = (cls, compute())
+        return found[1]
+
+    def maps_table(self, path: str, cls: ClassFacts) -> bool | None:
+        """Is the class mapped (it gets a table, or its parent's), rather than a mixin or an
+        abstract or declarative base whose columns are copied into its subclasses' tables?
+        A class whose bases are in other files is mapped when one above it is. None: unknown."""
+        if cls.kind in ("mixin", "abstract", "base"):
+            return False
+        if cls.kind == "mapped" or cls.tablename:
+            return True
+
+        def compute() -> bool | None:
+            unknown = False
+            for found in self.ancestors(path, cls):
+                if found is None:
+                    unknown = True
+                elif found[1].kind in ("mapped", "base") or found[1].tablename:
+                    return True
+            return None if unknown else False
+
+        return self._memo("maps_table", cls, compute)
+
+    def _own_part(self, path: str, cls: ClassFacts) -> TablePart:
+        """The class's TablePart, whatever table it goes to."""
+        def compute() -> TablePart:
+            schemas = [(cls.schema, cls.schema_known)] if "__table_args__" in cls.own_attributes else []
+            columns = [Declared(c, path, cls.name) for c in cls.columns]
+            indexes = [Declared(ix, path, cls.name) for ix in cls.indexes]
+            attributes = set(cls.own_attributes)
+            names = {c.attr for c in cls.columns}
+            bases_known = True
+            complete = cls.columns_complete and cls.constraints_complete
+            seen = {(path, cls.name)}
+            pending = deque(cls.project_bases)
+            while pending:  # the order of `ancestors`, through the unmapped bases only
+                ref = pending.popleft()
+                found = self.resolve_base(ref) if ref is not None else None
+                mapped = self.maps_table(*found) if found is not None else None
+                if mapped is None:
+                    bases_known = complete = False
+                    continue
+                base_path, base = found
+                if mapped or (base_path, base.name) in seen:
+                    continue
+                seen.add((base_path, base.name))
+                pending.extend(base.project_bases)
+                complete = complete and base.columns_complete and base.constraints_complete
+                attributes |= base.own_attributes
+                if "__table_args__" in base.own_attributes:
+                    schemas.append((base.schema, base.schema_known))
+                for column in base.columns:
+                    # (a name the class body binds to something else overrides the column)
+                    if column.attr not in names and column.attr not in cls.own_attributes:
+                        names.add(column.attr)
+                        columns.append(Declared(column, base_path, base.name))
+                if base.kind != "base":
+                    # a declarative base's __table_args__ apply to subclasses only as declared_attr
+                    indexes.extend(Declared(ix, base_path, base.name) for ix in base.indexes)
+            return TablePart(
+                path, cls.name, tuple(columns), tuple(indexes), frozenset(attributes),
+                bases_known, complete, tuple(schemas),
+            )
+
+        return self._memo("own_table_part", cls, compute)
 
     def _name_implicit_tables(self) -> None:
         """Write into each mapped class whose table name is not in its body the name its
@@ -380,25 +517,118 @@ class ProjectIndex:
             # is a mapped class, and keeps the table only with a primary key of its own.
             if any(b.kind != "mapped" or b.tablename is None for b in binders):
                 return None
-            if not self._declares_primary_key(path, cls):
+            if self.declares_primary_key(path, cls) is not True:
                 return None
             return flask_sqlalchemy_tablename(cls.name)
         return None
 
-    def _declares_primary_key(self, path: str, cls: ClassFacts) -> bool:
-        """A primary key column or constraint in the class or the unmapped classes above it
-        (mixins, abstract bases): what its own table would get."""
-        def unmapped(base: ClassFacts) -> bool:
-            return base.kind != "mapped"
+    def declares_primary_key(self, path: str, cls: ClassFacts) -> bool | None:
+        """A primary key column or constraint in what the class puts into its table (its body,
+        its mixins and abstract bases): a subclass of a mapped class needs one for a table of its
+        own. None: none is seen, and its columns are not all known."""
+        part = self._own_part(path, cls)
+        if any(d.fact.primary_key for d in part.columns) or any(d.fact.kind == "primary_key" for d in part.indexes):
+            return True
+        return False if part.complete else None
 
-        owners = [cls] + [
-            found[1] for found in self.ancestors(path, cls, through=unmapped)
-            if found is not None and unmapped(found[1])
-        ]
-        return any(
-            any(c.primary_key for c in owner.columns) or any(ix.kind == "primary_key" for ix in owner.indexes)
-            for owner in owners
-        )
+    def shares_parent_table(self, path: str, cls: ClassFacts) -> bool | None:
+        """Single-table inheritance: the mapped class's columns go into its mapped parent's
+        table. So for a class without a table name and primary key of its own
+        (ClassFacts.shares_parent_table), and for a Flask-SQLAlchemy subclass of a mapped class
+        without a primary key of its own, `__tablename__` or not (its `__table_cls__` drops
+        the table). None: cannot be told."""
+        if self.maps_table(path, cls) is False:
+            return False
+        if cls.shares_parent_table or not cls.tablename:
+            return cls.shares_parent_table
+        if self.declarative_root(path, cls) != ("", "flask.Model"):
+            return False
+        mapped_parent = False
+        for ref in cls.project_bases:
+            found = self.resolve_base(ref) if ref is not None else None
+            mapped = self.maps_table(*found) if found is not None else None
+            if mapped is None:
+                return None
+            mapped_parent = mapped_parent or mapped
+        if not mapped_parent:
+            return False
+        has_key = self.declares_primary_key(path, cls)
+        return None if has_key is None else not has_key
+
+    def _table_owner(self, path: str, cls: ClassFacts) -> tuple[str, ClassFacts] | None:
+        """The mapped class whose own table the class is mapped to (itself, or up its chain of
+        single-table parents); None when not mapped or not known."""
+        def compute() -> tuple[str, ClassFacts] | None:
+            if self.maps_table(path, cls) is not True:
+                return None
+            shared = self.shares_parent_table(path, cls)
+            if shared is None:
+                return None
+            if not shared:
+                return (path, cls) if cls.tablename else None
+            parents = []
+            for ref in cls.project_bases:
+                found = self.resolve_base(ref) if ref is not None else None
+                mapped = self.maps_table(*found) if found is not None else None
+                if mapped is None:
+                    return None
+                if mapped:
+                    parents.append(found)
+            return self._table_owner(*parents[0]) if len(parents) == 1 else None
+
+        return self._memo("table_owner", cls, compute)
+
+    def table_of(self, path: str, cls: ClassFacts) -> MappedTable | None:
+        """The table the class is mapped to: its name and schema, and the columns and indexes
+        each class mapped to it puts in, with where they are declared. For a single-table
+        subclass, its parent's table. None when the class is not mapped, or which table it is
+        mapped to is not known (a computed name, `__table__`, a base outside the project)."""
+        owner = self._table_owner(path, cls)
+        if owner is None:
+            return None
+        tables = self.derived.setdefault("mapped_tables", {})
+        if id(owner[1]) not in tables:
+            tables[id(owner[1])] = (owner[1], self._mapped_table(*owner))
+        return tables[id(owner[1])][1]
+
+    def _mapped_table(self, path: str, cls: ClassFacts) -> MappedTable:
+        own = self._own_part(path, cls)
+        parts = [own]
+        declared_by = {(d.path, d.owner) for d in own.columns + own.indexes}
+        for child_path, child in self._single_table_children().get(id(cls), ()):
+            part = self._own_part(child_path, child)
+            parts.append(replace(  # what the parent's part has already (its mixins, the base)
+                part,
+                columns=tuple(d for d in part.columns if (d.path, d.owner) not in declared_by),
+                indexes=tuple(d for d in part.indexes if (d.path, d.owner) not in declared_by),
+            ))
+        schemas = own.table_args_schemas
+        if not own.bases_known:
+            schema: tuple[str | None, bool] = (None, False)  # an unknown base may set `__table_args__`
+        elif not schemas or "__table_args__" in cls.own_attributes:
+            schema = schemas[0] if schemas else (None, True)
+        else:
+            # several bases bind it: which one wins is the MRO's order, not followed here
+            schema = schemas[0] if len(set(schemas)) == 1 else (None, False)
+        return MappedTable(cls.tablename or "", schema[0], schema[1], path, cls.name, tuple(parts))
+
+    def _single_table_children(self) -> dict[int, list[tuple[str, ClassFacts]]]:
+        """id(table owner) -> the classes mapped to its table by single-table inheritance."""
+        children = self.derived.get("single_table_children")
+        if children is None:
+            children = self.derived["single_table_children"] = defaultdict(list)
+            for path, cls in self.classes():
+                owner = self._table_owner(path, cls)
+                if owner is not None and owner[1] is not cls:
+                    children[id(owner[1])].append((path, cls))
+        return children
+
+    def table_part(self, path: str, cls: ClassFacts) -> TablePart | None:
+        """What the class puts into the table it is mapped to (MappedTable.parts)."""
+        table = self.table_of(path, cls)
+        if table is None:
+            return None
+        return next((p for p in table.parts if p.path == path and p.class_name == cls.name), None)
 
     def tables(self) -> dict[str, list[tuple[str, str | None, tuple[ColumnFacts, ...]]]]:
         """Table name -> [(path, class name or None for Table(), columns)], single-table

@@ -161,6 +161,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
             ClassFacts(
                 library_root=library_root,
                 table_options=_table_options(cls.table_args),
+                **_schema_fields_of(_table_args_schema(cls.table_args)),
                 indexes=_index_facts(
                     model, cls.indexes, cls.table_args.items, positions,
                     positions.classes.get(cls.name), location,
@@ -199,6 +200,11 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
             ),
             constraints_complete=_table_constraints_complete(model, table),
             metadata=_table_metadata(model, table),
+            **_schema_fields_of(_schema_value(
+                next((a.value for a in table.node.args
+                      if a.keyword is not None and a.keyword.value == "schema"), None),
+                unpacked_kwargs=any(a.star == "**" for a in table.node.args),
+            )),
         ))
         index_names += _index_names(table.tablename, table.indexes, positions, tree)
     for cls in model.classes:
@@ -406,6 +412,39 @@ def _table_options(table_args) -> frozenset[str]:
     if table_args.shape in ("dynamic", "other"):
         return frozenset({"?"})  # unknown options
     return frozenset()
+
+
+def _table_args_schema(table_args) -> tuple[str | None, bool]:
+    """The `schema` of `__table_args__`' options dict, and whether it is known."""
+    node = table_args.node
+    if isinstance(node, cst.Tuple) and node.elements:
+        node = node.elements[-1].value
+    if table_args.shape in ("dynamic", "other"):
+        return None, False
+    if not isinstance(node, cst.Dict):
+        return None, True
+    value = None
+    for element in node.elements:
+        if not isinstance(element, cst.DictElement):
+            return None, False  # `**options`
+        if string_value(element.key) == "schema":
+            value = element.value
+    return _schema_value(value)
+
+
+def _schema_value(value: cst.BaseExpression | None, unpacked_kwargs: bool = False) -> tuple[str | None, bool]:
+    """A `schema=` value: (its name, or None for the MetaData's default: absent or `None`;
+    whether it is known: a literal, and no `**kwargs` that may pass one)."""
+    if value is None:
+        return None, not unpacked_kwargs
+    if isinstance(value, cst.Name) and value.value == "None":
+        return None, True
+    text = string_value(value)
+    return text, text is not None
+
+
+def _schema_fields_of(schema: tuple[str | None, bool]) -> dict:
+    return {"schema": schema[0], "schema_known": schema[1]}
 
 
 def _index_names(

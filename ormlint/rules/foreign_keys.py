@@ -609,51 +609,71 @@ class ReferentialActionOnColumn(Rule):
                 yield self.violation(arg, problem=problem, fix=fix)
 
 
-def _table_columns(index: ProjectIndex, tables: dict) -> dict[str, dict[str, ColumnFacts | None] | None]:
-    """Table name -> its column names (with their facts where a column declaration was read;
-    None for a bare `name: Mapped[T]`), across every class and Table() declaring it; None when
-    some columns may come from where the index cannot see (an unknown base)."""
-    columns_by_table: dict[str, dict[str, ColumnFacts | None] | None] = {}
-    classes = {(p, c.name): c for p, c in index.classes()}
-    for table, entries in tables.items():
-        found: dict[str, ColumnFacts | None] | None = {}
-        for path, class_name, columns in entries:
-            if found is None:
-                break
-            for column in columns:
-                if column.name:
-                    found.setdefault(column.name, column)
-            if class_name is not None:
-                inherited = _inherited_columns(index, classes[(path, class_name)])
-                if inherited is None:
-                    found = None
-                    break
-                for name, column in inherited:
-                    found.setdefault(name, column)
-        columns_by_table[table] = found
-    return columns_by_table
+@dataclass(frozen=True)
+class _Target:
+    """A table a foreign key may name: a mapped class's or a `Table()`."""
+
+    schema: str | None  # None: the MetaData's default
+    schema_known: bool
+    # Column name -> its facts (None: a name a class body binds, maybe a column the index does
+    # not model); None when columns may come from where the index cannot see (an unknown base).
+    columns: dict[str, ColumnFacts | None] | None
+
+    @property
+    def qualifier(self) -> str:
+        return f"{self.schema}." if self.schema else ""
 
 
-def _inherited_columns(index: ProjectIndex, cls) -> list[tuple[str, ColumnFacts | None]] | None:
-    """Names a class's table gets from the class's own bare annotations and from its mixins,
-    abstract bases and declarative base; None if a base is unknown."""
-    names: list[tuple[str, ColumnFacts | None]] = [(a, None) for a in cls.own_attributes]
-    pending = list(cls.project_bases)
-    seen: set[tuple[str, str]] = set()
-    while pending:
-        ref = pending.pop()
-        found = index.resolve_base(ref) if ref is not None else None
-        if found is None:
-            return None
-        base_path, base = found
-        if (base_path, base.name) in seen:
+def _targets(index: ProjectIndex) -> dict[str, list[_Target]]:
+    """Table name -> the tables of that name, in any schema (computed once per index)."""
+    found = index.derived.get("foreign_key_targets")
+    if found is not None:
+        return found
+    found = {}
+    for path, cls in index.classes():
+        table = index.table_of(path, cls)
+        if table is None:
+            if cls.tablename:  # a table whose schema and columns are not known
+                found.setdefault(cls.tablename, []).append(_Target(None, False, None))
             continue
-        seen.add((base_path, base.name))
-        if base.kind in ("mixin", "abstract", "base") or base.tablename is None:
-            names.extend((c.name, c) for c in base.columns if c.name)
-            names.extend((a, None) for a in base.own_attributes)
-        pending.extend(base.project_bases)
-    return names
+        if table.path != path or table.class_name != cls.name:
+            continue  # a single-table subclass: its columns are in its parent's table
+        columns: dict[str, ColumnFacts | None] | None = {}
+        for part in table.parts:
+            if not part.bases_known:
+                columns = None
+                break
+            for declared in part.columns:
+                if declared.fact.name:
+                    columns.setdefault(declared.fact.name, declared.fact)
+            for name in part.attributes:
+                columns.setdefault(name, None)
+        found.setdefault(table.name, []).append(_Target(table.schema, table.schema_known, columns))
+    for facts in index.files:
+        for declared in facts.tables:
+            found.setdefault(declared.name, []).append(_Target(
+                declared.schema, declared.schema_known, {c.name: c for c in declared.columns if c.name},
+            ))
+    index.derived["foreign_key_targets"] = found
+    return found
+
+
+def _referenced_tables(index: ProjectIndex, schema: str | None, table: str) -> list[_Target] | None:
+    """The tables a foreign key to `schema.table` (schema None: not qualified) may reference;
+    [] when there is none, None when that is not known. An unqualified name is the MetaData's
+    default schema, which a MetaData's own `schema=` (not followed here) may make any."""
+    named = _targets(index).get(table, [])
+    if schema is None:
+        default = [t for t in named if t.schema is None or not t.schema_known]
+        return default or named
+    if any(not t.schema_known for t in named):
+        return None
+    same = [t for t in named if t.schema == schema]
+    if same:
+        return same
+    if any(t.schema is None for t in named):
+        return None  # the MetaData's own `schema=` may be `schema`
+    return []
 
 
 class ForeignKeyTargetNotFound(ProjectRule):
@@ -680,8 +700,14 @@ class ForeignKeyTargetNotFound(ProjectRule):
         abstract base or a mixin whose body is exactly `return cls.__name__.lower()`, or that
         plus a string before or after it, for each subclass that does not override it. Any
         other computed name leaves the set of tables unknown. Tables named in
-        `[tool.ormlint] external-tables`, schema-qualified targets and tables whose columns
-        cannot all be seen are left alone.
+        `[tool.ormlint] external-tables` (`"schema.table"` for another schema's) and tables
+        whose columns cannot all be seen are left alone. A target is looked up in its schema:
+        `"users.identities.id"` names the table `identities` declared with `schema="users"`
+        (in `__table_args__`, its own or a mixin's, or `Table(..., schema=...)`), and a missing
+        one is reported only in a schema the project declares tables in (`auth.users` of a
+        hosted database is not the project's); `"identities.id"` names a table of the
+        default schema, or, when there is none of that name, one of those of other schemas
+        (a MetaData's own `schema=` may make it theirs).
         """
     why_bad = """
         A misspelt target is resolved only when the table is created or the mappers are
@@ -740,31 +766,37 @@ class ForeignKeyTargetNotFound(ProjectRule):
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
         if not index.whole_project or not index.complete:
             return
-        tables = index.tables()
-        columns_by_table = _table_columns(index, tables)
+        schemas = {t.schema for targets in _targets(index).values() for t in targets if t.schema_known}
         for facts in index.files:
             if facts.is_revision:
                 continue  # a snapshot of the schema a revision once saw, not a model
-            declared = [(cls.columns, cls.location) for cls in facts.classes] + [
-                (table.columns, table.location) for table in facts.tables
-            ]
-            for columns, _ in declared:
+            declared = [cls.columns for cls in facts.classes] + [table.columns for table in facts.tables]
+            for columns in declared:
                 for column in columns:
                     for target, where in column.foreign_keys:
-                        parts = target.split(".")
-                        if len(parts) != 2 or parts[0] in index.external_tables:
-                            continue
-                        table, name = parts
-                        if table not in tables:
-                            if not index.table_names_complete:
-                                continue  # some table names are computed: unknown is not wrong
-                            problem = f'no table "{table}" is defined'
-                        else:
-                            known = columns_by_table.get(table)
-                            if known is None or name in known:
-                                continue
-                            problem = f'table "{table}" has no column "{name}"'
-                        yield self.project_violation(facts.path, where, target=target, problem=problem)
+                        problem = self._problem(index, target, schemas)
+                        if problem is not None:
+                            yield self.project_violation(facts.path, where, target=target, problem=problem)
+
+    @staticmethod
+    def _problem(index: ProjectIndex, target: str, schemas: set[str | None]) -> str | None:
+        parts = target.split(".")
+        if len(parts) not in (2, 3):
+            return None
+        schema, table, name = parts if len(parts) == 3 else (None, *parts)
+        qualified = f"{schema}.{table}" if schema else table
+        if qualified in index.external_tables:
+            return None
+        referenced = _referenced_tables(index, schema, table)
+        if referenced is None:
+            return None
+        if not referenced:
+            if not index.table_names_complete or (schema is not None and schema not in schemas):
+                return None  # a computed table name, or a schema the project leaves to others
+            return f'no table "{qualified}" is defined'
+        if any(t.columns is None or name in t.columns for t in referenced):
+            return None
+        return f'table "{referenced[0].qualifier}{table}" has no column "{name}"'
 
 
 # SQL types in families whose values cannot be compared with another family's by a foreign key.
@@ -811,6 +843,8 @@ class ForeignKeyTypeMismatch(ProjectRule):
         `BigInteger`) when both types are written explicitly. Types from a `Mapped[...]`
         annotation are compared by family only (a project's `type_annotation_map` may widen
         them); custom types, and foreign keys without a type of their own, are not compared.
+        The referenced column is looked up in the target's schema, as ORM602 looks it up
+        (`"auth.users.id"` is not the `id` of the default schema's `users`).
         """
     why_bad = """
         The DDL declares incompatible columns (verified by this rule's oracle test on the
@@ -869,7 +903,6 @@ class ForeignKeyTypeMismatch(ProjectRule):
     )
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
-        columns_by_table = _table_columns(index, index.tables())
         for facts in index.files:
             if facts.is_revision:
                 continue  # a snapshot of the schema a revision once saw, not a model
@@ -878,8 +911,14 @@ class ForeignKeyTypeMismatch(ProjectRule):
             ]
             for column in all_columns:
                 for target, _ in column.foreign_keys:
-                    table, _, name = target.partition(".")
-                    referenced = (columns_by_table.get(table) or {}).get(name)
+                    parts = target.split(".")
+                    if len(parts) not in (2, 3):
+                        continue
+                    schema, table, name = parts if len(parts) == 3 else (None, *parts)
+                    referenced = next((
+                        found for t in _referenced_tables(index, schema, table) or ()
+                        if (found := (t.columns or {}).get(name)) is not None
+                    ), None)
                     if referenced is None or not _type_mismatch(column, referenced):
                         continue
                     yield self.project_violation(
