@@ -147,8 +147,8 @@ def check(
     no_migrations, all_revisions, show_uncertain, cache_dir,
 ):
     """Check PATHS (files or directories, default: the current directory; `-` reads stdin)."""
+    from ormlint.api import readable_text
     from ormlint.config import ConfigError, load_settings
-    from ormlint.engine import check_source, is_excluded_when_named, run
     from ormlint.report import render
     from ormlint.report.statistics import render_statistics
 
@@ -183,71 +183,46 @@ def check(
     except ConfigError as error:
         click.echo(f"ormlint: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    if use_stdin and (fix or diff):
-        _fix_stdin(stdin_filename, settings, unsafe_fixes, diff, exit_zero)
-    if diff or fix:
-        from ormlint.fixes import fix_paths
-
-        outcomes = fix_paths(paths, settings, unsafe_fixes, write=fix and not diff)
-        fixed = sum(len(o.fixed) for o in outcomes if o.written or diff)
-        for outcome in outcomes:
-            if outcome.error:
-                click.echo(f"ormlint: {printable(outcome.display)}: {outcome.error}", err=True)
-        if diff:
-            from ormlint.fixes import unified_diff
-
-            for outcome in outcomes:
-                click.echo(unified_diff(outcome.display, outcome.before, outcome.after), nl=False)
-            click.echo(f"Would fix {fixed} {'error' if fixed == 1 else 'errors'}.", err=True)
-            sys.exit(EXIT_FINDINGS if any(o.before != o.after for o in outcomes) else EXIT_CLEAN)
-        click.echo(f"Fixed {fixed} {'error' if fixed == 1 else 'errors'}.", err=True)
     if no_cache:
         cache_dir = None
     elif cache_dir is None:
         from ormlint.cache import CACHE_DIR_NAME
 
         cache_dir = settings.root / CACHE_DIR_NAME
+    from ormlint.api import STDIN, CheckRequest, check
+
+    stdin_path = stdin_filename or STDIN
+    request = CheckRequest(
+        paths=[stdin_path] if use_stdin else paths,
+        settings=settings,
+        sources={stdin_path: sys.stdin.buffer.read()} if use_stdin else {},
+        fix=("unsafe" if unsafe_fixes else "safe") if fix or diff else None,
+        write=fix and not diff,
+        cache_dir=cache_dir,
+        jobs=jobs,
+        need_index=show_uncertain,
+    )
     try:
-        if use_stdin:
-            from ormlint.engine import project_root
-
-            data = sys.stdin.buffer.read()
-            display = str(stdin_filename) if stdin_filename else "-"
-            excluded = (
-                stdin_filename is not None and force_exclude
-                and is_excluded_when_named(stdin_filename, settings)
-            )
-            if excluded:
-                findings, files_checked = [], 0
-            elif stdin_filename is not None and project_root(settings, [stdin_filename]) is not None:
-                # the text stands for that file of its project: project and drift findings too
-                result = run([stdin_filename], settings, jobs, cache_dir,
-                             sources={os.path.abspath(stdin_filename): data})
-                findings, files_checked = result.findings, 1
-                for warning in result.warnings:
-                    click.echo(f"ormlint: warning: {warning}", err=True)
-            else:
-                findings = check_source(_decoded(data), display, settings, stdin_filename)
-                files_checked = 1
-        else:
-            result = run(paths, settings, jobs, cache_dir, need_index=show_uncertain)
-            findings, files_checked = result.findings, result.files_checked
-            for warning in result.warnings:
-                click.echo(f"ormlint: warning: {warning}", err=True)
-            if show_uncertain and result.index is not None:
-                from ormlint.drift import withheld
-
-                for line in withheld(result.index):
-                    click.echo(f"ormlint: not judged: {printable(line)}", err=True)
+        result = check(request)
     except Exception as error:  # pragma: no cover - a bug in ormlint, never the user's input
         from ormlint.engine import short_reason
 
         click.echo(f"ormlint: internal error: {short_reason(error)}", err=True)
         sys.exit(EXIT_ERROR)
+    for warning in result.warnings:
+        click.echo(f"ormlint: warning: {warning}", err=True)
+    if request.fix is not None:
+        _report_fixes(result, use_stdin, diff, exit_zero)
+    if show_uncertain and result.index is not None:
+        from ormlint.drift import withheld
+
+        for line in withheld(result.index):
+            click.echo(f"ormlint: not judged: {printable(line)}", err=True)
+    findings, files_checked = result.findings, result.files_checked
     if statistics:
         report = render_statistics(findings, output_format)
     else:
-        stdin_text = (str(stdin_filename) if stdin_filename else "-", _decoded(data)) if use_stdin else None
+        stdin_text = (str(stdin_path), readable_text(request.sources[stdin_path])) if use_stdin else None
         colored = color == "always" or (
             color == "auto" and output_file is None and "NO_COLOR" not in os.environ
             and sys.stdout.isatty()
@@ -286,38 +261,32 @@ def _source_lines(settings, stdin: tuple[str, str] | None):
     return lines_for
 
 
-def _fix_stdin(stdin_filename, settings, unsafe: bool, diff: bool, exit_zero: bool = False) -> None:
-    """`ormlint check --fix -`: the fixed source on standard output (as editors expect), what
-    is left on standard error, and exit 1 if anything is left (as ruff does)."""
-    from ormlint.engine import check_source
-    from ormlint.fixes import fix_source, unified_diff
+def _report_fixes(result, use_stdin: bool, diff: bool, exit_zero: bool) -> None:
+    """What `--fix` and `--diff` print. With `-`, `--fix` prints the fixed source on standard
+    output (as editors expect) and what is left on standard error, and exits 1 if anything is
+    left (as ruff does); `--diff` prints the diff and exits. Files fixed in place are reported
+    as usual afterwards."""
+    from ormlint.fixes import unified_diff
     from ormlint.report import render_text
 
-    source = _read_stdin()
-    display = str(stdin_filename) if stdin_filename else "-"
-    result = fix_source(source, lambda text: check_source(text, display, settings, stdin_filename), unsafe)
-    if result.error:
-        click.echo(f"ormlint: {printable(display)}: {result.error}", err=True)
+    for outcome in result.fixes:
+        if outcome.error:
+            click.echo(f"ormlint: {printable(outcome.display)}: {outcome.error}", err=True)
+    changed = any(o.before != o.after for o in result.fixes)
     if diff:
-        click.echo(unified_diff(display, source, result.source), nl=False)
-        sys.exit(EXIT_FINDINGS if result.source != source else EXIT_CLEAN)
-    click.echo(result.source, nl=False)
-    if result.remaining:
-        click.echo(render_text(result.remaining, 1), err=True, nl=False)
-    sys.exit(EXIT_FINDINGS if result.remaining and not exit_zero else EXIT_CLEAN)
-
-
-def _read_stdin() -> str:
-    return _decoded(sys.stdin.buffer.read())
-
-
-def _decoded(data: bytes) -> str:
-    from ormlint.sources import decode
-
-    try:
-        return decode(data)
-    except (SyntaxError, UnicodeDecodeError, LookupError):
-        return data.decode("utf-8", errors="replace")
+        for outcome in result.fixes:
+            click.echo(unified_diff(outcome.display, outcome.before, outcome.after), nl=False)
+        if not use_stdin:
+            fixed = sum(len(o.fixed) for o in result.fixes)
+            click.echo(f"Would fix {fixed} {'error' if fixed == 1 else 'errors'}.", err=True)
+        sys.exit(EXIT_FINDINGS if changed else EXIT_CLEAN)
+    if use_stdin:
+        click.echo(result.fixes[0].after, nl=False)
+        if result.findings:
+            click.echo(render_text(result.findings, 1), err=True, nl=False)
+        sys.exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN)
+    fixed = sum(len(o.fixed) for o in result.fixes if o.written)
+    click.echo(f"Fixed {fixed} {'error' if fixed == 1 else 'errors'}.", err=True)
 
 
 @main.command()

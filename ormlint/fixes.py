@@ -232,32 +232,47 @@ class FileFix:
     fixed: list[Finding]
     written: bool = False
     error: str | None = None
+    path: Path | None = None  # the file (None: a text not read from disk)
+    encoding: str = "utf-8"  # the file's, for writing `after`
+
+
+def fix_text(
+    data: bytes, display: str, analyse: Callable[[str], list[Finding]], unsafe: bool
+) -> FileFix | None:
+    """Fix one file's bytes in memory, `analyse` checking each round's text; None when the
+    bytes cannot be decoded."""
+    from ormlint.engine import may_contain_models
+    from ormlint.sources import decode
+
+    try:
+        source = decode(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return None
+    if not may_contain_models(source):  # nothing to fix, and nothing to analyse
+        return FileFix(display, source, source, [], encoding=_encoding(data))
+    result = fix_source(source, analyse, unsafe)
+    return FileFix(display, source, result.source, result.fixed, error=result.error,
+                   encoding=_encoding(data))
 
 
 def fix_paths(paths: Sequence[Path], settings, unsafe: bool, write: bool) -> list[FileFix]:
     """Fix every checked file that has fixable findings; write the result when `write`."""
-    from ormlint.engine import check_source, discover, may_contain_models
-    from ormlint.sources import decode, read_file
+    from ormlint.engine import check_source, discover
+    from ormlint.sources import read_file
 
     results: list[FileFix] = []
     for path, display in discover(paths, settings):
         data = read_file(path, settings.max_file_size)  # a larger file is not parsed to fix it
         if isinstance(data, OSError):
             continue
-        try:
-            source = decode(data)
-        except (SyntaxError, UnicodeDecodeError, LookupError):
-            continue
-        if not may_contain_models(source):
-            continue
-        result = fix_source(
-            source, lambda text: check_source(text, display, settings, path), unsafe
+        outcome = fix_text(
+            data, display, lambda text: check_source(text, display, settings, path), unsafe
         )
-        if result.source == source and result.error is None:
+        if outcome is None or (outcome.after == outcome.before and outcome.error is None):
             continue
-        outcome = FileFix(display, source, result.source, result.fixed, error=result.error)
-        if write and result.source != source:
-            outcome.error = write_atomically(path, result.source, data, _encoding(data))
+        outcome.path = path
+        if write and outcome.after != outcome.before:
+            outcome.error = write_atomically(path, outcome.after, data, outcome.encoding)
             outcome.written = outcome.error is None
         results.append(outcome)
     return results
