@@ -1043,3 +1043,46 @@ def test_foreign_keys_of_a_snapshot_model_in_a_revision_are_not_judged(tmp_path)
     """)
     found = lint_project(files, tmp_path / "model")
     assert [(path, code) for path, _, code in found if code == "ORM602"] == [("models.py", "ORM602")]
+
+
+# -- a primary key column written `nullable=True` (fastapi-sqlmodel-alembic) --------------------
+
+PRIMARY_KEY_MODELS = '''
+    from sqlalchemy import Column, Integer, String
+    from sqlalchemy.orm import declarative_base
+
+    Base = declarative_base()
+
+
+    class Song(Base):
+        __tablename__ = "song"
+        id = Column(Integer, primary_key=True)
+        name = Column(String(50), nullable=False)
+
+
+    class Album(Base):
+        __tablename__ = "album"
+        id = Column(Integer, primary_key=True)
+'''
+
+PRIMARY_KEY_WRITTEN_NULLABLE = '''
+    op.create_table(
+        "song",
+        sa.Column("id", sa.Integer(), nullable=True),
+        sa.Column("name", sa.String(50), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table("album", sa.Column("id", sa.Integer(), primary_key=True, nullable=True))
+'''
+
+
+def test_a_primary_key_column_written_nullable_is_not_null_on_postgresql(tmp_path):
+    # PostgreSQL makes every primary key column NOT NULL: Alembic reports nothing there
+    assert drift(tmp_path, PRIMARY_KEY_MODELS, PRIMARY_KEY_WRITTEN_NULLABLE) == []
+
+
+def test_a_primary_key_column_written_nullable_stays_nullable_on_sqlite(tmp_path):
+    # SQLite keeps it nullable, and Alembic reports both columns there
+    sqlite = {"pyproject.toml": '[tool.ormlint]\ntarget-dialect = "sqlite"\n'}
+    found = drift(tmp_path, PRIMARY_KEY_MODELS, PRIMARY_KEY_WRITTEN_NULLABLE, extra=sqlite)
+    assert found == [("models.py", "ORM705"), ("models.py", "ORM705")]

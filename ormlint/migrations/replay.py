@@ -92,7 +92,7 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
         table.foreign_keys_known = op.foreign_keys_known
         schema.tables[op.table] = table
         for spec in op.columns:
-            _add_column(table, spec, path)
+            _add_column(table, spec, path, dialect)
         for fk in op.foreign_keys:
             table.foreign_keys.append(_foreign_key(fk, path))
         for index in op.indexes:
@@ -123,7 +123,7 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
     elif isinstance(op, AddColumn):
         if op.column.name in table.columns:
             schema.withhold(table, f"column `{op.column.name}` is added twice", source)
-        _add_column(table, op.column, path)
+        _add_column(table, op.column, path, dialect)
         if op.uncertain:
             schema.withhold(table, "an argument of add_column could not be read", source)
         table.indexes_known &= op.indexes_known
@@ -163,10 +163,18 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
         _drop_constraint(schema, table, op, source)
 
 
-def _add_column(table: SchemaTable, spec: ColumnSpec, path: str) -> None:
+def _nullable(spec: ColumnSpec, dialect: str | None) -> bool | None:
+    """A primary key column written `nullable=True` is NOT NULL all the same on every database
+    but SQLite (which keeps it nullable, as SQLAlchemy's DDL says); unknown when the dialect is."""
+    if not (spec.primary_key and spec.nullable):
+        return spec.nullable
+    return {"sqlite": True, None: None}.get(dialect, False)
+
+
+def _add_column(table: SchemaTable, spec: ColumnSpec, path: str, dialect: str | None = None) -> None:
     source = Source(path, spec.location)
     table.columns[spec.name] = SchemaColumn(
-        spec.name, spec.type, spec.nullable, spec.server_default, spec.primary_key, source,
+        spec.name, spec.type, _nullable(spec, dialect), spec.server_default, spec.primary_key, source,
         spec.server_default_known,
     )
     if spec.index:
