@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -26,7 +27,7 @@ from ormlint.findings import Finding
 from ormlint.plaindata import Malformed, decoder, encode
 
 CACHE_DIR_NAME = ".ormlint_cache"
-_FORMAT = 10
+_FORMAT = 11
 # Marks a directory as ormlint's own (and, per the Cache Directory Tagging specification, as a
 # cache that backups may skip): ormlint writes only into directories it created or marked.
 TAG_NAME = "CACHEDIR.TAG"
@@ -35,6 +36,9 @@ _GITIGNORE = "# Created by ormlint\n*\n"
 KEEP_FILES = 8  # result files kept: one per rule selection or ormlint build, most recent first
 MAX_CACHE_BYTES = 256 * 1024 * 1024  # a larger file is not ormlint's: ignored
 _STALE_TEMP_SECONDS = 600
+# A file modified this recently may change again within its modification time's resolution
+# without its status showing it: its status is not kept, so the next run hashes its content.
+_RACY_NANOSECONDS = 2_000_000_000
 # (line, column, code, message, end_line, end_column, fix): a Finding without its path, which
 # depends on how the file was named on the command line.
 Row = tuple[int, int, str, str, int, int, Optional[dict[str, Any]]]
@@ -113,8 +117,10 @@ class ResultCache:
         self.changed = False
         self.warning: str | None = None  # why the cache could not be written, after save()
         data = self._load()
-        # path -> [digest hex, rows, facts]: JSON as read, decoded when asked for.
+        # path -> [digest hex, rows, facts, status or None]: JSON as read, decoded when asked for.
+        # The status (`_status_key`) says the file is unchanged without reading it.
         self.entries: dict[str, Any] = _object(data.get("entries"))
+        self._statuses: dict[str, list[int] | None] = {}  # taken by `unchanged`, kept by `put`
         # The project rules' findings of the last run and the key (every file's name and digest)
         # they were computed for: an unchanged project does not run its project rules again.
         self.project: Any = data.get("project")
@@ -148,13 +154,40 @@ class ResultCache:
         self.project = [key.hex(), encode(tuple(findings))]
         self.changed = True
 
+    def unchanged(
+        self, path: Path, display: str, max_size: int
+    ) -> tuple[bytes, tuple[list[Finding], FileFacts]] | None:
+        """The digest, findings and facts stored for the file if its status (size, modification
+        and change times, inode) is the one stored with them: the file is then neither read nor
+        hashed. Else None, and the status seen now is kept for `put` (taken before the read, so
+        a change made meanwhile shows at the next run)."""
+        key = _key(path)
+        try:
+            status = os.stat(path)
+        except (OSError, ValueError):
+            self._statuses[key] = None
+            return None
+        seen = self._statuses[key] = _status_key(status)
+        entry = self.entries.get(key)
+        if (
+            seen is None or status.st_size > max_size
+            or type(entry) is not list or len(entry) != 4 or entry[3] != seen
+        ):
+            return None
+        try:
+            digest = bytes.fromhex(entry[0])
+        except (TypeError, ValueError):
+            return None
+        found = self.get(path, digest, display)
+        return (digest, found) if found is not None else None
+
     def get(
         self, path: Path, digest: bytes, display: str
     ) -> tuple[list[Finding], FileFacts] | None:
         """The findings and facts stored for this content, renamed to `display`."""
         key = _key(path)
         entry = self.entries.get(key)
-        if type(entry) is not list or len(entry) != 3 or entry[0] != digest.hex():
+        if type(entry) is not list or len(entry) != 4 or entry[0] != digest.hex():
             return None
         try:
             findings = [Finding(display, *row) for row in _rows(entry[1])]
@@ -168,7 +201,8 @@ class ResultCache:
         rows = [
             [f.line, f.column, f.code, f.message, f.end_line, f.end_column, f.fix] for f in findings
         ]
-        self.entries[_key(path)] = [digest.hex(), rows, encode(facts)]
+        key = _key(path)
+        self.entries[key] = [digest.hex(), rows, encode(facts), self._statuses.get(key)]
         self.changed = True
 
     def revision(self, path: Path, digest: bytes) -> object | None:
@@ -247,6 +281,15 @@ class ResultCache:
                     os.unlink(path)
                 except OSError:
                     pass
+
+
+def _status_key(status: os.stat_result) -> list[int] | None:
+    """What says a file is unchanged since: None for other than a regular file, and for one
+    modified so recently that another write within the same clock tick could go unseen."""
+    recent = time.time_ns() - _RACY_NANOSECONDS
+    if not stat.S_ISREG(status.st_mode) or max(status.st_mtime_ns, status.st_ctime_ns) > recent:
+        return None
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
 
 
 def _object(value: Any) -> dict:

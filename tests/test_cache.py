@@ -300,3 +300,45 @@ def test_a_development_checkout_is_identified_by_its_sources_mtimes(tmp_path):
     first = _code_identity(tmp_path / "ormlint")
     os.utime(source, ns=(2, 2))  # edited since: results of older code must not be reused
     assert _code_identity(tmp_path / "ormlint") != first
+
+
+@pytest.fixture
+def settled(monkeypatch):
+    """Files written a moment ago count as settled (their status is kept), as they would be
+    two seconds later."""
+    monkeypatch.setattr(cache_module, "_RACY_NANOSECONDS", 0)
+
+
+def test_an_unchanged_file_is_neither_read_nor_hashed(tree, settled, monkeypatch):
+    cold = check(tree)
+    reads, hashed = [], []
+    real_read, real_digest = engine.read_file, cache_module.content_digest
+    monkeypatch.setattr(engine, "read_file", lambda path, *a: reads.append(path) or real_read(path, *a))
+    monkeypatch.setattr(cache_module, "content_digest", lambda data: hashed.append(data) or real_digest(data))
+    assert check(tree).findings == cold.findings
+    assert reads == [] and not {BAD.encode(), CLEAN.encode()} & set(hashed)
+
+
+def test_a_file_rewritten_with_the_same_size_and_mtime_is_analysed_again(tree, settled, parses):
+    assert [f.code for f in check(tree).findings] == ["ORM301"]
+    parses.clear()
+    before = os.stat(tree / "a.py")
+    clean = CLEAN + "#" * (len(BAD) - len(CLEAN) - 1) + "\n"
+    (tree / "a.py").write_text(clean)
+    os.utime(tree / "a.py", ns=(before.st_atime_ns, before.st_mtime_ns))  # the change time moves
+    after = os.stat(tree / "a.py")
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+    assert check(tree).findings == [] and len(parses) == 1
+
+
+def test_a_file_changed_within_the_last_seconds_is_hashed_at_the_next_run(tree):
+    # Another write within the same clock tick would leave its status as it is: not kept.
+    check(tree)
+    _, data = _entries(tree)
+    assert [entry[3] for entry in data["entries"].values()] == [None, None]
+
+
+def test_a_file_swapped_for_a_larger_one_than_max_file_size_is_skipped(tree, settled):
+    check(tree)
+    result = check(tree, max_file_size=len(CLEAN) - 1)
+    assert {f.code for f in result.findings} == {"ORM999"}

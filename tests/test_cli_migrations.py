@@ -89,6 +89,33 @@ def test_cached_run_notices_a_changed_migration(tmp_path, monkeypatch):
     shutil.rmtree(root / ".ormlint_cache")
 
 
+def test_one_changed_file_checked_with_a_warm_cache_reports_what_a_cold_run_does(tmp_path, monkeypatch):
+    # As a pre-commit hook runs: the changed file alone, inside its project, every other file
+    # answered from the cache (by its status: files count as settled at once here).
+    import ormlint.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_RACY_NANOSECONDS", 0)
+    files = {**PROJECT, "models.py": PROJECT["models.py"].replace("    bio: Mapped[Optional[str]]\n", "")}
+    root = _write(tmp_path, files)
+    monkeypatch.chdir(root)
+
+    def run(*args: str) -> list[tuple[str, str]]:
+        result = CliRunner().invoke(main, ["check", "--format", "json", *args], catch_exceptions=False)
+        return [(f["path"], f["code"]) for f in json.loads(result.output)]
+
+    assert run(".") == [] and run("models.py") == []  # the warm cache
+    tags = root / "tags.py"  # a model added without its migration
+    tags.write_text(
+        "from sqlalchemy.orm import Mapped, mapped_column\nfrom models import Base\n\n\n"
+        "class Tag(Base):\n    __tablename__ = 'tag'\n    id: Mapped[int] = mapped_column(primary_key=True)\n"
+    )
+    assert run("tags.py") == run("tags.py", "--no-cache") == [("tags.py", "ORM701")]
+    assert run(".") == [("migrations/env.py", "ORM710"), ("tags.py", "ORM701")]
+    models = root / "models.py"  # a column added without its migration
+    models.write_text(models.read_text() + "    bio: Mapped[Optional[str]]\n")
+    assert run("models.py") == run("models.py", "--no-cache") == [("models.py", "ORM703")]
+
+
 def test_unchanged_revisions_are_not_read_again(tmp_path, monkeypatch):
     import ormlint.migrations as migrations
 
