@@ -81,6 +81,7 @@ class RunResult:
     files_checked: int
     index: ProjectIndex | None = None  # the project phase's index (None: its findings were cached)
     warnings: list[str] = field(default_factory=list)  # for stderr: the run went on regardless
+    files: tuple[Path, ...] = ()  # the files checked, as the run found them
 
 
 # -- one file ------------------------------------------------------------------------------------
@@ -604,12 +605,15 @@ def analyse_bytes(
     ignored: Sequence[str] = (),
     options: RuleOptions | None = None,
     revision_name: str | None = None,
+    apply_noqa: bool = True,
 ) -> FileResult:
     try:
         source = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
         return _unreadable(display, codes, error)  # the migration reader says so for itself
-    return analyse_file(source, display, codes, ignored, options=options, revision_name=revision_name)
+    return analyse_file(
+        source, display, codes, ignored, apply_noqa, options=options, revision_name=revision_name
+    )
 
 
 def _unreadable(display: str, codes: frozenset[str], error: Exception, what: str = "file") -> FileResult:
@@ -748,17 +752,18 @@ def _is_real_directory(entry: os.DirEntry) -> bool:
 
 def check_source(
     source: str, display: str, settings: Settings, path: Path | None = None,
-    statements: StatementCache | None = None,
+    statements: StatementCache | None = None, apply_noqa: bool = True,
 ) -> list[Finding]:
-    """One file's text checked with `settings`, as the CLI would check it: the entry point for
-    stdin mode, the flake8 plugin and the language server. `path` (default: `display`) decides
-    per-file ignores; `statements`: see `analyse_source`."""
+    """One file's text checked alone with `settings`, as `ormlint check` checks a file outside
+    any project (`ormlint.api.check` decides when). `path` (default: `display`) decides per-file
+    ignores; `statements`: see `analyse_source`."""
     codes = settings.enabled_codes(all_codes(), default_codes())
     if text_size(source) > settings.max_file_size:
         return _unreadable(display, codes, too_large(text_size(source), settings.max_file_size)).findings
     ignored = settings.ignored_for(path or Path(display))
     return analyse_source(
-        source, display, codes, ignored, options=settings.rule_options, statements=statements
+        source, display, codes, ignored, apply_noqa, options=settings.rule_options,
+        statements=statements,
     )
 
 
@@ -778,7 +783,7 @@ def _worker_crashed(display: str, codes: frozenset[str]) -> FileResult:
 
 
 def _analyse_job(
-    job: tuple[bytes, str, frozenset[str], tuple[str, ...], RuleOptions, str | None]
+    job: tuple[bytes, str, frozenset[str], tuple[str, ...], RuleOptions, str | None, bool]
 ) -> FileResult:
     return analyse_bytes(*job)
 
@@ -791,6 +796,7 @@ def run(
     whole_project: bool | None = None,
     sources: Mapping[str, bytes] | None = None,
     need_index: bool = False,
+    apply_noqa: bool = True,
 ) -> RunResult:
     """Check files and directories: file rules on each file, then project rules on the index
     of all of them. With `cache_dir`, files whose content was checked before with the same rules
@@ -798,6 +804,7 @@ def run(
     project rules say that something is not defined anywhere. `sources`: the content of some
     files (by absolute path) instead of what is on disk (standard input, an unsaved editor).
     `need_index`: build the project index even when the project findings are cached.
+    `apply_noqa`: False keeps the findings `# noqa` comments suppress (flake8 --disable-noqa).
 
     Files named alone (a pre-commit hook's list, an editor's one file) are checked inside their
     project (`project_root`): every file of it is analysed (from the cache when unchanged), and
@@ -806,8 +813,12 @@ def run(
     if whole_project is None and paths and not any(os.path.isdir(p) for p in paths):
         root = project_root(settings, paths)
         if root is not None:
-            return _run_in_project(paths, root, settings, jobs, cache_dir, sources, need_index)
-    return _run_paths(paths, settings, jobs, cache_dir, whole_project, sources, need_index)
+            return _run_in_project(
+                paths, root, settings, jobs, cache_dir, sources, need_index, apply_noqa
+            )
+    return _run_paths(
+        paths, settings, jobs, cache_dir, whole_project, sources, need_index, apply_noqa=apply_noqa
+    )
 
 
 def project_root(settings: Settings, paths: Sequence[Path]) -> Path | None:
@@ -831,20 +842,38 @@ def _run_in_project(
     paths: Sequence[Path], root: Path, settings: Settings, jobs: int | None, cache_dir: Path | None,
     sources: Mapping[str, bytes] | None = None,
     need_index: bool = False,
+    apply_noqa: bool = True,
 ) -> RunResult:
     named = discover(paths, settings)  # excludes apply as usual (--force-exclude)
     shown = {os.path.abspath(path): display for path, display in named}
-    relative = os.path.relpath(root)
-    walk_from = Path(relative if not relative.startswith("..") else root)
-    result = _run_paths(
-        [walk_from, *(path for path, _ in named)], settings, jobs, cache_dir, True, sources,
-        need_index, named_files=True,
+    result = run_project(
+        root, settings, jobs, cache_dir, [path for path, _ in named], sources, need_index,
+        apply_noqa,
     )
     findings = sorted(
         dataclasses.replace(f, path=shown[os.path.abspath(f.path)])
         for f in result.findings if os.path.abspath(f.path) in shown
     )
-    return RunResult(findings, len(named), result.index, result.warnings)
+    return RunResult(
+        findings, len(named), result.index, result.warnings, tuple(p for p, _ in named)
+    )
+
+
+def run_project(
+    root: Path, settings: Settings, jobs: int | None = None, cache_dir: Path | None = None,
+    named: Sequence[Path] = (), sources: Mapping[str, bytes] | None = None,
+    need_index: bool = False, apply_noqa: bool = True,
+) -> RunResult:
+    """Every file of the project at `root`, and the `named` files (which its walk may exclude),
+    checked as files named alone are checked inside it (`run`): the findings of all of them, each
+    file's being what `run([file])` reports for it. Files are named as the walk names them
+    (relative to the working directory when the root is under it)."""
+    relative = os.path.relpath(root)
+    walk_from = Path(relative if not relative.startswith("..") else root)
+    return _run_paths(
+        [walk_from, *named], settings, jobs, cache_dir, True, sources, need_index,
+        named_files=True, apply_noqa=apply_noqa,
+    )
 
 
 def _run_paths(
@@ -856,17 +885,16 @@ def _run_paths(
     sources: Mapping[str, bytes] | None = None,
     need_index: bool = False,
     named_files: bool = False,
+    apply_noqa: bool = True,
 ) -> RunResult:
     from ormlint.cache import ResultCache, content_digest, fingerprint
 
     codes = settings.enabled_codes(all_codes(), default_codes())
     unreadable_directories: list[tuple[str, OSError]] = []
     files = discover(paths, settings, unreadable_directories)
-    cache = (
-        ResultCache(cache_dir, fingerprint(codes, (settings.per_file_ignores, settings.rule_options)))
-        if cache_dir is not None
-        else None
-    )
+    # (the cache keeps the findings `# noqa` suppressed apart from those of ordinary runs)
+    varies = (settings.per_file_ignores, settings.rule_options) + (() if apply_noqa else ("noqa off",))
+    cache = ResultCache(cache_dir, fingerprint(codes, varies)) if cache_dir is not None else None
     # The Alembic migrations (ORM7xx), found beside the configuration or among the files. A
     # revision file that is also checked is read for both from one parse, in the file pass.
     locations = []
@@ -904,7 +932,10 @@ def _run_paths(
             results.append(FileResult(*cached))
         else:
             revision_name = revision_names.get(os.path.abspath(path)) if revision_names else None
-            job = (data, display, codes, ignored_by_path[display], settings.rule_options, revision_name)
+            job = (
+                data, display, codes, ignored_by_path[display], settings.rule_options,
+                revision_name, apply_noqa,
+            )
             pending.append((path, digest, job))
     jobs = jobs or os.cpu_count() or 1
     jobs_args = [job for _, _, job in pending]
@@ -982,7 +1013,9 @@ def _run_paths(
             index.migrations = _load_migrations(
                 locations, paths, cache, read, settings.target_dialect
             )
-        project = project_findings(index, codes, ignored_by_path, options=settings.rule_options)
+        project = project_findings(
+            index, codes, ignored_by_path, apply_noqa=apply_noqa, options=settings.rule_options
+        )
         findings += project
         if cache is not None:
             cache.put_project_findings(project_key, project)
@@ -991,7 +1024,7 @@ def _run_paths(
         cache.save()
         if cache.warning:
             warnings.append(cache.warning)
-    return RunResult(sorted(findings), len(files), index, warnings)
+    return RunResult(sorted(findings), len(files), index, warnings, tuple(p for p, _ in files))
 
 
 def _migration_digests(locations, digest: Callable[[bytes], bytes]) -> list[tuple[Path, bytes]]:
