@@ -339,3 +339,30 @@ def explain(rule: str) -> None:
         click.echo(f"ormlint: error: unknown rule {rule!r}{hint}; see `ormlint rules`", err=True)
         sys.exit(EXIT_ERROR)
     click.echo(docs, nl=False)
+    from ormlint.docs_site import docs_url
+    from ormlint.rules import rule_by_code_or_name
+
+    found = rule_by_code_or_name(rule)
+    url = docs_url(found.code if found is not None else rule.strip().upper())
+    if url:
+        click.echo(f"\nOnline: {url}")
+
+
+@main.group()
+def docs() -> None:
+    """The rule documentation as a website."""
+
+
+@docs.command("build")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def build_docs(directory: Path) -> None:
+    """Write the rule site into DIRECTORY: one page per rule, an index with search, and the
+    configuration reference, generated from the rules themselves."""
+    from ormlint.docs_site import build
+
+    try:
+        pages = build(directory)
+    except OSError as error:
+        click.echo(f"ormlint: error: cannot write {directory}: {error.strerror or error}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"{len(pages)} pages written to {directory}", err=True)

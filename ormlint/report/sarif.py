@@ -78,7 +78,9 @@ def _rules() -> tuple[list[dict[str, Any]], dict[str, int]]:
 
 
 def _descriptor(code: str, name: str, summary: str, description: str, docs: str) -> dict[str, Any]:
-    return {
+    from ormlint.docs_site import docs_url
+
+    descriptor = {
         "id": code,
         "name": name,
         "shortDescription": {"text": summary},
@@ -86,6 +88,10 @@ def _descriptor(code: str, name: str, summary: str, description: str, docs: str)
         "help": {"text": docs, "markdown": docs},
         "defaultConfiguration": {"level": "error"},
     }
+    url = docs_url(code)  # where `ormlint docs build` was published (ORMLINT_DOCS_URL)
+    if url:
+        descriptor["helpUri"] = url
+    return descriptor
 
 
 def _one_paragraph(text: str) -> str:
