@@ -1086,3 +1086,50 @@ def test_a_primary_key_column_written_nullable_stays_nullable_on_sqlite(tmp_path
     sqlite = {"pyproject.toml": '[tool.ormlint]\ntarget-dialect = "sqlite"\n'}
     found = drift(tmp_path, PRIMARY_KEY_MODELS, PRIMARY_KEY_WRITTEN_NULLABLE, extra=sqlite)
     assert found == [("models.py", "ORM705"), ("models.py", "ORM705")]
+
+
+# -- `target_metadata = None` in a plugin's hand-written history beside the app's (ckan) --------
+
+PLUGIN_ENV = "from alembic import context\n\ntarget_metadata = None\n"
+
+
+def plugin_project(plugin_models: dict[str, str] | None = None) -> dict[str, str]:
+    """The app's environment at the root; a plugin's own environment, with hand-written
+    revisions (no autogenerate), in plugins/tracking/migration/ (alembic.ini beside env.py)."""
+    return {
+        "alembic.ini": ALEMBIC_INI,
+        "migrations/env.py": ENV,
+        "migrations/versions/0001_init.py": revision(LOOP_INIT),
+        "models.py": LOOP_MODELS,
+        "plugins/__init__.py": "",
+        "plugins/tracking/__init__.py": "",
+        "plugins/tracking/migration/alembic.ini": "[alembic]\nscript_location = %(here)s\n",
+        "plugins/tracking/migration/env.py": PLUGIN_ENV,
+        "plugins/tracking/migration/versions/0001_tracking.py": revision(
+            'op.create_table("tracking_raw", sa.Column("url", sa.Text(), nullable=False))', "a001",
+        ),
+        **(plugin_models or {}),
+    }
+
+
+def test_target_metadata_none_in_a_plugin_environment_without_models_is_not_reported(tmp_path):
+    found = lint_project(plugin_project(), tmp_path)
+    assert [(path, code) for path, _, code in found if code == "ORM710"] == []
+
+
+def test_target_metadata_none_in_an_environment_with_models_of_its_own_is_reported(tmp_path):
+    plugin_models = {"plugins/tracking/models.py": textwrap.dedent('''
+        from sqlalchemy import Column, Text
+        from sqlalchemy.orm import declarative_base
+
+        Base = declarative_base()
+
+
+        class TrackingRaw(Base):
+            __tablename__ = "tracking_raw"
+            url = Column(Text, primary_key=True)
+    ''')}
+    found = lint_project(plugin_project(plugin_models), tmp_path)
+    assert [(path, code) for path, _, code in found if code == "ORM710"] == [
+        ("plugins/tracking/migration/env.py", "ORM710"),
+    ]

@@ -562,7 +562,6 @@ class MetadataMissesModels(ProjectRule):
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
         import ast
 
-        from ormlint.drift import model_schema, models_index
         from ormlint.migrations.environment import read_source, target_metadata_value
 
         migrations = index.migrations
@@ -576,7 +575,7 @@ class MetadataMissesModels(ProjectRule):
                 continue
             value, location = found
             if isinstance(value, ast.Constant) and value.value is None:
-                if not model_schema(models_index(index), migrations.paths).schema.tables:
+                if not self._has_models(index, env):
                     continue  # no models to give it: migrations written by hand, raw SQL
                 yield self.project_violation(
                     env, location,
@@ -599,6 +598,19 @@ class MetadataMissesModels(ProjectRule):
                     "drop their tables; import them in env.py or in the package that defines the "
                     "base",
                 )
+
+    @staticmethod
+    def _has_models(index: ProjectIndex, env: str) -> bool:
+        """Whether there are models to give env.py's metadata. Of several environments (services,
+        a plugin's hand-written history), only the model files that are its own count; when
+        which ones are its own is not known, none do."""
+        from ormlint.drift import environment_models, model_schema, models_index
+
+        migrations = index.migrations
+        if len({d.env_path for d in migrations.directories if d.env_path is not None}) > 1:
+            found = environment_models(index).get(env)
+            return found is not None and bool(found.files)
+        return bool(model_schema(models_index(index), migrations.paths).schema.tables)
 
     @staticmethod
     def _unreachable(index: ProjectIndex, env: str) -> list[str]:
