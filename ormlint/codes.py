@@ -21,6 +21,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM721": True,
     "ORM730": True,
     "ORM731": True,
+    "ORM732": True,
     "ORM801": False,
 }
 

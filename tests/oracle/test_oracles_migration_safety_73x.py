@@ -12,9 +12,10 @@ pytest.importorskip("alembic")
 sqlalchemy = pytest.importorskip("sqlalchemy")
 
 from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column  # noqa: E402
 
 from tests.oracle import test_oracles_migration_safety as orm72x_oracles  # noqa: E402
-from tests.oracle.test_oracles_migration_safety import _operations, _table_locks  # noqa: E402
+from tests.oracle.test_oracles_migration_safety import _operations, _sqlstate, _table_locks  # noqa: E402
 from tests.test_drift_oracle import postgresql_server  # noqa: E402,F401  (a fixture)
 
 engine = orm72x_oracles.engine  # the fixture: a populated `invoices` table on PostgreSQL
@@ -141,3 +142,46 @@ def test_orm731_the_suggested_spelling_does_not_rewrite(engine):
         with connection.begin():
             connection.execute(text("UPDATE invoices SET token = gen_random_uuid() WHERE token IS NULL"))
             assert connection.execute(text("SELECT count(DISTINCT token) FROM invoices")).scalar() == 1001
+
+
+
+def _query_fails_on_number(engine, model) -> None:
+    with Session(engine) as session, pytest.raises(sa.exc.ProgrammingError) as failure:
+        session.scalars(sa.select(model)).all()
+    assert _sqlstate(failure.value) == "42703"  # undefined_column
+    assert "invoices.number does not exist" in str(failure.value)
+
+
+def test_orm732_a_mapped_column_dropped_or_renamed_breaks_every_query(engine):
+    class Base(DeclarativeBase):
+        pass
+
+    class Invoice(Base):
+        __tablename__ = "invoices"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        number: Mapped[str] = mapped_column(sa.String(20))
+
+    with Session(engine) as session:
+        assert len(session.scalars(sa.select(Invoice)).all()) == 1000
+    with engine.begin() as connection:
+        _operations(connection).alter_column("invoices", "number", new_column_name="code")
+    _query_fails_on_number(engine, Invoice)
+    with engine.begin() as connection:
+        op = _operations(connection)
+        op.alter_column("invoices", "code", new_column_name="number")
+        op.drop_column("invoices", "number")
+    _query_fails_on_number(engine, Invoice)
+
+
+def test_orm732_a_column_the_model_no_longer_maps_drops_cleanly(engine):
+    class Base(DeclarativeBase):
+        pass
+
+    class Invoice(Base):  # the model deployed first, without `number`
+        __tablename__ = "invoices"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    with engine.begin() as connection:
+        _operations(connection).drop_column("invoices", "number")
+    with Session(engine) as session:
+        assert len(session.scalars(sa.select(Invoice)).all()) == 1000

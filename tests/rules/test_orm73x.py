@@ -165,3 +165,79 @@ def test_orm731_leaves_alone_what_does_not_rewrite_a_used_table(tmp_path, body):
 def test_orm731_judges_postgresql_only(tmp_path):
     body = 'op.add_column("invoices", sa.Column("v", sa.Uuid(), server_default=sa.text("gen_random_uuid()")))'
     assert _codes(_head(tmp_path, body, _PG_INVOICES)) == []  # sqlite
+
+
+def _mapped_history(tmp_path, model_columns: str, *bodies: str, tablename: str = "invoices"):
+    """A model of `tablename` with `model_columns`; 0001 creates invoices (id, number, note),
+    each body a revision after it. All revisions judged; the ORM732 findings' (file, message)."""
+    from ormlint.config import load_settings
+    from ormlint.engine import run
+
+    files = {
+        "alembic.ini": _INI,
+        "pyproject.toml": "[tool.ormlint]\n",
+        "models.py": (
+            "import sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+            "class Base(DeclarativeBase):\n    pass\n\n\nclass Invoice(Base):\n"
+            f'    __tablename__ = "{tablename}"\n    id: Mapped[int] = mapped_column(primary_key=True)\n'
+            + "".join(f"    {c}: Mapped[str] = mapped_column(sa.Text())\n" for c in model_columns.split())
+        ),
+        "migrations/versions/0001_init.py": _revision("0001", None, """
+            op.create_table(
+                "invoices",
+                sa.Column("id", sa.Integer(), primary_key=True),
+                sa.Column("number", sa.Text()),
+                sa.Column("note", sa.Text()),
+            )
+        """),
+    }
+    for i, body in enumerate(bodies, start=2):
+        files[f"migrations/versions/000{i}_next.py"] = _revision(f"000{i}", f"000{i - 1}", body)
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    settings = load_settings([tmp_path]).with_overrides(all_revisions=True)
+    return [(Path(f.path).name, f.message) for f in run([tmp_path], settings, jobs=1).findings if f.code == "ORM732"]
+
+
+def test_orm732_a_drop_of_a_column_the_model_maps(tmp_path):
+    [(name, message)] = _mapped_history(tmp_path, "number note", 'op.drop_column("invoices", "note")')
+    assert name == "0002_next.py"
+    assert "the model `Invoice` still maps `invoices.note`" in message
+
+
+def test_orm732_a_drop_of_a_table_the_model_maps(tmp_path):
+    [(_, message)] = _mapped_history(tmp_path, "number note", 'op.drop_table("invoices")')
+    assert message.startswith("`drop_table` of table `invoices`: the model `Invoice` still maps")
+
+
+@pytest.mark.parametrize("bodies", [
+    ('op.drop_column("invoices", "note")',),  # the model no longer maps it: expand/contract
+    ('op.drop_column("invoices", "number")', 'op.add_column("invoices", sa.Column("number", sa.Text()))'),
+    ('op.alter_column("invoices", "note", new_column_name="remark")',),  # no model maps either
+    ("""
+     op.create_table("drafts", sa.Column("id", sa.Integer(), primary_key=True))
+     op.rename_table("drafts", "invoices_old")
+     """,),
+])
+def test_orm732_leaves_alone_names_no_model_maps_at_the_head(tmp_path, bodies):
+    assert _mapped_history(tmp_path, "number", *bodies) == []
+
+
+def test_orm732_a_rename_breaks_the_code_that_still_runs(tmp_path):
+    [(_, message)] = _mapped_history(
+        tmp_path, "number remark", 'op.alter_column("invoices", "note", new_column_name="remark")',
+    )
+    assert "while the deploy rolls out" in message and "maps the new one" in message
+
+
+def test_orm732_a_rename_the_model_does_not_follow_is_escalated(tmp_path):
+    [(_, message)] = _mapped_history(tmp_path, "number note", 'op.rename_table("invoices", "bills")')
+    assert "rename of table `invoices` to `bills`: the model `Invoice` still maps table `invoices`" in message
+    assert "every query of it fails" in message
+
+
+def test_orm732_a_renamed_table_the_model_follows(tmp_path):
+    body = 'op.rename_table("invoices", "bills")'
+    [(_, message)] = _mapped_history(tmp_path, "number note", body, tablename="bills")
+    assert "while the deploy rolls out" in message
