@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ormlint.facts import ClassFacts, ColumnFacts, IndexFacts, ProjectIndex
+from ormlint.facts import ClassFacts, ColumnFacts, IndexFacts, ProjectIndex, TablePart
 from ormlint.migrations.discovery import display_path
 from ormlint.schema import (
     Schema, SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable, Source, reflected_type_note,
@@ -94,27 +94,29 @@ def model_schema(
                 continue
             root = index.declarative_root(facts.path, cls)
             roots.add(root)
-            if "schema" in cls.table_options or "?" in cls.table_options:
+            mapped = index.table_of(facts.path, cls)
+            if mapped is not None and (mapped.schema is not None or not mapped.schema_known):
                 tables_complete = False  # another schema, or options not known
+                continue
+            if "?" in cls.table_options:
+                tables_complete = False  # options not known
                 continue
             if _renames_tables(index, facts.path, cls):
                 tables_complete = False  # `__init_subclass__` may rewrite `__tablename__`
                 continue
-            if root == ("", "flask.Model"):
-                shared = _flask_single_table(index, facts.path, cls)
-                if shared is None:  # whether it has a table of its own is not known
-                    tables_complete = False
-                    continue
-                if shared:
-                    folded.add((facts.path, cls.name))
-                    continue
-            table = _class_table(index, facts.path, cls, annotation_types)
+            if mapped is None:  # whether it has a table of its own is not known
+                tables_complete = False
+                continue
+            if mapped.path != facts.path or mapped.class_name != cls.name:
+                folded.add((facts.path, cls.name))  # Flask-SQLAlchemy: no primary key of its own
+                continue
+            table = _class_table(index, facts.path, cls, mapped.parts[0], annotation_types)
             if table.name in schema.tables:
                 schema.withhold(schema.tables[table.name], "two models declare this table", table.source)
                 continue
             schema.tables[table.name] = table
             roots_of[table.name] = root if not is_test_module(facts.path) else None
-            complete[table.name] = table.indexes_known and _class_columns(index, facts.path, cls)[2]
+            complete[table.name] = mapped.parts[0].complete
         for declared in facts.tables:
             if declared.name in schema.tables:
                 schema.withhold(
@@ -144,15 +146,14 @@ def model_schema(
             if cls.kind in ("mapped", "unknown") and cls.declares_mapping and (
                 cls.shares_parent_table or (facts.path, cls.name) in folded
             ) and not _bound_elsewhere(index, facts.path, cls):
-                parent = _table_owner(index, facts.path, cls)
-                table = schema.tables.get(parent) if parent else None
-                if table is None:
+                part = index.table_part(facts.path, cls)
+                parent = index.table_of(facts.path, cls) if part is not None else None
+                table = schema.tables.get(parent.name) if parent else None
+                if table is None or part is None:
                     sti_unplaced = True
                     continue
-                origins: Origins = {}
-                columns, indexes, whole = _class_columns(
-                    index, facts.path, cls, own_only=True, origins=origins
-                )
+                columns, indexes, origins = _part_contents(part)
+                whole = part.complete
                 for column in columns:
                     if (column.name or column.attr) not in table.columns:
                         _add_column(table, column, facts.path, annotation_types, origins)
@@ -203,25 +204,6 @@ def _renames_tables(index: ProjectIndex, path: str, cls: ClassFacts) -> bool:
         if found is not None and "__init_subclass__" in found[1].own_attributes:
             return True
     return "__init_subclass__" in cls.own_attributes
-
-
-def _flask_single_table(index: ProjectIndex, path: str, cls: ClassFacts) -> bool | None:
-    """Flask-SQLAlchemy's `__table_cls__` drops the table of a subclass of a mapped class when
-    it has no primary key, `__tablename__` or not: single-table inheritance. True when that is
-    the case, False when the class has a table, None when it cannot be told."""
-    mapped_parent = False
-    for ref in cls.project_bases:
-        found = index.resolve_base(ref) if ref is not None else None
-        if found is None:
-            return None
-        if found[1].tablename or found[1].shares_parent_table:
-            mapped_parent = True
-    if not mapped_parent:
-        return False
-    columns, indexes, whole = _class_columns(index, path, cls)
-    if any(c.primary_key for c in columns) or any(ix.kind == "primary_key" for ix in indexes):
-        return False
-    return True if whole else None
 
 
 def _table_root(index: ProjectIndex, path: str, metadata: tuple[str, str] | None) -> Root | None:
@@ -285,77 +267,33 @@ def _named_root(index: ProjectIndex, expr, roots: set) -> Root | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _table_owner(index: ProjectIndex, path: str, cls: ClassFacts) -> str | None:
-    """The table a single-table-inheritance subclass adds its columns to: the first mapped
-    class with a table of its own up the chain of single-table parents."""
-    def single_table(base: ClassFacts) -> bool:
-        return not base.tablename and base.shares_parent_table
-
-    for found in index.ancestors(path, cls, through=single_table):
-        if found is None:
-            return None
-        if found[1].tablename:
-            return found[1].tablename
-    return None
-
-
 # Where each column or index fact of a class's table is declared, by id(fact): (path, class).
 Origins = dict
 
 
-def _class_columns(
-    index: ProjectIndex, path: str, cls: ClassFacts, own_only: bool = False,
-    origins: Origins | None = None,
-) -> tuple[list[ColumnFacts], list[IndexFacts], bool]:
-    """The columns and table-level indexes the class's table gets from it and from the mixins
-    and abstract bases above it (a mapped base's columns live in the base's own table), and
-    whether that list is complete. `origins` is filled with where each of them is declared."""
-    columns: list[ColumnFacts] = list(cls.columns)
-    indexes: list[IndexFacts] = list(cls.indexes)
-    if origins is not None:
-        origins.update((id(fact), (path, cls.name)) for fact in columns + indexes)
-    complete = cls.columns_complete and cls.constraints_complete
-    names = {c.attr for c in columns}
-
-    def adds_columns(base: ClassFacts) -> bool:  # a mapped parent's columns are in its own table
-        return not (base.tablename or base.shares_parent_table) and (
-            not own_only or base.kind in ("mixin", "abstract")
-        )
-
-    for found in index.ancestors(path, cls, through=adds_columns):
-        if found is None:
-            complete = False
-            continue
-        base = found[1]
-        if not adds_columns(base):
-            continue
-        complete = complete and base.columns_complete and base.constraints_complete
-        for column in base.columns:
-            if column.attr not in names:
-                names.add(column.attr)
-                columns.append(column)
-                if origins is not None:
-                    origins[id(column)] = (found[0], base.name)
-        if base.kind != "base":
-            # a declarative base's __table_args__ do not apply to subclasses unless declared_attr
-            indexes.extend(base.indexes)
-            if origins is not None:
-                origins.update((id(ix), (found[0], base.name)) for ix in base.indexes)
-    return columns, indexes, complete
+def _part_contents(part: TablePart) -> tuple[list[ColumnFacts], list[IndexFacts], Origins]:
+    """A class's part of its table (ProjectIndex.table_part): its columns, its table-level
+    indexes, and where each is declared."""
+    declared = part.columns + part.indexes
+    return (
+        [d.fact for d in part.columns], [d.fact for d in part.indexes],
+        {id(d.fact): (d.path, d.owner) for d in declared},
+    )
 
 
-def _class_table(index: ProjectIndex, path: str, cls: ClassFacts, annotation_types: bool) -> SchemaTable:
+def _class_table(
+    index: ProjectIndex, path: str, cls: ClassFacts, part: TablePart, annotation_types: bool
+) -> SchemaTable:
     table = SchemaTable(
         cls.tablename or "", source=Source(path, cls.tablename_location or cls.location),
         mapped_class=cls.name,
     )
-    origins: Origins = {}
-    columns, indexes, complete = _class_columns(index, path, cls, origins=origins)
+    columns, indexes, origins = _part_contents(part)
     for column in columns:
         _add_column(table, column, path, annotation_types, origins)
     _apply_primary_keys(table, indexes)
     _add_indexes(table, columns, [ix for ix in indexes if ix.kind != "primary_key"], path, origins)
-    table.indexes_known = table.foreign_keys_known = complete
+    table.indexes_known = table.foreign_keys_known = part.complete
     if not _add_foreign_keys(index, table, columns, path, origins):
         table.foreign_keys_known = False
     return table
@@ -444,10 +382,11 @@ def _add_foreign_keys(
             target_table, target_column = owner, attr
             if names_class:  # `ForeignKey(User.id)`: User's table and the column behind `id`
                 resolved = index.resolve_class(owner)
-                if resolved is None or not resolved[1].tablename:
+                mapped = index.table_of(*resolved) if resolved is not None else None
+                if mapped is None:
                     return False
-                target_table = resolved[1].tablename
-                match = next((c for c in resolved[1].columns if c.attr == attr), None)
+                target_table = mapped.name
+                match = next((d.fact for d in mapped.columns if d.fact.attr == attr), None)
                 target_column = (match.name or attr) if match is not None else attr
             source, declared_in = _declared(table, column, path, origins)
             table.foreign_keys.append(SchemaForeignKey(
