@@ -848,7 +848,7 @@ def _run_in_project(
     shown = {os.path.abspath(path): display for path, display in named}
     result = run_project(
         root, settings, jobs, cache_dir, [path for path, _ in named], sources, need_index,
-        apply_noqa,
+        apply_noqa, only_named_findings=True,
     )
     findings = sorted(
         dataclasses.replace(f, path=shown[os.path.abspath(f.path)])
@@ -862,17 +862,19 @@ def _run_in_project(
 def run_project(
     root: Path, settings: Settings, jobs: int | None = None, cache_dir: Path | None = None,
     named: Sequence[Path] = (), sources: Mapping[str, bytes] | None = None,
-    need_index: bool = False, apply_noqa: bool = True,
+    need_index: bool = False, apply_noqa: bool = True, only_named_findings: bool = False,
 ) -> RunResult:
     """Every file of the project at `root`, and the `named` files (which its walk may exclude),
     checked as files named alone are checked inside it (`run`): the findings of all of them, each
     file's being what `run([file])` reports for it. Files are named as the walk names them
-    (relative to the working directory when the root is under it)."""
+    (relative to the working directory when the root is under it). `only_named_findings`: the
+    caller wants the named files' findings only (project rules may skip the others')."""
     relative = os.path.relpath(root)
     walk_from = Path(relative if not relative.startswith("..") else root)
     return _run_paths(
         [walk_from, *named], settings, jobs, cache_dir, True, sources, need_index,
         named_files=True, apply_noqa=apply_noqa,
+        reported=frozenset(map(os.path.abspath, named)) if only_named_findings else None,
     )
 
 
@@ -886,7 +888,9 @@ def _run_paths(
     need_index: bool = False,
     named_files: bool = False,
     apply_noqa: bool = True,
+    reported: frozenset[str] | None = None,
 ) -> RunResult:
+    """`reported`: the absolute paths of the only files whose findings the caller uses."""
     from ormlint.cache import ResultCache, content_digest, fingerprint
 
     codes = settings.enabled_codes(all_codes(), default_codes())
@@ -994,6 +998,7 @@ def _run_paths(
         project_key = content_digest(repr((
             sorted((display, digest) for display, digest in digests),
             whole_project, settings.external_models, settings.external_tables, named_files,
+            sorted(reported) if reported is not None else None,
             [(str(file), digest) for file, digest in _migration_digests(locations, content_digest)],
         )).encode())
     cached_project = (
@@ -1008,6 +1013,7 @@ def _run_paths(
             settings.external_tables,
         )
         index.named_files = named_files
+        index.reported_files = reported
         if locations:
             read = {r.revision.path: r.revision for r in fresh if r.revision is not None}
             index.migrations = _load_migrations(

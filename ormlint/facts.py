@@ -355,6 +355,9 @@ class ProjectIndex:
     # The run checks files named alone, inside their project, and reports findings in those
     # files only: the migration-safety rules judge every revision (a named one is new).
     named_files: bool = False
+    # The files whose findings the run reports, as absolute paths (None: every file's): a rule
+    # may skip work whose findings would be located elsewhere.
+    reported_files: frozenset[str] | None = None
     # Results computed once per run from the whole index and shared by rules (e.g. the drift).
     derived: dict[str, Any] = field(default_factory=dict)
 

@@ -116,6 +116,24 @@ def test_one_changed_file_checked_with_a_warm_cache_reports_what_a_cold_run_does
     assert run("models.py") == run("models.py", "--no-cache") == [("models.py", "ORM703")]
 
 
+def test_a_model_file_checked_alone_judges_no_revision_for_migration_safety(tmp_path, monkeypatch):
+    # Only the named file's findings are reported, and the safety rules' are located in revisions.
+    import ormlint.rules.migration_safety.judged as judged
+
+    root = _write(tmp_path, PROJECT)
+    monkeypatch.chdir(root)
+    judged_in: list[str] = []
+    real = judged._judged_operations
+    monkeypatch.setattr(
+        judged, "_judged_operations",
+        lambda index, options: [judged_in.append(j.revision.path) or j for j in real(index, options)],
+    )
+    check = lambda name: CliRunner().invoke(main, ["check", "--no-cache", name], catch_exceptions=False)  # noqa: E731
+    assert check("models.py").exit_code == 1 and judged_in == []
+    revision = "migrations/versions/0001_init.py"
+    assert check(revision).exit_code == 0 and judged_in == [revision]
+
+
 def test_unchanged_revisions_are_not_read_again(tmp_path, monkeypatch):
     import ormlint.migrations as migrations
 
