@@ -226,3 +226,5 @@ class Revision:
     # Why the header could not be read (a non-literal down_revision...); None: read.
     header_error: str | None = None
     error: str | None = None  # the syntax error, when not parsed
+    # upgrade() is decorated or async: whether (and how) its body runs is not known
+    wrapped_upgrade: bool = False

@@ -323,6 +323,7 @@ class _Reader:
         header: dict[str, tuple[cst.BaseExpression, ast.stmt | None]] = {}
         assigned: dict[str, int] = defaultdict(int)
         upgrade: tuple[cst.FunctionDef, ast.FunctionDef | None] | None = None
+        wrapped = False
         for node, twin in _paired(_flat(self.module.body), self.tree.body):
             targets: list[cst.BaseExpression] = []
             value = None
@@ -383,7 +384,8 @@ class _Reader:
                 self.operations.append(Uncertain(None, "no upgrade() function", NOWHERE))
         else:
             function, twin = upgrade
-            if function.asynchronous is not None or function.decorators:
+            wrapped = function.asynchronous is not None or bool(function.decorators)
+            if wrapped:
                 self.operations.append(
                     Uncertain(None, "upgrade() is decorated or async", _location(twin))
                 )
@@ -395,7 +397,7 @@ class _Reader:
             self.statements(_block(function.body), ast_body, {}, self.operations)
         return Revision(
             self.path, revision_id, down, labels, depends, location, tuple(self.operations),
-            header_error="; ".join(errors) or None,
+            header_error="; ".join(errors) or None, wrapped_upgrade=wrapped,
         )
 
     # -- statements ------------------------------------------------------------------------------

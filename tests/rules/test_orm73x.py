@@ -241,3 +241,16 @@ def test_orm732_a_renamed_table_the_model_follows(tmp_path):
     body = 'op.rename_table("invoices", "bills")'
     [(_, message)] = _mapped_history(tmp_path, "number note", body, tablename="bills")
     assert "while the deploy rolls out" in message
+
+
+def test_a_decorated_upgrade_is_not_judged(tmp_path):
+    # ihatemoney's `@utils.skip_if_sqlite`: whether the body runs is the decorator's choice
+    files = {
+        "alembic.ini": _INI,
+        "pyproject.toml": _SQLITE,
+        "migrations/versions/0001_init.py": _revision("0001", None, _INVOICES),
+        "migrations/versions/0002_head.py": _revision("0002", "0001", """
+            op.alter_column("invoices", "note", type_=sa.String(256))
+        """).replace("def upgrade", "@skip_if_sqlite\ndef upgrade"),
+    }
+    assert _codes(lint_project(files, tmp_path)) == []
