@@ -525,16 +525,20 @@ class _Schema:
         parent_info = self.info(*parent) if parent is not None else None
         if parent is not None and parent_info is None:
             return None
-        if cls.tablename:
-            if "schema" in cls.table_options:
-                return None  # its foreign keys are written "schema.table.column"
-            table: TableKey = (root, cls.tablename)
+        mapped = index.table_of(path, cls)
+        if mapped is None:
+            return None  # `__table__`, a computed `__tablename__`, a generated name
+        if mapped.path == path and mapped.class_name == cls.name:
+            # (a schema that cannot be read is taken for the default: a foreign key naming the
+            # table without one fails to configure unless it is)
+            name = f"{mapped.schema}.{mapped.name}" if mapped.schema and mapped.schema_known else mapped.name
+            table: TableKey = (root, name)
             inherited = parent_info.tables if parent_info is not None else ()
             tables = (table,) + tuple(t for t in inherited if t != table)
-        elif cls.shares_parent_table and parent_info is not None:
+        elif parent_info is not None:
             table, tables = parent_info.table, parent_info.tables
         else:
-            return None  # `__table__`, a computed `__tablename__`, a generated name
+            return None
         hierarchy = ((path, cls.name),) + (parent_info.hierarchy if parent_info else ())
         return _MappedInfo(path, cls, root, table, tables, hierarchy, columns)
 
@@ -640,9 +644,9 @@ class _Schema:
         found = []
         for name, column in columns.items():
             for target, _ in column.foreign_keys:
-                parts = target.split(".")
-                if len(parts) == 2:  # "schema.table.column" never names a table we model
-                    found.append((name, (table[0], parts[0]), parts[1]))
+                qualified, _, referenced = target.rpartition(".")  # "[schema.]table", "column"
+                if qualified:
+                    found.append((name, (table[0], qualified), referenced))
             for ref in column.class_foreign_keys:  # ForeignKey(User.id)
                 class_name, _, attr = ref.partition(".")
                 resolved = self.index.resolve_class(class_name)

@@ -898,3 +898,33 @@ def test_foreign_keys_written_as_class_attributes(tmp_path):
         """,
     }
     assert found(files, tmp_path, "ORM108") == [("app/message.py", 14)]
+
+
+def test_orm108_tables_of_a_schema(tmp_path):
+    # Both tables in schema "sales": the keys "sales.address.id" link them twice. A key to the
+    # default schema's `address` (another table) does not link them.
+    source = module('''
+        class Address(Base):
+            __tablename__ = "address"
+            __table_args__ = {"schema": "sales"}
+            id: Mapped[int] = mapped_column(primary_key=True)
+
+
+        class Order(Base):
+            __tablename__ = "order"
+            __table_args__ = {"schema": "sales"}
+            id: Mapped[int] = mapped_column(primary_key=True)
+            billing_address_id: Mapped[int] = mapped_column(ForeignKey("sales.address.id"))
+            shipping_address_id: Mapped[int] = mapped_column(ForeignKey("sales.address.id"))
+            billing_address: Mapped[Address] = relationship()
+
+
+        class Invoice(Base):
+            __tablename__ = "invoice"
+            __table_args__ = {"schema": "sales"}
+            id: Mapped[int] = mapped_column(primary_key=True)
+            address_id: Mapped[int] = mapped_column(ForeignKey("sales.address.id"))
+            old_address_id: Mapped[int] = mapped_column(ForeignKey("address.id"))
+            address: Mapped[Address] = relationship()
+    ''')
+    assert found(source, tmp_path, "ORM108") == [("m.py", line) for line in lines_of(source, "billing_address: Mapped")]
