@@ -4,6 +4,7 @@ with the tables that existed before each one (from the replay of the revision's 
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -87,6 +88,11 @@ def _judged_operations(index: ProjectIndex, options: RuleOptions) -> Iterator[Ju
     for directory in migrations.directories:
         graph = directory.graph
         judged = revisions_to_judge(graph, options, index.named_files)
+        if index.reported_files is not None:  # the rest would be judged for nothing
+            judged = {
+                rid for rid in judged
+                if os.path.abspath(graph.revisions[rid].path) in index.reported_files
+            }
         if not judged:
             continue
         env_source = read_source(str(directory.env)) if directory.env is not None else None
