@@ -491,9 +491,11 @@ class DuplicateTablename(ProjectRule):
         Checks that no two mapped classes under the same declarative base (a `DeclarativeBase`
         subclass, a `declarative_base()` result, Flask-SQLAlchemy's `db.Model`, SQLModel) declare
         the same `__tablename__`, across all files of the project, or get the same name without
-        one (see ORM602 for the names ormlint knows then). Classes under different bases
-        (different MetaData), tables in a `schema`, and `extend_existing` are left alone, and so is
-        any class whose chain of bases cannot be followed. SQLModel's metadata and `db.Model`
+        one (see ORM602 for the names ormlint knows then), in the same schema (`schema=` of
+        its own `__table_args__` or a mixin's: `archive.things` is not `things`). Classes under
+        different bases (different MetaData), a schema that cannot be read, `extend_existing`
+        and a Flask-SQLAlchemy subclass without a primary key of its own (its table is its
+        parent's) are left alone, and so is any class whose chain of bases cannot be followed. SQLModel's metadata and `db.Model`
         are compared within one top-level package: separate applications in one repository
         (each its own process and database) may reuse table names.
         """
@@ -544,16 +546,19 @@ class DuplicateTablename(ProjectRule):
     )
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
-        first: dict[tuple[tuple[str, str], str], tuple[str, str]] = {}
+        first: dict[tuple[tuple[str, str], str | None, str], tuple[str, str]] = {}
         for path, cls in index.classes():
             if not cls.tablename or cls.kind in ("mixin", "abstract", "base"):
                 continue
-            if cls.table_options & {"extend_existing", "keep_existing", "schema", "?"}:
+            if cls.table_options & {"extend_existing", "keep_existing", "?"}:
                 continue
+            table = index.table_of(path, cls)
+            if table is None or table.class_name != cls.name or table.path != path or not table.schema_known:
+                continue  # (Flask-SQLAlchemy drops the table of a subclass without a primary key)
             root = index.declarative_root(path, cls)
             if root is None:
                 continue
-            key = (index.metadata_scope(path, root), cls.tablename)
+            key = (index.metadata_scope(path, root), table.schema, cls.tablename)
             if key not in first:
                 first[key] = (path, cls.name)
                 continue

@@ -336,3 +336,27 @@ def test_a_foreign_key_to_a_column_of_a_single_table_subclass(tmp_path):
     """}
     # Engineer's columns are in the employee table
     assert lint_project(files, tmp_path) == [("m.py", 17, "ORM602")]
+
+
+def test_duplicate_tablename_is_per_schema(tmp_path):
+    files = {"m.py": """
+        from sqlalchemy import Column, Integer
+        from sqlalchemy.orm import DeclarativeBase
+        class Base(DeclarativeBase):
+            pass
+        class InArchive:
+            __table_args__ = {"schema": "archive"}
+        class Thing(Base):
+            __tablename__ = "things"
+            id = Column(Integer, primary_key=True)
+        class ArchivedThing(InArchive, Base):
+            __tablename__ = "things"
+            id = Column(Integer, primary_key=True)
+        class OldThing(Base):
+            __tablename__ = "things"
+            __table_args__ = {"schema": "archive"}
+            id = Column(Integer, primary_key=True)
+    """}
+    # `archive.things` twice (SQLAlchemy: "Table 'archive.things' is already defined"); the
+    # default schema's `things` is another table.
+    assert lint_project(files, tmp_path) == [("m.py", 15, "ORM503")]
