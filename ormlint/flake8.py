@@ -1,30 +1,35 @@
 """The flake8 plugin: `pip install ormlint`, then `flake8 --select ORM`.
 
-flake8 runs every installed plugin on every file, whatever `--select` says; the engine's text
-prefilter is what keeps that free for files without models. flake8 does its own selection and
-per-file-ignores on top of what the plugin reports; the plugin reports what `ormlint check`
-would for the file under the file's `[tool.ormlint]` (its selection, excludes, per-file-ignores,
-target-dialect, max-file-size), plus the opt-in rules that flake8's own `--select` or
-`--extend-select` name more narrowly than `ORM` (`--extend-select ORM801`). `# noqa` is applied here too, unless
-`--disable-noqa`, so that a comment means the same as under `ormlint check`: flake8 alone
-compares codes case-sensitively (`# noqa: orm301` would not count) and reads only a line's first
-`# noqa`. A file that does not parse is flake8's E999, so ORM999 is never reported here.
+flake8 does its own selection and per-file-ignores on top of what the plugin reports; the plugin
+reports what `ormlint check FILE` would for the file, through `ormlint.api`: inside the file's
+project, project and drift findings included, under the file's `[tool.ormlint]` (its selection,
+excludes, per-file-ignores, target-dialect, max-file-size), plus the opt-in rules that flake8's
+own `--select` or `--extend-select` name more narrowly than `ORM` (`--extend-select ORM801`).
+flake8 runs every installed plugin on every file, whatever `--select` says, and calls it once
+per file, in several processes: each process runs a project once (through the same content-hash
+cache as `ormlint check`, `.ormlint_cache` under the project root) and answers its files from
+that run. `# noqa` is applied here too, unless `--disable-noqa`, so that a comment means the same
+as under `ormlint check`: flake8 alone compares codes case-sensitively (`# noqa: orm301` would
+not count) and reads only a line's first `# noqa`. A file that does not parse is flake8's E999,
+so ORM999 is never reported here.
 """
 
 from __future__ import annotations
 
 import ast
 import functools
+import multiprocessing
 import os
 import sys
 from pathlib import Path
 from typing import Iterator
 
 from ormlint import __version__
+from ormlint.api import STDIN, CheckRequest, check
+from ormlint.codes import PARSE_ERROR_CODE
 from ormlint.config import ConfigError, Settings, load_settings
-from ormlint.engine import all_codes, analyse_source, default_codes
+from ormlint.engine import all_codes, default_codes
 from ormlint.sources import text_size
-from ormlint.rules import PARSE_ERROR_CODE
 
 
 class Flake8Plugin:
@@ -32,10 +37,12 @@ class Flake8Plugin:
     version = __version__
     apply_noqa = True
     selected: tuple[str, ...] = ()  # flake8's --select and --extend-select
+    reads_stdin = False  # flake8 checks standard input (`-`), not files it reads itself
 
     @classmethod
     def parse_options(cls, options) -> None:
         cls.apply_noqa = not getattr(options, "disable_noqa", False)
+        cls.reads_stdin = "-" in (getattr(options, "filenames", None) or ())
         cls.selected = tuple(
             str(s).strip().upper()
             for name in ("select", "extend_select")
@@ -44,26 +51,31 @@ class Flake8Plugin:
         )
 
     # Asking for `tree` makes flake8 call this once per file; the text comes from `lines`, which
-    # flake8 has already read (works for stdin too).
+    # flake8 has already read (standard input too).
     def __init__(self, tree: ast.AST, lines: list[str], filename: str = "stdin") -> None:
         self.tree = tree
         self.lines = lines
         self.filename = filename
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
-        path = Path(self.filename if self.filename not in ("stdin", "-") else "stdin.py")
-        settings = _settings_for(os.path.dirname(os.path.abspath(path)))
+        named = self.filename not in ("stdin", "-")
+        path = Path(self.filename if named else "stdin.py")
+        settings = _settings_for(os.path.dirname(os.path.abspath(path)), self.selected)
         if settings.is_excluded(path):
             return
-        codes = _codes(settings, self.selected)
-        source = "".join(self.lines)
-        if text_size(source) > settings.max_file_size:
-            return  # not parsed, as `ormlint check` would not; ORM999 is not reported here
-        findings = analyse_source(
-            source, self.filename, codes, settings.ignored_for(path), apply_noqa=self.apply_noqa,
-            tree=self.tree, options=settings.rule_options,
+        if self.reads_stdin:  # the text stands for the file (--stdin-display-name), if any
+            source = "".join(self.lines)
+            if text_size(source) > settings.max_file_size:
+                return  # not parsed, as `ormlint check` would not; ORM999 is not reported here
+            key = path if named else STDIN
+            sources = {key: _as_bytes(source)}
+        else:
+            key, sources = path, {}
+        request = CheckRequest(
+            [key], settings, sources, cache_dir=_cache_dir(settings), jobs=_jobs(),
+            apply_noqa=self.apply_noqa, remember_projects=True,
         )
-        for finding in findings:
+        for finding in check(request).findings:
             if finding.code == PARSE_ERROR_CODE:
                 continue  # an internal error: flake8 users are not the audience for it
             # flake8 adds 1 to the column it is given.
@@ -71,24 +83,42 @@ class Flake8Plugin:
 
 
 @functools.lru_cache(maxsize=None)
-def _settings_for(directory: str) -> Settings:
-    """The `[tool.ormlint]` that applies in a directory (read once per directory). A broken one
-    is reported once on stderr, and the defaults apply: flake8 has no channel for it."""
+def _settings_for(directory: str, selected: tuple[str, ...]) -> Settings:
+    """The `[tool.ormlint]` that applies in a directory (read once per directory), with the
+    opt-in rules flake8's selection names. A broken one is reported once on stderr, and the
+    defaults apply: flake8 has no channel for it."""
     try:
-        return load_settings([Path(directory)])
+        settings = load_settings([Path(directory)])
     except ConfigError as error:
         print(f"ormlint: error: {error} (flake8 uses ormlint's defaults)", file=sys.stderr)
-        return Settings(root=Path(directory))
-
-
-@functools.lru_cache(maxsize=None)
-def _codes(settings: Settings, selected: tuple[str, ...]) -> frozenset[str]:
-    enabled = set(settings.enabled_codes(all_codes(), default_codes()))
-    opt_in = set(all_codes()) - set(default_codes())
+        settings = Settings(root=Path(directory))
+    opt_in = sorted(set(all_codes()) - set(default_codes()))
     # `ORM` is how flake8 users pick the plugin at all (README: `flake8 --select ORM`): an opt-in
     # rule needs a selector of its own, `ORM8` or `ORM801`
-    enabled |= {
-        code for code in opt_in if any(code.startswith(s) and len(s) > 3 for s in selected)
-    }
-    enabled.discard(PARSE_ERROR_CODE)
-    return frozenset(enabled)
+    chosen = tuple(c for c in opt_in if any(c.startswith(s) and len(s) > 3 for s in selected))
+    return settings.with_overrides(extend_select=settings.extend_select + chosen) if chosen else settings
+
+
+def _cache_dir(settings: Settings) -> Path:
+    """Where `ormlint check` keeps its cache for these settings: flake8 shares it."""
+    from ormlint.cache import CACHE_DIR_NAME
+
+    return Path(os.environ.get("ORMLINT_CACHE_DIR") or settings.root / CACHE_DIR_NAME)
+
+
+def _jobs() -> int | None:
+    """flake8's worker processes are daemons, which may not start processes of their own."""
+    return 1 if multiprocessing.current_process().daemon else None
+
+
+def _as_bytes(source: str) -> bytes:
+    """The text as bytes in the encoding its coding cookie declares (PEP 263), as a file holds it."""
+    import io
+    import tokenize
+
+    head = "".join(source.splitlines(keepends=True)[:2]).encode("utf-8", "replace")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(head).readline)
+        return source.encode("utf-8" if encoding == "utf-8-sig" else encoding)
+    except (SyntaxError, LookupError, UnicodeEncodeError):
+        return source.encode("utf-8", "surrogatepass")
