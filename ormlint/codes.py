@@ -22,6 +22,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM730": True,
     "ORM731": True,
     "ORM732": True,
+    "ORM733": True,
     "ORM801": False,
 }
 

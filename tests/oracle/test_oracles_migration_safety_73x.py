@@ -185,3 +185,26 @@ def test_orm732_a_column_the_model_no_longer_maps_drops_cleanly(engine):
         _operations(connection).drop_column("invoices", "number")
     with Session(engine) as session:
         assert len(session.scalars(sa.select(Invoice)).all()) == 1000
+
+
+def test_orm733_an_imported_model_of_today_fails_on_an_older_schema(engine):
+    class Base(DeclarativeBase):
+        pass
+
+    class Invoice(Base):  # today's model: `currency` comes with a later revision
+        __tablename__ = "invoices"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        number: Mapped[str] = mapped_column(sa.String(20))
+        currency: Mapped[str] = mapped_column(sa.String(3))
+
+    # the revision's data step, run where the database is at this revision (fresh upgrade)
+    with Session(engine) as session, pytest.raises(sa.exc.ProgrammingError) as failure:
+        for invoice in session.query(Invoice):
+            invoice.number = invoice.number.strip()
+    assert _sqlstate(failure.value) == "42703"  # undefined_column
+    assert "invoices.currency does not exist" in str(failure.value)
+    # the suggested spelling names only the columns the revision needs
+    with engine.begin() as connection:
+        invoices = sa.table("invoices", sa.column("id"), sa.column("number"))
+        _operations(connection).execute(invoices.update().values(number=sa.func.trim(invoices.c.number)))
+        assert connection.execute(sa.select(sa.func.count()).select_from(invoices)).scalar() == 1000

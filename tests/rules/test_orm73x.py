@@ -254,3 +254,74 @@ def test_a_decorated_upgrade_is_not_judged(tmp_path):
         """).replace("def upgrade", "@skip_if_sqlite\ndef upgrade"),
     }
     assert _codes(lint_project(files, tmp_path)) == []
+
+
+_APP_MODELS = """
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Status(enum.Enum):
+    open = "open"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+"""
+
+
+def _importing_revision(tmp_path, imports: str, models_path: str = "app/models.py"):
+    files = {
+        "alembic.ini": _INI,
+        "pyproject.toml": "[tool.ormlint]\n",
+        models_path: _APP_MODELS,
+        "migrations/versions/0001_init.py": _revision("0001", None, """
+            op.create_table("invoices", sa.Column("id", sa.Integer(), primary_key=True))
+        """),
+        "migrations/versions/0002_head.py": imports + "\n" + _revision("0002", "0001", "pass"),
+    }
+    return [(name, line) for name, line, code in _findings(files, tmp_path) if code == "ORM733"]
+
+
+def _findings(files, tmp_path):
+    return [(Path(p).name, line, code) for p, line, code in lint_project(files, tmp_path)]
+
+
+@pytest.mark.parametrize(("imports", "models_path"), [
+    ("from app.models import Invoice", "app/models.py"),
+    ("from app.models import Status, Invoice", "app/models.py"),
+    ("from app.models import Invoice", "src/app/models.py"),  # a src layout
+    ("from app.models import Invoice", "app/models/__init__.py"),
+])
+def test_orm733_reports_an_imported_mapped_class(tmp_path, imports, models_path):
+    assert _importing_revision(tmp_path, imports, models_path) == [("0002_head.py", 1)]
+
+
+@pytest.mark.parametrize("imports", [
+    "from app.models import Status",  # an enum: not a model
+    "from app.models import Base",
+    "from app import models",  # a module: what it is used for is not read
+    "from sqlalchemy.orm import Session",
+    "from .models import Invoice",  # relative: not an application module
+])
+def test_orm733_leaves_alone_other_imports(tmp_path, imports):
+    assert _importing_revision(tmp_path, imports) == []
+
+
+def test_orm733_an_import_inside_upgrade_is_reported(tmp_path):
+    files = {
+        "alembic.ini": _INI,
+        "pyproject.toml": "[tool.ormlint]\n",
+        "app/models.py": _APP_MODELS,
+        "migrations/versions/0001_init.py": _revision("0001", None, """
+            from app.models import Invoice
+        """),
+    }
+    assert [f for f in _findings(files, tmp_path) if f[2] == "ORM733"] == [("0001_init.py", 9, "ORM733")]

@@ -13,10 +13,12 @@ Each rule is one module of this package; `judged.py` holds what they share.
 from ormlint.rules.migration_safety.index_not_concurrent import IndexNotConcurrent
 from ormlint.rules.migration_safety.not_null_column_without_default import NotNullColumnWithoutDefault
 from ormlint.rules.migration_safety.rename_or_drop_mapped import RenameOrDropMapped
+from ormlint.rules.migration_safety.revision_imports_models import RevisionImportsModels
 from ormlint.rules.migration_safety.sqlite_alter_outside_batch import SqliteAlterOutsideBatch
 from ormlint.rules.migration_safety.volatile_default_rewrite import VolatileDefaultRewrite
 
 __all__ = [
     "IndexNotConcurrent", "NotNullColumnWithoutDefault", "SqliteAlterOutsideBatch",
     "VolatileDefaultRewrite", "RenameOrDropMapped",
+    "RevisionImportsModels",
 ]

@@ -57,6 +57,27 @@ def revisions_to_judge(graph: Any, options: RuleOptions, named_files: bool) -> s
     return set(graph.heads)
 
 
+def _judged_ids(index: ProjectIndex, graph: Any, options: RuleOptions) -> set[str]:
+    judged = revisions_to_judge(graph, options, index.named_files)
+    if index.reported_files is not None:  # the rest would be judged for nothing
+        judged = {
+            rid for rid in judged
+            if os.path.abspath(graph.revisions[rid].path) in index.reported_files
+        }
+    return judged
+
+
+def judged_revisions(index: ProjectIndex, options: RuleOptions) -> list[Revision]:
+    """The revisions the safety rules judge, for the rules that judge a revision as a whole."""
+    if index.migrations is None:
+        return []
+    return [
+        directory.graph.revisions[rid]
+        for directory in index.migrations.directories
+        for rid in sorted(_judged_ids(index, directory.graph, options))
+    ]
+
+
 def _ancestors(graph: Any, rid: str) -> set[str]:
     """Every revision that runs before `rid` (down_revisions and depends_on, transitively)."""
     seen: set[str] = set()
@@ -87,12 +108,7 @@ def _judged_operations(index: ProjectIndex, options: RuleOptions) -> Iterator[Ju
     dialect = options.target_dialect
     for directory in migrations.directories:
         graph = directory.graph
-        judged = revisions_to_judge(graph, options, index.named_files)
-        if index.reported_files is not None:  # the rest would be judged for nothing
-            judged = {
-                rid for rid in judged
-                if os.path.abspath(graph.revisions[rid].path) in index.reported_files
-            }
+        judged = _judged_ids(index, graph, options)
         if not judged:
             continue
         env_source = read_source(str(directory.env)) if directory.env is not None else None
