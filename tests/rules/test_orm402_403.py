@@ -262,3 +262,25 @@ def test_orm403_message_names_the_dialect_and_the_limit(tmp_path):
     messages = [f.message for f in result.findings if f.code == "ORM403"]
     assert 'column name "' + N65 + '" is 65 characters long, over MySQL\'s limit of 64' in messages[0]
     assert 'target-dialect = "mysql"' in messages[0] and "shorten it to at most 64" in messages[0]
+
+
+def test_orm402_silent_for_a_schema_from_a_mixin(tmp_path):
+    source = (
+        "from sqlalchemy import Index\n"
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
+        "class Base(DeclarativeBase):\n"
+        "    pass\n"
+        "class InArchive:\n"
+        "    __table_args__ = {'schema': 'archive'}\n"
+        "class A(Base):\n"
+        "    __tablename__ = 'a'\n"
+        "    __table_args__ = (Index('ix_a', 'email'),)\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    email: Mapped[str]\n"
+        "class ArchivedA(InArchive, Base):\n"
+        "    __tablename__ = 'archived_a'\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    email: Mapped[str]\n"
+        "Index('ix_a', ArchivedA.email)\n"
+    )
+    assert orm402({"models.py": source}, tmp_path) == []
