@@ -366,3 +366,46 @@ def build_docs(directory: Path) -> None:
         click.echo(f"ormlint: error: cannot write {directory}: {error.strerror or error}", err=True)
         sys.exit(EXIT_ERROR)
     click.echo(f"{len(pages)} pages written to {directory}", err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), callback=_existing)
+@click.option(
+    "--format", "output_format", type=click.Choice(["mermaid", "dot", "html"]), default="mermaid",
+    show_default=True, help="Mermaid erDiagram, Graphviz dot, or one self-contained HTML page.",
+)
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of standard output.")
+@click.option("--no-cache", is_flag=True, help="Analyse every file, and do not write the cache.")
+def schema(paths: tuple[Path, ...], output_format: str, output_file: Path | None, no_cache: bool) -> None:
+    """Draw the models of PATHS (default: the current directory): tables, columns, keys,
+    relationships, and the findings on each. Nothing is imported."""
+    from ormlint.api import CheckRequest, check
+    from ormlint.cache import CACHE_DIR_NAME
+    from ormlint.config import ConfigError, load_settings
+    from ormlint.diagram import diagram, render_dot, render_html, render_mermaid
+
+    paths = paths or (Path("."),)
+    try:
+        settings = load_settings(list(paths))
+    except ConfigError as error:
+        click.echo(f"ormlint: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    result = check(CheckRequest(
+        paths=paths, settings=settings, need_index=True,
+        cache_dir=None if no_cache else settings.root / CACHE_DIR_NAME,
+    ))
+    for warning in result.warnings:
+        click.echo(f"ormlint: warning: {warning}", err=True)
+    if result.index is None:
+        click.echo("ormlint: error: no model files found", err=True)
+        sys.exit(EXIT_ERROR)
+    drawn = diagram(result.index, result.findings)
+    text = {"mermaid": render_mermaid, "dot": render_dot, "html": render_html}[output_format](drawn)
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        click.echo(f"ormlint: error: cannot write {output_file}: {error.strerror or error}", err=True)
+        sys.exit(EXIT_ERROR)
