@@ -634,13 +634,17 @@ class ProjectIndex:
         return next((p for p in table.parts if p.path == path and p.class_name == cls.name), None)
 
     def tables(self) -> dict[str, list[tuple[str, str | None, tuple[ColumnFacts, ...]]]]:
-        """Table name -> [(path, class name or None for Table(), columns)], single-table
-        inheritance children folded into their parent's table."""
+        """Table name -> [(path, class name or None for Table(), columns)]: each table_of
+        answer (its mixins' and single-table subclasses' columns included), and the class's own
+        columns for a class with a table name whose table is not known."""
         found: dict[str, list] = defaultdict(list)
         for facts in self.files:
             for cls in facts.classes:
-                if cls.tablename:
+                table = self.table_of(facts.path, cls)
+                if table is None and cls.tablename:
                     found[cls.tablename].append((facts.path, cls.name, cls.columns))
+                elif table is not None and table.path == facts.path and table.class_name == cls.name:
+                    found[table.name].append((facts.path, cls.name, tuple(d.fact for d in table.columns)))
             for table in facts.tables:
                 found[table.name].append((facts.path, None, table.columns))
         return dict(found)
