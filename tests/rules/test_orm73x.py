@@ -237,6 +237,21 @@ def test_orm732_a_rename_the_model_does_not_follow_is_escalated(tmp_path):
     assert "every query of it fails" in message
 
 
+def test_orm732_a_drop_of_a_column_a_mixin_maps(tmp_path):
+    from ormlint.config import load_settings
+    from ormlint.engine import run
+
+    assert _mapped_history(tmp_path, "number", 'op.drop_column("invoices", "note")') == []
+    models = tmp_path / "models.py"  # now `note` is declared on a mixin of the model
+    models.write_text(models.read_text().replace(
+        "class Invoice(Base):\n",
+        "class Noted:\n    note: Mapped[str] = mapped_column(sa.Text())\n\n\nclass Invoice(Noted, Base):\n",
+    ))
+    settings = load_settings([tmp_path]).with_overrides(all_revisions=True)
+    [message] = [f.message for f in run([tmp_path], settings, jobs=1).findings if f.code == "ORM732"]
+    assert "the model `Invoice` still maps `invoices.note`" in message
+
+
 def test_orm732_a_renamed_table_the_model_follows(tmp_path):
     body = 'op.rename_table("invoices", "bills")'
     [(_, message)] = _mapped_history(tmp_path, "number note", body, tablename="bills")
@@ -325,3 +340,13 @@ def test_orm733_an_import_inside_upgrade_is_reported(tmp_path):
         """),
     }
     assert [f for f in _findings(files, tmp_path) if f[2] == "ORM733"] == [("0001_init.py", 9, "ORM733")]
+
+
+def test_orm732_a_column_the_revision_added_is_known_to_no_running_code(tmp_path):
+    # full-stack-fastapi-template d98dd8ec85a3: add new_id, fill it, drop id, rename new_id to id
+    body = """
+        op.add_column("invoices", sa.Column("new_id", sa.Uuid()))
+        op.drop_column("invoices", "number")
+        op.alter_column("invoices", "new_id", new_column_name="code")
+    """
+    assert _mapped_history(tmp_path, "code", body) == []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from ormlint.migrations.operations import AlterColumn, DropColumn, DropTable, RenameTable
+from ormlint.migrations.operations import AddColumn, AlterColumn, DropColumn, DropTable, RenameTable
 from ormlint.project import ProjectIndex
 from ormlint.rules.base import example
-from ormlint.rules.migration_safety.judged import INI, SCOPE, JudgedOperation, SafetyRule
+from ormlint.rules.migration_safety.judged import (
+    INI, SCOPE, JudgedOperation, SafetyRule, operations_before,
+)
 from ormlint.schema import Schema
 
 _MODELS = '''
@@ -36,7 +38,8 @@ class RenameOrDropMapped(SafetyRule):
         `op.alter_column(new_column_name=...)` (and their `batch_op` forms) when a model maps
         the old name (the message says that the current code then breaks too) or the new one.
         A drop of a name no model maps any more is the normal end of an expand/contract
-        change and is left alone, as are names the models cannot be read for.
+        change and is left alone, as are names the models cannot be read for and columns an
+        earlier operation of the same revision added (no running code knows them).
         """ + SCOPE
     why_bad = """
         A model that maps a dropped column selects it in every query of its class:
@@ -84,6 +87,8 @@ class RenameOrDropMapped(SafetyRule):
             return None
         if table not in judged.existing_tables:
             return None
+        if column is not None and _made_earlier_in_the_revision(judged, self.options.target_dialect):
+            return None  # no code deployed before the revision knows the name
         head = _head_schema(index, judged.revision.path)
         if head is None or head.uncertain:
             return None
@@ -116,6 +121,17 @@ class RenameOrDropMapped(SafetyRule):
             "the new one); add the new name beside the old one, write both, backfill, and drop "
             "the old one in a later release"
         )
+
+
+def _made_earlier_in_the_revision(judged: JudgedOperation, dialect: str) -> bool:
+    """Did an earlier operation of the revision add the column (or rename another to it)?"""
+    op = judged.operation
+    for earlier in operations_before(judged, dialect):
+        if isinstance(earlier, AddColumn) and earlier.table == op.table and earlier.column.name == op.column:
+            return True
+        if isinstance(earlier, AlterColumn) and earlier.table == op.table and earlier.new_name == op.column:
+            return True
+    return False
 
 
 def _head_schema(index: ProjectIndex, revision_path: str) -> Schema | None:
