@@ -340,3 +340,13 @@ def test_orm733_an_import_inside_upgrade_is_reported(tmp_path):
         """),
     }
     assert [f for f in _findings(files, tmp_path) if f[2] == "ORM733"] == [("0001_init.py", 9, "ORM733")]
+
+
+def test_orm732_a_column_the_revision_added_is_known_to_no_running_code(tmp_path):
+    # full-stack-fastapi-template d98dd8ec85a3: add new_id, fill it, drop id, rename new_id to id
+    body = """
+        op.add_column("invoices", sa.Column("new_id", sa.Uuid()))
+        op.drop_column("invoices", "number")
+        op.alter_column("invoices", "new_id", new_column_name="code")
+    """
+    assert _mapped_history(tmp_path, "code", body) == []
