@@ -19,6 +19,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM710": True,
     "ORM720": True,
     "ORM721": True,
+    **{f"ORM72{n}": True for n in range(2, 7)},
     "ORM730": True,
     "ORM731": True,
     "ORM732": True,
@@ -67,3 +68,6 @@ class RuleOptions:
     # this revision id (None: the heads), or every one.
     migration_safety_since: str | None = None
     all_revisions: bool = False
+    # The target dialect's server version, (major, minor); None: not given, taken as one that is
+    # still supported (PostgreSQL 13 or newer)
+    target_version: tuple[int, int] | None = None

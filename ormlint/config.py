@@ -29,7 +29,7 @@ DEFAULT_EXCLUDE = (
 KNOWN_KEYS = {
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
     "external-models", "external-tables", "target-dialect", "migrations", "respect-gitignore",
-    "max-file-size", "migration-safety-since",
+    "max-file-size", "migration-safety-since", "target-version",
 }
 # Larger files are reported (ORM999) instead of parsed: libcst's native parser needs many times
 # a file's size in memory, and aborts the whole process on a file of tens of megabytes.
@@ -65,6 +65,7 @@ class Settings:
     # or every revision with `all_revisions`.
     migration_safety_since: str | None = None
     all_revisions: bool = False
+    target_version: tuple[int, int] | None = None  # of target-dialect's server; None: a current one
 
     @property
     def rule_options(self) -> "RuleOptions":
@@ -74,6 +75,7 @@ class Settings:
             target_dialect=self.target_dialect,
             migration_safety_since=self.migration_safety_since,
             all_revisions=self.all_revisions,
+            target_version=self.target_version,
         )
 
     def with_overrides(self, **overrides: Any) -> "Settings":
@@ -250,6 +252,8 @@ def settings_from_table(table: Mapping[str, Any], config: Path) -> Settings:
                 f"{config}: target-dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}"
             )
         values["target_dialect"] = dialect
+    if "target-version" in table:
+        values["target_version"] = _target_version(table["target-version"], config)
     if "migration-safety-since" in table:
         since = table["migration-safety-since"]
         if not isinstance(since, str) or not since.strip():
@@ -275,6 +279,19 @@ def settings_from_table(table: Mapping[str, Any], config: Path) -> Settings:
             entries.append((pattern, rule_selectors(selectors, f"{config}: invalid value for `{key}`")))
         values["per_file_ignores"] = tuple(entries)
     return replace(settings, **values)
+
+
+def _target_version(value: object, config: Path) -> tuple[int, int]:
+    """`target-version = 11` or `"9.6"`: the server's (major, minor) version."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value, 0
+    match = re.fullmatch(r"\s*(\d+)(?:\.(\d+))?\s*", value) if isinstance(value, str) else None
+    if match is None or int(match.group(1)) == 0:
+        raise ConfigError(
+            f"{config}: `target-version` must be the target-dialect's server version, a major "
+            f"version number or a \"major.minor\" string (e.g. 15 or \"9.6\"), not {value!r}"
+        )
+    return int(match.group(1)), int(match.group(2) or 0)
 
 
 def _string_list(value: Any, key: str, config: Path) -> tuple[str, ...]:

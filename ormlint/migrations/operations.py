@@ -114,6 +114,11 @@ class AlterColumn:
     server_default: str | None = None
     server_default_known: bool = True
     new_name: str | None = None
+    # what the call says the column was (`existing_type=`, `existing_nullable=`); None: not
+    # given or not a literal
+    existing_type: str | None = None
+    existing_nullable: bool | None = None
+    using: bool = False  # `postgresql_using=` given: PostgreSQL converts the values with it
     in_batch: bool = False
 
 
@@ -157,6 +162,8 @@ class CreateForeignKey:
     target_columns: tuple[str, ...]
     ondelete: str | None
     location: Location
+    # `postgresql_not_valid=`: True, False (also not given), None (not a literal)
+    not_valid: bool | None = False
     in_batch: bool = False
 
 
@@ -167,6 +174,25 @@ class CreatePrimaryKey:
     columns: tuple[str, ...]
     location: Location
     in_batch: bool = False
+
+
+@dataclass(frozen=True)
+class CreateCheckConstraint:
+    name: str | None
+    table: str
+    condition: str | None  # the condition's SQL text when a literal, else None
+    location: Location
+    not_valid: bool | None = False  # as for CreateForeignKey
+
+
+@dataclass(frozen=True)
+class ValidateConstraint:
+    """`op.execute("ALTER TABLE t VALIDATE CONSTRAINT c")`."""
+
+    table: str
+    name: str
+    location: Location
+    autocommit_block: bool = False  # as for CreateIndex
 
 
 @dataclass(frozen=True)
@@ -209,8 +235,11 @@ class DialectBranch:
 Operation = Union[
     CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn, CreateIndex,
     DropIndex, CreateUniqueConstraint, CreateForeignKey, CreatePrimaryKey, DropConstraint,
-    Uncertain, DialectBranch,
+    Uncertain, DialectBranch, CreateCheckConstraint, ValidateConstraint,
 ]
+# Operations that change nothing the replay compares (check constraints are not compared): read
+# for the migration-safety rules only.
+UNCOMPARED = (CreateCheckConstraint, ValidateConstraint)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from ormlint.migrations.operations import (
     ForeignKeySpec,
     Operation,
     RenameTable,
+    UNCOMPARED,
     Uncertain,
 )
 from ormlint.migrations.revisions import RevisionGraph, uncertain_from
@@ -63,6 +64,8 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
             return
         for inner in op.taken(dialect):
             apply(schema, inner, path, dialect)
+        return
+    if isinstance(op, UNCOMPARED):
         return
     if isinstance(op, Uncertain):
         if op.table is None:

@@ -78,6 +78,9 @@ from ormlint.migrations.operations import (
     CreateUniqueConstraint,
     CreateForeignKey,
     CreatePrimaryKey,
+    CreateCheckConstraint,
+    ValidateConstraint,
+    UNCOMPARED,
     DropConstraint,
     Uncertain,
     DialectBranch,
@@ -255,11 +258,12 @@ _PARAMS = {
         "constraint_name", "source_table", "referent_table", "local_cols", "remote_cols",
     ),
     "create_primary_key": ("constraint_name", "table_name", "columns"),
+    "create_check_constraint": ("constraint_name", "table_name", "condition"),
     "drop_constraint": ("constraint_name", "table_name", "type_"),
 }
 _TABLE_PARAMS = {"table_name", "source_table", "old_table_name"}
 _HARMLESS_OPS = {
-    "bulk_insert", "f", "inline_literal", "get_context", "get_bind", "create_check_constraint",
+    "bulk_insert", "f", "inline_literal", "get_context", "get_bind",
     "create_exclude_constraint", "create_table_comment", "drop_table_comment",
     # alembic_utils' entities (functions, extensions, triggers, views, policies, grants): none
     # is a table, column, index or key that the comparison reads
@@ -689,6 +693,8 @@ class _Reader:
             table: str | None = batch_table
         else:
             table = self.table_name(args, next((p for p in params if p in _TABLE_PARAMS), ""))
+        if method == "create_check_constraint" and (table is None or args.starred):
+            return True  # changes nothing the replay compares: not worth an uncertain table
         if method == "drop_index" and not batch and "table_name" not in args:
             table = None  # optional there
         elif table is None:
@@ -722,6 +728,11 @@ class _Reader:
             if self.is_dml(statement):
                 return
             out.append(Uncertain(None, "execute() of a statement that is not a literal", where))
+            return
+        validated = _VALIDATE_CONSTRAINT.match(text)
+        if validated and _FIELD not in text:
+            table, name = (part.replace('"', "") for part in validated.groups())
+            out.append(ValidateConstraint(table, name, where, self.autocommit_depth > 0))
             return
         for table in _sql_tables(text):
             if table is not None and _FIELD in table:
@@ -1108,6 +1119,12 @@ class _Reader:
         changes: dict = {"nullable": nullable}
         if "type_" in args:
             changes.update(type_given=True, type=sql_type(args.node("type_"), self.imports))
+        changes["existing_type"] = sql_type(args.node("existing_type"), self.imports)
+        try:
+            changes["existing_nullable"] = self.flag(args.node("existing_nullable"), None)
+        except _NotLiteral:
+            pass
+        changes["using"] = "postgresql_using" in args
         if "server_default" in args:
             default, known = server_default_text(args.node("server_default"), self.imports)
             changes.update(server_default_given=True, server_default=default, server_default_known=known)
@@ -1164,7 +1181,21 @@ class _Reader:
             target = f"{referent_schema}.{target}"
         local = self.strings(args.node("local_cols"), "local_cols", "foreign_keys")
         remote = self.strings(args.node("remote_cols"), "remote_cols", "foreign_keys")
-        return CreateForeignKey(name, table, target, local, remote, self.ondelete(args.node("ondelete")), where)
+        return CreateForeignKey(
+            name, table, target, local, remote, self.ondelete(args.node("ondelete")), where,
+            self.not_valid(args),
+        )
+
+    def op_create_check_constraint(self, args: _Args, table: str, where: Location) -> Operation:
+        name = self.string(args.node("constraint_name"))  # None also when not a literal
+        return CreateCheckConstraint(name, table, self.string(args.node("condition")), where, self.not_valid(args))
+
+    def not_valid(self, args: _Args) -> bool | None:
+        """`postgresql_not_valid=` as written (None when not a literal)."""
+        try:
+            return self.flag(args.node("postgresql_not_valid"), False)
+        except _NotLiteral:
+            return None
 
     def op_create_primary_key(self, args: _Args, table: str, where: Location) -> Operation:
         name = self.name_or_none(args.node("constraint_name"), "constraint name")
@@ -1233,6 +1264,8 @@ def uncertain_from(operations: Iterable[Operation], reason: str, where: Location
                 if (inner.table, inner.part) not in seen:
                     seen.add((inner.table, inner.part))
                     out.append(inner)
+            continue
+        if isinstance(op, UNCOMPARED):
             continue
         if isinstance(op, (CreateTable, DropTable, RenameTable)):
             table, part = None, None
@@ -1439,6 +1472,12 @@ def _formatted_text(
 
 
 _DOLLAR_QUOTED = re.compile(r"\$(\w*)\$.*?\$\1\$", re.DOTALL)
+
+
+_VALIDATE_CONSTRAINT = re.compile(
+    r"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?([\w\".]+)\s+VALIDATE\s+CONSTRAINT\s+"
+    r"([\w\"]+)\s*;?\s*$", re.I,
+)
 
 
 def _sql_tables(text: str) -> list[str | None]:

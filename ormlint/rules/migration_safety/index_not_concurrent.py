@@ -3,15 +3,12 @@ inside the migration's transaction."""
 
 from __future__ import annotations
 
-import re
-
 from ormlint.migrations.operations import CreateIndex, DropIndex
 from ormlint.project import ProjectIndex
 from ormlint.rules.base import example
-from ormlint.rules.migration_safety.judged import INI, SCOPE, JudgedOperation, SafetyRule
-
-# env.py that runs migrations outside a transaction: CONCURRENTLY works without an autocommit block
-_NO_TRANSACTION = re.compile(r"AUTOCOMMIT|transactional_ddl\s*=\s*False")
+from ormlint.rules.migration_safety.judged import (
+    INI, SCOPE, JudgedOperation, SafetyRule, runs_outside_a_transaction,
+)
 
 
 class IndexNotConcurrent(SafetyRule):
@@ -81,7 +78,7 @@ class IndexNotConcurrent(SafetyRule):
         verb = "create_index" if isinstance(op, CreateIndex) else "drop_index"
         name = f" `{op.name}`" if op.name else ""
         if op.concurrently:
-            if op.autocommit_block or (judged.env_source and _NO_TRANSACTION.search(judged.env_source)):
+            if op.autocommit_block or runs_outside_a_transaction(judged):
                 return None
             return (
                 f"`{verb}`{name} with `postgresql_concurrently=True` inside the migration's "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -184,6 +185,14 @@ def on_existing_table(judged: JudgedOperation) -> bool:
     later in it, which locks it exclusively anyway)?"""
     table = getattr(judged.operation, "table", None)
     return table in judged.existing_tables and table not in judged.dropped_later
+
+
+# env.py that runs migrations outside a transaction (each statement commits on its own)
+_NO_TRANSACTION = re.compile(r"AUTOCOMMIT|transactional_ddl\s*=\s*False")
+
+
+def runs_outside_a_transaction(judged: JudgedOperation) -> bool:
+    return bool(judged.env_source and _NO_TRANSACTION.search(judged.env_source))
 
 
 # appended to each rule's what_it_does (same indentation, so that the docs dedent as one)
