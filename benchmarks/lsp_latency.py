@@ -16,6 +16,18 @@ then measures, in milliseconds:
   save is answered from the per-document cache);
 - unchanged save: N didSave without an edit (answered from the per-document cache).
 
+With `--project DIR` (a project: `[tool.ormlint]`, alembic.ini or a repository root), a copy of
+DIR gets the generated model file and a second file whose class the first one's relationship
+names, and the documents are linted inside the project (project and drift findings included):
+
+- open: the first lint, with the project cold (every file analysed, the cache filled);
+- edited save and unchanged save, as above, with the project warm;
+- cross-file, saved document: the second file, open in the editor, renames its class (or
+  restores it) and is saved; timed until the model file's diagnostics change (ORM104 comes or
+  goes);
+- cross-file, file watcher: the same change written by another program while the second file
+  is closed, reported by `workspace/didChangeWatchedFiles`.
+
 A plain JSON-RPC client is used, so the numbers are the server's plus the pipe, not a client
 library's. This is a measurement tool, not a test.
 """
@@ -27,6 +39,7 @@ import json
 import os
 import platform
 import queue
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,6 +51,7 @@ from typing import Any
 
 SERVER = [sys.executable, "-m", "ormlint", "lsp"]  # what editors run (`ormlint lsp`)
 TIMEOUT = 30.0
+COLD_TIMEOUT = 900.0  # the first lint of a big project analyses every file
 
 
 # -- a minimal JSON-RPC client over the server's stdio --------------------------------------------
@@ -87,8 +101,8 @@ class Client:
             raise RuntimeError(f"{method}: {message['error']}")
         return message.get("result")
 
-    def wait(self, accept: Any) -> dict[str, Any]:
-        deadline = time.monotonic() + TIMEOUT
+    def wait(self, accept: Any, timeout: float = TIMEOUT) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -97,14 +111,21 @@ class Client:
             if accept(message):
                 return message
 
-    def wait_diagnostics(self, uri: str, version: int | None) -> dict[str, Any]:
+    def wait_diagnostics(
+        self, uri: str, version: int | None, having: Any = lambda codes: True,
+        timeout: float = TIMEOUT,
+    ) -> dict[str, Any]:
+        """The next diagnostics for `uri` (at `version`) whose codes `having` accepts."""
         def accept(message: dict[str, Any]) -> bool:
             if message.get("method") != "textDocument/publishDiagnostics":
                 return False
             params = message["params"]
-            return params["uri"] == uri and (version is None or params.get("version") == version)
+            return (
+                params["uri"] == uri and (version is None or params.get("version") == version)
+                and having({d.get("code") for d in params["diagnostics"]})
+            )
 
-        return self.wait(accept)["params"]
+        return self.wait(accept, timeout)["params"]
 
     def close(self) -> None:
         try:
@@ -195,11 +216,119 @@ def summary(label: str, values: list[float]) -> str:
     )
 
 
+# The project mode's second file, and the class of the model file that names its class.
+TARGET = """from sqlalchemy.orm import Mapped, mapped_column
+
+from lsp_bench_models import Base
+
+
+class {name}(Base):
+    __tablename__ = "lsp_bench_target"
+    id: Mapped[int] = mapped_column(primary_key=True)
+"""
+OWNER = """
+
+class LspBenchOwner(Base):
+    __tablename__ = "lsp_bench_owner"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("lsp_bench_target.id"))
+    target = relationship("LspBenchTarget")
+"""
+
+
+def target(cycle: int) -> str:
+    """The second file: the class the model file names on even cycles, another name on odd."""
+    return TARGET.format(name="LspBenchTarget" if cycle % 2 == 0 else f"LspBenchRenamed{cycle}")
+
+
+def has_orm104(cycle: int) -> Any:
+    return lambda codes: ("ORM104" in codes) == (cycle % 2 == 1)
+
+
+def project_mode(project: Path, cycles: int) -> int:
+    with tempfile.TemporaryDirectory(prefix="ormlint-lsp-bench-") as workdir:
+        root = Path(workdir) / project.name
+        shutil.copytree(project, root, symlinks=True, ignore=shutil.ignore_patterns(".ormlint_cache"))
+        path, other = root / "lsp_bench_models.py", root / "lsp_bench_target.py"
+        text = generate() + OWNER
+        path.write_text(text, encoding="utf-8")
+        other.write_text(target(0), encoding="utf-8")
+        uri, other_uri = path.as_uri(), other.as_uri()
+        client = Client(SERVER, cwd=root)
+        try:
+            capabilities = {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}}
+            client.request(
+                "initialize", {"processId": os.getpid(), "rootUri": root.as_uri(), "capabilities": capabilities}
+            )
+            client.notify("initialized", {})
+            sent = time.perf_counter()
+            document = {"uri": uri, "languageId": "python", "version": 1, "text": text}
+            client.notify("textDocument/didOpen", {"textDocument": document})
+            first = client.wait_diagnostics(uri, 1, timeout=COLD_TIMEOUT)
+            opened = (time.perf_counter() - sent) * 1000
+            version, saves, unchanged = 1, [], []
+            for cycle in range(cycles):
+                version += 1
+                sent = time.perf_counter()
+                client.notify("textDocument/didChange", {
+                    "textDocument": {"uri": uri, "version": version},
+                    "contentChanges": [{"text": edited(text, cycle)}],
+                })
+                client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+                client.wait_diagnostics(uri, version)
+                saves.append((time.perf_counter() - sent) * 1000)
+            for _ in range(cycles):
+                sent = time.perf_counter()
+                client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+                client.wait_diagnostics(uri, version)
+                unchanged.append((time.perf_counter() - sent) * 1000)
+
+            saved_other = []
+            document = {"uri": other_uri, "languageId": "python", "version": 1, "text": target(0)}
+            client.notify("textDocument/didOpen", {"textDocument": document})
+            client.wait_diagnostics(other_uri, 1)
+            for cycle in range(1, cycles + 1):
+                other.write_text(target(cycle), encoding="utf-8")
+                sent = time.perf_counter()
+                client.notify("textDocument/didChange", {
+                    "textDocument": {"uri": other_uri, "version": cycle + 1},
+                    "contentChanges": [{"text": target(cycle)}],
+                })
+                client.notify("textDocument/didSave", {"textDocument": {"uri": other_uri}})
+                client.wait_diagnostics(uri, version, has_orm104(cycle))
+                saved_other.append((time.perf_counter() - sent) * 1000)
+            client.notify("textDocument/didClose", {"textDocument": {"uri": other_uri}})
+
+            watched = []
+            for cycle in range(cycles + 1, 2 * cycles + 1):
+                other.write_text(target(cycle), encoding="utf-8")
+                sent = time.perf_counter()
+                change = {"uri": other_uri, "type": 2}  # Changed
+                client.notify("workspace/didChangeWatchedFiles", {"changes": [change]})
+                client.wait_diagnostics(uri, version, has_orm104(cycle))
+                watched.append((time.perf_counter() - sent) * 1000)
+        finally:
+            client.close()
+    files = sum(1 for _ in project.rglob("*.py"))
+    print(f"project: {project} ({files} Python files), file: generated ({len(text.splitlines())} "
+          f"lines, {len(first['diagnostics'])} diagnostics)")
+    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
+    print(f"{'open':<17} {opened:7.2f} ms (the project cold)")
+    print(summary("edited save", saves))
+    print(summary("unchanged save", unchanged))
+    print(summary("cross-file, saved", saved_other))
+    print(summary("cross-file, watched", watched))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("file", nargs="?", type=Path, help="a model file (default: generated)")
     parser.add_argument("--cycles", type=int, default=50, help="save cycles per measure (50)")
+    parser.add_argument("--project", type=Path, help="lint inside a copy of this project")
     args = parser.parse_args(argv)
+    if args.project is not None:
+        return project_mode(args.project.resolve(), args.cycles)
 
     with tempfile.TemporaryDirectory(prefix="ormlint-lsp-bench-") as workdir:
         if args.file is not None:

@@ -1,16 +1,33 @@
 """The language server: `ormlint lsp`, the Language Server Protocol over stdio (pygls 2).
 
-Diagnostics come from `ormlint.engine.check_source`, the CLI's own entry point for one file's
-text; this module only decides *when* to lint and how to present the findings:
+Diagnostics come from the CLI's own entry points (`ormlint.api.check` for a document inside its
+project, `ormlint.engine.check_source` for its text alone); this module only decides *when* to
+lint and how to present the findings:
 
-- didOpen and didSave lint at once; didChange lints `DEBOUNCE_SECONDS` after the last change (a
-  newer change, a save or a close cancels the pending lint); didClose clears the diagnostics.
+- A document inside a project (`ormlint.engine.project_root`: `[tool.ormlint]`, alembic.ini or a
+  repository root) is linted inside it on didOpen and didSave, as `ormlint check FILE` checks it:
+  cross-file and drift findings included, revision files too. One run lints every open document
+  of the project, their editor texts standing for their files; the project's other files come
+  from the content-hash cache (`.ormlint_cache`, shared with the CLI), so only changed files are
+  analysed again. The result is published when it changes (always for the saved or opened one).
+- That run takes the project phase's time (index, project rules, drift: about a second on a
+  2,000-file project), so open and save first publish the document's lint alone at once, with
+  the project findings of its last project lint carried over, then the project lint's result.
+- The project's open documents are linted again when another file of it changes: an open
+  document saved, or a file the client's watcher reports (`**/*.py`, `**/alembic.ini`,
+  `**/pyproject.toml`, registered when the client can; debounced `PROJECT_DEBOUNCE_SECONDS`).
+  Reports about open documents are ignored: their text, not the disk, stands for them.
+- didChange lints the text alone `DEBOUNCE_SECONDS` after the last change (a newer change, a save
+  or a close cancels the pending lint): a project lint per keystroke would cost a project phase
+  each. It keeps the project findings of the last project lint whose lines are unchanged
+  (`carried_over`, moved with their lines); a finding on an edited line waits for the save.
+  didClose clears the diagnostics.
 - Each open document keeps its last result keyed on its text and settings, so a save without edits
   (or a change that restores the linted text) is answered without parsing again.
 - Settings come from `[tool.ormlint]` as for the CLI, looked up once per directory. The lookup is
-  repeated when a `pyproject.toml` is saved in the editor or reported changed by the client's file
-  watcher, and a save re-checks (one `stat`) that the configuration file it came from is unchanged;
-  keystrokes never touch the disk. A broken configuration is shown once and the defaults are used.
+  repeated (and projects found again) when a `pyproject.toml` or `alembic.ini` is saved in the
+  editor or reported changed by the client's file watcher, and a save re-checks (one `stat`)
+  that the configuration file it came from is unchanged; keystrokes never touch the disk. A broken configuration is shown once and the defaults are used.
 - Positions: ormlint counts code points; LSP counts UTF-16 code units unless the client offers
   another encoding (pygls picks the client's first supported one: utf-8, utf-16 or utf-32). Only
   lines with non-ASCII text before a position need converting.
@@ -32,6 +49,7 @@ and requests after `shutdown` are answered with InvalidRequest.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import os
@@ -51,12 +69,13 @@ from pygls.uris import to_fs_path
 
 from ormlint import __version__
 from ormlint.config import Settings, load_settings
-from ormlint.engine import check_source
+from ormlint.engine import check_source, project_root
 from ormlint.sources import text_size
 from ormlint.findings import Finding
 from ormlint.jsonrpc import MessageReader, Received, frame
 from ormlint.lsp_process import LintCancelled, ProcessChecker
 from ormlint.rules import PARSE_ERROR_CODE, PARSE_ERROR_SUMMARY, RULES
+from ormlint.syntax import python_lines
 
 logger = logging.getLogger("ormlint.lsp")
 
@@ -64,6 +83,11 @@ SOURCE = "ormlint"
 DEBOUNCE_SECONDS = 0.3
 PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
 CONFIG_FILE_NAME = "pyproject.toml"
+ALEMBIC_INI = "alembic.ini"  # marks a project's root and says where its migrations are
+WATCHED_FILES = ("**/*.py", f"**/{ALEMBIC_INI}", f"**/{CONFIG_FILE_NAME}")
+# After another file of a project changes on disk, its open documents are linted again once the
+# changes stop for this long (a branch switch reports many files at once).
+PROJECT_DEBOUNCE_SECONDS = 0.05
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
@@ -243,6 +267,45 @@ class LintResult:
     findings: list[Finding]
     diagnostics: list[lsp.Diagnostic]
     lines: list[str]
+    # The project rules' findings of the document's last lint inside its project, and the text
+    # they were located in: a keystroke lint (one file) carries them over (see `carried_over`).
+    project_findings: list[Finding] = field(default_factory=list)
+    project_text: str = ""
+    # The project's generation this result was linted inside (None: a keystroke lint).
+    generation: int | None = None
+
+
+def is_project_finding(finding: Finding) -> bool:
+    """Found by a project rule (cross-file, drift), which one file's text cannot judge."""
+    rule = RULES.get(finding.code)
+    return rule is not None and rule.scope == "project"
+
+
+def carried_over(findings: Sequence[Finding], old_text: str, new_text: str) -> list[Finding]:
+    """`findings` located in `old_text`, moved to where their lines are in `new_text`; a
+    finding any of whose lines was edited (or removed) is dropped."""
+    if not findings:
+        return []
+    if old_text == new_text:
+        return list(findings)
+    from difflib import SequenceMatcher
+
+    old_lines, new_lines = python_lines(old_text), python_lines(new_text)
+    moved: dict[int, int] = {}  # 1-based line numbers of unchanged lines, old -> new
+    matcher = SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for old_start, new_start, size in matcher.get_matching_blocks():
+        for offset in range(size):
+            moved[old_start + offset + 1] = new_start + offset + 1
+    kept = []
+    for finding in findings:
+        start = moved.get(finding.line)
+        spanned = range(finding.line, max(finding.line, finding.end_line) + 1)
+        if start is not None and all(moved.get(line) == start + line - finding.line for line in spanned):
+            shift = start - finding.line
+            kept.append(dataclasses.replace(
+                finding, line=finding.line + shift, end_line=finding.end_line + shift
+            ))
+    return kept
 
 
 @dataclass
@@ -285,6 +348,12 @@ class DocumentLinter:
     _statements: Any = None
     # Instead of `check_source` here: check(uri, text, display, settings, path) -> findings.
     check: Callable[..., list[Finding]] | None = None
+    # check_project(key, root, settings, {absolute path: text}) -> the findings in those files,
+    # checked inside the project at `root`; None: documents are linted on their own.
+    check_project: Callable[..., list[Finding]] | None = None
+    _roots: dict[Path, Path | None] = field(default_factory=dict)  # directory -> project root
+    # Bumped when a file of the project changes: results linted before are out of date.
+    _generations: dict[Path, int] = field(default_factory=dict)
 
     def result(self, uri: str) -> LintResult | None:
         return self._results.get(uri)
@@ -321,8 +390,20 @@ class DocumentLinter:
 
                 self._statements = StatementCache()
             findings = check_source(text, display, settings, path, statements=self._statements)
+        project_findings, project_text = [], ""
+        if cached is not None and cached.settings == settings and cached.project_findings:
+            project_findings, project_text = cached.project_findings, cached.project_text
+            carried = carried_over(project_findings, project_text, text)
+            findings = sorted(set(findings).union(carried)) if carried else findings
+        result = self._result(text, settings, encoding, findings)
+        result.project_findings, result.project_text = project_findings, project_text
+        self._results[uri] = result
+        return result
+
+    @staticmethod
+    def _result(text: str, settings: Settings, encoding: str, findings: list[Finding]) -> LintResult:
         lines = split_lines(text) if findings else []
-        result = LintResult(
+        return LintResult(
             text=text,
             settings=settings,
             encoding=encoding,
@@ -330,8 +411,68 @@ class DocumentLinter:
             diagnostics=[to_diagnostic(finding, lines, encoding) for finding in findings],
             lines=lines,
         )
-        self._results[uri] = result
-        return result
+
+    # -- inside the project -----------------------------------------------------------------------
+
+    def project_of(self, path: Path | None, settings: Settings) -> Path | None:
+        """The project the file belongs to (`ormlint.engine.project_root`), looked up once per
+        directory; None: it is linted on its own."""
+        if path is None or self.check_project is None:
+            return None
+        directory = path.parent
+        if directory not in self._roots:
+            self._roots[directory] = project_root(settings, [path])
+        return self._roots[directory]
+
+    def file_changed(self, path: Path) -> list[Path]:
+        """A file changed on disk: the projects (known so far) holding it, now out of date."""
+        changed = []
+        for root in list(self._roots.values()) + list(self._generations):
+            if root is not None and root not in changed and (root == path or root in path.parents):
+                changed.append(root)
+                self._generations[root] = self._generations.get(root, 0) + 1
+        return changed
+
+    def lint_project(
+        self, root: Path, documents: Sequence[tuple[str, str]], encoding: Any = UTF16,
+        revalidate: bool = False,
+    ) -> dict[str, LintResult]:
+        """The documents (uri, text), all of the project at `root`, linted inside it in one run
+        (their texts stand for their files): their file, project and drift findings. Reused when
+        every document has the text, settings and project generation it was last linted with."""
+        assert self.check_project is not None
+        encoding = _encoding_name(encoding)
+        generation = self._generations.setdefault(root, 0)
+        settings_by_uri = {
+            uri: self.settings_for(document_path(uri), revalidate=revalidate) for uri, _ in documents
+        }
+        cached = {uri: self._results.get(uri) for uri, _ in documents}
+        if all(
+            result is not None and result.generation == generation and result.text == text
+            and result.encoding == encoding and result.settings == settings_by_uri[uri]
+            for (uri, text), result in zip(documents, cached.values())
+        ):
+            return {uri: result for uri, result in cached.items() if result is not None}
+        # Every document's text stands for its file, so one edited document can change what
+        # the others find: all are linted again.
+        texts = dict(documents)
+        settings = settings_by_uri[documents[0][0]]  # one configuration: the project's
+        paths = {uri: os.path.abspath(document_path(uri) or uri) for uri in texts}
+        findings = self.check_project(
+            f"project:{root}", root, settings, {paths[uri]: text for uri, text in texts.items()}
+        )
+        by_path: dict[str, list[Finding]] = {}
+        for finding in findings:
+            by_path.setdefault(os.path.abspath(finding.path), []).append(finding)
+        results: dict[str, LintResult] = {}
+        for uri, text in texts.items():
+            found = sorted(by_path.get(paths[uri], []))
+            result = self._result(text, settings_by_uri[uri], encoding, found)
+            result.project_findings = [f for f in found if is_project_finding(f)]
+            result.project_text = text
+            result.generation = generation
+            self._results[uri] = results[uri] = result
+        return results
 
     # -- settings ---------------------------------------------------------------------------------
 
@@ -348,9 +489,12 @@ class DocumentLinter:
         return entry.settings
 
     def clear_settings(self) -> None:
-        """Forget every directory's settings (a pyproject.toml changed)."""
+        """Forget every directory's settings and project (a pyproject.toml changed)."""
         self._configs.clear()
         self._reported_errors.clear()
+        self._roots.clear()
+        for root in self._generations:
+            self._generations[root] += 1
 
     @staticmethod
     def _is_stale(entry: _ConfigEntry) -> bool:
@@ -378,6 +522,11 @@ class DocumentLinter:
 def _is_config_uri(uri: str) -> bool:
     path = document_path(uri)
     return path is not None and path.name == CONFIG_FILE_NAME
+
+
+def _is_alembic_ini(uri: str) -> bool:
+    path = document_path(uri)
+    return path is not None and path.name == ALEMBIC_INI
 
 
 class LintWorker:
@@ -430,8 +579,13 @@ class OrmlintLanguageServer(LanguageServer):
         self.lint_worker = LintWorker()
         self.checker = checker or ProcessChecker()
         self.linter.check = self.checker
+        self.linter.check_project = getattr(self.checker, "check_project", None)
+        self.project_debounce_seconds = PROJECT_DEBOUNCE_SECONDS
         self.shut_down = False  # `shutdown` was received: only `exit` is served now
         self._too_large: set[str] = set()  # documents reported as too large to lint
+        self._published: dict[str, list[lsp.Diagnostic]] = {}
+        # Opened or saved documents: their next project lint is published even if unchanged.
+        self._answer: set[str] = set()
 
     # -- plumbing ---------------------------------------------------------------------------------
 
@@ -484,6 +638,7 @@ class OrmlintLanguageServer(LanguageServer):
     def _publish(
         self, uri: str, diagnostics: list[lsp.Diagnostic], version: int | None = None
     ) -> None:
+        self._published[uri] = diagnostics
         self.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )
@@ -499,11 +654,8 @@ class OrmlintLanguageServer(LanguageServer):
             return
         text, version, encoding = document.source, document.version, self._encoding()
         settings = self.linter.settings_for(document_path(uri), revalidate=revalidate)
-        size, limit = text_size(text), settings.max_file_size
-        if size > limit:
-            self._not_linted(uri, size, limit, version)
+        if not self._fits(uri, document, settings):
             return
-        self._too_large.discard(uri)
         loop = asyncio.get_running_loop()
 
         def lint() -> None:
@@ -535,6 +687,92 @@ class OrmlintLanguageServer(LanguageServer):
             return  # a newer version's lint is on its way
         assert result is not None
         self._publish(uri, result.diagnostics, version)
+
+    def _fits(self, uri: str, document: Any, settings: Settings) -> bool:
+        """Is the document within `max-file-size`? (If not, it is said once and not linted.)"""
+        size, limit = text_size(document.source), settings.max_file_size
+        if size > limit:
+            self._not_linted(uri, size, limit, document.version)
+            return False
+        self._too_large.discard(uri)
+        return True
+
+    def lint_in_project(self, uri: str, revalidate: bool = False) -> None:
+        """Lints the open document (on open and save) at once on its own, the project findings
+        of its last project lint carried over, then inside its project with the project's other
+        open documents (a document outside any project: on its own only)."""
+        document = self._open_document(uri)
+        if document is None or not self._is_python(document):
+            return
+        self.lint_now(uri, revalidate)
+        path = document_path(uri)
+        root = self.linter.project_of(path, self.linter.settings_for(path, revalidate=revalidate))
+        if root is not None:
+            self._answer.add(uri)
+            self.relink(root, revalidate)
+
+    def relink(self, root: Path, revalidate: bool = False) -> None:
+        """Lints the open documents of the project at `root` inside it, in one run on the lint
+        thread; publishes the diagnostics that changed (and those of `_answer`) of documents
+        still at the version linted."""
+        key = f"project:{root}"
+        self.cancel_pending(key)
+        documents = []
+        for uri, document in list(self.workspace.text_documents.items()):
+            path = document_path(uri)
+            if path is None or not self._is_python(document):
+                continue
+            settings = self.linter.settings_for(path, revalidate=revalidate)
+            if self.linter.project_of(path, settings) != root or not self._fits(uri, document, settings):
+                continue
+            self.cancel_pending(uri)  # this lint is newer than a debounced one
+            documents.append((uri, document.source, document.version))
+        if not documents:
+            return
+        encoding = self._encoding()
+        loop = asyncio.get_running_loop()
+
+        def lint() -> None:
+            texts = [(uri, text) for uri, text, _ in documents]
+            try:
+                results, error = self.linter.lint_project(root, texts, encoding, revalidate), None
+            except LintCancelled:
+                return
+            except Exception as exception:
+                results, error = {}, exception
+            loop.call_soon_threadsafe(self._relinked, root, documents, results, error)
+
+        self.lint_worker.submit(key, lint)
+
+    def _relinked(
+        self, root: Path, documents: list[tuple[str, str, int | None]],
+        results: dict[str, LintResult], error: Exception | None,
+    ) -> None:
+        if error is not None:
+            logger.error("ormlint: linting the project %s failed", root, exc_info=error)
+            reason = f"{type(error).__name__}: {error}"
+            self._log(lsp.MessageType.Error, f"ormlint: linting the project {root} failed: {reason}")
+            return
+        for uri, text, version in documents:
+            document = self._open_document(uri)
+            result = results.get(uri)
+            if document is None or result is None:
+                continue
+            if document.version != version or document.source is not text:
+                continue  # a newer version's lint is on its way
+            if uri in self._answer or self._published.get(uri) != result.diagnostics:
+                self._answer.discard(uri)
+                self._publish(uri, result.diagnostics, version)
+
+    def schedule_relink(self, root: Path) -> None:
+        key = f"project:{root}"
+        self.cancel_pending(key)
+        loop = asyncio.get_running_loop()
+        self._pending[key] = loop.call_later(self.project_debounce_seconds, self._debounced_relink, root)
+
+    def _debounced_relink(self, root: Path) -> None:
+        self._pending.pop(f"project:{root}", None)
+        self.guarded(self.relink)(root)
 
     def _not_linted(self, uri: str, size: int, limit: int, version: int | None) -> None:
         self.lint_worker.discard(uri)
@@ -568,7 +806,7 @@ class OrmlintLanguageServer(LanguageServer):
     def config_changed(self) -> None:
         self.linter.clear_settings()
         for uri in self.linter.uris():
-            self.guarded(self.lint_now)(uri)
+            self.guarded(self.lint_in_project)(uri)
 
     # -- handlers ---------------------------------------------------------------------------------
 
@@ -580,7 +818,7 @@ class OrmlintLanguageServer(LanguageServer):
         if not (watched and watched.dynamic_registration):
             return
         options = lsp.DidChangeWatchedFilesRegistrationOptions(
-            watchers=[lsp.FileSystemWatcher(glob_pattern=f"**/{CONFIG_FILE_NAME}")]
+            watchers=[lsp.FileSystemWatcher(glob_pattern=pattern) for pattern in WATCHED_FILES]
         )
         registration = lsp.Registration(
             id="ormlint-config-watcher",
@@ -598,17 +836,17 @@ class OrmlintLanguageServer(LanguageServer):
             logger.warning("ormlint: no pyproject.toml watcher: %s", future.exception())
 
     def on_did_open(self, params: lsp.DidOpenTextDocumentParams) -> None:
-        self.lint_now(params.text_document.uri)
+        self.lint_in_project(params.text_document.uri)
 
     def on_did_change(self, params: lsp.DidChangeTextDocumentParams) -> None:
         self.schedule_lint(params.text_document.uri)
 
     def on_did_save(self, params: lsp.DidSaveTextDocumentParams) -> None:
         uri = params.text_document.uri
-        if _is_config_uri(uri):
+        if _is_config_uri(uri) or _is_alembic_ini(uri):
             self.config_changed()
         else:
-            self.lint_now(uri, revalidate=True)
+            self.lint_in_project(uri, revalidate=True)
 
     def on_did_close(self, params: lsp.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
@@ -617,11 +855,28 @@ class OrmlintLanguageServer(LanguageServer):
         self.checker.cancel(uri)
         self.linter.forget(uri)
         self._too_large.discard(uri)
+        self._answer.discard(uri)
         self._publish(uri, [])
+        self._published.pop(uri, None)
+        path = document_path(uri)
+        if path is not None:
+            self.linter.file_changed(path)  # the project now sees the file on disk, not the text
 
     def on_did_change_watched_files(self, params: lsp.DidChangeWatchedFilesParams) -> None:
-        if any(_is_config_uri(change.uri) for change in params.changes):
+        """A configuration or alembic.ini change reloads the settings and projects; another
+        file's change re-links the open documents of its project (debounced). Changes to open
+        documents are left out: their text, not the disk, stands for them."""
+        if any(_is_config_uri(change.uri) or _is_alembic_ini(change.uri) for change in params.changes):
             self.config_changed()
+            return
+        roots: list[Path] = []
+        for change in params.changes:
+            path = document_path(change.uri)
+            if path is None or self._open_document(change.uri) is not None:
+                continue
+            roots += [root for root in self.linter.file_changed(path) if root not in roots]
+        for root in roots:
+            self.schedule_relink(root)
 
     def on_shutdown(self, params: Any) -> None:
         self.shut_down = True

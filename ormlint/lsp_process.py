@@ -25,6 +25,22 @@ def check_in_process(text: str, display: str, settings: Settings, path: Path | N
     return check_source(text, display, settings, path, statements=_statements)
 
 
+def check_project_in_process(
+    root: Path, settings: Settings, texts: dict[str, str]
+) -> list[Finding]:
+    """The findings of the files `texts` names (absolute path -> the editor's text) checked
+    inside their project at `root`, project and drift findings included, as the CLI checks
+    them. The project's other files come from the content-hash cache in the project (what the
+    CLI uses too): only files changed since are analysed again."""
+    from ormlint.api import CheckRequest, check
+    from ormlint.cache import CACHE_DIR_NAME
+
+    cache_dir = (settings.root if settings.config_file is not None else root) / CACHE_DIR_NAME
+    sources = {Path(path): text.encode("utf-8", "surrogatepass") for path, text in texts.items()}
+    request = CheckRequest(paths=list(sources), settings=settings, sources=sources, cache_dir=cache_dir)
+    return check(request).findings
+
+
 def warm_up() -> None:
     """Loads what a lint needs (libcst, the rules) before the first document comes."""
     source = "from sqlalchemy import Column\n\nclass A(Base):\n    id = Column()\n"
@@ -55,14 +71,21 @@ class ProcessChecker:
     def __call__(
         self, uri: str, text: str, display: str, settings: Settings, path: Path | None
     ) -> list[Finding]:
+        return self._run(uri, check_in_process, text, display, settings, path)
+
+    def check_project(self, key: str, root: Path, settings: Settings, texts: dict[str, str]) -> list[Finding]:
+        """`check_project_in_process` in the process; `key` is what `cancel` is given."""
+        return self._run(key, check_project_in_process, root, settings, texts)
+
+    def _run(self, key: str, function: Any, *args: Any) -> list[Finding]:
         from concurrent.futures.process import BrokenProcessPool
 
         for _ in range(2):  # a crash (out of memory?) gets one more try, in a new process
             pool = self._current_pool()
             with self._lock:
-                self._running = (uri, time.monotonic(), pool)
+                self._running = (key, time.monotonic(), pool)
             try:
-                return pool.submit(check_in_process, text, display, settings, path).result()
+                return pool.submit(function, *args).result()
             except BrokenProcessPool:
                 with self._lock:
                     if self._pool is pool:

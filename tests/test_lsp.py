@@ -168,6 +168,22 @@ class Session:
         self.send_open(uri, text, "python")
         return self.wait_published(uri, before)
 
+    def open_in_project(self, uri: str, text: str) -> lsp.PublishDiagnosticsParams:
+        """Opens a document of a project: the server publishes its lint alone at once, then its
+        lint inside the project; the second is returned."""
+        before = self.count(uri)
+        self.versions[uri] = 1
+        self.send_open(uri, text, "python")
+        self.wait_published(uri, before)
+        return self.wait_published(uri, before + 1)
+
+    def save_in_project(self, uri: str) -> lsp.PublishDiagnosticsParams:
+        """Saves a document of a project: the second of the two lints it publishes."""
+        before = self.count(uri)
+        self.save(uri)
+        self.wait_published(uri, before)
+        return self.wait_published(uri, before + 1)
+
     def send_open(self, uri: str, text: str, language_id: str) -> None:
         self.notify(
             self.client.text_document_did_open,
@@ -431,7 +447,7 @@ def test_configuration_is_respected_and_reloaded_on_pyproject_save(session: Sess
     pyproject = project / "pyproject.toml"
     pyproject.write_text('[tool.ormlint]\nignore = ["ORM301"]\n', encoding="utf-8")
     uri = uri_for(project / "models.py")
-    assert session.open(uri, BAD).diagnostics == []
+    assert session.open_in_project(uri, BAD).diagnostics == []  # the configuration makes a project
     # The user edits pyproject.toml in the editor and saves it: settings are looked up again.
     pyproject.write_text("[tool.ormlint]\nignore = []\n", encoding="utf-8")
     count = session.count(uri)
@@ -440,12 +456,15 @@ def test_configuration_is_respected_and_reloaded_on_pyproject_save(session: Sess
     session.close(uri)
 
 
-def test_pyproject_watcher_is_registered_and_its_changes_reload_settings(session: Session) -> None:
+def test_watchers_are_registered_and_pyproject_changes_reload_settings(session: Session) -> None:
     with session.changed:
         assert session.changed.wait_for(lambda: session.registrations, timeout=TIMEOUT)
     [registration] = session.registrations
     assert registration.method == lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES
-    assert registration.register_options["watchers"] == [{"globPattern": "**/pyproject.toml"}]
+    assert registration.register_options["watchers"] == [
+        {"globPattern": "**/*.py"}, {"globPattern": "**/alembic.ini"},
+        {"globPattern": "**/pyproject.toml"},
+    ]
 
     project = session.root / "watched"
     project.mkdir()
