@@ -605,11 +605,10 @@ class ProjectIndex:
                 columns=tuple(d for d in part.columns if (d.path, d.owner) not in declared_by),
                 indexes=tuple(d for d in part.indexes if (d.path, d.owner) not in declared_by),
             ))
+        # (a base outside the project is taken to set no schema, as SQLAlchemy's own bases do)
         schemas = own.table_args_schemas
-        if not own.bases_known:
-            schema: tuple[str | None, bool] = (None, False)  # an unknown base may set `__table_args__`
-        elif not schemas or "__table_args__" in cls.own_attributes:
-            schema = schemas[0] if schemas else (None, True)
+        if not schemas or "__table_args__" in cls.own_attributes:
+            schema: tuple[str | None, bool] = schemas[0] if schemas else (None, True)
         else:
             # several bases bind it: which one wins is the MRO's order, not followed here
             schema = schemas[0] if len(set(schemas)) == 1 else (None, False)

@@ -1133,3 +1133,60 @@ def test_target_metadata_none_in_an_environment_with_models_of_its_own_is_report
     assert [(path, code) for path, _, code in found if code == "ORM710"] == [
         ("plugins/tracking/migration/env.py", "ORM710"),
     ]
+
+
+# -- what a class's table is: ProjectIndex.table_of -----------------------------------------------
+
+
+def test_a_table_whose_schema_a_mixin_sets_is_not_compared_as_the_default_schemas(tmp_path):
+    models = '''
+        from sqlalchemy import Integer
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+        class Base(DeclarativeBase):
+            pass
+
+
+        class InArchive:
+            __table_args__ = {"schema": "archive"}
+
+
+        class Thing(InArchive, Base):
+            __tablename__ = "things"
+            id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    '''
+    upgrade = 'op.create_table("things", sa.Column("id", sa.Integer(), primary_key=True), schema="archive")'
+    assert drift(tmp_path, textwrap.dedent(models), upgrade) == []
+
+
+def test_a_table_below_a_base_of_another_module_is_still_compared(tmp_path):
+    # Community-Pulse: `db` comes from another module, so `db.Model` is a base the index cannot
+    # follow; the model's columns are still read, and the table compared.
+    models = {
+        "app/__init__.py": "",
+        "app/db.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+        "models.py": textwrap.dedent('''
+            from app.db import db
+
+
+            class BaseModel(db.Model):
+                __abstract__ = True
+                id = db.Column(db.Integer, primary_key=True)
+
+
+            class Poll(BaseModel):
+                __tablename__ = "polls"
+                category_id = db.Column(db.Integer, nullable=True)
+        '''),
+    }
+    upgrade = '''
+        op.create_table(
+            "polls",
+            sa.Column("id", sa.Integer(), nullable=False),
+            sa.Column("category_id", sa.Integer(), nullable=False),
+            sa.PrimaryKeyConstraint("id"),
+        )
+    '''
+    env = "from app.db import db\nimport models\n\ntarget_metadata = db.metadata\n"
+    assert drift(tmp_path, models, upgrade, env=env) == [("models.py", "ORM705")]
