@@ -24,6 +24,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM731": True,
     "ORM732": True,
     "ORM733": True,
+    "ORM734": True,
     "ORM801": False,
 }
 

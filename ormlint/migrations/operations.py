@@ -215,6 +215,16 @@ class Uncertain:
 
 
 @dataclass(frozen=True)
+class ExecuteSql:
+    """A literal SQL text that `op.execute(...)` runs (what it may change is recorded beside it,
+    as Uncertain): the data changes and enum values the migration-safety rules read."""
+
+    text: str
+    location: Location
+    autocommit_block: bool = False  # as for CreateIndex
+
+
+@dataclass(frozen=True)
 class DialectBranch:
     """Operations that run on some database dialects only: `then` where the dialect is one of
     `dialects` (is none of them, when `negated`), `otherwise` elsewhere. Read from
@@ -235,11 +245,11 @@ class DialectBranch:
 Operation = Union[
     CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn, CreateIndex,
     DropIndex, CreateUniqueConstraint, CreateForeignKey, CreatePrimaryKey, DropConstraint,
-    Uncertain, DialectBranch, CreateCheckConstraint, ValidateConstraint,
+    Uncertain, DialectBranch, CreateCheckConstraint, ValidateConstraint, ExecuteSql,
 ]
 # Operations that change nothing the replay compares (check constraints are not compared): read
 # for the migration-safety rules only.
-UNCOMPARED = (CreateCheckConstraint, ValidateConstraint)
+UNCOMPARED = (CreateCheckConstraint, ValidateConstraint, ExecuteSql)
 
 
 @dataclass(frozen=True)

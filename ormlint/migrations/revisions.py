@@ -81,6 +81,7 @@ from ormlint.migrations.operations import (
     CreateCheckConstraint,
     ValidateConstraint,
     UNCOMPARED,
+    ExecuteSql,
     DropConstraint,
     Uncertain,
     DialectBranch,
@@ -734,6 +735,8 @@ class _Reader:
             table, name = (part.replace('"', "") for part in validated.groups())
             out.append(ValidateConstraint(table, name, where, self.autocommit_depth > 0))
             return
+        if _FIELD not in text:
+            out.append(ExecuteSql(text, where, self.autocommit_depth > 0))
         for table in _sql_tables(text):
             if table is not None and _FIELD in table:
                 table = None  # `ALTER TABLE {name}`: which table is not known

@@ -208,3 +208,30 @@ def test_orm733_an_imported_model_of_today_fails_on_an_older_schema(engine):
         invoices = sa.table("invoices", sa.column("id"), sa.column("number"))
         _operations(connection).execute(invoices.update().values(number=sa.func.trim(invoices.c.number)))
         assert connection.execute(sa.select(sa.func.count()).select_from(invoices)).scalar() == 1000
+
+
+def test_orm734_a_new_enum_value_cannot_be_used_in_its_transaction(engine):
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TYPE status AS ENUM ('open', 'closed')"))
+        connection.execute(text("ALTER TABLE invoices ADD COLUMN status status NOT NULL DEFAULT 'open'"))
+    with engine.connect() as connection, pytest.raises(sa.exc.DBAPIError) as failure:
+        with connection.begin():
+            op = _operations(connection)
+            op.execute("ALTER TYPE status ADD VALUE 'archived'")
+            op.execute("UPDATE invoices SET status = 'archived' WHERE id <= 10")
+    assert _sqlstate(failure.value) == "55P04"  # unsafe_new_enum_value_usage
+    assert 'unsafe use of new value "archived"' in str(failure.value)
+    # ADD VALUE alone runs in a transaction (PostgreSQL 12+): the rule leaves it alone
+    with engine.begin() as connection:
+        _operations(connection).execute("ALTER TYPE status ADD VALUE 'draft'")
+    # the suggested spelling: the autocommit block commits the value before its use
+    with engine.connect() as connection:
+        op = _operations(connection)
+        with op.get_context().begin_transaction():
+            with op.get_context().autocommit_block():
+                op.execute("ALTER TYPE status ADD VALUE IF NOT EXISTS 'archived'")
+            op.execute("UPDATE invoices SET status = 'archived' WHERE id <= 10")
+    with engine.connect() as connection:
+        assert connection.execute(text(
+            "SELECT count(*) FROM invoices WHERE status = 'archived'"
+        )).scalar() == 10

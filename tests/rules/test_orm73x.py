@@ -350,3 +350,58 @@ def test_orm732_a_column_the_revision_added_is_known_to_no_running_code(tmp_path
         op.alter_column("invoices", "new_id", new_column_name="code")
     """
     assert _mapped_history(tmp_path, "code", body) == []
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("""
+     op.execute("ALTER TYPE status ADD VALUE 'archived'")
+     op.execute("UPDATE invoices SET status = 'archived'")
+     """, ["ORM734"]),
+    ("""op.execute("ALTER TYPE status ADD VALUE IF NOT EXISTS 'archived'; UPDATE invoices SET status = 'archived'")""",
+     ["ORM734"]),
+    ("""
+     op.execute(sa.text("ALTER TYPE status ADD VALUE 'it''s'"))
+     op.execute("UPDATE invoices SET status = 'it''s'")
+     """, ["ORM734"]),
+    ("""
+     with op.get_context().autocommit_block():
+         op.execute("ALTER TYPE status ADD VALUE 'archived'")
+     op.execute("UPDATE invoices SET status = 'archived'")
+     """, []),
+    ("""
+     op.execute("ALTER TYPE status ADD VALUE 'archived'")
+     op.execute("UPDATE invoices SET status = 'closed'")
+     """, []),  # PostgreSQL 12+ adds a value in a transaction; only its use fails
+    ("""
+     op.execute("UPDATE invoices SET status = 'archived'")
+     op.execute("ALTER TYPE status ADD VALUE 'archived'")
+     """, []),
+])
+def test_orm734_an_enum_value_used_in_the_transaction_that_adds_it(tmp_path, body, expected):
+    assert _codes(_head(tmp_path, body, _PG_INVOICES, "[tool.ormlint]\n")) == expected
+
+
+def test_orm734_env_py_outside_a_transaction(tmp_path):
+    files = {
+        "alembic.ini": _INI,
+        "pyproject.toml": "[tool.ormlint]\n",
+        "migrations/env.py": 'ISOLATION = "AUTOCOMMIT"\n',
+        "migrations/versions/0001_init.py": _revision("0001", None, _PG_INVOICES),
+        "migrations/versions/0002_head.py": _revision("0002", "0001", """
+            op.execute("ALTER TYPE status ADD VALUE 'archived'")
+            op.execute("UPDATE invoices SET status = 'archived'")
+        """),
+    }
+    assert _codes(lint_project(files, tmp_path)) == []
+
+
+def test_reader_records_literal_sql_for_the_safety_rules():
+    source = _revision("0002", "0001", """
+        op.execute("UPDATE t SET a = 1")
+        with op.get_context().autocommit_block():
+            op.execute(sa.text("ALTER TYPE s ADD VALUE 'v'"))
+        op.execute(f"UPDATE {name} SET a = 1")
+    """)
+    operations = parse_revision("r.py", source).operations
+    executed = [(o.text, o.autocommit_block) for o in operations if type(o).__name__ == "ExecuteSql"]
+    assert executed == [("UPDATE t SET a = 1", False), ("ALTER TYPE s ADD VALUE 'v'", True)]

@@ -155,6 +155,7 @@ class SafetyRule(ProjectRule):
 
     message = "{detail}"
     dialects: tuple[str, ...] = ("postgresql",)
+    located_in_migrations = True
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
         if index.migrations is None or self.options.target_dialect not in self.dialects:
@@ -178,6 +179,15 @@ def operations_before(judged: JudgedOperation, dialect: str) -> list[Operation]:
             break
         before.append(operation)
     return before
+
+
+def operations_after(judged: JudgedOperation, dialect: str) -> list[Operation]:
+    """The operations of the judged operation's revision that run after it."""
+    operations = list(_flattened(judged.revision.operations, dialect))
+    for i, operation in enumerate(operations):
+        if operation is judged.operation:
+            return operations[i + 1:]
+    return []
 
 
 def on_existing_table(judged: JudgedOperation) -> bool:
