@@ -409,3 +409,87 @@ def schema(paths: tuple[Path, ...], output_format: str, output_file: Path | None
     except OSError as error:
         click.echo(f"ormlint: error: cannot write {output_file}: {error.strerror or error}", err=True)
         sys.exit(EXIT_ERROR)
+
+
+@main.group()
+def migrations() -> None:
+    """The Alembic revision the models need, written from source alone (no database)."""
+
+
+def _migration_plans(paths: tuple[Path, ...]):
+    from ormlint.api import CheckRequest, check
+    from ormlint.config import ConfigError, load_settings
+    from ormlint.engine import all_codes
+    from ormlint.migrations.autogenerate import plans
+
+    paths = paths or (Path("."),)
+    try:
+        settings = load_settings(list(paths)).with_overrides(select=tuple(c for c in all_codes() if c.startswith("ORM70")))
+    except ConfigError as error:
+        click.echo(f"ormlint: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    result = check(CheckRequest(paths=paths, settings=settings, need_index=True, whole_project=True))
+    for warning in result.warnings:
+        click.echo(f"ormlint: warning: {warning}", err=True)
+    found = plans(result.index) if result.index is not None else []
+    if not found:
+        click.echo("ormlint: error: no Alembic migrations found (alembic.ini, or [tool.ormlint] migrations)", err=True)
+        sys.exit(EXIT_ERROR)
+    return found
+
+
+def _print_plan(plan) -> None:
+    from ormlint.migrations.autogenerate import render_operations
+    from ormlint.migrations.revision_file import _header
+
+    where = plan.directory.versions[0]
+    click.echo(f"# {where}")
+    click.echo("def upgrade():")
+    click.echo("".join("    " + line + "\n" for line in _header(plan).splitlines()), nl=False)
+    click.echo(render_operations(plan.upgrade), nl=False)
+    click.echo("\n\ndef downgrade():")
+    click.echo(render_operations(plan.downgrade), nl=False)
+
+
+@migrations.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), callback=_existing)
+def migrations_check(paths: tuple[Path, ...]) -> None:
+    """Exit 1 when the models need a migration (and print its operations), 0 when not."""
+    needed = [plan for plan in _migration_plans(paths) if plan.needed]
+    for plan in needed:
+        _print_plan(plan)
+    if not needed:
+        click.echo("No changes in the models need a migration.", err=True)
+    sys.exit(EXIT_FINDINGS if needed else EXIT_CLEAN)
+
+
+@migrations.command("diff")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), callback=_existing)
+def migrations_diff(paths: tuple[Path, ...]) -> None:
+    """Print the Alembic operations the models need (upgrade and downgrade)."""
+    for plan in _migration_plans(paths):
+        _print_plan(plan)
+
+
+@migrations.command("revision")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), callback=_existing)
+@click.option("-m", "--message", required=True, help="The revision's message (and its file name).")
+def migrations_revision(paths: tuple[Path, ...], message: str) -> None:
+    """Write the revision the models need into the script directory's versions/."""
+    from ormlint.migrations.revision_file import RevisionRefused, write_revision
+
+    found = _migration_plans(paths)
+    if len(found) > 1:
+        click.echo("ormlint: error: several migration environments: name one project's directory", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
+        path, warnings = write_revision(found[0], message)
+    except RevisionRefused as error:
+        click.echo(f"ormlint: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    except OSError as error:
+        click.echo(f"ormlint: error: cannot write the revision: {error.strerror or error}", err=True)
+        sys.exit(EXIT_ERROR)
+    for warning in warnings:
+        click.echo(f"ormlint: warning: {warning}", err=True)
+    click.echo(f"Generated {path}")

@@ -1,0 +1,426 @@
+"""From drift to the missing revision: the Alembic operations that bring the schema the migrations
+build to the one the models declare, written as `alembic revision --autogenerate` writes them,
+from source alone (no database).
+
+The operations come from the drift the ORM70x rules report (`ormlint.drift.project_drift`), so
+they touch only what both sides state for certain: a table the replay is unsure of, or a model
+whose columns cannot all be read, is listed as left alone, never guessed at. An operation that
+cannot be written for certain (an unknown type, a foreign key without a name to drop it by) is
+left out of the revision and named in a comment that asks for a manual step.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from ormlint.schema import SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable
+
+
+@dataclass
+class Plan:
+    """The operations of one script directory's next revision."""
+
+    directory: object  # ormlint.drift.ScriptDirectory
+    upgrade: list[str] = field(default_factory=list)  # rendered `op.` calls
+    downgrade: list[str] = field(default_factory=list)
+    imports: set[str] = field(default_factory=set)  # beyond `from alembic import op` and `sa`
+    manual: list[str] = field(default_factory=list)  # what must be written by hand, and why
+    hints: list[str] = field(default_factory=list)  # possible renames, never applied
+    left_alone: list[str] = field(default_factory=list)  # uncertain tables, with the reason
+    # operations written that ormlint's migration-safety rules would report, and the safe way
+    safety: list[str] = field(default_factory=list)
+    typeless: dict = field(default_factory=dict)  # (table, column) -> its foreign key target's type
+
+    @property
+    def needed(self) -> bool:
+        return bool(self.upgrade or self.manual)
+
+
+def plans(index) -> list[Plan]:
+    """One plan per script directory whose drift was judged (several environments: each its own)."""
+    from ormlint.drift import project_drift, withheld
+
+    drifts = project_drift(index)
+    migrations = index.migrations
+    if migrations is None:
+        return []
+    judged = index.derived.get("drift_models", [])
+    result = []
+    for number, directory in enumerate(migrations.directories):
+        models = judged[number] if number < len(judged) else None
+        if models is None:
+            plan = Plan(directory)
+            plan.left_alone.append("every table: which models belong to this history is not known")
+            result.append(plan)
+            continue
+        tables = set(models.schema.tables) | set(directory.schema.tables)
+        own = [d for d in drifts if d.item.table in tables]
+        result.append(_plan(directory, models.schema, directory.schema, own))
+    notes = withheld(index)
+    for plan in result:
+        plan.left_alone.extend(notes)
+    return result
+
+
+def _plan(directory, models, migrated, drifts) -> Plan:
+    plan = Plan(directory)
+    by_table: dict[str, list] = {}
+    for drift in drifts:
+        by_table.setdefault(drift.item.table, []).append(drift.item)
+    created = [t for t in _creation_order(by_table, models) if _codes(by_table[t]) & {"ORM701"} and t in models.tables]
+    dropped = [
+        t for t in reversed(_creation_order(by_table, migrated))
+        if "ORM702" in _codes(by_table[t]) and t not in created and t in migrated.tables
+    ]
+    plan.typeless = _foreign_key_types(models) | _foreign_key_types(migrated)
+    skipped: set[str] = set()
+    for table_name in created:
+        table = models.tables[table_name]
+        missing = sorted({fk.target_table for fk in table.foreign_keys} & skipped)
+        if missing:
+            plan.manual.append(f"`{table_name}`: not created, it refers to {', '.join(missing)}, which could not be")
+            skipped.add(table_name)
+        elif not _create_table(plan, table):
+            skipped.add(table_name)
+    for table_name in sorted(by_table):
+        model, existing = models.tables.get(table_name), migrated.tables.get(table_name)
+        if table_name not in created and table_name not in dropped and model is not None and existing is not None:
+            _change_table(plan, model, existing, by_table[table_name])
+    for table_name in dropped:
+        _drop_table(plan, migrated.tables[table_name])
+    return plan
+
+
+def _codes(items) -> set[str]:
+    return {item.code for item in items}
+
+
+def _creation_order(by_table: dict, models) -> list[str]:
+    """Table names sorted, with every table after the tables its foreign keys point to (so
+    that `create_table` finds them), cycles kept in name order."""
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in order or name in visiting:
+            return
+        visiting.add(name)
+        table = models.tables.get(name)
+        for fk in table.foreign_keys if table is not None else ():
+            if fk.target_table in by_table and fk.target_table != name:
+                visit(fk.target_table)
+        order.append(name)
+
+    for name in sorted(by_table):
+        visit(name)
+    return order
+
+
+# -- whole tables ---------------------------------------------------------------------------------
+
+def _foreign_key_types(schema) -> dict[tuple[str, str], str]:
+    """(table, column) -> type, for foreign-key columns written without one: they take their
+    target's type, as SQLAlchemy does."""
+    found = {}
+    for table in schema.tables.values():
+        for fk in table.foreign_keys:
+            target = schema.tables.get(fk.target_table)
+            for local, remote in zip(fk.columns, fk.target_columns):
+                column = table.columns.get(local)
+                remote_column = target.columns.get(remote) if target is not None else None
+                if column is not None and column.type is None and remote_column is not None and remote_column.type:
+                    found[(table.name, local)] = remote_column.type
+    return found
+
+
+def _create_table(plan: Plan, table: SchemaTable) -> bool:
+    rendered = _table_definition(plan, table)
+    if rendered is None:
+        return False
+    plan.upgrade.append(rendered)
+    indexes = [i if i.name else _default_named(table.name, i) for i in table.indexes if i.kind == "index" and i.columns]
+    for index in indexes:
+        plan.upgrade.append(_create_index(table.name, index))
+    plan.downgrade[0:0] = [
+        *(_drop_index(table.name, index) for index in reversed(indexes)), f"op.drop_table({table.name!r})",
+    ]
+    return True
+
+
+def _drop_table(plan: Plan, table: SchemaTable) -> None:
+    rendered = _table_definition(plan, table, for_downgrade=True)
+    indexes = [i for i in table.indexes if i.kind == "index" and i.columns and i.name]
+    plan.upgrade.extend(_drop_index(table.name, index) for index in indexes)
+    plan.upgrade.append(f"op.drop_table({table.name!r})")
+    if rendered is None:
+        plan.downgrade.insert(0, f"# op.create_table({table.name!r}, ...): write it by hand (see above)")
+        return
+    plan.downgrade[0:0] = [rendered, *(_create_index(table.name, index) for index in indexes)]
+
+
+def _table_definition(plan: Plan, table: SchemaTable, for_downgrade: bool = False) -> str | None:
+    parts = []
+    for column in table.columns.values():
+        rendered = _column(plan, table.name, column)
+        if rendered is None:
+            return None
+        parts.append(rendered)
+    for fk in table.foreign_keys:
+        parts.append(_foreign_key_constraint(fk))
+    keys = [c.name for c in table.columns.values() if c.primary_key]
+    if keys:
+        parts.append(f"sa.PrimaryKeyConstraint({_names(keys)})")
+    for index in table.indexes:
+        if index.kind == "unique_constraint" and index.columns:
+            name = f", name={index.name!r}" if index.name and not index.name_generated else ""
+            parts.append(f"sa.UniqueConstraint({_names(index.columns)}{name})")
+    body = "".join(f"    {part},\n" for part in parts)
+    return f"op.create_table(\n    {table.name!r},\n{body})"
+
+
+# -- changes inside a table -----------------------------------------------------------------------
+
+def _change_table(plan: Plan, model: SchemaTable, existing: SchemaTable, items) -> None:
+    alters: dict[str, set[str]] = {}
+    added, dropped = [], []
+    for item in items:
+        if item.code == "ORM703":
+            (name,) = item.columns
+            (added if name in model.columns else dropped).append(name)
+        elif item.code in ("ORM704", "ORM705", "ORM707"):
+            alters.setdefault(item.columns[0], set()).add(item.code)
+    for name in added:
+        column = model.columns[name]
+        rendered = _column(plan, model.name, column)
+        if rendered is not None:
+            plan.upgrade.append(f"op.add_column({model.name!r}, {rendered})")
+            plan.downgrade.insert(0, f"op.drop_column({model.name!r}, {name!r})")
+            if column.nullable is False and column.server_default is None and not column.primary_key:
+                plan.safety.append(
+                    f"ORM720: `{model.name}.{name}` is NOT NULL without a server default: on a table "
+                    "with rows the add fails; give it server_default=..., or add it nullable, fill "
+                    "it, then alter it to NOT NULL"
+                )
+    for name in dropped:
+        rendered = _column(plan, model.name, existing.columns[name])
+        plan.upgrade.append(f"op.drop_column({model.name!r}, {name!r})")
+        plan.downgrade.insert(0, f"op.add_column({model.name!r}, {rendered})" if rendered else
+                              f"# op.add_column({model.name!r}, ...{name}...): write it by hand (see above)")
+    for new in added:
+        for old in dropped:
+            if model.columns[new].type and model.columns[new].type == existing.columns[old].type:
+                plan.hints.append(
+                    f"`{model.name}.{old}` dropped and `{model.name}.{new}` added with the same type: if "
+                    f"it is a rename, write op.alter_column({model.name!r}, {old!r}, new_column_name={new!r}) "
+                    "instead, which keeps the data"
+                )
+    for name in sorted(alters):
+        _alter_column(plan, model.name, model.columns[name], existing.columns[name], alters[name])
+    codes = {item.code for item in items}
+    if "ORM706" in codes:
+        _change_indexes(plan, model, existing, [i for i in items if i.code == "ORM706"])
+    if "ORM708" in codes:
+        _change_foreign_keys(plan, model, existing, [i for i in items if i.code == "ORM708"])
+
+
+def _alter_column(plan: Plan, table: str, model: SchemaColumn, existing: SchemaColumn, codes: set[str]) -> None:
+    old_type = _sa_type(plan, existing.type) if existing.type else None
+    new_type = _sa_type(plan, model.type) if model.type else None
+    if "ORM704" in codes and (old_type is None or new_type is None):
+        plan.manual.append(f"`{table}.{model.name}`: change its type from {existing.type} to {model.type} by hand")
+        codes = codes - {"ORM704"}
+    if not codes:
+        return
+    up, down = [], []
+    if "ORM704" in codes:
+        up.append(f"type_={new_type}")
+        down.append(f"type_={old_type}")
+    if "ORM705" in codes:
+        up.append(f"nullable={bool(model.nullable)!r}")
+        down.append(f"nullable={bool(existing.nullable)!r}")
+    if "ORM707" in codes:
+        up.append(f"server_default={_server_default(model.server_default)}")
+        down.append(f"server_default={_server_default(existing.server_default)}")
+    # existing_*: what the column is before the operation (the migrated state going up, the
+    # model's coming down), so that Alembic can rebuild the column where a dialect needs it
+    for side, before in ((up, existing), (down, model)):
+        before_type = _sa_type(plan, before.type) if before.type else None
+        if "ORM704" not in codes and before_type:
+            side.append(f"existing_type={before_type}")
+        if "ORM705" not in codes and before.nullable is not None:
+            side.append(f"existing_nullable={bool(before.nullable)!r}")
+        if "ORM707" not in codes and before.server_default is not None:
+            side.append(f"existing_server_default={_server_default(before.server_default)}")
+    plan.upgrade.append(_call("op.alter_column", [repr(table), repr(model.name), *up]))
+    plan.downgrade.insert(0, _call("op.alter_column", [repr(table), repr(model.name), *down]))
+
+
+def _change_indexes(plan: Plan, model: SchemaTable, existing: SchemaTable, items) -> None:
+    wanted = {item.columns for item in items}
+    # drops first: a changed index keeps its name, which must be free before it is created again
+    for index in existing.indexes:
+        if index.columns in wanted:
+            if index.name is None:
+                plan.manual.append(f"`{existing.name}`: {_what(index)} on ({', '.join(index.columns)}) has no name to drop it by")
+                continue
+            plan.upgrade.append(_drop_any(existing.name, index))
+            plan.downgrade.insert(0, _create_any(existing.name, index))
+    for index in model.indexes:
+        if index.columns in wanted:
+            named = index if index.name else _default_named(model.name, index)
+            plan.upgrade.append(_create_any(model.name, named))
+            plan.downgrade.insert(0, _drop_any(model.name, named))
+            if index.kind == "index":
+                plan.safety.append(
+                    f"ORM721: `op.create_index({named.name!r})` on `{model.name}`, which may have rows, blocks writes while it "
+                    "builds: on PostgreSQL write it with postgresql_concurrently=True inside "
+                    "`with op.get_context().autocommit_block():`"
+                )
+
+
+def _change_foreign_keys(plan: Plan, model: SchemaTable, existing: SchemaTable, items) -> None:
+    for item in items:
+        for fk in existing.foreign_keys:
+            if fk.columns == item.columns:
+                name = fk.name or f"{existing.name}_{'_'.join(fk.columns)}_fkey"  # PostgreSQL's own name
+                plan.upgrade.append(f"op.drop_constraint({name!r}, {existing.name!r}, type_='foreignkey')")
+                plan.downgrade.insert(0, _create_foreign_key(existing.name, fk, name))
+        for fk in model.foreign_keys:
+            if fk.columns == item.columns:
+                name = fk.name or f"{model.name}_{'_'.join(fk.columns)}_fkey"
+                plan.upgrade.append(_create_foreign_key(model.name, fk, name))
+                plan.downgrade.insert(0, f"op.drop_constraint({name!r}, {model.name!r}, type_='foreignkey')")
+
+
+# -- rendering ------------------------------------------------------------------------------------
+
+def _column(plan: Plan, table: str, column: SchemaColumn) -> str | None:
+    written = column.type or plan.typeless.get((table, column.name))
+    sa_type = _sa_type(plan, written) if written else None
+    if sa_type is None:
+        plan.manual.append(f"`{table}.{column.name}`: its type ({column.type or 'unknown'}) cannot be written for certain")
+        return None
+    if not column.server_default_known:
+        plan.manual.append(f"`{table}.{column.name}`: its server default cannot be read")
+        return None
+    args = [repr(column.name), sa_type]
+    if column.server_default is not None:
+        args.append(f"server_default={_server_default(column.server_default)}")
+    args.append(f"nullable={bool(column.nullable) and not column.primary_key!r}")
+    return _call("sa.Column", args)
+
+
+def _server_default(normalised: str | None) -> str:
+    return "None" if normalised is None else f"sa.text({normalised!r})"
+
+
+_SIMPLE_TYPES = {
+    "TEXT": "sa.Text()", "INTEGER": "sa.Integer()", "BIGINT": "sa.BigInteger()",
+    "SMALLINT": "sa.SmallInteger()", "BOOLEAN": "sa.Boolean()", "DATE": "sa.Date()",
+    "TIMESTAMP": "sa.DateTime()", "TIMESTAMP WITHOUT TIME ZONE": "sa.DateTime()",
+    "TIMESTAMP WITH TIME ZONE": "sa.DateTime(timezone=True)", "TIME": "sa.Time()",
+    "TIME WITH TIME ZONE": "sa.Time(timezone=True)", "INTERVAL": "sa.Interval()",
+    "FLOAT": "sa.Float()", "REAL": "sa.REAL()", "DOUBLE PRECISION": "sa.Double()",
+    "NUMERIC": "sa.Numeric()", "BYTEA": "sa.LargeBinary()", "JSON": "sa.JSON()",
+    "UUID": "sa.Uuid()", "VARCHAR": "sa.String()",
+}
+_POSTGRESQL_TYPES = {
+    "JSONB": "postgresql.JSONB(astext_type=sa.Text())", "INET": "postgresql.INET()",
+    "CIDR": "postgresql.CIDR()",
+}
+
+
+def _sa_type(plan: Plan, normalised: str | None) -> str | None:
+    """The SQLAlchemy spelling of a normalised SQL type; None when not known for certain."""
+    if normalised is None:
+        return None
+    text = normalised.strip().upper()
+    if text in _SIMPLE_TYPES:
+        return _SIMPLE_TYPES[text]
+    if text in _POSTGRESQL_TYPES:
+        plan.imports.add("from sqlalchemy.dialects import postgresql")
+        return _POSTGRESQL_TYPES[text]
+    match = re.fullmatch(r"(VARCHAR|CHAR|NUMERIC|FLOAT)\((\d+)(?:,\s*(\d+))?\)", text)
+    if match:
+        kind, first, second = match.groups()
+        if kind == "VARCHAR" and second is None:
+            return f"sa.String(length={first})"
+        if kind == "CHAR" and second is None:
+            return f"sa.CHAR(length={first})"
+        if kind == "NUMERIC":
+            return f"sa.Numeric(precision={first}, scale={second or 0})"
+        if kind == "FLOAT" and second is None:
+            return f"sa.Float(precision={first})"
+    return None
+
+
+def _call(function: str, args: Iterable[str]) -> str:
+    return f"{function}({', '.join(args)})"
+
+
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(repr(n) for n in names)
+
+
+def _what(index: SchemaIndex) -> str:
+    return "the unique constraint" if index.kind == "unique_constraint" else "the index"
+
+
+def _default_named(table: str, index: SchemaIndex) -> SchemaIndex:
+    """An unnamed index gets SQLAlchemy's name for `index=True` (ix_<table>_<column>, through
+    op.f), an unnamed unique constraint PostgreSQL's (<table>_<columns>_key)."""
+    from dataclasses import replace
+
+    from ormlint.schema import default_index_name
+
+    if index.kind == "unique_constraint":
+        return replace(index, name=f"{table}_{'_'.join(index.columns or ())}_key")
+    return replace(index, name=default_index_name(table, "_".join(index.columns or ())), name_generated=True)
+
+
+def _index_name(index: SchemaIndex) -> str:
+    return f"op.f({index.name!r})" if index.name_generated else repr(index.name)
+
+
+def _create_index(table: str, index: SchemaIndex) -> str:
+    unique = ", unique=True" if index.unique else ""
+    return f"op.create_index({_index_name(index)}, {table!r}, [{_names(index.columns or ())}]{unique})"
+
+
+def _drop_index(table: str, index: SchemaIndex) -> str:
+    return f"op.drop_index({_index_name(index)}, table_name={table!r})"
+
+
+def _create_any(table: str, index: SchemaIndex) -> str:
+    if index.kind == "unique_constraint":
+        return f"op.create_unique_constraint({index.name!r}, {table!r}, [{_names(index.columns or ())}])"
+    return _create_index(table, index)
+
+
+def _drop_any(table: str, index: SchemaIndex) -> str:
+    if index.kind == "unique_constraint":
+        return f"op.drop_constraint({index.name!r}, {table!r}, type_='unique')"
+    return _drop_index(table, index)
+
+
+def _foreign_key_constraint(fk: SchemaForeignKey) -> str:
+    targets = [f"{fk.target_table}.{c}" for c in fk.target_columns]
+    extra = (f", ondelete={fk.ondelete!r}" if fk.ondelete else "") + (f", name={fk.name!r}" if fk.name else "")
+    return f"sa.ForeignKeyConstraint([{_names(fk.columns)}], [{_names(targets)}]{extra})"
+
+
+def _create_foreign_key(table: str, fk: SchemaForeignKey, name: str) -> str:
+    ondelete = f", ondelete={fk.ondelete!r}" if fk.ondelete else ""
+    return (
+        f"op.create_foreign_key({name!r}, {table!r}, {fk.target_table!r}, "
+        f"[{_names(fk.columns)}], [{_names(fk.target_columns)}]{ondelete})"
+    )
+
+
+def render_operations(operations: list[str], indent: str = "    ") -> str:
+    """The body of `upgrade()`/`downgrade()`: each operation indented, `pass` when there is none."""
+    if not operations:
+        return f"{indent}pass\n"
+    return "".join(indent + line.replace("\n", "\n" + indent) + "\n" for line in operations)

@@ -1,0 +1,95 @@
+"""`ormlint migrations`: the revision written from source alone brings the database to the models.
+
+Oracle (PostgreSQL, a throwaway cluster from tests/test_drift_oracle.py): for each drift fixture
+project, migrate a fresh database to head, write the revision with `ormlint migrations revision`,
+upgrade again; Alembic's `compare_metadata` (compare_type, compare_server_default) is then empty,
+the history goes down to base and up again through the new revision's downgrade, and
+`ormlint migrations check` exits 0.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime
+
+import pytest
+from click.testing import CliRunner
+
+from ormlint.cli import main
+from ormlint.migrations.autogenerate import Plan
+from ormlint.migrations.revision_file import BUILT_IN_TEMPLATE, revision_text, usable_template
+from tests.test_drift_oracle import (  # noqa: F401  (postgresql_server is a fixture)
+    alembic_diffs, copy_fixture, describe, fresh_database, postgresql_server, run_migrations,
+)
+
+GENERATED_CASES = ["tables_columns", "types_nullable", "indexes_uniques", "defaults_fks", "pg_types"]
+
+
+def _versions(project):
+    return sorted((project / "migrations" / "versions").glob("*.py"))
+
+
+@pytest.mark.parametrize("name", GENERATED_CASES)
+def test_the_written_revision_brings_the_database_to_the_models(name, tmp_path, request):
+    pytest.importorskip("alembic")
+    project = copy_fixture(name, tmp_path)
+    url = fresh_database("postgresql", tmp_path, request)
+    run_migrations(project, url, "head")
+    assert alembic_diffs(project, url), "the fixture has drift to begin with"
+    runner = CliRunner()
+    check = runner.invoke(main, ["migrations", "check", str(project)])
+    assert check.exit_code == 1, check.output
+    before = _versions(project)
+    written = runner.invoke(main, ["migrations", "revision", "-m", "Sync the models", str(project)])
+    assert written.exit_code == 0, written.output
+    [new] = sorted(set(_versions(project)) - set(before))
+    assert new.name.endswith("_sync_the_models.py")
+    text = new.read_text()
+    ast.parse(text)
+    run_migrations(project, url, "head")
+    diffs = alembic_diffs(project, url)
+    assert diffs == [], f"{text}\n---\n{describe(diffs)}"
+    run_migrations(project, url, "base")  # the new revision's downgrade, then the history's
+    run_migrations(project, url, "head")
+    assert alembic_diffs(project, url) == []
+    after = runner.invoke(main, ["migrations", "check", str(project)])
+    assert after.exit_code == 0, after.output
+
+
+def test_check_is_clean_and_revision_refuses_when_nothing_is_needed(tmp_path):
+    project = copy_fixture("clean", tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["migrations", "check", str(project)]).exit_code == 0
+    refused = runner.invoke(main, ["migrations", "revision", "-m", "nothing", str(project)])
+    assert refused.exit_code == 2 and "need no migration" in refused.output
+
+
+def test_revision_refuses_several_heads(tmp_path):
+    project = copy_fixture("tables_columns", tmp_path)
+    head = _versions(project)[-1]
+    text = head.read_text()
+    down = ast.literal_eval(next(line.split("=", 1)[1] for line in text.splitlines() if line.startswith("down_revision")))
+    (head.parent / "ffff0000aaaa_branch.py").write_text(
+        f'revision = "ffff0000aaaa"\ndown_revision = {down!r}\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n'
+    )
+    refused = CliRunner().invoke(main, ["migrations", "revision", "-m", "x", str(project)])
+    assert refused.exit_code == 2 and "2 heads" in refused.output, refused.output
+
+
+def test_a_template_with_code_is_never_run():
+    assert usable_template(BUILT_IN_TEMPLATE)
+    assert not usable_template("<%! import os; os.system('touch pwned') %>\n${message}\n")
+    assert not usable_template("% for x in range(3):\n${message}\n% endfor\n")
+    assert not usable_template("${__import__('os').system('touch pwned')}\n")
+
+
+def test_the_revision_text_fills_alembics_template():
+    plan = Plan(directory=None, upgrade=["op.add_column('t', sa.Column('c', sa.Integer(), nullable=True))"],
+                downgrade=["op.drop_column('t', 'c')"], left_alone=["table `x`: an op.execute rewrites it"])
+    text = revision_text(plan, "Add c", "abc123", "0001", BUILT_IN_TEMPLATE, datetime.datetime(2026, 12, 4))
+    module = ast.parse(text)
+    assert ast.get_docstring(module).startswith("Add c\n\nRevision ID: abc123\nRevises: 0001")
+    values = {t.id: ast.literal_eval(n.value) for n in module.body if isinstance(n, ast.AnnAssign) for t in [n.target]}
+    assert values == {"revision": "abc123", "down_revision": "0001", "branch_labels": None, "depends_on": None}
+    assert "    # left alone: table `x`: an op.execute rewrites it\n    op.add_column('t'" in text
+    assert "def downgrade() -> None:\n    op.drop_column('t', 'c')\n" in text
