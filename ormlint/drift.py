@@ -649,6 +649,10 @@ class ScriptDirectory:
     # parent. Several environments (services) each own the models under their root.
     root: Path | None = None
     env_path: str | None = None  # env.py's display path
+    # env.py sets `version_locations` when it runs, and this is one of the histories it may
+    # choose: "read" from its values, "guessed" (the versions directory and its subdirectories)
+    # when they are computed; None when its history is the configured one.
+    run_time_choice: str | None = None
 
 
 @dataclass
@@ -671,6 +675,7 @@ def load_migrations(
     from ormlint.sources import decode, read_file
     from ormlint.migrations import RevisionGraph, parse_revision, replay, revision_files
     from ormlint.migrations.discovery import environment_root
+    from ormlint.migrations.environment import run_time_version_locations
 
     directories = []
     for versions, env in locations:
@@ -696,9 +701,13 @@ def load_migrations(
         if env_path is not None:
             paths.add(env_path)
         script = env.parent if env is not None else versions[0].parent
+        root = environment_root(script)
+        chosen = run_time_version_locations(env, root) if env is not None else None
+        choice = None
+        if chosen is not None and any(v in chosen[0] for v in versions):
+            choice = "read" if chosen[1] else "guessed"
         directories.append(ScriptDirectory(
-            versions, env, graph, replay(graph, dialect), frozenset(paths),
-            environment_root(script), env_path,
+            versions, env, graph, replay(graph, dialect), frozenset(paths), root, env_path, choice,
         ))
     return MigrationSet(directories) if directories else None
 
@@ -872,7 +881,7 @@ def project_drift(index: ProjectIndex) -> list[Drift]:
         seen: set[tuple] = set()
         for directory in migrations.directories:
             owned = owners.get(directory.env_path) if directory.env_path is not None else None
-            if owned is None or owned.files is None:
+            if owned is None or owned.files is None or directory.run_time_choice is not None:
                 judged.append(None)
                 continue
             models = model_schema(
@@ -903,6 +912,12 @@ def withheld(index: ProjectIndex) -> list[str]:
     for directory, models in zip(migrations.directories, index.derived.get("drift_models", ())):
         where = ", ".join(_shown(v) for v in directory.versions)
         migrated = directory.schema
+        if models is None and directory.run_time_choice is not None:
+            lines.append(
+                f"{where}: drift is not judged: one of the histories env.py chooses from when it "
+                "runs (`version_locations`), e.g. one per dialect"
+            )
+            continue
         if models is None:
             owned = owners.get(directory.env_path) if directory.env_path is not None else None
             why = owned.why if owned is not None else "no env.py tells which models are its own"

@@ -184,3 +184,84 @@ def test_environments_sharing_a_root_whose_imports_cannot_be_followed_are_not_ju
     assert findings(tmp_path, files) == []  # which models are whose: not known
     lines = withheld(tmp_path)
     assert len(lines) == 2 and all("other environments share its root" in line for line in lines), lines
+
+
+# -- env.py choosing `version_locations` when it runs: one history per directory ---------------
+
+DIALECT_ENV = '''
+from pathlib import Path
+
+from alembic import context
+
+from app.models import Base
+
+target_metadata = Base.metadata
+HERE = Path(__file__).parent
+
+if context.get_context().dialect.name == "sqlite":
+    context.script.version_locations = [str(HERE / "versions" / "sqlite")]
+else:
+    context.script.version_locations = [str(HERE / "versions" / "postgresql")]
+'''
+
+
+def per_dialect_project(env: str = DIALECT_ENV, sqlite_revisions: dict[str, str] | None = None) -> dict[str, str]:
+    """One environment with a history per dialect that reuse the same revision ids, and a model
+    column (`total`) that neither history creates."""
+    files = declarative_service(SERVICE_B_MODELS + "    total = Column(Integer)\n", "pass")
+    del files["alembic/versions/0001_init.py"]
+    files["alembic/env.py"] = env
+    for dialect in ("sqlite", "postgresql"):
+        files[f"alembic/versions/{dialect}/0001_init.py"] = revision(create_table("invoices", "note"))
+        files[f"alembic/versions/{dialect}/0002_noop.py"] = revision("pass", "0002", "0001")
+    files.update(sqlite_revisions or {})
+    return files
+
+
+def test_histories_env_py_chooses_per_dialect_reuse_ids_and_get_no_drift_verdict(tmp_path):
+    assert findings(tmp_path, per_dialect_project()) == []  # no duplicate ids, no ORM701/ORM703
+    lines = withheld(tmp_path)
+    assert len(lines) == 2 and all("version_locations" in line for line in lines), lines
+    assert {line.split(":")[0].rsplit("/", 1)[-1] for line in lines} == {"sqlite", "postgresql"}
+
+
+def test_each_history_env_py_chooses_is_a_revision_graph_of_its_own(tmp_path):
+    files = per_dialect_project(sqlite_revisions={
+        "alembic/versions/sqlite/0003_fork.py": revision("pass", "0003", "0001"),
+    })
+    assert findings(tmp_path, files) == [
+        ("alembic/versions/sqlite/0002_noop.py", "ORM709"),
+        ("alembic/versions/sqlite/0003_fork.py", "ORM709"),
+    ]
+
+
+def test_version_locations_set_through_the_config_are_read(tmp_path):
+    env = (
+        "import os\n\nfrom alembic import context\n\nfrom app.models import Base\n\n"
+        "target_metadata = Base.metadata\nconfig = context.config\n"
+        "if config.get_main_option('dialect') == 'sqlite':\n"
+        "    config.set_main_option('version_locations', os.path.join(os.path.dirname(__file__), 'versions', 'sqlite'))\n"
+        "else:\n"
+        "    config.set_main_option('version_locations', '%(here)s/alembic/versions/postgresql')\n"
+    )
+    files = per_dialect_project(env, {"alembic/versions/sqlite/0003_fork.py": revision("pass", "0003", "0001")})
+    assert findings(tmp_path, files) == [
+        ("alembic/versions/sqlite/0002_noop.py", "ORM709"),
+        ("alembic/versions/sqlite/0003_fork.py", "ORM709"),
+    ]
+
+
+def test_computed_version_locations_make_each_directory_a_history_without_head_verdicts(tmp_path):
+    # prefect: `context.script.version_locations = [db_interface.orm.versions_dir]`
+    env = (
+        "from alembic import context\n\nfrom app.models import Base\nfrom app import settings\n\n"
+        "target_metadata = Base.metadata\n"
+        "context.script.version_locations = [settings.versions_dir()]\n"
+    )
+    files = per_dialect_project(env, {
+        "app/settings.py": "def versions_dir():\n    return None\n",
+        "alembic/versions/sqlite/0003_fork.py": revision("pass", "0003", "0001"),
+    })
+    # which directories env.py reads together is not known: no head or link is judged
+    assert findings(tmp_path, files) == []
+    assert len(withheld(tmp_path)) == 2

@@ -199,7 +199,23 @@ def migration_locations(settings, paths, discovered: list[tuple[Path, str]]) -> 
             ini = path.parent / "alembic.ini"  # Flask-Migrate keeps it there
             versions = [path.parent / "versions"]
             add(_with_subdirectories(versions) if ini.is_file() and reads_recursively(ini) else versions, path)
-    return found
+    return [history for location in found for history in _histories(location)]
+
+
+def _histories(location: tuple[tuple[Path, ...], Path | None]) -> list[tuple[tuple[Path, ...], Path | None]]:
+    """An environment whose env.py sets `version_locations` when it runs (one history per
+    dialect, reusing revision ids): each of those directories holding revisions is a history of
+    its own, sharing the env.py."""
+    versions, env = location
+    if env is None:
+        return [location]
+    from ormlint.migrations.environment import run_time_version_locations
+
+    chosen = run_time_version_locations(env, environment_root(env.parent))
+    if chosen is None:
+        return [location]
+    histories = [((d,), env) for d in chosen[0] if revision_files(d)]
+    return histories or [location]
 
 
 def environment_root(script: Path) -> Path:

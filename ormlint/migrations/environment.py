@@ -171,3 +171,112 @@ def read_source(path: str) -> str | None:
         return decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError):
         return None
+
+
+# -- version_locations chosen when env.py runs ------------------------------------------------------
+
+
+def run_time_version_locations(env: Path, root: Path) -> tuple[list[Path], bool] | None:
+    """The version directories env.py sets when it runs (`context.script.version_locations =
+    [...]`, `config.set_main_option("version_locations", ...)`, `configure(version_locations=
+    ...)`), usually one history per dialect chosen under an `if`: (directories, whether every
+    value was read). Unread values are guessed as the versions directory and its subdirectories.
+    Relative values are taken from `root`, where Alembic runs. None when env.py sets none."""
+    source = read_source(str(env))
+    if source is None or "version_locations" not in source:
+        return None
+    tree = _parse(source)
+    if tree is None:
+        return None
+    values = _version_location_values(tree)
+    if not values:
+        return None
+    names = _module_assignments(tree)
+    found: list[Path] = []
+    read = True
+    for value in values:
+        paths = _path_values(value, env, names)
+        if paths is None:
+            read = False
+            continue
+        for text in paths:
+            for part in re.split(r"[,\s]+", text.replace("%(here)s", root.as_posix())):
+                if part:
+                    path = Path(part)
+                    found.append(path if path.is_absolute() else root / path)
+    if not read:
+        versions = env.parent / "versions"
+        found += [versions] + sorted(
+            p for p in versions.rglob("*") if p.is_dir() and "__pycache__" not in p.parts
+        ) if versions.is_dir() else []
+    return list(dict.fromkeys(found)), read
+
+
+def _version_location_values(tree: ast.Module) -> list[ast.expr]:
+    values: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            if any(isinstance(t, ast.Attribute) and t.attr == "version_locations" for t in node.targets):
+                values.append(node.value)
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name in ("set_main_option", "set_section_option"):
+                key = node.args[-2] if len(node.args) >= 2 else None
+                if isinstance(key, ast.Constant) and key.value == "version_locations":
+                    values.append(node.args[-1])
+            values += [k.value for k in node.keywords if k.arg == "version_locations"]
+    return values
+
+
+def _module_assignments(tree: ast.Module) -> dict[str, ast.expr]:
+    """Names assigned once at module level (a second assignment: not known)."""
+    names: dict[str, ast.expr | None] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            name = stmt.targets[0].id
+            names[name] = None if name in names else stmt.value
+    return {name: value for name, value in names.items() if value is not None}
+
+
+def _path_values(expr: ast.expr, env: Path, names: dict[str, ast.expr], depth: int = 0) -> list[str] | None:
+    """The path strings `expr` spells (`"a/b"`, `os.path.join(os.path.dirname(__file__), "x")`,
+    `Path(__file__).parent / "x"`, a list of them, a module-level name for one); None when it
+    is computed otherwise."""
+    if depth > 20:
+        return None
+
+    def one(node: ast.expr) -> str | None:
+        found = _path_values(node, env, names, depth + 1)
+        return found[0] if found is not None and len(found) == 1 else None
+
+    if isinstance(expr, (ast.List, ast.Tuple)):
+        items = [one(item) for item in expr.elts]
+        return None if None in items else items  # type: ignore[return-value]
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return [expr.value]
+    if isinstance(expr, ast.Name):
+        if expr.id == "__file__":
+            return [str(env)]
+        return _path_values(names[expr.id], env, names, depth + 1) if expr.id in names else None
+    if isinstance(expr, ast.Attribute) and expr.attr == "parent":
+        inner = one(expr.value)
+        return [str(Path(inner).parent)] if inner is not None else None
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
+        left, right = one(expr.left), one(expr.right)
+        return [str(Path(left) / right)] if left is not None and right is not None else None
+    if isinstance(expr, ast.Call) and not expr.keywords:
+        func = expr.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        args = [one(arg) for arg in expr.args]
+        if None in args:
+            return None
+        if name == "join" and args:
+            return [str(Path(*args))]  # type: ignore[arg-type]
+        if name == "dirname" and len(args) == 1:
+            return [str(Path(args[0]).parent)]  # type: ignore[arg-type]
+        if name in ("Path", "PurePath", "str", "abspath", "realpath", "normpath", "resolve") and len(args) <= 1:
+            if not args and isinstance(func, ast.Attribute):  # `Path(...).resolve()`
+                return _path_values(func.value, env, names, depth + 1)
+            return list(args) if args else None  # type: ignore[arg-type]
+    return None

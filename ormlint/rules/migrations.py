@@ -370,6 +370,7 @@ class ForeignKeyDiffers(_DriftRule):
 
 class RevisionGraphBroken(ProjectRule):
     code = "ORM709"
+    located_in_migrations = True
     name = "revision-graph-broken"
     summary = "migrations with several heads, a down_revision that names no revision, or duplicates"
     message = "{detail}"
@@ -441,7 +442,9 @@ class RevisionGraphBroken(ProjectRule):
             return
         for directory in migrations.directories:
             graph = directory.graph
-            unread = graph.may_hold_unread_revisions  # a missing link may be in such a file
+            # a missing link may be in an unread file, or (a guessed run-time history) in
+            # another directory env.py reads with this one
+            unread = graph.may_hold_unread_revisions or directory.run_time_choice == "guessed"
             if len(graph.heads) > 1 and not graph.heads_by_design and not unread:
                 heads = ", ".join(graph.heads)
                 for head in graph.heads:
@@ -484,6 +487,7 @@ class RevisionGraphBroken(ProjectRule):
 
 class MetadataMissesModels(ProjectRule):
     code = "ORM710"
+    located_in_migrations = True
     name = "autogenerate-metadata-misses-models"
     summary = "env.py gives autogenerate no metadata, or metadata that cannot see some model modules"
     message = "{detail}"
