@@ -676,40 +676,44 @@ class ProjectIndex:
         return False
 
     def declarative_root(self, path: str, cls: ClassFacts) -> tuple[str, str] | None:
-        """The declarative base (or library root) a mapped class belongs to, as (path, name);
-        None when some link of the chain is not in the project."""
-        seen = set()
-        while True:
-            if cls.kind == "base":
-                return path, cls.name
-            if cls.library_root and not cls.project_bases:
-                return "", cls.library_root
-            roots = []
-            for ref in cls.project_bases:
-                found = self.resolve_base(ref) if ref is not None else None
-                if found is None:
-                    return None
-                roots.append(found)
-            # mixins add no table: follow the base that is (or leads to) a mapped class
-            mapped = [f for f in roots if f[1].kind != "mixin"]
-            if not mapped:
-                return self._library_root_beside_mixins(path, cls)
-            if len(mapped) != 1 or (mapped[0][0], mapped[0][1].name) in seen:
-                return None
-            seen.add((mapped[0][0], mapped[0][1].name))
-            path, cls = mapped[0]
+        """The declarative base (or library root) a mapped class belongs to, as (path, name),
+        or ("", "flask.Model") / ("", "sqlmodel.SQLModel"): the one root found above it, along
+        every base. A root is a declarative base, an `__abstract__` class with no base in the
+        project (`class Model(DeclarativeBase): __abstract__ = True`), or a class deriving from
+        the library's model class alone; abstract bases may meet again above (a diamond).
+        Mixins lead to none, so a class whose bases in the project are all mixins belongs to
+        the library it or they name (`class Post(TimestampMixin, db.Model)`). None when a base
+        is not in the project, or there is no or more than one root."""
+        def compute() -> tuple[str, str] | None:
+            roots: set[tuple[str, str]] = set()
+            libraries: set[str] = set()
+            pending = [(path, cls)]
+            seen: set[tuple[str, str]] = set()
+            while pending:
+                here_path, here = pending.pop()
+                if (here_path, here.name) in seen:
+                    continue
+                seen.add((here_path, here.name))
+                if here.kind == "base" or (
+                    here.kind == "abstract" and not here.project_bases and not here.library_root
+                ):
+                    roots.add((here_path, here.name))
+                    continue
+                if here.library_root:
+                    if not here.project_bases:
+                        roots.add(("", here.library_root))
+                        continue
+                    libraries.add(here.library_root)
+                for ref in here.project_bases:
+                    found = self.resolve_base(ref) if ref is not None else None
+                    if found is None:
+                        return None
+                    pending.append(found)
+            if not roots and len(libraries) == 1:
+                roots = {("", libraries.pop())}
+            return roots.pop() if len(roots) == 1 else None
 
-    def _library_root_beside_mixins(self, path: str, cls: ClassFacts) -> tuple[str, str] | None:
-        """The library root of a class whose bases in the project are all mixins, when it or
-        they name one library: `class Post(TimestampMixin, db.Model)`, or SQLModel's
-        `class User(UserBase, table=True)` below `class UserBase(SQLModel)`."""
-        libraries = {cls.library_root} if cls.library_root else set()
-        for found in self.ancestors(path, cls):
-            if found is None or found[1].kind != "mixin":
-                return None
-            if found[1].library_root:
-                libraries.add(found[1].library_root)
-        return ("", libraries.pop()) if len(libraries) == 1 else None
+        return self._memo("declarative_root", cls, compute)
 
     def metadata_scope(self, path: str, root: tuple[str, str]) -> tuple[str, str]:
         """Where table and index names of classes under `root` (see declarative_root) must be

@@ -475,7 +475,6 @@ class _Schema:
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
         self._infos: dict[ClassKey, _MappedInfo | None] = {}
-        self._roots: dict[ClassKey, tuple[str, str] | None] = {}
         self._columns: dict[TableKey, dict[str, ColumnFacts] | None] | None = None
 
     # -- classes ----------------------------------------------------------------------------
@@ -499,7 +498,7 @@ class _Schema:
             return None
         if index.attributes(path, cls) is None:
             return None  # a base from outside the project may add columns
-        root = self.root(path, cls)
+        root = index.declarative_root(path, cls)
         if root is None:
             return None
         sources, parent = self._lineage(path, cls)
@@ -542,37 +541,6 @@ class _Schema:
         hierarchy = ((path, cls.name),) + (parent_info.hierarchy if parent_info else ())
         return _MappedInfo(path, cls, root, table, tables, hierarchy, columns)
 
-    def root(self, path: str, cls: ClassFacts) -> tuple[str, str] | None:
-        """The declarative base a class is mapped under (its registry and MetaData): the one
-        ancestor that is a declarative base, an `__abstract__` class deriving from SQLAlchemy
-        alone (`class Model(DeclarativeBase): __abstract__ = True`) or a library root
-        (`db.Model`). None when a base is unknown, or when there is no or more than one."""
-        key = (path, cls.name)
-        if key in self._roots:
-            return self._roots[key]
-        self._roots[key] = None  # cycles end here
-        roots: set[tuple[str, str]] = set()
-        pending: list[tuple[str, ClassFacts]] = [(path, cls)]
-        seen: set[ClassKey] = set()
-        while pending:
-            here_path, here = pending.pop()
-            if (here_path, here.name) in seen:
-                continue
-            seen.add((here_path, here.name))
-            if here.library_root and not here.project_bases:
-                roots.add(("", here.library_root))
-                continue
-            if here.kind == "base" or (here.kind == "abstract" and not here.project_bases):
-                roots.add((here_path, here.name))
-                continue
-            for ref in here.project_bases:
-                found = self.index.resolve_base(ref) if ref is not None else None
-                if found is None:
-                    return None
-                pending.append(found)
-        self._roots[key] = next(iter(roots)) if len(roots) == 1 else None
-        return self._roots[key]
-
     def _lineage(self, path: str, cls: ClassFacts):
         """The bases whose columns the class's table gets (mixins, abstract classes, the
         declarative base), nearest first, and its mapped parent class if any."""
@@ -591,7 +559,7 @@ class _Schema:
                 continue
             seen.add((base_path, base.name))
             if base.kind not in ("mixin", "abstract", "base") and (
-                self.root(base_path, base) is not None
+                self.index.declarative_root(base_path, base) is not None
             ):
                 if parent is not None and parent != (base_path, base.name):
                     return _UNKNOWN, None  # two mapped bases

@@ -928,3 +928,31 @@ def test_orm108_tables_of_a_schema(tmp_path):
             address: Mapped[Address] = relationship()
     ''')
     assert found(source, tmp_path, "ORM108") == [("m.py", line) for line in lines_of(source, "billing_address: Mapped")]
+
+
+def test_orm108_flask_models_with_a_mixin(tmp_path):
+    # `class Order(Timestamped, db.Model)`: the mixin leads to no other root, the class is
+    # db.Model's (ProjectIndex.declarative_root, which the relationship rules now read too)
+    source = '''
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Timestamped:
+    created_at = db.Column(db.DateTime)
+
+
+class Address(Timestamped, db.Model):
+    __tablename__ = "address"
+    id = db.Column(db.Integer, primary_key=True)
+
+
+class Order(Timestamped, db.Model):
+    __tablename__ = "order"
+    id = db.Column(db.Integer, primary_key=True)
+    billing_address_id = db.Column(db.Integer, db.ForeignKey("address.id"))
+    shipping_address_id = db.Column(db.Integer, db.ForeignKey("address.id"))
+    billing_address = db.relationship("Address")
+'''
+    assert found(source, tmp_path, "ORM108") == [("m.py", line) for line in lines_of(source, "billing_address = ")]
