@@ -81,9 +81,11 @@ class _DriftRule(ProjectRule):
         `target_metadata`, gets none either, nor does a Flask-SQLAlchemy model with a
         `__bind_key__` (another database's). No table is called missing on either side when the
         set of tables is unknown: such a step, a revision graph that is not one history to its
-        heads (ORM709), several migration histories, or model tables whose names are not
-        known (a table name the library gives a class without `__tablename__` is known in the
-        cases ORM602 lists). `ormlint check --show-uncertain` prints what was not judged and why.
+        heads (ORM709), or model tables whose names are not known (a table name the library
+        gives a class without `__tablename__` is known in the cases ORM602 lists). Of several
+        Alembic environments, one gets no verdict when it is not known which models are its
+        own (see ORM701), and a history env.py picks when it runs (`version_locations`) gets
+        none. `ormlint check --show-uncertain` prints what was not judged and why.
         """
 
     @classmethod
@@ -111,6 +113,16 @@ class MappedTableNotMigrated(_DriftRule):
         `alembic.ini`, pyproject `[tool.alembic]`, or an `env.py` with `versions/` beside it);
         `--no-migrations` turns the ORM7xx rules off. Nothing is reported when a migration does
         something ormlint cannot interpret (`op.execute`, helpers, loops) to the set of tables.
+        A repository may hold several environments (services with their own alembic.ini or
+        env.py, `versions/` and database, sharing a library metadata such as
+        `SQLModel.metadata` or not): each environment's history is compared with its own
+        models, the model modules its env.py imports (followed through the project's files,
+        never run) and those under its root (the directory of its alembic.ini, else its script
+        directory's parent) that no other environment imports; when env.py's imports cannot
+        be followed, the models under its root; when that does not tell either (environments
+        sharing a root, or env.py importing another environment's models), the environment is
+        not judged. When env.py sets `version_locations` itself (a history per dialect), each
+        of those directories is a history of its own and none is compared with the models.
         """
     why_bad = """
         The application starts against a database without the table and fails at the first
@@ -383,7 +395,13 @@ class RevisionGraphBroken(ProjectRule):
         `expand@head`): not reported. A revision file that does not parse (Python 2 syntax)
         still has its plain `revision =`/`down_revision =` lines read; when even those cannot
         be read, heads and broken links are not reported, since the file may hold the merge or
-        the missing revision.
+        the missing revision. Each Alembic environment of the repository (each alembic.ini or
+        env.py with its versions) is a graph of its own, and so is each directory an env.py
+        sets as `version_locations` when it runs (parallel histories per dialect may reuse the
+        same revision ids: not duplicates). When env.py computes those directories in a way
+        ormlint does not read, the versions directory and each of its subdirectories are taken
+        as histories, and their heads and links are not reported (which of them Alembic reads
+        together is not known).
         """
     why_bad = """
         `alembic upgrade head` refuses to run: "Multiple head revisions are present for given
@@ -499,7 +517,11 @@ class MetadataMissesModels(ProjectRule):
         that defines the base). The chain is followed through the checked project's files;
         when it passes through a computed import (`importlib.import_module`, app factories
         that load modules by name) or a project module that is not checked, nothing is
-        reported.
+        reported. Of several Alembic environments (services sharing `SQLModel.metadata`, say),
+        each env.py is asked only about the model modules under its own root (the directory of
+        its alembic.ini, else its script directory's parent) that no other environment
+        imports; an import that matches modules of several services (each with an
+        `app.models`) is taken to load those under env.py's own root.
         """
     why_bad = """
         Autogenerate compares the database with the MetaData env.py hands it, and a table is
