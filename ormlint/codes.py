@@ -25,6 +25,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM732": True,
     "ORM733": True,
     "ORM734": True,
+    "ORM735": True,
     "ORM801": False,
 }
 

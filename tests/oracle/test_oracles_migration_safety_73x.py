@@ -235,3 +235,38 @@ def test_orm734_a_new_enum_value_cannot_be_used_in_its_transaction(engine):
         assert connection.execute(text(
             "SELECT count(*) FROM invoices WHERE status = 'archived'"
         )).scalar() == 10
+
+
+@pytest.mark.parametrize("type_", ["foreignkey", None])
+def test_orm735_a_constraint_named_none_cannot_be_dropped(engine, type_):
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE customers (id serial PRIMARY KEY)"))
+        connection.execute(text("ALTER TABLE invoices ADD COLUMN customer_id int REFERENCES customers (id)"))
+    with engine.connect() as connection, pytest.raises(sa.exc.CompileError, match="it has no name|no name"):
+        with connection.begin():
+            _operations(connection).drop_constraint(None, "invoices", type_=type_)
+    # a foreign-key naming convention has no columns to fill its tokens
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+
+    convention = sa.MetaData(naming_convention={"fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"})
+    with engine.connect() as connection, pytest.raises(Exception) as failure:
+        with connection.begin():
+            Operations(MigrationContext.configure(
+                connection, opts={"target_metadata": convention},
+            )).drop_constraint(None, "invoices", type_="foreignkey")
+    assert type(failure.value).__name__ in ("IndexError", "CompileError")
+    # the suggested spelling: the name the database gave it
+    with engine.begin() as connection:
+        _operations(connection).drop_constraint("invoices_customer_id_fkey", "invoices", type_="foreignkey")
+
+
+def test_orm735_batch_mode_cannot_find_an_unnamed_constraint(sqlite_connection):
+    sqlite_connection.execute(text("CREATE TABLE customers (id INTEGER PRIMARY KEY)"))
+    sqlite_connection.execute(text(
+        "CREATE TABLE payments (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers (id))"
+    ))
+    op = _operations(sqlite_connection)
+    with pytest.raises(ValueError, match="Constraint must have a name"):
+        with op.batch_alter_table("payments") as batch_op:
+            batch_op.drop_constraint(None, type_="foreignkey")

@@ -405,3 +405,20 @@ def test_reader_records_literal_sql_for_the_safety_rules():
     operations = parse_revision("r.py", source).operations
     executed = [(o.text, o.autocommit_block) for o in operations if type(o).__name__ == "ExecuteSql"]
     assert executed == [("UPDATE t SET a = 1", False), ("ALTER TYPE s ADD VALUE 'v'", True)]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ('op.drop_constraint(None, "invoices", type_="foreignkey")', ["ORM735"]),
+    ('op.drop_constraint(None, "invoices")', ["ORM735"]),
+    ("""
+     with op.batch_alter_table("invoices") as batch_op:
+         batch_op.drop_constraint(None, type_="unique")
+     """, ["ORM735"]),
+    # a naming convention of the target metadata may name these (pk_invoices)
+    ('op.drop_constraint(None, "invoices", type_="primary")', []),
+    ('op.drop_constraint(None, "invoices", type_="unique")', []),
+    ('op.drop_constraint("fk_invoices_customer", "invoices", type_="foreignkey")', []),
+    ('op.drop_constraint(NAME, "invoices", type_="foreignkey")', []),  # not a literal
+])
+def test_orm735_a_constraint_dropped_by_the_name_none(tmp_path, body, expected):
+    assert _codes(_head(tmp_path, body, _PG_INVOICES, "[tool.ormlint]\n")) == expected

@@ -21,6 +21,7 @@ from ormlint.rules.migration_safety.revision_imports_models import RevisionImpor
 from ormlint.rules.migration_safety.set_not_null import SetNotNull
 from ormlint.rules.migration_safety.sqlite_alter_outside_batch import SqliteAlterOutsideBatch
 from ormlint.rules.migration_safety.unique_constraint_on_existing_table import UniqueConstraintOnExistingTable
+from ormlint.rules.migration_safety.unnamed_constraint_drop import UnnamedConstraintDrop
 from ormlint.rules.migration_safety.volatile_default_rewrite import VolatileDefaultRewrite
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "IndexNotConcurrent", "NotNullColumnWithoutDefault", "SqliteAlterOutsideBatch",
     "VolatileDefaultRewrite", "RenameOrDropMapped",
     "RevisionImportsModels", "EnumValueInTransaction",
+    "UnnamedConstraintDrop",
 ]
