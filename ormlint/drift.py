@@ -8,7 +8,7 @@ an uncertain table or an incomplete class is never reported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -809,8 +809,38 @@ def environment_models(index: ProjectIndex) -> dict[str, EnvironmentModels]:
                     None, frozenset(mine), "the model files under its root", own,
                     complete=all(under.values()), program=program,
                 )
+    for directory in migrations.directories if migrations is not None and len(roots) > 1 else ():
+        replaced_by = _left_for(directory, migrations.directories)
+        if replaced_by is not None and directory.env_path in found:
+            found[directory.env_path] = replace(
+                found[directory.env_path], files=None,
+                why=f"the alembic.ini above it runs `{replaced_by}`, whose history builds the same "
+                "tables (this one was left behind)",
+            )
     index.derived["environment_models"] = found
     return found
+
+
+def _left_for(directory: ScriptDirectory, directories: list[ScriptDirectory]) -> str | None:
+    """The script directory that replaced `directory` (a history the project has left): it has
+    no alembic.ini of its own, the alembic.ini of the directory above names another script
+    directory of the project, and both histories build a table of the same name (one database,
+    not two services). None when it was not replaced."""
+    from ormlint.migrations.discovery import script_location_from_ini
+
+    if directory.env is None or (directory.env.parent / "alembic.ini").is_file():
+        return None
+    ini = directory.env.parent.parent / "alembic.ini"
+    named = script_location_from_ini(ini) if ini.is_file() else None
+    if named is None or named.resolve() == directory.env.parent.resolve():
+        return None
+    for other in directories:
+        if (
+            other.env is not None and other.env.parent.resolve() == named.resolve()
+            and set(other.schema.tables) & set(directory.schema.tables)
+        ):
+            return _shown(named)
+    return None
 
 
 def environment_index(index: ProjectIndex, env: str) -> ProjectIndex:

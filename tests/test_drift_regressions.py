@@ -1190,3 +1190,49 @@ def test_a_table_below_a_base_of_another_module_is_still_compared(tmp_path):
     '''
     env = "from app.db import db\nimport models\n\ntarget_metadata = db.metadata\n"
     assert drift(tmp_path, models, upgrade, env=env) == [("models.py", "ORM705")]
+
+
+# -- a history the project left, beside the one its alembic.ini runs (clockpilot-api) -------------
+
+LEFT_BEHIND_MODELS = '''
+    from sqlalchemy import Column, Integer
+    from sqlalchemy.orm import declarative_base
+
+    Base = declarative_base()
+
+
+    class Report(Base):
+        __tablename__ = "reports"
+        id = Column(Integer, primary_key=True)
+        month = Column(Integer, nullable=False)
+'''
+
+
+def left_behind_project(old_ini: bool) -> dict[str, str]:
+    """alembic.ini names migrations/ (which agrees with the models); old_migrations/ is an
+    earlier environment with script.py.mako, and an alembic.ini of its own when `old_ini`."""
+    create = 'op.create_table("reports", sa.Column("id", sa.Integer(), primary_key=True), {})'
+    return {
+        "alembic.ini": ALEMBIC_INI,
+        "migrations/env.py": ENV,
+        "migrations/versions/0001_init.py": revision(create.format(
+            'sa.Column("month", sa.Integer(), nullable=False)'
+        )),
+        "models.py": LEFT_BEHIND_MODELS,
+        "old_migrations/env.py": ENV,
+        "old_migrations/script.py.mako": "",
+        "old_migrations/versions/0001_init.py": revision(create.format(
+            'sa.Column("month", sa.Integer(), nullable=False, server_default="1")'
+        )),
+        **({"old_migrations/alembic.ini": "[alembic]\nscript_location = %(here)s\n"} if old_ini else {}),
+    }
+
+
+def test_a_history_left_beside_the_one_alembic_ini_runs_is_not_compared(tmp_path):
+    found = lint_project(left_behind_project(old_ini=False), tmp_path)
+    assert [(path, code) for path, _, code in found if code.startswith("ORM7")] == []
+
+
+def test_a_script_directory_with_an_alembic_ini_of_its_own_is_compared(tmp_path):
+    found = lint_project(left_behind_project(old_ini=True), tmp_path)
+    assert [(path, code) for path, _, code in found if code.startswith("ORM7")] == [("models.py", "ORM707")]
