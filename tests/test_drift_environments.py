@@ -4,8 +4,12 @@ metadata (`SQLModel.metadata`). Each environment is judged with the models that 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 from tests.helpers import lint_project
 
@@ -265,3 +269,63 @@ def test_computed_version_locations_make_each_directory_a_history_without_head_v
     # which directories env.py reads together is not known: no head or link is judged
     assert findings(tmp_path, files) == []
     assert len(withheld(tmp_path)) == 2
+
+
+# -- oracle: each service's own `alembic check` agrees --------------------------------------
+
+REAL_ENV = '''
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+from app.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+engine = engine_from_config(
+    config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool
+)
+with engine.connect() as connection:
+    context.configure(
+        connection=connection, target_metadata=target_metadata,
+        compare_type=True, compare_server_default=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+'''
+
+
+def test_each_service_agrees_with_its_own_alembic_check(tmp_path):
+    """Two services, each with a package named `app`: Alembic, run in each service as its
+    developers run it, sees drift in billing only, and so does ormlint."""
+    pytest.importorskip("alembic", reason="alembic is not installed: the Alembic oracle needs it")
+    services = {
+        "orders": declarative_service(SERVICE_A_MODELS, create_table("orders", "note"), REAL_ENV),
+        "billing": declarative_service(
+            SERVICE_B_MODELS + "    total = Column(Integer)\n", create_table("invoices", "note"), REAL_ENV,
+        ),
+    }
+    files = {}
+    for name, service in services.items():
+        service["alembic.ini"] = (
+            ALEMBIC_INI + "prepend_sys_path = .\nsqlalchemy.url = sqlite:///%(here)s/service.db\n"
+        )
+        service["alembic/env.py"] = REAL_ENV
+        files.update(under(name, service))
+    assert findings(tmp_path, files) == [("billing/app/models.py", "ORM703")]
+
+    def alembic(service: str, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "alembic", *args], capture_output=True, text=True, timeout=120,
+            cwd=tmp_path / service,
+        )
+
+    for service, drifts in (("orders", False), ("billing", True)):
+        upgrade = alembic(service, "upgrade", "head")
+        assert upgrade.returncode == 0, upgrade.stderr
+        check = alembic(service, "check")
+        output = check.stdout + check.stderr
+        if drifts:
+            assert check.returncode != 0 and "add_column" in output and "total" in output, output
+        else:
+            assert check.returncode == 0, output
