@@ -404,7 +404,7 @@ class ProjectIndex:
         A class whose bases are in other files is mapped when one above it is. None: unknown."""
         if cls.kind in ("mixin", "abstract", "base"):
             return False
-        if cls.kind == "mapped" or cls.tablename:
+        if cls.kind == "mapped" or cls.tablename or cls.sqlmodel_table:
             return True
 
         def compute() -> bool | None:
@@ -546,17 +546,23 @@ class ProjectIndex:
             return cls.shares_parent_table
         if self.declarative_root(path, cls) != ("", "flask.Model"):
             return False
-        mapped_parent = False
+        parents = self._mapped_bases(cls)
+        if not parents:
+            return None if parents is None else False
+        has_key = self.declares_primary_key(path, cls)
+        return None if has_key is None else not has_key
+
+    def _mapped_bases(self, cls: ClassFacts) -> list[tuple[str, ClassFacts]] | None:
+        """The class's direct bases that are mapped; None when that cannot be told of one."""
+        found_bases = []
         for ref in cls.project_bases:
             found = self.resolve_base(ref) if ref is not None else None
             mapped = self.maps_table(*found) if found is not None else None
             if mapped is None:
                 return None
-            mapped_parent = mapped_parent or mapped
-        if not mapped_parent:
-            return False
-        has_key = self.declares_primary_key(path, cls)
-        return None if has_key is None else not has_key
+            if mapped:
+                found_bases.append(found)
+        return found_bases
 
     def _table_owner(self, path: str, cls: ClassFacts) -> tuple[str, ClassFacts] | None:
         """The mapped class whose own table the class is mapped to (itself, or up its chain of
@@ -569,15 +575,8 @@ class ProjectIndex:
                 return None
             if not shared:
                 return (path, cls) if cls.tablename else None
-            parents = []
-            for ref in cls.project_bases:
-                found = self.resolve_base(ref) if ref is not None else None
-                mapped = self.maps_table(*found) if found is not None else None
-                if mapped is None:
-                    return None
-                if mapped:
-                    parents.append(found)
-            return self._table_owner(*parents[0]) if len(parents) == 1 else None
+            parents = self._mapped_bases(cls)
+            return self._table_owner(*parents[0]) if parents is not None and len(parents) == 1 else None
 
         return self._memo("table_owner", cls, compute)
 
