@@ -77,8 +77,9 @@ class _DriftRule(ProjectRule):
         literal table names, what follows an early `return` that does not test the dialect), or
         a step's effect is unknown altogether (SQL of unknown effect, a helper function, a
         conditional create/drop/rename), which leaves every table that exists at that point
-        without a verdict. A table two models declare, or whose MetaData is not env.py's
-        `target_metadata`, gets none either, nor does a Flask-SQLAlchemy model with a
+        without a verdict. A table two models declare, a table of another schema (`schema=`
+        in its class's `__table_args__`, or a mixin's or abstract base's), or one whose MetaData
+        is not env.py's `target_metadata`, gets none either, nor does a Flask-SQLAlchemy model with a
         `__bind_key__` (another database's). No table is called missing on either side when the
         set of tables is unknown: such a step, a revision graph that is not one history to its
         heads (ORM709), or model tables whose names are not known (a table name the library
