@@ -118,6 +118,9 @@ def model_schema(
             roots_of[table.name] = root if not is_test_module(facts.path) else None
             complete[table.name] = mapped.parts[0].complete
         for declared in facts.tables:
+            if declared.schema is not None or not declared.schema_known:
+                tables_complete = False  # another schema, or not known: left out, as classes are
+                continue
             if declared.name in schema.tables:
                 schema.withhold(
                     schema.tables[declared.name], "two models declare this table",

@@ -1236,3 +1236,47 @@ def test_a_history_left_beside_the_one_alembic_ini_runs_is_not_compared(tmp_path
 def test_a_script_directory_with_an_alembic_ini_of_its_own_is_compared(tmp_path):
     found = lint_project(left_behind_project(old_ini=True), tmp_path)
     assert [(path, code) for path, _, code in found if code.startswith("ORM7")] == [("models.py", "ORM707")]
+
+
+# -- a `Table(...)` in another schema (fastapi-sqlalchemy-asyncpg) --------------------------------
+
+SCHEMA_TABLE_MODELS = '''
+    from sqlalchemy import Column, ForeignKey, Integer, String, Table
+    from sqlalchemy.orm import declarative_base
+
+    Base = declarative_base()
+
+
+    class Work(Base):
+        __tablename__ = "work"
+        __table_args__ = {"schema": "shakespeare"}
+        id = Column(String(32), primary_key=True)
+
+
+    character_work = Table(
+        "character_work",
+        Base.metadata,
+        Column("work_id", String(32), ForeignKey("shakespeare.work.id"), primary_key=True),
+        Column("character", String(32), primary_key=True),
+        schema="shakespeare",
+    )
+'''
+
+SCHEMA_TABLE_MIGRATION = '''
+    op.create_table(
+        "work", sa.Column("id", sa.String(length=32), nullable=False), sa.PrimaryKeyConstraint("id"),
+        schema="shakespeare",
+    )
+    op.create_table(
+        "character_work",
+        sa.Column("work_id", sa.String(length=32), nullable=False),
+        sa.Column("character", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(["work_id"], ["shakespeare.work.id"]),
+        sa.PrimaryKeyConstraint("work_id", "character"),
+        schema="shakespeare",
+    )
+'''
+
+
+def test_a_table_in_another_schema_is_not_missing_from_the_migrations(tmp_path):
+    assert drift(tmp_path, SCHEMA_TABLE_MODELS, SCHEMA_TABLE_MIGRATION) == []
