@@ -1099,7 +1099,8 @@ def project_findings(
     from ormlint.rules import RULES
 
     project_rules = [
-        rule(options) for code, rule in RULES.items() if code in codes and rule.scope == "project"
+        rule(options) for code, rule in RULES.items()
+        if code in codes and rule.scope == "project" and _may_report(rule, index)
     ]
     if not project_rules:
         return []
@@ -1122,6 +1123,15 @@ def project_findings(
             if not _suppressed(finding, lines_by_path[violation.path]):
                 findings.append(finding)
     return findings
+
+
+def _may_report(rule: Any, index: ProjectIndex) -> bool:
+    """Can the project rule find something in the files the run reports? One whose findings
+    lie in the migration files only has nothing to say about a model file checked alone."""
+    if index.reported_files is None or not rule.located_in_migrations:
+        return True
+    paths = index.migrations.paths if index.migrations is not None else ()
+    return any(os.path.abspath(path) in index.reported_files for path in paths)
 
 
 def drift_for_project(root: Path) -> list:

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from ormlint.cli import main
@@ -132,6 +133,39 @@ def test_a_model_file_checked_alone_judges_no_revision_for_migration_safety(tmp_
     assert check("models.py").exit_code == 1 and judged_in == []
     revision = "migrations/versions/0001_init.py"
     assert check(revision).exit_code == 0 and judged_in == [revision]
+
+
+MIGRATION_LOCATED = [
+    (code, i, source) for code, rule in RULES.items() if getattr(rule, "located_in_migrations", False)
+    for i, source in enumerate(rule.invalid)
+]
+
+
+@pytest.mark.parametrize(
+    ("code", "index", "source"), MIGRATION_LOCATED, ids=[f"{c}-{i}" for c, i, _ in MIGRATION_LOCATED]
+)
+def test_a_rule_located_in_migrations_reports_in_revisions_and_env_py_only(code, index, source, tmp_path):
+    # what lets a model file checked alone skip the rule
+    from tests.helpers import lint_project
+
+    findings = lint_project(example_files(source) or {"models.py": strip_markers(source)}, tmp_path)
+    paths = [Path(path).as_posix() for path, _, found in findings if found == code]
+    assert paths and all("/versions/" in p or p.endswith("env.py") for p in paths), paths
+
+
+def test_a_model_file_checked_alone_does_not_run_the_rules_located_in_migrations(tmp_path, monkeypatch):
+    root = _write(tmp_path, PROJECT)
+    monkeypatch.chdir(root)
+    ran: list[str] = []
+    for code in ("ORM709", "ORM710"):
+        rule = RULES[code]
+        monkeypatch.setattr(
+            rule, "check_project",
+            lambda self, index, real=rule.check_project: ran.append(self.code) or real(self, index),
+        )
+    check = lambda name: CliRunner().invoke(main, ["check", "--no-cache", name], catch_exceptions=False)  # noqa: E731
+    assert check("models.py").exit_code == 1 and ran == []
+    assert check("migrations/env.py").exit_code == 0 and sorted(ran) == ["ORM709", "ORM710"]
 
 
 def test_unchanged_revisions_are_not_read_again(tmp_path, monkeypatch):

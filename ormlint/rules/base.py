@@ -114,6 +114,9 @@ class ProjectRule(Rule):
     When only part of a project is checked, "not found" verdicts are not given."""
 
     scope = "project"
+    # Every finding lies in a migration file (a revision, env.py): a run that reports other
+    # files only (a model file checked alone) need not run the rule.
+    located_in_migrations = False
 
     def check(self, model: FileModel) -> Iterator[Violation]:
         return iter(())

@@ -384,6 +384,7 @@ class ForeignKeyDiffers(_DriftRule):
 class RevisionGraphBroken(ProjectRule):
     code = "ORM709"
     located_in_migrations = True
+    located_in_migrations = True
     name = "revision-graph-broken"
     summary = "migrations with several heads, a down_revision that names no revision, or duplicates"
     message = "{detail}"
@@ -506,6 +507,7 @@ class RevisionGraphBroken(ProjectRule):
 
 class MetadataMissesModels(ProjectRule):
     code = "ORM710"
+    located_in_migrations = True
     located_in_migrations = True
     name = "autogenerate-metadata-misses-models"
     summary = "env.py gives autogenerate no metadata, or metadata that cannot see some model modules"
