@@ -422,3 +422,12 @@ def test_reader_records_literal_sql_for_the_safety_rules():
 ])
 def test_orm735_a_constraint_dropped_by_the_name_none(tmp_path, body, expected):
     assert _codes(_head(tmp_path, body, _PG_INVOICES, "[tool.ormlint]\n")) == expected
+
+
+def test_orm734_the_same_value_added_to_another_type_is_no_use(tmp_path):
+    # fides: 'pre_approval_not_eligible' is added to two enum types in one revision
+    body = """
+        op.execute("alter type privacyrequeststatus add value 'not_eligible'")
+        op.execute("alter type auditlogaction add value 'not_eligible'")
+    """
+    assert _codes(_head(tmp_path, body, _PG_INVOICES, "[tool.ormlint]\n")) == []

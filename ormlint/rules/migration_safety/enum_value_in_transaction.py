@@ -70,7 +70,9 @@ class EnumValueInTransaction(SafetyRule):
         ]
         for added in _ADD_VALUE.finditer(op.text):
             type_name, literal = added.group(1), added.group(2)
-            if any(literal in text for text in (op.text[added.end():], *later_texts)):
+            later = (op.text[added.end():], *later_texts)
+            # another ADD VALUE of the same literal (to another type) is no use of this one
+            if any(literal in _ADD_VALUE.sub("", text) for text in later):
                 return (
                     f"the value {literal} added to enum type `{type_name}` is used later in "
                     "the same transaction, which PostgreSQL refuses (UnsafeNewEnumValueUsage: "

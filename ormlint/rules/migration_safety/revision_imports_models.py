@@ -46,8 +46,9 @@ class RevisionImportsModels(ProjectRule):
         model of today: once a later revision adds a column to it, the ORM selects that column
         when this revision queries or loads the class, and on a fresh database (a new
         environment, the test suite, `alembic upgrade head` from scratch) the column does not
-        exist yet: `UndefinedColumn`. Removing or renaming the class later breaks the import.
-        Verified by this rule's oracle test on PostgreSQL 15.
+        exist yet: `UndefinedColumn` (verified by this rule's oracle test on PostgreSQL 15).
+        `create_all(tables=[Model.__table__])` creates today's columns, which a later revision
+        then adds again; removing or renaming the class breaks the import.
         """
     fix_safety = (
         "No automatic fix. Describe what the revision needs inside it: `sa.table(\"invoices\", "
@@ -104,10 +105,11 @@ class RevisionImportsModels(ProjectRule):
 def _detail(module: str, names: list[str]) -> str:
     listed = ", ".join(f"`{name}`" for name in names)
     return (
-        f"the revision imports the mapped class {listed} from `{module}`: it is the model of "
-        "today, not of this revision's schema, and a column added to it later makes this "
-        "revision fail on a fresh database (UndefinedColumn); describe the table inside the "
-        "revision (`sa.table(...)` with the columns it needs) instead"
+        f"the revision imports the mapped class {listed} from `{module}`: it runs with "
+        "today's model, not with this revision's schema, so a later change to the class (a "
+        "column the ORM then selects or creates, a rename, its removal) breaks this revision "
+        "on a fresh database; describe the table inside the revision (`sa.table(...)` with "
+        "the columns it needs) instead"
     )
 
 
