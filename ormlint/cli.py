@@ -431,7 +431,7 @@ def _migration_plans(paths: tuple[Path, ...]):
     result = check(CheckRequest(paths=paths, settings=settings, need_index=True, whole_project=True))
     for warning in result.warnings:
         click.echo(f"ormlint: warning: {warning}", err=True)
-    found = plans(result.index) if result.index is not None else []
+    found = plans(result.index, settings.target_dialect) if result.index is not None else []
     if not found:
         click.echo("ormlint: error: no Alembic migrations found (alembic.ini, or [tool.ormlint] migrations)", err=True)
         sys.exit(EXIT_ERROR)
@@ -446,9 +446,9 @@ def _print_plan(plan) -> None:
     click.echo(f"# {where}")
     click.echo("def upgrade():")
     click.echo("".join("    " + line + "\n" for line in _header(plan).splitlines()), nl=False)
-    click.echo(render_operations(plan.upgrade), nl=False)
+    click.echo(render_operations(plan.upgrade, batch=plan.batch), nl=False)
     click.echo("\n\ndef downgrade():")
-    click.echo(render_operations(plan.downgrade), nl=False)
+    click.echo(render_operations(plan.downgrade, batch=plan.batch), nl=False)
 
 
 @migrations.command("check")

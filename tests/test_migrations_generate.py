@@ -1,6 +1,7 @@
 """`ormlint migrations`: the revision written from source alone brings the database to the models.
 
-Oracle (PostgreSQL, a throwaway cluster from tests/test_drift_oracle.py): for each drift fixture
+Oracle (PostgreSQL, a throwaway cluster from tests/test_drift_oracle.py, and SQLite, where
+Alembic's batch mode recreates tables): for each drift fixture
 project, migrate a fresh database to head, write the revision with `ormlint migrations revision`,
 upgrade again; Alembic's `compare_metadata` (compare_type, compare_server_default) is then empty,
 the history goes down to base and up again through the new revision's downgrade, and
@@ -22,18 +23,28 @@ from tests.test_drift_oracle import (  # noqa: F401  (postgresql_server is a fix
     alembic_diffs, copy_fixture, describe, fresh_database, postgresql_server, run_migrations,
 )
 
-GENERATED_CASES = ["tables_columns", "types_nullable", "indexes_uniques", "defaults_fks", "pg_types"]
+# the fixtures' env.py set render_as_batch=True: table changes are written in batch_alter_table
+# blocks, which SQLite needs (it cannot ALTER a column) and PostgreSQL runs as plain ALTERs
+GENERATED_CASES = [
+    pytest.param(name, backend, id=f"{name}-{backend}")
+    for name in ("tables_columns", "types_nullable", "indexes_uniques", "defaults_fks", "pg_types")
+    for backend in ("postgresql", "sqlite")
+    # pg_types is PostgreSQL-only; defaults_fks changes unnamed foreign keys, which SQLite cannot
+    # drop by name (test_an_unnamed_foreign_key_on_sqlite_is_left_to_the_author)
+    if backend == "postgresql" or name not in ("pg_types", "defaults_fks")
+]
 
 
 def _versions(project):
     return sorted((project / "migrations" / "versions").glob("*.py"))
 
 
-@pytest.mark.parametrize("name", GENERATED_CASES)
-def test_the_written_revision_brings_the_database_to_the_models(name, tmp_path, request):
+@pytest.mark.parametrize(("name", "backend"), GENERATED_CASES)
+def test_the_written_revision_brings_the_database_to_the_models(name, backend, tmp_path, request):
     pytest.importorskip("alembic")
     project = copy_fixture(name, tmp_path)
-    url = fresh_database("postgresql", tmp_path, request)
+    (project / "pyproject.toml").write_text(f'[tool.ormlint]\ntarget-dialect = "{backend}"\n')
+    url = fresh_database(backend, tmp_path, request)
     run_migrations(project, url, "head")
     assert alembic_diffs(project, url), "the fixture has drift to begin with"
     runner = CliRunner()
@@ -46,6 +57,7 @@ def test_the_written_revision_brings_the_database_to_the_models(name, tmp_path, 
     assert new.name.endswith("_sync_the_models.py")
     text = new.read_text()
     ast.parse(text)
+    assert "with op.batch_alter_table(" in text
     run_migrations(project, url, "head")
     diffs = alembic_diffs(project, url)
     assert diffs == [], f"{text}\n---\n{describe(diffs)}"
@@ -93,3 +105,13 @@ def test_the_revision_text_fills_alembics_template():
     assert values == {"revision": "abc123", "down_revision": "0001", "branch_labels": None, "depends_on": None}
     assert "    # left alone: table `x`: an op.execute rewrites it\n    op.add_column('t'" in text
     assert "def downgrade() -> None:\n    op.drop_column('t', 'c')\n" in text
+
+
+def test_an_unnamed_foreign_key_on_sqlite_is_left_to_the_author(tmp_path):
+    project = copy_fixture("defaults_fks", tmp_path)
+    (project / "pyproject.toml").write_text('[tool.ormlint]\ntarget-dialect = "sqlite"\n')
+    diff = CliRunner().invoke(main, ["migrations", "diff", str(project)])
+    assert diff.exit_code == 0, diff.output
+    assert "# TODO by hand: `books`: the foreign key on (author_id) has no name to drop it by on sqlite" in diff.output
+    upgrade = diff.output.split("def downgrade", 1)[0]
+    assert "drop_constraint('books_author_id_fkey'" not in upgrade  # the name it would not have

@@ -18,6 +18,26 @@ from typing import Iterable
 from ormlint.schema import SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable
 
 
+@dataclass(frozen=True)
+class TableOp:
+    """An operation on one existing table: `op.NAME(*before, table, *after)` (`table_name=` when
+    `table_keyword`), or inside `with op.batch_alter_table(table) as batch_op:` (SQLite, and
+    env.py's `render_as_batch=True`) `batch_op.NAME(*before, *after)`."""
+
+    name: str
+    table: str
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    table_keyword: bool = False
+
+    def __str__(self) -> str:
+        table = f"table_name={self.table!r}" if self.table_keyword else repr(self.table)
+        return _call(f"op.{self.name}", [*self.before, table, *self.after])
+
+    def in_batch(self) -> str:
+        return _call(f"batch_op.{self.name}", [*self.before, *self.after])
+
+
 @dataclass
 class Plan:
     """The operations of one script directory's next revision."""
@@ -32,14 +52,17 @@ class Plan:
     # operations written that ormlint's migration-safety rules would report, and the safe way
     safety: list[str] = field(default_factory=list)
     typeless: dict = field(default_factory=dict)  # (table, column) -> its foreign key target's type
+    batch: bool = False  # env.py sets render_as_batch=True: table changes in batch_alter_table
+    dialect: str = "postgresql"
 
     @property
     def needed(self) -> bool:
         return bool(self.upgrade or self.manual)
 
 
-def plans(index) -> list[Plan]:
-    """One plan per script directory whose drift was judged (several environments: each its own)."""
+def plans(index, dialect: str = "postgresql") -> list[Plan]:
+    """One plan per script directory whose drift was judged (several environments: each its own).
+    `dialect`: the target database's (an unnamed constraint has a name only PostgreSQL knows)."""
     from ormlint.drift import project_drift, withheld
 
     drifts = project_drift(index)
@@ -57,15 +80,23 @@ def plans(index) -> list[Plan]:
             continue
         tables = set(models.schema.tables) | set(directory.schema.tables)
         own = [d for d in drifts if d.item.table in tables]
-        result.append(_plan(directory, models.schema, directory.schema, own))
+        result.append(_plan(directory, models.schema, directory.schema, own, dialect))
     notes = withheld(index)
     for plan in result:
         plan.left_alone.extend(notes)
     return result
 
 
-def _plan(directory, models, migrated, drifts) -> Plan:
-    plan = Plan(directory)
+_RENDER_AS_BATCH = re.compile(r"render_as_batch\s*=\s*True")
+
+
+def _plan(directory, models, migrated, drifts, dialect: str = "postgresql") -> Plan:
+    plan = Plan(directory, dialect=dialect)
+    env = getattr(directory, "env", None)
+    if env is not None:
+        from ormlint.migrations.environment import read_source
+
+        plan.batch = bool(_RENDER_AS_BATCH.search(read_source(str(env)) or ""))
     by_table: dict[str, list] = {}
     for drift in drifts:
         by_table.setdefault(drift.item.table, []).append(drift.item)
@@ -195,8 +226,8 @@ def _change_table(plan: Plan, model: SchemaTable, existing: SchemaTable, items) 
         column = model.columns[name]
         rendered = _column(plan, model.name, column)
         if rendered is not None:
-            plan.upgrade.append(f"op.add_column({model.name!r}, {rendered})")
-            plan.downgrade.insert(0, f"op.drop_column({model.name!r}, {name!r})")
+            plan.upgrade.append(TableOp("add_column", model.name, after=(rendered,)))
+            plan.downgrade.insert(0, TableOp("drop_column", model.name, after=(repr(name),)))
             if column.nullable is False and column.server_default is None and not column.primary_key:
                 plan.safety.append(
                     f"ORM720: `{model.name}.{name}` is NOT NULL without a server default: on a table "
@@ -205,8 +236,8 @@ def _change_table(plan: Plan, model: SchemaTable, existing: SchemaTable, items) 
                 )
     for name in dropped:
         rendered = _column(plan, model.name, existing.columns[name])
-        plan.upgrade.append(f"op.drop_column({model.name!r}, {name!r})")
-        plan.downgrade.insert(0, f"op.add_column({model.name!r}, {rendered})" if rendered else
+        plan.upgrade.append(TableOp("drop_column", model.name, after=(repr(name),)))
+        plan.downgrade.insert(0, TableOp("add_column", model.name, after=(rendered,)) if rendered else
                               f"# op.add_column({model.name!r}, ...{name}...): write it by hand (see above)")
     for new in added:
         for old in dropped:
@@ -253,8 +284,8 @@ def _alter_column(plan: Plan, table: str, model: SchemaColumn, existing: SchemaC
             side.append(f"existing_nullable={bool(before.nullable)!r}")
         if "ORM707" not in codes and before.server_default is not None:
             side.append(f"existing_server_default={_server_default(before.server_default)}")
-    plan.upgrade.append(_call("op.alter_column", [repr(table), repr(model.name), *up]))
-    plan.downgrade.insert(0, _call("op.alter_column", [repr(table), repr(model.name), *down]))
+    plan.upgrade.append(TableOp("alter_column", table, after=(repr(model.name), *up)))
+    plan.downgrade.insert(0, TableOp("alter_column", table, after=(repr(model.name), *down)))
 
 
 def _change_indexes(plan: Plan, model: SchemaTable, existing: SchemaTable, items) -> None:
@@ -284,14 +315,20 @@ def _change_foreign_keys(plan: Plan, model: SchemaTable, existing: SchemaTable, 
     for item in items:
         for fk in existing.foreign_keys:
             if fk.columns == item.columns:
+                if fk.name is None and plan.dialect != "postgresql":
+                    plan.manual.append(
+                        f"`{existing.name}`: the foreign key on ({', '.join(fk.columns)}) has no name to drop "
+                        f"it by on {plan.dialect} (batch_alter_table(..., naming_convention=...) can name it)"
+                    )
+                    continue
                 name = fk.name or f"{existing.name}_{'_'.join(fk.columns)}_fkey"  # PostgreSQL's own name
-                plan.upgrade.append(f"op.drop_constraint({name!r}, {existing.name!r}, type_='foreignkey')")
+                plan.upgrade.append(_drop_foreign_key(existing.name, name))
                 plan.downgrade.insert(0, _create_foreign_key(existing.name, fk, name))
         for fk in model.foreign_keys:
             if fk.columns == item.columns:
                 name = fk.name or f"{model.name}_{'_'.join(fk.columns)}_fkey"
                 plan.upgrade.append(_create_foreign_key(model.name, fk, name))
-                plan.downgrade.insert(0, f"op.drop_constraint({name!r}, {model.name!r}, type_='foreignkey')")
+                plan.downgrade.insert(0, _drop_foreign_key(model.name, name))
 
 
 # -- rendering ------------------------------------------------------------------------------------
@@ -313,7 +350,11 @@ def _column(plan: Plan, table: str, column: SchemaColumn) -> str | None:
 
 
 def _server_default(normalised: str | None) -> str:
-    return "None" if normalised is None else f"sa.text({normalised!r})"
+    if normalised is None:
+        return "None"
+    if normalised == "now()":  # func.now(), CURRENT_TIMESTAMP...: each database's own spelling
+        return "sa.func.now()"
+    return f"sa.text({normalised!r})"
 
 
 _SIMPLE_TYPES = {
@@ -384,24 +425,24 @@ def _index_name(index: SchemaIndex) -> str:
     return f"op.f({index.name!r})" if index.name_generated else repr(index.name)
 
 
-def _create_index(table: str, index: SchemaIndex) -> str:
-    unique = ", unique=True" if index.unique else ""
-    return f"op.create_index({_index_name(index)}, {table!r}, [{_names(index.columns or ())}]{unique})"
+def _create_index(table: str, index: SchemaIndex) -> TableOp:
+    unique = ("unique=True",) if index.unique else ()
+    return TableOp("create_index", table, (_index_name(index),), (f"[{_names(index.columns or ())}]", *unique))
 
 
-def _drop_index(table: str, index: SchemaIndex) -> str:
-    return f"op.drop_index({_index_name(index)}, table_name={table!r})"
+def _drop_index(table: str, index: SchemaIndex) -> TableOp:
+    return TableOp("drop_index", table, (_index_name(index),), table_keyword=True)
 
 
-def _create_any(table: str, index: SchemaIndex) -> str:
+def _create_any(table: str, index: SchemaIndex) -> TableOp:
     if index.kind == "unique_constraint":
-        return f"op.create_unique_constraint({index.name!r}, {table!r}, [{_names(index.columns or ())}])"
+        return TableOp("create_unique_constraint", table, (repr(index.name),), (f"[{_names(index.columns or ())}]",))
     return _create_index(table, index)
 
 
-def _drop_any(table: str, index: SchemaIndex) -> str:
+def _drop_any(table: str, index: SchemaIndex) -> TableOp:
     if index.kind == "unique_constraint":
-        return f"op.drop_constraint({index.name!r}, {table!r}, type_='unique')"
+        return TableOp("drop_constraint", table, (repr(index.name),), ("type_='unique'",))
     return _drop_index(table, index)
 
 
@@ -411,16 +452,32 @@ def _foreign_key_constraint(fk: SchemaForeignKey) -> str:
     return f"sa.ForeignKeyConstraint([{_names(fk.columns)}], [{_names(targets)}]{extra})"
 
 
-def _create_foreign_key(table: str, fk: SchemaForeignKey, name: str) -> str:
-    ondelete = f", ondelete={fk.ondelete!r}" if fk.ondelete else ""
-    return (
-        f"op.create_foreign_key({name!r}, {table!r}, {fk.target_table!r}, "
-        f"[{_names(fk.columns)}], [{_names(fk.target_columns)}]{ondelete})"
+def _create_foreign_key(table: str, fk: SchemaForeignKey, name: str) -> TableOp:
+    ondelete = (f"ondelete={fk.ondelete!r}",) if fk.ondelete else ()
+    return TableOp(
+        "create_foreign_key", table, (repr(name),),
+        (repr(fk.target_table), f"[{_names(fk.columns)}]", f"[{_names(fk.target_columns)}]", *ondelete),
     )
 
 
-def render_operations(operations: list[str], indent: str = "    ") -> str:
-    """The body of `upgrade()`/`downgrade()`: each operation indented, `pass` when there is none."""
+def _drop_foreign_key(table: str, name: str) -> TableOp:
+    return TableOp("drop_constraint", table, (repr(name),), ("type_='foreignkey'",))
+
+
+def render_operations(operations: list, indent: str = "    ", batch: bool = False) -> str:
+    """The body of `upgrade()`/`downgrade()`: each operation indented, `pass` when there is none.
+    `batch`: the operations on one table in a row go into one `op.batch_alter_table` block."""
     if not operations:
         return f"{indent}pass\n"
-    return "".join(indent + line.replace("\n", "\n" + indent) + "\n" for line in operations)
+    lines: list[str] = []
+    current: str | None = None
+    for operation in operations:
+        if batch and isinstance(operation, TableOp):
+            if operation.table != current:
+                lines.append(f"with op.batch_alter_table({operation.table!r}, schema=None) as batch_op:")
+                current = operation.table
+            lines.append("    " + operation.in_batch())
+            continue
+        current = None
+        lines.append(str(operation))
+    return "".join(indent + line.replace("\n", "\n" + indent) + "\n" for line in lines)

@@ -75,7 +75,7 @@ def revision_text(plan: Plan, message: str, revision: str, down_revision: str | 
             header = _header(plan) if body.startswith("${upgrades") else ""
             if header:
                 lines.append("".join(indent + h + "\n" for h in header.splitlines()))
-            lines.append(render_operations(operations, indent))
+            lines.append(render_operations(operations, indent, plan.batch))
             continue
         lines.append(_EXPRESSION.sub(lambda m: values[m.group(1).strip()], line))
     return "".join(lines)
