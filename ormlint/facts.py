@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
@@ -312,6 +312,9 @@ class TablePart:
     complete: bool  # and every column and table-level constraint of them could be read
     # (schema, known) of each of those classes that binds `__table_args__`, nearest first.
     table_args_schemas: tuple[tuple[str | None, bool], ...] = ()
+    # Attributes one class body declares as a column more than once (in the branches of an
+    # `if`, a declared_attr returning one of two): which one the table gets is not known.
+    redeclared: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -418,14 +421,16 @@ class ProjectIndex:
 
         return self._memo("maps_table", cls, compute)
 
-    def _own_part(self, path: str, cls: ClassFacts) -> TablePart:
-        """The class's TablePart, whatever table it goes to."""
+    def class_part(self, path: str, cls: ClassFacts) -> TablePart:
+        """What the class puts into the table it is mapped to, whatever table that is (a
+        single-table subclass's table_part leaves out what its parent's part has already)."""
         def compute() -> TablePart:
             schemas = [(cls.schema, cls.schema_known)] if "__table_args__" in cls.own_attributes else []
             columns = [Declared(c, path, cls.name) for c in cls.columns]
             indexes = [Declared(ix, path, cls.name) for ix in cls.indexes]
             attributes = set(cls.own_attributes)
             names = {c.attr for c in cls.columns}
+            redeclared = _redeclared(cls.columns)
             bases_known = True
             complete = cls.columns_complete and cls.constraints_complete
             seen = {(path, cls.name)}
@@ -446,6 +451,7 @@ class ProjectIndex:
                 attributes |= base.own_attributes
                 if "__table_args__" in base.own_attributes:
                     schemas.append((base.schema, base.schema_known))
+                redeclared |= _redeclared(base.columns)
                 for column in base.columns:
                     # (a name the class body binds to something else overrides the column)
                     if column.attr not in names and column.attr not in cls.own_attributes:
@@ -456,7 +462,7 @@ class ProjectIndex:
                     indexes.extend(Declared(ix, base_path, base.name) for ix in base.indexes)
             return TablePart(
                 path, cls.name, tuple(columns), tuple(indexes), frozenset(attributes),
-                bases_known, complete, tuple(schemas),
+                bases_known, complete, tuple(schemas), frozenset(redeclared),
             )
 
         return self._memo("own_table_part", cls, compute)
@@ -529,7 +535,7 @@ class ProjectIndex:
         """A primary key column or constraint in what the class puts into its table (its body,
         its mixins and abstract bases): a subclass of a mapped class needs one for a table of its
         own. None: none is seen, and its columns are not all known."""
-        part = self._own_part(path, cls)
+        part = self.class_part(path, cls)
         if any(d.fact.primary_key for d in part.columns) or any(d.fact.kind == "primary_key" for d in part.indexes):
             return True
         return False if part.complete else None
@@ -546,13 +552,13 @@ class ProjectIndex:
             return cls.shares_parent_table
         if self.declarative_root(path, cls) != ("", "flask.Model"):
             return False
-        parents = self._mapped_bases(cls)
+        parents = self.mapped_bases(cls)
         if not parents:
             return None if parents is None else False
         has_key = self.declares_primary_key(path, cls)
         return None if has_key is None else not has_key
 
-    def _mapped_bases(self, cls: ClassFacts) -> list[tuple[str, ClassFacts]] | None:
+    def mapped_bases(self, cls: ClassFacts) -> list[tuple[str, ClassFacts]] | None:
         """The class's direct bases that are mapped; None when that cannot be told of one."""
         found_bases = []
         for ref in cls.project_bases:
@@ -575,7 +581,7 @@ class ProjectIndex:
                 return None
             if not shared:
                 return (path, cls) if cls.tablename else None
-            parents = self._mapped_bases(cls)
+            parents = self.mapped_bases(cls)
             return self._table_owner(*parents[0]) if parents is not None and len(parents) == 1 else None
 
         return self._memo("table_owner", cls, compute)
@@ -594,11 +600,11 @@ class ProjectIndex:
         return tables[id(owner[1])][1]
 
     def _mapped_table(self, path: str, cls: ClassFacts) -> MappedTable:
-        own = self._own_part(path, cls)
+        own = self.class_part(path, cls)
         parts = [own]
         declared_by = {(d.path, d.owner) for d in own.columns + own.indexes}
         for child_path, child in self._single_table_children().get(id(cls), ()):
-            part = self._own_part(child_path, child)
+            part = self.class_part(child_path, child)
             parts.append(replace(  # what the parent's part has already (its mixins, the base)
                 part,
                 columns=tuple(d for d in part.columns if (d.path, d.owner) not in declared_by),
@@ -810,6 +816,11 @@ class ProjectIndex:
         """The one class of this name that is not a declarative base; None if absent or ambiguous."""
         found = [(p, c) for p, c in self.classes_by_name.get(name, ()) if c.kind != "base"]
         return found[0] if len(found) == 1 else None
+
+
+def _redeclared(columns: Iterable[ColumnFacts]) -> set[str]:
+    counts = Counter(c.attr for c in columns if c.attr)
+    return {attr for attr, count in counts.items() if count > 1}
 
 
 def _with_tablenames(facts: FileFacts, named: dict[int, str]) -> FileFacts:

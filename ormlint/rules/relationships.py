@@ -501,26 +501,12 @@ class _Schema:
         root = index.declarative_root(path, cls)
         if root is None:
             return None
-        sources, parent = self._lineage(path, cls)
-        if sources is _UNKNOWN:
-            return None
-        columns: dict[str, ColumnFacts] = {}
-        for column in cls.columns:
-            if column.attr and column.attr in columns and columns[column.attr] != column:
-                return None  # declared twice (in branches of an `if`): cannot tell which
-            if column.attr:
-                columns[column.attr] = column
-        for source in sources:
-            seen_here: dict[str, ColumnFacts] = {}
-            for column in source.columns:
-                if not column.attr:
-                    continue
-                if seen_here.get(column.attr, column) != column:
-                    return None  # a declared_attr returning different columns
-                seen_here[column.attr] = column
-                if column.attr in cls.own_attributes and column.attr not in columns:
-                    continue  # overridden in the class by something that is not a column
-                columns.setdefault(column.attr, column)
+        part = index.class_part(path, cls)
+        parents = index.mapped_bases(cls)
+        if part.redeclared or not part.bases_known or parents is None or len(parents) > 1:
+            return None  # a column declared twice (which one counts?), or bases unknown
+        parent = parents[0] if parents else None
+        columns = {d.fact.attr: d.fact for d in part.columns if d.fact.attr}
         parent_info = self.info(*parent) if parent is not None else None
         if parent is not None and parent_info is None:
             return None
@@ -540,34 +526,6 @@ class _Schema:
             return None
         hierarchy = ((path, cls.name),) + (parent_info.hierarchy if parent_info else ())
         return _MappedInfo(path, cls, root, table, tables, hierarchy, columns)
-
-    def _lineage(self, path: str, cls: ClassFacts):
-        """The bases whose columns the class's table gets (mixins, abstract classes, the
-        declarative base), nearest first, and its mapped parent class if any."""
-        sources: list[ClassFacts] = []
-        parent: ClassKey | None = None
-        parent_facts = None
-        pending = list(cls.project_bases)
-        seen: set[ClassKey] = set()
-        while pending:
-            ref = pending.pop(0)
-            found = self.index.resolve_base(ref) if ref is not None else None
-            if found is None:
-                return _UNKNOWN, None
-            base_path, base = found
-            if (base_path, base.name) in seen:
-                continue
-            seen.add((base_path, base.name))
-            if base.kind not in ("mixin", "abstract", "base") and (
-                self.index.declarative_root(base_path, base) is not None
-            ):
-                if parent is not None and parent != (base_path, base.name):
-                    return _UNKNOWN, None  # two mapped bases
-                parent, parent_facts = (base_path, base.name), base
-                continue
-            sources.append(base)
-            pending.extend(base.project_bases)
-        return sources, ((parent[0], parent_facts) if parent is not None else None)
 
     # -- tables -----------------------------------------------------------------------------
 
