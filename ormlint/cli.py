@@ -202,8 +202,13 @@ def check(
         jobs=jobs,
         need_index=show_uncertain,
     )
+    from ormlint.progress import TerminalLine, reporting
+
+    # files analysed so far, on a terminal, for runs longer than a second
+    line = TerminalLine(sys.stderr) if not quiet and _is_terminal(sys.stderr) else None
     try:
-        result = check(request)
+        with reporting(line):
+            result = check(request)
     except Exception as error:  # pragma: no cover - a bug in ormlint, never the user's input
         from ormlint.engine import short_reason
 
@@ -240,6 +245,13 @@ def check(
     else:
         click.echo(report, nl=False)
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # replaced or closed
+        return False
 
 
 def _source_lines(settings, stdin: tuple[str, str] | None):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+from ormlint import progress
 from ormlint.codes import PARSE_ERROR_CODE, RULE_CODES, RuleOptions
 from ormlint.config import Settings
 from ormlint.facts import (
@@ -944,6 +945,7 @@ def _run_paths(
     jobs = jobs or os.cpu_count() or 1
     jobs_args = [job for _, _, job in pending]
     fresh: list[Any] = [None] * len(jobs_args)
+    progress.begin(len(jobs_args))
     # Files whose bytes show no prefilter marker are answered here from their text (an encoding
     # that hides a marker from a bytes search is still analysed in full, here): sending them to
     # the pool would cost more than they do.
@@ -968,6 +970,7 @@ def _run_paths(
         def analyse_here() -> Iterator[None]:  # while the workers run
             for i in set(range(len(jobs_args))).difference(remote):
                 fresh[i] = _analyse_job(jobs_args[i])
+                progress.advance()
                 yield
 
         def worker_crashed(job: tuple) -> FileResult:
@@ -983,7 +986,9 @@ def _run_paths(
         finally:
             gc.unfreeze()
     else:
-        fresh = [_analyse_job(job) for job in jobs_args]
+        for i, job in enumerate(jobs_args):
+            fresh[i] = _analyse_job(job)
+            progress.advance()
     for (path, digest, job), result in zip(pending, fresh):
         results.append(result)
         if cache is not None and job[1] not in crashed:

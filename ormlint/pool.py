@@ -25,6 +25,8 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from ormlint import progress
+
 JOBS_PER_WORKER = 2  # handed out at once: one running, one queued so that no worker waits
 BROKEN_POOLS_AT_MOST = 3  # then every job left runs alone
 PARENT_POLL_SECONDS = 1.0
@@ -96,6 +98,7 @@ def _run_pool(
                 if isinstance(future.exception(), BrokenProcessPool):
                     return _collect_broken(in_flight, results)
                 results[in_flight.pop(future)] = future.result()
+                progress.advance()
 
 
 def _collect_broken(in_flight: dict[Future, int], results: dict[int, Any]) -> set[int]:
@@ -104,6 +107,7 @@ def _collect_broken(in_flight: dict[Future, int], results: dict[int, Any]) -> se
     for future, index in in_flight.items():
         if future.done() and future.exception() is None:
             results[index] = future.result()
+            progress.advance()
         elif future.done() and not isinstance(future.exception(), BrokenProcessPool):
             future.result()  # a bug in `function`: raised as without a pool
         else:
@@ -129,6 +133,8 @@ def _run_alone(
                 except BrokenProcessPool:
                     results[index] = crashed(items[index])
                     break  # the rest in a new pool
+                finally:
+                    progress.advance()
 
 
 def worker_pool(max_workers: int, context: Any = None) -> ProcessPoolExecutor:
