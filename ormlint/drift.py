@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ormlint.facts import ClassFacts, ColumnFacts, IndexFacts, ProjectIndex, TablePart
 from ormlint.migrations.discovery import display_path
+from ormlint.migrations.environment import filters_tables
 from ormlint.schema import (
     Schema, SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable, Source, reflected_type_note,
     server_defaults_differ, types_differ,
@@ -58,6 +59,9 @@ class ModelSchema:
     # migration creates them (a table of another MetaData or declarative base, or of a test
     # module, may never be meant for Alembic).
     migrated_metadata: set[str] = field(default_factory=set)
+    # env.py hands autogenerate a filter (`include_object=`, `include_name=`): which tables it
+    # compares is decided by code, so no table is called missing on either side.
+    tables_filtered: bool = False
 
 
 # A metadata "root": (path, class name) of a declarative base, ("", "flask.Model") for a library's
@@ -179,6 +183,8 @@ def model_schema(
             schema.withhold(schema.tables[name], "its MetaData is not env.py's target_metadata")
         elif root is not None and (root in targets if targets is not None else every_root == {root}):
             migrated_metadata.add(name)
+    if env is not None and filters_tables(env):
+        return ModelSchema(schema, False, complete, set(), tables_filtered=True)
     return ModelSchema(schema, tables_complete, complete, migrated_metadata)
 
 
@@ -956,7 +962,12 @@ def withheld(index: ProjectIndex) -> list[str]:
             why = owned.why if owned is not None else "no env.py tells which models are its own"
             lines.append(f"{where}: drift is not judged: one of several environments, and {why}")
             continue
-        if migrated.uncertain:
+        if models.tables_filtered:
+            lines.append(
+                f"{where}: no table is called missing on either side: env.py's `include_object` "
+                "/ `include_name` chooses which tables autogenerate compares"
+            )
+        elif migrated.uncertain:
             lines.append(
                 f"{where}: no table is called missing on either side: "
                 f"{migrated.withheld_because or 'the set of tables is not known'}"

@@ -329,3 +329,36 @@ def test_each_service_agrees_with_its_own_alembic_check(tmp_path):
             assert check.returncode != 0 and "add_column" in output and "total" in output, output
         else:
             assert check.returncode == 0, output
+
+
+# -- env.py filtering what autogenerate compares ---------------------------------------------
+
+FILTERING_ENV = '''
+from alembic import context
+
+from app.models import Base
+
+target_metadata = Base.metadata
+
+
+def include_object(object, name, type_, reflected, compare_to):
+    return not (type_ == "table" and object.schema == "core")
+
+
+context.configure(target_metadata=target_metadata, include_object=include_object)
+'''
+
+
+def test_environments_splitting_one_metadata_with_include_object_call_no_table_missing(tmp_path):
+    # dispatch: a core and a tenant environment import one Base, each filters out the other's
+    # tables (by schema there), so neither's table is missing from the other's history
+    models = declarative_service(SERVICE_A_MODELS + SERVICE_B_MODELS + "    total = Column(Integer)\n", "pass")
+    files = {"app/__init__.py": "", "app/models.py": models["app/models.py"]}
+    for name, table in (("core", "orders"), ("tenant", "invoices")):
+        files[f"revisions/{name}/env.py"] = FILTERING_ENV
+        files[f"revisions/{name}/script.py.mako"] = ""
+        files[f"revisions/{name}/versions/0001_init.py"] = revision(create_table(table, "note"))
+    # the columns of a table an environment creates are still compared
+    assert findings(tmp_path, files) == [("app/models.py", "ORM703")]
+    lines = withheld(tmp_path)
+    assert len([line for line in lines if "include_object" in line]) == 2, lines

@@ -40,6 +40,20 @@ def target_metadata_value(source: str) -> tuple[ast.expr, Location] | None:
     return found
 
 
+def filters_tables(env: Path) -> bool:
+    """Does env.py hand autogenerate a filter (`include_object=`, `include_name=` of
+    `context.configure`)? Which tables it compares is then decided by that code (dispatch splits
+    one metadata between two environments by schema)."""
+    source = read_source(str(env))
+    if source is None or not re.search(r"\binclude_(?:object|name)\b", source):
+        return False
+    tree = _parse(source)
+    return tree is None or any(
+        keyword.arg in ("include_object", "include_name", None)  # None: `**options`
+        for node in ast.walk(tree) if isinstance(node, ast.Call) for keyword in node.keywords
+    )
+
+
 def _parse(source: str) -> ast.Module | None:
     from ormlint.syntax import parse_python
 

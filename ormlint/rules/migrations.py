@@ -82,7 +82,9 @@ class _DriftRule(ProjectRule):
         is not env.py's `target_metadata`, gets none either, nor does a Flask-SQLAlchemy model with a
         `__bind_key__` (another database's). No table is called missing on either side when the
         set of tables is unknown: such a step, a revision graph that is not one history to its
-        heads (ORM709), or model tables whose names are not known (a table name the library
+        heads (ORM709), an env.py that hands `context.configure` an `include_object=` or
+        `include_name=` filter (code decides which tables autogenerate compares), or model
+        tables whose names are not known (a table name the library
         gives a class without `__tablename__` is known in the cases ORM602 lists). Of several
         Alembic environments, one gets no verdict when it is not known which models are its
         own (see ORM701), and a history env.py picks when it runs (`version_locations`) gets
@@ -384,7 +386,6 @@ class ForeignKeyDiffers(_DriftRule):
 class RevisionGraphBroken(ProjectRule):
     code = "ORM709"
     located_in_migrations = True
-    located_in_migrations = True
     name = "revision-graph-broken"
     summary = "migrations with several heads, a down_revision that names no revision, or duplicates"
     message = "{detail}"
@@ -507,7 +508,6 @@ class RevisionGraphBroken(ProjectRule):
 
 class MetadataMissesModels(ProjectRule):
     code = "ORM710"
-    located_in_migrations = True
     located_in_migrations = True
     name = "autogenerate-metadata-misses-models"
     summary = "env.py gives autogenerate no metadata, or metadata that cannot see some model modules"
