@@ -362,3 +362,20 @@ def test_environments_splitting_one_metadata_with_include_object_call_no_table_m
     assert findings(tmp_path, files) == [("app/models.py", "ORM703")]
     lines = withheld(tmp_path)
     assert len([line for line in lines if "include_object" in line]) == 2, lines
+
+
+def test_version_locations_outside_the_project_are_not_read(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "0001_elsewhere.py").write_text(revision("pass"))
+    env = DIALECT_ENV.replace('str(HERE / "versions" / "sqlite")', repr(str(outside))).replace(
+        'str(HERE / "versions" / "postgresql")', '"../.."'
+    )
+    project = tmp_path / "project"
+    findings(project, per_dialect_project(env))
+    from ormlint.config import load_settings
+    from ormlint.engine import run
+
+    result = run([project], load_settings([project]), jobs=1, whole_project=True)
+    versions = [v for d in result.index.migrations.directories for v in d.versions]
+    assert versions and all(project in v.resolve().parents for v in versions), versions

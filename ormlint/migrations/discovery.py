@@ -211,10 +211,15 @@ def _histories(location: tuple[tuple[Path, ...], Path | None]) -> list[tuple[tup
         return [location]
     from ormlint.migrations.environment import run_time_version_locations
 
-    chosen = run_time_version_locations(env, environment_root(env.parent))
+    root = environment_root(env.parent)
+    chosen = run_time_version_locations(env, root)
     if chosen is None:
         return [location]
-    histories = [((d,), env) for d in chosen[0] if revision_files(d)]
+    bounds = {root.resolve(), env.parent.resolve()}  # never a directory elsewhere (`/`)
+    histories = [
+        ((d,), env) for d in chosen[0]
+        if any(b == d.resolve() or b in d.resolve().parents for b in bounds) and revision_files(d)
+    ]
     return histories or [location]
 
 

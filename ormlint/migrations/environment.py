@@ -215,7 +215,7 @@ def run_time_version_locations(env: Path, root: Path) -> tuple[list[Path], bool]
             continue
         for text in paths:
             for part in re.split(r"[,\s]+", text.replace("%(here)s", root.as_posix())):
-                if part:
+                if part and "\0" not in part:
                     path = Path(part)
                     found.append(path if path.is_absolute() else root / path)
     if not read:
@@ -271,7 +271,7 @@ def _path_values(expr: ast.expr, env: Path, names: dict[str, ast.expr], depth: i
         return [expr.value]
     if isinstance(expr, ast.Name):
         if expr.id == "__file__":
-            return [str(env)]
+            return [str(env.absolute())]
         return _path_values(names[expr.id], env, names, depth + 1) if expr.id in names else None
     if isinstance(expr, ast.Attribute) and expr.attr == "parent":
         inner = one(expr.value)
