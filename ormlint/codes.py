@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 # code -> enabled by default (opt-in rules: False)
 RULE_CODES: dict[str, bool] = {
-    **{f"ORM10{n}": True for n in range(1, 9)},
-    **{f"ORM20{n}": True for n in range(1, 7)},
+    **{f"ORM10{n}": True for n in range(1, 10)},
+    **{f"ORM20{n}": True for n in range(1, 8)},
     **{f"ORM30{n}": True for n in range(1, 5)},
     **{f"ORM40{n}": True for n in range(1, 6)},
     **{f"ORM50{n}": True for n in range(1, 4)},

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from ormlint.rules import (
-    columns, declarative, defaults, foreign_keys, indexes, migration_safety, migrations,
-    relationships, security,
+    backref_with_back_populates, columns, declarative, defaults, foreign_keys, indexes,
+    migration_safety, migrations, relationships, security, sql_type_in_mapped,
 )
 from ormlint.rules.base import Rule, Violation
 
+# a family module holds several rules; newer rules are one module each
 _FAMILIES = (
-    relationships, columns, defaults, indexes, declarative, foreign_keys, migrations,
-    migration_safety, security,
+    relationships, backref_with_back_populates, columns, sql_type_in_mapped, defaults, indexes,
+    declarative, foreign_keys, migrations, migration_safety, security,
 )
 
 RULES: dict[str, type[Rule]] = {

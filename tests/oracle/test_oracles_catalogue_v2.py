@@ -1,0 +1,34 @@
+"""Oracles of the rules added for issue 18: what SQLAlchemy itself does with each example."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import String, exc, select
+from sqlalchemy.orm.exc import MappedAnnotationError
+
+from ormlint.rules import RULES
+from tests.oracle.harness import load
+
+
+def test_orm109_backref_and_back_populates_fail_when_the_class_is_defined():
+    with pytest.raises(exc.ArgumentError, match="backref and back_populates keyword arguments are mutually exclusive"):
+        with load(RULES["ORM109"].invalid[0]):
+            pass
+
+
+def test_orm207_sql_type_alone_in_mapped_fails_when_the_class_is_defined():
+    with pytest.raises(MappedAnnotationError, match="is the SQLAlchemy type .*Integer.*Expected a Python type instead"):
+        with load(RULES["ORM207"].invalid[0]):
+            pass
+
+
+def test_orm207_with_an_explicit_type_the_attribute_holds_python_values_not_the_sql_type():
+    with load(RULES["ORM207"].invalid[1]) as example:
+        example.configure()
+        column = example.Item.__table__.c.label
+        assert isinstance(column.type, String) and column.type.length == 40
+        with example.sqlite_session() as session:
+            session.add(example.Item(id=1, label="boxed"))
+            session.commit()
+            label = session.execute(select(example.Item.label)).scalar_one()
+        assert label == "boxed" and isinstance(label, str)  # a str, not what `Mapped[sa.String]` says
