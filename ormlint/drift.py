@@ -781,9 +781,14 @@ def environment_models(index: ProjectIndex) -> dict[str, EnvironmentModels]:
         reached = _reached_from(models, env, None)
         found[env] = EnvironmentModels(reached, frozenset(model_files), "the only environment")
     elif roots:
-        territories = {facts.path: _territory(facts.path, roots) for facts in models.files}
+        real = {facts.path: os.path.realpath(facts.path) for facts in models.files}
+        root_texts = {env: os.path.join(str(root), "") for env, root in roots.items()}  # ends in a separator
+        territories = {path: _territory(real[path], root_texts) for path in real}
         under = {path: territories[path] for path in model_files}
-        reached_by = {env: _reached_from(models, env, root) for env, root in roots.items()}
+        reached_by = {
+            env: _reached_from(models, env, frozenset(p for p, r in real.items() if r.startswith(text)))
+            for env, text in root_texts.items()
+        }
         for env in roots:
             reached = reached_by[env]
             program = frozenset(p for p, envs in territories.items() if not envs or env in envs)
@@ -870,17 +875,18 @@ def environment_index(index: ProjectIndex, env: str) -> ProjectIndex:
     return index.derived[key]
 
 
-def _territory(path: str, roots: dict[str, Path]) -> set[str]:
-    """The environments whose root is the deepest one holding `path` (empty: none holds it)."""
-    resolved = Path(path).resolve()
-    holding = {env: root for env, root in roots.items() if root in resolved.parents}
-    deepest = max((len(root.parts) for root in holding.values()), default=None)
-    return {env for env, root in holding.items() if len(root.parts) == deepest}
+def _territory(real_path: str, roots: dict[str, str]) -> set[str]:
+    """The environments whose root (a real path ending in a separator) is the deepest one
+    holding `real_path` (empty: none holds it)."""
+    holding = {env: root for env, root in roots.items() if real_path.startswith(root)}
+    deepest = max((len(root) for root in holding.values()), default=None)
+    return {env for env, root in holding.items() if len(root) == deepest}
 
 
-def _reached_from(models: ProjectIndex, env: str, root: Path | None) -> frozenset[str] | None:
-    """Every project file an import chain from env.py loads (imports that match files of
-    several services resolved to those under `root`); None when the chain cannot be followed."""
+def _reached_from(models: ProjectIndex, env: str, own: frozenset[str] | None) -> frozenset[str] | None:
+    """Every project file an import chain from env.py loads (an import that matches files of
+    several services loads those in `own`, the files under env.py's root); None when the chain
+    cannot be followed."""
     from ormlint.migrations.environment import ModuleFiles, reachable_files, read_source
 
     if not (models.whole_project and models.complete):
@@ -896,8 +902,7 @@ def _reached_from(models: ProjectIndex, env: str, root: Path | None) -> frozense
             (d / top / "__init__.py").is_file() or (d / f"{top}.py").is_file() for d in ancestors
         )
 
-    prefer = (lambda path: root in Path(path).resolve().parents) if root is not None else None
-    files = ModuleFiles((f.path for f in models.files), prefer)
+    files = ModuleFiles((f.path for f in models.files), own.__contains__ if own is not None else None)
     reached = reachable_files(env, source, files, read_source, is_local)
     return frozenset(reached) if reached is not None else None
 
