@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ormlint.config import ConfigError, load_settings
@@ -226,10 +228,21 @@ def test_orm725_leaves_alone(tmp_path, body):
     assert [c for c in _codes(tmp_path, body) if c[1] == "ORM725"] == []
 
 
-def test_orm725_reads_existing_type_when_the_replay_does_not_know(tmp_path):
-    before = _TABLE + '\nop.execute("ALTER TABLE invoices ADD COLUMN total integer")'
+def test_orm725_reads_existing_type_when_the_replay_cannot_read_the_column_type(tmp_path):
+    before = _TABLE + '\nop.add_column("invoices", sa.Column("total", MyInteger()))'
     body = 'op.alter_column("invoices", "total", type_=sa.BigInteger(), existing_type=sa.Integer())'
     assert _codes(tmp_path, body, before=before) == [(9, "ORM725")]
+
+
+def test_orm725_and_orm726_do_not_trust_existing_type_when_the_replay_is_unsure_of_the_table(tmp_path):
+    """Autogenerate run against SQLite writes `existing_type=sa.NUMERIC()` for a UUID column
+    (SmartWalletFX 0007): on PostgreSQL the column is a UUID already."""
+    before = """
+        op.create_table("users", sa.Column("id", sa.UUID(), primary_key=True))
+        op.execute("DROP INDEX IF EXISTS ix_old")
+    """
+    body = 'op.alter_column("users", "id", existing_type=sa.NUMERIC(), type_=sa.UUID())'
+    assert _codes(tmp_path, body, before=before) == []
 
 
 def test_orm725_a_using_conversion_rewrites(tmp_path):
@@ -277,3 +290,43 @@ def test_a_bad_target_version_exits_2(tmp_path):
     (tmp_path / "m.py").write_text("import sqlalchemy\n")
     result = CliRunner().invoke(main, ["check", "--no-cache", str(tmp_path)])
     assert result.exit_code == 2 and "target-version" in result.output
+
+
+def test_a_history_kept_for_another_dialect_is_not_judged(tmp_path):
+    """env.py picks `versions/<dialect>` when it runs (as Prefect does): the SQLite history is
+    not judged for PostgreSQL, the PostgreSQL one is."""
+    body = 'op.create_check_constraint("ck", "invoices", "id > 0")'
+    files = {
+        "alembic.ini": _INI,
+        "pyproject.toml": "[tool.ormlint]\n",
+        "migrations/env.py": (
+            "from alembic import context\n\n"
+            "dialect = context.get_bind().dialect.name\n"
+            'context.script.version_locations = [f"migrations/versions/{dialect}"]\n'
+        ),
+    }
+    for dialect in ("postgresql", "sqlite"):
+        files[f"migrations/versions/{dialect}/0001_init.py"] = _revision("0001", None, _TABLE)
+        files[f"migrations/versions/{dialect}/0002_head.py"] = _revision("0002", "0001", body)
+    _write(tmp_path, files)
+    findings = run([tmp_path], load_settings([tmp_path]), jobs=1).findings
+    assert [(Path(f.path).parent.name, f.code) for f in findings] == [("postgresql", "ORM722")]
+
+
+@pytest.mark.parametrize(("emptying", "expected"), [
+    ('op.execute("DELETE FROM invoices;")', []),
+    ('op.execute("TRUNCATE TABLE invoices")', []),
+    ('op.execute(\'DELETE FROM "invoices"\')', []),
+    # rows are left: judged
+    ('op.execute("DELETE FROM invoices WHERE id < 10")', ["ORM722", "ORM723", "ORM724", "ORM725"]),
+    ('op.execute("""DELETE FROM invoices\nWHERE id < 10""")', ["ORM722", "ORM723", "ORM724", "ORM725"]),
+    ('op.execute("DELETE FROM customers")', ["ORM722", "ORM723", "ORM724", "ORM725"]),
+])
+def test_a_table_the_revision_empties_first_holds_no_old_rows(tmp_path, emptying, expected):
+    body = emptying + """
+op.create_check_constraint("ck", "invoices", "id > 0")
+op.create_unique_constraint("uq", "invoices", ["number"])
+op.alter_column("invoices", "note", nullable=False)
+op.alter_column("invoices", "customer_id", type_=sa.BigInteger())
+"""
+    assert sorted(code for _, code in _codes(tmp_path, body)) == expected

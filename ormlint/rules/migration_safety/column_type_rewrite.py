@@ -5,17 +5,22 @@ from __future__ import annotations
 from ormlint.migrations.operations import AlterColumn
 from ormlint.project import ProjectIndex
 from ormlint.rules.base import example
-from ormlint.rules.migration_safety.judged import INI, SCOPE, JudgedOperation, SafetyRule, on_existing_table
+from ormlint.rules.migration_safety.judged import INI, SCOPE, JudgedOperation, SafetyRule, holds_old_rows
 from ormlint.rules.migration_safety.type_change import casts_automatically, rewrites_table
 
 
 def type_before(judged: JudgedOperation) -> str | None:
-    """The altered column's type before the operation: as the replay knows it, else as
-    `existing_type=` says; None: not known."""
+    """The altered column's type before the operation, as the replay knows it; `existing_type=`
+    only when the replay knows the table but not the column's type (a custom type, say). When
+    the replay is unsure of the table, `existing_type=` is not trusted either: autogenerate
+    writes what the database it compared against reflected, which is often another one (a
+    development SQLite file reflects `UUID` as `NUMERIC`)."""
     op = judged.operation
     assert isinstance(op, AlterColumn)
     table = judged.table_before
-    column = table.columns.get(op.column) if table is not None else None
+    if table is None:
+        return None
+    column = table.columns.get(op.column)
     if column is not None and column.type is not None:
         return column.type
     return op.existing_type
@@ -28,14 +33,16 @@ class ColumnTypeRewrite(SafetyRule):
     what_it_does = """
         Reports `op.alter_column(..., type_=...)` (and its `batch_op` form) on a table an
         earlier revision created, when PostgreSQL rewrites the table for it. The old type is
-        the one the replay of the earlier revisions knows, else `existing_type=`. Changes that
+        the one the replay of the earlier revisions knows (`existing_type=` only for a column
+        whose type the replay cannot read, in a table it knows). Changes that
         keep the stored values as they are do not rewrite and are left alone: `VARCHAR(n)` to
         a longer `VARCHAR` or to `TEXT`, `TEXT` to `VARCHAR`, `NUMERIC(p, s)` to a larger
         precision with the same scale or to `NUMERIC`, `CIDR` to `INET`. Also left alone: a
         change whose cost depends on more than the types (`TIMESTAMP` to and from `TIMESTAMP
         WITH TIME ZONE`, which rewrites unless the session's time zone is UTC; between floats;
-        between two `CHAR` lengths), a type ormlint cannot read (custom types, `Enum`), and a
-        change that fails without `postgresql_using=` (ORM726).
+        between two `CHAR` lengths), a type ormlint cannot read (custom types, `Enum`), a
+        change that fails without `postgresql_using=` (ORM726), and a table the same revision
+        creates anew, empties (`DELETE FROM t` without WHERE, `TRUNCATE t`) or drops later.
         """ + SCOPE
     why_bad = """
         A type change that cannot keep the stored bytes converts every row and writes the
@@ -76,7 +83,7 @@ class ColumnTypeRewrite(SafetyRule):
 
     def judge(self, judged: JudgedOperation, index: ProjectIndex) -> str | None:
         op = judged.operation
-        if not isinstance(op, AlterColumn) or op.type is None or not on_existing_table(judged):
+        if not isinstance(op, AlterColumn) or op.type is None or not holds_old_rows(judged):
             return None
         old = type_before(judged)
         if old is None:

@@ -18,8 +18,9 @@ class ColumnTypeWithoutUsing(SafetyRule):
         Reports `op.alter_column(..., type_=...)` (and its `batch_op` form) without
         `postgresql_using=` when PostgreSQL has no implicit or assignment cast from the old
         type to the new one (`VARCHAR` to `INTEGER`, `INTEGER` to `BOOLEAN`, `TEXT` to `UUID`
-        or `JSONB`...). The old type is the one the replay of the earlier revisions knows, else
-        `existing_type=`; a type ormlint cannot read (custom types, `Enum`) is left alone.
+        or `JSONB`...). The old type is the one the replay of the earlier revisions knows
+        (`existing_type=` only for a column whose type the replay cannot read, in a table it
+        knows); a type ormlint cannot read (custom types, `Enum`) is left alone.
         Unlike the lock rules, it applies to a table the same revision creates too.
         """ + SCOPE
     why_bad = """

@@ -7,7 +7,7 @@ from ormlint.migrations.operations import CreateCheckConstraint, CreateForeignKe
 from ormlint.project import ProjectIndex
 from ormlint.rules.base import example
 from ormlint.rules.migration_safety.judged import (
-    INI, SCOPE, JudgedOperation, SafetyRule, on_existing_table, operations_before,
+    INI, SCOPE, JudgedOperation, SafetyRule, holds_old_rows, operations_before,
     runs_outside_a_transaction,
 )
 
@@ -22,7 +22,8 @@ class ConstraintNotValid(SafetyRule):
         and `ALTER TABLE ... VALIDATE CONSTRAINT` (`op.execute`) in the same transaction as the
         `postgresql_not_valid=True` operation that added the constraint. Left alone: a
         `postgresql_not_valid=` that is not a literal, a table that the same revision creates
-        anew or drops later, and a VALIDATE in a revision that opens
+        anew, empties (`DELETE FROM t` without WHERE, `TRUNCATE t`) or drops later, and a
+        VALIDATE in a revision that opens
         `with op.get_context().autocommit_block():` anywhere or under an env.py that runs
         migrations outside a transaction.
         """ + SCOPE
@@ -87,7 +88,7 @@ class ConstraintNotValid(SafetyRule):
             return self._validated_too_soon(judged, op)
         if not isinstance(op, (CreateForeignKey, CreateCheckConstraint)) or op.not_valid is not False:
             return None
-        if not on_existing_table(judged):
+        if not holds_old_rows(judged):
             return None
         name = op.name or "<name>"
         if isinstance(op, CreateForeignKey):

@@ -99,6 +99,15 @@ def _flattened(operations: tuple[Operation, ...], dialect: str) -> Iterator[Oper
             yield operation
 
 
+def _for_another_dialect(directory: Any, dialect: str) -> bool:
+    """Is the history one env.py keeps for another database, in a versions directory named
+    after it (`versions/sqlite` beside `versions/postgresql`)?"""
+    from ormlint.codes import DIALECTS
+
+    names = {path.name.lower() for path in directory.versions}
+    return dialect not in names and bool(names & set(DIALECTS))
+
+
 def _judged_operations(index: ProjectIndex, options: RuleOptions) -> Iterator[JudgedOperation]:
     from ormlint.migrations.environment import read_source
     from ormlint.migrations.replay import apply
@@ -108,6 +117,8 @@ def _judged_operations(index: ProjectIndex, options: RuleOptions) -> Iterator[Ju
         return
     dialect = options.target_dialect
     for directory in migrations.directories:
+        if _for_another_dialect(directory, dialect):
+            continue
         graph = directory.graph
         judged = _judged_ids(index, graph, options)
         if not judged:
@@ -204,6 +215,33 @@ _NO_TRANSACTION = re.compile(r"AUTOCOMMIT|transactional_ddl\s*=\s*False")
 
 def runs_outside_a_transaction(judged: JudgedOperation) -> bool:
     return bool(judged.env_source and _NO_TRANSACTION.search(judged.env_source))
+
+
+# `DELETE FROM t` with no WHERE, `TRUNCATE [TABLE] t`: the statement ends after the table's name
+_EMPTIES = re.compile(
+    r"\b(?:DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?\"?([\w.]+?)\"?\s*(?:;|[\"'])", re.I,
+)
+
+
+def emptied_before(judged: JudgedOperation) -> bool:
+    """Does SQL earlier in the revision's upgrade() empty the operation's table (a revision
+    that starts the table afresh: its old rows are gone before the operation runs)?"""
+    from ormlint.migrations.environment import read_source
+    from ormlint.syntax import python_lines
+
+    table = getattr(judged.operation, "table", None)
+    source = read_source(judged.revision.path) if table else None
+    if not source:
+        return False
+    text = "".join(python_lines(source)[: judged.operation.location.line - 1])
+    text = text[text.find("def upgrade"):] if "def upgrade" in text else ""
+    return any(name.lower() == table.lower() for name in _EMPTIES.findall(text))
+
+
+def holds_old_rows(judged: JudgedOperation) -> bool:
+    """Does the operation's table hold rows of before the revision when it runs (not created,
+    emptied or dropped later by the revision)?"""
+    return on_existing_table(judged) and not emptied_before(judged)
 
 
 # appended to each rule's what_it_does (same indentation, so that the docs dedent as one)

@@ -8,7 +8,7 @@ from ormlint.migrations.operations import AddColumn, AlterColumn, CreateCheckCon
 from ormlint.project import ProjectIndex
 from ormlint.rules.base import example
 from ormlint.rules.migration_safety.judged import (
-    INI, SCOPE, JudgedOperation, SafetyRule, on_existing_table, operations_before,
+    INI, SCOPE, JudgedOperation, SafetyRule, holds_old_rows, operations_before,
 )
 
 # INI with a nullable column `note` in the table the first revision creates
@@ -28,7 +28,8 @@ class SetNotNull(SafetyRule):
         that the replay of the earlier revisions knows was nullable, of a table an earlier
         revision created. Left alone: a column added by the same revision, a primary key, a
         table whose history ormlint cannot follow (SQL it does not read), a table the same
-        revision drops later, and a table that has, anywhere in the history, a check
+        revision empties (`DELETE FROM t` without WHERE, `TRUNCATE t`) or drops later, and a
+        table that has, anywhere in the history, a check
         constraint whose condition is not a literal or says `<column> IS NOT NULL` (the route
         below). With `[tool.ormlint] target-version` below 12 the message says that the scan
         cannot be avoided there.
@@ -72,7 +73,7 @@ class SetNotNull(SafetyRule):
 
     def judge(self, judged: JudgedOperation, index: ProjectIndex) -> str | None:
         op = judged.operation
-        if not isinstance(op, AlterColumn) or op.nullable is not False or not on_existing_table(judged):
+        if not isinstance(op, AlterColumn) or op.nullable is not False or not holds_old_rows(judged):
             return None
         table = judged.table_before
         column = table.columns.get(op.column) if table is not None else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ormlint.migrations.operations import CreatePrimaryKey, CreateUniqueConstraint
 from ormlint.project import ProjectIndex
 from ormlint.rules.base import example
-from ormlint.rules.migration_safety.judged import INI, SCOPE, JudgedOperation, SafetyRule, on_existing_table
+from ormlint.rules.migration_safety.judged import INI, SCOPE, JudgedOperation, SafetyRule, holds_old_rows
 
 
 class UniqueConstraintOnExistingTable(SafetyRule):
@@ -16,7 +16,8 @@ class UniqueConstraintOnExistingTable(SafetyRule):
     what_it_does = """
         Reports `op.create_unique_constraint` / `op.create_primary_key` (and their `batch_op`
         forms) on a table an earlier revision created. Left alone: a table that the same
-        revision creates anew or drops later.
+        revision creates anew, empties (`DELETE FROM t` without WHERE, `TRUNCATE t`) or drops
+        later.
         """ + SCOPE
     why_bad = """
         `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE` (or `PRIMARY KEY`) builds the constraint's
@@ -65,7 +66,7 @@ class UniqueConstraintOnExistingTable(SafetyRule):
 
     def judge(self, judged: JudgedOperation, index: ProjectIndex) -> str | None:
         op = judged.operation
-        if not isinstance(op, (CreateUniqueConstraint, CreatePrimaryKey)) or not on_existing_table(judged):
+        if not isinstance(op, (CreateUniqueConstraint, CreatePrimaryKey)) or not holds_old_rows(judged):
             return None
         unique = isinstance(op, CreateUniqueConstraint)
         verb = "create_unique_constraint" if unique else "create_primary_key"
