@@ -45,6 +45,18 @@ Row = tuple[int, int, str, str, int, int, Optional[dict[str, Any]]]
 _rows = decoder(tuple[Row, ...])
 _facts = decoder(FileFacts)
 _findings = decoder(tuple[Finding, ...])
+# Entries decoded in this process, by (results file, file key): (digest hex, rows, facts). A
+# resident process (the language server's) runs the project again and again: each unchanged
+# file is decoded once, not at every run.
+_decoded: dict[tuple[str, str], tuple[str, tuple[Row, ...], FileFacts]] = {}
+# Results files read or written in this process, by path: (their status then, their JSON), so
+# that a resident process does not parse again the file it wrote at its last run.
+_loaded: dict[str, tuple[tuple[int, int, int], dict]] = {}
+
+
+def _file_status(path: Path) -> tuple[int, int, int]:
+    status = os.stat(path)
+    return (status.st_mtime_ns, status.st_size, status.st_ino)
 
 
 def content_digest(data: bytes) -> bytes:
@@ -128,16 +140,24 @@ class ResultCache:
         self.revisions: dict[str, Any] = _object(data.get("revisions"))
 
     def _load(self) -> dict:
+        memo = _loaded.pop(str(self.file), None)
         try:
-            with open(self.file, "rb") as handle:
-                if os.fstat(handle.fileno()).st_size > MAX_CACHE_BYTES:
-                    return {}
-                data = json.load(handle)
+            if memo is not None and memo[0] == _file_status(self.file):
+                data = memo[1]
+            else:
+                with open(self.file, "rb") as handle:
+                    if os.fstat(handle.fileno()).st_size > MAX_CACHE_BYTES:
+                        return {}
+                    data = json.load(handle)
             os.utime(self.file)  # recently used: kept when older files are pruned
         except (OSError, ValueError, RecursionError):  # missing, truncated, not JSON: start afresh
             return {}
         if type(data) is not dict or data.get("format") != _FORMAT:
             return {}
+        try:
+            _loaded[str(self.file)] = (_file_status(self.file), data)
+        except OSError:
+            pass
         return data
 
     def project_findings(self, key: bytes) -> list[Finding] | None:
@@ -189,12 +209,18 @@ class ResultCache:
         entry = self.entries.get(key)
         if type(entry) is not list or len(entry) != 4 or entry[0] != digest.hex():
             return None
-        try:
-            findings = [Finding(display, *row) for row in _rows(entry[1])]
-            facts = _facts(entry[2])
-        except (Malformed, TypeError):  # planted or damaged: a miss, overwritten on save
-            del self.entries[key]
-            return None
+        memo_key = (str(self.file), key)
+        memo = _decoded.get(memo_key)
+        if memo is not None and memo[0] == entry[0]:
+            rows, facts = memo[1], memo[2]
+        else:
+            try:
+                rows, facts = _rows(entry[1]), _facts(entry[2])
+            except (Malformed, TypeError):  # planted or damaged: a miss, overwritten on save
+                del self.entries[key]
+                return None
+            _decoded[memo_key] = (entry[0], rows, facts)
+        findings = [Finding(display, *row) for row in rows]
         return findings, dataclasses.replace(facts, path=display)
 
     def put(self, path: Path, digest: bytes, findings: list[Finding], facts: FileFacts) -> None:
@@ -241,6 +267,7 @@ class ResultCache:
                     # on a 2,000-file project), dumps through the C one
                     handle.write(json.dumps(data, separators=(",", ":")))
                 os.replace(temp, self.file)
+                _loaded[str(self.file)] = (_file_status(self.file), data)
             except BaseException:
                 os.unlink(temp)
                 raise

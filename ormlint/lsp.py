@@ -37,9 +37,10 @@ lint and how to present the findings:
 - Every handler catches its own exceptions and logs them (stderr and window/logMessage): a bad
   document, a bad configuration or a bug in a rule never ends the server.
 
-Linting runs on one background thread, one lint at a time (which keeps the per-document state
-simple), so that a slow lint never holds up other requests: a lint asked for a document whose
-previous lint has not started replaces it, and a result is published only while the document is
+Linting runs on background threads, so that a slow lint never holds up other requests: one for
+lints of one text and one for project lints (each with its own process), so that a keystroke or
+the first answer to a save never waits for a project lint. Each runs one lint at a time: a lint
+asked for a document (or project) whose previous lint has not started replaces it, and a result is published only while the document is
 still at the version that was linted. A document larger than `max-file-size` is not linted (one
 message says so). Messages are read by `ormlint.jsonrpc` (framing errors cost only the broken
 message) and handed to pygls; `exit` ends the server with status 0 after `shutdown`, 1 without,
@@ -267,11 +268,9 @@ class LintResult:
     findings: list[Finding]
     diagnostics: list[lsp.Diagnostic]
     lines: list[str]
-    # The project rules' findings of the document's last lint inside its project, and the text
-    # they were located in: a keystroke lint (one file) carries them over (see `carried_over`).
+    # A lint inside the project: the project rules' findings, which a keystroke lint (one file)
+    # carries over (`carried_over`), and the project's generation it was linted at.
     project_findings: list[Finding] = field(default_factory=list)
-    project_text: str = ""
-    # The project's generation this result was linted inside (None: a keystroke lint).
     generation: int | None = None
 
 
@@ -342,6 +341,9 @@ class DocumentLinter:
     on_config_error: Callable[[str], None] = lambda message: None
     default_settings: Settings = field(default_factory=Settings)
     _results: dict[str, LintResult] = field(default_factory=dict)
+    # Each document's last lint inside its project (kept apart: the two kinds of lint run on
+    # two threads, and a keystroke lint carries the project findings over).
+    _projects: dict[str, LintResult] = field(default_factory=dict)
     _configs: dict[Path, _ConfigEntry] = field(default_factory=dict)
     _reported_errors: set[str] = field(default_factory=set)
     # Top-level statements parsed at earlier lints: an edit re-parses only what it changed.
@@ -358,12 +360,17 @@ class DocumentLinter:
     def result(self, uri: str) -> LintResult | None:
         return self._results.get(uri)
 
+    def project_result(self, uri: str) -> LintResult | None:
+        """The document's last lint inside its project."""
+        return self._projects.get(uri)
+
     def uris(self) -> list[str]:
         """The documents linted and not forgotten since."""
-        return list(self._results)
+        return list(dict.fromkeys([*self._results, *self._projects]))
 
     def forget(self, uri: str) -> None:
         self._results.pop(uri, None)
+        self._projects.pop(uri, None)
 
     def lint(
         self, uri: str, text: str, encoding: Any = UTF16, revalidate: bool = False
@@ -373,14 +380,16 @@ class DocumentLinter:
         encoding = _encoding_name(encoding)
         path = document_path(uri)
         settings = self.settings_for(path, revalidate=revalidate)
-        cached = self._results.get(uri)
-        if (
-            cached is not None
-            and cached.text == text
-            and cached.encoding == encoding
-            and cached.settings == settings
-        ):
-            return cached
+        project = self._projects.get(uri)
+        for cached in (project, self._results.get(uri)):
+            if (
+                cached is not None
+                and cached.text == text
+                and cached.encoding == encoding
+                and cached.settings == settings
+            ):
+                self._results[uri] = cached
+                return cached
         display = str(path) if path is not None else uri
         if self.check is not None:
             findings = self.check(uri, text, display, settings, path)
@@ -390,13 +399,10 @@ class DocumentLinter:
 
                 self._statements = StatementCache()
             findings = check_source(text, display, settings, path, statements=self._statements)
-        project_findings, project_text = [], ""
-        if cached is not None and cached.settings == settings and cached.project_findings:
-            project_findings, project_text = cached.project_findings, cached.project_text
-            carried = carried_over(project_findings, project_text, text)
+        if project is not None and project.settings == settings and project.project_findings:
+            carried = carried_over(project.project_findings, project.text, text)
             findings = sorted(set(findings).union(carried)) if carried else findings
         result = self._result(text, settings, encoding, findings)
-        result.project_findings, result.project_text = project_findings, project_text
         self._results[uri] = result
         return result
 
@@ -446,7 +452,7 @@ class DocumentLinter:
         settings_by_uri = {
             uri: self.settings_for(document_path(uri), revalidate=revalidate) for uri, _ in documents
         }
-        cached = {uri: self._results.get(uri) for uri, _ in documents}
+        cached = {uri: self._projects.get(uri) for uri, _ in documents}
         if all(
             result is not None and result.generation == generation and result.text == text
             and result.encoding == encoding and result.settings == settings_by_uri[uri]
@@ -469,9 +475,11 @@ class DocumentLinter:
             found = sorted(by_path.get(paths[uri], []))
             result = self._result(text, settings_by_uri[uri], encoding, found)
             result.project_findings = [f for f in found if is_project_finding(f)]
-            result.project_text = text
             result.generation = generation
-            self._results[uri] = results[uri] = result
+            self._projects[uri] = results[uri] = result
+            latest = self._results.get(uri)
+            if latest is None or latest.text == text:  # else a keystroke lint of another text
+                self._results[uri] = result
         return results
 
     # -- settings ---------------------------------------------------------------------------------
@@ -579,7 +587,11 @@ class OrmlintLanguageServer(LanguageServer):
         self.lint_worker = LintWorker()
         self.checker = checker or ProcessChecker()
         self.linter.check = self.checker
-        self.linter.check_project = getattr(self.checker, "check_project", None)
+        # Project lints take their own thread and process: a lint of one text (a keystroke, the
+        # first answer to a save) never waits for a project's.
+        self.project_worker = LintWorker()
+        self.project_checker = ProcessChecker()
+        self.linter.check_project = self.project_checker.check_project
         self.project_debounce_seconds = PROJECT_DEBOUNCE_SECONDS
         self.shut_down = False  # `shutdown` was received: only `exit` is served now
         self._too_large: set[str] = set()  # documents reported as too large to lint
@@ -686,6 +698,9 @@ class OrmlintLanguageServer(LanguageServer):
         if document.version != version or document.source is not text:
             return  # a newer version's lint is on its way
         assert result is not None
+        project = self.linter.project_result(uri)
+        if project is not None and project.text == text and project.settings == result.settings:
+            result = project  # the project lint of this text finished first: it knows more
         self._publish(uri, result.diagnostics, version)
 
     def _fits(self, uri: str, document: Any, settings: Settings) -> bool:
@@ -742,7 +757,7 @@ class OrmlintLanguageServer(LanguageServer):
                 results, error = {}, exception
             loop.call_soon_threadsafe(self._relinked, root, documents, results, error)
 
-        self.lint_worker.submit(key, lint)
+        self.project_worker.submit(key, lint)
 
     def _relinked(
         self, root: Path, documents: list[tuple[str, str, int | None]],
@@ -812,7 +827,7 @@ class OrmlintLanguageServer(LanguageServer):
 
     def on_initialized(self, params: lsp.InitializedParams) -> None:
         """Ask the client to report pyproject.toml changes, when it can register watchers."""
-        self.checker.warm_up()
+        self.checker.warm_up()  # (the project process starts with the first project lint)
         capabilities = self.client_capabilities
         watched = capabilities.workspace and capabilities.workspace.did_change_watched_files
         if not (watched and watched.dynamic_registration):
@@ -882,6 +897,7 @@ class OrmlintLanguageServer(LanguageServer):
         self.shut_down = True
         self.cancel_pending()
         self.lint_worker.discard()
+        self.project_worker.discard()
 
     def on_hover(self, params: lsp.HoverParams) -> lsp.Hover | None:
         result = self.linter.result(params.text_document.uri)
@@ -1080,6 +1096,7 @@ def run_stdio(
         return 1
     finally:
         server.checker.close()
+        server.project_checker.close()
         server.shutdown()
 
 

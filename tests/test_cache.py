@@ -342,3 +342,41 @@ def test_a_file_swapped_for_a_larger_one_than_max_file_size_is_skipped(tree, set
     check(tree)
     result = check(tree, max_file_size=len(CLEAN) - 1)
     assert {f.code for f in result.findings} == {"ORM999"}
+
+
+def test_a_resident_process_does_not_parse_again_the_results_file_it_wrote(tree, monkeypatch):
+    cold = check(tree)
+    parsed: list[object] = []
+    real = json.load
+
+    def counting(handle, *args, **kwargs):
+        parsed.append(handle)
+        return real(handle, *args, **kwargs)
+
+    monkeypatch.setattr(cache_module.json, "load", counting)
+    (tree / "b.py").write_text(CLEAN + "# changed\n")
+    assert check(tree).findings == cold.findings  # writes the file again
+    assert check(tree).findings == cold.findings and parsed == []
+    cache_file, data = _entries(tree)
+    cache_file.write_text(json.dumps(data) + " ")  # another process wrote it
+    assert check(tree).findings == cold.findings and len(parsed) == 1
+
+
+def test_a_resident_process_decodes_each_unchanged_entry_once(tree, monkeypatch):
+    # The language server runs the project again and again in one process.
+    cold = check(tree)
+    decoded: list[object] = []
+    real = cache_module._facts
+
+    def counting(value):
+        decoded.append(value)
+        return real(value)
+
+    monkeypatch.setattr(cache_module, "_facts", counting)
+    monkeypatch.setattr(cache_module, "_decoded", {})
+    monkeypatch.setattr(cache_module, "_loaded", {})
+    assert check(tree).findings == cold.findings and len(decoded) == 2
+    assert check(tree).findings == cold.findings and len(decoded) == 2
+    (tree / "b.py").write_text(CLEAN + "# changed\n")
+    check(tree)
+    assert check(tree).findings == cold.findings and len(decoded) == 3  # b.py's new entry
