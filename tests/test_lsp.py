@@ -30,7 +30,7 @@ from ormlint.lsp import (
 )
 from ormlint.rules import RULES
 
-TIMEOUT = 10.0  # seconds for any single reply: a broken server fails, it does not hang the run
+TIMEOUT = 30.0  # seconds for any single reply: a broken server fails, it does not hang the run
 SERVER_COMMAND = (sys.executable, "-c", "from ormlint.lsp import serve; serve()")
 
 HEADER = """\

@@ -114,6 +114,18 @@ def test_drift_on_open_and_relinked_when_the_revision_is_saved(session: Session)
     session.close(models)
 
 
+def test_a_revision_file_gets_its_graph_findings(session: Session) -> None:
+    second = 'revision = "0002"\ndown_revision = "0001"\n\n\ndef upgrade():\n    pass\n'
+    third = second.replace('"0002"', '"0003"')
+    root = write_project(
+        session.root / "heads",
+        {**DRIFT, "migrations/versions/0002_a.py": second, "migrations/versions/0003_b.py": third},
+    )
+    opened = session.open_in_project(uri_for(root / "migrations/versions/0003_b.py"), third)
+    assert codes(opened) == ["ORM709"] and line_of(opened, "ORM709") == 0  # two heads
+    session.close(uri_for(root / "migrations/versions/0003_b.py"))
+
+
 def test_unsaved_text_of_the_document_is_what_its_project_lint_sees(session: Session) -> None:
     root = write_project(session.root / "unsaved", DRIFT)
     models = uri_for(root / "models.py")
