@@ -14,7 +14,7 @@ RULE_CODES: dict[str, bool] = {
     **{f"ORM30{n}": True for n in range(1, 5)},
     **{f"ORM40{n}": True for n in range(1, 6)},
     **{f"ORM50{n}": True for n in range(1, 4)},
-    **{f"ORM60{n}": True for n in range(1, 6)},
+    **{f"ORM60{n}": True for n in range(1, 7)},
     **{f"ORM70{n}": True for n in range(1, 10)},
     "ORM710": True,
     "ORM720": True,
@@ -57,6 +57,15 @@ def parse_error_docs() -> str:
         "## What to do\nFix the reported syntax or encoding error, or exclude the file "
         "(`extend-exclude`) if it is not meant to be Python.\n"
     )
+
+def digits_for_lookalikes(text: str) -> str:
+    """`text` in upper case with the letters typed for look-alike digits after `ORM` made
+    digits (ORM3O1 -> ORM301), for a "did you mean" hint."""
+    text = text.strip().upper()
+    if not text.startswith("ORM"):
+        return text
+    return "ORM" + text[3:].translate(str.maketrans("OIL", "011"))
+
 
 DIALECTS = ("postgresql", "mysql", "sqlite", "mssql")
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from ormlint.rules import (
-    backref_with_back_populates, columns, declarative, defaults, foreign_keys, indexes,
-    migration_safety, migrations, relationships, security, sql_type_in_mapped,
+    backref_with_back_populates, columns, declarative, defaults, foreign_key_target_not_unique,
+    foreign_keys, indexes, migration_safety, migrations, relationships, security,
+    sql_type_in_mapped,
 )
 from ormlint.rules.base import Rule, Violation
 
 # a family module holds several rules; newer rules are one module each
 _FAMILIES = (
     relationships, backref_with_back_populates, columns, sql_type_in_mapped, defaults, indexes,
-    declarative, foreign_keys, migrations, migration_safety, security,
+    declarative, foreign_keys, foreign_key_target_not_unique, migrations, migration_safety, security,
 )
 
 RULES: dict[str, type[Rule]] = {
@@ -22,6 +23,7 @@ RULES: dict[str, type[Rule]] = {
 }
 RULES = dict(sorted(RULES.items()))
 
+from ormlint.codes import digits_for_lookalikes  # noqa: E402
 from ormlint.codes import (  # noqa: E402,F401  (re-exported)
     PARSE_ERROR_CODE, PARSE_ERROR_NAME, PARSE_ERROR_SUMMARY, parse_error_docs,
 )
@@ -51,6 +53,9 @@ def closest_rule(key: str) -> str | None:
     from difflib import get_close_matches
 
     key = key.strip()
+    code = digits_for_lookalikes(key)  # ORM3O1: difflib ties it with ORM731
+    if code in RULES or code == PARSE_ERROR_CODE:
+        return code
     names = [*(rule.name for rule in RULES.values()), PARSE_ERROR_NAME]
     close = get_close_matches(key.upper(), [*RULES, PARSE_ERROR_CODE], n=1) or get_close_matches(key.lower(), names, n=1)
     return close[0] if close else None

@@ -8,6 +8,7 @@ from sqlalchemy.orm.exc import MappedAnnotationError
 
 from ormlint.rules import RULES
 from tests.oracle.harness import load
+from tests.test_drift_oracle import postgresql_server  # noqa: F401  (a fixture)
 
 
 def test_orm109_backref_and_back_populates_fail_when_the_class_is_defined():
@@ -32,3 +33,21 @@ def test_orm207_with_an_explicit_type_the_attribute_holds_python_values_not_the_
             session.commit()
             label = session.execute(select(example.Item.label)).scalar_one()
         assert label == "boxed" and isinstance(label, str)  # a str, not what `Mapped[sa.String]` says
+
+
+def test_orm606_postgresql_refuses_a_foreign_key_to_a_column_that_is_not_unique(tmp_path, request):
+    pytest.importorskip("psycopg2")
+    from sqlalchemy import create_engine
+
+    from tests.test_drift_oracle import fresh_database
+
+    engine = create_engine(fresh_database("postgresql", tmp_path, request))
+    try:
+        with load(RULES["ORM606"].invalid[0]) as example:
+            with pytest.raises(exc.ProgrammingError, match='there is no unique constraint matching given keys for referenced table "account"') as raised:
+                example.metadata.create_all(engine)
+            assert raised.value.orig.pgcode == "42830"  # invalid_foreign_key
+        with load(RULES["ORM606"].valid[0]) as example:
+            example.metadata.create_all(engine)  # the primary key, unique=True and a UniqueConstraint
+    finally:
+        engine.dispose()
