@@ -322,7 +322,7 @@ def rule_selectors(values: Iterable[str], where: str) -> tuple[str, ...]:
     `where` begins the error message."""
     from difflib import get_close_matches
 
-    from ormlint.codes import PARSE_ERROR_CODE, RULE_CODES
+    from ormlint.codes import PARSE_ERROR_CODE, RULE_CODES, digits_for_lookalikes
 
     codes = (*RULE_CODES, PARSE_ERROR_CODE)
     valid = {"ALL", *(code[:length] for code in codes for length in range(3, len(code) + 1))}
@@ -330,7 +330,8 @@ def rule_selectors(values: Iterable[str], where: str) -> tuple[str, ...]:
     for value in values:
         selector = value.strip().upper()
         if selector not in valid:
-            close = get_close_matches(selector, sorted(valid), n=1)
+            lookalike = digits_for_lookalikes(selector)  # ORM3O1: difflib ties it with ORM731
+            close = [lookalike] if lookalike in valid else get_close_matches(selector, sorted(valid), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise ConfigError(f"{where}: unknown rule selector {value!r}{hint}")
         selectors.append(selector)
