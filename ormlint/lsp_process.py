@@ -34,9 +34,10 @@ def check_project_in_process(
     CLI uses too): only files changed since are analysed again."""
     from ormlint.api import CheckRequest, check
     from ormlint.cache import CACHE_DIR_NAME
+    from ormlint.sources import encode
 
     cache_dir = (settings.root if settings.config_file is not None else root) / CACHE_DIR_NAME
-    sources = {Path(path): text.encode("utf-8", "surrogatepass") for path, text in texts.items()}
+    sources = {Path(path): encode(text) for path, text in texts.items()}
     request = CheckRequest(paths=list(sources), settings=settings, sources=sources, cache_dir=cache_dir)
     return check(request).findings
 

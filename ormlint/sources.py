@@ -23,6 +23,20 @@ def decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+def encode(text: str) -> bytes:
+    """The bytes `decode` reads back as `text` (an editor's text standing for its file): in the
+    encoding its coding cookie declares, else (no cookie, or one the text cannot be written in)
+    UTF-8."""
+    data = text.encode("utf-8", "surrogatepass")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        if encoding not in ("utf-8", "utf-8-sig"):
+            return text.encode(encoding)
+    except (SyntaxError, LookupError, UnicodeError):
+        pass
+    return data
+
+
 class SkippedFile(OSError):
     """A file `read_file` refuses to read: not a regular file (a FIFO would wait forever for a
     writer, a device might never end), or larger than the size limit."""

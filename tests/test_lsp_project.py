@@ -240,3 +240,22 @@ def test_project_lints_are_reused_until_a_text_or_a_file_of_the_project_changes(
     # A keystroke lint (the text alone) keeps the project finding of the unchanged line 1.
     assert [d.code for d in linter.lint(uri_for(a), "x = 1\nz = 3\n").diagnostics] == ["ORM104"]
     assert linter.lint(uri_for(a), "x = 2\n").diagnostics == []
+
+
+def test_a_text_with_a_coding_cookie_stands_for_its_file_as_written(tmp_path: Path) -> None:
+    from ormlint.config import load_settings
+    from ormlint.engine import check_source
+    from ormlint.lsp_process import check_project_in_process
+
+    root = write_project(tmp_path, {})
+    models = root / "models.py"
+    text = (
+        "# -*- coding: latin-1 -*-\nfrom sqlalchemy import Column, String\n\n\nclass A(Base):\n"
+        '    __tablename__ = "a"\n    name = Column(String, comment="é", server_default="now()")\n'
+    )
+    models.write_bytes(text.encode("latin-1"))
+    settings = load_settings([models])
+    alone = check_source(text, str(models), settings, models)
+    inside = check_project_in_process(root, settings, {str(models): text})
+    assert [(f.code, f.line, f.column) for f in inside] == [(f.code, f.line, f.column) for f in alone]
+    assert "ORM301" in [f.code for f in inside]
