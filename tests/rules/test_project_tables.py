@@ -360,3 +360,18 @@ def test_duplicate_tablename_is_per_schema(tmp_path):
     # `archive.things` twice (SQLAlchemy: "Table 'archive.things' is already defined"); the
     # default schema's `things` is another table.
     assert lint_project(files, tmp_path) == [("m.py", 15, "ORM503")]
+
+
+def test_external_tables_of_a_schema(tmp_path):
+    files = {
+        "m.py": SCHEMAS + """
+    class Ref(Base):
+        __tablename__ = "ref"
+        id = Column(Integer, primary_key=True)
+        a = Column(ForeignKey("users.accounts.id"))
+        b = Column(ForeignKey("users.others.id"))
+    """,
+        "pyproject.toml": '[tool.ormlint]\nexternal-tables = ["users.accounts", "others"]\n',
+    }
+    # "others" names the default schema's table, not users.others
+    assert lint_project(files, tmp_path) == [("m.py", 29, "ORM602")]
