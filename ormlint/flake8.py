@@ -29,7 +29,7 @@ from ormlint.api import STDIN, CheckRequest, check
 from ormlint.codes import PARSE_ERROR_CODE
 from ormlint.config import ConfigError, Settings, load_settings
 from ormlint.engine import all_codes, default_codes
-from ormlint.sources import text_size
+from ormlint.sources import encode, text_size
 
 
 class Flake8Plugin:
@@ -68,7 +68,7 @@ class Flake8Plugin:
             if text_size(source) > settings.max_file_size:
                 return  # not parsed, as `ormlint check` would not; ORM999 is not reported here
             key = path if named else STDIN
-            sources = {key: _as_bytes(source)}
+            sources = {key: encode(source)}
         else:
             key, sources = path, {}
         request = CheckRequest(
@@ -110,15 +110,3 @@ def _jobs() -> int | None:
     """flake8's worker processes are daemons, which may not start processes of their own."""
     return 1 if multiprocessing.current_process().daemon else None
 
-
-def _as_bytes(source: str) -> bytes:
-    """The text as bytes in the encoding its coding cookie declares (PEP 263), as a file holds it."""
-    import io
-    import tokenize
-
-    head = "".join(source.splitlines(keepends=True)[:2]).encode("utf-8", "replace")
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(head).readline)
-        return source.encode("utf-8" if encoding == "utf-8-sig" else encoding)
-    except (SyntaxError, LookupError, UnicodeEncodeError):
-        return source.encode("utf-8", "surrogatepass")

@@ -1,6 +1,6 @@
 """Every face reports what `ormlint check FILE` reports for a file of a project with models and
 migrations: the CLI, standard input, flake8, the pre-commit hook and the language server, all
-through `ormlint.api.check`."""
+through `ormlint.api.check`: ORM7xx and the "not found" verdicts (ORM102, ORM602) included."""
 
 from __future__ import annotations
 
@@ -110,6 +110,23 @@ def test_cli_stdin_flake8_and_the_pre_commit_entry_report_the_same_findings(proj
     )
     assert hook.returncode == 1, hook.stderr
     assert located_text(hook.stdout) == cli
+
+
+def test_the_language_server_publishes_what_the_cli_reports(project):
+    """Its lint of the opened file inside the project (the second diagnostics it publishes)."""
+    pytest.importorskip("pygls")
+    from tests.test_lsp import Session, uri_for
+
+    session = Session(cwd=project)
+    try:
+        published = session.open_in_project(uri_for(project / FILE), PROJECT[FILE])
+    finally:
+        assert session.shutdown() == 0, session.stderr.decode()
+    found = sorted(
+        (str(d.code), d.range.start.line + 1, d.range.start.character + 1)  # ASCII: UTF-16 = columns
+        for d in published.diagnostics
+    )
+    assert found == located_json(ormlint("--format", "json", FILE, cwd=project).stdout)
 
 
 def test_flake8_over_the_whole_project_reports_each_file_as_the_cli_names_it(project):
