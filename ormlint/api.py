@@ -36,7 +36,9 @@ class CheckRequest:
     `fix`: apply the "safe" (or also the "unsafe") fixes first; `write` puts them in the files
     (else they are only returned, for `--diff`). The findings always describe the text after
     fixing. `cache_dir`: the content-hash cache (None: none). `jobs`: processes (None: all
-    cores). `whole_project`: see `engine.run`. `need_index`: return the project index.
+    cores). `whole_project`: see `engine.run`; False also checks each text alone, outside its
+    project (the language server's lint of each keystroke). `need_index`: return the project
+    index.
     `apply_noqa`: False keeps the findings `# noqa` comments suppress. `statements`: the
     language server's parsed statements, for a text checked alone. `remember_projects`: answer
     files of a project from one run of it per process (flake8, whose files do not change while
@@ -85,7 +87,7 @@ def check(request: CheckRequest) -> CheckResult:
             on_run.append(path)
         elif settings.force_exclude and path != STDIN and is_excluded_when_named(path, settings):
             continue  # as the walk would (pre-commit's --force-exclude)
-        elif path == STDIN or project_root(settings, [path]) is None:
+        elif path == STDIN or request.whole_project is False or project_root(settings, [path]) is None:
             findings += _check_alone(request, path, sources[path])  # unknown is not wrong
             files_checked += 1
         else:

@@ -17,12 +17,20 @@ _statements: Any = None
 
 
 def check_in_process(text: str, display: str, settings: Settings, path: Path | None) -> list[Finding]:
+    """The document's text checked alone (`ormlint.api.check`, whole_project=False)."""
     global _statements
     if _statements is None:
         from ormlint.statements import StatementCache
 
         _statements = StatementCache()
-    return check_source(text, display, settings, path, statements=_statements)
+    from ormlint.api import STDIN, CheckRequest, check
+    from ormlint.sources import encode
+
+    key = path if path is not None else STDIN
+    request = CheckRequest(
+        [key], settings, {key: encode(text)}, whole_project=False, statements=_statements
+    )
+    return check(request).findings
 
 
 def check_project_in_process(

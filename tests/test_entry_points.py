@@ -217,3 +217,14 @@ def test_fix_runs_through_the_same_request_and_reports_what_is_left(project, mon
     written = check(CheckRequest([Path(FILE)], settings, fix="safe", write=True))
     assert (project / FILE).read_text() == diff.fixes[0].after
     assert written.findings == diff.findings
+
+
+def test_whole_project_false_checks_a_text_alone(project, monkeypatch):
+    """The language server's keystroke lint: the text on its own, no project run."""
+    monkeypatch.chdir(project)
+    settings = load_settings([project / "app"])
+    text = PROJECT[FILE].encode()
+    alone = check(CheckRequest([Path(FILE)], settings, {Path(FILE): text}, whole_project=False))
+    assert [f.code for f in alone.findings] == ["ORM301"]  # unknown is not wrong
+    inside = check(CheckRequest([Path(FILE)], settings, {Path(FILE): text}))
+    assert {f.code for f in inside.findings} == EXPECTED_CODES
