@@ -151,7 +151,8 @@ def model_schema(
             continue
         for cls in facts.classes:
             if cls.kind in ("mapped", "unknown") and cls.declares_mapping and (
-                cls.shares_parent_table or (facts.path, cls.name) in folded
+                (not cls.tablename and index.shares_parent_table(facts.path, cls))  # (not a mixin)
+                or (facts.path, cls.name) in folded
             ) and not _bound_elsewhere(index, facts.path, cls):
                 part = index.table_part(facts.path, cls)
                 parent = index.table_of(facts.path, cls) if part is not None else None

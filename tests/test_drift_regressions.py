@@ -1280,3 +1280,54 @@ SCHEMA_TABLE_MIGRATION = '''
 
 def test_a_table_in_another_schema_is_not_missing_from_the_migrations(tmp_path):
     assert drift(tmp_path, SCHEMA_TABLE_MODELS, SCHEMA_TABLE_MIGRATION) == []
+
+
+def test_a_mixin_whose_base_is_in_another_file_is_no_single_table_subclass(tmp_path):
+    # `Audited(Timestamped)` has no table name and no primary key, like a single-table
+    # subclass, but nothing above it is mapped (ProjectIndex.maps_table): a mixin, whose
+    # columns are in Post's table. It left every table's columns unknown before.
+    models = {
+        "app/__init__.py": "",
+        "app/base.py": "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n",
+        "app/timestamps.py": textwrap.dedent('''
+            from sqlalchemy import Column, DateTime
+
+
+            class Timestamped:
+                created_at = Column(DateTime)
+        '''),
+        "app/audit.py": textwrap.dedent('''
+            from sqlalchemy import Column, Integer
+
+            from app.timestamps import Timestamped
+
+
+            class Audited(Timestamped):
+                updated_by = Column(Integer)
+        '''),
+        "models.py": textwrap.dedent('''
+            from sqlalchemy import Column, Integer
+
+            from app.audit import Audited
+            from app.base import Base
+
+
+            class Post(Audited, Base):
+                __tablename__ = "posts"
+                id = Column(Integer, primary_key=True)
+        '''),
+    }
+    upgrade = '''
+        op.create_table(
+            "posts",
+            sa.Column("id", sa.Integer(), nullable=False),
+            sa.Column("created_at", sa.DateTime(), nullable=True),
+            sa.Column("updated_by", sa.Integer(), nullable=True),
+            sa.Column("legacy", sa.Integer(), nullable=True),
+            sa.PrimaryKeyConstraint("id"),
+        )
+    '''
+    env = "from app.base import Base\nimport models\n\ntarget_metadata = Base.metadata\n"
+    # `legacy` is in the migrations only (reported at the model): said now that every column of
+    # `posts` is known
+    assert drift(tmp_path, models, upgrade, env=env) == [("models.py", "ORM703")]

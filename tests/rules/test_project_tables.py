@@ -108,7 +108,7 @@ def test_foreign_key_targets_across_files(tmp_path):
         "app/mixins.py": "from sqlalchemy import Column, Integer\nclass Audit:\n    created_by = Column(Integer)\n",
         "pyproject.toml": '[tool.ormlint]\nexternal-tables = ["audit"]\n',
     }
-    found = lint_project(files, tmp_path)
+    found = [f for f in lint_project(files, tmp_path) if f[2] != "ORM606"]  # (tests/rules/test_orm606.py)
     assert found == [("app/child.py", 8, "ORM602"), ("app/child.py", 9, "ORM602")]
 
 
@@ -232,7 +232,8 @@ def test_columns_from_bare_annotations_and_the_declarative_base(tmp_path):
                 old_uid = Column(ForeignKey("old.uid"))
         """,
     }
-    assert lint_project(files, tmp_path) == []
+    # (ORM606 judges whether those keys are unique: tests/rules/test_orm606.py)
+    assert [f for f in lint_project(files, tmp_path) if f[2] != "ORM606"] == []
 
 
 SCHEMAS = """
