@@ -109,3 +109,25 @@ class Account(Base):
     code: Mapped[str] = mapped_column(String(9))
 ''' + REFERRER
     assert _orm606(tmp_path, body, {"other.py": other}) == []
+
+
+def test_a_primary_key_from_the_declarative_base_makes_the_key_composite(tmp_path):
+    # SQLAlchemy 2.1: Team's primary key is (code, id), so neither team.code nor team.id alone
+    # is unique
+    files = {"models.py": '''
+from typing import Annotated
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+intpk = Annotated[int, mapped_column(primary_key=True)]
+class Base(DeclarativeBase):
+    id: Mapped[int] = mapped_column(primary_key=True)
+class Team(Base):
+    __tablename__ = "team"
+    code: Mapped[intpk]
+class Player(Base):
+    __tablename__ = "player"
+    team_code: Mapped[int] = mapped_column(ForeignKey("team.code"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+'''}
+    found = [(path, line) for path, line, code in lint_project(files, tmp_path) if code == "ORM606"]
+    assert found == [("models.py", 13), ("models.py", 14)]
