@@ -20,7 +20,7 @@ import pytest
 
 import ormlint.engine as engine
 from ormlint.codes import BODY_PATTERNS
-from ormlint.config import Settings
+from ormlint.config import load_settings
 from ormlint.narrow import narrowed_source, parse_module, parse_narrowed
 from ormlint.rules import RULES
 from ormlint.rules.base import example_files, python_sources
@@ -436,7 +436,8 @@ def with_probes(source: str) -> str:
 def _run(directory: Path, narrow: bool, monkeypatch: pytest.MonkeyPatch) -> list:
     with monkeypatch.context() as patch:
         patch.setattr(engine, "NARROW_PARSE", narrow)
-        settings = Settings(root=directory, select=("ALL",))
+        # the example's own configuration (ORM730's target-dialect) applies
+        settings = load_settings([directory]).with_overrides(select=("ALL",))
         return engine.run([directory], settings, jobs=1, cache_dir=None).findings
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import ormlint.engine as engine
-from ormlint.config import Settings
+from ormlint.config import load_settings
 from ormlint.rules import RULES
 from ormlint.rules.base import example_files
 
@@ -54,7 +54,8 @@ def _write(directory: Path, files: dict[str, str]) -> None:
 
 
 def _run(directory: Path, jobs: int = 1) -> engine.RunResult:
-    settings = Settings(root=directory, select=("ALL",))
+    # the example's own configuration (ORM730's target-dialect) applies
+    settings = load_settings([directory]).with_overrides(select=("ALL",))
     return engine.run([directory], settings, jobs=jobs, cache_dir=None)
 
 
