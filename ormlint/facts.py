@@ -78,6 +78,10 @@ class RelationshipFacts:
     # "collection" for `Mapped[list[X]]` / `set` / `dict` ..., "scalar" for `Mapped[X]` /
     # `Mapped[Optional[X]]` naming a class, None when there is no such annotation or it is unclear.
     annotation_shape: str | None = None
+    # `x: Mapped[list["Address"]] = relationship()` (no target argument): where the annotation
+    # names the target, when the module binds no such name (SQLAlchemy then finds it in the
+    # class registry or nowhere); None otherwise.
+    annotation_target_location: Location | None = None
 
 
 @dataclass(frozen=True)

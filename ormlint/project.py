@@ -9,6 +9,7 @@ only the index.
 from __future__ import annotations
 
 import ast
+import builtins
 import dataclasses
 from collections import deque
 from typing import Iterable, Iterator
@@ -149,6 +150,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                         positions.first_string(stmt, rel.target) if rel.target else None
                     ),
                     back_populates_location=positions.located(positions.keyword(stmt, "back_populates")),
+                    annotation_target_location=_annotation_target_location(model, rel, stmt, positions),
                     **_relationship_literals(model, rel),
                 )
             )
@@ -587,6 +589,20 @@ def _annotation_target(model: FileModel, rel) -> str | None:
         elements = [e.slice.value for e in core.slice if isinstance(e.slice, cst.Index)]
         core = optional_core(elements[-1], model.imports) if elements else None
     return dotted_name(core) if core is not None else None
+
+
+def _annotation_target_location(model: FileModel, rel, stmt: ast.AST | None, positions: _AstPositions) -> Location | None:
+    """Where `Mapped[list["Address"]]` names the target of a `relationship()` given no target
+    argument; None when the module binds the name (SQLAlchemy's resolver reads the module too)."""
+    if stmt is None or "argument" in rel.kwargs or any(arg.keyword is None for arg in rel.node.args):
+        return None
+    name = _annotation_target(model, rel)
+    if not name or name.partition(".")[0] in model.module_bindings or hasattr(builtins, name):
+        return None
+    node = positions.first_string(stmt, name) or next(
+        (n for n in _walk(stmt) if type(n) is ast.Name and n.id == name), getattr(stmt, "annotation", None)
+    )  # the whole annotation when the name is inside a longer string ("Address | None")
+    return positions.located(node)
 
 
 def _relationship_literals(model: FileModel, rel) -> dict:
