@@ -35,9 +35,10 @@ class SqlTypeInMappedAnnotation(Rule):
         application does not start: `MappedAnnotationError: The type provided inside the 'n'
         attribute Mapped annotation is the SQLAlchemy type <class
         'sqlalchemy.sql.sqltypes.Integer'>. Expected a Python type instead`. With an explicit
-        SQL type (`Mapped[String] = mapped_column(String(40))`) the class works, but the
-        annotation tells type checkers and readers that the attribute holds a `String` type
-        object instead of a `str`. Both verified by this rule's oracle test.
+        SQL type (`Mapped[String] = mapped_column(String(40))`), or a foreign key that gives
+        the column its target's type, the class works, but the annotation tells type checkers
+        and readers that the attribute holds a `String` type object instead of a `str`. Both
+        verified by this rule's oracle test.
         """
     fix_safety = "No automatic fix: the Python type may need an import (`Decimal`, `datetime`)."
     references = (
@@ -101,7 +102,10 @@ class SqlTypeInMappedAnnotation(Rule):
                 continue  # SQLModel fields are Pydantic annotations; imperative ones are not read
             for column in cls.columns:
                 if column.annotation is not None:
-                    found = self._judge(model, column.annotation, explicit=column.type_expr is not None)
+                    # a typeless ForeignKey column takes its target's type: the annotation is
+                    # then not read for one, as with an explicit type
+                    typed = column.type_expr is not None or bool(column.foreign_keys)
+                    found = self._judge(model, column.annotation, explicit=typed)
                     if found is not None:
                         yield found
             for bare in cls.bare_mapped:
@@ -125,8 +129,8 @@ class SqlTypeInMappedAnnotation(Rule):
         annotation = model.module.code_for_node(mapped.node) if mapped.node is not None else f"Mapped[{name}]"
         if explicit:
             consequence = (
-                f"the attribute holds `{python}` values (the SQL type in the column call decides "
-                f"the column); annotate `Mapped[{python}]`"
+                f"the attribute holds `{python}` values (the column's type comes from its SQL type "
+                f"or foreign key, not from the annotation); annotate `Mapped[{python}]`"
             )
         else:
             consequence = (

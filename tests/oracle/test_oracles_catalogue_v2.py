@@ -60,3 +60,35 @@ def test_orm110_an_annotation_naming_no_class_fails_at_mapper_configuration():
     with load(RULES["ORM110"].valid[0]) as example:
         example.configure()
         assert example.User.addresses.property.mapper.class_ is example.Address
+
+
+def test_orm207_a_typeless_foreign_key_takes_its_targets_type_and_the_annotation_is_not_read():
+    source = '''
+import uuid
+from sqlalchemy import ForeignKey
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Board(Base):
+    __tablename__ = "board"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+
+
+class Card(Base):
+    __tablename__ = "card"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[UUID] = mapped_column(ForeignKey("board.id"))  # ORM207
+'''
+    from sqlalchemy.dialects.postgresql import UUID
+
+    with load(source) as example:  # no MappedAnnotationError: the foreign key gives the type
+        assert isinstance(example.Card.__table__.c.board_id.type, UUID)
+    from tests.helpers import lint
+
+    [finding] = [f for f in lint(source, "ORM207")]
+    assert "raises" not in finding.message and "foreign key" in finding.message
