@@ -290,16 +290,20 @@ def _alter_column(plan: Plan, table: str, model: SchemaColumn, existing: SchemaC
 
 def _change_indexes(plan: Plan, model: SchemaTable, existing: SchemaTable, items) -> None:
     wanted = {item.columns for item in items}
+    # only what is on one side alone, compared as the drift rules compare (unique, columns): an
+    # index or constraint on the same columns that both sides agree on stays
+    ours = {(index.unique, index.columns) for index in model.indexes}
+    theirs = {(index.unique, index.columns) for index in existing.indexes}
     # drops first: a changed index keeps its name, which must be free before it is created again
     for index in existing.indexes:
-        if index.columns in wanted:
+        if index.columns in wanted and (index.unique, index.columns) not in ours:
             if index.name is None:
                 plan.manual.append(f"`{existing.name}`: {_what(index)} on ({', '.join(index.columns)}) has no name to drop it by")
                 continue
             plan.upgrade.append(_drop_any(existing.name, index))
             plan.downgrade.insert(0, _create_any(existing.name, index))
     for index in model.indexes:
-        if index.columns in wanted:
+        if index.columns in wanted and (index.unique, index.columns) not in theirs:
             named = index if index.name else _default_named(model.name, index)
             plan.upgrade.append(_create_any(model.name, named))
             plan.downgrade.insert(0, _drop_any(model.name, named))
