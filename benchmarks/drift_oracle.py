@@ -190,6 +190,7 @@ def child_main(request: dict) -> None:
                 connection, opts={"compare_type": True, "compare_server_default": True}
             )
             diffs = list(_flatten(compare_metadata(context, metadata)))
+        roundtrip = _downgrade_and_upgrade(config, script, engine) if request.get("roundtrip") else None
     finally:
         engine.dispose()
     keys, other = [], []
@@ -200,7 +201,34 @@ def child_main(request: dict) -> None:
         elif key is not None:
             keys.append({"key": key, "raw": repr(diff[:4])[:400]})
     print(json.dumps({"heads": list(heads), "tables": sorted(metadata.tables), "keys": keys,
-                      "other": other}))
+                      "other": other, "roundtrip": roundtrip}))
+
+
+def _downgrade_and_upgrade(config, script, engine) -> dict:
+    """`alembic downgrade -1` then `alembic upgrade head`, as the CLI runs them: whether each ran."""
+    from alembic.runtime.environment import EnvironmentContext
+
+    def migrate(destination, revs):
+        with engine.connect() as connection:
+            with EnvironmentContext(config, script, fn=revs, destination_rev=destination) as env:
+                env.configure(connection=connection, target_metadata=None,
+                              transaction_per_migration=True)
+                with env.begin_transaction():
+                    env.run_migrations()
+            connection.commit()
+
+    result = {}
+    for name, destination, revs in (
+        ("downgrade -1", "-1", lambda rev, context: script._downgrade_revs("-1", rev)),
+        ("upgrade head", "heads", lambda rev, context: script._upgrade_revs("heads", rev)),
+    ):
+        try:
+            migrate(destination, revs)
+            result[name] = "ran"
+        except Exception as error:  # measured, not raised: the report says which step failed
+            result[name] = f"{type(error).__name__}: {str(error)[:300]}"
+            break
+    return result
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------------
@@ -455,6 +483,112 @@ def print_report(result: dict, state: dict, alembic: dict) -> None:
     print(f"\nCOUNTS {json.dumps(counts)}")
 
 
+def run_child(python: str, request: dict, env: dict) -> dict:
+    done = subprocess.run([python, str(HERE), "x", "--child", json.dumps(request)],
+                          capture_output=True, text=True, env=env, timeout=1800)
+    if done.returncode != 0:
+        raise SystemExit(f"migrating or comparing failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- --generate: the revision ormlint writes, applied -------------------------------------------
+
+_NOTE = re.compile(r"^\s*# (left alone|TODO by hand): (.*)$")
+
+
+def revision_notes(text: str) -> dict:
+    """The tables the generated revision's header names as left alone or to be done by hand
+    ("*" for every table)."""
+    notes: dict = {"left alone": set(), "TODO by hand": set(), "lines": []}
+    for line in text.splitlines():
+        match = _NOTE.match(line)
+        if match:
+            kind, reason = match.groups()
+            notes["lines"].append(f"{kind}: {reason}")
+            notes[kind].update(re.findall(r"`([^`]+)`", reason.split(":")[0]) or ["*"])
+    return notes
+
+
+def generate_and_compare(checkout: Path, cwd: Path, source, cluster, extensions, request: dict,
+                         python: str, env: dict) -> dict:
+    """Copies the checkout, writes `ormlint migrations revision -m sync` in the copy (run where
+    ormlint ran), migrates a fresh database to the new head and compares again; then
+    `downgrade -1` and `upgrade head`. Alembic's remaining items are sorted by whether the
+    revision's header names their table as left alone or as a TODO by hand; the rest are wrong."""
+    copy = Path(tempfile.mkdtemp(prefix="ormlint-generate-")) / checkout.name
+    shutil.copytree(checkout, copy, symlinks=True,
+                    ignore=shutil.ignore_patterns(".git", "node_modules", "__pycache__", ".venv"))
+    try:
+        moved = lambda path: path and str(copy / Path(path).relative_to(checkout)) \
+            if Path(path).is_relative_to(checkout) else path  # noqa: E731
+        copy_cwd = Path(moved(str(cwd)))
+        done = subprocess.run([*_ormlint_command(source), "migrations", "revision", "-m", "sync"],
+                              cwd=copy_cwd, capture_output=True, text=True, timeout=1800)
+        result: dict = {"revision_exit": done.returncode, "revision_output": (done.stdout + done.stderr).strip()}
+        written = re.search(r"^Generated (.+)$", done.stdout, re.M)
+        if done.returncode != 0 or not written:
+            return result
+        text = Path(written.group(1)).read_text()
+        result["revision"] = text
+        notes = revision_notes(text)
+        result["notes"] = notes["lines"]
+        moved_request = {key: moved(value) if isinstance(value, str) else value for key, value in request.items()}
+        moved_request["pythonpath"] = [moved(p) for p in request["pythonpath"]]
+        moved_request["url"] = cluster.database("generated", extensions)
+        moved_request["roundtrip"] = True
+        try:
+            alembic = run_child(python, moved_request, env)
+        except SystemExit as error:  # the generated revision failed to run: that is the finding
+            result["error"] = str(error)[-3000:]
+            return result
+        result["heads"], result["roundtrip"] = alembic["heads"], alembic["roundtrip"]
+        keys = {tuple(item["key"][:2]) + (tuple(item["key"][2]),): item["raw"] for item in alembic["keys"]}
+        whole = {t for c, t, _ in keys if c in ("ORM701", "ORM702")}
+        keys = {k: v for k, v in keys.items() if k[0] in ("ORM701", "ORM702") or k[1] not in whole}
+        sorted_items: dict = {"left alone": [], "TODO by hand": [], "wrong": []}
+        for key, raw in sorted(keys.items()):
+            kind = next((kind for kind in ("TODO by hand", "left alone")
+                         if key[1] in notes[kind] or "*" in notes[kind]), "wrong")
+            sorted_items[kind].append((key, raw))
+        result["items"] = sorted_items
+        result["alembic_unmapped"] = alembic.get("other", [])
+        check = subprocess.run([*_ormlint_command(source), "migrations", "check"], cwd=copy_cwd,
+                               capture_output=True, text=True, timeout=1800)
+        result["check_exit"] = check.returncode
+        result["check_output"] = (check.stdout + check.stderr).strip()[-2000:]
+        return result
+    finally:
+        shutil.rmtree(copy.parent, ignore_errors=True)
+
+
+def print_generated(result: dict) -> None:
+    print("\n==== --generate: `ormlint migrations revision -m sync` in a copy, applied")
+    print(f"revision: exit {result['revision_exit']}: {result['revision_output'][:600]}")
+    if "revision" in result:
+        print(result["revision"])
+    if "error" in result:
+        print(f"GENERATED-FAILED {result['error']}")
+    if "items" not in result:
+        return
+    for line in result["notes"]:
+        print(f"  # {line}")
+    print(f"heads after: {result['heads']}; round trip: {result['roundtrip']}")
+    for kind, items in result["items"].items():
+        print(f"\n== Alembic items left, table {kind}: {len(items)}" if kind != "wrong"
+              else f"\n== Alembic items left that the revision should have handled: {len(items)}")
+        for key, raw in items:
+            print(f"  {_show(key)}  {raw}")
+    if result["alembic_unmapped"]:
+        print(f"\n== Alembic items with no drift code: {len(result['alembic_unmapped'])}")
+        for text in result["alembic_unmapped"]:
+            print(f"  {text}")
+    print(f"\n`ormlint migrations check` in the copy: exit {result['check_exit']}")
+    if result["check_exit"]:
+        print(result["check_output"])
+    counts = {kind: len(items) for kind, items in result["items"].items()}
+    print(f"GENERATED {json.dumps({**counts, 'unmapped': len(result['alembic_unmapped']), **result['roundtrip'], 'check_exit': result['check_exit']})}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("checkout", type=Path)
@@ -475,6 +609,9 @@ def main() -> None:
                         help="run ormlint from this source tree (e.g. a clean clone of HEAD)")
     parser.add_argument("--ormlint-args", nargs="*", default=[], help="extra ormlint arguments")
     parser.add_argument("--json", type=Path, help="write the lists here too")
+    parser.add_argument("--generate", action="store_true",
+                        help="then write `ormlint migrations revision` in a copy of the checkout, "
+                             "migrate a fresh database with it, compare again, downgrade -1, upgrade head")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -500,15 +637,15 @@ def main() -> None:
         env = dict(os.environ)
         env.update(item.split("=", 1) for item in args.setenv)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-        done = subprocess.run([python, str(HERE), "x", "--child", json.dumps(request)],
-                              capture_output=True, text=True, env=env, timeout=1800)
-        if done.returncode != 0:
-            raise SystemExit(f"migrating or comparing failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}")
-        alembic = json.loads(done.stdout.strip().splitlines()[-1])
+        alembic = run_child(python, request, env)
+        cwd = (args.ormlint_cwd or checkout).resolve()
+        source = args.ormlint_source.resolve() if args.ormlint_source else None
+        generated = None
+        if args.generate:
+            generated = generate_and_compare(checkout, cwd, source, cluster, args.extensions, request,
+                                             python, env)
     finally:
         cluster.stop()
-    cwd = (args.ormlint_cwd or checkout).resolve()
-    source = args.ormlint_source.resolve() if args.ormlint_source else None
     findings = run_ormlint(cwd, args.ormlint_args, source)
     migrations = [args.ormlint_args[i + 1] for i, a in enumerate(args.ormlint_args) if a == "--migrations"]
     state = ormlint_state(cwd, migrations, source)
@@ -518,8 +655,10 @@ def main() -> None:
     ).stdout.strip()
     result = compare(alembic, findings, state)
     print_report(result, state, alembic)
+    if generated is not None:
+        print_generated(generated)
     if args.json:
-        args.json.write_text(json.dumps({"state": state, "alembic": alembic, **{
+        args.json.write_text(json.dumps({"state": state, "alembic": alembic, "generated": generated, **{
             k: [(list(key), d) for key, d in v] if k in ("agreed", "ormlint_only", "alembic_only", "uncertain") else v
             for k, v in result.items()}}, indent=1, default=str))
 
