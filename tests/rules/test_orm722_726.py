@@ -148,6 +148,7 @@ def test_orm722_validate_is_fine_when_env_py_runs_outside_a_transaction(tmp_path
 def test_orm723_reports_a_primary_key_with_the_using_index_spelling(tmp_path):
     findings = _findings(tmp_path, 'op.create_primary_key(None, "invoices", ["number"])')
     assert [(line, code) for line, code, _ in findings] == [(9, "ORM723")]
+    assert 'op.create_index("invoices_number_pkey", "invoices", ["number"], unique=True' in findings[0][2]
     assert (
         'ALTER TABLE invoices ADD CONSTRAINT invoices_number_pkey PRIMARY KEY USING INDEX '
         'invoices_number_pkey' in findings[0][2]
@@ -330,3 +331,14 @@ op.alter_column("invoices", "note", nullable=False)
 op.alter_column("invoices", "customer_id", type_=sa.BigInteger())
 """
     assert sorted(code for _, code in _codes(tmp_path, body)) == expected
+
+
+def test_orm723_names_an_unnamed_constraint_of_a_schema_table_without_the_schema(tmp_path):
+    before = 'op.create_table("stuff", sa.Column("name", sa.String(20)), schema="happy")'
+    findings = _findings(tmp_path, 'op.create_unique_constraint(None, "stuff", ["name"], schema="happy")', before)
+    assert [code for _, code, _ in findings] == ["ORM723"]
+    assert 'op.create_index("stuff_name_key", "stuff", ["name"], unique=True, postgresql_concurrently=True, schema="happy")' in findings[0][2]
+    assert (
+        'ALTER TABLE happy.stuff ADD CONSTRAINT stuff_name_key UNIQUE USING INDEX stuff_name_key'
+        in findings[0][2]
+    )

@@ -3,6 +3,8 @@ under an ACCESS EXCLUSIVE lock)."""
 
 from __future__ import annotations
 
+import json
+
 from ormlint.migrations.operations import CreatePrimaryKey, CreateUniqueConstraint
 from ormlint.project import ProjectIndex
 from ormlint.rules.base import example
@@ -70,12 +72,15 @@ class UniqueConstraintOnExistingTable(SafetyRule):
             return None
         unique = isinstance(op, CreateUniqueConstraint)
         verb = "create_unique_constraint" if unique else "create_primary_key"
-        name = op.name or f"{op.table}_{'_'.join(op.columns)}_{'key' if unique else 'pkey'}"
+        # PostgreSQL's name for it; an index takes its table's schema, so the name has none
+        schema, _, bare_table = op.table.rpartition(".")
+        name = op.name or f"{bare_table}_{'_'.join(op.columns)}_{'key' if unique else 'pkey'}"
         kind = "UNIQUE" if unique else "PRIMARY KEY"
+        in_schema = f", schema=\"{schema}\"" if schema else ""
         return (
             f"`{verb}` on `{op.table}`, which an earlier revision created, builds its index "
             "under an ACCESS EXCLUSIVE lock (reads and writes wait); build it with "
-            f"`op.create_index(\"{name}\", \"{op.table}\", {list(op.columns)}, unique=True, "
-            "postgresql_concurrently=True)` inside `with op.get_context().autocommit_block():`, "
+            f"`op.create_index(\"{name}\", \"{bare_table}\", {json.dumps(list(op.columns))}, unique=True, "
+            f"postgresql_concurrently=True{in_schema})` inside `with op.get_context().autocommit_block():`, "
             f"then `op.execute(\"ALTER TABLE {op.table} ADD CONSTRAINT {name} {kind} USING INDEX {name}\")`"
         )
