@@ -28,7 +28,9 @@ class NotNullColumnWithoutDefault(SafetyRule):
     fix_safety = (
         "No automatic fix: the value existing rows get is the author's choice. Give the column a "
         "`server_default=` (PostgreSQL 11+ adds a constant default without rewriting the table), "
-        "or add it nullable, fill it, and then `op.alter_column(..., nullable=False)`."
+        "or add it nullable, fill it, and then `op.alter_column(..., nullable=False)`; on a large "
+        "table fill it in batches and set NOT NULL in a later revision, since within one revision "
+        "the ACCESS EXCLUSIVE lock `add_column` takes is held until the whole fill commits."
     )
     references = (
         "https://www.postgresql.org/docs/current/sql-altertable.html",
@@ -76,7 +78,8 @@ class NotNullColumnWithoutDefault(SafetyRule):
             f"`add_column` of NOT NULL column `{column.name}` without a server default to "
             f"`{op.table}`, which an earlier revision created: it fails on a table with rows "
             "(NotNullViolation); give it `server_default=...`, or add it nullable, fill it, and "
-            "then `op.alter_column(..., nullable=False)`"
+            "then `op.alter_column(..., nullable=False)` (on a large table, in a later revision: "
+            "in this one the fill would run under add_column's ACCESS EXCLUSIVE lock)"
         )
         if column.python_default:
             detail += (
