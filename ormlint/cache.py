@@ -178,9 +178,9 @@ class ResultCache:
         self, path: Path, display: str, max_size: int
     ) -> tuple[bytes, tuple[list[Finding], FileFacts]] | None:
         """The digest, findings and facts stored for the file if its status (size, modification
-        and change times, inode) is the one stored with them: the file is then neither read nor
-        hashed. Else None, and the status seen now is kept for `put` (taken before the read, so
-        a change made meanwhile shows at the next run)."""
+        and change times, inode and device) is the one stored with them: the file is then
+        neither read nor hashed. Else None, and the status seen now is kept for `put` (taken
+        before the read, so a change made meanwhile shows at the next run)."""
         key = _key(path)
         try:
             status = os.stat(path)
@@ -316,7 +316,7 @@ def _status_key(status: os.stat_result) -> list[int] | None:
     recent = time.time_ns() - _RACY_NANOSECONDS
     if not stat.S_ISREG(status.st_mode) or max(status.st_mtime_ns, status.st_ctime_ns) > recent:
         return None
-    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
 
 
 def _object(value: Any) -> dict:
