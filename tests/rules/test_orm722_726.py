@@ -342,3 +342,24 @@ def test_orm723_names_an_unnamed_constraint_of_a_schema_table_without_the_schema
         'ALTER TABLE happy.stuff ADD CONSTRAINT stuff_name_key UNIQUE USING INDEX stuff_name_key'
         in findings[0][2]
     )
+
+
+@pytest.mark.parametrize(("config", "default", "expected"), [
+    ("target-version = 10\n", '"EUR"', ["ORM731"]),
+    ('target-version = "9.6"\n', 'sa.text("0")', ["ORM731"]),
+    ("target-version = 10\n", 'sa.text("NULL")', []),  # nothing to write into the rows
+    ("target-version = 11\n", '"EUR"', []),
+    ("", '"EUR"', []),  # not given: a current server
+])
+def test_orm731_before_postgresql_11_every_default_rewrites(tmp_path, config, default, expected):
+    body = f'op.add_column("invoices", sa.Column("currency", sa.String(3), server_default={default}))'
+    _write(tmp_path, {
+        "alembic.ini": _INI,
+        "pyproject.toml": "[tool.ormlint]\n" + config,
+        "migrations/versions/0001_init.py": _revision("0001", None, _TABLE),
+        "migrations/versions/0002_head.py": _revision("0002", "0001", body),
+    })
+    findings = run([tmp_path], load_settings([tmp_path]), jobs=1).findings
+    assert [f.code for f in findings] == expected
+    if expected:
+        assert "(target-version) writes the default into every row" in findings[0].message

@@ -34,7 +34,9 @@ class VolatileDefaultRewrite(SafetyRule):
         calls a volatile function (`gen_random_uuid()`, `uuid_generate_v4()`, `random()`,
         `clock_timestamp()`, `timeofday()`, `nextval()`), on a table an earlier revision
         created. Constant and STABLE defaults (`now()`, `CURRENT_TIMESTAMP`) are left alone:
-        PostgreSQL 11+ stores them once without touching the rows.
+        PostgreSQL 11+ stores them once without touching the rows. With `[tool.ormlint]
+        target-version` below 11, every server default but NULL is reported: older servers
+        write it into every row (PostgreSQL 11 release notes).
         """ + SCOPE
     why_bad = """
         A volatile default gives every existing row its own value, so PostgreSQL rewrites the
@@ -51,6 +53,7 @@ class VolatileDefaultRewrite(SafetyRule):
     references = (
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES",
         "https://www.postgresql.org/docs/current/xfunc-volatility.html",
+        "https://www.postgresql.org/docs/release/11.0/",
     )
     invalid = (
         example(INI + '''
@@ -82,9 +85,19 @@ class VolatileDefaultRewrite(SafetyRule):
         ):
             return None
         function = volatile_call(op.column.server_default)
-        if function is None:
-            return None
         column = op.column.name
+        version = self.options.target_version
+        if function is None:
+            if version is None or version >= (11, 0) or op.column.server_default.upper() == "NULL":
+                return None
+            return (
+                f"`add_column` of `{column}` with a server default rewrites `{op.table}`, which an "
+                f"earlier revision created, under an ACCESS EXCLUSIVE lock: PostgreSQL "
+                f"{version[0]}.{version[1]} (target-version) writes the default into every row "
+                "(11+ does not); add the column without `server_default=`, then "
+                f"`op.alter_column(\"{op.table}\", \"{column}\", server_default=...)` (new rows only) "
+                "and fill the existing rows in batches"
+            )
         return (
             f"`add_column` of `{column}` with the volatile server default `{function}` rewrites "
             f"`{op.table}`, which an earlier revision created, under an ACCESS EXCLUSIVE lock "
