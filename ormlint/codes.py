@@ -11,6 +11,7 @@ from dataclasses import dataclass
 RULE_CODES: dict[str, bool] = {
     **{f"ORM10{n}": True for n in range(1, 10)},
     "ORM110": True,
+    "ORM111": True,
     **{f"ORM20{n}": True for n in range(1, 8)},
     **{f"ORM30{n}": True for n in range(1, 5)},
     **{f"ORM40{n}": True for n in range(1, 6)},

@@ -5,13 +5,14 @@ from __future__ import annotations
 from ormlint.rules import (
     annotation_target_not_found, backref_with_back_populates, columns, declarative, defaults, foreign_key_target_not_unique,
     foreign_keys, indexes, migration_safety, migrations, relationships, security,
-    sql_type_in_mapped,
+    self_reference_without_remote_side, sql_type_in_mapped,
 )
 from ormlint.rules.base import Rule, Violation
 
 # a family module holds several rules; newer rules are one module each
 _FAMILIES = (
-    relationships, backref_with_back_populates, annotation_target_not_found, columns, sql_type_in_mapped, defaults, indexes,
+    relationships, backref_with_back_populates, annotation_target_not_found,
+    self_reference_without_remote_side, columns, sql_type_in_mapped, defaults, indexes,
     declarative, foreign_keys, foreign_key_target_not_unique, migrations, migration_safety, security,
 )
 
