@@ -864,17 +864,20 @@ def run_project(
     root: Path, settings: Settings, jobs: int | None = None, cache_dir: Path | None = None,
     named: Sequence[Path] = (), sources: Mapping[str, bytes] | None = None,
     need_index: bool = False, apply_noqa: bool = True, only_named_findings: bool = False,
+    named_files: bool = True,
 ) -> RunResult:
     """Every file of the project at `root`, and the `named` files (which its walk may exclude),
     checked as files named alone are checked inside it (`run`): the findings of all of them, each
     file's being what `run([file])` reports for it. Files are named as the walk names them
     (relative to the working directory when the root is under it). `only_named_findings`: the
-    caller wants the named files' findings only (project rules may skip the others')."""
+    caller wants the named files' findings only (project rules may skip the others').
+    `named_files` False: checked as `run([root])` checks them (the migration-safety rules judge
+    the head revisions only, not every revision as for a named one)."""
     relative = os.path.relpath(root)
     walk_from = Path(relative if not relative.startswith("..") else root)
     return _run_paths(
         [walk_from, *named], settings, jobs, cache_dir, True, sources, need_index,
-        named_files=True, apply_noqa=apply_noqa,
+        named_files=named_files, apply_noqa=apply_noqa,
         reported=frozenset(map(os.path.abspath, named)) if only_named_findings else None,
     )
 
@@ -914,9 +917,12 @@ def _run_paths(
     pending: list[tuple[Path, bytes, tuple]] = []
     ignored_by_path: dict[str, tuple[str, ...]] = {}
     digests: list[tuple[str, bytes]] = []
+    given: dict[str, bytes] = {}  # display -> the text standing for the file (`sources`)
     for path, display in files:
         ignored_by_path[display] = settings.ignored_for(path)
         data = sources.get(os.path.abspath(path)) if sources else None
+        if data is not None:
+            given[display] = data
         if data is None and cache is not None:
             unchanged = cache.unchanged(path, display, settings.max_file_size)
             if unchanged is not None:  # neither read nor hashed
@@ -1025,7 +1031,8 @@ def _run_paths(
                 locations, paths, cache, read, settings.target_dialect
             )
         project = project_findings(
-            index, codes, ignored_by_path, apply_noqa=apply_noqa, options=settings.rule_options
+            index, codes, ignored_by_path, lines_for=_lines_of(given), apply_noqa=apply_noqa,
+            options=settings.rule_options,
         )
         findings += project
         if cache is not None:
@@ -1089,6 +1096,22 @@ def _load_migrations(
             file, digest = files[display]
             cache.put_revision(file, digest, revision)
     return migrations
+
+
+def _lines_of(given: Mapping[str, bytes]) -> Callable[[str], list[str]]:
+    """A file's lines for its `# noqa` comments: from the text standing for it (standard input,
+    an editor's unsaved text) when there is one, else from the disk."""
+
+    def lines_for(path: str) -> list[str]:
+        data = given.get(path)
+        if data is None:
+            return lines_on_disk(path)
+        try:
+            return python_lines(decode(data))
+        except (SyntaxError, UnicodeDecodeError, LookupError):
+            return []
+
+    return lines_for
 
 
 def project_findings(

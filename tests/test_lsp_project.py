@@ -259,3 +259,21 @@ def test_a_text_with_a_coding_cookie_stands_for_its_file_as_written(tmp_path: Pa
     inside = check_project_in_process(root, settings, {str(models): text})
     assert [(f.code, f.line, f.column) for f in inside] == [(f.code, f.line, f.column) for f in alone]
     assert "ORM301" in [f.code for f in inside]
+
+
+def test_noqa_comments_of_project_findings_are_read_from_the_unsaved_text(tmp_path: Path) -> None:
+    from ormlint.config import load_settings
+    from ormlint.lsp_process import check_project_in_process
+
+    root = write_project(tmp_path, DRIFT)
+    models = root / "models.py"
+    settings = load_settings([models])
+    bio = "    bio: Mapped[Optional[str]]"
+    suppressed = DRIFT["models.py"].replace(bio, bio + "  # noqa: ORM703")
+    found = check_project_in_process(root, settings, {str(models): suppressed})
+    assert [f.code for f in found] == []  # the file on disk has no noqa comment
+    # ... and a noqa comment on disk does not suppress a finding of the editor's text
+    models.write_text(suppressed, encoding="utf-8")
+    moved = "# a new first line\n" + DRIFT["models.py"]
+    found = check_project_in_process(root, settings, {str(models): moved})
+    assert [(f.code, f.line) for f in found] == [("ORM703", moved.splitlines().index(bio) + 1)]
