@@ -51,6 +51,9 @@ class ColumnFacts:
     # the target names a class: `ForeignKey(User.id)` rather than `ForeignKey("user.id")`); None
     # when one of them cannot be read.
     foreign_key_targets: tuple[tuple[str, str | None, bool], ...] | None = ()
+    # False when `primary_key` may be wrong: `primary_key=<expression>`, or a `Mapped[...]` naming
+    # a type from another module that may be an `Annotated[..., mapped_column(primary_key=True)]`.
+    primary_key_known: bool = True
 
 
 @dataclass(frozen=True)

@@ -258,6 +258,7 @@ def _bare_mapped_columns(model: FileModel, cls, positions: "_AstPositions", fall
             location=positions.located(positions.assignment(cls.name, attr)) or fallback,
             db_type=db_type, nullable=mapped.nullable,
             server_default=default, server_default_known=known,
+            primary_key_known=mapped.primary_key or mapped.names_known,
         ))
     return found
 
@@ -490,8 +491,15 @@ def _column_facts(model: FileModel, column, positions: "_AstPositions", stmt, fa
             if not fk.target and fk.node.args and fk.node.args[0].keyword is None
             and (ref := dotted_name(fk.node.args[0].value)) is not None and ref.count(".") == 1
         ),
+        primary_key_known=_primary_key_known(column),
         **_schema_fields(model, column),
     )
+
+
+def _primary_key_known(column) -> bool:
+    if "primary_key" in column.kwargs:
+        return column.primary_key is not None  # None: `primary_key=<expression>`
+    return column.annotation is None or column.annotation.primary_key or column.annotation.names_known
 
 
 def _schema_fields(model: FileModel, column) -> dict:

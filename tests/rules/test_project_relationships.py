@@ -169,7 +169,8 @@ def test_string_targets_with_module_paths_and_external_models(tmp_path):
         """,
         "pyproject.toml": '[tool.ormlint]\nexternal-models = ["shared.models.Tenant"]\n',
     }
-    assert lint_project(files, tmp_path) == [("m.py", 8, "ORM104")]
+    found = [f for f in lint_project(files, tmp_path) if f[2] != "ORM504"]  # (the classes have no key)
+    assert found == [("m.py", 8, "ORM104")]
 
 
 def test_kwargs_splat_may_hold_back_populates(tmp_path):
