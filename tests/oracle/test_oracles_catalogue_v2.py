@@ -94,6 +94,30 @@ class Card(Base):
     assert "raises" not in finding.message and "foreign key" in finding.message
 
 
+def test_orm111_a_self_referential_scalar_without_remote_side_loads_a_child_as_the_parent():
+    with load(RULES["ORM111"].invalid[0]) as example:
+        example.configure()
+        assert example.Node.parent.property.direction.name == "ONETOMANY"
+        with example.sqlite_session() as session:
+            session.add_all([example.Node(id=1), example.Node(id=2, parent_id=1)])
+            session.commit()
+            root, child = session.get(example.Node, 1), session.get(example.Node, 2)
+            assert child.parent is None and root.parent is child  # the wrong way round
+    with load(RULES["ORM111"].valid[0]) as example:
+        example.configure()
+        assert example.Node.parent.property.direction.name == "MANYTOONE"
+
+
+def test_orm111_a_backref_named_after_the_foreign_key_without_remote_side_fails_configuration():
+    source = RULES["ORM111"].invalid[0].replace(
+        'parent: Mapped[Optional["Node"]] = relationship()  # ORM111',
+        'children: Mapped[list["Node"]] = relationship(backref="parent")',
+    )
+    with load(source) as example:
+        with pytest.raises(exc.ArgumentError, match="are both of the same direction .*Did you mean to set remote_side on the many-to-one side"):
+            example.configure()
+
+
 def test_orm504_a_table_without_a_primary_key_fails_when_the_class_is_defined():
     with pytest.raises(exc.ArgumentError, match="could not assemble any primary key columns for mapped table 'tag'"):
         with load(RULES["ORM504"].invalid[0]):
