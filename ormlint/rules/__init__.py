@@ -6,6 +6,7 @@ from ormlint.rules import (
     annotation_target_not_found, backref_with_back_populates, columns, declarative, defaults, foreign_key_target_not_unique,
     foreign_keys, indexes, migration_safety, migrations, relationships, security,
     self_reference_without_remote_side, sql_type_in_mapped, dynamic_with_list_annotation,
+    no_primary_key,
 )
 from ormlint.rules.base import Rule, Violation
 
@@ -13,7 +14,7 @@ from ormlint.rules.base import Rule, Violation
 _FAMILIES = (
     relationships, backref_with_back_populates, annotation_target_not_found,
     self_reference_without_remote_side, dynamic_with_list_annotation, columns, sql_type_in_mapped, defaults, indexes,
-    declarative, foreign_keys, foreign_key_target_not_unique, migrations, migration_safety, security,
+    declarative, no_primary_key, foreign_keys, foreign_key_target_not_unique, migrations, migration_safety, security,
 )
 
 RULES: dict[str, type[Rule]] = {

@@ -118,6 +118,16 @@ def test_orm111_a_backref_named_after_the_foreign_key_without_remote_side_fails_
             example.configure()
 
 
+def test_orm504_a_table_without_a_primary_key_fails_when_the_class_is_defined():
+    with pytest.raises(exc.ArgumentError, match="could not assemble any primary key columns for mapped table 'tag'"):
+        with load(RULES["ORM504"].invalid[0]):
+            pass
+    with load(RULES["ORM504"].valid[0]) as example:  # a mixin's key column, a PrimaryKeyConstraint
+        example.configure()
+        assert [c.name for c in example.Tag.__table__.primary_key] == ["id"]
+        assert [c.name for c in example.Label.__table__.primary_key] == ["name"]
+
+
 def test_orm112_a_dynamic_relationship_is_a_query_not_the_list_its_annotation_promises():
     with load(RULES["ORM112"].invalid[0]) as example:
         example.configure()  # no error, no warning
