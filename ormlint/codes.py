@@ -12,12 +12,10 @@ RULE_CODES: dict[str, bool] = {
     **{f"ORM10{n}": True for n in range(1, 10)},
     "ORM110": True,
     "ORM111": True,
-    "ORM112": True,
     **{f"ORM20{n}": True for n in range(1, 8)},
     **{f"ORM30{n}": True for n in range(1, 5)},
     **{f"ORM40{n}": True for n in range(1, 6)},
     **{f"ORM50{n}": True for n in range(1, 4)},
-    "ORM504": True,
     **{f"ORM60{n}": True for n in range(1, 7)},
     **{f"ORM70{n}": True for n in range(1, 10)},
     "ORM710": True,
@@ -31,6 +29,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM734": True,
     "ORM735": True,
     "ORM801": False,
+    "ORM901": False,
 }
 
 # What a rule reads beyond model code, for the narrowed parse to keep (ormlint.narrow): the

@@ -77,3 +77,33 @@ def typing_name(model: FileModel, name: str) -> str | None:
         if qualified == "typing":
             return f"{local}.{name}"
     return None
+
+
+def orm_name(model: FileModel, name: str) -> tuple[str, tuple[tuple[cst.CSTNode, str], ...]] | None:
+    """How this module can refer to `sqlalchemy.orm.<name>` (e.g. `DeclarativeBase`): the
+    expression to write and the replacements that import it (extending a `from sqlalchemy.orm
+    import`, or a new line above the first SQLAlchemy import). None when there is no clean way."""
+    imports = model.imports
+    for local, qualified in imports.aliases.items():
+        if qualified == f"sqlalchemy.orm.{name}" and local not in imports.type_checking_only:
+            return local, ()
+    for local, qualified in imports.aliases.items():
+        if qualified == "sqlalchemy.orm" and local not in imports.type_checking_only:
+            return f"{local}.{name}", ()
+    if name in model.module_bindings:
+        return None  # the name means something else here
+    first_sqlalchemy_import = None
+    for stmt in model.module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+                module = model.module.code_for_node(small.module)
+                if module == "sqlalchemy.orm" and not isinstance(small.names, cst.ImportStar):
+                    return name, ((small, model.module.code_for_node(_with_name(small, name))),)
+                if (module == "sqlalchemy" or module.startswith("sqlalchemy.")) and len(stmt.body) == 1:
+                    first_sqlalchemy_import = first_sqlalchemy_import or small
+    if first_sqlalchemy_import is not None:
+        code = model.module.code_for_node(first_sqlalchemy_import)
+        return name, ((first_sqlalchemy_import, f"from sqlalchemy.orm import {name}\n{code}"),)
+    return None
