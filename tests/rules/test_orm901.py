@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateTable
 
