@@ -42,7 +42,10 @@ class CheckRequest:
     `apply_noqa`: False keeps the findings `# noqa` comments suppress. `statements`: the
     language server's parsed statements, for a text checked alone. `remember_projects`: answer
     files of a project from one run of it per process (flake8, whose files do not change while
-    it runs, calls once per file)."""
+    it runs, calls once per file); `walked`: with it, the paths were found by walking a
+    directory (`flake8 .`), not named one by one, and their project is checked as `ormlint check
+    ROOT` checks it: the migration-safety rules judge the head revisions, not every revision as
+    they do for a revision file named alone (a new one)."""
 
     paths: Sequence[Path]
     settings: Settings = field(default_factory=Settings)
@@ -56,6 +59,7 @@ class CheckRequest:
     apply_noqa: bool = True
     statements: StatementCache | None = None
     remember_projects: bool = False
+    walked: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "paths", tuple(Path(p) for p in self.paths))
@@ -193,10 +197,11 @@ def _remembered(
     root = project_root(settings, [path])
     if root is None:
         return None
-    key = (str(root), settings, request.cache_dir, request.apply_noqa)
+    key = (str(root), settings, request.cache_dir, request.apply_noqa, request.walked)
     if key not in _projects:
         result = run_project(
-            root, settings, request.jobs, request.cache_dir, apply_noqa=request.apply_noqa
+            root, settings, request.jobs, request.cache_dir, apply_noqa=request.apply_noqa,
+            named_files=not request.walked,
         )
         by_file: dict[str, list[Finding]] = {}
         for finding in result.findings:

@@ -864,17 +864,20 @@ def run_project(
     root: Path, settings: Settings, jobs: int | None = None, cache_dir: Path | None = None,
     named: Sequence[Path] = (), sources: Mapping[str, bytes] | None = None,
     need_index: bool = False, apply_noqa: bool = True, only_named_findings: bool = False,
+    named_files: bool = True,
 ) -> RunResult:
     """Every file of the project at `root`, and the `named` files (which its walk may exclude),
     checked as files named alone are checked inside it (`run`): the findings of all of them, each
     file's being what `run([file])` reports for it. Files are named as the walk names them
     (relative to the working directory when the root is under it). `only_named_findings`: the
-    caller wants the named files' findings only (project rules may skip the others')."""
+    caller wants the named files' findings only (project rules may skip the others').
+    `named_files` False: checked as `run([root])` checks them (the migration-safety rules judge
+    the head revisions only, not every revision as for a named one)."""
     relative = os.path.relpath(root)
     walk_from = Path(relative if not relative.startswith("..") else root)
     return _run_paths(
         [walk_from, *named], settings, jobs, cache_dir, True, sources, need_index,
-        named_files=True, apply_noqa=apply_noqa,
+        named_files=named_files, apply_noqa=apply_noqa,
         reported=frozenset(map(os.path.abspath, named)) if only_named_findings else None,
     )
 

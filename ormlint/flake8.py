@@ -1,14 +1,16 @@
 """The flake8 plugin: `pip install ormlint`, then `flake8 --select ORM`.
 
 flake8 does its own selection and per-file-ignores on top of what the plugin reports; the plugin
-reports what `ormlint check FILE` would for the file, through `ormlint.api`: inside the file's
+reports what `ormlint check FILE` would for a file named on its command line, and what
+`ormlint check ROOT` reports in it for a file found in a directory (the migration-safety rules
+judge the head revisions there, not every revision), through `ormlint.api`: inside the file's
 project, project and drift findings included, under the file's `[tool.ormlint]` (its selection,
 excludes, per-file-ignores, target-dialect, max-file-size), plus the opt-in rules that flake8's
 own `--select` or `--extend-select` name more narrowly than `ORM` (`--extend-select ORM801`).
 flake8 runs every installed plugin on every file, whatever `--select` says, and calls it once
-per file, in several processes: each process runs a project once (through the same content-hash
-cache as `ormlint check`, `.ormlint_cache` under the project root) and answers its files from
-that run. `# noqa` is applied here too, unless `--disable-noqa`, so that a comment means the same
+per file, in several processes: each process runs a project once (through the content-hash
+cache `ormlint check` uses, `.ormlint_cache` beside the configuration or in the working
+directory) and answers its files from that run. `# noqa` is applied here too, unless `--disable-noqa`, so that a comment means the same
 as under `ormlint check`: flake8 alone compares codes case-sensitively (`# noqa: orm301` would
 not count) and reads only a line's first `# noqa`. A file that does not parse is flake8's E999,
 so ORM999 is never reported here.
@@ -38,11 +40,14 @@ class Flake8Plugin:
     apply_noqa = True
     selected: tuple[str, ...] = ()  # flake8's --select and --extend-select
     reads_stdin = False  # flake8 checks standard input (`-`), not files it reads itself
+    named: frozenset[str] = frozenset()  # the files on flake8's command line (absolute paths)
 
     @classmethod
     def parse_options(cls, options) -> None:
         cls.apply_noqa = not getattr(options, "disable_noqa", False)
-        cls.reads_stdin = "-" in (getattr(options, "filenames", None) or ())
+        filenames = getattr(options, "filenames", None) or ()
+        cls.reads_stdin = "-" in filenames
+        cls.named = frozenset(os.path.abspath(f) for f in filenames if f != "-")
         cls.selected = tuple(
             str(s).strip().upper()
             for name in ("select", "extend_select")
@@ -71,9 +76,11 @@ class Flake8Plugin:
             sources = {key: encode(source)}
         else:
             key, sources = path, {}
+        # A file flake8 found in a directory is judged as `ormlint check` judges a directory's.
+        walked = not self.reads_stdin and os.path.abspath(path) not in self.named
         request = CheckRequest(
             [key], settings, sources, cache_dir=_cache_dir(settings), jobs=_jobs(),
-            apply_noqa=self.apply_noqa, remember_projects=True,
+            apply_noqa=self.apply_noqa, remember_projects=True, walked=walked,
         )
         for finding in check(request).findings:
             if finding.code == PARSE_ERROR_CODE:

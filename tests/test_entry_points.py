@@ -129,14 +129,42 @@ def test_the_language_server_publishes_what_the_cli_reports(project):
     assert found == located_json(ormlint("--format", "json", FILE, cwd=project).stdout)
 
 
-def test_flake8_over_the_whole_project_reports_each_file_as_the_cli_names_it(project):
+def test_flake8_over_the_whole_project_reports_what_the_cli_reports_for_it(project):
     """flake8 checks the files in several processes, each running the project once."""
     rows = flake8("--select", "ORM", "--jobs", "2", ".", cwd=project)
-    for name in ("app/tags.py", "app/models.py", "migrations/versions/0001_users.py"):
-        cli = located_json(ormlint("--format", "json", name, cwd=project).stdout)
-        assert sorted((c, r, col) for path, c, r, col in rows if path == name) == cli, name
+    whole = json.loads(ormlint("--format", "json", ".", cwd=project).stdout)
+    assert sorted(rows) == sorted(
+        (os.path.normpath(r["path"]), r["code"], r["line"], r["column"]) for r in whole
+    )
     assert {c for path, c, *_ in rows if path == FILE} == EXPECTED_CODES
     assert (project / ".ormlint_cache").is_dir()  # the project's cache, shared with the CLI
+
+
+OLD_REVISION = "migrations/versions/0002_index.py"
+
+
+def test_flake8_judges_history_as_the_cli_does(project):
+    """A revision that is not a head is judged when named (a new one, in a hook), not when
+    flake8 finds it in a directory, as `ormlint check` does (ORM721: an index built without
+    CONCURRENTLY on a table an earlier revision created)."""
+    (project / OLD_REVISION).write_text(
+        "from alembic import op\n\nrevision = '0002'\ndown_revision = '0001'\n\n\n"
+        "def upgrade():\n    op.create_index('ix_users_id', 'users', ['id'])\n"
+    )
+    (project / "migrations/versions/0003_head.py").write_text(
+        "revision = '0003'\ndown_revision = '0002'\n\n\ndef upgrade():\n    pass\n"
+    )
+    named = located_json(ormlint("--format", "json", OLD_REVISION, cwd=project).stdout)
+    assert "ORM721" in {code for code, *_ in named}
+    assert sorted((c, r, col) for _, c, r, col in flake8("--select", "ORM", OLD_REVISION, cwd=project)) == named
+    in_directory = [
+        (r["code"], r["line"], r["column"])
+        for r in json.loads(ormlint("--format", "json", ".", cwd=project).stdout)
+        if os.path.normpath(r["path"]) == OLD_REVISION
+    ]
+    assert "ORM721" not in {code for code, *_ in in_directory}
+    walked = flake8("--select", "ORM", ".", cwd=project)
+    assert sorted((c, r, col) for path, c, r, col in walked if path == OLD_REVISION) == sorted(in_directory)
 
 
 def test_flake8_reads_the_text_on_standard_input_for_its_file(project):
