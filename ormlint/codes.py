@@ -14,6 +14,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM111": True,
     "ORM112": True,
     **{f"ORM20{n}": True for n in range(1, 8)},
+    "ORM208": True,
     **{f"ORM30{n}": True for n in range(1, 5)},
     **{f"ORM40{n}": True for n in range(1, 6)},
     **{f"ORM50{n}": True for n in range(1, 4)},

@@ -54,6 +54,9 @@ class ColumnFacts:
     # False when `primary_key` may be wrong: `primary_key=<expression>`, or a `Mapped[...]` naming
     # a type from another module that may be an `Annotated[..., mapped_column(primary_key=True)]`.
     primary_key_known: bool = True
+    # The class `Mapped[...]` names when it is one name (`Mapped["User"]`, `Optional[User]`),
+    # to look up in the project: a mapped class there is a wrong annotation for a column.
+    annotation_class: BaseRef | None = None
 
 
 @dataclass(frozen=True)

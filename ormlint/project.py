@@ -21,7 +21,7 @@ from ormlint.facts import (  # noqa: F401  (re-exported: the facts are part of t
     RelationshipFacts, TableFacts, _module_path, opaque_class, text_facts,
 )
 from ormlint.model.extract import keyword_args
-from ormlint.model.names import bool_value, dotted_name, optional_core, string_value
+from ormlint.model.names import BUILTIN_NAMES, bool_value, dotted_name, optional_core, string_value
 from ormlint.model.types import FileModel
 from ormlint.syntax import statements_breadth_first
 
@@ -130,8 +130,8 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
         columns = []
         for column in cls.columns:
             stmt = positions.assignment(cls.name, column.attr) if column.attr else None
-            columns.append(_column_facts(model, column, positions, stmt, location))
-        columns += _bare_mapped_columns(model, cls, positions, location)
+            columns.append(_column_facts(model, column, positions, stmt, location, origins))
+        columns += _bare_mapped_columns(model, cls, positions, location, origins)
         relationships = []
         for rel in cls.relationships:
             if not rel.attr:
@@ -236,7 +236,9 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
     )
 
 
-def _bare_mapped_columns(model: FileModel, cls, positions: "_AstPositions", fallback: Location) -> list[ColumnFacts]:
+def _bare_mapped_columns(
+    model: FileModel, cls, positions: "_AstPositions", fallback: Location, origins: dict[str, str],
+) -> list[ColumnFacts]:
     """`name: Mapped[T]` without a value: a NOT NULL (or, for Optional, NULL) column of T's
     default SQL type (SQLAlchemy rejects one naming a class without a relationship()).
     WriteOnlyMapped/DynamicMapped are relationships."""
@@ -259,6 +261,7 @@ def _bare_mapped_columns(model: FileModel, cls, positions: "_AstPositions", fall
             db_type=db_type, nullable=mapped.nullable,
             server_default=default, server_default_known=known,
             primary_key_known=mapped.primary_key or mapped.names_known,
+            annotation_class=_annotation_class(model, mapped, origins),
         ))
     return found
 
@@ -470,7 +473,10 @@ _ANNOTATION_TYPES = {
 }
 
 
-def _column_facts(model: FileModel, column, positions: "_AstPositions", stmt, fallback: Location) -> ColumnFacts:
+def _column_facts(
+    model: FileModel, column, positions: "_AstPositions", stmt, fallback: Location,
+    origins: dict[str, str] | None = None,
+) -> ColumnFacts:
     return ColumnFacts(
         attr=column.attr,
         name=column.name,
@@ -492,8 +498,32 @@ def _column_facts(model: FileModel, column, positions: "_AstPositions", stmt, fa
             and (ref := dotted_name(fk.node.args[0].value)) is not None and ref.count(".") == 1
         ),
         primary_key_known=_primary_key_known(column),
+        annotation_class=_annotation_class(model, column.annotation, origins) if origins is not None else None,
         **_schema_fields(model, column),
     )
+
+
+def _annotation_class(model: FileModel, mapped, origins: dict[str, str]) -> BaseRef | None:
+    """The class a `Mapped[...]` annotation names as its one type, to look up in the project
+    (ColumnFacts.annotation_class); None for a builtin, a library's type or anything else."""
+    if mapped is None or mapped.wrapper != "Mapped":
+        return None
+    inner = optional_core(mapped.inner, model.imports)
+    name = dotted_name(inner) if isinstance(inner, (cst.Name, cst.Attribute)) else None
+    if name is None or name in BUILTIN_NAMES:
+        return None
+    qualified = model.imports.qualify(name)
+    if qualified is not None and qualified.partition(".")[0] in _LIBRARY_TYPE_MODULES:
+        return None
+    ref = _project_base(name, model, origins)
+    return ref if isinstance(ref, BaseRef) else None
+
+
+# modules whose classes are never the project's own
+_LIBRARY_TYPE_MODULES = frozenset({
+    "typing", "typing_extensions", "datetime", "decimal", "uuid", "enum", "sqlalchemy", "sqlmodel",
+    "builtins", "collections", "ipaddress", "pathlib",
+})
 
 
 def _primary_key_known(column) -> bool:

@@ -143,3 +143,22 @@ def test_orm112_a_dynamic_relationship_is_a_query_not_the_list_its_annotation_pr
     with load(RULES["ORM112"].valid[0]) as example:
         example.configure()
         assert example.User.addresses.property.lazy == "dynamic"
+
+
+def test_orm208_a_column_annotated_with_a_mapped_class_holds_the_key_value():
+    from sqlalchemy import Integer
+
+    with load(RULES["ORM208"].invalid[0]) as example:  # with its foreign key, the class works
+        example.configure()
+        assert isinstance(example.Post.__table__.c.user_id.type, Integer)
+        with example.sqlite_session() as session:
+            session.add_all([example.User(id=1), example.Post(id=1, user_id=1)])
+            session.commit()
+            user_id = session.execute(select(example.Post.user_id)).scalar_one()
+        assert user_id == 1 and not isinstance(user_id, example.User)  # an int, not what `Mapped["User"]` says
+    source = RULES["ORM208"].invalid[0].replace('mapped_column(ForeignKey("user.id"))', "mapped_column()")
+    with pytest.raises(MappedAnnotationError, match="Could not locate SQLAlchemy Core type .* inside the Mapped\\[\\] annotation for the 'user_id' attribute"):
+        with load(source):
+            pass
+    with load(RULES["ORM208"].valid[0]) as example:
+        example.configure()
