@@ -502,6 +502,26 @@ def migrations_revision(paths: tuple[Path, ...], message: str) -> None:
     except OSError as error:
         click.echo(f"ormlint: error: cannot write the revision: {error.strerror or error}", err=True)
         sys.exit(EXIT_ERROR)
+    _announce_safety(paths, path)
     for warning in warnings:
         click.echo(f"ormlint: warning: {warning}", err=True)
     click.echo(f"Generated {path}")
+
+
+def _announce_safety(paths: tuple[Path, ...], revision: Path) -> None:
+    """Run the migration-safety rules (ORM72x, ORM73x) on the project with the new revision and
+    name each of their findings on it in its header."""
+    from ormlint.api import CheckRequest, check
+    from ormlint.config import load_settings
+    from ormlint.engine import all_codes
+    from ormlint.migrations.revision_file import announce_safety
+
+    settings = load_settings(list(paths or (Path("."),))).with_overrides(
+        select=tuple(c for c in all_codes() if c.startswith(("ORM72", "ORM73"))), all_revisions=True)
+    result = check(CheckRequest(paths=paths or (Path("."),), settings=settings, whole_project=True))
+    found = [(f.code, f.message) for f in sorted(result.findings, key=lambda f: f.line)
+             if Path(f.path).resolve() == revision.resolve()]
+    text = revision.read_text(encoding="utf-8")
+    announced = announce_safety(text, found)
+    if announced != text:
+        revision.write_text(announced, encoding="utf-8")

@@ -83,12 +83,29 @@ def revision_text(plan: Plan, message: str, revision: str, down_revision: str | 
 
 def _header(plan: Plan) -> str:
     """Comments at the top of upgrade(): what ormlint left alone, and what needs a hand."""
-    notes = ["# ### written by ormlint from the models and the migrations; please review ###"]
+    notes = [_WRITTEN_BY]
     notes += [f"# left alone: {reason}" for reason in plan.left_alone]
     notes += [f"# TODO by hand: {reason}" for reason in plan.manual]
     notes += [f"# rewrite for safety: {reason}" for reason in plan.safety]
     notes += [f"# possible rename: {hint}" for hint in plan.hints]
     return "\n".join(notes)
+
+
+_WRITTEN_BY = "# ### written by ormlint from the models and the migrations; please review ###"
+
+
+def announce_safety(text: str, findings) -> str:
+    """`text` whose `# rewrite for safety:` notes are those of the migration-safety rules'
+    findings (code, message) on it: the rules judge the written operations themselves, so
+    every finding is named, not only those the plan foresaw."""
+    if _WRITTEN_BY not in text:
+        return text
+    lines = [line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("# rewrite for safety: ")]
+    text = "".join(lines)
+    head, _, rest = text.partition(_WRITTEN_BY)
+    indent = head[head.rfind("\n") + 1:]
+    notes = dict.fromkeys(f"# rewrite for safety: {code}: {message}" for code, message in findings)
+    return head + _WRITTEN_BY + "".join(f"\n{indent}{note}" for note in notes) + rest
 
 
 def usable_template(text: str) -> bool:
