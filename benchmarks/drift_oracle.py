@@ -553,9 +553,21 @@ def generate_and_compare(checkout: Path, cwd: Path, source, cluster, extensions,
                                capture_output=True, text=True, timeout=1800)
         result["check_exit"] = check.returncode
         result["check_output"] = (check.stdout + check.stderr).strip()[-2000:]
+        result["safety"] = _safety_findings(copy_cwd, source, Path(written.group(1)).name, text)
         return result
     finally:
         shutil.rmtree(copy.parent, ignore_errors=True)
+
+
+def _safety_findings(cwd: Path, source, revision_name: str, text: str) -> dict:
+    """ormlint's migration-safety rules (ORM72x, ORM73x) on the generated revision: each
+    finding, and whether the revision's header already asks for the safe rewrite."""
+    done = subprocess.run([*_ormlint_command(source), "check", "--select", "ORM72,ORM73", "--all-revisions",
+                           "--format", "json", "--no-cache"], cwd=cwd, capture_output=True, text=True, timeout=1800)
+    findings = [f for f in json.loads(done.stdout or "[]") if Path(f["path"]).name == revision_name]
+    announced = {code for code in re.findall(r"# rewrite for safety: (ORM\d+)", text)}
+    return {"announced": [f"{f['code']}:{f['line']}" for f in findings if f["code"] in announced],
+            "silent": [f"{f['code']}:{f['line']} {f['message'][:200]}" for f in findings if f["code"] not in announced]}
 
 
 BEYOND = "not in ormlint's drift (Alembic only before the revision)"
@@ -602,7 +614,13 @@ def print_generated(result: dict) -> None:
     print(f"\n`ormlint migrations check` in the copy: exit {result['check_exit']}")
     if result["check_exit"]:
         print(result["check_output"])
+    print(f"migration-safety findings on the revision: {len(result['safety']['announced'])} named in its "
+          f"header, {len(result['safety']['silent'])} not")
+    for line in result["safety"]["silent"]:
+        print(f"  {line}")
     counts = {kind: len(items) for kind, items in result["items"].items()}
+    counts["safety announced"] = len(result["safety"]["announced"])
+    counts["safety silent"] = len(result["safety"]["silent"])
     print(f"GENERATED {json.dumps({**counts, 'unmapped': len(result['alembic_unmapped']), **result['roundtrip'], 'check_exit': result['check_exit']})}")
 
 
