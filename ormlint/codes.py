@@ -13,6 +13,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM110": True,
     "ORM111": True,
     "ORM112": True,
+    "ORM113": True,
     **{f"ORM20{n}": True for n in range(1, 8)},
     "ORM208": True,
     **{f"ORM30{n}": True for n in range(1, 5)},

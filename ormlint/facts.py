@@ -88,6 +88,11 @@ class RelationshipFacts:
     # names the target, when the module binds no such name (SQLAlchemy then finds it in the
     # class registry or nowhere); None otherwise.
     annotation_target_location: Location | None = None
+    # `secondary=`: the table name it gives (a string, or a module `Table("name", ...)` variable
+    # of the file), and the plain name it gives (a string or a name that is no module variable:
+    # a class, or an imported table); None when absent or an expression.
+    secondary_table: str | None = None
+    secondary_name: str | None = None
 
 
 @dataclass(frozen=True)

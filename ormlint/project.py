@@ -665,7 +665,26 @@ def _relationship_literals(model: FileModel, rel) -> dict:
     refs = rel.kwargs.get("foreign_keys")
     if refs is not None:
         fields["foreign_keys_refs"] = _column_refs(refs.value)
+    secondary = rel.kwargs.get("secondary")
+    if secondary is not None:
+        fields.update(_secondary(model, secondary.value))
     return fields
+
+
+def _secondary(model: FileModel, expr: cst.BaseExpression) -> dict:
+    """RelationshipFacts.secondary_table / secondary_name of a `secondary=` value."""
+    text = string_value(expr)
+    if text is not None:  # SQLAlchemy looks a string up as a table and as a class
+        return {"secondary_table": text.strip(), "secondary_name": text.strip()}
+    if not isinstance(expr, cst.Name):
+        return {}
+    value = model.module_values.get(expr.value)
+    if value is None:
+        return {"secondary_name": expr.value}
+    if isinstance(value, cst.Call) and model.imports.symbol(value.func) == "Table" and value.args:
+        table = string_value(value.args[0].value)
+        return {"secondary_table": table} if table else {}
+    return {}
 
 
 def _column_refs(expr: cst.BaseExpression) -> tuple[str, ...] | None:

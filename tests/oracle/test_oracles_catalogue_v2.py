@@ -162,3 +162,14 @@ def test_orm208_a_column_annotated_with_a_mapped_class_holds_the_key_value():
             pass
     with load(RULES["ORM208"].valid[0]) as example:
         example.configure()
+
+
+@pytest.mark.parametrize("secondary", ['"UserGroup"', "UserGroup"])
+def test_orm113_a_mapped_class_as_secondary_fails_at_mapper_configuration(secondary):
+    source = RULES["ORM113"].invalid[0].replace('secondary="UserGroup"', f"secondary={secondary}")
+    with load(source) as example:  # the class statements succeed
+        with pytest.raises(exc.ArgumentError, match="must be a Table object or other FROM clause; can't send a mapped class directly"):
+            example.configure()
+    with load(RULES["ORM113"].valid[0]) as example:
+        example.configure()
+        assert example.User.groups.property.secondary is example.UserGroup.__table__
