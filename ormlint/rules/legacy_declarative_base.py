@@ -20,7 +20,7 @@ class LegacyDeclarativeBase(Rule):
     name = "legacy-declarative-base"
     summary = "`declarative_base()` instead of a `DeclarativeBase` subclass (SQLAlchemy 2.0 style)"
     message = (
-        "`{target}` is made by `declarative_base()`, legacy since SQLAlchemy 2.0: declare "
+        "{made} by `declarative_base()`, legacy since SQLAlchemy 2.0: declare "
         "`class {target}(DeclarativeBase)` (imported from sqlalchemy.orm){how}"
     )
     what_it_does = """
@@ -125,8 +125,9 @@ class LegacyDeclarativeBase(Rule):
             assign = top_level.get(call)
             target = assign.targets[0].target.value if assign is not None else None
             fix = _class_statement(model, assign, call) if assign is not None else None
-            how = "; the fix does so" if fix is not None else ""
-            yield self.violation(call, fix, target=target or "Base", how=how)
+            how = "" if fix is None else "; the fix does so" if fix.applicability == "safe" else "; the unsafe fix does so"
+            made = f"`{target}` is made" if target else "A base class made"
+            yield self.violation(call, fix, made=made, target=target or "Base", how=how)
 
 
 class _Calls(cst.CSTVisitor):

@@ -149,3 +149,10 @@ def test_opt_in():
     from ormlint.codes import RULE_CODES
 
     assert RULE_CODES["ORM901"] is False and RULES["ORM901"].default_enabled is False
+
+
+def test_message_names_the_variable_only_when_there_is_one():
+    (named,) = findings("from sqlalchemy.orm import declarative_base\nModel = declarative_base()\n")
+    assert named.message.startswith("`Model` is made by") and "the unsafe fix does so" in named.message
+    (unnamed,) = findings("from sqlalchemy.orm import declarative_base\nBaseModel: object = declarative_base()\n")
+    assert unnamed.message.startswith("A base class made by") and "fix" not in unnamed.message
