@@ -173,3 +173,13 @@ def test_orm113_a_mapped_class_as_secondary_fails_at_mapper_configuration(second
     with load(RULES["ORM113"].valid[0]) as example:
         example.configure()
         assert example.User.groups.property.secondary is example.UserGroup.__table__
+
+
+def test_orm505_a_required_dataclass_field_after_a_defaulted_one_fails_when_the_class_is_defined():
+    with pytest.raises(exc.InvalidRequestError, match="non-default argument 'name' follows default argument"):
+        with load(RULES["ORM505"].invalid[0]):
+            pass
+    with load(RULES["ORM505"].valid[0]) as example:
+        example.configure()
+        user = example.User(name="ada")
+        assert user.nickname is None and user.score == 0  # init=False with default= is applied
