@@ -14,6 +14,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM111": True,
     "ORM112": True,
     "ORM113": True,
+    "ORM114": True,
     **{f"ORM20{n}": True for n in range(1, 8)},
     "ORM208": True,
     **{f"ORM30{n}": True for n in range(1, 5)},

@@ -183,3 +183,17 @@ def test_orm505_a_required_dataclass_field_after_a_defaulted_one_fails_when_the_
         example.configure()
         user = example.User(name="ada")
         assert user.nickname is None and user.score == 0  # init=False with default= is applied
+
+
+def test_orm114_a_link_table_with_a_required_data_column_fails_the_flush():
+    with load(RULES["ORM114"].invalid[0]) as example:
+        example.configure()
+        with example.sqlite_session() as session:
+            session.add(example.User(id=1, groups=[example.Group(id=1)]))
+            with pytest.raises(exc.IntegrityError, match="NOT NULL constraint failed: user_group.role"):
+                session.commit()
+    with load(RULES["ORM114"].valid[0]) as example:
+        with example.sqlite_session() as session:
+            session.add(example.User(id=1, groups=[example.Group(id=1)]))
+            session.commit()
+            assert session.execute(example.user_group.select()).one().role == "member"
