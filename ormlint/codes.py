@@ -22,6 +22,7 @@ RULE_CODES: dict[str, bool] = {
     **{f"ORM50{n}": True for n in range(1, 4)},
     "ORM504": True,
     "ORM505": True,
+    "ORM506": True,
     **{f"ORM60{n}": True for n in range(1, 7)},
     **{f"ORM70{n}": True for n in range(1, 10)},
     "ORM710": True,

@@ -154,6 +154,9 @@ class ClassFacts:
     # `tablename` is written nowhere: the index gave the name the library gives the table
     # (Flask-SQLAlchemy's, SQLModel's, a base's declared_attr; ProjectIndex.implicit_tablename).
     tablename_implicit: bool = False
+    # Its own `__mapper_args__` dict: (key, the value when a string or number literal, else
+    # None), in order; () when it has none, None when it cannot be read (computed, declared_attr).
+    mapper_args: tuple[tuple[str, str | None], ...] | None = ()
 
     @property
     def declares_mapping(self) -> bool:

@@ -180,6 +180,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                 location=location,
                 tablename_location=positions.located(positions.assignment(cls.name, "__tablename__")),
                 lowered_name_tablename=_lowered_name_tablename(model, cls),
+                mapper_args=_mapper_args(cls.node),
                 sqlmodel_table=cls.is_sqlmodel and any(
                     arg.keyword is not None and arg.keyword.value == "table"
                     and bool_value(arg.value) is True for arg in cls.node.keywords
@@ -279,6 +280,36 @@ def _columns_complete(model: FileModel, cls) -> bool:
         and _may_be_column(model, assignment.value)
         for assignment in cls.assignments
     )
+
+
+def _mapper_args(node: cst.ClassDef) -> tuple[tuple[str, str | None], ...] | None:
+    """ClassFacts.mapper_args of a class statement."""
+    found = None
+    for stmt in node.body.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else (
+                [small.target] if isinstance(small, cst.AnnAssign) else [])
+            if not any(isinstance(t, cst.Name) and t.value == "__mapper_args__" for t in targets):
+                continue
+            if found is not None or not isinstance(small.value, cst.Dict):
+                return None
+            found = []
+            for element in small.value.elements:
+                key = string_value(element.key) if isinstance(element, cst.DictElement) else None
+                if key is None:
+                    return None  # `**other`, a computed key
+                value = element.value
+                text = string_value(value)
+                literal = repr(text) if text is not None else (
+                    value.value if isinstance(value, (cst.Integer, cst.Float)) else None
+                )
+                found.append((key, literal))
+    if found is None:
+        # bound otherwise: a declared_attr, inside an `if` or `try`
+        return None if "__mapper_args__" in _class_attributes(node) else ()
+    return tuple(found)
 
 
 def _dunder(name: str) -> bool:

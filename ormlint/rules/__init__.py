@@ -7,7 +7,7 @@ from ormlint.rules import (
     foreign_keys, indexes, migration_safety, migrations, relationships, security,
     self_reference_without_remote_side, sql_type_in_mapped, dynamic_with_list_annotation,
     secondary_mapped_class, secondary_required_column,
-    no_primary_key, mapped_class_column_annotation, dataclass_field_order, legacy_declarative_base,
+    no_primary_key, mapped_class_column_annotation, dataclass_field_order, polymorphic_identity, legacy_declarative_base,
 )
 from ormlint.rules.base import Rule, Violation
 
@@ -16,7 +16,7 @@ _FAMILIES = (
     relationships, backref_with_back_populates, annotation_target_not_found,
     self_reference_without_remote_side, dynamic_with_list_annotation, secondary_mapped_class,
     secondary_required_column, columns, sql_type_in_mapped, mapped_class_column_annotation, defaults, indexes,
-    declarative, no_primary_key, dataclass_field_order, foreign_keys, foreign_key_target_not_unique, migrations, migration_safety, security,
+    declarative, no_primary_key, dataclass_field_order, polymorphic_identity, foreign_keys, foreign_key_target_not_unique, migrations, migration_safety, security,
     legacy_declarative_base,
 )
 

@@ -197,3 +197,22 @@ def test_orm114_a_link_table_with_a_required_data_column_fails_the_flush():
             session.add(example.User(id=1, groups=[example.Group(id=1)]))
             session.commit()
             assert session.execute(example.user_group.select()).one().role == "member"
+
+
+def test_orm506_a_missing_identity_saves_null_and_a_duplicate_one_is_taken_over():
+    with pytest.warns(exc.SAWarning) as warned:
+        with load(RULES["ORM506"].invalid[0]) as example:
+            example.configure()
+            with example.sqlite_session() as session:
+                session.add(example.Manager(id=1))
+                session.commit()
+                assert type(session.get(example.Employee, 1)).__name__ == "Engineer"  # saved as a Manager
+            with example.sqlite_session() as session:
+                session.add(example.Intern(id=2))
+                with pytest.raises(exc.IntegrityError, match="NOT NULL constraint failed: employee.type"):
+                    session.commit()
+    messages = [str(w.message) for w in warned]
+    assert any("Reassigning polymorphic association for identity 'manager'" in m for m in messages)
+    assert any("Intern(employee)] does not indicate a 'polymorphic_identity'" in m for m in messages)
+    with load(RULES["ORM506"].valid[0]) as example:
+        example.configure()

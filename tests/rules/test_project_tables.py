@@ -335,8 +335,9 @@ def test_a_foreign_key_to_a_column_of_a_single_table_subclass(tmp_path):
             code = Column(String(20), ForeignKey("employee.badge"))
             other = Column(Integer, ForeignKey("employee.nope"))
     """}
-    # Engineer's columns are in the employee table
-    assert lint_project(files, tmp_path) == [("m.py", 17, "ORM602")]
+    # Engineer's columns are in the employee table (it has no polymorphic_identity: ORM506)
+    found = [f for f in lint_project(files, tmp_path) if f[2] != "ORM506"]
+    assert found == [("m.py", 17, "ORM602")]
 
 
 def test_duplicate_tablename_is_per_schema(tmp_path):
