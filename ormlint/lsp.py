@@ -66,7 +66,7 @@ from urllib.parse import unquote
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
+from pygls.uris import from_fs_path, to_fs_path
 
 from ormlint import __version__
 from ormlint.config import Settings, load_settings
@@ -75,6 +75,7 @@ from ormlint.sources import text_size
 from ormlint.findings import Finding
 from ormlint.jsonrpc import MessageReader, Received, frame
 from ormlint.lsp_process import LintCancelled, ProcessChecker
+from ormlint.model_map import ModelMap, Place, Symbol
 from ormlint.rules import PARSE_ERROR_CODE, PARSE_ERROR_SUMMARY, RULES
 from ormlint.syntax import python_lines
 
@@ -89,6 +90,14 @@ WATCHED_FILES = ("**/*.py", f"**/{ALEMBIC_INI}", f"**/{CONFIG_FILE_NAME}")
 # After another file of a project changes on disk, its open documents are linted again once the
 # changes stop for this long (a branch switch reports many files at once).
 PROJECT_DEBOUNCE_SECONDS = 0.05
+
+# ormlint.model_map.Symbol kinds as LSP's.
+SYMBOL_KINDS = {
+    "class": lsp.SymbolKind.Class,
+    "table": lsp.SymbolKind.Struct,
+    "column": lsp.SymbolKind.Field,
+    "relationship": lsp.SymbolKind.Property,
+}
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
@@ -137,6 +146,18 @@ def to_lsp_position(lines: Sequence[str], line: int, column: int, encoding: str)
     text = lines[index]
     prefix = text[: max(0, min(column - 1, len(text)))]
     return lsp.Position(line=index, character=code_units(prefix, encoding))
+
+
+def from_lsp_position(lines: Sequence[str], position: lsp.Position, encoding: str) -> tuple[int, int]:
+    """A 0-based LSP position in `encoding` as ormlint's 1-based (line, column) in code points."""
+    text = lines[position.line] if 0 <= position.line < len(lines) else ""
+    if encoding == UTF32 or text.isascii():
+        column = min(max(position.character, 0), len(text))
+    else:
+        column = 0
+        while column < len(text) and code_units(text[: column + 1], encoding) <= position.character:
+            column += 1
+    return position.line + 1, column + 1
 
 
 def to_lsp_range(
@@ -598,6 +619,10 @@ class OrmlintLanguageServer(LanguageServer):
         self._published: dict[str, list[lsp.Diagnostic]] = {}
         # Opened or saved documents: their next project lint is published even if unchanged.
         self._answer: set[str] = set()
+        # Each project's ModelMap from its last project lint, and the texts that lint read of
+        # the open documents: a request on a document whose text differs is not answered (the
+        # map's positions are those of the linted text).
+        self._models: dict[Path, tuple[ModelMap, dict[str, str]]] = {}
 
     # -- plumbing ---------------------------------------------------------------------------------
 
@@ -751,6 +776,7 @@ class OrmlintLanguageServer(LanguageServer):
             texts = [(uri, text) for uri, text, _ in documents]
             try:
                 results, error = self.linter.lint_project(root, texts, encoding, revalidate), None
+                self._keep_models(root, dict(texts))
             except LintCancelled:
                 return
             except Exception as exception:
@@ -758,6 +784,53 @@ class OrmlintLanguageServer(LanguageServer):
             loop.call_soon_threadsafe(self._relinked, root, documents, results, error)
 
         self.project_worker.submit(key, lint)
+
+    def _keep_models(self, root: Path, texts: dict[str, str]) -> None:
+        """Keeps the model map of the project lint just run (on the project thread)."""
+        files = self.project_checker.models(root)
+        if files is None:
+            return
+        kept = self._models.get(root)
+        if kept is None or kept[0].files is not files:
+            self._models[root] = (ModelMap(files), texts)
+        elif kept[1] != texts:
+            self._models[root] = (kept[0], texts)
+
+    def _models_for(self, uri: str) -> tuple[ModelMap, Any] | None:
+        """The model map of the open document's project, when the document's text is the one
+        the map was built from; and the document."""
+        document = self._open_document(uri)
+        path = document_path(uri)
+        if document is None or path is None:
+            return None
+        root = self.linter.project_of(path, self.linter.settings_for(path))
+        kept = self._models.get(root) if root is not None else None
+        if kept is None or kept[1].get(uri) != document.source:
+            return None
+        return kept[0], document
+
+    def _lines_of(self, path: str) -> list[str]:
+        """A file's lines (the open document's text, else the file's), to convert positions."""
+        uri = from_fs_path(path)
+        document = self._open_document(uri) if uri else None
+        if document is not None:
+            return split_lines(document.source)
+        try:
+            with open(path, encoding="utf-8", errors="replace", newline="") as file:
+                return split_lines(file.read())
+        except OSError:
+            return []
+
+    def _lsp_location(self, place: Place) -> lsp.Location | None:
+        uri = from_fs_path(place.path)
+        if uri is None:
+            return None
+        at = place.location
+        lines = self._lines_of(place.path)
+        return lsp.Location(
+            uri=uri,
+            range=to_lsp_range(lines, at.line, at.column, at.end_line, at.end_column, self._encoding()),
+        )
 
     def _relinked(
         self, root: Path, documents: list[tuple[str, str, int | None]],
@@ -926,6 +999,48 @@ class OrmlintLanguageServer(LanguageServer):
             range=hits[0][1].range,
         )
 
+    def on_definition(self, params: lsp.DefinitionParams) -> list[lsp.Location] | None:
+        """From a string naming a model (`relationship("X")`, `Mapped["X"]`,
+        `back_populates="y"`, `ForeignKey("t.c")`, `secondary="t"`) to its declaration, from
+        the project's last lint (none while the document has unsaved edits since)."""
+        uri = params.text_document.uri
+        found = self._models_for(uri)
+        path = document_path(uri)
+        if found is None or path is None:
+            return None
+        models, document = found
+        lines = split_lines(document.source)
+        line, column = from_lsp_position(lines, params.position, self._encoding())
+        places = models.definition(str(path), line, column, lines[line - 1] if line <= len(lines) else "")
+        locations = [location for place in places if (location := self._lsp_location(place))]
+        return locations or None
+
+    def on_document_symbol(self, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol] | None:
+        """The document's classes and Table()s with their columns and relationships, from the
+        project's last lint (none while the document has unsaved edits since)."""
+        uri = params.text_document.uri
+        found = self._models_for(uri)
+        path = document_path(uri)
+        if found is None or path is None:
+            return None
+        models, document = found
+        lines, encoding = split_lines(document.source), self._encoding()
+
+        def convert(symbol: Symbol) -> lsp.DocumentSymbol:
+            children = [convert(child) for child in symbol.children]
+            at = symbol.location
+            selection = to_lsp_range(lines, at.line, at.column, at.end_line, at.end_column, encoding)
+            end = max([selection.end, *(child.range.end for child in children)], key=lambda p: (p.line, p.character))
+            return lsp.DocumentSymbol(
+                name=symbol.name,
+                kind=SYMBOL_KINDS[symbol.kind],
+                range=lsp.Range(start=selection.start, end=end),
+                selection_range=selection,
+                children=children or None,
+            )
+
+        return [convert(symbol) for symbol in models.symbols(str(path))]
+
     def _client_takes_markdown(self) -> bool:
         document = self.client_capabilities.text_document
         formats = document and document.hover and document.hover.content_format
@@ -978,6 +1093,8 @@ def create_server(checker: ProcessChecker | None = None) -> OrmlintLanguageServe
         (lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, server.on_did_change_watched_files, None, None),
         (lsp.SHUTDOWN, server.on_shutdown, None, None),
         (lsp.TEXT_DOCUMENT_HOVER, server.on_hover, None, None),
+        (lsp.TEXT_DOCUMENT_DEFINITION, server.on_definition, None, None),
+        (lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL, server.on_document_symbol, None, None),
         (lsp.TEXT_DOCUMENT_CODE_ACTION, server.on_code_action, quick_fix, []),
     ]
     for method, handler, options, default in handlers:

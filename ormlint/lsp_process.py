@@ -40,14 +40,26 @@ def check_project_in_process(
     inside their project at `root`, project and drift findings included, as the CLI checks
     them. The project's other files come from the content-hash cache in the project (what the
     CLI uses too): only files changed since are analysed again."""
+    return check_project_with_models(root, settings, texts)[0]
+
+
+def check_project_with_models(
+    root: Path, settings: Settings, texts: dict[str, str]
+) -> tuple[list[Finding], dict[str, Any]]:
+    """`check_project_in_process`'s findings, and the project's model files from the same run
+    (`ormlint.model_map.model_files`), which the server navigates."""
     from ormlint.api import CheckRequest, check
     from ormlint.cache import CACHE_DIR_NAME
+    from ormlint.model_map import model_files
     from ormlint.sources import encode
 
     cache_dir = (settings.root if settings.config_file is not None else root) / CACHE_DIR_NAME
     sources = {Path(path): encode(text) for path, text in texts.items()}
-    request = CheckRequest(paths=list(sources), settings=settings, sources=sources, cache_dir=cache_dir)
-    return check(request).findings
+    request = CheckRequest(
+        paths=list(sources), settings=settings, sources=sources, cache_dir=cache_dir, need_index=True
+    )
+    result = check(request)
+    return result.findings, model_files(result.index.files) if result.index is not None else {}
 
 
 def warm_up() -> None:
@@ -76,6 +88,7 @@ class ProcessChecker:
         self._running: tuple[str, float, Any] | None = None  # (uri, start, pool)
         self._cancelled: set[Any] = set()  # the pools stopped on purpose
         self._closed = False
+        self._models: dict[Path, dict[str, Any]] = {}  # project root -> its model files
 
     def __call__(
         self, uri: str, text: str, display: str, settings: Settings, path: Path | None
@@ -83,10 +96,19 @@ class ProcessChecker:
         return self._run(uri, check_in_process, text, display, settings, path)
 
     def check_project(self, key: str, root: Path, settings: Settings, texts: dict[str, str]) -> list[Finding]:
-        """`check_project_in_process` in the process; `key` is what `cancel` is given."""
-        return self._run(key, check_project_in_process, root, settings, texts)
+        """`check_project_in_process` in the process; `key` is what `cancel` is given. The
+        project's model files from the same run are kept for `models(root)`."""
+        findings, files = self._run(key, check_project_with_models, root, settings, texts)
+        with self._lock:
+            self._models[root] = files
+        return findings
 
-    def _run(self, key: str, function: Any, *args: Any) -> list[Finding]:
+    def models(self, root: Path) -> dict[str, Any] | None:
+        """The model files of the project's last lint (None: not linted yet)."""
+        with self._lock:
+            return self._models.get(root)
+
+    def _run(self, key: str, function: Any, *args: Any) -> Any:
         from concurrent.futures.process import BrokenProcessPool
 
         for _ in range(2):  # a crash (out of memory?) gets one more try, in a new process

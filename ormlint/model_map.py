@@ -1,0 +1,201 @@
+"""The project's models as the language server navigates them: where a class, an attribute, a
+table or a column named in a string (`relationship("X")`, `back_populates="y"`,
+`ForeignKey("t.c")`, `secondary="t"`) is declared, and each file's outline.
+
+Built from the project index of the project lint (`ormlint.facts`: plain data, the checked code
+is never imported); positions are ormlint's (1-based lines, columns in code points).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+from ormlint.facts import ClassFacts, FileFacts, Location, ProjectIndex, TableFacts
+
+# A one-line string literal (no prefix handling needed: names are plain words).
+_STRING = re.compile(r"""(?P<quote>['"])(?P<value>[^'"\\\n]*)(?P=quote)""")
+
+
+@dataclass(frozen=True)
+class Place:
+    path: str  # absolute
+    location: Location
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """One entry of a file's outline: a class or Table() (kind "class" / "table") with its
+    columns and relationships (kind "column" / "relationship")."""
+
+    name: str
+    kind: str
+    location: Location
+    children: tuple["Symbol", ...] = ()
+
+
+@dataclass
+class ModelMap:
+    """The model files of a project (those declaring a class or a Table()), by absolute path."""
+
+    files: dict[str, FileFacts]
+    index: ProjectIndex = field(init=False)
+    # ProjectIndex.tables(), computed once here (on the server's project thread), not per request.
+    tables: dict[str, list[tuple[str, str | None, tuple]]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.index = ProjectIndex.build(self.files.values(), whole_project=True)
+        self.tables = self.index.tables()
+
+    @classmethod
+    def from_index(cls, index: ProjectIndex) -> "ModelMap":
+        return cls(model_files(index.files))
+
+    # -- go to definition -------------------------------------------------------------------------
+
+    def definition(self, path: str, line: int, column: int, line_text: str) -> list[Place]:
+        """Where the name in the string literal at (line, column) of `path` is declared, when
+        that string is a relationship's target, back_populates or secondary, or a column's
+        foreign key; [] otherwise. `line_text`: the text of that line."""
+        facts = self.files.get(os.path.abspath(path))
+        value = string_at(line_text, column)
+        if facts is None or value is None:
+            return []
+        for cls in facts.classes:
+            for relationship in cls.relationships:
+                if not _spans(relationship.location, line, column):
+                    continue
+                target = self._classes(relationship.target, facts.path) if relationship.target else []
+                if value == relationship.target:
+                    return [Place(p, c.location) for p, c in target]
+                if value == relationship.back_populates:
+                    return [place for p, c in target for place in self._attribute(p, c, value)]
+                if value in (relationship.secondary_name, relationship.secondary_table):
+                    return self.table(value)
+            for column_facts in cls.columns:
+                places = self._foreign_key(column_facts.foreign_keys, line, column)
+                if places is not None:
+                    return places
+        table = self._table_around(facts, line)
+        if table is not None:
+            # A Table()'s facts place its columns at its name: the literal is matched by value.
+            for column_facts in table.columns:
+                for target, _ in column_facts.foreign_keys:
+                    if target == value:
+                        return self._referenced_column(target)
+        return []
+
+    @staticmethod
+    def _table_around(facts: FileFacts, line: int) -> TableFacts | None:
+        """The Table() whose statement may hold `line`: the last one named at or above it, when
+        no class or Table() of the file starts between them."""
+        starts = sorted(
+            [(t.location.line, t) for t in facts.tables]
+            + [(c.location.line, None) for c in facts.classes],
+            key=lambda item: item[0],
+        )
+        above = [table for start, table in starts if start <= line]
+        return above[-1] if above else None
+
+    def _foreign_key(
+        self, foreign_keys: Iterable[tuple[str, Location]], line: int, column: int
+    ) -> list[Place] | None:
+        for target, location in foreign_keys:
+            if _spans(location, line, column):
+                return self._referenced_column(target)
+        return None
+
+    def _referenced_column(self, target: str) -> list[Place]:
+        """Where a foreign key's "table.column" (or "schema.table.column") is declared."""
+        table, _, column_name = target.rpartition(".")
+        places = self.table(table, column_name)
+        if not places and "." in table:
+            places = self.table(table.rpartition(".")[2], column_name)
+        return places
+
+    def _classes(self, name: str, prefer_path: str) -> list[tuple[str, ClassFacts]]:
+        """The classes a relationship's target may be (SQLAlchemy's registry: one per name;
+        the one of the same file first, else those that map something)."""
+        found = self.index.classes_by_name.get(name.rpartition(".")[2], [])
+        for candidates in (
+            [item for item in found if item[0] == prefer_path],
+            [item for item in found if item[1].declares_mapping],
+        ):
+            if candidates:
+                return candidates
+        return list(found)
+
+    def _attribute(self, path: str, cls: ClassFacts, name: str) -> list[Place]:
+        """Where attribute `name` of the class is declared: its own, else its bases'."""
+        for owner_path, owner in [(path, cls), *filter(None, self.index.ancestors(path, cls))]:
+            for relationship in owner.relationships:
+                if relationship.attr == name:
+                    return [Place(owner_path, relationship.location)]
+            for column_facts in owner.columns:
+                if column_facts.attr == name and column_facts.location is not None:
+                    return [Place(owner_path, column_facts.location)]
+        return []
+
+    def table(self, name: str, column: str | None = None) -> list[Place]:
+        """Where table `name` (or its `column`) is declared: the class mapped to it (its
+        column's line), or the Table() (its column's line)."""
+        places = []
+        for path, class_name, columns in self.tables.get(name, []):
+            if column is not None:
+                places += [
+                    Place(path, c.location) for c in columns
+                    if c.location is not None and (c.name or c.attr) == column
+                ]
+                continue
+            if class_name is None:
+                facts = self.files[path]
+                places += [Place(path, t.location) for t in facts.tables if t.name == name]
+            else:
+                places += [
+                    Place(path, c.location) for c in self.files[path].classes if c.name == class_name
+                ]
+        return list(dict.fromkeys(places))
+
+    # -- outline ----------------------------------------------------------------------------------
+
+    def symbols(self, path: str) -> list[Symbol]:
+        """The file's classes and Table()s with their columns and relationships, in file order."""
+        facts = self.files.get(os.path.abspath(path))
+        if facts is None:
+            return []
+        found = []
+        for cls in facts.classes:
+            members = [
+                Symbol(c.attr, "column", c.location) for c in cls.columns
+                if c.attr and c.location is not None
+            ] + [Symbol(r.attr, "relationship", r.location) for r in cls.relationships]
+            members.sort(key=lambda symbol: (symbol.location.line, symbol.location.column))
+            found.append(Symbol(cls.name, "class", cls.location, tuple(members)))
+        for table in facts.tables:
+            found.append(Symbol(table.name, "table", table.location, tuple(
+                Symbol(c.name, "column", c.location) for c in table.columns
+                if c.name and c.location is not None
+            )))
+        found.sort(key=lambda symbol: (symbol.location.line, symbol.location.column))
+        return found
+
+
+def model_files(files: Iterable[FileFacts]) -> dict[str, FileFacts]:
+    """The files declaring a class or a Table(), by absolute path (the rest cannot be a target)."""
+    absolute = (replace(f, path=os.path.abspath(f.path)) for f in files if f.classes or f.tables)
+    return {f.path: f for f in absolute}
+
+
+def string_at(line_text: str, column: int) -> str | None:
+    """The value of the one-line string literal at 1-based `column` (quotes included)."""
+    for match in _STRING.finditer(line_text):
+        if match.start() < column <= match.end():
+            return match.group("value")
+    return None
+
+
+def _spans(location: Location, line: int, column: int) -> bool:
+    start, end = (location.line, location.column), (location.end_line, location.end_column)
+    return start <= (line, column) <= end
