@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import pytest
 
+from ormlint.engine import all_codes, analyse_source
 from ormlint.rules import RULES
 from ormlint.rules.base import example_files, expected_lines
-from tests.helpers import lint as lint_all, lint_project as lint_project_all
+from tests.helpers import is_modernisation, lint_project as lint_project_all
 
 INVALID = [(code, i, src) for code, rule in RULES.items() for i, src in enumerate(rule.invalid)]
 VALID = [(code, i, src) for code, rule in RULES.items() for i, src in enumerate(rule.valid)]
-# The opt-in SQLAlchemy 2.0 modernisation rules report 1.x spellings, which other rules'
-# examples use on purpose; they are checked on their own examples only.
-MODERNISATION = frozenset(code for code in RULES if code.startswith("ORM9"))
 
 
 def lint(source: str, code: str):
-    return [f for f in lint_all(source) if f.code == code or f.code not in MODERNISATION]
+    """Every rule but the modernisation ones, which run on their own examples only."""
+    codes = frozenset(c for c in all_codes() if c == code or not is_modernisation(c))
+    return analyse_source(source, "models.py", codes)
 
 
 def lint_project(files: dict[str, str], tmp_path, code: str):
-    return [f for f in lint_project_all(files, tmp_path) if f[2] == code or f[2] not in MODERNISATION]
+    return [f for f in lint_project_all(files, tmp_path) if f[2] == code or not is_modernisation(f[2])]
 
 
 @pytest.mark.parametrize(("code", "index", "source"), INVALID, ids=[f"{c}-invalid-{i}" for c, i, _ in INVALID])
