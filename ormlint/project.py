@@ -150,7 +150,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                         positions.first_string(stmt, rel.target) if rel.target else None
                     ),
                     back_populates_location=positions.located(positions.keyword(stmt, "back_populates")),
-                    annotation_target_location=_annotation_target_location(model, rel, stmt, positions),
+                    annotation_target_location=_annotation_target_location(model, rel, stmt, positions, tree),
                     **_relationship_literals(model, rel),
                 )
             )
@@ -660,7 +660,9 @@ def _annotation_target(model: FileModel, rel) -> str | None:
     return dotted_name(core) if core is not None else None
 
 
-def _annotation_target_location(model: FileModel, rel, stmt: ast.AST | None, positions: _AstPositions) -> Location | None:
+def _annotation_target_location(
+    model: FileModel, rel, stmt: ast.AST | None, positions: _AstPositions, tree: ast.Module | None,
+) -> Location | None:
     """Where `Mapped[list["Address"]]` names the target of a `relationship()` given no target
     argument; None when the module binds the name (SQLAlchemy's resolver reads the module too)."""
     if stmt is None or "argument" in rel.kwargs or any(arg.keyword is None for arg in rel.node.args):
@@ -668,6 +670,8 @@ def _annotation_target_location(model: FileModel, rel, stmt: ast.AST | None, pos
     name = _annotation_target(model, rel)
     if not name or name.partition(".")[0] in model.module_bindings or hasattr(builtins, name):
         return None
+    if tree is None or any(type(n) is ast.ClassDef and n.name == name for n in ast.walk(tree)):
+        return None  # a class statement of the file, maybe inside a function: the registry may hold it
     node = positions.first_string(stmt, name) or next(
         (n for n in _walk(stmt) if type(n) is ast.Name and n.id == name), getattr(stmt, "annotation", None)
     )  # the whole annotation when the name is inside a longer string ("Address | None")

@@ -90,3 +90,16 @@ def test_only_a_whole_project_is_judged(tmp_path):
 def test_a_file_that_cannot_be_read_silences_it(tmp_path):
     (tmp_path / "broken.py").write_bytes(b"\xff\xfe not utf-8 \x81")
     assert _orm110(tmp_path, 'addresses: Mapped[list["Adress"]] = relationship()') == []
+
+
+def test_a_class_statement_inside_a_function_of_the_file_counts(tmp_path):
+    # mapped when the factory runs, before configuration: SQLAlchemy's registry then has it
+    prelude = '''
+def make_phone():
+    class Phone(Base):
+        __tablename__ = "phone"
+        id: Mapped[int] = mapped_column(primary_key=True)
+    return Phone
+
+'''
+    assert _orm110(tmp_path, 'phones: Mapped[list["Phone"]] = relationship()', prelude=prelude) == []
