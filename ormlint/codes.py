@@ -37,6 +37,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM735": True,
     "ORM801": False,
     "ORM901": False,
+    "ORM902": False,
 }
 
 # What a rule reads beyond model code, for the narrowed parse to keep (ormlint.narrow): the

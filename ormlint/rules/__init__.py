@@ -7,7 +7,7 @@ from ormlint.rules import (
     foreign_keys, indexes, migration_safety, migrations, relationships, security,
     self_reference_without_remote_side, sql_type_in_mapped, dynamic_with_list_annotation,
     secondary_mapped_class, secondary_required_column,
-    no_primary_key, mapped_class_column_annotation, dataclass_field_order, polymorphic_identity, legacy_declarative_base,
+    no_primary_key, mapped_class_column_annotation, dataclass_field_order, polymorphic_identity, legacy_declarative_base, legacy_column,
 )
 from ormlint.rules.base import Rule, Violation
 
@@ -17,7 +17,7 @@ _FAMILIES = (
     self_reference_without_remote_side, dynamic_with_list_annotation, secondary_mapped_class,
     secondary_required_column, columns, sql_type_in_mapped, mapped_class_column_annotation, defaults, indexes,
     declarative, no_primary_key, dataclass_field_order, polymorphic_identity, foreign_keys, foreign_key_target_not_unique, migrations, migration_safety, security,
-    legacy_declarative_base,
+    legacy_declarative_base, legacy_column,
 )
 
 RULES: dict[str, type[Rule]] = {

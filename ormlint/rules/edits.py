@@ -107,3 +107,65 @@ def orm_name(model: FileModel, name: str) -> tuple[str, tuple[tuple[cst.CSTNode,
         code = model.module.code_for_node(first_sqlalchemy_import)
         return name, ((first_sqlalchemy_import, f"from sqlalchemy.orm import {name}\n{code}"),)
     return None
+
+
+def imported_names(
+    model: FileModel, wanted: list[tuple[str, str]]
+) -> tuple[dict[str, str], tuple[tuple[cst.CSTNode, str], ...]] | None:
+    """How this module can refer to each `(module, name)` (e.g. `("sqlalchemy.orm", "Mapped")`),
+    and one edit per import statement touched: extending a `from module import`, or new lines
+    above the first SQLAlchemy import (else the first import). None when a name is taken."""
+    imports = model.imports
+    names: dict[str, str] = {}
+    missing: list[tuple[str, str]] = []
+    for module, name in wanted:
+        local = next((
+            local for local, qualified in imports.aliases.items()
+            if qualified == f"{module}.{name}" and local not in imports.type_checking_only
+        ), None) or next((
+            f"{local}.{name}" for local, qualified in imports.aliases.items()
+            if qualified == module and local not in imports.type_checking_only
+        ), None)
+        if local is None:
+            if name in model.module_bindings:
+                return None  # the name means something else here
+            missing.append((module, name))
+            local = name
+        names[name] = local
+    if not missing:
+        return names, ()
+    from_imports: dict[str, cst.ImportFrom] = {}
+    anchor = first_import = None
+    for stmt in model.module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+            continue
+        small = stmt.body[0]
+        if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+            module = model.module.code_for_node(small.module)
+            if module == "__future__":
+                continue
+            if not isinstance(small.names, cst.ImportStar):
+                from_imports.setdefault(module, small)
+            if module == "sqlalchemy" or module.startswith("sqlalchemy."):
+                anchor = anchor or small
+        if isinstance(small, (cst.Import, cst.ImportFrom)):
+            first_import = first_import or small
+    anchor = anchor or first_import
+    extended: dict[cst.ImportFrom, cst.ImportFrom] = {}
+    new_imports: dict[str, list[str]] = {}
+    for module, name in missing:
+        node = from_imports.get(module)
+        if node is not None:
+            extended[node] = _with_name(extended.get(node, node), name)
+        else:
+            new_imports.setdefault(module, []).append(name)
+    new_lines = [f"from {module} import {', '.join(dict.fromkeys(names))}" for module, names in new_imports.items()]
+    if new_lines and anchor is None:
+        return None
+    edits: dict[cst.CSTNode, str] = {
+        node: model.module.code_for_node(new) for node, new in extended.items()
+    }
+    if new_lines:
+        above = "\n".join(new_lines)
+        edits[anchor] = f"{above}\n{edits.get(anchor, model.module.code_for_node(anchor))}"
+    return names, tuple(edits.items())

@@ -12,7 +12,13 @@ from ormlint.rules import RULES
 from ormlint.rules.base import strip_markers
 from tests.oracle.harness import load
 
-CODES = frozenset(all_codes())
+
+def codes_with_one_modernisation_rule(code: str) -> frozenset[str]:
+    """All codes but the other ORM9xx rules: each one's fixes are checked on their own."""
+    return frozenset(c for c in all_codes() if c == code or not c.startswith("ORM9") or c == "ORM999")
+
+
+CODES = codes_with_one_modernisation_rule("ORM901")
 
 
 def analyse(text: str):
