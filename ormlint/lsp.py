@@ -34,6 +34,11 @@ lint and how to present the findings:
 - Document sync is `Full`: the client sends the whole text on each change. For model files that is
   a few kilobytes, and it keeps the server's copy exact whatever the line endings or form feeds
   (pygls's incremental sync splits lines with `str.splitlines`, which LSP clients do not).
+- Navigation (`ormlint.model_map`): each project lint also returns the project's model files,
+  kept as one ModelMap per project, which answers go to definition (from the strings naming a
+  class, attribute, table or column) and document symbols while the document's text is the one
+  linted, and completion of `back_populates` names and foreign-key targets (names only, so also
+  while typing), in-process (a definition in a closed file reads its lines, for positions).
 - Every handler catches its own exceptions and logs them (stderr and window/logMessage): a bad
   document, a bad configuration or a bug in a rule never ends the server.
 
@@ -98,6 +103,11 @@ SYMBOL_KINDS = {
     "column": lsp.SymbolKind.Field,
     "relationship": lsp.SymbolKind.Property,
 }
+
+# Completion looks this many lines up for the start of a relationship's statement.
+STATEMENT_LINES = 10
+MAX_COMPLETIONS = 100  # per answer; more is marked incomplete
+_NAMES_TARGET = re.compile(r"\brelationship\(|\bMapped\[")
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
@@ -1041,6 +1051,43 @@ class OrmlintLanguageServer(LanguageServer):
 
         return [convert(symbol) for symbol in models.symbols(str(path))]
 
+    def on_completion(self, params: lsp.CompletionParams) -> lsp.CompletionList | None:
+        """In `back_populates="`: the relationships of the target class; in `ForeignKey("`:
+        every known "table.column". Names from the project's last lint (the text being typed
+        may differ from it: only names are taken from the map, no positions)."""
+        uri = params.text_document.uri
+        document = self._open_document(uri)
+        path = document_path(uri)
+        root = self.linter.project_of(path, self.linter.settings_for(path)) if path else None
+        kept = self._models.get(root) if root is not None else None
+        if document is None or kept is None:
+            return None
+        lines, encoding = split_lines(document.source), self._encoding()
+        line, column = from_lsp_position(lines, params.position, encoding)
+        before = lines[line - 1][: column - 1] if line <= len(lines) else ""
+        start = line - 1  # the statement: from the nearest line naming the relationship or Mapped
+        while start > max(0, line - 1 - STATEMENT_LINES) and not _NAMES_TARGET.search(lines[start]):
+            start -= 1
+        statement = "\n".join([*lines[start : line - 1], before])
+        typed_from, found = kept[0].completions(before, statement)
+        if not found:
+            return None
+        replaced = lsp.Range(
+            start=to_lsp_position(lines, line, typed_from + 1, encoding),
+            end=to_lsp_position(lines, line, column, encoding),
+        )
+        items = [
+            lsp.CompletionItem(
+                label=item.label,
+                kind=lsp.CompletionItemKind.Field if item.kind == "column" else lsp.CompletionItemKind.Property,
+                detail=item.detail,
+                text_edit=lsp.TextEdit(range=replaced, new_text=item.label),
+            )
+            for item in found[:MAX_COMPLETIONS]
+        ]
+        # Cut short: the client asks again as more is typed (a large project has thousands).
+        return lsp.CompletionList(is_incomplete=len(found) > MAX_COMPLETIONS, items=items)
+
     def _client_takes_markdown(self) -> bool:
         document = self.client_capabilities.text_document
         formats = document and document.hover and document.hover.content_format
@@ -1084,6 +1131,7 @@ def create_server(checker: ProcessChecker | None = None) -> OrmlintLanguageServe
     """A language server with ormlint's handlers registered, ready for `run_stdio()`."""
     server = OrmlintLanguageServer(checker)
     quick_fix = lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix])
+    completion = lsp.CompletionOptions(trigger_characters=['"', "'", "."])
     handlers: list[tuple[str, Callable[[Any], Any], Any, Any]] = [
         (lsp.INITIALIZED, server.on_initialized, None, None),
         (lsp.TEXT_DOCUMENT_DID_OPEN, server.on_did_open, None, None),
@@ -1095,6 +1143,7 @@ def create_server(checker: ProcessChecker | None = None) -> OrmlintLanguageServe
         (lsp.TEXT_DOCUMENT_HOVER, server.on_hover, None, None),
         (lsp.TEXT_DOCUMENT_DEFINITION, server.on_definition, None, None),
         (lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL, server.on_document_symbol, None, None),
+        (lsp.TEXT_DOCUMENT_COMPLETION, server.on_completion, completion, None),
         (lsp.TEXT_DOCUMENT_CODE_ACTION, server.on_code_action, quick_fix, []),
     ]
     for method, handler, options, default in handlers:

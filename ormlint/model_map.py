@@ -8,6 +8,7 @@ is never imported); positions are ormlint's (1-based lines, columns in code poin
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -180,6 +181,80 @@ class ModelMap:
             )))
         found.sort(key=lambda symbol: (symbol.location.line, symbol.location.column))
         return found
+
+
+    # -- completion -------------------------------------------------------------------------------
+
+    def completions(self, before: str, statement: str) -> tuple[int, list[Completion]]:
+        """What may be typed in the string literal that `before` (the line up to the cursor)
+        ends inside: `back_populates="` -> the relationships of the target class that
+        `statement` (the text of the statement so far) names; `ForeignKey("` -> every known
+        "table.column" starting with what is typed. Returns the 0-based column where the literal's text starts in
+        `before`, and the candidates ([] when the cursor is elsewhere)."""
+        match = _BACK_POPULATES.search(before)
+        if match is not None:
+            target = _relationship_target(statement)
+            if target is None:
+                return 0, []
+            names = dict.fromkeys(
+                (name, detail)
+                for path, cls in self._classes(target, "")
+                for name, detail in self._relationship_names(path, cls)
+            )
+            return match.start("typed"), [Completion(name, "relationship", detail) for name, detail in names]
+        match = _FOREIGN_KEY.search(before)
+        if match is not None:
+            typed = match.group("typed")
+            return match.start("typed"), [c for c in self.foreign_key_targets if c.label.startswith(typed)]
+        return 0, []
+
+    @functools.cached_property
+    def foreign_key_targets(self) -> list[Completion]:
+        """Every "table.column" of the project, sorted (computed at the first completion)."""
+        found = dict.fromkeys(
+            (f"{table}.{column_facts.name or column_facts.attr}", class_name or f"Table({table!r})")
+            for table, entries in self.tables.items()
+            for _, class_name, columns in entries
+            for column_facts in columns
+            if column_facts.name or column_facts.attr
+        )
+        return [Completion(label, "column", detail) for label, detail in sorted(found)]
+
+    def _relationship_names(self, path: str, cls: ClassFacts) -> list[tuple[str, str]]:
+        owners = [(path, cls), *filter(None, self.index.ancestors(path, cls))]
+        return [
+            (relationship.attr, f"{owner.name}.{relationship.attr} -> {relationship.target or '?'}")
+            for _, owner in owners
+            for relationship in owner.relationships
+        ]
+
+
+@dataclass(frozen=True)
+class Completion:
+    label: str
+    kind: str  # "relationship" or "column"
+    detail: str
+
+
+_BACK_POPULATES = re.compile(r"""\bback_populates\s*=\s*['"](?P<typed>\w*)$""")
+_FOREIGN_KEY = re.compile(r"""\bForeignKey\(\s*['"](?P<typed>[\w.]*)$""")
+# The class a relationship statement names: relationship("X") / relationship(X), else its
+# annotation's innermost name (Mapped["X"], Mapped[list["X"]], Mapped[Optional[X]]).
+_RELATIONSHIP_TARGET = re.compile(
+    r"""\brelationship\(\s*(?:['"](?P<name>[\w.]+)|(?P<bare>[A-Za-z_][\w.]*)\b(?!\s*=))"""
+)
+_ANNOTATION_TARGET = re.compile(
+    r"""\bMapped\[\s*(?:(?:typing\.)?(?:list|List|set|Set|Optional|WriteOnlyMapped|DynamicMapped)\[\s*)?['"]?(?P<name>[\w.]+)"""
+)
+
+
+def _relationship_target(statement: str) -> str | None:
+    for pattern in (_RELATIONSHIP_TARGET, _ANNOTATION_TARGET):
+        match = pattern.search(statement)
+        name = match and (match.group("name") or match.groupdict().get("bare"))
+        if name:
+            return name.rpartition(".")[2]
+    return None
 
 
 def model_files(files: Iterable[FileFacts]) -> dict[str, FileFacts]:

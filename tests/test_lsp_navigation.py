@@ -177,3 +177,51 @@ def test_document_symbols_are_the_classes_tables_columns_and_relationships(tmp_p
         assert [c.name for c in symbols[1].children] == ["post_id"]
     finally:
         assert session.shutdown() == 0, session.stderr.decode()
+
+
+def complete(session: Session, uri: str, line: int, character: int) -> Any:
+    return session.run(session.client.text_document_completion_async(
+        lsp.CompletionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            position=lsp.Position(line=line, character=character),
+        )
+    ))
+
+
+def test_completion_of_back_populates_and_foreign_key_targets_while_typing(session: Session) -> None:
+    typed = (
+        "from sqlalchemy import ForeignKey\n"
+        "from sqlalchemy.orm import Mapped, mapped_column, relationship\n\n"
+        "from models import Base\n\n\n"
+        "class Comment(Base):\n"
+        '    __tablename__ = "comment"\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        '    post_id: Mapped[int] = mapped_column(ForeignKey("po'
+    )
+    uri = uri_for(session.root / "comments.py")
+    session.open_in_project(uri, typed)
+    last = typed.count("\n")
+    found = complete(session, uri, last, len(typed.splitlines()[-1]))
+    # Those starting with what is typed ("po").
+    assert [item.label for item in found.items] == ["post.author_id", "post.id", "post_tags.post_id"]
+    assert not found.is_incomplete
+    [post_id] = [item for item in found.items if item.label == "post.id"]
+    start = typed.splitlines()[-1].index('"po') + 1
+    assert post_id.text_edit.range.start == lsp.Position(line=last, character=start)
+    assert post_id.text_edit.new_text == "post.id"
+
+    # Unsaved: the user goes on typing a relationship over two lines.
+    typed += '"))\n    post: Mapped["Post"] = relationship(\n        lazy="raise", back_populates="'
+    session.change(uri, typed)
+    last = typed.count("\n")
+    found = complete(session, uri, last, len(typed.splitlines()[-1]))
+    assert [(item.label, item.detail) for item in found.items] == [("author", "Post.author -> Author")]
+    # Just after the quote: every known table.column.
+    fk_line = typed.splitlines().index('    post_id: Mapped[int] = mapped_column(ForeignKey("po"))')
+    found = complete(session, uri, fk_line, typed.splitlines()[fk_line].index('"po') + 1)
+    assert [item.label for item in found.items] == [
+        "author.id", "post.author_id", "post.id", "post_tags.post_id"
+    ]
+    # Elsewhere (not in such a string): nothing.
+    assert complete(session, uri, last, 8) is None
+    session.close(uri)
