@@ -648,6 +648,20 @@ class ProjectIndex:
                     children[id(owner[1])].append((path, cls))
         return children
 
+    def passes_prefilter(self, path: str) -> bool:
+        """Does the file surely pass the engine's prefilter: it declares a column, a relationship
+        or a table, so its text names SQLAlchemy? A rule whose finding rests on a class of a file
+        that may not (an STI subclass alone in its file) must not report it: with the prefilter
+        on, that file's classes are opaque, and findings must not depend on the prefilter."""
+        marked = self.derived.get("prefilter_passes")
+        if marked is None:
+            marked = self.derived["prefilter_passes"] = {
+                f.path for f in self.files
+                if f.parsed and not f.class_names_from_text
+                and (f.tables or any(c.columns or c.relationships for c in f.classes))
+            }
+        return path in marked
+
     def table_part(self, path: str, cls: ClassFacts) -> TablePart | None:
         """What the class puts into the table it is mapped to (MappedTable.parts)."""
         table = self.table_of(path, cls)

@@ -87,7 +87,7 @@ class MappedClassColumnAnnotation(ProjectRule):
                     if column.annotation_class is None or column.location is None or column.attr is None:
                         continue
                     found = index.resolve_base(column.annotation_class)
-                    if found is None or index.maps_table(*found) is not True:
+                    if found is None or index.maps_table(*found) is not True or not index.passes_prefilter(found[0]):
                         continue
                     yield self.project_violation(
                         facts.path, column.location, attr=column.attr, target=found[1].name,
@@ -100,9 +100,9 @@ def _consequence(column: ColumnFacts) -> str:
             and column.foreign_key_targets == ():
         return (
             "SQLAlchemy raises MappedAnnotationError when the class is defined; annotate the "
-            "key's Python type (`Mapped[int]`), and use relationship() for the object"
+            "key's Python type (`Mapped[int]`, `Mapped[uuid.UUID]`...), and use relationship() for the object"
         )
     return (
         "the attribute holds the key's value, not the object; annotate its Python type "
-        "(`Mapped[int]`), and use relationship() for the object"
+        "(`Mapped[int]`, `Mapped[uuid.UUID]`...), and use relationship() for the object"
     )

@@ -81,6 +81,8 @@ class NoPrimaryKey(ProjectRule):
         for path, cls in ((f.path, c) for f in index.files if not f.is_revision for c in f.classes):
             if cls.sqlmodel_table or not cls.tablename or index.mapped_bases(cls) != []:
                 continue  # an inheriting subclass takes its parent's key
+            if not index.passes_prefilter(path):
+                continue
             table = index.table_of(path, cls)
             if table is None or table.path != path or table.class_name != cls.name:
                 continue

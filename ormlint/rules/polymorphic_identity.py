@@ -127,6 +127,8 @@ def _polymorphic_root(index: ProjectIndex, path: str, cls: ClassFacts) -> ClassF
     for _ in range(30):
         if index.maps_table(here_path, here) is not True or here.mapper_args is None:
             return None
+        if not index.passes_prefilter(here_path):
+            return None
         part = index.class_part(here_path, here)
         if not part.bases_known or ("__mapper_args__" in part.attributes and "__mapper_args__" not in here.own_attributes):
             return None  # a base outside the project, or a mixin's __mapper_args__

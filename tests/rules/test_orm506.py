@@ -38,12 +38,13 @@ class Manager(Employee):
     id: Mapped[int] = mapped_column(ForeignKey("employee.id"), primary_key=True)
 '''
     other = '''
-from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import Mapped, mapped_column
 from models import Employee
 
 
 class Boss(Employee):
     __mapper_args__ = {"polymorphic_identity": "employee"}
+    bonus: Mapped[int] = mapped_column(nullable=True)
 '''
     assert sorted(_orm506(tmp_path, body, {"other.py": other})) == [("models.py", 2), ("other.py", 6)]
 
