@@ -349,6 +349,7 @@ def test_the_flake8_plugin_does_not_parse_files_over_the_limit(tmp_path):
         directory = tmp_path / str(limit)
         directory.mkdir()
         (directory / "pyproject.toml").write_text(f"[tool.ormlint]\nmax-file-size = {limit}\n")
+        (directory / "models.py").write_text(BAD)  # flake8 names files it read from disk
         path = str(directory / "models.py")
         assert bool(list(Flake8Plugin(ast.parse(BAD), lines, path).run())) is found
 
