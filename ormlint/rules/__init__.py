@@ -7,7 +7,8 @@ from ormlint.rules import (
     foreign_keys, indexes, migration_safety, migrations, relationships, security,
     self_reference_without_remote_side, sql_type_in_mapped, dynamic_with_list_annotation,
     secondary_mapped_class, secondary_required_column,
-    no_primary_key, mapped_class_column_annotation, dataclass_field_order, polymorphic_identity, legacy_declarative_base, legacy_column,
+    no_primary_key, mapped_class_column_annotation, dataclass_field_order, polymorphic_identity,
+    legacy_declarative_base, legacy_column,
 )
 from ormlint.rules.base import Rule, Violation
 

@@ -167,7 +167,6 @@ class SafetyRule(ProjectRule):
     message = "{detail}"
     dialects: tuple[str, ...] = ("postgresql",)
     located_in_migrations = True
-    located_in_migrations = True
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
         if index.migrations is None or self.options.target_dialect not in self.dialects:
