@@ -25,22 +25,31 @@ def sqlalchemy_name(model: FileModel, name: str) -> tuple[str, tuple[tuple[cst.C
         return f"{handle}.{name}", ()
     if name in model.module_bindings:
         return None  # the name means something else here
-    sqlalchemy_imports = []
+    return _imported_from(model, "sqlalchemy", name)
+
+
+def _imported_from(model: FileModel, module_name: str, name: str) -> tuple[str, tuple[tuple[cst.CSTNode, str], ...]] | None:
+    """`name` imported from `module_name`: added to an existing `from <module_name> import`, else
+    on a new line above the first other SQLAlchemy import that stands alone on its line. None
+    when the module imports nothing from SQLAlchemy that way."""
+    anchor = None
     for stmt in model.module.body:
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
         for small in stmt.body:
             if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
                 module = model.module.code_for_node(small.module)
-                if module == "sqlalchemy" and not isinstance(small.names, cst.ImportStar):
+                if module == module_name and not isinstance(small.names, cst.ImportStar):
                     return name, ((small, model.module.code_for_node(_with_name(small, name))),)
-                if module.startswith("sqlalchemy.") and len(stmt.body) == 1:
-                    sqlalchemy_imports.append(small)
-    if sqlalchemy_imports:  # `from sqlalchemy.orm import ...` only: add a line above it
-        first = sqlalchemy_imports[0]
-        code = model.module.code_for_node(first)
-        return name, ((first, f"from sqlalchemy import {name}\n{code}"),)
-    return None
+                if (
+                    anchor is None and module != module_name and len(stmt.body) == 1
+                    and (module == "sqlalchemy" or module.startswith("sqlalchemy."))
+                ):
+                    anchor = small
+    if anchor is None:
+        return None
+    code = model.module.code_for_node(anchor)
+    return name, ((anchor, f"from {module_name} import {name}\n{code}"),)
 
 
 def _with_name(node: cst.ImportFrom, name: str) -> cst.ImportFrom:
@@ -92,21 +101,7 @@ def orm_name(model: FileModel, name: str) -> tuple[str, tuple[tuple[cst.CSTNode,
             return f"{local}.{name}", ()
     if name in model.module_bindings:
         return None  # the name means something else here
-    first_sqlalchemy_import = None
-    for stmt in model.module.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
-        for small in stmt.body:
-            if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
-                module = model.module.code_for_node(small.module)
-                if module == "sqlalchemy.orm" and not isinstance(small.names, cst.ImportStar):
-                    return name, ((small, model.module.code_for_node(_with_name(small, name))),)
-                if (module == "sqlalchemy" or module.startswith("sqlalchemy.")) and len(stmt.body) == 1:
-                    first_sqlalchemy_import = first_sqlalchemy_import or small
-    if first_sqlalchemy_import is not None:
-        code = model.module.code_for_node(first_sqlalchemy_import)
-        return name, ((first_sqlalchemy_import, f"from sqlalchemy.orm import {name}\n{code}"),)
-    return None
+    return _imported_from(model, "sqlalchemy.orm", name)
 
 
 def imported_names(
