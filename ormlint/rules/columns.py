@@ -233,10 +233,15 @@ _STDLIB_CATEGORIES = {
     "datetime.datetime": "datetime", "datetime.date": "date", "datetime.time": "time",
     "datetime.timedelta": "timedelta", "decimal.Decimal": "decimal", "uuid.UUID": "uuid",
 }
+# category -> the Python type its values are, as a qualified name (`int`, `datetime.datetime`)
+PYTHON_TYPE_OF = {
+    **{category: name for name, category in _BUILTIN_CATEGORIES.items()},
+    **{category: qualified for qualified, category in _STDLIB_CATEGORIES.items()},
+}
 # SQLAlchemy's own types (generic and the SQL-standard uppercase ones) -> the Python category
 # their values load as with the default arguments. Dialect oddities (TINYINT as a boolean,
 # Oracle's DATE holding a time) and anything else are left out: unknown is not wrong.
-_SQL_CATEGORIES = {
+SQL_CATEGORIES = {
     **dict.fromkeys(("Integer", "SmallInteger", "BigInteger", "INTEGER", "INT", "SMALLINT", "BIGINT"), "int"),
     **dict.fromkeys((
         "String", "Text", "Unicode", "UnicodeText", "VARCHAR", "NVARCHAR", "CHAR", "NCHAR", "TEXT",
@@ -304,7 +309,7 @@ def sql_type_category(model: FileModel, column: ColumnDecl) -> tuple[str, cst.Ba
         f"dialects.{d}" in qualified for d in ("postgresql", "mysql", "sqlite", "mssql")
     ):
         return None  # Oracle's DATE holds a time, ...: only the dialects whose types are known
-    category = _SQL_CATEGORIES.get(symbol)
+    category = SQL_CATEGORIES.get(symbol)
     if category is None:
         return None
     kwargs = keyword_args(expr) if isinstance(expr, cst.Call) else {}

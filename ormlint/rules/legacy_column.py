@@ -9,15 +9,8 @@ import libcst as cst
 
 from ormlint.model.types import ColumnDecl, FileModel, ModelClass
 from ormlint.rules.base import Fix, Rule, Violation, example
-from ormlint.rules.columns import sql_type_category
+from ormlint.rules.columns import PYTHON_TYPE_OF, sql_type_category
 from ormlint.rules.edits import imported_names
-
-# sql_type_category's categories as Python types: builtins, or (module, name) to import
-_BUILTINS = {"int": "int", "str": "str", "bool": "bool", "float": "float", "bytes": "bytes"}
-_STDLIB = {
-    "datetime": ("datetime", "datetime"), "date": ("datetime", "date"), "time": ("datetime", "time"),
-    "timedelta": ("datetime", "timedelta"), "decimal": ("decimal", "Decimal"), "uuid": ("uuid", "UUID"),
-}
 
 
 class LegacyColumn(Rule):
@@ -158,12 +151,12 @@ def _mapped_column(model: FileModel, cls: ModelClass, column: ColumnDecl, assign
     category = category[0]
     nullable = column.nullable if column.nullable is not None else not column.primary_key
     wanted = [("sqlalchemy.orm", "Mapped"), ("sqlalchemy.orm", "mapped_column")]
-    if category in _BUILTINS:
-        python_type = _BUILTINS[category]
+    module, _, name = PYTHON_TYPE_OF[category].rpartition(".")
+    if not module:  # a builtin
+        python_type = name
         if python_type in model.module_bindings:
             return None  # `int` means something else here
     else:
-        module, name = _STDLIB[category]
         python_type = _stdlib_name(model, module, name)
         if python_type is None:
             return None

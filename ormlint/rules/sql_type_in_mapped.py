@@ -9,15 +9,7 @@ import libcst as cst
 from ormlint.model.names import dotted_name, optional_core
 from ormlint.model.types import FileModel, MappedAnnotation
 from ormlint.rules.base import Rule, Violation, example
-from ormlint.rules.columns import _SQL_CATEGORIES
-
-# the Python type each category of SQLAlchemy type loads, as an annotation
-_PYTHON_TYPE = {
-    "int": "int", "str": "str", "bool": "bool", "float": "float", "decimal": "decimal.Decimal",
-    "datetime": "datetime.datetime", "date": "datetime.date", "time": "datetime.time",
-    "timedelta": "datetime.timedelta", "uuid": "uuid.UUID", "bytes": "bytes",
-}
-
+from ormlint.rules.columns import PYTHON_TYPE_OF, SQL_CATEGORIES
 
 class SqlTypeInMappedAnnotation(Rule):
     code = "ORM207"
@@ -123,9 +115,9 @@ class SqlTypeInMappedAnnotation(Rule):
             return None
         qualified = model.imports.qualify(name) or ""
         symbol = model.imports.symbol(inner)
-        if not qualified.startswith("sqlalchemy.") or symbol is None or symbol not in _SQL_CATEGORIES:
+        if not qualified.startswith("sqlalchemy.") or symbol is None or symbol not in SQL_CATEGORIES:
             return None
-        python = _PYTHON_TYPE[_SQL_CATEGORIES[symbol]]
+        python = PYTHON_TYPE_OF[SQL_CATEGORIES[symbol]]
         annotation = model.module.code_for_node(mapped.node) if mapped.node is not None else f"Mapped[{name}]"
         if explicit:
             consequence = (
