@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-from ormlint.rules import (
-    annotation_target_not_found, backref_with_back_populates, columns, declarative, defaults, foreign_key_target_not_unique,
-    foreign_keys, indexes, migration_safety, migrations, relationships, security,
-    self_reference_without_remote_side, sql_type_in_mapped, dynamic_with_list_annotation,
-    secondary_mapped_class, secondary_required_column,
-    no_primary_key, mapped_class_column_annotation, dataclass_field_order, polymorphic_identity,
-    legacy_declarative_base, legacy_column,
-)
+from ormlint.rules._registry import RULE_CLASSES
 from ormlint.rules.base import Rule, Violation
 
-# a family module holds several rules; newer rules are one module each
-_FAMILIES = (
-    relationships, backref_with_back_populates, annotation_target_not_found,
-    self_reference_without_remote_side, dynamic_with_list_annotation, secondary_mapped_class,
-    secondary_required_column, columns, sql_type_in_mapped, mapped_class_column_annotation, defaults, indexes,
-    declarative, no_primary_key, dataclass_field_order, polymorphic_identity, foreign_keys, foreign_key_target_not_unique, migrations, migration_safety, security,
-    legacy_declarative_base, legacy_column,
-)
-
-RULES: dict[str, type[Rule]] = {
-    rule.code: rule
-    for family in _FAMILIES
-    for rule in vars(family).values()
-    if isinstance(rule, type) and issubclass(rule, Rule) and "code" in vars(rule)
-}
-RULES = dict(sorted(RULES.items()))
+# written from the rule modules by `python scripts/generate_rules.py`
+RULES: dict[str, type[Rule]] = {rule.code: rule for rule in RULE_CLASSES}
 
 from ormlint.codes import digits_for_lookalikes  # noqa: E402
 from ormlint.codes import (  # noqa: E402,F401  (re-exported)

@@ -12,6 +12,10 @@ class AnnotationTargetNotFound(ProjectRule):
     code = "ORM110"
     name = "annotation-target-not-found"
     summary = "a `relationship()` without a target argument whose annotation names no class of the project"
+    catches = (
+        '`addresses: Mapped[list["Adress"]] = relationship()`: the annotation\'s target is no '
+        "class of the project; the first query fails to locate it (project)"
+    )
     message = (
         '`{attr}` takes its target from the annotation, and "{target}" is not a class defined in '
         "the project: check the spelling, or list it in `external-models` if it is defined "

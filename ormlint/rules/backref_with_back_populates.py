@@ -12,6 +12,10 @@ class BackrefWithBackPopulates(Rule):
     code = "ORM109"
     name = "backref-with-back-populates"
     summary = "`backref=` and `back_populates=` given together on one relationship"
+    catches = (
+        "`backref=` and `back_populates=` on one relationship (`ArgumentError` when the class is "
+        "defined)"
+    )
     message = (
         "`{attr}` gives both `backref=` and `back_populates=`, which SQLAlchemy refuses when the "
         "class is defined (ArgumentError): keep `back_populates=` and declare the other side's "

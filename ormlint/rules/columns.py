@@ -59,6 +59,10 @@ class OptionalMappedNotNull(Rule):
     code = "ORM201"
     name = "optional-mapped-not-null"
     summary = "`Mapped[Optional[X]]` on a column that is NOT NULL (`nullable=False` or primary key)"
+    catches = (
+        "`Mapped[Optional[X]]` on a column that is `nullable=False` or a primary key (the DDL "
+        "says NOT NULL; `None` fails at flush)"
+    )
     message = (
         "`{annotation}` says `{attr}` may be None, but the column is NOT NULL ({reason}): "
         "drop `Optional`/`None` from the annotation, or make the column nullable"
@@ -144,6 +148,7 @@ class MappedNotOptionalButNullable(Rule):
     code = "ORM202"
     name = "mapped-not-optional-but-nullable"
     summary = "`Mapped[X]` (not optional) on a column declared `nullable=True`"
+    catches = "`Mapped[X]` on a column declared `nullable=True` (rows come back with `None`)"
     message = (
         "`{annotation}` says `{attr}` is never None, but `nullable=True` lets the column hold "
         "NULL: write `Mapped[Optional[...]]` (or `... | None`), or drop `nullable=True`"
@@ -335,6 +340,11 @@ class MappedTypeContradictsSqlType(Rule):
     code = "ORM203"
     name = "mapped-type-contradicts-sql-type"
     summary = "`Mapped[T]` contradicts the explicit SQL type (`Mapped[str]` with `Integer`, `Mapped[datetime]` with `Date`)"
+    catches = (
+        "`Mapped[str]` with `mapped_column(Integer)`, `Mapped[datetime]` with `Date`, …: the "
+        "explicit SQL type wins and loads another Python type (builtin/stdlib annotations and "
+        "SQLAlchemy's own types only)"
+    )
     message = (
         "`{annotation}` says `{attr}` holds `{annotated}`, but the explicit SQL type `{sql}` "
         "wins silently and loads `{loaded}` values: annotate `{loaded}` instead, or give a SQL "
@@ -492,6 +502,7 @@ class ReservedAttributeName(Rule):
     code = "ORM204"
     name = "reserved-attribute-name"
     summary = "a column or relationship named `metadata` or `registry` on a mapped class"
+    catches = "a column or relationship named `metadata` or `registry` on a mapped class"
     message = (
         "attribute name `{attr}` is reserved by the Declarative API for {meaning} (SQLAlchemy "
         "2.0: InvalidRequestError when the class is created; 2.1: SAWarning): {advice}"
@@ -627,6 +638,7 @@ class TypeCheckingNameInMappedAnnotation(Rule):
     code = "ORM206"
     name = "type-checking-only-annotation"
     summary = "a column's `Mapped[...]` annotation uses a name imported only under `if TYPE_CHECKING:`"
+    catches = "a column's `Mapped[...]` uses a name imported only under `if TYPE_CHECKING:`"
     message = (
         "{names} in `{annotation}` {verb} imported only under `if TYPE_CHECKING:`, but SQLAlchemy "
         "evaluates this annotation when the class is created (MappedAnnotationError): import "

@@ -20,6 +20,10 @@ class DataclassFieldOrder(Rule):
     code = "ORM505"
     name = "dataclass-field-order"
     summary = "`MappedAsDataclass`: a field without a default after a field with one"
+    catches = (
+        "`MappedAsDataclass`: a field without a default after one with a default (dataclasses "
+        "TypeError when the class is defined); `init=False` fields do not count"
+    )
     message = (
         "`{field}` has no default but comes after `{after}`, which has one: the dataclass "
         "`__init__` cannot be built, so SQLAlchemy refuses the class when it is defined; give "

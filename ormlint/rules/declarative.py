@@ -65,6 +65,9 @@ class TableArgsNotTupleOrDict(Rule):
         "`__table_args__` that is neither a tuple nor a dict: `(Index(...))` without the trailing "
         "comma, a list, a single constraint"
     )
+    catches = (
+        "`__table_args__ = (Index(...))` without the trailing comma, a list, a single constraint"
+    )
     message = (
         "`__table_args__` must be a tuple, a dict or None, but {what}: SQLAlchemy raises "
         "ArgumentError when the class is defined; write {fix}"
@@ -227,6 +230,7 @@ class TableArgsDictNotLast(Rule):
     code = "ORM502"
     name = "table-args-dict-not-last"
     summary = "a dict of table options in `__table_args__` that is not the last element"
+    catches = "a dict of table options that is not the last element of `__table_args__`"
     message = (
         "the options dict in `__table_args__` must be the last element of the tuple; "
         "here it is followed by {following}: SQLAlchemy passes it to Table() as a schema item "
@@ -333,6 +337,10 @@ class DuplicateMappedAttribute(Rule):
     summary = (
         "the same attribute mapped twice in one class body, or two attributes mapped to the "
         "same column name"
+    )
+    catches = (
+        "the same attribute mapped twice in one class body (the first silently vanishes), or two "
+        "attributes on one column name"
     )
     message = "{problem}; {advice}"
     what_it_does = """
@@ -483,6 +491,7 @@ class DuplicateTablename(ProjectRule):
     code = "ORM503"
     name = "duplicate-tablename"
     summary = "the same `__tablename__` on two mapped classes of one declarative base"
+    catches = "two mapped classes of one declarative base with the same `__tablename__` (project)"
     message = (
         "{declared} is also declared by `{other}` ({other_path}) under the same "
         "declarative base: {advice}"

@@ -42,6 +42,10 @@ class ServerDefaultSqlString(Rule):
     code = "ORM301"
     name = "server-default-sql-string"
     summary = 'server_default="now()": a SQL expression passed as a plain string (quoted literal)'
+    catches = (
+        '`server_default="now()"` and other SQL expressions passed as plain strings (rendered as '
+        "the quoted literal `DEFAULT 'now()'`)"
+    )
     message = (
         "`server_default={literal}` is rendered as the quoted literal DEFAULT '{value}', not as "
         "SQL: write `server_default=text({literal})` or `func.{func}()`"
@@ -262,6 +266,7 @@ class FrozenDefault(Rule):
     summary = (
         "`default=datetime.now()`/`uuid4()`: a value computed once at import, shared by every row"
     )
+    catches = "`default=datetime.now()`/`uuid4()`: computed once at import, shared by every row"
     message = (
         "`{keyword}={expr}` is evaluated once, when the module is imported: {effect}; "
         "pass a callable instead: `{fix}`"
@@ -510,6 +515,7 @@ class InvalidDefaultValue(Rule):
         "`server_default=0`/`False` (not a string or SQL), or `func.now` passed uncalled to "
         "`default=`/`onupdate=`/`server_default=`"
     )
+    catches = "`server_default=0`/`False`, or `func.now` passed uncalled"
     message = "{problem}; write {fix}"
     what_it_does = """
         Checks `server_default=` given a Python value that is neither a string nor a SQL
@@ -784,6 +790,7 @@ class MutableDefault(Rule):
     code = "ORM304"
     name = "mutable-default"
     summary = "`default=[]`/`{}`: one mutable object shared by every row and by the default itself"
+    catches = "`default=[]`/`{}` on a JSON column: one object shared by every row"
     message = (
         "`{keyword}={expr}` is one {kind} object shared by every new row and by the column "
         "default itself: changing it in place through one row changes the default for later rows; "

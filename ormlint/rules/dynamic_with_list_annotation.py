@@ -14,6 +14,10 @@ class DynamicWithListAnnotation(Rule):
     code = "ORM112"
     name = "dynamic-with-list-annotation"
     summary = '`lazy="dynamic"` on a relationship annotated as a collection (`Mapped[list[...]]`)'
+    catches = (
+        '`Mapped[list[X]] = relationship(lazy="dynamic")`: the attribute is an AppenderQuery, '
+        "not a list (`len()` raises TypeError); annotate `DynamicMapped[X]`"
+    )
     message = (
         '`{attr}` is annotated `Mapped[...]` as a collection, but `lazy="dynamic"` makes it a '
         "query object (AppenderQuery), not a list: annotate it `DynamicMapped[X]` (the class "

@@ -12,6 +12,11 @@ class ForeignKeyTargetNotUnique(ProjectRule):
     code = "ORM606"
     name = "foreign-key-target-not-unique"
     summary = "a foreign key to a column that is neither the primary key nor unique"
+    catches = (
+        '`ForeignKey("account.email")` where `email` is neither the primary key nor unique, or '
+        'only part of a composite key: PostgreSQL refuses the table ("there is no unique '
+        'constraint matching given keys") (project)'
+    )
     message = (
         '`ForeignKey("{target}")`: {reason}, so the database refuses the foreign key (PostgreSQL: '
         '"there is no unique constraint matching given keys"); point it at the primary key, or '

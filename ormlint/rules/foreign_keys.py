@@ -186,6 +186,10 @@ class SetNullOnNotNullColumn(Rule):
         '`ondelete="SET NULL"` on a NOT NULL column, or `"SET DEFAULT"` on a column without a '
         "server default"
     )
+    catches = (
+        '`ondelete="SET NULL"` on a NOT NULL column (deleting the parent fails), `SET DEFAULT` '
+        "without a server default"
+    )
     message = (
         '`{keyword}="{action}"` on column `{column}`, but {reason}: {consequence}; {advice}'
     )
@@ -363,6 +367,7 @@ class InvalidReferentialAction(Rule):
     code = "ORM604"
     name = "invalid-referential-action"
     summary = '`ondelete=`/`onupdate=` value that is not a referential action (`"CASCADES"`, `"SET_NULL"`)'
+    catches = '`ondelete="CASCADES"`, `"SET_NULL"`, …: not a referential action'
     message = (
         '`{keyword}="{value}"` is not a referential action: the DDL says ON {clause} {value} and '
         "the database rejects CREATE TABLE; {advice}"
@@ -479,6 +484,10 @@ class ReferentialActionOnColumn(Rule):
     code = "ORM605"
     name = "referential-action-on-column"
     summary = "`ondelete=`/`onupdate=\"CASCADE\"` passed to `Column`/`mapped_column` instead of `ForeignKey`"
+    catches = (
+        "`ondelete=` given to `Column`/`mapped_column` instead of `ForeignKey` (`TypeError` at "
+        "import)"
+    )
     message = "{problem}: move it into the foreign key, {fix}"
     what_it_does = """
         Checks `Column(...)` and `mapped_column(...)` calls (also Flask-SQLAlchemy's
@@ -680,6 +689,7 @@ class ForeignKeyTargetNotFound(ProjectRule):
     code = "ORM602"
     name = "foreign-key-target-not-found"
     summary = '`ForeignKey("table.column")` whose table or column is not defined in the project'
+    catches = '`ForeignKey("parnt.id")`: no such table or column in the project (project)'
     message = (
         '`ForeignKey("{target}")`: {problem}; check the spelling, or list the table in '
         "`external-tables` if it is defined outside the checked code"
@@ -832,6 +842,10 @@ class ForeignKeyTypeMismatch(ProjectRule):
     code = "ORM603"
     name = "foreign-key-type-mismatch"
     summary = "a foreign-key column whose SQL type differs from the referenced column's"
+    catches = (
+        "a foreign-key column whose type differs from the referenced column's (`String(36)` to "
+        "`Uuid`, `Integer` to `BigInteger`) (project)"
+    )
     message = (
         '`{column}` is {fk_type} but references "{target}", which is {target_type}: declare the '
         "foreign-key column with the referenced column's type ({target_type})"

@@ -246,6 +246,10 @@ class DuplicateIndex(Rule):
     code = "ORM401"
     name = "duplicate-index"
     summary = "the same column list is indexed twice in one table (`index=True` plus `Index(...)`)"
+    catches = (
+        "the same column list indexed twice in one table: `index=True` plus `Index(...)`, a "
+        "unique constraint plus an index, an explicit index named like the generated one"
+    )
     message = (
         "{redundant} duplicates {kept} in {table}: the database builds and maintains "
         "two indexes on ({columns}); {advice}"
@@ -455,6 +459,10 @@ class ConstraintNamesMissingColumn(Rule):
     code = "ORM404"
     name = "constraint-names-missing-column"
     summary = "`Index`/`UniqueConstraint`/`PrimaryKeyConstraint` in `__table_args__` names a column the table does not have"
+    catches = (
+        "an `Index`/`UniqueConstraint`/… in `__table_args__` naming a column the table does not "
+        "have"
+    )
     message = (
         '{what} names column "{name}", but {table} has no such column: SQLAlchemy raises '
         "ConstraintColumnNotFoundError when the {owner} is created; {advice}"
@@ -615,6 +623,10 @@ class IndexOnPrimaryKey(Rule):
     code = "ORM405"
     name = "index-on-primary-key"
     summary = "`index=True` or an `Index(...)` on a primary-key column alone (a second index beside the primary key's)"
+    catches = (
+        "`index=True` or `Index(...)` on a primary-key column alone: a second index beside the "
+        "key's own"
+    )
     message = (
         "{what} on the primary-key column `{column}` of {table} builds a second index beside "
         "the primary key's own: {advice}, the primary key is already indexed"
@@ -769,6 +781,10 @@ class IndexNameReused(ProjectRule):
     code = "ORM402"
     name = "index-name-reused"
     summary = "the same index or unique-constraint name in two tables (or a table's name), under one declarative base (project)"
+    catches = (
+        "the same `Index`/`UniqueConstraint` name in two tables of one declarative base, or an "
+        "index named like a table (PostgreSQL: `relation … already exists`) (project)"
+    )
     message = (
         '{what} "{name}" is also {other}: PostgreSQL keeps index and unique-constraint names '
         "in one namespace per schema with the tables, so creating the later one fails with "
@@ -928,6 +944,10 @@ class IdentifierTooLong(Rule):
     code = "ORM403"
     name = "identifier-too-long"
     summary = "an explicit table, index, constraint (or, for MySQL/SQL Server, column) name longer than the target dialect allows"
+    catches = (
+        "an explicit table, index or constraint name (MySQL/SQL Server: column name too) longer "
+        "than `target-dialect` allows: 63 PostgreSQL, 64 MySQL, 128 SQL Server"
+    )
     message = (
         '{what} "{name}" is {length} characters long, over {dialect}\'s limit of {limit} '
         "(target-dialect = \"{target}\"): {consequence}; shorten it to at most {limit} characters"

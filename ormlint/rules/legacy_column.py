@@ -17,6 +17,10 @@ class LegacyColumn(Rule):
     code = "ORM902"
     name = "legacy-column"
     summary = "`Column()` in a declarative class instead of `Mapped[...]` with `mapped_column()` (SQLAlchemy 2.0 style)"
+    catches = (
+        "`name = Column(...)` in a mapped class instead of `name: Mapped[T] = "
+        "mapped_column(...)` (SQLAlchemy 2.0 style; fix where the type is certain)"
+    )
     message = (
         "`{attr}` is declared with `Column()`, legacy in a declarative class since SQLAlchemy 2.0: "
         "write `{attr}: Mapped[...] = mapped_column(...)`{how}"

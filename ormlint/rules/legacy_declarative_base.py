@@ -19,6 +19,10 @@ class LegacyDeclarativeBase(Rule):
     code = "ORM901"
     name = "legacy-declarative-base"
     summary = "`declarative_base()` instead of a `DeclarativeBase` subclass (SQLAlchemy 2.0 style)"
+    catches = (
+        "`Base = declarative_base()` instead of `class Base(DeclarativeBase)` (SQLAlchemy 2.0 "
+        "style; fix, DDL and mappers checked identical)"
+    )
     message = (
         "{made} by `declarative_base()`, legacy since SQLAlchemy 2.0: declare "
         "`class {target}(DeclarativeBase)` (imported from sqlalchemy.orm){how}"

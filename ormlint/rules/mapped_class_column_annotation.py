@@ -12,6 +12,11 @@ class MappedClassColumnAnnotation(ProjectRule):
     code = "ORM208"
     name = "mapped-class-column-annotation"
     summary = "a column annotated `Mapped[SomeModel]`: the attribute holds the key value, not the object"
+    catches = (
+        '`user_id: Mapped["User"] = mapped_column(ForeignKey(...))`: a column annotated with a '
+        "mapped class; it holds the key value (`MappedAnnotationError` without a foreign key or "
+        "SQL type) (project)"
+    )
     message = "`{attr}` is a column, but its annotation names the mapped class `{target}`: {consequence}"
     what_it_does = """
         Checks the `Mapped[...]` annotation of each column (`mapped_column()`, `Column()` or a

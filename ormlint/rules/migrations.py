@@ -109,6 +109,7 @@ class MappedTableNotMigrated(_DriftRule):
     code = "ORM701"
     name = "mapped-table-not-migrated"
     summary = "a mapped table that no migration creates"
+    catches = "a mapped table that no Alembic migration creates (migrations)"
     what_it_does = """
         Replays the project's Alembic migrations (`upgrade()`, base to head) and reports each
         table that a mapped class or `Table(...)` declares but no migration creates. Runs when
@@ -149,6 +150,10 @@ class MigratedTableNotMapped(_DriftRule):
     code = "ORM702"
     name = "migrated-table-not-mapped"
     summary = "a table the migrations create that no model maps"
+    catches = (
+        "a table the migrations create that no model maps: autogenerate will drop it "
+        "(migrations)"
+    )
     what_it_does = """
         Reports each table the migrations create (and do not drop) that no mapped class or
         `Table(...)` of the checked project declares. Only when the whole project is checked,
@@ -177,6 +182,7 @@ class ColumnOnOneSide(_DriftRule):
     code = "ORM703"
     name = "column-not-migrated"
     summary = "a column in the model but not in the migrations, or the other way round"
+    catches = "a column in the model but not in the migrations, or the other way round (migrations)"
     what_it_does = """
         For each table both sides declare, reports a column the model declares that the
         migrations never add (at the model's line), and a column the migrations create that the
@@ -201,6 +207,10 @@ class ColumnTypeDiffers(_DriftRule):
     code = "ORM704"
     name = "column-type-differs"
     summary = "a column whose SQL type differs between the model and the migrations"
+    catches = (
+        "`String(50)` vs `String(100)`, `Integer` vs `BigInteger`, `JSON` vs `JSONB`, `DateTime` "
+        "vs `DateTime(timezone=True)` (migrations)"
+    )
     what_it_does = """
         Reports what Alembic 1.20's `compare_type` reports on PostgreSQL: the type as
         PostgreSQL compiles the model's against the type PostgreSQL reflects for the migrated
@@ -236,6 +246,7 @@ class NullabilityDiffers(_DriftRule):
     code = "ORM705"
     name = "column-nullability-differs"
     summary = "a column that is NULL on one side and NOT NULL on the other"
+    catches = "NULL in the model, NOT NULL in the migrations, or the other way round (migrations)"
     what_it_does = """
         Compares nullability as SQLAlchemy derives it (`nullable=`, else the `mapped_column()` of
         an `Annotated` alias in the annotation, else `Optional[...]` in `Mapped[...]`, else NOT
@@ -264,6 +275,10 @@ class IndexDiffers(_DriftRule):
     code = "ORM706"
     name = "index-not-migrated"
     summary = "an index or unique constraint on one side only, or differing in columns or uniqueness"
+    catches = (
+        "an index or unique constraint on one side only, or differing in columns or uniqueness "
+        "(migrations)"
+    )
     what_it_does = """
         Compares the indexes and unique constraints of each table: `index=True`, `unique=True`,
         `Index(...)` and `UniqueConstraint(...)` in the model against `op.create_index`,
@@ -290,6 +305,7 @@ class ServerDefaultDiffers(_DriftRule):
     code = "ORM707"
     name = "server-default-differs"
     summary = "a column whose server default differs between the model and the migrations"
+    catches = "`server_default` differs between the model and the migrations (migrations)"
     what_it_does = """
         Compares `server_default=` of each column with the migrations' (`server_default=` of
         `sa.Column`, `op.alter_column(..., server_default=...)`) and reports what Alembic 1.20
@@ -334,6 +350,7 @@ class ForeignKeyDiffers(_DriftRule):
     code = "ORM708"
     name = "foreign-key-differs"
     summary = "a foreign key on one side only, or differing in target or ondelete"
+    catches = "a foreign key on one side only, or differing in target or `ondelete` (migrations)"
     what_it_does = """
         Compares the foreign keys of each table: `ForeignKey(...)` of the model's columns
         against `sa.ForeignKeyConstraint` / `sa.ForeignKey` in `op.create_table` and
@@ -388,6 +405,9 @@ class RevisionGraphBroken(ProjectRule):
     located_in_migrations = True
     name = "revision-graph-broken"
     summary = "migrations with several heads, a down_revision that names no revision, or duplicates"
+    catches = (
+        "several heads, a `down_revision` naming no revision, duplicate ids, cycles (migrations)"
+    )
     message = "{detail}"
     what_it_does = """
         Builds the Alembic revision graph from `revision`, `down_revision` (a string, a tuple
@@ -511,6 +531,10 @@ class MetadataMissesModels(ProjectRule):
     located_in_migrations = True
     name = "autogenerate-metadata-misses-models"
     summary = "env.py gives autogenerate no metadata, or metadata that cannot see some model modules"
+    catches = (
+        "env.py's `target_metadata` is None, or cannot see model modules no import chain from "
+        "env.py reaches (migrations)"
+    )
     message = "{detail}"
     what_it_does = """
         Reads `target_metadata` in Alembic's `env.py`. Reports `target_metadata = None` (unless

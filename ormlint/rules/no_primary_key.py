@@ -12,6 +12,10 @@ class NoPrimaryKey(ProjectRule):
     code = "ORM504"
     name = "no-primary-key"
     summary = "a mapped class whose table has no primary key column"
+    catches = (
+        "a mapped class whose table has no primary key column when all its columns can be read: "
+        'SQLAlchemy refuses the class ("could not assemble any primary key columns") (project)'
+    )
     message = (
         '`{cls}` maps the table "{table}" but no column of it or of its bases is a primary key: '
         "SQLAlchemy refuses the class when it is defined (\"could not assemble any primary key "

@@ -12,6 +12,11 @@ class PolymorphicIdentity(ProjectRule):
     code = "ORM506"
     name = "polymorphic-identity"
     summary = "a subclass without `polymorphic_identity`, or one identity on two classes, under `polymorphic_on`"
+    catches = (
+        "under `polymorphic_on`: a subclass without `polymorphic_identity` (saved with NULL in "
+        "the type column), or one identity on two classes (rows load as the other class) "
+        "(project)"
+    )
     message = "`{cls}`: {problem}"
     what_it_does = """
         Checks the mapped subclasses of a class whose `__mapper_args__` set `polymorphic_on`:

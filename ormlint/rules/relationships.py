@@ -26,6 +26,10 @@ class RelationshipArgumentIsBuiltin(Rule):
     code = "ORM101"
     name = "relationship-argument-is-builtin"
     summary = "relationship() argument names a Python builtin (`remote_side=[id]`), not a column"
+    catches = (
+        "`remote_side=[id]`, `order_by=id`, … where the name is Python's builtin at that point "
+        "of the class body (`ArgumentError`/`TypeError` at the first query)"
+    )
     message = (
         "`{argument}` refers to Python's builtin `{builtin}`, not a column: no `{builtin}` is "
         "defined {where} before this line; write `{argument}={suggestion}`"
@@ -200,6 +204,7 @@ class BackPopulatesMissing(ProjectRule):
     code = "ORM102"
     name = "back-populates-missing"
     summary = "`back_populates` names an attribute the target class does not have"
+    catches = '`back_populates="x"` where the target class (in any file) has no `x` (project)'
     message = (
         '`back_populates="{attr}"`: class `{target}` ({target_path}) has no attribute `{attr}`; '
         "name the relationship on `{target}` that points back to `{owner}`"
@@ -276,6 +281,10 @@ class BackPopulatesNotReciprocal(ProjectRule):
     code = "ORM103"
     name = "back-populates-not-reciprocal"
     summary = "a `back_populates` pair that does not point back (the other side is one-way)"
+    catches = (
+        "a `back_populates` pair whose other side does not point back: it syncs one way only "
+        "(project)"
+    )
     message = (
         "`{owner}.{attr}` has `back_populates=\"{other}\"`, but `{target}.{other}` {problem}: "
         'add `back_populates="{attr}"` to `{target}.{other}`'
@@ -354,6 +363,7 @@ class RelationshipTargetNotFound(ProjectRule):
     code = "ORM104"
     name = "relationship-target-not-found"
     summary = "relationship target class (a string) is not defined anywhere in the project"
+    catches = '`relationship("Adress")`: no such class anywhere in the project (project)'
     message = (
         'relationship target "{target}" is not a class defined in the project: check the '
         "spelling, or list it in `external-models` if it is defined outside the checked code"
@@ -703,6 +713,11 @@ class OverlappingRelationshipsNotLinked(ProjectRule):
     code = "ORM105"
     name = "overlapping-relationships-not-linked"
     summary = "two relationships write the same foreign-key column and are not linked by `back_populates`"
+    catches = (
+        "two relationships write the same foreign-key column without `back_populates`/`backref` "
+        'linking them (nor `viewonly`/`overlaps`): SAWarning "will copy column … conflicts", and '
+        "one side's changes are lost (project)"
+    )
     message = "{name} writes `{column}`, as {others} also does, but they are not linked: {fix}"
     what_it_does = """
         Finds relationships that SQLAlchemy would have write the same foreign-key column when
@@ -914,6 +929,11 @@ class CollectionScalarContradiction(ProjectRule):
     code = "ORM106"
     name = "relationship-collection-scalar-contradiction"
     summary = "`uselist=` or the foreign key contradicts the relationship's `Mapped[...]` annotation"
+    catches = (
+        '`uselist=False` with `Mapped[list[...]]`, `uselist=True` with `Mapped["X"]`, '
+        '`Mapped[list["X"]]` on a many-to-one: the attribute is not what it is annotated as '
+        "(project)"
+    )
     message = "{problem}; {fix}"
     what_it_does = """
         Checks that a relationship's `Mapped[...]` annotation agrees with what SQLAlchemy will
@@ -1111,6 +1131,10 @@ class InvalidCascade(ProjectRule):
     code = "ORM107"
     name = "invalid-relationship-cascade"
     summary = "an invalid `cascade=` string, or `delete-orphan` on a many-to-one or many-to-many without `single_parent=True`"
+    catches = (
+        '`cascade="all, delete_orphan"` and other invalid options, `delete-orphan` without '
+        "`delete`, or on a many-to-one/many-to-many without `single_parent=True` (project)"
+    )
     message = "`cascade=\"{cascade}\"` on {name}: {problem}; {fix}"
     what_it_does = """
         Checks literal `cascade=` strings of `relationship()` and `backref()`: every option must
@@ -1256,6 +1280,11 @@ class AmbiguousForeignKeys(ProjectRule):
     code = "ORM108"
     name = "ambiguous-relationship-foreign-keys"
     summary = "a relationship between tables linked by several foreign keys, without `foreign_keys=` or `primaryjoin=`"
+    catches = (
+        "a relationship between tables joined by several foreign keys without "
+        "`foreign_keys=`/`primaryjoin=` (`AmbiguousForeignKeysError` at the first query) "
+        "(project)"
+    )
     message = (
         "{name}: {count} foreign keys link `{owner_table}` and `{target_table}` ({paths}), so "
         "SQLAlchemy cannot tell which one this relationship follows; name it with {suggestions}"

@@ -12,6 +12,10 @@ class SecondaryMappedClass(ProjectRule):
     code = "ORM113"
     name = "secondary-mapped-class"
     summary = "`secondary=` names a mapped class, not a table"
+    catches = (
+        '`secondary="UserGroup"` / `secondary=UserGroup` names a mapped class: `ArgumentError` '
+        "at mapper configuration (project)"
+    )
     message = (
         "`{owner}.{attr}` gives the mapped class `{target}` as `secondary=`, which SQLAlchemy "
         "refuses at mapper configuration (ArgumentError): give its table, "

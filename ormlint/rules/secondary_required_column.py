@@ -12,6 +12,10 @@ class SecondaryRequiredColumn(ProjectRule):
     code = "ORM114"
     name = "secondary-required-column"
     summary = "a `secondary=` table has a NOT NULL data column without a default"
+    catches = (
+        "a `secondary=` Table with a NOT NULL data column without a default: adding to the "
+        "relationship fails at flush (IntegrityError) (project)"
+    )
     message = (
         "`{owner}.{attr}` writes rows of `{table}` through `secondary=`, setting only the key "
         "columns, but `{table}.{column}` is NOT NULL without a default, so adding to "

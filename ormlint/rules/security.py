@@ -112,6 +112,10 @@ class PlaintextCredentialColumn(Rule):
     name = "plaintext-credential-column"
     reads_bodies_matching = _TRANSFORMING
     summary = "a column named like a credential (`password`, `api_key`, `client_secret`, …) declared as plain String/Text/LargeBinary"
+    catches = (
+        "a column named `password`, `api_key`, `client_secret`, `access_token`, … declared as "
+        "plain `String`/`Text`/`LargeBinary`, with no hashing or encryption type or naming"
+    )
     default_enabled = False
     message = (
         "column `{column}` is named like a credential ({kind}) and declared as plain `{type}` "

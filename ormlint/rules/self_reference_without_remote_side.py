@@ -15,6 +15,11 @@ class SelfReferenceWithoutRemoteSide(ProjectRule):
     code = "ORM111"
     name = "self-reference-without-remote-side"
     summary = "a self-referential many-to-one without `remote_side` (SQLAlchemy makes it one-to-many)"
+    catches = (
+        "`parent` beside `parent_id` (a foreign key to its own table) without `remote_side`: "
+        "SQLAlchemy makes it one-to-many, so `root.parent` is a child (with a `children` "
+        "backref/back_populates: `ArgumentError`) (project)"
+    )
     message = (
         "`{owner}.{attr}` is named after `{column}`, the foreign key to its own table, but "
         "without `remote_side` SQLAlchemy makes it one-to-many: it loads the rows whose "

@@ -15,6 +15,10 @@ class SqlTypeInMappedAnnotation(Rule):
     code = "ORM207"
     name = "sql-type-in-mapped-annotation"
     summary = "`Mapped[Integer]`: a SQLAlchemy SQL type inside `Mapped[...]`, where the Python type belongs"
+    catches = (
+        "`Mapped[Integer]`, `Mapped[Optional[sa.String]]`: a SQL type where the Python type "
+        "belongs (`MappedAnnotationError` without an explicit type; a wrong annotation with one)"
+    )
     message = "`{annotation}` names the SQL type `{sql}`, not the Python type the attribute holds: {consequence}"
     what_it_does = """
         Checks the `Mapped[...]` annotations of mapped classes (with `mapped_column()`,

@@ -30,6 +30,11 @@ class ColumnTypeRewrite(SafetyRule):
     code = "ORM725"
     name = "column-type-change-rewrites-table"
     summary = "a column type change that rewrites an existing table under an exclusive lock"
+    catches = (
+        "`alter_column(..., type_=…)` that rewrites the table under ACCESS EXCLUSIVE (the replay "
+        "knows the old type; `VARCHAR` to `TEXT` or a wider `VARCHAR` does not rewrite) (new "
+        "revisions, PostgreSQL)"
+    )
     what_it_does = """
         Reports `op.alter_column(..., type_=...)` (and its `batch_op` form) on a table an
         earlier revision created, when PostgreSQL rewrites the table for it. The old type is

@@ -14,6 +14,10 @@ class ColumnTypeWithoutUsing(SafetyRule):
     code = "ORM726"
     name = "column-type-change-without-using"
     summary = "a column type change that PostgreSQL cannot cast automatically, without postgresql_using="
+    catches = (
+        "a type change PostgreSQL cannot cast automatically, without `postgresql_using=`: the "
+        'revision fails ("cannot be cast automatically") (new revisions, PostgreSQL)'
+    )
     what_it_does = """
         Reports `op.alter_column(..., type_=...)` (and its `batch_op` form) without
         `postgresql_using=` when PostgreSQL has no implicit or assignment cast from the old

@@ -16,6 +16,11 @@ class ConstraintNotValid(SafetyRule):
     code = "ORM722"
     name = "constraint-added-without-not-valid"
     summary = "a foreign key or check constraint added to an existing table without NOT VALID"
+    catches = (
+        "`create_foreign_key`/`create_check_constraint` on an existing table without "
+        "`postgresql_not_valid=True` (a full scan under a lock that blocks writes), or its "
+        "VALIDATE in the same transaction (new revisions, PostgreSQL)"
+    )
     what_it_does = """
         Reports `op.create_foreign_key` / `op.create_check_constraint` (and their `batch_op`
         forms) on a table an earlier revision created, without `postgresql_not_valid=True`;

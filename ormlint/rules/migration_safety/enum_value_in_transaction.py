@@ -20,6 +20,10 @@ class EnumValueInTransaction(SafetyRule):
     code = "ORM734"
     name = "enum-value-used-in-its-transaction"
     summary = "an enum value added with ALTER TYPE ... ADD VALUE is used in the same transaction"
+    catches = (
+        "`ALTER TYPE … ADD VALUE` outside an autocommit block when the revision then uses the "
+        'value ("unsafe use of new value") (new revisions, PostgreSQL)'
+    )
     what_it_does = """
         Reports `op.execute("ALTER TYPE <type> ADD VALUE '<value>'")` outside
         `with op.get_context().autocommit_block():` when SQL that the same revision runs

@@ -15,6 +15,11 @@ class IndexNotConcurrent(SafetyRule):
     code = "ORM721"
     name = "index-not-built-concurrently"
     summary = "an index created or dropped on an existing table without CONCURRENTLY, or CONCURRENTLY inside a transaction"
+    catches = (
+        "`create_index`/`drop_index` on an existing table without `postgresql_concurrently=True` "
+        "(blocks writes), or with it outside `autocommit_block()` (fails) (new revisions, "
+        "PostgreSQL)"
+    )
     what_it_does = """
         Reports `op.create_index` / `op.drop_index` (and their `batch_op` forms) on a table an
         earlier revision created, without `postgresql_concurrently=True`; and

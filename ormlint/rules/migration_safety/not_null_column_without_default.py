@@ -11,6 +11,10 @@ class NotNullColumnWithoutDefault(SafetyRule):
     code = "ORM720"
     name = "not-null-column-added-without-default"
     summary = "a NOT NULL column without a server default added to a table that already exists"
+    catches = (
+        "`add_column` of a NOT NULL column without `server_default` to a table an earlier "
+        "revision created: NotNullViolation on a table with rows (new revisions, PostgreSQL)"
+    )
     what_it_does = """
         Reports `op.add_column` / `batch_op.add_column` of a column that is NOT NULL
         (`nullable=False`) and has no `server_default=`, on a table an earlier revision created.

@@ -31,6 +31,10 @@ class RenameOrDropMapped(SafetyRule):
     code = "ORM732"
     name = "rename-or-drop-of-mapped-name"
     summary = "a table or column that a model maps is dropped or renamed"
+    catches = (
+        "`drop_table`/`drop_column`/a rename of a table or column a model still maps: running "
+        "code fails once the revision runs; deploy the model change first (new revisions)"
+    )
     what_it_does = """
         Reports, on a table an earlier revision created: `op.drop_table` /
         `op.drop_column` of a table or column that a model (or a `Table()`) of the project

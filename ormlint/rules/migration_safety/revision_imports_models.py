@@ -33,6 +33,10 @@ class RevisionImportsModels(ProjectRule):
     code = "ORM733"
     name = "revision-imports-models"
     summary = "a revision imports the application's mapped classes"
+    catches = (
+        "a revision that imports the application's mapped classes: it breaks or changes meaning "
+        "when the models change later (new revisions)"
+    )
     message = "{detail}"
     what_it_does = """
         Reports `from <module> import <Class>` in a revision file (at module level or in a

@@ -23,6 +23,11 @@ class SetNotNull(SafetyRule):
     code = "ORM724"
     name = "not-null-set-on-existing-column"
     summary = "NOT NULL set on a nullable column of an existing table (a full scan under an exclusive lock)"
+    catches = (
+        "`alter_column(..., nullable=False)` on a column the history made nullable: a full scan "
+        "under ACCESS EXCLUSIVE; on PostgreSQL 12+ add a `CHECK (… IS NOT NULL) NOT VALID`, "
+        "validate it, then set NOT NULL (new revisions, PostgreSQL)"
+    )
     what_it_does = """
         Reports `op.alter_column(..., nullable=False)` (and its `batch_op` form) on a column
         that the replay of the earlier revisions knows was nullable, of a table an earlier

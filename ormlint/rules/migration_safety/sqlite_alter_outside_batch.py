@@ -30,6 +30,11 @@ class SqliteAlterOutsideBatch(SafetyRule):
     code = "ORM730"
     name = "sqlite-alter-outside-batch"
     summary = "on SQLite, a constraint or column change that only batch mode can run"
+    catches = (
+        "on SQLite targets, constraint and column changes outside `op.batch_alter_table` "
+        "(Alembic raises NotImplementedError or SQLite fails) (new revisions, `target-dialect = "
+        '"sqlite"`)'
+    )
     dialects = ("sqlite",)
     what_it_does = """
         With `target-dialect = "sqlite"`, reports outside `with op.batch_alter_table(...)`:

@@ -15,6 +15,11 @@ class UniqueConstraintOnExistingTable(SafetyRule):
     code = "ORM723"
     name = "unique-constraint-built-under-lock"
     summary = "a unique constraint or primary key added to an existing table builds its index under an exclusive lock"
+    catches = (
+        "`create_unique_constraint`/`create_primary_key` on an existing table: its index is "
+        "built under an exclusive lock; build a unique index concurrently, then `ADD CONSTRAINT "
+        "… USING INDEX` (new revisions, PostgreSQL)"
+    )
     what_it_does = """
         Reports `op.create_unique_constraint` / `op.create_primary_key` (and their `batch_op`
         forms) on a table an earlier revision created. Left alone: a table that the same

@@ -13,6 +13,10 @@ class UnnamedConstraintDrop(SafetyRule):
     code = "ORM735"
     name = "unnamed-constraint-drop"
     summary = "a constraint dropped by the name None"
+    catches = (
+        "`op.drop_constraint(None, …)` of a foreign key, or `batch_op.drop_constraint(None, …)`: "
+        "a constraint dropped by the name None cannot run (new revisions, any dialect)"
+    )
     dialects = DIALECTS
     what_it_does = """
         Reports `op.drop_constraint(None, ...)` without `type_=` or with

@@ -29,6 +29,11 @@ class VolatileDefaultRewrite(SafetyRule):
     code = "ORM731"
     name = "volatile-default-rewrites-table"
     summary = "a column with a volatile server default added to a table that already exists"
+    catches = (
+        "a column added to an existing table with a volatile server default "
+        "(`gen_random_uuid()`, `random()`, `clock_timestamp()`): a table rewrite under ACCESS "
+        "EXCLUSIVE (new revisions, PostgreSQL)"
+    )
     what_it_does = """
         Reports `op.add_column` / `batch_op.add_column` of a column whose `server_default=`
         calls a volatile function (`gen_random_uuid()`, `uuid_generate_v4()`, `random()`,

@@ -1,0 +1,146 @@
+"""Every rule class, sorted by code: generated from the rule modules under ormlint/rules/
+by `python scripts/generate_rules.py`; do not edit."""
+
+from __future__ import annotations
+
+from ormlint.rules.relationships import RelationshipArgumentIsBuiltin
+from ormlint.rules.relationships import BackPopulatesMissing
+from ormlint.rules.relationships import BackPopulatesNotReciprocal
+from ormlint.rules.relationships import RelationshipTargetNotFound
+from ormlint.rules.relationships import OverlappingRelationshipsNotLinked
+from ormlint.rules.relationships import CollectionScalarContradiction
+from ormlint.rules.relationships import InvalidCascade
+from ormlint.rules.relationships import AmbiguousForeignKeys
+from ormlint.rules.backref_with_back_populates import BackrefWithBackPopulates
+from ormlint.rules.annotation_target_not_found import AnnotationTargetNotFound
+from ormlint.rules.self_reference_without_remote_side import SelfReferenceWithoutRemoteSide
+from ormlint.rules.dynamic_with_list_annotation import DynamicWithListAnnotation
+from ormlint.rules.secondary_mapped_class import SecondaryMappedClass
+from ormlint.rules.secondary_required_column import SecondaryRequiredColumn
+from ormlint.rules.columns import OptionalMappedNotNull
+from ormlint.rules.columns import MappedNotOptionalButNullable
+from ormlint.rules.columns import MappedTypeContradictsSqlType
+from ormlint.rules.columns import ReservedAttributeName
+from ormlint.rules.declarative import DuplicateMappedAttribute
+from ormlint.rules.columns import TypeCheckingNameInMappedAnnotation
+from ormlint.rules.sql_type_in_mapped import SqlTypeInMappedAnnotation
+from ormlint.rules.mapped_class_column_annotation import MappedClassColumnAnnotation
+from ormlint.rules.defaults import ServerDefaultSqlString
+from ormlint.rules.defaults import FrozenDefault
+from ormlint.rules.defaults import InvalidDefaultValue
+from ormlint.rules.defaults import MutableDefault
+from ormlint.rules.indexes import DuplicateIndex
+from ormlint.rules.indexes import IndexNameReused
+from ormlint.rules.indexes import IdentifierTooLong
+from ormlint.rules.indexes import ConstraintNamesMissingColumn
+from ormlint.rules.indexes import IndexOnPrimaryKey
+from ormlint.rules.declarative import TableArgsNotTupleOrDict
+from ormlint.rules.declarative import TableArgsDictNotLast
+from ormlint.rules.declarative import DuplicateTablename
+from ormlint.rules.no_primary_key import NoPrimaryKey
+from ormlint.rules.dataclass_field_order import DataclassFieldOrder
+from ormlint.rules.polymorphic_identity import PolymorphicIdentity
+from ormlint.rules.foreign_keys import SetNullOnNotNullColumn
+from ormlint.rules.foreign_keys import ForeignKeyTargetNotFound
+from ormlint.rules.foreign_keys import ForeignKeyTypeMismatch
+from ormlint.rules.foreign_keys import InvalidReferentialAction
+from ormlint.rules.foreign_keys import ReferentialActionOnColumn
+from ormlint.rules.foreign_key_target_not_unique import ForeignKeyTargetNotUnique
+from ormlint.rules.migrations import MappedTableNotMigrated
+from ormlint.rules.migrations import MigratedTableNotMapped
+from ormlint.rules.migrations import ColumnOnOneSide
+from ormlint.rules.migrations import ColumnTypeDiffers
+from ormlint.rules.migrations import NullabilityDiffers
+from ormlint.rules.migrations import IndexDiffers
+from ormlint.rules.migrations import ServerDefaultDiffers
+from ormlint.rules.migrations import ForeignKeyDiffers
+from ormlint.rules.migrations import RevisionGraphBroken
+from ormlint.rules.migrations import MetadataMissesModels
+from ormlint.rules.migration_safety.not_null_column_without_default import NotNullColumnWithoutDefault
+from ormlint.rules.migration_safety.index_not_concurrent import IndexNotConcurrent
+from ormlint.rules.migration_safety.constraint_not_valid import ConstraintNotValid
+from ormlint.rules.migration_safety.unique_constraint_on_existing_table import UniqueConstraintOnExistingTable
+from ormlint.rules.migration_safety.set_not_null import SetNotNull
+from ormlint.rules.migration_safety.column_type_rewrite import ColumnTypeRewrite
+from ormlint.rules.migration_safety.column_type_without_using import ColumnTypeWithoutUsing
+from ormlint.rules.migration_safety.sqlite_alter_outside_batch import SqliteAlterOutsideBatch
+from ormlint.rules.migration_safety.volatile_default_rewrite import VolatileDefaultRewrite
+from ormlint.rules.migration_safety.rename_or_drop_mapped import RenameOrDropMapped
+from ormlint.rules.migration_safety.revision_imports_models import RevisionImportsModels
+from ormlint.rules.migration_safety.enum_value_in_transaction import EnumValueInTransaction
+from ormlint.rules.migration_safety.unnamed_constraint_drop import UnnamedConstraintDrop
+from ormlint.rules.security import PlaintextCredentialColumn
+from ormlint.rules.legacy_declarative_base import LegacyDeclarativeBase
+from ormlint.rules.legacy_column import LegacyColumn
+
+RULE_CLASSES = (
+    RelationshipArgumentIsBuiltin,
+    BackPopulatesMissing,
+    BackPopulatesNotReciprocal,
+    RelationshipTargetNotFound,
+    OverlappingRelationshipsNotLinked,
+    CollectionScalarContradiction,
+    InvalidCascade,
+    AmbiguousForeignKeys,
+    BackrefWithBackPopulates,
+    AnnotationTargetNotFound,
+    SelfReferenceWithoutRemoteSide,
+    DynamicWithListAnnotation,
+    SecondaryMappedClass,
+    SecondaryRequiredColumn,
+    OptionalMappedNotNull,
+    MappedNotOptionalButNullable,
+    MappedTypeContradictsSqlType,
+    ReservedAttributeName,
+    DuplicateMappedAttribute,
+    TypeCheckingNameInMappedAnnotation,
+    SqlTypeInMappedAnnotation,
+    MappedClassColumnAnnotation,
+    ServerDefaultSqlString,
+    FrozenDefault,
+    InvalidDefaultValue,
+    MutableDefault,
+    DuplicateIndex,
+    IndexNameReused,
+    IdentifierTooLong,
+    ConstraintNamesMissingColumn,
+    IndexOnPrimaryKey,
+    TableArgsNotTupleOrDict,
+    TableArgsDictNotLast,
+    DuplicateTablename,
+    NoPrimaryKey,
+    DataclassFieldOrder,
+    PolymorphicIdentity,
+    SetNullOnNotNullColumn,
+    ForeignKeyTargetNotFound,
+    ForeignKeyTypeMismatch,
+    InvalidReferentialAction,
+    ReferentialActionOnColumn,
+    ForeignKeyTargetNotUnique,
+    MappedTableNotMigrated,
+    MigratedTableNotMapped,
+    ColumnOnOneSide,
+    ColumnTypeDiffers,
+    NullabilityDiffers,
+    IndexDiffers,
+    ServerDefaultDiffers,
+    ForeignKeyDiffers,
+    RevisionGraphBroken,
+    MetadataMissesModels,
+    NotNullColumnWithoutDefault,
+    IndexNotConcurrent,
+    ConstraintNotValid,
+    UniqueConstraintOnExistingTable,
+    SetNotNull,
+    ColumnTypeRewrite,
+    ColumnTypeWithoutUsing,
+    SqliteAlterOutsideBatch,
+    VolatileDefaultRewrite,
+    RenameOrDropMapped,
+    RevisionImportsModels,
+    EnumValueInTransaction,
+    UnnamedConstraintDrop,
+    PlaintextCredentialColumn,
+    LegacyDeclarativeBase,
+    LegacyColumn,
+)
