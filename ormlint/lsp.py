@@ -36,8 +36,9 @@ lint and how to present the findings:
   (pygls's incremental sync splits lines with `str.splitlines`, which LSP clients do not).
 - Navigation (`ormlint.model_map`): each project lint also returns the project's model files,
   kept as one ModelMap per project, which answers go to definition (from the strings naming a
-  class, attribute, table or column) and document symbols while the document's text is the one
-  linted, and completion of `back_populates` names and foreign-key targets (names only, so also
+  class, attribute, table or column, and from a revision's `op.*` calls), find references (of a
+  class, table or column, across models and revisions) and document symbols while the document's
+  text is the one linted, and completion of `back_populates` names and foreign-key targets (names only, so also
   while typing), in-process (a definition in a closed file reads its lines, for positions).
 - Every handler catches its own exceptions and logs them (stderr and window/logMessage): a bad
   document, a bad configuration or a bug in a rule never ends the server.
@@ -1021,7 +1022,34 @@ class OrmlintLanguageServer(LanguageServer):
         models, document = found
         lines = split_lines(document.source)
         line, column = from_lsp_position(lines, params.position, self._encoding())
-        places = models.definition(str(path), line, column, lines[line - 1] if line <= len(lines) else "")
+        line_text = lines[line - 1] if line <= len(lines) else ""
+        places = models.definition(str(path), line, column, line_text, document.source)
+        locations = [location for place in places if (location := self._lsp_location(place))]
+        return locations or None
+
+    def on_references(self, params: lsp.ReferenceParams) -> list[lsp.Location] | None:
+        """Where the class, table or column named under the cursor (a class's name, a
+        `relationship("X")` target, a `__tablename__`, a column's attribute, a
+        `ForeignKey("t.c")`, a revision operation's table or column) is named across the
+        project's models and revisions, from its last lint (none while the document has unsaved
+        edits since)."""
+        uri = params.text_document.uri
+        found = self._models_for(uri)
+        path = document_path(uri)
+        if found is None or path is None:
+            return None
+        models, document = found
+        lines = split_lines(document.source)
+        line, column = from_lsp_position(lines, params.position, self._encoding())
+        line_text = lines[line - 1] if line <= len(lines) else ""
+        named = models.named_at(str(path), line, column, line_text, document.source)
+        if named is None:
+            return None
+        texts = {
+            str(p): d.source for u, d in list(self.workspace.text_documents.items())
+            if (p := document_path(u)) is not None
+        }
+        places = models.references(named, texts, params.context.include_declaration)
         locations = [location for place in places if (location := self._lsp_location(place))]
         return locations or None
 
@@ -1142,6 +1170,7 @@ def create_server(checker: ProcessChecker | None = None) -> OrmlintLanguageServe
         (lsp.SHUTDOWN, server.on_shutdown, None, None),
         (lsp.TEXT_DOCUMENT_HOVER, server.on_hover, None, None),
         (lsp.TEXT_DOCUMENT_DEFINITION, server.on_definition, None, None),
+        (lsp.TEXT_DOCUMENT_REFERENCES, server.on_references, None, None),
         (lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL, server.on_document_symbol, None, None),
         (lsp.TEXT_DOCUMENT_COMPLETION, server.on_completion, completion, None),
         (lsp.TEXT_DOCUMENT_CODE_ACTION, server.on_code_action, quick_fix, []),

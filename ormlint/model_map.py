@@ -1,6 +1,7 @@
 """The project's models as the language server navigates them: where a class, an attribute, a
 table or a column named in a string (`relationship("X")`, `back_populates="y"`,
-`ForeignKey("t.c")`, `secondary="t"`) is declared, and each file's outline.
+`ForeignKey("t.c")`, `secondary="t"`, a revision's `op.add_column("t", ...)`) is declared, where
+a class, table or column is named across models and revisions, and each file's outline.
 
 Built from the project index of the project lint (`ormlint.facts`: plain data, the checked code
 is never imported); positions are ormlint's (1-based lines, columns in code points).
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from ormlint.facts import ClassFacts, FileFacts, Location, ProjectIndex, TableFacts
+from ormlint.revision_names import NameUse, revision_names
 
 # A one-line string literal (no prefix handling needed: names are plain words).
 _STRING = re.compile(r"""(?P<quote>['"])(?P<value>[^'"\\\n]*)(?P=quote)""")
@@ -37,18 +39,31 @@ class Symbol:
     children: tuple["Symbol", ...] = ()
 
 
+@dataclass(frozen=True)
+class Named:
+    """What a name under the cursor stands for: a mapped class (`name`), a table (`table`) or
+    one of its columns (`table`, `column`)."""
+
+    kind: str  # "class", "table" or "column"
+    name: str
+
+
 @dataclass
 class ModelMap:
-    """The model files of a project (those declaring a class or a Table()), by absolute path."""
+    """The model files of a project (those declaring a class or a Table()) and its Alembic
+    revisions, by absolute path."""
 
     files: dict[str, FileFacts]
     index: ProjectIndex = field(init=False)
     # ProjectIndex.tables(), computed once here (on the server's project thread), not per request.
     tables: dict[str, list[tuple[str, str | None, tuple]]] = field(init=False)
+    revisions: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.index = ProjectIndex.build(self.files.values(), whole_project=True)
         self.tables = self.index.tables()
+        self.revisions = frozenset(path for path, facts in self.files.items() if facts.is_revision)
+        self._names: dict[str, tuple[str, list[NameUse]]] = {}  # revision path -> (text, its names)
 
     @classmethod
     def from_index(cls, index: ProjectIndex) -> "ModelMap":
@@ -56,10 +71,18 @@ class ModelMap:
 
     # -- go to definition -------------------------------------------------------------------------
 
-    def definition(self, path: str, line: int, column: int, line_text: str) -> list[Place]:
+    def definition(
+        self, path: str, line: int, column: int, line_text: str, source: str | None = None
+    ) -> list[Place]:
         """Where the name in the string literal at (line, column) of `path` is declared, when
-        that string is a relationship's target, back_populates or secondary, or a column's
-        foreign key; [] otherwise. `line_text`: the text of that line."""
+        that string is a relationship's target, back_populates or secondary, a column's
+        foreign key, or a table or column a revision's operation names; [] otherwise.
+        `line_text`: the text of that line; `source`: the whole text (needed for a revision)."""
+        if os.path.abspath(path) in self.revisions and source is not None:
+            use = _use_at(self.revision_names(os.path.abspath(path), source), line, column)
+            if use is None:
+                return []
+            return (use.column is not None and self.table(use.table, use.column)) or self.table(use.table)
         facts = self.files.get(os.path.abspath(path))
         value = string_at(line_text, column)
         if facts is None or value is None:
@@ -158,6 +181,107 @@ class ModelMap:
                     Place(path, c.location) for c in self.files[path].classes if c.name == class_name
                 ]
         return list(dict.fromkeys(places))
+
+    # -- find references --------------------------------------------------------------------------
+
+    def named_at(self, path: str, line: int, column: int, line_text: str, source: str | None = None) -> Named | None:
+        """The class, table or column named at (line, column) of `path`: a class's name in its
+        `class` line or in a relationship's target, a `__tablename__`, `secondary=`, `Table()`
+        or revision operation's table, a column's attribute, a `ForeignKey("t.c")`."""
+        path = os.path.abspath(path)
+        if path in self.revisions and source is not None:
+            use = _use_at(self.revision_names(path, source), line, column)
+            if use is None:
+                return None
+            return Named("table", use.table) if use.column is None else Named("column", f"{use.table}.{use.column}")
+        facts = self.files.get(path)
+        if facts is None:
+            return None
+        word = _word_at(line_text, column)
+        for cls in facts.classes:
+            if cls.location.line == line and word == cls.name:
+                return Named("class", cls.name)
+            if cls.tablename_location is not None and _spans(cls.tablename_location, line, column):
+                return Named("table", cls.tablename or "")
+            for relationship in cls.relationships:
+                if not _spans(relationship.location, line, column):
+                    continue
+                value = string_at(line_text, column) or word
+                if value and value == relationship.target:
+                    return Named("class", value.rpartition(".")[2])
+                if value and value == relationship.secondary_table:
+                    return Named("table", value)
+            for column_facts in cls.columns:
+                for target, at in column_facts.foreign_keys:
+                    if _spans(at, line, column):
+                        return _column_named(target)
+                at = column_facts.location
+                if at is not None and at.line == line and word and word == column_facts.attr:
+                    table = self.index.table_of(path, cls)
+                    if table is not None:
+                        return Named("column", f"{table.name}.{column_facts.name or column_facts.attr}")
+        table = self._table_around(facts, line)
+        value = string_at(line_text, column)
+        if table is not None and value:
+            if table.location.line == line and value == table.name:
+                return Named("table", value)
+            for column_facts in table.columns:
+                if any(target == value for target, _ in column_facts.foreign_keys):
+                    return _column_named(value)
+        return None
+
+    def references(
+        self, named: Named, texts: dict[str, str] | None = None, include_declaration: bool = True
+    ) -> list[Place]:
+        """Where `named` is named (and declared, with `include_declaration`) across the model
+        files and the revisions (their editor text from `texts`, by absolute path, when open;
+        else the file's), in path order."""
+        places: list[Place] = []
+        table, _, column = named.name.partition(".") if named.kind == "column" else (named.name, "", "")
+        if include_declaration and named.kind == "class":
+            places += [Place(p, c.location) for p, c in self.index.classes_by_name.get(named.name, [])]
+        elif include_declaration:
+            places += self.table(table, column or None)
+        for path, facts in self.files.items():
+            for cls in facts.classes:
+                for relationship in cls.relationships:
+                    target = relationship.target and relationship.target.rpartition(".")[2]
+                    if named.kind == "class" and target == named.name:
+                        at = relationship.target_location or relationship.annotation_target_location
+                        places.append(Place(path, at or relationship.location))
+                    if named.kind == "table" and table in (relationship.secondary_table, relationship.secondary_name):
+                        places.append(Place(path, relationship.location))
+                if named.kind == "table" and cls.tablename == table and cls.tablename_location is not None:
+                    places.append(Place(path, cls.tablename_location))
+            if named.kind != "class":
+                for cls_or_table in (*facts.classes, *facts.tables):
+                    for column_facts in cls_or_table.columns:
+                        for target, at in column_facts.foreign_keys:
+                            referred = _column_named(target)
+                            if referred.name == named.name or (named.kind == "table" and referred.name.partition(".")[0] == table):
+                                places.append(Place(path, at))
+        if named.kind != "class":
+            for path in sorted(self.revisions):
+                source = (texts or {}).get(path)
+                for use in self.revision_names(path, source):
+                    if use.table == table and (use.column or "") == column:
+                        places.append(Place(path, use.location))
+        places = list(dict.fromkeys(places))
+        places.sort(key=lambda p: (p.path, p.location.line, p.location.column))
+        return places
+
+    def revision_names(self, path: str, source: str | None = None) -> list[NameUse]:
+        """The names a revision's operations write (`ormlint.revision_names`), kept per text."""
+        if source is None:
+            try:
+                with open(path, encoding="utf-8", errors="replace", newline="") as file:
+                    source = file.read()
+            except OSError:
+                return []
+        kept = self._names.get(path)
+        if kept is None or kept[0] != source:
+            kept = self._names[path] = (source, revision_names(source))
+        return kept[1]
 
     # -- outline ----------------------------------------------------------------------------------
 
@@ -258,9 +382,33 @@ def _relationship_target(statement: str) -> str | None:
 
 
 def model_files(files: Iterable[FileFacts]) -> dict[str, FileFacts]:
-    """The files declaring a class or a Table(), by absolute path (the rest cannot be a target)."""
-    absolute = (replace(f, path=os.path.abspath(f.path)) for f in files if f.classes or f.tables)
+    """The files declaring a class or a Table(), and the revisions, by absolute path (the rest
+    cannot be a target)."""
+    absolute = (
+        replace(f, path=os.path.abspath(f.path)) for f in files if f.classes or f.tables or f.is_revision
+    )
     return {f.path: f for f in absolute}
+
+
+def _use_at(uses: list[NameUse], line: int, column: int) -> NameUse | None:
+    return next((use for use in uses if _spans(use.location, line, column)), None)
+
+
+def _column_named(target: str) -> Named:
+    """A foreign key's "table.column" (or "schema.table.column")."""
+    table, _, column = target.rpartition(".")
+    return Named("column", f"{table.rpartition('.')[2]}.{column}")
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _word_at(line_text: str, column: int) -> str | None:
+    """The identifier at 1-based `column` (or just before it: a cursor at a word's end)."""
+    for match in _WORD.finditer(line_text):
+        if match.start() < column <= match.end() + 1:
+            return match.group()
+    return None
 
 
 def string_at(line_text: str, column: int) -> str | None:

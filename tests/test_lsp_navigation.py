@@ -225,3 +225,146 @@ def test_completion_of_back_populates_and_foreign_key_targets_while_typing(sessi
     # Elsewhere (not in such a string): nothing.
     assert complete(session, uri, last, 8) is None
     session.close(uri)
+
+
+# -- revisions: go to definition from op.* calls, find references ----------------------------------
+
+REVISION = "migrations/versions/0001_init.py"
+REVISION_TEXT = """\
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade():
+    op.create_table(
+        "author",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "post",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), sa.ForeignKey("author.id")),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_post_author_id", "post", ["author_id"])
+    with op.batch_alter_table("post") as batch_op:
+        batch_op.alter_column("author_id", nullable=False)
+
+
+def downgrade():
+    op.drop_table("post")
+    op.drop_table("author")
+"""
+ALEMBIC = {
+    "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\n",
+    "migrations/env.py": "from models import Base\n\ntarget_metadata = Base.metadata\n",
+    REVISION: REVISION_TEXT,
+}
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory):
+    files = {"models.py": MODELS, "posts.py": POSTS, **ALEMBIC}
+    root = write_project(tmp_path_factory.mktemp("lsp-references"), files)
+    session = Session(cwd=root)
+    session.root = root
+    session.open_in_project(uri_for(root / "posts.py"), POSTS)
+    session.open_in_project(uri_for(root / REVISION), REVISION_TEXT)
+    yield session
+    status = session.shutdown()
+    assert status == 0, session.stderr.decode()
+
+
+def references(session: Session, uri: str, line: int, character: int, declaration: bool = True) -> Any:
+    return session.run(
+        session.client.text_document_references_async(
+            lsp.ReferenceParams(
+                text_document=lsp.TextDocumentIdentifier(uri=uri),
+                position=lsp.Position(line=line, character=character),
+                context=lsp.ReferenceContext(include_declaration=declaration),
+            )
+        )
+    )
+
+
+def revision_lines(*needles: str) -> list[tuple[str, int]]:
+    return [("0001_init.py", line_in(REVISION_TEXT, needle)) for needle in needles]
+
+
+@pytest.mark.parametrize(
+    ("needle", "declaration"),
+    [
+        ('"author",', "class Author(Base):"),  # op.create_table("t") -> the class mapped to t
+        ('"author_id", sa.I', "    author_id: Mapped"),  # a created column -> the model's column
+        ('"author.id"', '    __tablename__ = "author"\n    id'),  # ForeignKey("t.c")
+        ('["author_id"]', "    author_id: Mapped"),  # create_index's columns
+        ('"post") as', "class Post(Base):"),  # batch_alter_table("t")
+        ('"author_id", nullable', "    author_id: Mapped"),  # batch_op.alter_column("c")
+        ('"post")\n', "class Post(Base):"),  # downgrade's drop_table
+    ],
+)
+def test_go_to_definition_from_a_revision(migrated: Session, needle: str, declaration: str) -> None:
+    uri = uri_for(migrated.root / REVISION)
+    if needle.endswith("\n"):
+        needle = needle.rstrip("\n")
+        line = [n for n, text in enumerate(REVISION_TEXT.splitlines()) if text.endswith(needle)][0]
+        at = (line, REVISION_TEXT.splitlines()[line].index(needle) + 2)
+    else:
+        at = position_of(REVISION_TEXT, needle, offset=2)
+    found = definition(migrated, uri, *at)
+    first, _, after = declaration.partition("\n")
+    expected = line_in(POSTS, first) + (1 if after else 0)
+    assert targets(found) == [("posts.py", expected)]
+
+
+def test_references_of_a_class_across_the_models(migrated: Session) -> None:
+    uri = uri_for(migrated.root / "posts.py")
+    found = references(migrated, uri, *position_of(POSTS, "class Author", offset=7))
+    assert targets(found) == [
+        ("posts.py", line_in(POSTS, "class Author")), ("posts.py", line_in(POSTS, '    author = relationship')),
+    ]
+    # From a relationship's target, without the declaration.
+    found = references(migrated, uri, *position_of(POSTS, '"Post"]', offset=2), declaration=False)
+    assert targets(found) == [("posts.py", line_in(POSTS, "    posts: Mapped"))]
+
+
+def test_references_of_a_table_and_a_column_reach_the_revisions(migrated: Session) -> None:
+    uri = uri_for(migrated.root / "posts.py")
+    found = references(migrated, uri, *position_of(POSTS, '"post"', offset=2), declaration=False)
+    assert sorted(targets(found)) == sorted([
+        ("posts.py", line_in(POSTS, '    __tablename__ = "post"')),
+        # a foreign key to it in a Table(), whose facts place its columns at the table's name
+        ("models.py", line_in(MODELS, '    "post_tags",')),
+        *revision_lines('        "post",', 'op.create_index("ix', 'batch_alter_table("post")', 'drop_table("post")'),
+    ])
+    # A column, from its attribute in the model, and the same from the revision's ForeignKey.
+    from_model = references(migrated, uri, *position_of(POSTS, "    id: Mapped", offset=5))
+    uri_revision = uri_for(migrated.root / REVISION)
+    from_revision = references(migrated, uri_revision, *position_of(REVISION_TEXT, '"author.id"', offset=2))
+    assert sorted(targets(from_model)) == sorted(targets(from_revision)) == sorted([
+        ("posts.py", line_in(POSTS, '    __tablename__ = "author"') + 1),  # the declaration
+        ("posts.py", line_in(POSTS, "    author_id: Mapped")),  # ForeignKey("author.id")
+        # create_table("author")'s column and primary key (the first of each), the foreign key
+        *revision_lines('sa.Column("id"', 'sa.PrimaryKeyConstraint("id")', '"author.id"'),
+    ])
+
+
+def test_no_references_on_other_text(migrated: Session) -> None:
+    uri = uri_for(migrated.root / REVISION)
+    assert references(migrated, uri, *position_of(REVISION_TEXT, "nullable=False", offset=1)) is None
+    assert references(migrated, uri, *position_of(REVISION_TEXT, '"ix_post_author_id"', offset=2)) is None
+
+
+def test_revision_names_place_literals_in_code_points() -> None:
+    from ormlint.revision_names import revision_names
+
+    source = 'op.add_column("café", sa.Column("naïve", sa.Text()))  # é\nop.drop_column("café", "naïve")\n'
+    found = [(use.table, use.column, use.location.line, use.location.column) for use in revision_names(source)]
+    assert found == [
+        ("café", None, 1, 15), ("café", "naïve", 1, 33), ("café", None, 2, 16), ("café", "naïve", 2, 24),
+    ]
+    assert revision_names("op.add_column(") == []  # a text that does not parse names nothing
