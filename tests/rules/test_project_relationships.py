@@ -1,5 +1,7 @@
 """ORM102-ORM104 across files, and their silence on partial runs."""
 
+import textwrap
+
 from tests.helpers import lint_project
 
 BASE = """
@@ -252,3 +254,61 @@ def test_a_target_class_in_an_unparsable_file_is_not_judged(tmp_path):
     # Child is in the broken file: whether it has `parent_node` is unknown
     assert [c for _, _, c in found if c == "ORM102"] == []
     assert [c for _, _, c in found if c == "ORM104"] == ["ORM104"]
+
+
+_TEAMS = """
+    from sqlalchemy import Column, ForeignKey, Table
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+    class Base(DeclarativeBase):
+        pass
+    membership = Table(
+        "membership", Base.metadata,
+        Column("user_id", ForeignKey("user_account.id")), Column("team_id", ForeignKey("team.id")),
+    )
+    class User(Base):
+        __tablename__ = "user_account"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        teams: Mapped[list["Team"]] = relationship({teams})
+    class Team(Base):
+        __tablename__ = "team"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+        owner: Mapped[User] = relationship({owner})
+"""
+
+
+def _orm103_messages(tmp_path, teams: str, owner: str) -> list[tuple[int, str]]:
+    from ormlint.config import load_settings
+    from ormlint.engine import run
+
+    (tmp_path / "pyproject.toml").write_text("[tool.ormlint]\n")
+    (tmp_path / "m.py").write_text(textwrap.dedent(_TEAMS.format(teams=teams, owner=owner)))
+    result = run([tmp_path], load_settings([tmp_path]), jobs=1, whole_project=True)
+    return [(f.line, f.message) for f in result.findings if f.code == "ORM103"]
+
+
+def test_a_many_to_many_naming_a_foreign_key_side_is_not_told_to_pair_with_it(tmp_path):
+    # Adding the missing back_populates would make every `Team(owner=user)` a member as well
+    # (tests/oracle/test_oracles_project.py): the message says the two are different links.
+    [(line, message)] = _orm103_messages(
+        tmp_path, 'secondary=membership, back_populates="owner"', ""
+    )
+    assert line == 13
+    assert "`Team.owner` joins on a foreign key while `User.teams` goes through the association table `membership`" in message
+    assert "a change to `User.teams` also changes `Team.owner`" in message
+    assert "add `back_populates" not in message
+
+
+def test_a_foreign_key_side_naming_a_many_to_many_is_not_told_to_pair_with_it(tmp_path):
+    [(line, message)] = _orm103_messages(tmp_path, "secondary=membership", 'back_populates="teams"')
+    assert line == 18
+    assert "`User.teams` goes through the association table `membership` while `Team.owner` joins on a foreign key" in message
+    assert "a change to `Team.owner` also changes `User.teams`" in message
+    assert "add `back_populates" not in message
+
+
+def test_two_many_to_many_sides_still_get_the_back_populates_advice(tmp_path):
+    [(_, message)] = _orm103_messages(
+        tmp_path, 'secondary=membership, back_populates="owner"', "secondary=membership"
+    )
+    assert message.endswith('add `back_populates="teams"` to `Team.owner`')
