@@ -72,6 +72,7 @@ from ormlint.rules.migration_safety.unnamed_constraint_drop import UnnamedConstr
 from ormlint.rules.security import PlaintextCredentialColumn
 from ormlint.rules.legacy_declarative_base import LegacyDeclarativeBase
 from ormlint.rules.legacy_column import LegacyColumn
+from ormlint.rules.dynamic_to_write_only import DynamicToWriteOnly
 
 RULE_CLASSES = (
     RelationshipArgumentIsBuiltin,
@@ -143,4 +144,5 @@ RULE_CLASSES = (
     PlaintextCredentialColumn,
     LegacyDeclarativeBase,
     LegacyColumn,
+    DynamicToWriteOnly,
 )
