@@ -69,7 +69,7 @@ from ormlint.rules.migration_safety.rename_or_drop_mapped import RenameOrDropMap
 from ormlint.rules.migration_safety.revision_imports_models import RevisionImportsModels
 from ormlint.rules.migration_safety.enum_value_in_transaction import EnumValueInTransaction
 from ormlint.rules.migration_safety.unnamed_constraint_drop import UnnamedConstraintDrop
-from ormlint.rules.security import PlaintextCredentialColumn
+from ormlint.rules.security.plaintext_credential_column import PlaintextCredentialColumn
 from ormlint.rules.legacy_declarative_base import LegacyDeclarativeBase
 from ormlint.rules.legacy_column import LegacyColumn
 from ormlint.rules.dynamic_to_write_only import DynamicToWriteOnly

@@ -1,4 +1,5 @@
-"""ORM8xx: security (opt-in: not in the default selection)."""
+"""ORM801 plaintext-credential-column: a column named like a credential (`password`, `api_key`,
+`client_secret`, …) declared as plain String/Text/LargeBinary"""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ormlint.rules.base import Rule, Violation, example
 from ormlint.rules.columns import annotation_category
 from ormlint.rules.indexes import is_mapped_annotation
 
+
 # A name holds a credential when it ENDS with one of these word sequences: `password`,
 # `smtp_password`, `client_secret`, `stripe_api_key`, `apiKey`. `password_hash`, `secret_id`,
 # `api_key_prefix`, `access_token_expires_at` end otherwise and are not credentials.
@@ -25,21 +27,26 @@ _CREDENTIAL_ENDINGS = (
     ("access", "token"), ("refresh", "token"), ("auth", "token"), ("api", "token"),
     ("bearer", "token"), ("oauth", "token"),
 )
+
 # A word anywhere in the name that says the value is not the credential itself.
 _TRANSFORMED_WORDS = {
     "hash", "hashed", "digest", "encrypted", "enc", "crypted", "salt", "salted", "cipher",
     "ciphertext", "bcrypt", "argon2", "pbkdf2", "scrypt", "sha256", "sha512", "hmac", "masked",
     "redacted", "hint", "fingerprint", "preview", "last4",
 }
+
 # Identifiers in a method body that show the class hashing or encrypting what it stores.
 _TRANSFORMING = BODY_PATTERNS["ORM801"]
+
 _NOT_TRANSFORMING = {"hash", "__hash__"}  # Python's builtin hash(), object hashing
+
 # SQLAlchemy's own plain string and binary types: the value is stored as given.
 _PLAIN_TYPES = {
     "String", "Text", "Unicode", "UnicodeText", "VARCHAR", "NVARCHAR", "CHAR", "NCHAR", "TEXT",
     "CLOB", "CITEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT", "LargeBinary", "BLOB", "BYTEA",
     "BINARY", "VARBINARY", "AutoString",
 }
+
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
@@ -345,4 +352,3 @@ class PlaintextCredentialColumn(Rule):
                     and isinstance(small.target, cst.Name)
                 ):
                     yield small.target, small.annotation.annotation
-
