@@ -803,7 +803,8 @@ class OrmlintLanguageServer(LanguageServer):
             return
         kept = self._models.get(root)
         if kept is None or kept[0].files is not files:
-            self._models[root] = (ModelMap(files), texts)
+            cache = {path: kept[0].revision_cache[path] for path in files if kept and path in kept[0].revision_cache}
+            self._models[root] = (ModelMap(files, revision_cache=cache), texts)
         elif kept[1] != texts:
             self._models[root] = (kept[0], texts)
 

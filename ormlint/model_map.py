@@ -58,12 +58,14 @@ class ModelMap:
     # ProjectIndex.tables(), computed once here (on the server's project thread), not per request.
     tables: dict[str, list[tuple[str, str | None, tuple]]] = field(init=False)
     revisions: frozenset[str] = field(init=False)
+    # revision path -> (its text, or its file's size and mtime; its names): handed from one map
+    # of the project to the next, so that a new lint does not read every revision again.
+    revision_cache: dict[str, tuple[object, list[NameUse]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.index = ProjectIndex.build(self.files.values(), whole_project=True)
         self.tables = self.index.tables()
         self.revisions = frozenset(path for path, facts in self.files.items() if facts.is_revision)
-        self._names: dict[str, tuple[str, list[NameUse]]] = {}  # revision path -> (text, its names)
 
     @classmethod
     def from_index(cls, index: ProjectIndex) -> "ModelMap":
@@ -264,24 +266,34 @@ class ModelMap:
             for path in sorted(self.revisions):
                 source = (texts or {}).get(path)
                 for use in self.revision_names(path, source):
-                    if use.table == table and (use.column or "") == column:
+                    same = (use.column or "") == column or (named.kind == "table" and use.foreign_key)
+                    if use.table == table and same:
                         places.append(Place(path, use.location))
         places = list(dict.fromkeys(places))
         places.sort(key=lambda p: (p.path, p.location.line, p.location.column))
         return places
 
     def revision_names(self, path: str, source: str | None = None) -> list[NameUse]:
-        """The names a revision's operations write (`ormlint.revision_names`), kept per text."""
+        """The names a revision's operations write (`ormlint.revision_names`), kept per text
+        (a file on disk: per size and modification time, so a request reads only what changed)."""
+        stamp: object = source
+        if source is None:
+            try:
+                status = os.stat(path)
+            except OSError:
+                return []
+            stamp = (status.st_size, status.st_mtime_ns)
+        kept = self.revision_cache.get(path)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
         if source is None:
             try:
                 with open(path, encoding="utf-8", errors="replace", newline="") as file:
                     source = file.read()
             except OSError:
                 return []
-        kept = self._names.get(path)
-        if kept is None or kept[0] != source:
-            kept = self._names[path] = (source, revision_names(source))
-        return kept[1]
+        self.revision_cache[path] = (stamp, revision_names(source))
+        return self.revision_cache[path][1]
 
     # -- outline ----------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ class NameUse:
     table: str
     column: str | None
     location: Location
+    foreign_key: bool = False  # a "table.column" target: it names the table too
 
 
 # Alembic's signatures: which argument (position, keyword) names what. Batch operations take
@@ -144,7 +145,7 @@ class _Reader(ast.NodeVisitor):
         if value is None or "." not in value:
             return
         table, _, column = value.rpartition(".")
-        self.found.append(NameUse(table.rpartition(".")[2], column, self._location(node)))
+        self.found.append(NameUse(table.rpartition(".")[2], column, self._location(node), foreign_key=True))
 
     def _add(self, node: ast.AST | None, table: str | None) -> str | None:
         """Records a literal naming a table (`table` None) or a column of `table`; its value."""
