@@ -57,6 +57,20 @@ class ColumnFacts:
     # The class `Mapped[...]` names when it is one name (`Mapped["User"]`, `Optional[User]`),
     # to look up in the project: a mapped class there is a wrong annotation for a column.
     annotation_class: BaseRef | None = None
+    # For the drift rules beyond autogenerate (ORM711+): the column's own CheckConstraints, and
+    # its `comment=` (`comment_known` False when it is not a literal).
+    checks: tuple[CheckFacts, ...] = ()
+    comment: str | None = None
+    comment_known: bool = True
+
+
+@dataclass(frozen=True)
+class CheckFacts:
+    """A `CheckConstraint(...)`: its name as written, its SQL text (None: not a literal string)."""
+
+    name: str | None
+    sql: str | None
+    location: Location
 
 
 @dataclass(frozen=True)
@@ -157,6 +171,10 @@ class ClassFacts:
     # Its own `__mapper_args__` dict: (key, the value when a string or number literal, else
     # None), in order; () when it has none, None when it cannot be read (computed, declared_attr).
     mapper_args: tuple[tuple[str, str | None], ...] | None = ()
+    # Its own `__table_args__`' CheckConstraints and `comment` option (as ColumnFacts' fields).
+    checks: tuple[CheckFacts, ...] = ()
+    comment: str | None = None
+    comment_known: bool = True
 
     @property
     def declares_mapping(self) -> bool:
@@ -251,6 +269,9 @@ class TableFacts:
     metadata: tuple[str, str] | None = None
     schema: str | None = None  # `schema=` (None: the MetaData's default)
     schema_known: bool = True
+    checks: tuple[CheckFacts, ...] = ()  # as ClassFacts'
+    comment: str | None = None
+    comment_known: bool = True
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 import libcst as cst
 
 from ormlint.facts import (  # noqa: F401  (re-exported: the facts are part of this module's API)
-    BaseRef, ClassFacts, ColumnFacts, FileFacts, IndexFacts, IndexNameFacts, Location, ProjectIndex,
+    BaseRef, CheckFacts, ClassFacts, ColumnFacts, FileFacts, IndexFacts, IndexNameFacts, Location, ProjectIndex,
     RelationshipFacts, TableFacts, _module_path, opaque_class, text_facts,
 )
 from ormlint.model.extract import keyword_args
@@ -181,6 +181,10 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                 tablename_location=positions.located(positions.assignment(cls.name, "__tablename__")),
                 lowered_name_tablename=_lowered_name_tablename(model, cls),
                 mapper_args=_mapper_args(cls.node),
+                **_table_beyond_fields(
+                    model, _table_args_items(cls.table_args), _table_args_comment(cls.table_args),
+                    positions, positions.classes.get(cls.name), location,
+                ),
                 sqlmodel_table=cls.is_sqlmodel and any(
                     arg.keyword is not None and arg.keyword.value == "table"
                     and bool_value(arg.value) is True for arg in cls.node.keywords
@@ -203,6 +207,10 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
             ),
             constraints_complete=_table_constraints_complete(model, table),
             metadata=_table_metadata(model, table),
+            **_table_beyond_fields(
+                model, [a.value for a in table.node.args[2:] if a.keyword is None and not a.star],
+                _table_call_comment(table.node), positions, tree, where,
+            ),
             **_schema_fields_of(_schema_value(
                 next((a.value for a in table.node.args
                       if a.keyword is not None and a.keyword.value == "schema"), None),
@@ -263,6 +271,7 @@ def _bare_mapped_columns(
             server_default=default, server_default_known=known,
             primary_key_known=mapped.primary_key or mapped.names_known,
             annotation_class=_annotation_class(model, mapped, origins),
+            **dict(zip(("comment", "comment_known"), _annotation_comment(mapped))),
         ))
     return found
 
@@ -531,6 +540,7 @@ def _column_facts(
         primary_key_known=_primary_key_known(column),
         annotation_class=_annotation_class(model, column.annotation, origins) if origins is not None else None,
         **_schema_fields(model, column),
+        **_column_beyond_fields(model, column, positions, stmt, positions.located(stmt) or fallback),
     )
 
 
@@ -608,6 +618,108 @@ def _schema_fields(model: FileModel, column) -> dict:
         "index": bool(column.index),
         "unique": bool(column.unique),
         "foreign_key_targets": tuple(targets) if targets is not None else None,
+    }
+
+
+# -- what autogenerate does not compare (ORM711+) -------------------------------------------------
+
+_UNKNOWN_COMMENT = (None, False)
+
+
+def _check_facts(
+    model: FileModel, items, positions: "_AstPositions", scope, fallback: Location
+) -> tuple[CheckFacts, ...]:
+    """The `CheckConstraint(sqltext, name=...)` calls among `items`."""
+    found = []
+    for item in items:
+        if not (isinstance(item, cst.Call) and model.imports.symbol(item.func) == "CheckConstraint"):
+            continue
+        positional = [a for a in item.args if a.keyword is None and not a.star]
+        keywords = keyword_args(item)
+        sql_node = keywords["sqltext"].value if "sqltext" in keywords else (
+            positional[0].value if positional else None)
+        name_node = keywords["name"].value if "name" in keywords else (
+            positional[1].value if len(positional) > 1 else None)
+        sql = string_value(sql_node) if sql_node is not None else None
+        if any(a.star for a in item.args):
+            sql = None
+        name = string_value(name_node) if name_node is not None else None
+        where = positions.located(positions.first_string(scope, sql)) if sql is not None else None
+        found.append(CheckFacts(name, sql, where or fallback))
+    return tuple(found)
+
+
+def _comment_value(node: cst.BaseExpression | None) -> tuple[str | None, bool]:
+    """(the comment, known): a string literal, None (no comment), else not known."""
+    if node is None or (isinstance(node, cst.Name) and node.value == "None"):
+        return None, True
+    text = string_value(node)
+    return (text, True) if text is not None else _UNKNOWN_COMMENT
+
+
+def _column_beyond_fields(model: FileModel, column, positions: "_AstPositions", stmt, fallback: Location) -> dict:
+    """ColumnFacts' `checks`, `comment` and `comment_known` (the drift rules ORM711, ORM712)."""
+    call = column.node
+    items = [a.value for a in call.args if a.keyword is None and not a.star]
+    checks = _check_facts(model, items, positions, stmt, fallback)
+    if any(a.star for a in call.args) or (
+        column.constructor == "sqlmodel.Field" and ({"sa_column_kwargs", "sa_column"} & set(column.kwargs))
+    ):
+        comment, known = _UNKNOWN_COMMENT  # **kwargs, or SQLModel's own column arguments
+    elif "comment" in column.kwargs:
+        comment, known = _comment_value(column.kwargs["comment"].value)
+    elif column.annotation is not None:
+        comment, known = _annotation_comment(column.annotation)
+    else:
+        comment, known = None, True
+    return {"checks": checks, "comment": comment, "comment_known": known}
+
+
+def _annotation_comment(mapped) -> tuple[str | None, bool]:
+    """The comment the `Annotated[T, mapped_column(comment=...)]` alias in a Mapped[...] gives;
+    unknown when the annotation may name such an alias from another module."""
+    if mapped.column is not None:
+        given = keyword_args(mapped.column).get("comment")
+        return _comment_value(given.value) if given is not None else (None, True)
+    return (None, True) if mapped.names_known else _UNKNOWN_COMMENT
+
+
+def _table_args_items(table_args) -> list:
+    return list(table_args.items) if table_args.shape == "tuple" else []
+
+
+def _table_args_comment(table_args) -> tuple[str | None, bool]:
+    """The `comment` of `__table_args__`' options dict."""
+    node = table_args.node
+    if isinstance(node, cst.Tuple) and node.elements:
+        node = node.elements[-1].value
+    if table_args.shape in ("dynamic", "other"):
+        return _UNKNOWN_COMMENT
+    if not isinstance(node, cst.Dict):
+        return None, True
+    for element in node.elements:
+        if not isinstance(element, cst.DictElement):
+            return _UNKNOWN_COMMENT  # `**options`
+        if string_value(element.key) == "comment":
+            return _comment_value(element.value)
+    return None, True
+
+
+def _table_call_comment(call: cst.Call) -> tuple[str | None, bool]:
+    if any(a.star == "**" for a in call.args):
+        return _UNKNOWN_COMMENT
+    given = keyword_args(call).get("comment")
+    return _comment_value(given.value) if given is not None else (None, True)
+
+
+def _table_beyond_fields(
+    model: FileModel, items, comment: tuple[str | None, bool], positions: "_AstPositions", scope,
+    fallback: Location,
+) -> dict:
+    """ClassFacts' / TableFacts' `checks`, `comment` and `comment_known`."""
+    return {
+        "checks": _check_facts(model, items, positions, scope, fallback),
+        "comment": comment[0], "comment_known": comment[1],
     }
 
 

@@ -18,6 +18,7 @@ import libcst as cst
 
 from ormlint.model.names import ImportTable, bool_value, dotted_name, string_value
 from ormlint.facts import Location
+from ormlint.sql_expressions import ExpressionKey
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class SchemaColumn:
     # mixin or abstract base, possibly in another file, or a single-table subclass).
     declared_in: str | None = None
     foreign_key: bool = False  # has a ForeignKey (or one that cannot be read): not autoincrement
+    comment: str | None = None  # `comment=` (ORM712)
+    comment_known: bool = True
 
 
 @dataclass
@@ -73,6 +76,17 @@ class SchemaForeignKey:
 
 
 @dataclass
+class SchemaCheck:
+    """A CHECK constraint (ORM711), compared by its expression's key, not by its name."""
+
+    name: str | None  # as written (a naming convention may change it in the database)
+    sql: str
+    key: ExpressionKey  # ormlint.sql_expressions.expression_key of `sql`
+    source: Source | None = None
+    declared_in: str | None = None  # as SchemaColumn.declared_in
+
+
+@dataclass
 class SchemaTable:
     name: str
     columns: dict[str, SchemaColumn] = field(default_factory=dict)  # in declaration order
@@ -87,6 +101,10 @@ class SchemaTable:
     indexes_known: bool = True
     foreign_keys_known: bool = True
     mapped_class: str | None = None  # the model's class whose table this is
+    checks: list[SchemaCheck] = field(default_factory=list)
+    checks_known: bool = True  # every CHECK constraint of the table is in `checks`
+    comment: str | None = None  # the table's comment (ORM712)
+    comment_known: bool = True
 
 
 @dataclass

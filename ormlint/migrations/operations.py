@@ -39,6 +39,15 @@ class IndexSpec:
 
 
 @dataclass(frozen=True)
+class CheckSpec:
+    """A `sa.CheckConstraint(...)` inside `sa.Column` or `create_table`."""
+
+    name: str | None
+    sql: str | None  # None: not a literal string
+    location: Location
+
+
+@dataclass(frozen=True)
 class ColumnSpec:
     """A `sa.Column(...)` as SQLAlchemy would build it."""
 
@@ -57,6 +66,9 @@ class ColumnSpec:
     # that could not be read). Only the migration-safety rules read it.
     other_value_source: bool = False
     python_default: bool = False  # `default=` given: applied by SQLAlchemy, never in the DDL
+    checks: tuple[CheckSpec, ...] = ()
+    comment: str | None = None
+    comment_known: bool = True  # False: `comment=` is not a literal
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,19 @@ class CreateTable:
     uncertain: bool = False  # an element could not be read: the table's facts are not all known
     indexes_known: bool = True
     foreign_keys_known: bool = True
+    checks: tuple[CheckSpec, ...] = ()  # table-level CheckConstraints
+    comment: str | None = None
+    comment_known: bool = True
+
+
+@dataclass(frozen=True)
+class TableComment:
+    """`op.create_table_comment(table, comment)` / `op.drop_table_comment(table)` (comment None)."""
+
+    table: str
+    comment: str | None
+    location: Location
+    comment_known: bool = True
 
 
 @dataclass(frozen=True)
@@ -120,6 +145,9 @@ class AlterColumn:
     existing_nullable: bool | None = None
     using: bool = False  # `postgresql_using=` given: PostgreSQL converts the values with it
     in_batch: bool = False
+    comment_given: bool = False  # `comment=` given (None drops the comment)
+    comment: str | None = None
+    comment_known: bool = True
 
 
 @dataclass(frozen=True)
@@ -245,11 +273,10 @@ class DialectBranch:
 Operation = Union[
     CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn, CreateIndex,
     DropIndex, CreateUniqueConstraint, CreateForeignKey, CreatePrimaryKey, DropConstraint,
-    Uncertain, DialectBranch, CreateCheckConstraint, ValidateConstraint, ExecuteSql,
+    Uncertain, DialectBranch, CreateCheckConstraint, ValidateConstraint, ExecuteSql, TableComment,
 ]
-# Operations that change nothing the replay compares (check constraints are not compared): read
-# for the migration-safety rules only.
-UNCOMPARED = (CreateCheckConstraint, ValidateConstraint, ExecuteSql)
+# Operations that change nothing the replay compares: read for the migration-safety rules only.
+UNCOMPARED = (ValidateConstraint, ExecuteSql)
 
 
 @dataclass(frozen=True)

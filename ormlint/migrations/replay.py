@@ -13,7 +13,9 @@ from ormlint.migrations.operations import (
     AddColumn,
     DialectBranch,
     AlterColumn,
+    CheckSpec,
     ColumnSpec,
+    CreateCheckConstraint,
     CreateForeignKey,
     CreateIndex,
     CreatePrimaryKey,
@@ -26,12 +28,14 @@ from ormlint.migrations.operations import (
     ForeignKeySpec,
     Operation,
     RenameTable,
+    TableComment,
     UNCOMPARED,
     Uncertain,
 )
 from ormlint.migrations.revisions import RevisionGraph, uncertain_from
 from ormlint.schema import (
     Schema,
+    SchemaCheck,
     SchemaColumn,
     SchemaForeignKey,
     SchemaIndex,
@@ -39,6 +43,7 @@ from ormlint.schema import (
     Source,
     default_index_name,
 )
+from ormlint.sql_expressions import expression_key, mentions, with_column_renamed
 
 
 def replay(graph: RevisionGraph, dialect: str | None = None) -> Schema:
@@ -67,6 +72,12 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
         return
     if isinstance(op, UNCOMPARED):
         return
+    if isinstance(op, Uncertain) and op.part in ("checks", "comments"):
+        # only the CHECK constraints or the comments of the table (of every table) are unknown
+        for table in [schema.tables.get(op.table)] if op.table is not None else list(schema.tables.values()):
+            if table is not None:
+                _forget(table, op.part)
+        return
     if isinstance(op, Uncertain):
         if op.table is None:
             # the set of tables is unknown, and so is every table there is so far (a loop that
@@ -93,6 +104,9 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
             schema.withhold(table, "an argument of create_table could not be read", source)
         table.indexes_known = op.indexes_known
         table.foreign_keys_known = op.foreign_keys_known
+        table.comment, table.comment_known = op.comment, op.comment_known
+        for check in op.checks:
+            _add_check(table, check, path)
         schema.tables[op.table] = table
         for spec in op.columns:
             _add_column(table, spec, path, dialect)
@@ -107,6 +121,8 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
     if isinstance(op, DropIndex) and op.table is None:
         _drop_index_anywhere(schema, op.name)
         return
+    if table is None and isinstance(op, (CreateCheckConstraint, TableComment)):
+        return  # changes no table the replay knows, nor which tables there are
     if table is None:
         schema.withhold(None, f"an operation on table `{op.table}` that no migration created", source)
         return
@@ -138,8 +154,11 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
         # the database drops the indexes and constraints that include the column
         table.indexes = [i for i in table.indexes if i.columns is None or op.column not in i.columns]
         table.foreign_keys = [f for f in table.foreign_keys if op.column not in f.columns]
+        table.checks = [c for c in table.checks if not mentions(c.key, op.column)]
+        _recreated_in_batch(table, op, dialect)
     elif isinstance(op, AlterColumn):
         _alter_column(schema, table, op, source)
+        _recreated_in_batch(table, op, dialect)
     elif isinstance(op, CreateIndex):
         table.indexes.append(SchemaIndex(op.name, op.columns, op.unique, "index", source))
     elif isinstance(op, DropIndex):
@@ -164,6 +183,36 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
             column.source = source
     elif isinstance(op, DropConstraint):
         _drop_constraint(schema, table, op, source)
+    elif isinstance(op, CreateCheckConstraint):
+        _add_check(table, CheckSpec(op.name, op.condition, op.location), path)
+    elif isinstance(op, TableComment):
+        table.comment, table.comment_known = op.comment, op.comment_known
+    if isinstance(op, (CreateUniqueConstraint, CreateForeignKey, CreatePrimaryKey, DropConstraint)):
+        _recreated_in_batch(table, op, dialect)
+
+
+def _forget(table: SchemaTable, part: str) -> None:
+    if part == "checks":
+        table.checks_known = False
+    else:
+        table.comment_known = False
+        for column in table.columns.values():
+            column.comment_known = False
+
+
+def _recreated_in_batch(table: SchemaTable, op, dialect: str | None) -> None:
+    """A batch operation on SQLite (or an unknown database) copies the table into a new one,
+    built from what SQLAlchemy reflects: whether its CHECK constraints survive is not known."""
+    if getattr(op, "in_batch", False) and dialect != "postgresql":
+        table.checks_known = False
+
+
+def _add_check(table: SchemaTable, check: CheckSpec, path: str) -> None:
+    key = expression_key(check.sql) if check.sql is not None else None
+    if key is None:
+        table.checks_known = False
+        return
+    table.checks.append(SchemaCheck(check.name, check.sql, key, Source(path, check.location)))
 
 
 def _nullable(spec: ColumnSpec, dialect: str | None) -> bool | None:
@@ -178,8 +227,10 @@ def _add_column(table: SchemaTable, spec: ColumnSpec, path: str, dialect: str | 
     source = Source(path, spec.location)
     table.columns[spec.name] = SchemaColumn(
         spec.name, spec.type, _nullable(spec, dialect), spec.server_default, spec.primary_key, source,
-        spec.server_default_known,
+        spec.server_default_known, comment=spec.comment, comment_known=spec.comment_known,
     )
+    for check in spec.checks:
+        _add_check(table, check, path)
     if spec.index:
         # SQLAlchemy's default naming convention: "ix_%(column_0_label)s"
         table.indexes.append(SchemaIndex(
@@ -211,6 +262,8 @@ def _alter_column(schema: Schema, table: SchemaTable, op: AlterColumn, source: S
     if op.server_default_given:
         column.server_default = op.server_default
         column.server_default_known = op.server_default_known
+    if op.comment_given:
+        column.comment, column.comment_known = op.comment, op.comment_known
     column.source = source
     if op.new_name is not None and op.new_name != op.column:
         if op.new_name in table.columns:
@@ -229,6 +282,8 @@ def _alter_column(schema: Schema, table: SchemaTable, op: AlterColumn, source: S
                 index.columns = renamed(index.columns)
         for fk in table.foreign_keys:
             fk.columns = renamed(fk.columns)
+        for check in table.checks:
+            check.key = with_column_renamed(check.key, op.column, op.new_name)
         for other in schema.tables.values():
             for fk in other.foreign_keys:
                 if fk.target_table == table.name:
@@ -247,8 +302,13 @@ def _drop_index_anywhere(schema: Schema, name: str) -> None:
 
 
 def _drop_constraint(schema: Schema, table: SchemaTable, op: DropConstraint, source: Source) -> None:
-    if op.type_ == "check":
-        return  # check constraints are not compared
+    if op.type_ in ("check", None):
+        kept_checks = [c for c in table.checks if op.name is None or c.name != op.name]
+        if len(kept_checks) != len(table.checks) or op.type_ == "check":
+            if len(kept_checks) == len(table.checks):
+                table.checks_known = False  # named by the database or a convention
+            table.checks = kept_checks
+            return
     if op.type_ == "primary":
         for column in table.columns.values():
             column.primary_key = False

@@ -64,6 +64,7 @@ from ormlint.facts import Location
 from ormlint.model.extract import calls_in
 from ormlint.migrations.operations import (
     NOWHERE,
+    CheckSpec,
     ForeignKeySpec,
     IndexSpec,
     ColumnSpec,
@@ -87,6 +88,7 @@ from ormlint.migrations.operations import (
     DialectBranch,
     Operation,
     Revision,
+    TableComment,
 )
 from ormlint.narrow import parse_module
 from ormlint.syntax import parse_python
@@ -261,11 +263,13 @@ _PARAMS = {
     "create_primary_key": ("constraint_name", "table_name", "columns"),
     "create_check_constraint": ("constraint_name", "table_name", "condition"),
     "drop_constraint": ("constraint_name", "table_name", "type_"),
+    "create_table_comment": ("table_name", "comment"),
+    "drop_table_comment": ("table_name",),
 }
 _TABLE_PARAMS = {"table_name", "source_table", "old_table_name"}
 _HARMLESS_OPS = {
     "bulk_insert", "f", "inline_literal", "get_context", "get_bind",
-    "create_exclude_constraint", "create_table_comment", "drop_table_comment",
+    "create_exclude_constraint",
     # alembic_utils' entities (functions, extensions, triggers, views, policies, grants): none
     # is a table, column, index or key that the comparison reads
     "create_entity", "replace_entity", "drop_entity",
@@ -279,6 +283,7 @@ _IGNORED_OBJECTS = re.compile(
 _ALTER_TABLE = re.compile(
     r"^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?([\w\".]+)\s", re.I,
 )
+_COMMENT_ON = re.compile(r"\bCOMMENT\s+ON\s+(TABLE|COLUMN)\s+([\w\".{}]+)", re.I)
 _CREATE_INDEX = re.compile(
     r"^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?"
     r"(?:[\w\".]+\s+)?ON\s+(?:ONLY\s+)?([\w\".]+)", re.I,
@@ -695,7 +700,9 @@ class _Reader:
         else:
             table = self.table_name(args, next((p for p in params if p in _TABLE_PARAMS), ""))
         if method == "create_check_constraint" and (table is None or args.starred):
-            return True  # changes nothing the replay compares: not worth an uncertain table
+            # the checks of that table (or of any) are not known; nothing else changes
+            out.append(Uncertain(table, f"op.{method}() not read", where, "checks"))
+            return True
         if method == "drop_index" and not batch and "table_name" not in args:
             table = None  # optional there
         elif table is None:
@@ -737,6 +744,11 @@ class _Reader:
             return
         if _FIELD not in text:
             out.append(ExecuteSql(text, where, self.autocommit_depth > 0))
+        for statement in _COMMENT_ON.finditer(text):  # a comment (ORM712) set in SQL
+            target = statement.group(2).replace('"', "")
+            table = target if statement.group(1).upper() == "TABLE" else target.rpartition(".")[0]
+            known = table and _FIELD not in table
+            out.append(Uncertain(table if known else None, "COMMENT ON in SQL", where, "comments"))
         for table in _sql_tables(text):
             if table is not None and _FIELD in table:
                 table = None  # `ALTER TABLE {name}`: which table is not known
@@ -912,6 +924,7 @@ class _Reader:
         name = self.string(args.node("name"))
         type_expr = args.node("type_")
         foreign_keys: list[ForeignKeySpec] = []
+        checks: list[CheckSpec] = []
         extra = list(args.extra)
         if name is None and extra and self.string(extra[0][0]) is not None:
             name = self.string(extra.pop(0)[0])
@@ -925,9 +938,10 @@ class _Reader:
                     problems["foreign_keys_known"] = False
                 else:
                     foreign_keys.append(fk)
+            elif symbol == "CheckConstraint" and isinstance(value, cst.Call):
+                checks.append(self.check(value, value_twin))
             elif symbol in _COLUMN_ITEMS_IGNORED:
-                if symbol != "CheckConstraint":
-                    problems["other_value_source"] = True
+                problems["other_value_source"] = True
                 continue
             elif type_expr is None:
                 type_expr = value
@@ -959,8 +973,26 @@ class _Reader:
             tuple(foreign_keys), where,
             other_value_source=problems.pop("other_value_source", False) or bool(problems.get("uncertain")),
             python_default="default" in args,
+            checks=tuple(checks), **self.comment(args),
         )
         return spec, written, problems
+
+    def check(self, call: cst.Call, twin: ast.AST | None) -> CheckSpec:
+        """`sa.CheckConstraint(sqltext, name=...)`."""
+        args = _Args(call, twin if isinstance(twin, ast.Call) else None, ("sqltext", "name"))
+        sql = None if args.starred else self.string(args.node("sqltext"))
+        name = self.string(args.node("name"))  # None also when op.f(...) or not a literal
+        return CheckSpec(name, sql, _location(twin))
+
+    def comment(self, args: _Args) -> dict:
+        """`comment=` as {"comment", "comment_known"} (a literal, None, or not known)."""
+        node = args.node("comment")
+        if args.starred:
+            return {"comment": None, "comment_known": False}
+        if node is None or (isinstance(node, cst.Name) and node.value == "None"):
+            return {"comment": None, "comment_known": True}
+        text = self.string(node)
+        return {"comment": text or None, "comment_known": text is not None}
 
     def column_foreign_key(self, call: cst.Call, twin: ast.AST | None, column: str) -> ForeignKeySpec | None:
         args = _Args(call, twin if isinstance(twin, ast.Call) else None, ("column",))
@@ -991,6 +1023,7 @@ class _Reader:
         primary_key: tuple[str, ...] | None = None
         foreign_keys: list[ForeignKeySpec] = []
         indexes: list[IndexSpec] = []
+        checks: list[CheckSpec] = []
         problems: dict[str, bool] = {}
         for value, twin in args.extra:
             symbol = self.imports.symbol(value.func) if isinstance(value, cst.Call) else None
@@ -1006,7 +1039,8 @@ class _Reader:
                 if written:
                     written_nullable.add(spec.name)
                 continue
-            if symbol == "CheckConstraint":
+            if symbol == "CheckConstraint" and isinstance(value, cst.Call):
+                checks.append(self.check(value, twin))
                 continue
             if not isinstance(value, cst.Call) or symbol not in (
                 "PrimaryKeyConstraint", "ForeignKeyConstraint", "UniqueConstraint", "Index",
@@ -1074,7 +1108,7 @@ class _Reader:
         return CreateTable(
             table, tuple(columns), tuple(foreign_keys), tuple(indexes), where,
             problems.get("uncertain", False), problems.get("indexes_known", True),
-            problems.get("foreign_keys_known", True),
+            problems.get("foreign_keys_known", True), tuple(checks), **self.comment(args),
         )
 
     def index_columns(self, elements: list[cst.BaseExpression]) -> tuple[str, ...] | None:
@@ -1131,6 +1165,8 @@ class _Reader:
         if "server_default" in args:
             default, known = server_default_text(args.node("server_default"), self.imports)
             changes.update(server_default_given=True, server_default=default, server_default_known=known)
+        if "comment" in args:
+            changes.update(comment_given=True, **self.comment(args))
         if "new_column_name" in args:
             new_name = self.string(args.node("new_column_name"))
             if new_name is None:
@@ -1200,6 +1236,13 @@ class _Reader:
         except _NotLiteral:
             return None
 
+    def op_create_table_comment(self, args: _Args, table: str, where: Location) -> Operation:
+        given = self.comment(args)
+        return TableComment(table, given["comment"], where, given["comment_known"])
+
+    def op_drop_table_comment(self, args: _Args, table: str, where: Location) -> Operation:
+        return TableComment(table, None, where)
+
     def op_create_primary_key(self, args: _Args, table: str, where: Location) -> Operation:
         name = self.name_or_none(args.node("constraint_name"), "constraint name")
         return CreatePrimaryKey(name, table, self.strings(args.node("columns"), "columns"), where)
@@ -1247,11 +1290,17 @@ def _part_touched(op: Operation) -> str | None:
         return "indexes"
     if isinstance(op, CreateForeignKey):
         return "foreign_keys"
+    if isinstance(op, CreateCheckConstraint):
+        return "checks"
+    if isinstance(op, TableComment):
+        return "comments"
     if isinstance(op, DropConstraint):
         if op.type_ in _INDEX_CONSTRAINTS:
             return "indexes"
         if op.type_ in _FOREIGN_KEY_CONSTRAINTS:
             return "foreign_keys"
+        if op.type_ == "check":
+            return "checks"
     return None
 
 

@@ -56,6 +56,7 @@ from ormlint.rules.migrations import ServerDefaultDiffers
 from ormlint.rules.migrations import ForeignKeyDiffers
 from ormlint.rules.migrations import RevisionGraphBroken
 from ormlint.rules.migrations import MetadataMissesModels
+from ormlint.rules.check_constraint_differs import CheckConstraintDiffers
 from ormlint.rules.migration_safety.not_null_column_without_default import NotNullColumnWithoutDefault
 from ormlint.rules.migration_safety.index_not_concurrent import IndexNotConcurrent
 from ormlint.rules.migration_safety.constraint_not_valid import ConstraintNotValid
@@ -128,6 +129,7 @@ RULE_CLASSES = (
     ForeignKeyDiffers,
     RevisionGraphBroken,
     MetadataMissesModels,
+    CheckConstraintDiffers,
     NotNullColumnWithoutDefault,
     IndexNotConcurrent,
     ConstraintNotValid,

@@ -64,18 +64,19 @@ def test_reader_records_not_valid_check_constraints_validate_and_alter_column_fa
 
 
 def test_check_constraints_and_validate_leave_the_replayed_table_known():
-    """They change nothing the drift comparison reads: the table stays certain (a VALIDATE used
-    to be SQL of unknown effect), and a check constraint on a non-literal table is ignored as
-    before."""
+    """They change nothing but CHECK constraints: the table stays certain (a VALIDATE used to be
+    SQL of unknown effect); a check constraint on a non-literal table leaves only the tables'
+    CHECK constraints unknown (ORM711)."""
     first = parse_revision("1.py", _revision("0001", None, _TABLE))
     second = parse_revision("2.py", _revision("0002", "0001", """
         op.create_check_constraint("ck", "invoices", "id > 0", postgresql_not_valid=True)
         op.execute("ALTER TABLE invoices VALIDATE CONSTRAINT ck")
         op.create_check_constraint("ck2", TABLE, "id > 0")
     """))
-    assert len(second.operations) == 2
+    assert len(second.operations) == 3
     schema = replay(RevisionGraph([first, second]), "postgresql")
     assert not schema.uncertain and not schema.tables["invoices"].uncertain
+    assert not schema.tables["invoices"].checks_known
 
 
 # -- ORM722 --------------------------------------------------------------------------------------
