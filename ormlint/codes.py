@@ -63,7 +63,6 @@ RULE_CODES: dict[str, bool] = {
     "ORM708": True,
     "ORM709": True,
     "ORM710": True,
-    "ORM711": True,
     "ORM720": True,
     "ORM721": True,
     "ORM722": True,
@@ -134,6 +133,9 @@ class RuleOptions:
     """Settings that change what a rule reports (part of the cache key)."""
 
     target_dialect: str = "postgresql"
+    # target-dialect was configured: every Alembic environment is judged for it, not for the
+    # database its own URL names (ormlint.migrations.dialect)
+    dialect_configured: bool = False
     # Which revisions the migration-safety rules (ORM72x) judge on a directory run: those after
     # this revision id (None: the heads), or every one.
     migration_safety_since: str | None = None

@@ -54,7 +54,10 @@ class Settings:
     # Defined outside the checked code: project rules do not call them missing.
     external_models: tuple[str, ...] = ()
     external_tables: tuple[str, ...] = ()
-    target_dialect: str = "postgresql"  # gates dialect-specific limits (identifier length...)
+    # Gates dialect-specific limits (identifier length...) and migration rules. None: not
+    # configured: each Alembic environment's own where its URL names it (ormlint.migrations.
+    # dialect), else PostgreSQL.
+    target_dialect: str | None = None
     # Alembic script directories or their `versions/` directories (relative to `root`); None:
     # found from alembic.ini / pyproject's [tool.alembic]; () with `use_migrations` False: off.
     migrations: tuple[str, ...] | None = None
@@ -72,7 +75,8 @@ class Settings:
         from ormlint.codes import RuleOptions
 
         return RuleOptions(
-            target_dialect=self.target_dialect,
+            target_dialect=self.target_dialect or "postgresql",
+            dialect_configured=self.target_dialect is not None,
             migration_safety_since=self.migration_safety_since,
             all_revisions=self.all_revisions,
             target_version=self.target_version,

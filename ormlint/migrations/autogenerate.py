@@ -60,9 +60,10 @@ class Plan:
         return bool(self.upgrade or self.manual)
 
 
-def plans(index, dialect: str = "postgresql") -> list[Plan]:
+def plans(index, dialect: str | None = None) -> list[Plan]:
     """One plan per script directory whose drift was judged (several environments: each its own).
-    `dialect`: the target database's (an unnamed constraint has a name only PostgreSQL knows)."""
+    `dialect`: the target database's (an unnamed constraint has a name only PostgreSQL knows);
+    None: each script directory's own (`ScriptDirectory.dialect`)."""
     from ormlint.drift import project_drift, withheld
 
     drifts = project_drift(index)
@@ -80,7 +81,8 @@ def plans(index, dialect: str = "postgresql") -> list[Plan]:
             continue
         tables = set(models.schema.tables) | set(directory.schema.tables)
         own = [d for d in drifts if d.item.table in tables]
-        result.append(_plan(directory, models.schema, directory.schema, own, dialect))
+        own_dialect = dialect or getattr(directory, "dialect", "postgresql")
+        result.append(_plan(directory, models.schema, directory.schema, own, own_dialect))
     notes = withheld(index)
     for plan in result:
         plan.left_alone.extend(notes)

@@ -224,22 +224,40 @@ def _histories(location: tuple[tuple[Path, ...], Path | None]) -> list[tuple[tup
 
 
 def environment_root(script: Path) -> Path:
-    """The directory an Alembic environment runs from (its service's own tree): that of the
-    alembic.ini or pyproject `[tool.alembic]` whose `script_location` names `script`, looked
-    for from the script directory up to the repository's top; else the script directory's
-    parent (Flask-Migrate keeps its alembic.ini inside the script directory)."""
+    """The directory an Alembic environment runs from (its service's own tree): that of its
+    configuration (`environment_config`), else the script directory's parent (Flask-Migrate
+    keeps its alembic.ini inside the script directory)."""
+    config = environment_config(script)
+    return config.parent if config is not None else script.resolve().parent
+
+
+def environment_config(script: Path) -> Path | None:
+    """The alembic.ini or pyproject.toml whose `script_location` names the script directory
+    `script`, looked for from the script directory up to the repository's top."""
     wanted = script.resolve()
     for directory in script.resolve().parents:
         ini, pyproject = directory / "alembic.ini", directory / "pyproject.toml"
         if ini.is_file() and _names(script_location_from_ini(ini), wanted):
-            return directory
+            return ini
         if pyproject.is_file() and "[tool.alembic]" in _read_text(pyproject) and _names(
             script_location_from_pyproject(pyproject), wanted
         ):
-            return directory
+            return pyproject
         if (directory / ".git").exists():
             break
-    return script.resolve().parent
+    return None
+
+
+def ini_value(ini_path: Path, key: str) -> str | None:
+    """`[alembic] <key>` of an alembic.ini as written (no `%(...)s` substituted); None when
+    absent or unreadable."""
+    section = _read_ini(ini_path)
+    if section is None:
+        return None
+    try:
+        return section.get(key, raw=True)
+    except (configparser.Error, ValueError):
+        return None
 
 
 def _names(location: Path | None, wanted: Path) -> bool:

@@ -114,7 +114,7 @@ class ConstraintNotValid(SafetyRule):
     def _validated_too_soon(self, judged: JudgedOperation, op: ValidateConstraint) -> str | None:
         if op.autocommit_block or runs_outside_a_transaction(judged) or _commits_midway(judged):
             return None
-        for earlier in operations_before(judged, self.options.target_dialect):
+        for earlier in operations_before(judged):
             if (
                 isinstance(earlier, (CreateForeignKey, CreateCheckConstraint)) and earlier.not_valid
                 and earlier.table == op.table and earlier.name == op.name

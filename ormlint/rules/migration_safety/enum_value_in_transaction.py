@@ -70,7 +70,7 @@ class EnumValueInTransaction(SafetyRule):
         if not isinstance(op, ExecuteSql) or op.autocommit_block or runs_outside_a_transaction(judged):
             return None
         later_texts = [
-            o.text for o in operations_after(judged, self.options.target_dialect) if isinstance(o, ExecuteSql)
+            o.text for o in operations_after(judged) if isinstance(o, ExecuteSql)
         ]
         for added in _ADD_VALUE.finditer(op.text):
             type_name, literal = added.group(1), added.group(2)

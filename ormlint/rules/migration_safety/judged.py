@@ -29,6 +29,7 @@ class JudgedOperation:
     # tables a later operation of the revision drops (which locks them exclusively anyway)
     dropped_later: frozenset[str]
     env_source: str | None  # the script directory's env.py
+    dialect: str  # the database the revision runs on (ScriptDirectory.dialect)
     # the operation's table as the replay of the revision's ancestors (and of the operations
     # before this one) left it; None: not known (an uncertain table, a revision on a branch
     # whose siblings replayed before it, or no such table)
@@ -115,8 +116,8 @@ def _judged_operations(index: ProjectIndex, options: RuleOptions) -> Iterator[Ju
     migrations = index.migrations
     if migrations is None:
         return
-    dialect = options.target_dialect
     for directory in migrations.directories:
+        dialect = directory.dialect
         if _for_another_dialect(directory, dialect):
             continue
         graph = directory.graph
@@ -139,7 +140,7 @@ def _judged_operations(index: ProjectIndex, options: RuleOptions) -> Iterator[Ju
                     )
                     before = schema.tables.get(getattr(operation, "table", None)) if replayed <= ancestors else None
                     yield JudgedOperation(
-                        revision, operation, frozenset(existing), dropped_later, env_source,
+                        revision, operation, frozenset(existing), dropped_later, env_source, dialect,
                         copy.deepcopy(before) if before is not None and not before.uncertain else None,
                     )
                     apply(schema, operation, revision.path, dialect)
@@ -169,9 +170,11 @@ class SafetyRule(ProjectRule):
     located_in_migrations = True
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
-        if index.migrations is None or self.options.target_dialect not in self.dialects:
+        if index.migrations is None:
             return
         for judged in judged_operations(index, self.options):
+            if judged.dialect not in self.dialects:
+                continue
             detail = self.judge(judged, index)
             if detail is not None:
                 yield self.project_violation(
@@ -182,19 +185,19 @@ class SafetyRule(ProjectRule):
         raise NotImplementedError
 
 
-def operations_before(judged: JudgedOperation, dialect: str) -> list[Operation]:
+def operations_before(judged: JudgedOperation) -> list[Operation]:
     """The operations of the judged operation's revision that run before it."""
     before: list[Operation] = []
-    for operation in _flattened(judged.revision.operations, dialect):
+    for operation in _flattened(judged.revision.operations, judged.dialect):
         if operation is judged.operation:
             break
         before.append(operation)
     return before
 
 
-def operations_after(judged: JudgedOperation, dialect: str) -> list[Operation]:
+def operations_after(judged: JudgedOperation) -> list[Operation]:
     """The operations of the judged operation's revision that run after it."""
-    operations = list(_flattened(judged.revision.operations, dialect))
+    operations = list(_flattened(judged.revision.operations, judged.dialect))
     for i, operation in enumerate(operations):
         if operation is judged.operation:
             return operations[i + 1:]

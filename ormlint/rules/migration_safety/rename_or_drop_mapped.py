@@ -91,7 +91,7 @@ class RenameOrDropMapped(SafetyRule):
             return None
         if table not in judged.existing_tables:
             return None
-        if column is not None and _made_earlier_in_the_revision(judged, self.options.target_dialect):
+        if column is not None and _made_earlier_in_the_revision(judged):
             return None  # no code deployed before the revision knows the name
         head = _head_schema(index, judged.revision.path)
         if head is None or head.uncertain:
@@ -127,10 +127,10 @@ class RenameOrDropMapped(SafetyRule):
         )
 
 
-def _made_earlier_in_the_revision(judged: JudgedOperation, dialect: str) -> bool:
+def _made_earlier_in_the_revision(judged: JudgedOperation) -> bool:
     """Did an earlier operation of the revision add the column (or rename another to it)?"""
     op = judged.operation
-    for earlier in operations_before(judged, dialect):
+    for earlier in operations_before(judged):
         if isinstance(earlier, AddColumn) and earlier.table == op.table and earlier.column.name == op.column:
             return True
         if isinstance(earlier, AlterColumn) and earlier.table == op.table and earlier.new_name == op.column:

@@ -86,7 +86,7 @@ class SetNotNull(SafetyRule):
             return None
         if any(
             isinstance(o, AddColumn) and o.table == op.table and o.column.name == op.column
-            for o in operations_before(judged, self.options.target_dialect)
+            for o in operations_before(judged)
         ):
             return None
         if (op.table, op.column) in _proved_not_null(index) or (op.table, None) in _proved_not_null(index):
