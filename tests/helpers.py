@@ -26,7 +26,13 @@ def codes_and_lines(source: str, select: str | None = None) -> list[tuple[str, i
 
 
 def lint_project(files: dict[str, str], tmp_path, whole_project: bool = True):
-    """Run the engine over a project made of `files` (name -> source), project rules included."""
+    """Run the engine over a project made of `files` (name -> source), project rules included:
+    (path, line, code) of each finding."""
+    return [(path, f.line, f.code) for path, f in project_findings(files, tmp_path, whole_project)]
+
+
+def project_findings(files: dict[str, str], tmp_path, whole_project: bool = True):
+    """(path relative to the project, Finding) of each finding of `lint_project`."""
     from pathlib import Path
 
     from ormlint.config import load_settings
@@ -41,6 +47,4 @@ def lint_project(files: dict[str, str], tmp_path, whole_project: bool = True):
     paths = [Path(tmp_path)] if whole_project else [Path(tmp_path) / n for n in files]
     settings = load_settings([Path(tmp_path)])
     result = run(paths, settings, jobs=1, whole_project=whole_project)
-    return [
-        (str(Path(f.path).relative_to(tmp_path)), f.line, f.code) for f in result.findings
-    ]
+    return [(str(Path(f.path).relative_to(tmp_path)), f) for f in result.findings]

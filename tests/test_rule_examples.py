@@ -1,13 +1,15 @@
-"""Every rule's documented examples run as tests: invalid ones report exactly the marked lines."""
+"""Every rule's documented examples run as tests: invalid ones report exactly the marked lines
+(and columns, where a marker pins one: `# ORM302:37`), and their fixes leave the declared text."""
 
 from __future__ import annotations
 
 import pytest
 
 from ormlint.engine import all_codes, analyse_source
+from ormlint.fixes import fix_source
 from ormlint.rules import RULES
-from ormlint.rules.base import example_files, expected_lines
-from tests.helpers import is_modernisation, lint_project as lint_project_all
+from ormlint.rules.base import Invalid, example_files, expected_findings, strip_markers
+from tests.helpers import is_modernisation, project_findings
 
 INVALID = [(code, i, src) for code, rule in RULES.items() for i, src in enumerate(rule.invalid)]
 VALID = [(code, i, src) for code, rule in RULES.items() for i, src in enumerate(rule.valid)]
@@ -20,28 +22,45 @@ def lint(source: str, code: str):
 
 
 def lint_project(files: dict[str, str], tmp_path, code: str):
-    return [f for f in lint_project_all(files, tmp_path) if f[2] == code or not is_modernisation(f[2])]
+    """(path, Finding) of every rule but the modernisation ones (but `code`)."""
+    return [(path, f) for path, f in project_findings(files, tmp_path) if f.code == code or not is_modernisation(f.code)]
+
+
+def matches(found: list[tuple], marked: list[tuple]) -> bool:
+    """Found (path, line, column) against marked (path, line, column or None: any column)."""
+    found, marked = sorted(found), sorted(marked, key=lambda position: position[:2])
+    return [f[:2] for f in found] == [m[:2] for m in marked] and all(
+        m[2] in (None, f[2]) for f, m in zip(found, marked)
+    )
 
 
 @pytest.mark.parametrize(("code", "index", "source"), INVALID, ids=[f"{c}-invalid-{i}" for c, i, _ in INVALID])
 def test_invalid_example_reports_marked_lines(code, index, source, tmp_path):
     files = example_files(source)
-    if files is not None:  # a project of several files: markers are per file
-        expected = [(path, line) for path, text in files.items() for line in expected_lines(text, code)]
-        assert expected, "an invalid example must mark at least one line"
-        findings = lint_project(files, tmp_path, code)
-        assert sorted((path, line) for path, line, c in findings if c == code) == sorted(expected)
-        assert {c for _, _, c in findings} == {code}
-        return
-    expected = expected_lines(source, code)
+    if files is None:
+        files = {"models.py": source}
+    expected = [(path, *position) for path, text in files.items() for position in expected_findings(text, code)]
     assert expected, "an invalid example must mark at least one line"
-    if RULES[code].scope == "project":  # a one-file project
-        findings = [(c, line) for _, line, c in lint_project({"models.py": source}, tmp_path, code)]
+    if RULES[code].scope == "project" or len(files) > 1:
+        findings = lint_project(files, tmp_path, code)
     else:
-        findings = [(f.code, f.line) for f in lint(source, code)]
-    assert [line for c, line in findings if c == code] == expected
+        findings = [("models.py", f) for f in lint(source, code)]
+    found = [(path, f.line, f.column) for path, f in findings if f.code == code]
+    assert matches(found, expected), f"found {sorted(found)}, marked {expected}"
     # and no other rule fires on a rule's example (examples stay focused)
-    assert {c for c, _ in findings} == {code}
+    assert {f.code for _, f in findings} == {code}
+
+
+FIXED = [(code, i, src) for code, i, src in INVALID if isinstance(src, Invalid)]
+
+
+@pytest.mark.parametrize(("code", "index", "source"), FIXED, ids=[f"{c}-invalid-{i}" for c, i, _ in FIXED])
+def test_fixes_leave_the_declared_text(code, index, source):
+    assert example_files(source) is None, "a fix's expected text is declared for one-file examples"
+    result = fix_source(strip_markers(source), lambda text: analyse_source(text, "models.py", frozenset({code})), source.unsafe)
+    assert result.error is None
+    assert result.source == source.fixed
+    assert [f for f in result.remaining if f.code == code and f.fix] == []
 
 
 @pytest.mark.parametrize(("code", "index", "source"), VALID, ids=[f"{c}-valid-{i}" for c, i, _ in VALID])
@@ -62,3 +81,27 @@ def test_rule_has_complete_docs(code):
     for heading in ("## What it does", "## Why is this bad?", "## Example", "Use instead:"):
         assert heading in docs
     assert "# ORM" not in docs.split("## Example", 1)[1], "expectation markers leak into docs"
+
+
+# Rules whose fixable examples do not declare their fixed text yet (each family declares it as
+# it moves to one rule per module); a new rule declares it from the start.
+FIXED_TEXT_NOT_DECLARED_YET = {"ORM101", "ORM201", "ORM202", "ORM204", "ORM301", "ORM302", "ORM401", "ORM405", "ORM501", "ORM901", "ORM902"}
+ONE_FILE = [
+    (code, i, src) for code, i, src in INVALID
+    if example_files(src) is None and code not in FIXED_TEXT_NOT_DECLARED_YET
+]
+
+
+@pytest.mark.parametrize(("code", "index", "source"), ONE_FILE, ids=[f"{c}-invalid-{i}" for c, i, _ in ONE_FILE])
+def test_an_example_with_a_fix_declares_the_fixed_text(code, index, source):
+    fixable = [f for f in analyse_source(source, "models.py", frozenset({code})) if f.fix]
+    assert isinstance(source, Invalid) or not fixable, (
+        "its findings carry a fix: write it as Invalid(example(...), fixed=example(...))"
+    )
+
+
+def test_a_marker_pins_the_column_when_it_gives_one():
+    assert expected_findings("x = f()  # ORM302:5\ny = 2  # ORM302\n", "ORM302") == [(1, 5), (2, None)]
+    assert strip_markers("x = f()  # ORM302:5\n") == "x = f()\n"
+    assert matches([("m.py", 1, 5)], [("m.py", 1, None)]) and matches([("m.py", 1, 5)], [("m.py", 1, 5)])
+    assert not matches([("m.py", 1, 5)], [("m.py", 1, 6)]) and not matches([("m.py", 1, 5)], [("m.py", 2, 5)])

@@ -12,8 +12,9 @@ import libcst as cst
 from ormlint.model.types import FileModel
 from ormlint.project import Location, ProjectIndex
 
-# An invalid example marks each line a rule must report with a trailing `# ORM101` comment.
-EXPECT_MARKER = re.compile(r"\s*# (ORM\d{3})\s*$")
+# An invalid example marks each line a rule must report with a trailing `# ORM101` comment, or
+# `# ORM101:17` to pin the finding's column too (1-based, as the CLI prints `path:line:column`).
+EXPECT_MARKER = re.compile(r"\s*# (ORM\d{3})(?::(\d+))?\s*$")
 
 
 @dataclass(frozen=True)
@@ -162,9 +163,29 @@ def python_sources(source: str) -> list[str]:
     return [text for path, text in files.items() if path.endswith(".py")]
 
 
-def expected_lines(source: str, code: str) -> list[int]:
+def expected_findings(source: str, code: str) -> list[tuple[int, int | None]]:
+    """(line, column) of each finding of `code` the example marks; column None: not pinned."""
     return [
-        number
+        (number, int(m.group(2)) if m.group(2) else None)
         for number, line in enumerate(source.splitlines(), start=1)
         if (m := EXPECT_MARKER.search(line)) and m.group(1) == code
     ]
+
+
+def expected_lines(source: str, code: str) -> list[int]:
+    return [line for line, _ in expected_findings(source, code)]
+
+
+class Invalid(str):
+    """An invalid example whose findings carry a fix, with the whole text the fixes leave
+    (Fixit's `expected_replacement`); `unsafe`: the unsafe fixes are applied too. It is the
+    example's text everywhere else (docs, tests)."""
+
+    fixed: str
+    unsafe: bool
+
+    def __new__(cls, source: str, fixed: str, unsafe: bool = False) -> "Invalid":
+        self = super().__new__(cls, source)
+        self.fixed = fixed
+        self.unsafe = unsafe
+        return self
