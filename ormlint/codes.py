@@ -63,6 +63,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM708": True,
     "ORM709": True,
     "ORM710": True,
+    "ORM711": True,
     "ORM720": True,
     "ORM721": True,
     "ORM722": True,

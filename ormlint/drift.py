@@ -17,9 +17,10 @@ from ormlint.facts import ClassFacts, ColumnFacts, IndexFacts, ProjectIndex, Tab
 from ormlint.migrations.discovery import display_path
 from ormlint.migrations.environment import filters_tables
 from ormlint.schema import (
-    Schema, SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable, Source, reflected_type_note,
-    server_defaults_differ, types_differ,
+    Schema, SchemaCheck, SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable, Source,
+    reflected_type_note, server_defaults_differ, types_differ,
 )
+from ormlint.sql_expressions import expression_key, shown
 
 if TYPE_CHECKING:
     from ormlint.migrations.operations import Revision
@@ -137,6 +138,9 @@ def model_schema(
             _apply_primary_keys(table, declared.indexes)
             _add_indexes(table, declared.columns, declared.indexes, facts.path)
             table.indexes_known = table.foreign_keys_known = declared.constraints_complete
+            table.checks_known = table.checks_known and declared.constraints_complete
+            _add_table_checks(table, declared.checks, facts.path, None)
+            table.comment, table.comment_known = declared.comment or None, declared.comment_known
             if not _add_foreign_keys(index, table, declared.columns, facts.path):
                 table.foreign_keys_known = False
             schema.tables[declared.name] = table
@@ -304,9 +308,25 @@ def _class_table(
     _apply_primary_keys(table, indexes)
     _add_indexes(table, columns, [ix for ix in indexes if ix.kind != "primary_key"], path, origins)
     table.indexes_known = table.foreign_keys_known = part.complete
+    table.checks_known = table.checks_known and part.complete
+    if "__table_args__" in cls.own_attributes:
+        _add_table_checks(table, cls.checks, path, None)
+        table.comment, table.comment_known = cls.comment or None, cls.comment_known
+    elif part.table_args_schemas:  # a mixin's or base's `__table_args__`: not read here
+        table.checks_known = table.comment_known = False
     if not _add_foreign_keys(index, table, columns, path, origins):
         table.foreign_keys_known = False
     return table
+
+
+def _add_table_checks(table: SchemaTable, checks, path: str, declared_in: str | None) -> None:
+    """CheckFacts as SchemaChecks; one whose text cannot be read makes the table's unknown."""
+    for check in checks:
+        key = expression_key(check.sql) if check.sql is not None else None
+        if key is None:
+            table.checks_known = False
+            continue
+        table.checks.append(SchemaCheck(check.name, check.sql, key, Source(path, check.location), declared_in))
 
 
 def _apply_primary_keys(table: SchemaTable, indexes) -> None:
@@ -356,7 +376,10 @@ def _add_column(
         server_default_known=column.server_default_known,
         declared_in=declared_in,
         foreign_key=bool(column.foreign_key_targets) or column.foreign_key_targets is None,
+        comment=column.comment or None,
+        comment_known=column.comment_known,
     )
+    _add_table_checks(table, column.checks, source.path if source else path, declared_in)
 
 
 def _add_indexes(table: SchemaTable, columns, indexes, path: str, origins: Origins | None = None) -> None:
@@ -443,6 +466,9 @@ def compare(models: ModelSchema, migrated: Schema, migrations_uncertain: bool = 
             drifts += _compare_indexes(model_table, table)
         if model_table.foreign_keys_known and table.foreign_keys_known:
             drifts += _compare_foreign_keys(model_table, table)
+        if model_table.checks_known and table.checks_known:
+            drifts += _compare_checks(model_table, table)
+        drifts += _compare_comments(model_table, table)
     return drifts
 
 
@@ -641,6 +667,85 @@ def _compare_foreign_keys(model: SchemaTable, migrated: SchemaTable) -> list[Dri
 def _fk_text(fk: SchemaForeignKey) -> str:
     ondelete = f" ON DELETE {fk.ondelete}" if fk.ondelete else ""
     return f"`{fk.target_table}.{', '.join(fk.target_columns)}`{ondelete}"
+
+
+# -- beyond autogenerate (ORM711+) ---------------------------------------------------------------
+
+
+def check_label(check: SchemaCheck) -> str:
+    """What identifies a CHECK constraint in a DriftItem: its name, else its text."""
+    return check.name or " ".join(check.sql.split())
+
+
+def _compare_checks(model: SchemaTable, migrated: SchemaTable) -> list[Drift]:
+    """CHECK constraints by expression (Alembic compares none): one in the model that no
+    migration creates, one created with another expression (same name), one the migrations
+    create that the model does not declare."""
+    ours = {check.key for check in model.checks}
+    theirs = {check.key for check in migrated.checks}
+    unmatched = [check for check in migrated.checks if check.key not in ours]
+    drifts = []
+    for check in model.checks:
+        if check.key in theirs:
+            continue
+        subject = _subject(model, f"CHECK constraint `{shown(check.sql)}` on `{model.name}`", check.declared_in)
+        namesake = next((o for o in unmatched if check.name and o.name == check.name), None)
+        if namesake is not None:
+            unmatched.remove(namesake)
+            text = (
+                f"{subject} is `{shown(namesake.sql)}` in the migrations ({_place(namesake.source)}); "
+                "the database enforces the migrations' condition: drop it and create the model's "
+                "in a migration, or change the model"
+            )
+            also = namesake.source
+        else:
+            text = (
+                f"{subject} is in the model but no migration creates it (autogenerate does not "
+                "compare CHECK constraints); add `op.create_check_constraint(...)` in a "
+                "migration, or remove it from the model"
+            )
+            also = migrated.source
+        drifts.append(Drift(DriftItem("ORM711", model.name, (check_label(check),)), text,
+                            check.source or model.source, also))
+    for check in unmatched:
+        drifts.append(Drift(
+            DriftItem("ORM711", model.name, (check_label(check),)),
+            f"CHECK constraint `{shown(check.sql)}` on `{model.name}` is created by the migrations "
+            f"({_place(check.source)}) but the model does not declare it; declare it in the model "
+            "(`CheckConstraint(...)`), or drop it in a migration",
+            model.source or check.source, check.source,
+        ))
+    return drifts
+
+
+def _compare_comments(model: SchemaTable, migrated: SchemaTable) -> list[Drift]:
+    """The table's comment and each column's, where both sides know them."""
+    drifts = []
+    if model.comment_known and migrated.comment_known and model.comment != migrated.comment:
+        drifts.append(Drift(
+            DriftItem("ORM712", model.name, ()),
+            f"table `{model.name}` has comment {_comment(model.comment)} in the model but "
+            f"{_comment(migrated.comment)} in the migrations; make them agree "
+            "(`op.create_table_comment(...)`, or change the model)",
+            model.source or migrated.source, migrated.source,
+        ))
+    for name, column in model.columns.items():
+        other = migrated.columns.get(name)
+        if other is None or not (column.comment_known and other.comment_known) or column.comment == other.comment:
+            continue
+        subject = _subject(model, f"column `{model.name}.{name}`", column.declared_in)
+        drifts.append(Drift(
+            DriftItem("ORM712", model.name, (name,)),
+            f"{subject} has comment {_comment(column.comment)} in the model but "
+            f"{_comment(other.comment)} in the migrations ({_place(other.source)}); make them agree "
+            "(`op.alter_column(..., comment=...)`, or change the model)",
+            column.source or model.source, other.source,
+        ))
+    return drifts
+
+
+def _comment(text: str | None) -> str:
+    return f"`{shown(text)}`" if text is not None else "none"
 
 
 # -- the project's migrations --------------------------------------------------------------------
