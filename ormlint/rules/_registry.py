@@ -21,7 +21,7 @@ from ormlint.rules.columns import OptionalMappedNotNull
 from ormlint.rules.columns import MappedNotOptionalButNullable
 from ormlint.rules.columns import MappedTypeContradictsSqlType
 from ormlint.rules.columns import ReservedAttributeName
-from ormlint.rules.declarative import DuplicateMappedAttribute
+from ormlint.rules.declarative.duplicate_mapped_attribute import DuplicateMappedAttribute
 from ormlint.rules.columns import TypeCheckingNameInMappedAnnotation
 from ormlint.rules.sql_type_in_mapped import SqlTypeInMappedAnnotation
 from ormlint.rules.mapped_class_column_annotation import MappedClassColumnAnnotation
@@ -34,9 +34,9 @@ from ormlint.rules.indexes import IndexNameReused
 from ormlint.rules.indexes import IdentifierTooLong
 from ormlint.rules.indexes import ConstraintNamesMissingColumn
 from ormlint.rules.indexes import IndexOnPrimaryKey
-from ormlint.rules.declarative import TableArgsNotTupleOrDict
-from ormlint.rules.declarative import TableArgsDictNotLast
-from ormlint.rules.declarative import DuplicateTablename
+from ormlint.rules.declarative.table_args_not_tuple_or_dict import TableArgsNotTupleOrDict
+from ormlint.rules.declarative.table_args_dict_not_last import TableArgsDictNotLast
+from ormlint.rules.declarative.duplicate_tablename import DuplicateTablename
 from ormlint.rules.no_primary_key import NoPrimaryKey
 from ormlint.rules.dataclass_field_order import DataclassFieldOrder
 from ormlint.rules.polymorphic_identity import PolymorphicIdentity

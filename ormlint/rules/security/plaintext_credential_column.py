@@ -184,8 +184,8 @@ class PlaintextCredentialColumn(Rule):
                 __tablename__ = "user_account"
                 id: Mapped[int] = mapped_column(primary_key=True)
                 email: Mapped[str] = mapped_column(String(255))
-                password: Mapped[str] = mapped_column(String(128))  # ORM801
-                api_key: Mapped[str]  # ORM801
+                password: Mapped[str] = mapped_column(String(128))  # ORM801:29
+                api_key: Mapped[str]  # ORM801:5
             '''),
     )
     valid = (
