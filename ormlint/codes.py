@@ -64,6 +64,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM709": True,
     "ORM710": True,
     "ORM711": True,
+    "ORM712": True,
     "ORM720": True,
     "ORM721": True,
     "ORM722": True,

@@ -55,6 +55,9 @@ def replay(graph: RevisionGraph, dialect: str | None = None) -> Schema:
     for revision in graph.ordered():
         for operation in revision.operations:
             apply(schema, operation, revision.path, dialect)
+    if dialect in (None, "sqlite"):  # SQLite stores no comment: the migrations' are not the database's
+        for table in schema.tables.values():
+            _forget(table, "comments")
     return schema
 
 
@@ -203,7 +206,7 @@ def _forget(table: SchemaTable, part: str) -> None:
 def _recreated_in_batch(table: SchemaTable, op, dialect: str | None) -> None:
     """A batch operation on SQLite (or an unknown database) copies the table into a new one,
     built from what SQLAlchemy reflects: whether its CHECK constraints survive is not known."""
-    if getattr(op, "in_batch", False) and dialect != "postgresql":
+    if getattr(op, "in_batch", False) and dialect in (None, "sqlite"):
         table.checks_known = False
 
 

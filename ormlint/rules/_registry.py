@@ -57,6 +57,7 @@ from ormlint.rules.migrations import ForeignKeyDiffers
 from ormlint.rules.migrations import RevisionGraphBroken
 from ormlint.rules.migrations import MetadataMissesModels
 from ormlint.rules.check_constraint_differs import CheckConstraintDiffers
+from ormlint.rules.comment_differs import CommentDiffers
 from ormlint.rules.migration_safety.not_null_column_without_default import NotNullColumnWithoutDefault
 from ormlint.rules.migration_safety.index_not_concurrent import IndexNotConcurrent
 from ormlint.rules.migration_safety.constraint_not_valid import ConstraintNotValid
@@ -130,6 +131,7 @@ RULE_CLASSES = (
     RevisionGraphBroken,
     MetadataMissesModels,
     CheckConstraintDiffers,
+    CommentDiffers,
     NotNullColumnWithoutDefault,
     IndexNotConcurrent,
     ConstraintNotValid,
