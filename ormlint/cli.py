@@ -388,13 +388,20 @@ def build_docs(directory: Path) -> None:
 )
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of standard output.")
 @click.option("--no-cache", is_flag=True, help="Analyse every file, and do not write the cache.")
-def schema(paths: tuple[Path, ...], output_format: str, output_file: Path | None, no_cache: bool) -> None:
+@click.option("--migrations", "drawn_side", flag_value="migrations", help="Draw the schema the Alembic migrations build instead of the models.")
+@click.option("--diff", "drawn_side", flag_value="diff", help="Draw the models, coloured where they differ from the migrations.")
+def schema(
+    paths: tuple[Path, ...], output_format: str, output_file: Path | None, no_cache: bool,
+    drawn_side: str | None,
+) -> None:
     """Draw the models of PATHS (default: the current directory): tables, columns, keys,
-    relationships, and the findings on each. Nothing is imported."""
+    relationships, and the findings on each. Nothing is imported. `--migrations` draws what the
+    migrations build; `--diff` marks tables and columns only in the models (green), only in the
+    migrations (orange), or different (yellow), as the drift rules find them."""
     from ormlint.api import CheckRequest, check
     from ormlint.cache import CACHE_DIR_NAME
     from ormlint.config import ConfigError, load_settings
-    from ormlint.diagram import diagram, render_dot, render_html, render_mermaid
+    from ormlint.diagram import diagram, migrations_diagram, render_dot, render_html, render_mermaid, with_drift
 
     paths = paths or (Path("."),)
     try:
@@ -411,7 +418,15 @@ def schema(paths: tuple[Path, ...], output_format: str, output_file: Path | None
     if result.index is None:
         click.echo("ormlint: error: no model files found", err=True)
         sys.exit(EXIT_ERROR)
-    drawn = diagram(result.index, result.findings)
+    if drawn_side is not None and result.index.migrations is None:
+        click.echo("ormlint: error: no Alembic migrations found (alembic.ini, or [tool.ormlint] migrations)", err=True)
+        sys.exit(EXIT_ERROR)
+    if drawn_side == "migrations":
+        drawn = migrations_diagram(result.index)
+    elif drawn_side == "diff":
+        drawn = with_drift(diagram(result.index, result.findings), result.index)
+    else:
+        drawn = diagram(result.index, result.findings)
     text = {"mermaid": render_mermaid, "dot": render_dot, "html": render_html}[output_format](drawn)
     if output_file is None:
         click.echo(text, nl=False)

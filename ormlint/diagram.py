@@ -5,6 +5,12 @@ primary and foreign keys), foreign-key links between tables, relationships betwe
 the findings located in each table's class; the renderers draw that: Mermaid `erDiagram`,
 Graphviz dot, and one self-contained HTML page (no network) with search, click-to-focus on a table
 and its neighbours, and the findings per table.
+
+`migrations_diagram(index)` draws the schema the Alembic history builds instead (the replay the
+drift rules read), and `with_drift(drawing, index)` marks on the models' drawing what differs
+from it: tables and columns only in the models or only in the migrations, columns whose type,
+nullability or server default differ, and each drift finding on its table. Only what the drift
+rules state is marked: a table whose replay is unsure is left as it is.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ class Column:
     nullable: bool | None
     primary_key: bool
     references: list[str]  # "table.column" targets of its foreign keys
+    change: str = ""  # with_drift: "models only", "migrations only" or "differs"
 
 
 @dataclass
@@ -34,6 +41,8 @@ class Table:
     classes: list[str]  # "path:line Class" of the classes mapped to it (none for a Table())
     columns: list[Column]
     findings: list[str] = field(default_factory=list)  # "path:line: CODE message"
+    change: str = ""  # with_drift: "models only", "migrations only" or "differs"
+    changes: list[str] = field(default_factory=list)  # with_drift: "CODE message" of each drift
 
 
 @dataclass
@@ -94,6 +103,92 @@ def diagram(index: ProjectIndex, findings: Sequence[Finding] = ()) -> Diagram:
     return Diagram(sorted(tables.values(), key=lambda t: t.name), foreign_keys, relationships)
 
 
+def migrations_diagram(index: ProjectIndex) -> Diagram | None:
+    """The schema the project's migrations build (every script directory's replay); None
+    without migrations. A table the replay is unsure of carries the reason as a finding."""
+    if index.migrations is None:
+        return None
+    tables: dict[str, Table] = {}
+    for directory in index.migrations.directories:
+        for name, replayed in directory.schema.tables.items():
+            if name not in tables:
+                unsure = [f"not certain: {replayed.withheld_because}"] if replayed.uncertain else []
+                tables[name] = Table(name, [], _replayed_columns(replayed), unsure)
+    foreign_keys = sorted(
+        (table.name, column.name, target)
+        for table in tables.values() for column in table.columns for target in column.references
+    )
+    return Diagram(sorted(tables.values(), key=lambda t: t.name), foreign_keys, [])
+
+
+def _replayed_columns(table, change: str = "") -> list[Column]:
+    """A replayed table's columns (`ormlint.schema.SchemaTable`)."""
+    targets: dict[str, list[str]] = {}
+    for key in table.foreign_keys:
+        for local, remote in zip(key.columns, key.target_columns):
+            targets.setdefault(local, []).append(f"{key.target_table}.{remote}")
+    return [
+        Column(c.name, c.type or "", c.nullable, c.primary_key, targets.get(c.name, []), change)
+        for c in table.columns.values()
+    ]
+
+
+# Drift codes that are about columns, and how each marks them.
+_COLUMN_DRIFT = {"ORM704": "differs", "ORM705": "differs", "ORM707": "differs"}
+
+
+def with_drift(drawing: Diagram, index: ProjectIndex) -> Diagram:
+    """`drawing` (the models') marked with what differs from the migrations, as the drift rules
+    (ORM7xx) find it; tables only the migrations create are added."""
+    from ormlint.drift import project_drift
+
+    migrated = {
+        name: table
+        for directory in (index.migrations.directories if index.migrations is not None else [])
+        for name, table in directory.schema.tables.items()
+    }
+    tables = {table.name: table for table in drawing.tables}
+    for drift in project_drift(index):
+        item = drift.item
+        table = tables.get(item.table)
+        if table is None and item.code == "ORM702" and item.table in migrated:
+            table = tables[item.table] = Table(item.table, [], _replayed_columns(migrated[item.table]))
+            table.change = "migrations only"
+        if table is None:
+            continue
+        if not any(drift.message in finding for finding in table.findings):  # else listed already
+            table.changes.append(f"{item.code} {drift.message}")
+        if item.code == "ORM701":
+            table.change = "models only"
+        elif item.code == "ORM703":
+            for name in item.columns:
+                _mark_column(table, name, migrated.get(item.table))
+        elif item.code in _COLUMN_DRIFT:
+            for column in table.columns:
+                if column.name in item.columns:
+                    column.change = _COLUMN_DRIFT[item.code]
+        elif not table.change:
+            table.change = "differs"
+    names = {t.name for t in drawing.tables}
+    added = [t for t in tables.values() if t.name not in names]
+    drawing.tables = sorted([*drawing.tables, *added], key=lambda t: t.name)
+    drawing.foreign_keys = sorted({
+        *drawing.foreign_keys,
+        *((t.name, c.name, target) for t in added for c in t.columns for target in c.references),
+    })
+    return drawing
+
+
+def _mark_column(table: Table, name: str, migrated) -> None:
+    """ORM703: the column is on one side only; a migrations-only column is added to the drawing."""
+    column = next((c for c in table.columns if c.name == name), None)
+    if column is not None:
+        column.change = "models only"
+    elif migrated is not None and name in migrated.columns:
+        [replayed] = [c for c in _replayed_columns(migrated, "migrations only") if c.name == name]
+        table.columns.append(replayed)
+
+
 def _columns(facts: Iterable) -> list[Column]:
     columns, seen = [], set()
     for column in facts:
@@ -148,10 +243,14 @@ def render_mermaid(d: Diagram) -> str:
     lines = ["erDiagram"]
     for table in d.tables:
         lines.extend(f"    %% {table.name}: {_mermaid_comment(f)}" for f in table.findings)
+        if table.change:
+            lines.append(f"    %% {table.name}: {table.change}")
+        lines.extend(f"    %% {table.name}: {_mermaid_comment(c)}" for c in table.changes)
         lines.append(f'    {_mermaid_name(table.name)}["{_mermaid_label(table.name)}"] {{')
         for column in table.columns:
             keys = ", ".join(k for k, on in (("PK", column.primary_key), ("FK", bool(column.references))) if on)
             comment = "NULL" if column.nullable else "NOT NULL" if column.nullable is False or column.primary_key else ""
+            comment = "; ".join(filter(None, [comment, column.change]))
             kind = _mermaid_name(re.sub(r"\(.*", "", column.type)) or "unknown"
             parts = [kind, _mermaid_name(column.name)] + ([keys] if keys else []) + ([f'"{comment}"'] if comment else [])
             lines.append("        " + " ".join(parts))
@@ -180,20 +279,27 @@ def _mermaid_comment(text: str) -> str:
 
 # -- Graphviz dot ----------------------------------------------------------------------------
 
+# with_drift's marks: green to add (models only), orange to drop (migrations only), yellow differs.
+CHANGE_COLOURS = {"models only": "#d9f2d9", "migrations only": "#fbe0c4", "differs": "#fff3bf"}
+
 def render_dot(d: Diagram) -> str:
     lines = ["digraph schema {", "    rankdir=LR;", '    node [shape=plain, fontname="Helvetica"];']
     for table in d.tables:
-        colour = ' BGCOLOR="#fde2e2"' if table.findings else ""
-        rows = [f'<TR><TD COLSPAN="2"{colour}><B>{_dot(table.name)}</B></TD></TR>']
+        colour = CHANGE_COLOURS.get(table.change) or ("#fde2e2" if table.findings else "")
+        colour = f' BGCOLOR="{colour}"' if colour else ""
+        title = _dot(table.name) + (f" ({_dot(table.change)})" if table.change else "")
+        rows = [f'<TR><TD COLSPAN="2"{colour}><B>{title}</B></TD></TR>']
         for column in table.columns:
             marks = "".join(k + " " for k, on in (("PK", column.primary_key), ("FK", bool(column.references))) if on)
             null = "" if column.nullable is not False and not column.primary_key else " NOT NULL"
+            cell = f' BGCOLOR="{CHANGE_COLOURS[column.change]}"' if column.change else ""
             rows.append(
-                f'<TR><TD PORT="{_dot(column.name)}" ALIGN="LEFT">{_dot(marks)}{_dot(column.name)}</TD>'
-                f'<TD ALIGN="LEFT">{_dot(column.type)}{null}</TD></TR>'
+                f'<TR><TD PORT="{_dot(column.name)}" ALIGN="LEFT"{cell}>{_dot(marks)}{_dot(column.name)}</TD>'
+                f'<TD ALIGN="LEFT"{cell}>{_dot(column.type)}{null}</TD></TR>'
             )
         label = "".join(rows)
-        lines.append(f'    "{_dot_id(table.name)}" [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0">{label}</TABLE>>];')
+        tooltip = f', tooltip="{_dot_id(" / ".join(table.changes))}"' if table.changes else ""
+        lines.append(f'    "{_dot_id(table.name)}" [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0">{label}</TABLE>>{tooltip}];')
     names = {t.name for t in d.tables}
     for table, column, target in d.foreign_keys:
         target_table, _, target_column = target.rpartition(".")
@@ -218,6 +324,7 @@ def _dot_id(text: str) -> str:
 
 def render_html(d: Diagram) -> str:
     data = json.dumps({
+        "colours": CHANGE_COLOURS,
         "tables": [asdict(t) for t in d.tables],
         "foreignKeys": d.foreign_keys,
         "relationships": [asdict(r) for r in d.relationships],
@@ -268,8 +375,10 @@ input{font-size:1rem;padding:.3rem;flex:1}
     var card = document.createElement('section');
     card.className = 'table' + (t.findings.length ? ' has-findings' : '');
     card.dataset.name = t.name;
-    card.dataset.text = (t.name + ' ' + t.columns.map(function (c) { return c.name + ' ' + c.type; }).join(' ')).toLowerCase();
-    card.appendChild(text('h2', t.name));
+    card.dataset.change = t.change;
+    card.dataset.text = (t.name + ' ' + t.change + ' ' + t.columns.map(function (c) { return c.name + ' ' + c.type + ' ' + c.change; }).join(' ')).toLowerCase();
+    var title = card.appendChild(text('h2', t.name + (t.change ? ' (' + t.change + ')' : '')));
+    if (t.change) title.style.background = data.colours[t.change];
     var rows = document.createElement('table');
     t.columns.forEach(function (c) {
       var tr = document.createElement('tr');
@@ -277,16 +386,17 @@ input{font-size:1rem;padding:.3rem;flex:1}
       tr.appendChild(text('td', keys, 'key'));
       tr.appendChild(text('td', c.name));
       tr.appendChild(text('td', c.type + (c.nullable === false || c.primary_key ? ' NOT NULL' : '')));
-      tr.title = c.references.length ? 'references ' + c.references.join(', ') : '';
+      tr.title = [c.references.length ? 'references ' + c.references.join(', ') : '', c.change].filter(Boolean).join('; ');
+      if (c.change) { tr.style.background = data.colours[c.change]; tr.dataset.change = c.change; }
       rows.appendChild(tr);
     });
     card.appendChild(rows);
     var related = Object.keys(neighbours[t.name] || {}).sort();
     if (related.length) card.appendChild(text('div', 'linked to: ' + related.join(', '), 'links'));
-    if (t.findings.length) {
+    if (t.findings.length || t.changes.length) {
       var list = document.createElement('ul');
       list.className = 'findings';
-      t.findings.forEach(function (f) { list.appendChild(text('li', f)); });
+      t.findings.concat(t.changes).forEach(function (f) { list.appendChild(text('li', f)); });
       card.appendChild(list);
     }
     card.addEventListener('click', function () { focus(t.name); });

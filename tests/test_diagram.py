@@ -163,3 +163,168 @@ def test_the_page_in_a_real_browser_shows_every_table_and_focuses(project, tmp_p
     shown = {name for _, name, hidden in re.findall(r'<section class="([^"]*)" data-name="([^"]+)"[^>]*?( hidden="")?>', dom) if not hidden}
     assert shown == {"users", "posts"}  # the table and its neighbours
     assert re.search(r'<section class="table focused" data-name="users"', dom)
+
+
+# -- `--migrations` and `--diff`: the schema the history builds, and what differs ---------------
+
+DRIFT_MODELS = '''\
+from typing import Optional
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Author(Base):
+    __tablename__ = "author"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    bio: Mapped[Optional[str]] = mapped_column(String(500))
+
+
+class Book(Base):
+    __tablename__ = "book"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("author.id"))
+'''
+DRIFT_REVISION = '''\
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade():
+    op.create_table(
+        "author",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=True),
+        sa.Column("legacy_code", sa.String(length=10), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "audit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+'''
+
+
+@pytest.fixture
+def drifted(tmp_path):
+    files = {
+        "models.py": DRIFT_MODELS,
+        "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\n",
+        "migrations/env.py": "from models import Base\n\ntarget_metadata = Base.metadata\n",
+        "migrations/versions/0001_init.py": DRIFT_REVISION,
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def _marks(drawn):
+    return {
+        **{t.name: t.change for t in drawn.tables if t.change},
+        **{f"{t.name}.{c.name}": c.change for t in drawn.tables for c in t.columns if c.change},
+    }
+
+
+def _alembic_differences(project) -> set[str]:
+    """What Alembic's own comparison finds between the models and the history run on SQLite."""
+    sa = pytest.importorskip("sqlalchemy")
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    spec = importlib.util.spec_from_file_location("diagram_drift_models", project / "models.py")
+    models = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(models)
+    revision: dict = {}
+    exec(compile(DRIFT_REVISION, "0001_init.py", "exec"), revision)  # the test's own revision
+    with sa.create_engine("sqlite://").begin() as connection:
+        context = MigrationContext.configure(connection)
+        with Operations.context(context):
+            revision["upgrade"]()
+        differences = compare_metadata(MigrationContext.configure(connection), models.Base.metadata)
+    found = set()
+    for difference in differences:
+        for item in difference if isinstance(difference, list) else [difference]:
+            kind = item[0]
+            if kind in ("add_table", "remove_table"):
+                found.add(item[1].name)
+            elif kind in ("add_column", "remove_column"):
+                found.add(f"{item[2]}.{item[3].name}")
+            elif kind.startswith("modify_"):
+                found.add(f"{item[2]}.{item[3]}")
+    return found
+
+
+def test_diff_marks_what_alembic_finds_different(drifted):
+    result = check(CheckRequest([drifted], need_index=True))
+    from ormlint.diagram import with_drift
+
+    marks = _marks(with_drift(diagram(result.index, result.findings), result.index))
+    assert marks == {
+        "book": "models only", "audit": "migrations only",
+        "author.bio": "models only", "author.legacy_code": "migrations only", "author.name": "differs",
+    }
+    assert set(marks) == _alembic_differences(drifted)
+
+
+def test_migrations_draws_the_replayed_schema(drifted):
+    from ormlint.diagram import migrations_diagram
+
+    result = check(CheckRequest([drifted], need_index=True))
+    drawn = migrations_diagram(result.index)
+    assert {t.name: [c.name for c in t.columns] for t in drawn.tables} == {
+        "audit": ["id"], "author": ["id", "name", "legacy_code"],
+    }
+    assert [c.nullable for c in drawn.tables[1].columns] == [False, True, True]
+
+
+def test_schema_diff_and_migrations_on_the_command_line(drifted, tmp_path):
+    runner = CliRunner()
+    mermaid = runner.invoke(main, ["schema", "--diff", "--no-cache", str(drifted)])
+    assert mermaid.exit_code == 0, mermaid.output
+    assert '        VARCHAR legacy_code "NULL; migrations only"' in mermaid.output
+    assert "    %% book: models only" in mermaid.output
+    dot = runner.invoke(main, ["schema", "--diff", "--format", "dot", "--no-cache", str(drifted)])
+    assert '<B>audit (migrations only)</B>' in dot.output and 'BGCOLOR="#d9f2d9">bio' in dot.output
+    if shutil.which("dot") is not None:
+        done = subprocess.run(["dot", "-Tsvg"], input=dot.output, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+    replayed = runner.invoke(main, ["schema", "--migrations", "--no-cache", str(drifted)])
+    assert "audit" in replayed.output and "bio" not in replayed.output
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "models.py").write_text(DRIFT_MODELS)
+    (bare / "pyproject.toml").write_text("[tool.ormlint]\n")
+    refused = runner.invoke(main, ["schema", "--migrations", "--no-cache", str(bare)])
+    assert refused.exit_code == 2 and "no Alembic migrations found" in refused.output
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no Chromium (CI installs Debian's chromium when it can)")
+def test_the_diff_page_in_a_real_browser_colours_what_differs(drifted, tmp_path):
+    page = tmp_path / "diff.html"
+    result = CliRunner().invoke(main, ["schema", "--diff", "--format", "html", "--no-cache", "-o", str(page), str(drifted)])
+    assert result.exit_code == 0, result.output
+    done = subprocess.run(
+        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+         "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0 and ":CONSOLE" not in done.stderr, done.stderr[-2000:]
+    assert re.search(r'data-name="audit" data-change="migrations only"', done.stdout)
+    assert re.search(r'<h2 style="background: rgb\(251, 224, 196\);">audit \(migrations only\)</h2>', done.stdout)
+    rows = re.findall(r'<tr title="([^"]*)" data-change="([^"]+)" style="background: (rgb\([^)]*\));">', done.stdout)
+    assert sorted(rows) == [
+        ("differs", "differs", "rgb(255, 243, 191)"),  # author.name: nullable here, not in the model
+        ("migrations only", "migrations only", "rgb(251, 224, 196)"),  # author.legacy_code
+        ("models only", "models only", "rgb(217, 242, 217)"),  # author.bio
+    ]
