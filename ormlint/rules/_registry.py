@@ -74,6 +74,7 @@ from ormlint.rules.migration_safety.unnamed_constraint_drop import UnnamedConstr
 from ormlint.rules.security.plaintext_credential_column import PlaintextCredentialColumn
 from ormlint.rules.legacy_declarative_base import LegacyDeclarativeBase
 from ormlint.rules.legacy_column import LegacyColumn
+from ormlint.rules.backref_to_back_populates import BackrefToBackPopulates
 from ormlint.rules.dynamic_to_write_only import DynamicToWriteOnly
 
 RULE_CLASSES = (
@@ -148,5 +149,6 @@ RULE_CLASSES = (
     PlaintextCredentialColumn,
     LegacyDeclarativeBase,
     LegacyColumn,
+    BackrefToBackPopulates,
     DynamicToWriteOnly,
 )
