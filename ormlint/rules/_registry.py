@@ -17,12 +17,12 @@ from ormlint.rules.self_reference_without_remote_side import SelfReferenceWithou
 from ormlint.rules.dynamic_with_list_annotation import DynamicWithListAnnotation
 from ormlint.rules.secondary_mapped_class import SecondaryMappedClass
 from ormlint.rules.secondary_required_column import SecondaryRequiredColumn
-from ormlint.rules.columns import OptionalMappedNotNull
-from ormlint.rules.columns import MappedNotOptionalButNullable
-from ormlint.rules.columns import MappedTypeContradictsSqlType
-from ormlint.rules.columns import ReservedAttributeName
+from ormlint.rules.columns.optional_mapped_not_null import OptionalMappedNotNull
+from ormlint.rules.columns.mapped_not_optional_but_nullable import MappedNotOptionalButNullable
+from ormlint.rules.columns.mapped_type_contradicts_sql_type import MappedTypeContradictsSqlType
+from ormlint.rules.columns.reserved_attribute_name import ReservedAttributeName
 from ormlint.rules.declarative.duplicate_mapped_attribute import DuplicateMappedAttribute
-from ormlint.rules.columns import TypeCheckingNameInMappedAnnotation
+from ormlint.rules.columns.type_checking_only_annotation import TypeCheckingOnlyAnnotation
 from ormlint.rules.sql_type_in_mapped import SqlTypeInMappedAnnotation
 from ormlint.rules.mapped_class_column_annotation import MappedClassColumnAnnotation
 from ormlint.rules.defaults import ServerDefaultSqlString
@@ -57,7 +57,6 @@ from ormlint.rules.migrations import ForeignKeyDiffers
 from ormlint.rules.migrations import RevisionGraphBroken
 from ormlint.rules.migrations import MetadataMissesModels
 from ormlint.rules.check_constraint_differs import CheckConstraintDiffers
-from ormlint.rules.comment_differs import CommentDiffers
 from ormlint.rules.migration_safety.not_null_column_without_default import NotNullColumnWithoutDefault
 from ormlint.rules.migration_safety.index_not_concurrent import IndexNotConcurrent
 from ormlint.rules.migration_safety.constraint_not_valid import ConstraintNotValid
@@ -74,7 +73,6 @@ from ormlint.rules.migration_safety.unnamed_constraint_drop import UnnamedConstr
 from ormlint.rules.security.plaintext_credential_column import PlaintextCredentialColumn
 from ormlint.rules.legacy_declarative_base import LegacyDeclarativeBase
 from ormlint.rules.legacy_column import LegacyColumn
-from ormlint.rules.backref_to_back_populates import BackrefToBackPopulates
 from ormlint.rules.dynamic_to_write_only import DynamicToWriteOnly
 
 RULE_CLASSES = (
@@ -97,7 +95,7 @@ RULE_CLASSES = (
     MappedTypeContradictsSqlType,
     ReservedAttributeName,
     DuplicateMappedAttribute,
-    TypeCheckingNameInMappedAnnotation,
+    TypeCheckingOnlyAnnotation,
     SqlTypeInMappedAnnotation,
     MappedClassColumnAnnotation,
     ServerDefaultSqlString,
@@ -132,7 +130,6 @@ RULE_CLASSES = (
     RevisionGraphBroken,
     MetadataMissesModels,
     CheckConstraintDiffers,
-    CommentDiffers,
     NotNullColumnWithoutDefault,
     IndexNotConcurrent,
     ConstraintNotValid,
@@ -149,6 +146,5 @@ RULE_CLASSES = (
     PlaintextCredentialColumn,
     LegacyDeclarativeBase,
     LegacyColumn,
-    BackrefToBackPopulates,
     DynamicToWriteOnly,
 )
