@@ -105,10 +105,15 @@ SYMBOL_KINDS = {
     "relationship": lsp.SymbolKind.Property,
 }
 
-# Completion looks this many lines up for the start of a relationship's statement.
+# Completion looks this many lines up for the start of a relationship's or an operation's statement.
 STATEMENT_LINES = 10
+COMPLETION_KINDS = {
+    "column": lsp.CompletionItemKind.Field,
+    "relationship": lsp.CompletionItemKind.Property,
+    "table": lsp.CompletionItemKind.Struct,
+}
 MAX_COMPLETIONS = 100  # per answer; more is marked incomplete
-_NAMES_TARGET = re.compile(r"\brelationship\(|\bMapped\[")
+_NAMES_TARGET = re.compile(r"\brelationship\(|\bMapped\[|\bop\.(?!f\()\w+\(")  # op.f(): an argument
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
@@ -1108,7 +1113,7 @@ class OrmlintLanguageServer(LanguageServer):
         items = [
             lsp.CompletionItem(
                 label=item.label,
-                kind=lsp.CompletionItemKind.Field if item.kind == "column" else lsp.CompletionItemKind.Property,
+                kind=COMPLETION_KINDS[item.kind],
                 detail=item.detail,
                 text_edit=lsp.TextEdit(range=replaced, new_text=item.label),
             )

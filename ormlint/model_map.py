@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from ormlint.facts import ClassFacts, FileFacts, Location, ProjectIndex, TableFacts
-from ormlint.revision_names import NameUse, revision_names
+from ormlint.revision_names import NameUse, argument_names, revision_names
 
 # A one-line string literal (no prefix handling needed: names are plain words).
 _STRING = re.compile(r"""(?P<quote>['"])(?P<value>[^'"\\\n]*)(?P=quote)""")
@@ -342,6 +342,19 @@ class ModelMap:
         if match is not None:
             typed = match.group("typed")
             return match.start("typed"), [c for c in self.foreign_key_targets if c.label.startswith(typed)]
+        named = _operation_argument(statement)
+        if named is not None:
+            kind, table, typed = named
+            start = len(before) - len(typed)
+            if kind == "table":
+                return start, [
+                    Completion(name, "table", ", ".join(c or "Table()" for _, c, _ in self.tables[name]))
+                    for name in sorted(self.tables) if name.startswith(typed)
+                ]
+            columns = dict.fromkeys(
+                c.name or c.attr for _, _, cs in self.tables.get(table, []) for c in cs if c.name or c.attr
+            )
+            return start, [Completion(c, "column", table) for c in columns if c.startswith(typed)]
         return 0, []
 
     @functools.cached_property
@@ -368,7 +381,7 @@ class ModelMap:
 @dataclass(frozen=True)
 class Completion:
     label: str
-    kind: str  # "relationship" or "column"
+    kind: str  # "relationship", "column" or "table"
     detail: str
 
 
@@ -382,6 +395,33 @@ _RELATIONSHIP_TARGET = re.compile(
 _ANNOTATION_TARGET = re.compile(
     r"""\bMapped\[\s*(?:(?:typing\.)?(?:list|List|set|Set|Optional|WriteOnlyMapped|DynamicMapped)\[\s*)?['"]?(?P<name>[\w.]+)"""
 )
+
+
+# Inside a string argument of an Alembic operation: `op.add_column("`, `op.create_index("ix", "`,
+# `op.drop_column("user", "`, `table_name="` (the arguments before it are literals or None).
+_OPERATION_ARGUMENT = re.compile(
+    r"""\bop\.(?P<method>\w+)\(\s*(?P<before>(?:(?:None|op\.f\(\s*['"][^'"\n]*['"]\s*\)|['"][^'"\n]*['"])\s*,\s*)*)"""
+    r"""['"](?P<typed>[\w.]*)$"""
+)
+_PREVIOUS_ARGUMENT = re.compile(r"""None|op\.f\(\s*['"][^'"\n]*['"]\s*\)|['"](?P<value>[^'"\n]*)['"]""")
+_TABLE_KEYWORD = re.compile(r"""\b(?:table_name|source_table|referent_table)\s*=\s*['"](?P<typed>[\w.]*)$""")
+
+
+def _operation_argument(statement: str) -> tuple[str, str, str] | None:
+    """("table", "", typed) or ("column", its table, typed) when `statement` ends inside the
+    string argument of an `op.*` call that names a table or a column; None otherwise."""
+    match = _TABLE_KEYWORD.search(statement)
+    if match is not None:
+        return "table", "", match.group("typed")
+    match = _OPERATION_ARGUMENT.search(statement)
+    if match is None:
+        return None
+    previous = list(_PREVIOUS_ARGUMENT.finditer(match.group("before")))
+    kind = argument_names(match.group("method"), len(previous))
+    if kind is None:
+        return None
+    table = (previous[0].group("value") or "") if previous else ""
+    return kind, table, match.group("typed")
 
 
 def _relationship_target(statement: str) -> str | None:

@@ -51,6 +51,16 @@ _REFERENT_COLUMNS = {"create_foreign_key": (4, "remote_cols")}
 _CONSTRAINTS = {"PrimaryKeyConstraint", "UniqueConstraint", "Index"}
 
 
+def argument_names(method: str, position: int) -> str | None:
+    """What the `position`th argument of `op.<method>(...)` names: "table", "column" (of the
+    table its first argument names) or None."""
+    if any(roles.get(method, (None,))[0] == position for roles in (_TABLE, _NEW_TABLE, _REFERENT)):
+        return "table"
+    if _COLUMN.get(method, (None,))[0] == position:
+        return "column"
+    return None
+
+
 def revision_names(source: str) -> list[NameUse]:
     """Every table or column name the revision's operations write, in file order; [] for a text
     that does not parse."""

@@ -368,3 +368,36 @@ def test_revision_names_place_literals_in_code_points() -> None:
         ("café", None, 1, 15), ("café", "naïve", 1, 33), ("café", None, 2, 16), ("café", "naïve", 2, 24),
     ]
     assert revision_names("op.add_column(") == []  # a text that does not parse names nothing
+
+
+def test_completion_of_table_and_column_names_in_a_revision(migrated: Session) -> None:
+    uri = uri_for(migrated.root / "migrations/versions/0002_typed.py")
+    typed = (
+        'import sqlalchemy as sa\nfrom alembic import op\n\nrevision = "0002"\ndown_revision = "0001"\n\n\n'
+        "def upgrade():\n"
+        '    op.add_column("po'
+    )
+    migrated.open_in_project(uri, typed)
+    last = typed.count("\n")
+
+    def labels(text: str) -> list[str]:
+        migrated.change(uri, text)
+        found = complete(migrated, uri, text.count("\n"), len(text.splitlines()[-1]))
+        return [item.label for item in found.items] if found else []
+
+    found = complete(migrated, uri, last, len(typed.splitlines()[-1]))
+    assert [(item.label, item.kind) for item in found.items] == [
+        ("post", lsp.CompletionItemKind.Struct), ("post_tags", lsp.CompletionItemKind.Struct),
+    ]
+    assert found.items[0].text_edit.range.start == lsp.Position(line=last, character=typed.splitlines()[-1].index('"po') + 1)
+    # The table after an index's name (a literal, op.f(...) or None), over several lines.
+    assert labels(typed[: -len('op.add_column("po')] + 'op.create_index(\n        op.f("ix_x"),\n        "') == [
+        "author", "post", "post_tags",
+    ]
+    assert labels(typed[: -len('op.add_column("po')] + 'op.drop_index("ix_x", table_name="a') == ["author"]
+    # A column of the table the first argument names.
+    assert labels(typed[: -len('op.add_column("po')] + 'op.alter_column("post", "') == ["id", "author_id"]
+    # Not a table or a column: an index's own name, a type's argument.
+    assert labels(typed[: -len('op.add_column("po')] + 'op.create_index("') == []
+    assert labels(typed[: -len('op.add_column("po')] + 'op.add_column("post", sa.Column("x", sa.Enum("') == []
+    migrated.close(uri)
