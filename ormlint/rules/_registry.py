@@ -40,11 +40,11 @@ from ormlint.rules.declarative.duplicate_tablename import DuplicateTablename
 from ormlint.rules.no_primary_key import NoPrimaryKey
 from ormlint.rules.dataclass_field_order import DataclassFieldOrder
 from ormlint.rules.polymorphic_identity import PolymorphicIdentity
-from ormlint.rules.foreign_keys import SetNullOnNotNullColumn
-from ormlint.rules.foreign_keys import ForeignKeyTargetNotFound
-from ormlint.rules.foreign_keys import ForeignKeyTypeMismatch
-from ormlint.rules.foreign_keys import InvalidReferentialAction
-from ormlint.rules.foreign_keys import ReferentialActionOnColumn
+from ormlint.rules.foreign_keys.set_null_on_not_null_column import SetNullOnNotNullColumn
+from ormlint.rules.foreign_keys.foreign_key_target_not_found import ForeignKeyTargetNotFound
+from ormlint.rules.foreign_keys.foreign_key_type_mismatch import ForeignKeyTypeMismatch
+from ormlint.rules.foreign_keys.invalid_referential_action import InvalidReferentialAction
+from ormlint.rules.foreign_keys.referential_action_on_column import ReferentialActionOnColumn
 from ormlint.rules.foreign_key_target_not_unique import ForeignKeyTargetNotUnique
 from ormlint.rules.migrations import MappedTableNotMigrated
 from ormlint.rules.migrations import MigratedTableNotMapped
@@ -57,6 +57,7 @@ from ormlint.rules.migrations import ForeignKeyDiffers
 from ormlint.rules.migrations import RevisionGraphBroken
 from ormlint.rules.migrations import MetadataMissesModels
 from ormlint.rules.check_constraint_differs import CheckConstraintDiffers
+from ormlint.rules.comment_differs import CommentDiffers
 from ormlint.rules.migration_safety.not_null_column_without_default import NotNullColumnWithoutDefault
 from ormlint.rules.migration_safety.index_not_concurrent import IndexNotConcurrent
 from ormlint.rules.migration_safety.constraint_not_valid import ConstraintNotValid
@@ -73,6 +74,7 @@ from ormlint.rules.migration_safety.unnamed_constraint_drop import UnnamedConstr
 from ormlint.rules.security.plaintext_credential_column import PlaintextCredentialColumn
 from ormlint.rules.legacy_declarative_base import LegacyDeclarativeBase
 from ormlint.rules.legacy_column import LegacyColumn
+from ormlint.rules.backref_to_back_populates import BackrefToBackPopulates
 from ormlint.rules.dynamic_to_write_only import DynamicToWriteOnly
 
 RULE_CLASSES = (
@@ -130,6 +132,7 @@ RULE_CLASSES = (
     RevisionGraphBroken,
     MetadataMissesModels,
     CheckConstraintDiffers,
+    CommentDiffers,
     NotNullColumnWithoutDefault,
     IndexNotConcurrent,
     ConstraintNotValid,
@@ -146,5 +149,6 @@ RULE_CLASSES = (
     PlaintextCredentialColumn,
     LegacyDeclarativeBase,
     LegacyColumn,
+    BackrefToBackPopulates,
     DynamicToWriteOnly,
 )
