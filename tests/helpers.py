@@ -31,8 +31,11 @@ def lint_project(files: dict[str, str], tmp_path, whole_project: bool = True):
     return [(path, f.line, f.code) for path, f in project_findings(files, tmp_path, whole_project)]
 
 
-def project_findings(files: dict[str, str], tmp_path, whole_project: bool = True):
-    """(path relative to the project, Finding) of each finding of `lint_project`."""
+def project_findings(
+    files: dict[str, str], tmp_path, whole_project: bool = True, extend_select: tuple[str, ...] = (),
+):
+    """(path relative to the project, Finding) of each finding of `lint_project`; `extend_select`
+    adds rules to the default selection (opt-in ones)."""
     from pathlib import Path
 
     from ormlint.config import load_settings
@@ -46,5 +49,7 @@ def project_findings(files: dict[str, str], tmp_path, whole_project: bool = True
         target.write_text(textwrap.dedent(source))
     paths = [Path(tmp_path)] if whole_project else [Path(tmp_path) / n for n in files]
     settings = load_settings([Path(tmp_path)])
+    if extend_select:
+        settings = settings.with_overrides(extend_select=settings.extend_select + extend_select)
     result = run(paths, settings, jobs=1, whole_project=whole_project)
     return [(str(Path(f.path).relative_to(tmp_path)), f) for f in result.findings]

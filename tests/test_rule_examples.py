@@ -22,8 +22,12 @@ def lint(source: str, code: str):
 
 
 def lint_project(files: dict[str, str], tmp_path, code: str):
-    """(path, Finding) of every rule but the modernisation ones (but `code`)."""
-    return [(path, f) for path, f in project_findings(files, tmp_path) if f.code == code or not is_modernisation(f.code)]
+    """(path, Finding) of every default rule but the modernisation ones, and `code` (opt-in
+    or not)."""
+    return [
+        (path, f) for path, f in project_findings(files, tmp_path, extend_select=(code,))
+        if f.code == code or not is_modernisation(f.code)
+    ]
 
 
 def matches(found: list[tuple], marked: list[tuple]) -> bool:

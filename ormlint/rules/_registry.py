@@ -71,6 +71,8 @@ from ormlint.rules.migration_safety.rename_or_drop_mapped import RenameOrDropMap
 from ormlint.rules.migration_safety.revision_imports_models import RevisionImportsModels
 from ormlint.rules.migration_safety.enum_value_in_transaction import EnumValueInTransaction
 from ormlint.rules.migration_safety.unnamed_constraint_drop import UnnamedConstraintDrop
+from ormlint.rules.migration_safety.update_or_delete_without_where import UpdateOrDeleteWithoutWhere
+from ormlint.rules.migration_safety.data_change_beside_ddl import DataChangeBesideDdl
 from ormlint.rules.security.plaintext_credential_column import PlaintextCredentialColumn
 from ormlint.rules.legacy_declarative_base import LegacyDeclarativeBase
 from ormlint.rules.legacy_column import LegacyColumn
@@ -146,6 +148,8 @@ RULE_CLASSES = (
     RevisionImportsModels,
     EnumValueInTransaction,
     UnnamedConstraintDrop,
+    UpdateOrDeleteWithoutWhere,
+    DataChangeBesideDdl,
     PlaintextCredentialColumn,
     LegacyDeclarativeBase,
     LegacyColumn,

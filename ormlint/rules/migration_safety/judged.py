@@ -251,7 +251,9 @@ SCOPE = """
         Judged on new revisions only: the revision files named on the command line (a
         pre-commit hook, an editor), else the head revisions, or the revisions after
         `[tool.ormlint] migration-safety-since = "<revision id>"`; `--all-revisions` judges
-        the whole history. Only with `target-dialect = "postgresql"` (the default).
+        the whole history. Only on PostgreSQL: `target-dialect`, else the database the
+        environment's alembic.ini or env.py names literally (`sqlalchemy.url`,
+        `create_engine("...")`), else PostgreSQL.
         """
 
 INI = '''

@@ -1,0 +1,181 @@
+"""ORM741: a data change that runs while the revision's DDL still holds its lock on the table."""
+
+from __future__ import annotations
+
+import re
+
+from ormlint.migrations.operations import (
+    AddColumn, AlterColumn, CreateCheckConstraint, CreateForeignKey, CreateIndex,
+    CreatePrimaryKey, CreateUniqueConstraint, DropColumn, DropConstraint, DropIndex, ExecuteSql,
+    Operation, RenameTable,
+)
+from ormlint.project import ProjectIndex
+from ormlint.rules.base import example
+from ormlint.rules.migration_safety.data_statements import data_statements
+from ormlint.rules.migration_safety.judged import (
+    INI, SCOPE, JudgedOperation, SafetyRule, operations_before, runs_outside_a_transaction,
+)
+
+# the lock each DDL operation takes on its table, held until the migration's transaction ends
+_ACCESS_EXCLUSIVE = (
+    AddColumn, DropColumn, AlterColumn, DropIndex, CreateCheckConstraint, DropConstraint,
+    CreateUniqueConstraint, CreatePrimaryKey,
+)
+_ALTER_TABLE = re.compile(r"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?([\w\".]+)", re.I)
+# what ends the migration's transaction between two operations (an autocommit block, a COMMIT)
+_COMMITS = re.compile(r"commit", re.I)
+
+
+class DataChangeBesideDdl(SafetyRule):
+    code = "ORM741"
+    name = "data-change-beside-ddl"
+    summary = "a data change that runs under the lock the same revision's DDL took on the table"
+    catches = (
+        "an UPDATE, DELETE or INSERT … SELECT on an existing table after DDL on that table in "
+        "the same transaction (`add_column` then a backfill): the data step runs under the "
+        "DDL's lock (new revisions, PostgreSQL)"
+    )
+    default_enabled = False  # opt-in: see what_it_does
+    what_it_does = """
+        Reports `op.execute(...)` of a literal `UPDATE`, `DELETE` or `INSERT ... SELECT` on a
+        table an earlier revision created, when an earlier operation of the same revision
+        altered that table in the same transaction: `add_column`, `drop_column`,
+        `alter_column`, `create_index`/`drop_index` (not concurrently), `create_*_constraint`,
+        `create_foreign_key`, `create_primary_key`, `drop_constraint`, `rename_table`, or an
+        `ALTER TABLE` of its own. Left alone: data steps inside
+        `with op.get_context().autocommit_block():`, or after one (or after any `COMMIT`)
+        since the DDL; an env.py that runs migrations outside a transaction; `INSERT ...
+        VALUES` and `op.bulk_insert` (a fixed number of rows, quick); tables the revision
+        creates (nobody uses them yet); ORM `Session` use and statements built at run time,
+        in loops or under an `if` (which table, and when it commits, are not read).
+
+        Opt-in (`--extend-select ORM741`): 28 of the 71 public histories of the corpus do
+        this, about 230 times, always on purpose (the backfill of the column the revision
+        adds, before it sets NOT NULL); whether it hurts depends on the table's size, which
+        the code does not say. Turn it on where tables are large.
+        """ + SCOPE
+    why_bad = """
+        Alembic runs a revision in one transaction, and PostgreSQL keeps every lock to its
+        end: after `ALTER TABLE ... ADD COLUMN` the table is held ACCESS EXCLUSIVE (after
+        `CREATE INDEX`, SHARE; after a foreign key, SHARE ROW EXCLUSIVE), so while the
+        backfill reads and rewrites every row, no other session can read the table (or
+        write it). The DDL alone takes milliseconds; the backfill takes as long as the table
+        is big. Verified by this rule's oracle test on PostgreSQL 15: the UPDATE records the
+        locks its own session holds while it runs (AccessExclusiveLock after the ADD COLUMN;
+        only RowExclusiveLock in an autocommit block), and a reader in another session waits.
+        """
+    fix_safety = (
+        "No automatic fix. Move the data step into `with op.get_context().autocommit_block():` "
+        "(Alembic commits the DDL first, releasing its lock, and each statement then commits on "
+        "its own), in batches on a large table; or into a revision of its own when env.py "
+        "sets `transaction_per_migration=True`."
+    )
+    references = (
+        "https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES",
+        "https://alembic.sqlalchemy.org/en/latest/api/runtime.html#alembic.runtime.migration.MigrationContext.autocommit_block",
+        "https://github.com/ankane/strong_migrations#backfilling-data",
+    )
+    invalid = (
+        example(INI + '''
+        op.add_column("invoices", sa.Column("currency", sa.String(3), nullable=True))
+        op.execute("UPDATE invoices SET currency = 'EUR'")  # ORM741
+        op.alter_column("invoices", "currency", nullable=False)
+'''),
+        example(INI + '''
+        op.alter_column("invoices", "number", new_column_name="code")
+        op.execute("DELETE FROM invoices WHERE code = ''")  # ORM741
+'''),
+    )
+    valid = (
+        example(INI + '''
+        op.add_column("invoices", sa.Column("currency", sa.String(3), nullable=True))
+        with op.get_context().autocommit_block():
+            op.execute("UPDATE invoices SET currency = 'EUR' WHERE currency IS NULL")
+'''),
+        # a fixed set of rows: quick, whatever the table's size
+        example(INI + '''
+        op.add_column("invoices", sa.Column("currency", sa.String(3), nullable=True))
+        op.execute("INSERT INTO invoices (number, currency) VALUES ('opening', 'EUR')")
+'''),
+        # another table's rows: the DDL's lock is not on them
+        example(INI + '''
+        op.add_column("invoices", sa.Column("currency", sa.String(3), nullable=True))
+        op.execute("DELETE FROM audit_log WHERE created < now() - interval '1 year'")
+'''),
+    )
+
+    def judge(self, judged: JudgedOperation, index: ProjectIndex) -> str | None:
+        op = judged.operation
+        if not isinstance(op, ExecuteSql) or op.autocommit_block or runs_outside_a_transaction(judged):
+            return None
+        existing = {table.lower(): table for table in judged.existing_tables}
+        earlier = operations_before(judged)
+        for statement in data_statements(op.text) or ():
+            if statement.kind == "INSERT" and not statement.from_select:
+                continue
+            table = existing.get(statement.table_name)
+            if table is None:
+                continue
+            ddl = _last_ddl_on(table, earlier)
+            if ddl is None or _commits_between(judged, ddl.location.line, op.location.line):
+                continue
+            what, lock, blocked = ddl_lock(ddl)
+            verb = {"UPDATE": "rewrites", "DELETE": "deletes", "INSERT": "reads and inserts"}[statement.kind]
+            return (
+                f"this {statement.kind} {verb} rows of `{table}` while the {what} earlier in the "
+                f"revision still holds its {lock} lock on it (line {ddl.location.line}): "
+                f"{blocked} wait until the migration commits, for as long as the data step "
+                "takes; run it inside `with op.get_context().autocommit_block():` (in batches "
+                "on a large table), or in a revision of its own"
+            )
+        return None
+
+
+def ddl_lock(op: Operation) -> tuple[str, str, str]:
+    """(what the operation is, the lock it takes on its table, what that lock blocks)."""
+    if isinstance(op, ExecuteSql):
+        return "`ALTER TABLE`", "ACCESS EXCLUSIVE", "reads and writes"
+    name = f"`{_op_name(op)}`"
+    if isinstance(op, CreateIndex):
+        return name, "SHARE", "writes"
+    if isinstance(op, CreateForeignKey):
+        return name, "SHARE ROW EXCLUSIVE", "writes"
+    return name, "ACCESS EXCLUSIVE", "reads and writes"
+
+
+def _op_name(op: Operation) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", type(op).__name__).lower()
+
+
+def _last_ddl_on(table: str, earlier: list[Operation]) -> Operation | None:
+    """The last operation before the data step that locked `table` for the rest of the
+    transaction."""
+    for op in reversed(earlier):
+        if isinstance(op, RenameTable):
+            if op.new_name == table:
+                return op
+            continue
+        if isinstance(op, (CreateIndex, DropIndex)):
+            if op.table == table and not op.autocommit_block and op.concurrently is False:
+                return op
+            continue
+        if isinstance(op, (*_ACCESS_EXCLUSIVE, CreateForeignKey)) and op.table == table:
+            return op
+        if isinstance(op, ExecuteSql) and not op.autocommit_block:
+            altered = _ALTER_TABLE.match(op.text)
+            if altered and altered.group(1).replace('"', "").rpartition(".")[2].lower() == table.lower():
+                return op
+    return None
+
+
+def _commits_between(judged: JudgedOperation, first: int, last: int) -> bool:
+    """Does the revision's text between two lines end the transaction (an autocommit block,
+    `COMMIT`, `.commit()`)? Unsure (the text unreadable): yes."""
+    from ormlint.migrations.environment import read_source
+    from ormlint.syntax import python_lines
+
+    source = read_source(judged.revision.path)
+    if source is None:
+        return True
+    between = "".join(python_lines(source)[first:last - 1])
+    return bool(_COMMITS.search(between))
