@@ -126,3 +126,13 @@ def test_sarif_and_explain_point_at_the_published_page(tmp_path, monkeypatch):
     assert rules["ORM301"]["helpUri"] == "https://docs.example.org/ormlint/rules/ORM301.html"
     explained = runner.invoke(main, ["explain", "server-default-sql-string"]).output
     assert explained.rstrip().endswith("Online: https://docs.example.org/ormlint/rules/ORM301.html")
+    # The text format: the code links to its page on a terminal (OSC 8), and --show-source
+    # names the page under the excerpt.
+    page = "https://docs.example.org/ormlint/rules/ORM301.html"
+    coloured = runner.invoke(main, ["check", "--color", "always", "--no-cache", "models.py"]).output
+    assert f"\033]8;;{page}\033\\ORM301\033]8;;\033\\" in coloured
+    full = runner.invoke(main, ["check", "--show-source", "--no-cache", "models.py"]).output
+    assert f"  | = docs: {page}\n" in full
+    monkeypatch.delenv("ORMLINT_DOCS_URL")
+    assert "\033]8;;" not in runner.invoke(main, ["check", "--color", "always", "--no-cache", "models.py"]).output
+    assert "= docs:" not in runner.invoke(main, ["check", "--show-source", "--no-cache", "models.py"]).output

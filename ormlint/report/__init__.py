@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Callable, Sequence
 
+from ormlint.docs_site import docs_url
 from ormlint.findings import Finding
 from ormlint.report.names import printable, without_surrogates
 
@@ -77,8 +78,15 @@ def _finding_line(f: Finding, color: bool) -> str:
         return printable(f"{f.path}:{f.line}:{f.column}: {f.code} {fix}{f.message}")
     return (
         f"{_BOLD}{printable(f.path)}{_RESET}{_CYAN}:{_RESET}{f.line}{_CYAN}:{_RESET}{f.column}"
-        f"{_CYAN}:{_RESET} {_BOLD}{_RED}{f.code}{_RESET} {_CYAN}{fix}{_RESET}{printable(f.message)}"
+        f"{_CYAN}:{_RESET} {_BOLD}{_RED}{_linked(f.code)}{_RESET} {_CYAN}{fix}{_RESET}{printable(f.message)}"
     )
+
+
+def _linked(code: str) -> str:
+    """The code as a terminal hyperlink (OSC 8) to its published page, as ruff links its codes,
+    when `ORMLINT_DOCS_URL` says where the site is; terminals without them show the code."""
+    url = docs_url(code)
+    return f"\033]8;;{url}\033\\{code}\033]8;;\033\\" if url else code
 
 
 def _source_excerpt(f: Finding, lines: Sequence[str], color: bool) -> list[str]:
@@ -93,7 +101,9 @@ def _source_excerpt(f: Finding, lines: Sequence[str], color: bool) -> list[str]:
     if color:
         gutter, carets = f"{_DIM}{gutter}{_RESET}", f"{_RED}{carets}{_RESET}"
     number = f"{_DIM}{f.line} |{_RESET}" if color else f"{f.line} |"
-    return [gutter, f"{number} {printable(text.expandtabs(1))}", f"{gutter} {carets}", ""]
+    url = docs_url(f.code)
+    docs = [f"{gutter} = docs: {printable(url)}"] if url else []
+    return [gutter, f"{number} {printable(text.expandtabs(1))}", f"{gutter} {carets}", *docs, ""]
 
 
 def _safe_fix(finding: Finding) -> bool:
