@@ -209,6 +209,10 @@ def _table_definition(plan: Plan, table: SchemaTable, for_downgrade: bool = Fals
         if index.kind == "unique_constraint" and index.columns:
             name = f", name={index.name!r}" if index.name and not index.name_generated else ""
             parts.append(f"sa.UniqueConstraint({_names(index.columns)}{name})")
+    for check in table.checks:
+        parts.append(f"sa.CheckConstraint({check.sql!r}" + (f", name={check.name!r})" if check.name else ")"))
+    if table.comment is not None:
+        parts.append(f"comment={table.comment!r}")
     body = "".join(f"    {part},\n" for part in parts)
     return f"op.create_table(\n    {table.name!r},\n{body})"
 
@@ -222,7 +226,7 @@ def _change_table(plan: Plan, model: SchemaTable, existing: SchemaTable, items) 
         if item.code == "ORM703":
             (name,) = item.columns
             (added if name in model.columns else dropped).append(name)
-        elif item.code in ("ORM704", "ORM705", "ORM707"):
+        elif item.code in ("ORM704", "ORM705", "ORM707") or (item.code == "ORM712" and item.columns):
             alters.setdefault(item.columns[0], set()).add(item.code)
     for name in added:
         column = model.columns[name]
@@ -256,6 +260,52 @@ def _change_table(plan: Plan, model: SchemaTable, existing: SchemaTable, items) 
         _change_indexes(plan, model, existing, [i for i in items if i.code == "ORM706"])
     if "ORM708" in codes:
         _change_foreign_keys(plan, model, existing, [i for i in items if i.code == "ORM708"])
+    if "ORM711" in codes:
+        _change_checks(plan, model, existing)
+    if any(i.code == "ORM712" and not i.columns for i in items):
+        _change_table_comment(plan, model, existing)
+
+
+def _change_checks(plan: Plan, model: SchemaTable, existing: SchemaTable) -> None:
+    """Drop the migrations' CHECK constraints whose condition the model does not have, then
+    create the model's the database lacks (a namesake with another condition: drop, create)."""
+    ours = {check.key for check in model.checks}
+    theirs = {check.key for check in existing.checks}
+    for check in existing.checks:
+        if check.key in ours:
+            continue
+        if check.name is None:
+            plan.manual.append(f"`{existing.name}`: the CHECK constraint ({check.sql}) has no name to drop it by")
+            continue
+        plan.upgrade.append(_drop_check(existing.name, check.name))
+        plan.downgrade.insert(0, _create_check(existing.name, check))
+    for check in model.checks:
+        if check.key in theirs:
+            continue
+        plan.upgrade.append(_create_check(model.name, check))
+        plan.downgrade.insert(0, _drop_check(model.name, check.name) if check.name else
+                              f"# TODO by hand: drop the unnamed CHECK constraint ({check.sql}) of `{model.name}`")
+
+
+def _drop_check(table: str, name: str) -> TableOp:
+    return TableOp("drop_constraint", table, (repr(name),), ("type_='check'",))
+
+
+def _create_check(table: str, check) -> TableOp:
+    return TableOp("create_check_constraint", table, (repr(check.name),), (repr(check.sql),))
+
+
+def _change_table_comment(plan: Plan, model: SchemaTable, existing: SchemaTable) -> None:
+    for side, new, old in ((plan.upgrade, model.comment, existing.comment), (plan.downgrade, existing.comment, model.comment)):
+        after = (f"existing_comment={old!r}",)
+        operation = (
+            TableOp("create_table_comment", model.name, after=(repr(new), *after)) if new is not None
+            else TableOp("drop_table_comment", model.name, after=after)
+        )
+        if side is plan.upgrade:
+            side.append(operation)
+        else:
+            side.insert(0, operation)
 
 
 def _alter_column(plan: Plan, table: str, model: SchemaColumn, existing: SchemaColumn, codes: set[str]) -> None:
@@ -276,6 +326,9 @@ def _alter_column(plan: Plan, table: str, model: SchemaColumn, existing: SchemaC
     if "ORM707" in codes:
         up.append(f"server_default={_server_default(model.server_default)}")
         down.append(f"server_default={_server_default(existing.server_default)}")
+    if "ORM712" in codes:
+        up.append(f"comment={model.comment!r}")
+        down.append(f"comment={existing.comment!r}")
     # existing_*: what the column is before the operation (the migrated state going up, the
     # model's coming down), so that Alembic can rebuild the column where a dialect needs it
     for side, before in ((up, existing), (down, model)):
@@ -286,6 +339,8 @@ def _alter_column(plan: Plan, table: str, model: SchemaColumn, existing: SchemaC
             side.append(f"existing_nullable={bool(before.nullable)!r}")
         if "ORM707" not in codes and before.server_default is not None:
             side.append(f"existing_server_default={_server_default(before.server_default)}")
+        if before.comment is not None:  # MySQL rewrites the whole column: keep its comment
+            side.append(f"existing_comment={before.comment!r}")
     plan.upgrade.append(TableOp("alter_column", table, after=(repr(model.name), *up)))
     plan.downgrade.insert(0, TableOp("alter_column", table, after=(repr(model.name), *down)))
 
@@ -352,6 +407,8 @@ def _column(plan: Plan, table: str, column: SchemaColumn) -> str | None:
     if column.server_default is not None:
         args.append(f"server_default={_server_default(column.server_default)}")
     args.append(f"nullable={bool(column.nullable) and not column.primary_key!r}")
+    if column.comment is not None:
+        args.append(f"comment={column.comment!r}")
     return _call("sa.Column", args)
 
 
