@@ -7,6 +7,6 @@ import sys
 if sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from ormlint.cli import main  # noqa: E402
+from ormlint.entry import main  # noqa: E402
 
-main()
+main(prog_name="python -m ormlint")

@@ -69,6 +69,12 @@ def fingerprint(codes: Iterable[str], per_file_ignores: object) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
+def installed_identity() -> tuple[str, str, object]:
+    """Which ormlint (and libcst) runs: a resident process whose code changed on disk under it
+    (`ormlint.daemon`) compares this with what it saw at its start."""
+    return (__version__, _libcst_version(), _code_identity())
+
+
 def _code_identity(package: Path = Path(__file__).parent) -> object:
     """What tells one build of ormlint from another. An installed wheel: its RECORD, which holds
     the hash of every file and is the same for every install of the build (a CI cache restored

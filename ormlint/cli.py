@@ -540,3 +540,81 @@ def _announce_safety(paths: tuple[Path, ...], revision: Path) -> None:
     announced = announce_safety(text, found)
     if announced != text:
         revision.write_text(announced, encoding="utf-8")
+
+
+@main.group()
+def daemon() -> None:
+    """A resident process that answers `ormlint check` inside one project with everything
+    already loaded (opt-in; see `ormlint daemon start --help`)."""
+
+
+def _daemon_root(path: Path) -> Path:
+    from ormlint.config import ConfigError
+    from ormlint.daemon import project_root_of
+
+    try:
+        return project_root_of(path)
+    except ConfigError as error:
+        click.echo(f"ormlint: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+_DAEMON_PATH = click.argument(
+    "path", required=False, default=Path("."), type=click.Path(exists=True, path_type=Path)
+)
+
+
+@daemon.command("start")
+@_DAEMON_PATH
+@click.option(
+    "--idle-timeout", type=click.FloatRange(min=0, min_open=True), default=1800.0,
+    show_default=True, metavar="SECONDS", help="Exit after this long without a request.",
+)
+def daemon_start(path: Path, idle_timeout: float) -> None:
+    """Start the daemon of PATH's project (default: the current directory's). While it runs,
+    `ormlint check` run inside the project is answered by it, with the same output."""
+    from ormlint.daemon import DaemonError, start
+
+    root = _daemon_root(path)
+    try:
+        running, started = start(root, idle_timeout)
+    except DaemonError as error:
+        click.echo(f"ormlint: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    verb = "started" if started else "already running"
+    click.echo(f"ormlint daemon {verb} for {printable(str(root))} (pid {running.get('pid')})", err=True)
+
+
+@daemon.command("stop")
+@_DAEMON_PATH
+def daemon_stop(path: Path) -> None:
+    """Stop the daemon of PATH's project."""
+    from ormlint.daemon import stop
+
+    root = _daemon_root(path)
+    stopped = stop(root)
+    if stopped is None:
+        click.echo(f"ormlint daemon: none runs for {printable(str(root))}", err=True)
+    else:
+        click.echo(f"ormlint daemon stopped for {printable(str(root))} (pid {stopped.get('pid')})", err=True)
+
+
+@daemon.command("status")
+@_DAEMON_PATH
+def daemon_status(path: Path) -> None:
+    """Whether a daemon runs for PATH's project (exit 0) or not (exit 1)."""
+    import time
+
+    from ormlint.daemon import status
+
+    root = _daemon_root(path)
+    running = status(root)
+    if running is None:
+        click.echo(f"ormlint daemon: none runs for {printable(str(root))}")
+        sys.exit(EXIT_FINDINGS)
+    up = time.time() - float(running.get("started", 0))
+    click.echo(
+        f"ormlint daemon running for {printable(str(root))}: pid {running.get('pid')}, "
+        f"up {up:.0f} s, {running.get('requests')} requests, "
+        f"exits after {float(running.get('idle_timeout', 0)):.0f} s idle"
+    )
