@@ -104,7 +104,7 @@ def _names_something(path: Path) -> bool:
     "--stdin-filename", type=click.Path(path_type=Path),
     help="With PATH `-`: the path the source on standard input stands for (config, ignores, output).",
 )
-@click.option("--statistics", is_flag=True, help="Print a count per rule instead of each finding (text or json).")
+@click.option("--statistics", is_flag=True, help="Print a count per rule instead of each finding (text or json; with another format, the report and the count on standard error).")
 @click.option(
     "-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to this file instead of standard output.",
@@ -156,8 +156,6 @@ def check(
     use_stdin = any(str(p) == "-" for p in paths)
     if use_stdin and len(paths) > 1:
         raise click.UsageError("`-` (standard input) cannot be combined with other paths")
-    if statistics and output_format not in ("text", "json"):
-        raise click.UsageError("--statistics prints a table as text or json, not as " + output_format)
     config_paths = [stdin_filename or Path("stdin.py")] if use_stdin else paths
     try:
         settings = load_settings(config_paths)
@@ -224,9 +222,11 @@ def check(
         for line in withheld(result.index):
             click.echo(f"ormlint: not judged: {printable(line)}", err=True)
     findings, files_checked = result.findings, result.files_checked
-    if statistics:
+    if statistics and output_format in ("text", "json"):
         report = render_statistics(findings, output_format)
     else:
+        if statistics:  # a machine format keeps its report; the table is for the log
+            click.echo(render_statistics(findings), err=True, nl=False)
         stdin_text = (str(stdin_path), readable_text(request.sources[stdin_path])) if use_stdin else None
         colored = color == "always" or (
             color == "auto" and output_file is None and "NO_COLOR" not in os.environ

@@ -153,9 +153,12 @@ def test_statistics_and_exit_zero(project, monkeypatch):
     assert result.exit_code == 1
     assert re.match(r"\s+2  ORM301  server-default-sql-string\nFound 2 errors\.\n$", result.output)
     assert run("check", "--exit-zero", ".").exit_code == 0
-    # a table as json too (as ruff), not in a format of findings such as SARIF
+    # a table as json too (as ruff)
     assert CliRunner().invoke(main, ["check", "--statistics", "--format", "json", "."]).exit_code == 1
-    assert CliRunner().invoke(main, ["check", "--statistics", "--format", "sarif", "."]).exit_code == 2
+    # Another format: its report on standard output, the table on standard error.
+    both = CliRunner().invoke(main, ["check", "--statistics", "--format", "sarif", "."])
+    assert both.exit_code == 1 and json.loads(both.stdout)["runs"][0]["results"]
+    assert both.stderr.splitlines()[-1].startswith("Found ")
 
 
 def test_force_exclude_applies_to_named_files(project, monkeypatch):
@@ -227,8 +230,8 @@ def test_pre_commit_hook_fails_on_a_bad_model_and_passes_a_clean_one(tmp_path):
 def test_every_way_of_running_gives_the_same_findings_for_one_file(tmp_path, monkeypatch):
     """CLI on the file, stdin, flake8 and the engine entry used by the editor agree, project
     rules that need only this file (ORM103) included."""
+    from ormlint.analysis import check_source
     from ormlint.config import Settings
-    from ormlint.engine import check_source
     from ormlint.rules import RULES
 
     source = RULES["ORM103"].invalid[0] + "\nclass Event(Base):\n    __tablename__ = 'e'\n    id: Mapped[int] = mapped_column(primary_key=True, server_default='now()')\n"

@@ -448,4 +448,10 @@ def test_cli_output_file_colour_and_statistics_as_json(tmp_path, monkeypatch):
     assert "\033[" not in CliRunner().invoke(main, ["check", "m.py"]).stdout
     stats = json.loads(CliRunner().invoke(main, ["check", "m.py", "--statistics", "--format", "json"]).stdout)
     assert stats == [{"code": "ORM301", "name": RULES["ORM301"].name, "count": 1, "fixable": 1}]
-    assert CliRunner().invoke(main, ["check", "m.py", "--statistics", "--format", "sarif"]).exit_code == 2
+    stats_text = CliRunner().invoke(main, ["check", "m.py", "--statistics"]).stdout
+    assert stats_text.endswith("ORM301  server-default-sql-string\nFound 1 error.\n")
+    for output_format in ("sarif", "github", "gitlab", "junit", "pylint"):
+        both = CliRunner().invoke(main, ["check", "m.py", "--statistics", "--format", output_format])
+        alone = CliRunner().invoke(main, ["check", "m.py", "--format", output_format])
+        assert (both.exit_code, both.stdout) == (alone.exit_code, alone.stdout)
+        assert both.stderr == stats_text
