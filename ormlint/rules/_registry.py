@@ -46,16 +46,16 @@ from ormlint.rules.foreign_keys.foreign_key_type_mismatch import ForeignKeyTypeM
 from ormlint.rules.foreign_keys.invalid_referential_action import InvalidReferentialAction
 from ormlint.rules.foreign_keys.referential_action_on_column import ReferentialActionOnColumn
 from ormlint.rules.foreign_key_target_not_unique import ForeignKeyTargetNotUnique
-from ormlint.rules.migrations import MappedTableNotMigrated
-from ormlint.rules.migrations import MigratedTableNotMapped
-from ormlint.rules.migrations import ColumnOnOneSide
-from ormlint.rules.migrations import ColumnTypeDiffers
-from ormlint.rules.migrations import NullabilityDiffers
-from ormlint.rules.migrations import IndexDiffers
-from ormlint.rules.migrations import ServerDefaultDiffers
-from ormlint.rules.migrations import ForeignKeyDiffers
-from ormlint.rules.migrations import RevisionGraphBroken
-from ormlint.rules.migrations import MetadataMissesModels
+from ormlint.rules.migrations.mapped_table_not_migrated import MappedTableNotMigrated
+from ormlint.rules.migrations.migrated_table_not_mapped import MigratedTableNotMapped
+from ormlint.rules.migrations.column_not_migrated import ColumnNotMigrated
+from ormlint.rules.migrations.column_type_differs import ColumnTypeDiffers
+from ormlint.rules.migrations.column_nullability_differs import ColumnNullabilityDiffers
+from ormlint.rules.migrations.index_not_migrated import IndexNotMigrated
+from ormlint.rules.migrations.server_default_differs import ServerDefaultDiffers
+from ormlint.rules.migrations.foreign_key_differs import ForeignKeyDiffers
+from ormlint.rules.migrations.revision_graph_broken import RevisionGraphBroken
+from ormlint.rules.migrations.autogenerate_metadata_misses_models import AutogenerateMetadataMissesModels
 from ormlint.rules.check_constraint_differs import CheckConstraintDiffers
 from ormlint.rules.comment_differs import CommentDiffers
 from ormlint.rules.migration_safety.not_null_column_without_default import NotNullColumnWithoutDefault
@@ -125,14 +125,14 @@ RULE_CLASSES = (
     ForeignKeyTargetNotUnique,
     MappedTableNotMigrated,
     MigratedTableNotMapped,
-    ColumnOnOneSide,
+    ColumnNotMigrated,
     ColumnTypeDiffers,
-    NullabilityDiffers,
-    IndexDiffers,
+    ColumnNullabilityDiffers,
+    IndexNotMigrated,
     ServerDefaultDiffers,
     ForeignKeyDiffers,
     RevisionGraphBroken,
-    MetadataMissesModels,
+    AutogenerateMetadataMissesModels,
     CheckConstraintDiffers,
     CommentDiffers,
     NotNullColumnWithoutDefault,
