@@ -78,6 +78,8 @@ RULE_CODES: dict[str, bool] = {
     "ORM733": True,
     "ORM734": True,
     "ORM735": True,
+    "ORM736": True,
+    "ORM737": True,
     "ORM740": False,
     "ORM741": False,
     "ORM801": False,

@@ -1,4 +1,5 @@
-"""What a revision file says, as plain data: its header and the operations of its `upgrade()`.
+"""What a revision file says, as plain data: its header and the operations of its `upgrade()`
+(and of its `downgrade()`, for the migration-safety rules).
 
 Frozen and picklable, and free of libcst, so that a run whose revisions are all cached reads them
 back without loading the parser. `ormlint.migrations.revisions` builds them.
@@ -48,6 +49,17 @@ class CheckSpec:
 
 
 @dataclass(frozen=True)
+class EnumType:
+    """The named PostgreSQL enum type of a column: `sa.Enum(..., name="status")`,
+    `postgresql.ENUM(...)`, `sa.Enum(Status)` (named after the class), or one in `ARRAY(...)`."""
+
+    name: str  # as PostgreSQL stores it, schema-qualified when `schema=` is given
+    # Does `op.create_table` emit CREATE TYPE for it (the type's before-create event)? False
+    # with `create_type=False`; None when that is not a literal. `op.add_column` never does.
+    created_with_table: bool | None
+
+
+@dataclass(frozen=True)
 class ColumnSpec:
     """A `sa.Column(...)` as SQLAlchemy would build it."""
 
@@ -69,6 +81,7 @@ class ColumnSpec:
     checks: tuple[CheckSpec, ...] = ()
     comment: str | None = None
     comment_known: bool = True  # False: `comment=` is not a literal
+    enum_type: EnumType | None = None  # None: not a named native enum (or not known to be one)
 
 
 @dataclass(frozen=True)
@@ -253,6 +266,22 @@ class ExecuteSql:
 
 
 @dataclass(frozen=True)
+class EnumTypeChange:
+    """A named type created or dropped outside a table: `<enum>.create(bind)` / `.drop(bind)`
+    (on `sa.Enum(...)`, `postgresql.ENUM(...)` or a name bound to one), `op.execute("CREATE
+    TYPE x AS ENUM (...)")`, `"DROP TYPE x"`, `"ALTER TYPE x RENAME TO y"` (x dropped, y
+    created)."""
+
+    action: str  # "create" or "drop"
+    name: str | None  # None: which type is not known (an f-string field, say)
+    location: Location
+    # only when the type is missing (create) or there (drop): `checkfirst=True` (the default of
+    # `postgresql.ENUM`'s methods, not of `sa.Enum`'s), `DROP TYPE IF EXISTS`; None: not a literal
+    checkfirst: bool | None = False
+    certain: bool = True  # False: under a condition, it may not run
+
+
+@dataclass(frozen=True)
 class DialectBranch:
     """Operations that run on some database dialects only: `then` where the dialect is one of
     `dialects` (is none of them, when `negated`), `otherwise` elsewhere. Read from
@@ -274,9 +303,10 @@ Operation = Union[
     CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn, CreateIndex,
     DropIndex, CreateUniqueConstraint, CreateForeignKey, CreatePrimaryKey, DropConstraint,
     Uncertain, DialectBranch, CreateCheckConstraint, ValidateConstraint, ExecuteSql, TableComment,
+    EnumTypeChange,
 ]
 # Operations that change nothing the replay compares: read for the migration-safety rules only.
-UNCOMPARED = (ValidateConstraint, ExecuteSql)
+UNCOMPARED = (ValidateConstraint, ExecuteSql, EnumTypeChange)
 
 
 @dataclass(frozen=True)
@@ -294,3 +324,6 @@ class Revision:
     error: str | None = None  # the syntax error, when not parsed
     # upgrade() is decorated or async: whether (and how) its body runs is not known
     wrapped_upgrade: bool = False
+    # what downgrade() does, read as upgrade() is (the replay never reads it); None: no
+    # downgrade(), or a decorated or async one
+    downgrade_operations: tuple[Operation, ...] | None = None

@@ -83,6 +83,8 @@ from ormlint.migrations.operations import (
     ValidateConstraint,
     UNCOMPARED,
     ExecuteSql,
+    EnumType,
+    EnumTypeChange,
     DropConstraint,
     Uncertain,
     DialectBranch,
@@ -326,6 +328,7 @@ class _Reader:
         self.binds: set[str] = set()  # names bound to op.get_bind() / its connection
         self.batch_aliases: set[str] = set()  # `as batch_op` names (for batch_op.f("name"))
         self.autocommit_depth = 0  # inside `with op.get_context().autocommit_block():`
+        self.enums: dict[str, cst.Call] = {}  # names bound to `sa.Enum(...)`/`postgresql.ENUM(...)`
 
     # -- header ----------------------------------------------------------------------------------
 
@@ -333,6 +336,7 @@ class _Reader:
         header: dict[str, tuple[cst.BaseExpression, ast.stmt | None]] = {}
         assigned: dict[str, int] = defaultdict(int)
         upgrade: tuple[cst.FunctionDef, ast.FunctionDef | None] | None = None
+        downgrade: tuple[cst.FunctionDef, ast.FunctionDef | None] | None = None
         wrapped = False
         for node, twin in _paired(_flat(self.module.body), self.tree.body):
             targets: list[cst.BaseExpression] = []
@@ -347,14 +351,20 @@ class _Reader:
                 if isinstance(target, cst.Name):
                     assigned[target.value] += 1
                     header[target.value] = (value, twin)
-            if isinstance(node, cst.FunctionDef) and node.name.value == "upgrade":
-                upgrade = (node, twin if isinstance(twin, (ast.FunctionDef, ast.AsyncFunctionDef)) else None)
+            if isinstance(node, cst.FunctionDef) and node.name.value in ("upgrade", "downgrade"):
+                function = (node, twin if isinstance(twin, (ast.FunctionDef, ast.AsyncFunctionDef)) else None)
+                if node.name.value == "upgrade":
+                    upgrade = function
+                else:
+                    downgrade = function
         for name, count in assigned.items():
             if count != 1:
                 continue
             text = string_value(header[name][0])
             if text is not None:
                 self.constants[name] = text
+            elif self.enum_call(header[name][0]) is not None:
+                self.enums[name] = header[name][0]
             else:
                 items = _literal_sequence(header[name][0])
                 if items is not None:
@@ -399,16 +409,35 @@ class _Reader:
                 self.operations.append(
                     Uncertain(None, "upgrade() is decorated or async", _location(twin))
                 )
-            ast_body = list(twin.body) if twin is not None else []
-            # a module-level sequence rebound inside upgrade() is not the module's any more
-            self.sequences = {
-                k: v for k, v in self.sequences.items() if k not in _assigned_names(function.body)
-            }
-            self.statements(_block(function.body), ast_body, {}, self.operations)
+            self.function_body(function, twin, self.operations)
+        downgrade_operations: list[Operation] | None = None
+        if downgrade is not None and downgrade[0].asynchronous is None and not downgrade[0].decorators:
+            downgrade_operations = []
+            self.function_body(*downgrade, downgrade_operations)
         return Revision(
             self.path, revision_id, down, labels, depends, location, tuple(self.operations),
             header_error="; ".join(errors) or None, wrapped_upgrade=wrapped,
+            downgrade_operations=None if downgrade_operations is None else tuple(downgrade_operations),
         )
+
+    def function_body(self, function: cst.FunctionDef, twin: ast.AST | None, out: list[Operation]) -> None:
+        """The operations of upgrade() or downgrade(): what one binds (names, imports, loop
+        constants) does not reach the other."""
+        saved = (
+            dict(self.constants), dict(self.sequences), set(self.dialect_names), set(self.binds),
+            set(self.batch_aliases), dict(self.imports.aliases), list(self.imports.star_modules),
+            dict(self.enums),
+        )
+        ast_body = list(twin.body) if isinstance(twin, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+        # a module-level sequence rebound inside the function is not the module's any more
+        self.sequences = {
+            k: v for k, v in self.sequences.items() if k not in _assigned_names(function.body)
+        }
+        try:
+            self.statements(_block(function.body), ast_body, {}, out)
+        finally:
+            (self.constants, self.sequences, self.dialect_names, self.binds, self.batch_aliases,
+             self.imports.aliases, self.imports.star_modules, self.enums) = saved
 
     # -- statements ------------------------------------------------------------------------------
 
@@ -483,6 +512,8 @@ class _Reader:
                 targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
                 self.dialect_names.update(t.value for t in targets if isinstance(t, cst.Name))
                 return
+            if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+                self.bind_enums(node)
             if isinstance(value, cst.Call):
                 handled = self.op_call(value, ast_value if isinstance(ast_value, ast.Call) else None, batches, out)
                 if handled:
@@ -737,6 +768,7 @@ class _Reader:
                 return
             out.append(Uncertain(None, "execute() of a statement that is not a literal", where))
             return
+        out.extend(_type_changes(text, where))
         validated = _VALIDATE_CONSTRAINT.match(text)
         if validated and _FIELD not in text:
             table, name = (part.replace('"', "") for part in validated.groups())
@@ -772,6 +804,10 @@ class _Reader:
         """Calls in an expression that is not an operation: record the ones that may change the
         schema."""
         for call in calls_in(expr, into_lambdas=True):
+            change = self.enum_type_change(call, where)
+            if change is not None:
+                out.append(change)
+                continue
             if self.is_execute(call):
                 found: list[Operation] = []
                 self.execute(call, None, found)
@@ -908,6 +944,97 @@ class _Reader:
             raise _NotLiteral
         return value
 
+    # -- enum types ------------------------------------------------------------------------------
+
+    def enum_call(self, node: cst.BaseExpression | None) -> cst.Call | None:
+        """The `sa.Enum(...)`/`postgresql.ENUM(...)` call that `node` is (in `ARRAY(...)`
+        too) or a name bound to one; None for any other expression."""
+        if isinstance(node, cst.Name) and node.value in self.enums:
+            return self.enums[node.value]
+        if not isinstance(node, cst.Call):
+            return None
+        symbol = self.imports.symbol(node.func)
+        if symbol == "ARRAY" and node.args and node.args[0].keyword is None and not node.args[0].star:
+            return self.enum_call(node.args[0].value)
+        return node if symbol in _TYPE_CONSTRUCTORS else None
+
+    def enum_name(self, call: cst.Call) -> tuple[bool | None, str | None]:
+        """(a native enum: False for `native_enum=False`, None when not a literal; the name of
+        its PostgreSQL type, schema-qualified, or None when not known)."""
+        args = _Args(call, None, ())
+        try:
+            native = self.flag(args.node("native_enum"), True)
+        except _NotLiteral:
+            native = None
+        if native is False:
+            return False, None
+        if any(arg.star == "**" for arg in call.args) or "inherit_schema" in args:
+            return native, None  # the name or the schema may come from elsewhere
+        name = self.string(args.node("name"))
+        values = [value for value, _ in args.extra]
+        if "name" not in args and len(values) == 1 and not any(arg.star for arg in call.args) and (
+            isinstance(values[0], (cst.Name, cst.Attribute)) and self.string(values[0]) is None
+            and not (isinstance(values[0], cst.Name) and values[0].value in self.sequences)
+        ):
+            # a Python enum class: SQLAlchemy names the type after it, lower-cased
+            dotted = dotted_name(values[0])
+            name = (self.imports.qualify(dotted) or dotted).rpartition(".")[2].lower() if dotted else None
+        schema = args.node("schema")
+        if name is None or schema is None or (isinstance(schema, cst.Name) and schema.value == "None"):
+            return native, name
+        schema_name = self.string(schema)
+        return native, (f"{schema_name}.{name}" if schema_name is not None else None)
+
+    def enum_type(self, node: cst.BaseExpression | None) -> EnumType | None:
+        """The named enum type of a column whose type is `node`; None when it is none or its
+        name is not known."""
+        call = self.enum_call(node)
+        if call is None:
+            return None
+        native, name = self.enum_name(call)
+        if native is False or name is None:
+            return None
+        try:
+            created = self.flag(_Args(call, None, ()).node("create_type"), True)
+        except _NotLiteral:
+            created = None
+        if native is None or any(arg.star == "**" for arg in call.args) or "metadata" in _Args(call, None, ()):
+            created = None
+        return EnumType(name, created)
+
+    def enum_type_change(self, call: cst.Call, where: Location) -> EnumTypeChange | None:
+        """`<enum>.create(bind, ...)` / `<enum>.drop(bind, ...)` as a type created or dropped;
+        None for any other call (and for an enum that is not native: it has no type)."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value in ("create", "drop") and call.args):
+            return None
+        enum = self.enum_call(func.value)
+        if enum is None:
+            return None
+        native, name = self.enum_name(enum)
+        if native is False:
+            return None
+        try:
+            # `postgresql.ENUM`'s create() and drop() check first by default, `sa.Enum`'s do not
+            default = self.imports.symbol(enum.func) == "ENUM"
+            checkfirst = self.flag(_Args(call, None, ("bind", "checkfirst")).node("checkfirst"), default)
+        except _NotLiteral:
+            checkfirst = None
+        return EnumTypeChange(func.attr.value, name, where, checkfirst)
+
+    def bind_enums(self, node: cst.Assign | cst.AnnAssign | cst.AugAssign) -> None:
+        """Names an assignment inside the function binds to an enum type (and unbinds)."""
+        targets = (
+            [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        )
+        enum = self.enum_call(node.value) if isinstance(node, (cst.Assign, cst.AnnAssign)) else None
+        for target in targets:
+            if isinstance(target, cst.Name):
+                if enum is not None:
+                    self.enums[target.value] = enum
+                else:
+                    self.enums.pop(target.value, None)
+
     # -- columns ---------------------------------------------------------------------------------
 
     def column(
@@ -974,6 +1101,7 @@ class _Reader:
             other_value_source=problems.pop("other_value_source", False) or bool(problems.get("uncertain")),
             python_default="default" in args,
             checks=tuple(checks), **self.comment(args),
+            enum_type=self.enum_type(type_expr),
         )
         return spec, written, problems
 
@@ -1304,11 +1432,12 @@ def _part_touched(op: Operation) -> str | None:
     return None
 
 
-def uncertain_from(operations: Iterable[Operation], reason: str, where: Location) -> list[Uncertain]:
+def uncertain_from(operations: Iterable[Operation], reason: str, where: Location) -> list[Operation]:
     """What operations that may or may not run leave known: each table they touch (or the part
     of it: indexes, foreign keys) is uncertain; one that creates, drops or renames a table, or
-    whose table is unknown, makes the set of tables uncertain."""
-    out: list[Uncertain] = []
+    whose table is unknown, makes the set of tables uncertain; a type it creates or drops may
+    or may not be there (`EnumTypeChange.certain`)."""
+    out: list[Operation] = []
     seen: set[tuple[str | None, str | None]] = set()
     for op in operations:
         if isinstance(op, DialectBranch):
@@ -1316,6 +1445,9 @@ def uncertain_from(operations: Iterable[Operation], reason: str, where: Location
                 if (inner.table, inner.part) not in seen:
                     seen.add((inner.table, inner.part))
                     out.append(inner)
+            continue
+        if isinstance(op, EnumTypeChange):  # the safety rules' record that the type may change
+            out.append(replace(op, certain=False))
             continue
         if isinstance(op, UNCOMPARED):
             continue
@@ -1530,6 +1662,60 @@ _VALIDATE_CONSTRAINT = re.compile(
     r"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?([\w\".]+)\s+VALIDATE\s+CONSTRAINT\s+"
     r"([\w\"]+)\s*;?\s*$", re.I,
 )
+
+
+_TYPE_STATEMENT = re.compile(
+    r"^(CREATE|DROP|ALTER)\s+TYPE\s+(IF\s+EXISTS\s+)?(.+)$", re.I | re.DOTALL,
+)
+_TYPE_NAME = r'(?:"[^"]+"|[\w]+)(?:\.(?:"[^"]+"|[\w]+))?'
+
+
+def _type_name(written: str) -> str | None:
+    """A type's name as PostgreSQL stores it: unquoted parts lower-cased, `public.` left out;
+    None when an f-string field stands for part of it."""
+    if _FIELD in written:
+        return None
+    parts = [part[1:-1] if part.startswith('"') else part.lower()
+             for part in re.findall(r'"[^"]+"|[^."]+', written)]
+    if len(parts) == 2 and parts[0] == "public":
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def _type_changes(text: str, where: Location) -> list[EnumTypeChange]:
+    """The types that SQL creates, drops or renames (`CREATE TYPE x AS ENUM (...)`, `DROP TYPE
+    IF EXISTS x, y`, `ALTER TYPE x RENAME TO y`), in order."""
+    changes: list[EnumTypeChange] = []
+    for statement in _DOLLAR_QUOTED.sub("''", text).split(";"):
+        found = _TYPE_STATEMENT.match(" ".join(statement.split()))
+        if found is None:
+            continue
+        verb, if_exists, rest = found.group(1).upper(), bool(found.group(2)), found.group(3)
+        if verb == "DROP":
+            names = re.match(rf"\s*({_TYPE_NAME}(?:\s*,\s*{_TYPE_NAME})*)", rest)
+            for written in re.findall(_TYPE_NAME, names.group(1)) if names else [None]:
+                name = _type_name(written) if written else None
+                changes.append(EnumTypeChange("drop", name, where, if_exists))
+            continue
+        named = re.match(rf"\s*({_TYPE_NAME})(.*)$", rest)
+        if named is None:
+            changes.append(EnumTypeChange("drop" if verb == "DROP" else "create", None, where))
+            continue
+        name, tail = _type_name(named.group(1)), named.group(2)
+        if verb == "CREATE":
+            changes.append(EnumTypeChange("create", name, where))
+        renamed = re.match(rf"\s*RENAME\s+TO\s+({_TYPE_NAME})", tail, re.I)
+        moved = re.match(rf"\s*SET\s+SCHEMA\s+({_TYPE_NAME})", tail, re.I)
+        if verb == "ALTER" and (renamed or moved):
+            schema = f"{name.rpartition('.')[0]}." if name and "." in name else ""
+            new_name = _type_name(renamed.group(1)) if renamed else None
+            if moved and name is not None:
+                moved_to = _type_name(moved.group(1))
+                new_name = f"{moved_to}.{name.rpartition('.')[2]}" if moved_to else None
+                schema = ""
+            changes.append(EnumTypeChange("drop", name, where))
+            changes.append(EnumTypeChange("create", schema + new_name if new_name else None, where))
+    return changes
 
 
 def _sql_tables(text: str) -> list[str | None]:

@@ -71,6 +71,8 @@ from ormlint.rules.migration_safety.rename_or_drop_mapped import RenameOrDropMap
 from ormlint.rules.migration_safety.revision_imports_models import RevisionImportsModels
 from ormlint.rules.migration_safety.enum_value_in_transaction import EnumValueInTransaction
 from ormlint.rules.migration_safety.unnamed_constraint_drop import UnnamedConstraintDrop
+from ormlint.rules.migration_safety.enum_type_created_twice import EnumTypeCreatedTwice
+from ormlint.rules.migration_safety.downgrade_leaves_enum_type import DowngradeLeavesEnumType
 from ormlint.rules.migration_safety.update_or_delete_without_where import UpdateOrDeleteWithoutWhere
 from ormlint.rules.migration_safety.data_change_beside_ddl import DataChangeBesideDdl
 from ormlint.rules.security.plaintext_credential_column import PlaintextCredentialColumn
@@ -148,6 +150,8 @@ RULE_CLASSES = (
     RevisionImportsModels,
     EnumValueInTransaction,
     UnnamedConstraintDrop,
+    EnumTypeCreatedTwice,
+    DowngradeLeavesEnumType,
     UpdateOrDeleteWithoutWhere,
     DataChangeBesideDdl,
     PlaintextCredentialColumn,

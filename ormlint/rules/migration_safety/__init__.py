@@ -13,6 +13,8 @@ Each rule is one module of this package; `judged.py` holds what they share.
 from ormlint.rules.migration_safety.column_type_rewrite import ColumnTypeRewrite
 from ormlint.rules.migration_safety.column_type_without_using import ColumnTypeWithoutUsing
 from ormlint.rules.migration_safety.constraint_not_valid import ConstraintNotValid
+from ormlint.rules.migration_safety.downgrade_leaves_enum_type import DowngradeLeavesEnumType
+from ormlint.rules.migration_safety.enum_type_created_twice import EnumTypeCreatedTwice
 from ormlint.rules.migration_safety.enum_value_in_transaction import EnumValueInTransaction
 from ormlint.rules.migration_safety.index_not_concurrent import IndexNotConcurrent
 from ormlint.rules.migration_safety.not_null_column_without_default import NotNullColumnWithoutDefault
@@ -30,5 +32,5 @@ __all__ = [
     "IndexNotConcurrent", "NotNullColumnWithoutDefault", "SqliteAlterOutsideBatch",
     "VolatileDefaultRewrite", "RenameOrDropMapped",
     "RevisionImportsModels", "EnumValueInTransaction",
-    "UnnamedConstraintDrop",
+    "UnnamedConstraintDrop", "EnumTypeCreatedTwice", "DowngradeLeavesEnumType",
 ]
