@@ -266,6 +266,20 @@ class ExecuteSql:
 
 
 @dataclass(frozen=True)
+class ExecuteDml:
+    """A Core `update()`/`delete()` construct that `op.execute(...)` runs (`t.update()`,
+    `sa.delete(t)`...): read for the migration-safety rules only."""
+
+    kind: str  # "update" or "delete"
+    # the table's name when the revision binds `t` to `sa.table("name", ...)`, `sa.Table(...)`
+    # or `op.create_table(...)`; None: not known
+    table: str | None
+    filtered: bool  # `.where(...)`, `.filter(...)` or `.filter_by(...)` somewhere in the chain
+    location: Location
+    autocommit_block: bool = False  # as for CreateIndex
+
+
+@dataclass(frozen=True)
 class EnumTypeChange:
     """A named type created or dropped outside a table: `<enum>.create(bind)` / `.drop(bind)`
     (on `sa.Enum(...)`, `postgresql.ENUM(...)` or a name bound to one), `op.execute("CREATE
@@ -303,10 +317,10 @@ Operation = Union[
     CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn, CreateIndex,
     DropIndex, CreateUniqueConstraint, CreateForeignKey, CreatePrimaryKey, DropConstraint,
     Uncertain, DialectBranch, CreateCheckConstraint, ValidateConstraint, ExecuteSql, TableComment,
-    EnumTypeChange,
+    ExecuteDml, EnumTypeChange,
 ]
 # Operations that change nothing the replay compares: read for the migration-safety rules only.
-UNCOMPARED = (ValidateConstraint, ExecuteSql, EnumTypeChange)
+UNCOMPARED = (ValidateConstraint, ExecuteSql, ExecuteDml, EnumTypeChange)
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ from ormlint.migrations.operations import (
     ValidateConstraint,
     UNCOMPARED,
     ExecuteSql,
+    ExecuteDml,
     EnumType,
     EnumTypeChange,
     DropConstraint,
@@ -328,6 +329,8 @@ class _Reader:
         self.binds: set[str] = set()  # names bound to op.get_bind() / its connection
         self.batch_aliases: set[str] = set()  # `as batch_op` names (for batch_op.f("name"))
         self.autocommit_depth = 0  # inside `with op.get_context().autocommit_block():`
+        # names bound to a table construct (`t = sa.table("invoices", ...)`): t -> "invoices"
+        self.table_names: dict[str, str] = {}
         self.enums: dict[str, cst.Call] = {}  # names bound to `sa.Enum(...)`/`postgresql.ENUM(...)`
 
     # -- header ----------------------------------------------------------------------------------
@@ -360,6 +363,9 @@ class _Reader:
         for name, count in assigned.items():
             if count != 1:
                 continue
+            table = self.table_literal(header[name][0])
+            if table is not None:
+                self.table_names[name] = table
             text = string_value(header[name][0])
             if text is not None:
                 self.constants[name] = text
@@ -514,6 +520,8 @@ class _Reader:
                 return
             if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
                 self.bind_enums(node)
+            if isinstance(node, (cst.Assign, cst.AnnAssign)):
+                self.bind_table(node)
             if isinstance(value, cst.Call):
                 handled = self.op_call(value, ast_value if isinstance(ast_value, ast.Call) else None, batches, out)
                 if handled:
@@ -765,6 +773,9 @@ class _Reader:
             text = _shape(statement)  # which statements it runs, if not on what
         if text is None:
             if self.is_dml(statement):
+                dml = self.core_dml(statement, where)
+                if dml is not None:
+                    out.append(dml)
                 return
             out.append(Uncertain(None, "execute() of a statement that is not a literal", where))
             return
@@ -799,6 +810,56 @@ class _Reader:
             else:
                 return self.imports.symbol(func) in _DML
         return False
+
+    def core_dml(self, expr: cst.BaseExpression, where: Location) -> ExecuteDml | None:
+        """`t.update()...`, `sa.delete(t)...` (also 1.x's `t.update(whereclause)`) as an
+        ExecuteDml; None for inserts and selects."""
+        methods: list[str] = []
+        node: cst.CSTNode = expr
+        while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not (
+            node.func.attr.value in _DML
+        ):
+            methods.append(node.func.attr.value)
+            node = node.func.value
+        if not isinstance(node, cst.Call):
+            return None
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        function = self.imports.symbol(node.func)
+        if function in ("update", "delete"):  # sa.update(t, [whereclause])
+            kind, target = function, positional[0].value if positional else None
+            clause = len(positional) > 1 or any(a.keyword is not None and a.keyword.value == "whereclause" for a in node.args)
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in ("update", "delete"):
+            kind, target = node.func.attr.value, node.func.value  # t.update([whereclause])
+            clause = bool(node.args)
+        else:
+            return None
+        filtered = clause or any(m in ("where", "filter", "filter_by") for m in methods)
+        table = None
+        if isinstance(target, cst.Name):
+            table = self.table_names.get(target.value)
+        elif target is not None:
+            table = self.table_literal(target)
+        return ExecuteDml(kind, table, filtered, where, self.autocommit_depth > 0)
+
+    def table_literal(self, expr: cst.BaseExpression) -> str | None:
+        """"invoices" for `sa.table("invoices", ...)`, `sa.Table("invoices", ...)` or
+        `op.create_table("invoices", ...)`; else None."""
+        if not isinstance(expr, cst.Call) or not expr.args or expr.args[0].keyword is not None:
+            return None
+        if self.imports.symbol(expr.func) in ("table", "Table") or self.op_method(expr) == "create_table":
+            return string_value(expr.args[0].value)
+        return None
+
+    def bind_table(self, node: cst.Assign | cst.AnnAssign) -> None:
+        """Record (or forget) the table construct an assignment in upgrade() binds a name to."""
+        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        table = self.table_literal(node.value) if node.value is not None else None
+        for target in targets:
+            if isinstance(target, cst.Name):
+                if table is not None:
+                    self.table_names[target.value] = table
+                else:
+                    self.table_names.pop(target.value, None)
 
     def scan(self, expr: cst.CSTNode, where: Location, out: list[Operation]) -> None:
         """Calls in an expression that is not an operation: record the ones that may change the

@@ -171,3 +171,27 @@ def test_orm741_leaves_alone_an_env_py_outside_a_transaction(tmp_path):
         op.execute("UPDATE invoices SET currency = 'EUR' WHERE currency IS NULL")
     """
     assert _head(tmp_path, body, env=env) == []
+
+
+def test_core_update_and_delete_constructs(tmp_path):
+    body = """
+        invoices = sa.table("invoices", sa.column("id"), sa.column("number"))
+        op.execute(invoices.update().values(number="void"))
+        op.execute(sa.delete(invoices))
+        op.execute(invoices.update().where(invoices.c.id == 1).values(number="n1"))
+        op.execute(invoices.delete(invoices.c.id == 2))
+        op.execute(sa.update(sa.table("invoices", sa.column("number"))).values(number=""))
+        op.execute(sa.delete(unknown_table))
+    """
+    assert _head(tmp_path, body) == [(10, "ORM740"), (11, "ORM740"), (14, "ORM740")]
+
+
+def test_core_backfill_after_the_ddl(tmp_path):
+    body = """
+        t = op.create_table("payments", sa.Column("id", sa.Integer(), primary_key=True))
+        op.add_column("invoices", sa.Column("currency", sa.String(3)))
+        invoices = sa.table("invoices", sa.column("currency"))
+        op.execute(invoices.update().where(invoices.c.currency.is_(None)).values(currency="EUR"))
+        op.execute(t.delete())
+    """
+    assert _head(tmp_path, body) == [(12, "ORM741")]  # `payments` is new: no old rows

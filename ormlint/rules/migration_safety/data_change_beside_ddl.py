@@ -6,8 +6,8 @@ import re
 
 from ormlint.migrations.operations import (
     AddColumn, AlterColumn, CreateCheckConstraint, CreateForeignKey, CreateIndex,
-    CreatePrimaryKey, CreateUniqueConstraint, DropColumn, DropConstraint, DropIndex, ExecuteSql,
-    Operation, RenameTable,
+    CreatePrimaryKey, CreateUniqueConstraint, DropColumn, DropConstraint, DropIndex, ExecuteDml,
+    ExecuteSql, Operation, RenameTable,
 )
 from ormlint.project import ProjectIndex
 from ormlint.rules.base import example
@@ -37,8 +37,9 @@ class DataChangeBesideDdl(SafetyRule):
     )
     default_enabled = False  # opt-in: see what_it_does
     what_it_does = """
-        Reports `op.execute(...)` of a literal `UPDATE`, `DELETE` or `INSERT ... SELECT` on a
-        table an earlier revision created, when an earlier operation of the same revision
+        Reports `op.execute(...)` of a literal `UPDATE`, `DELETE` or `INSERT ... SELECT`, or of
+        a Core `t.update()`/`t.delete()` (`sa.update(t)`, `sa.delete(t)`, `t` bound to a
+        literal table in the revision), on a table an earlier revision created, when an earlier operation of the same revision
         altered that table in the same transaction: `add_column`, `drop_column`,
         `alter_column`, `create_index`/`drop_index` (not concurrently), `create_*_constraint`,
         `create_foreign_key`, `create_primary_key`, `drop_constraint`, `rename_table`, or an
@@ -106,27 +107,32 @@ class DataChangeBesideDdl(SafetyRule):
 
     def judge(self, judged: JudgedOperation, index: ProjectIndex) -> str | None:
         op = judged.operation
-        if not isinstance(op, ExecuteSql) or op.autocommit_block or runs_outside_a_transaction(judged):
+        if not isinstance(op, (ExecuteSql, ExecuteDml)) or op.autocommit_block or runs_outside_a_transaction(judged):
             return None
         existing = {table.lower(): table for table in judged.existing_tables}
+        if isinstance(op, ExecuteDml):
+            steps = [(op.kind.upper(), op.table.lower())] if op.table is not None else []
+        else:
+            steps = [
+                (s.kind, s.table_name) for s in data_statements(op.text) or ()
+                if s.kind != "INSERT" or s.from_select
+            ]
         earlier = operations_before(judged)
-        for statement in data_statements(op.text) or ():
-            if statement.kind == "INSERT" and not statement.from_select:
-                continue
-            table = existing.get(statement.table_name)
+        for kind, name in steps:
+            table = existing.get(name)
             if table is None:
                 continue
             ddl = _last_ddl_on(table, earlier)
             if ddl is None or _commits_between(judged, ddl.location.line, op.location.line):
                 continue
             what, lock, blocked = ddl_lock(ddl)
-            verb = {"UPDATE": "rewrites", "DELETE": "deletes", "INSERT": "reads and inserts"}[statement.kind]
+            verb = {"UPDATE": "rewrites", "DELETE": "deletes", "INSERT": "reads and inserts"}[kind]
             return (
-                f"this {statement.kind} {verb} rows of `{table}` while the {what} earlier in the "
-                f"revision still holds its {lock} lock on it (line {ddl.location.line}): "
-                f"{blocked} wait until the migration commits, for as long as the data step "
-                "takes; run it inside `with op.get_context().autocommit_block():` (in batches "
-                "on a large table), or in a revision of its own"
+                f"this {kind} {verb} rows of `{table}` while the {what} earlier in the revision "
+                f"still holds its {lock} lock on it (line {ddl.location.line}): {blocked} wait "
+                "until the migration commits, for as long as the data step takes; run it inside "
+                "`with op.get_context().autocommit_block():` (in batches on a large table), or in "
+                "a revision of its own"
             )
         return None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ormlint.codes import DIALECTS
-from ormlint.migrations.operations import ExecuteSql
+from ormlint.migrations.operations import ExecuteDml, ExecuteSql
 from ormlint.project import ProjectIndex
 from ormlint.rules.base import example
 from ormlint.rules.migration_safety.data_statements import DataStatement, data_statements
@@ -24,8 +24,10 @@ class UpdateOrDeleteWithoutWhere(SafetyRule):
         Reports `op.execute(...)` (or `op.get_bind().execute(...)`, also of `sa.text(...)`) of
         a literal `UPDATE <table> SET ...` or `DELETE FROM <table>` with nothing that limits
         its rows at the statement's own level (no WHERE, and no FROM/USING, JOIN or LIMIT,
-        which join or cap it), on a table an earlier revision created and that the revision
-        has not created anew. SQL is read as PostgreSQL does: comments and string literals
+        which join or cap it), or of a Core `t.update()` / `sa.update(t)` / `t.delete()` /
+        `sa.delete(t)` without `.where(...)` (`t` bound in the revision to
+        `sa.table("name", ...)`, `sa.Table(...)` or `op.create_table(...)`), on a table an
+        earlier revision created and that the revision has not created anew. SQL is read as PostgreSQL does: comments and string literals
         say nothing, a WHERE inside a subquery or a CTE limits nothing of the statement's own
         rows. Left alone, as unsure: text built at run time, statements inside a loop or an
         `if` (whether and how often they run is not known), dollar-quoted bodies (function
@@ -61,6 +63,10 @@ class UpdateOrDeleteWithoutWhere(SafetyRule):
         op.execute("UPDATE invoices SET number = 'void'")  # ORM740
 '''),
         example(INI + '''
+        invoices = sa.table("invoices", sa.column("number"))
+        op.execute(invoices.update().values(number="void"))  # ORM740
+'''),
+        example(INI + '''
         op.execute(  # ORM740
             sa.text("DELETE FROM invoices  -- WHERE number LIKE 'test-%'")
         )
@@ -75,6 +81,10 @@ class UpdateOrDeleteWithoutWhere(SafetyRule):
     valid = (
         example(INI + '''
         op.execute("UPDATE invoices SET number = 'void' WHERE number = ''")
+'''),
+        example(INI + '''
+        invoices = sa.table("invoices", sa.column("number"))
+        op.execute(invoices.update().where(invoices.c.number == "").values(number="void"))
 '''),
         # a table the same revision creates holds only the rows it inserts
         example(INI + '''
@@ -91,9 +101,20 @@ class UpdateOrDeleteWithoutWhere(SafetyRule):
 
     def judge(self, judged: JudgedOperation, index: ProjectIndex) -> str | None:
         op = judged.operation
+        existing = {table.lower() for table in judged.existing_tables}
+        if isinstance(op, ExecuteDml):
+            if op.filtered or op.table is None or op.table.lower() not in existing:
+                return None
+            construct = f"`{op.table}.{op.kind}()`" if op.kind == "update" else f"`{op.table}.delete()`"
+            what = "changes" if op.kind == "update" else "deletes"
+            return (
+                f"{construct} without `.where(...)`: it {what} every row of `{op.table}`, which "
+                "holds rows from before this revision; add the `.where(...)` that picks the rows "
+                "meant (when every row is meant, say so with `# noqa: ORM740`, and batch it on a "
+                "large table)"
+            )
         if not isinstance(op, ExecuteSql):
             return None
-        existing = {table.lower() for table in judged.existing_tables}
         for statement in data_statements(op.text) or ():
             if statement.every_row and statement.kind != "INSERT" and statement.table_name in existing:
                 return _detail(statement)
