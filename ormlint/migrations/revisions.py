@@ -46,6 +46,7 @@ comments (not compared), `print`/logging calls, SQLAlchemy constructors (`sa.tab
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -429,11 +430,9 @@ class _Reader:
     def function_body(self, function: cst.FunctionDef, twin: ast.AST | None, out: list[Operation]) -> None:
         """The operations of upgrade() or downgrade(): what one binds (names, imports, loop
         constants) does not reach the other."""
-        saved = (
-            dict(self.constants), dict(self.sequences), set(self.dialect_names), set(self.binds),
-            set(self.batch_aliases), dict(self.imports.aliases), list(self.imports.star_modules),
-            dict(self.enums),
-        )
+        # every name table the reader keeps (its dict and set attributes), and the imports
+        saved = {name: copy.copy(value) for name, value in vars(self).items() if isinstance(value, (dict, set))}
+        imports = copy.deepcopy(self.imports)
         ast_body = list(twin.body) if isinstance(twin, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
         # a module-level sequence rebound inside the function is not the module's any more
         self.sequences = {
@@ -442,8 +441,8 @@ class _Reader:
         try:
             self.statements(_block(function.body), ast_body, {}, out)
         finally:
-            (self.constants, self.sequences, self.dialect_names, self.binds, self.batch_aliases,
-             self.imports.aliases, self.imports.star_modules, self.enums) = saved
+            vars(self).update(saved)
+            self.imports = imports
 
     # -- statements ------------------------------------------------------------------------------
 

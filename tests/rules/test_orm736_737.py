@@ -126,6 +126,18 @@ def test_reader_reads_downgrade_apart_from_upgrade():
     # `status` was bound in upgrade(): in downgrade() it is an unknown call
     assert [type(o).__name__ for o in revision.downgrade_operations] == ["DropTable", "Uncertain"]
     assert parse_revision("r.py", _revision("0002", "0001", "pass")).downgrade_operations is None
+    # nor does a loop constant or a dialect name of upgrade()
+    revision = parse_revision("r.py", _revision("0002", "0001", """
+        dialect = op.get_bind().dialect.name
+        for table in ["a"]:
+            op.drop_table(table)
+    """, """
+        if dialect == "sqlite":
+            op.drop_table("b")
+        op.drop_table(table)
+    """))
+    assert [type(o).__name__ for o in revision.operations] == ["DropTable"]
+    assert [type(o).__name__ for o in revision.downgrade_operations] == ["Uncertain", "Uncertain"]
 
 
 def test_reading_downgrade_changes_nothing_upgrade_gives():
