@@ -130,6 +130,7 @@ class Extractor:
         self.relationships: list[RelationshipDecl] = []
         self.module_indexes: list[tuple[str, IndexDecl]] = []  # (class or table variable, index)
         self.imperative: dict[str, str | None] = {}  # class name -> its table's variable
+        self._function_names: dict[cst.FunctionDef, frozenset[str]] = {}  # see _local_names
         self.custom_index_naming = False
 
     # -- entry -------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ class Extractor:
             if isinstance(stmt, cst.ClassDef):
                 self._visit_class(stmt, ())
             elif isinstance(stmt, cst.FunctionDef):
-                self._visit_module_function(stmt)
+                self._visit_function(stmt, stmt.name.value)
             elif isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     self._visit_module_small(small)
@@ -306,13 +307,53 @@ class Extractor:
         if name is not None and "." not in name:
             self.imperative[name] = dotted_name(table.value) if table is not None else None
 
-    def _visit_module_function(self, func: cst.FunctionDef) -> None:
-        """Columns built in module-level functions: Alembic's upgrade(), column factories."""
-        for stmt in function_statements(func.body):
+    def _visit_function(
+        self, func: cst.FunctionDef, qualname: str, enclosing: frozenset[str] = frozenset()
+    ) -> None:
+        """Columns a function builds each time it runs: Alembic's upgrade(), column and model
+        factories, methods. `enclosing`: the names its enclosing functions bind."""
+        self._runtime_columns(func.body, qualname, func, enclosing)
+
+    def _runtime_columns(
+        self,
+        body: cst.BaseSuite,
+        qualname: str,
+        func: cst.FunctionDef,
+        enclosing: frozenset[str],
+        class_name: str | None = None,
+    ) -> None:
+        """Columns of `body`, which runs with each call of `func` (named `qualname`): the
+        function's own body, or (`class_name`) the body of a class statement it runs. The classes
+        it defines run with it; the functions it defines run later, under their own names,
+        except a class's declared_attr functions (called when the class is mapped)."""
+        for stmt in function_statements(body):
             for call in calls_in(stmt):
                 symbol = self.imports.symbol(call.func)
                 if symbol in COLUMN_CONSTRUCTORS:
-                    self.loose_columns.append(self._column(call, symbol, None, None))
+                    column = self._column(call, symbol, None, None)
+                    local_names = self._local_names(func, enclosing)
+                    self.loose_columns.append(
+                        _replace(column, built_in=qualname, local_names=local_names)
+                    )
+        for definition in _nested_definitions(body):
+            if isinstance(definition, cst.ClassDef):
+                self._runtime_columns(
+                    definition.body, qualname, func, enclosing, definition.name.value
+                )
+                continue
+            names = self._local_names(func, enclosing)
+            if class_name is not None and self._is_declared_attr(definition):
+                self._runtime_columns(definition.body, qualname, definition, names)
+            else:
+                owner = f"{qualname}.{class_name}" if class_name else qualname
+                self._visit_function(definition, f"{owner}.{definition.name.value}", names)
+
+    def _local_names(self, func: cst.FunctionDef, enclosing: frozenset[str]) -> frozenset[str]:
+        """The names `func` and its enclosing functions bind (read once per function)."""
+        names = self._function_names.get(func)
+        if names is None:
+            names = self._function_names[func] = frozenset(function_bindings(func).names)
+        return names | enclosing
 
     def _check_naming_convention(self, call: cst.Call) -> None:
         arg = keyword_args(call).get("naming_convention")
@@ -468,6 +509,8 @@ class Extractor:
         if isinstance(stmt, cst.FunctionDef):
             if self._is_declared_attr(stmt):
                 self._visit_declared_attr(stmt, scope, func_scopes)
+            else:  # a method: the columns it builds, when it runs
+                self._visit_function(stmt, f"{scope.name}.{stmt.name.value}")
             return
         if not isinstance(stmt, cst.SimpleStatementLine):
             return
@@ -1206,6 +1249,19 @@ def _defined_names(stmts: Sequence[cst.CSTNode]) -> set[str]:
             for block in blocks(stmt):
                 names |= _defined_names(block)
     return names
+
+
+def _nested_definitions(body: cst.BaseSuite) -> Iterator[cst.FunctionDef | cst.ClassDef]:
+    """The defs and classes a block defines, in its compound statements too, outside them."""
+    if not isinstance(body, cst.IndentedBlock):
+        return
+    stack: list[Sequence[cst.CSTNode]] = [body.body]
+    while stack:
+        for stmt in stack.pop():
+            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                yield stmt
+            elif not isinstance(stmt, cst.SimpleStatementLine):
+                stack.extend(blocks(stmt))
 
 
 def _function_defs(body: cst.BaseSuite) -> Iterator[cst.FunctionDef]:

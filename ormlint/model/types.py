@@ -81,6 +81,12 @@ class ColumnDecl:
     # alias imported from elsewhere, `**kwargs`).
     server_default: cst.BaseExpression | None = field(default=None, compare=False)
     server_default_known: bool = True
+    # The function whose every call builds the column anew ("make_model", "Tenant.table",
+    # "outer.inner"): its arguments are evaluated then. None: built once, at import.
+    built_in: str | None = None
+    # The names bound in that function and the functions around it (parameters, locals): a
+    # module import of such a name does not reach the column's arguments.
+    local_names: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str | None:
@@ -282,7 +288,8 @@ class FileModel:
     # All relationship() calls, including those outside class bodies (declared_attr, imperative
     # mappings, `Parent.children = relationship(...)` after the class).
     relationships: tuple[RelationshipDecl, ...]
-    # Columns built outside classes and tables: in Alembic's upgrade(), in column factories.
+    # Columns built when a function runs (`ColumnDecl.built_in`): in Alembic's upgrade(), column
+    # and model factories (the classes they define included), methods and nested functions.
     loose_columns: tuple[ColumnDecl, ...] = ()
     # A MetaData(naming_convention=...) in this file that renames `index=True` indexes.
     custom_index_naming: bool = False

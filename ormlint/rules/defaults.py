@@ -260,17 +260,25 @@ def _is_frozen_helper(function: ModuleFunction, model: FileModel) -> bool:
     )
 
 
+def _locally_bound(found: FrozenCall, column: ColumnDecl) -> bool:
+    """The producer's name is a parameter or local of the function building the column
+    (`def make(uuid): ... uuid.uuid4()`), not the import."""
+    dotted = dotted_name(found.call.func) or ""
+    return dotted.partition(".")[0] in column.local_names
+
+
 class FrozenDefault(Rule):
     code = "ORM302"
     name = "frozen-default"
     summary = (
-        "`default=datetime.now()`/`uuid4()`: a value computed once at import, shared by every row"
+        "`default=datetime.now()`/`uuid4()`: a value computed once (at import, or per call of "
+        "the function that builds the column), shared by every row"
     )
-    catches = "`default=datetime.now()`/`uuid4()`: computed once at import, shared by every row"
-    message = (
-        "`{keyword}={expr}` is evaluated once, when the module is imported: {effect}; "
-        "pass a callable instead: `{fix}`"
+    catches = (
+        "`default=datetime.now()`/`uuid4()`: computed once (at import, or per call of the "
+        "function that builds the column), shared by every row"
     )
+    message = "`{keyword}={expr}` is evaluated {when}: {effect}; pass a callable instead: `{fix}`"
     what_it_does = """
         Checks `default=` and `onupdate=` (of `Column`, `mapped_column`, SQLModel's `Field` and
         its `sa_column_kwargs`) given the *result* of a call that produces a new value each time:
@@ -282,7 +290,11 @@ class FrozenDefault(Rule):
         then `default=utcnow()`). Names are resolved through the imports. The bare callable
         (`default=datetime.now`, `default=utcnow`), a lambda, `func.now()`, `text(...)` and calls
         of a SQL function class (a `FunctionElement` subclass named `utcnow`) are correct and
-        never reported; so are calls of functions ormlint cannot see.
+        never reported; so are calls of functions ormlint cannot see. Columns built when a
+        function runs are checked as well: in a model or table factory (a class statement or
+        `Table(...)` inside a function), a column helper, a method, a nested function; there a
+        name the function binds itself (a parameter `uuid`) is not taken for the import.
+        Alembic revisions are not checked (a migration never uses `default=`).
         """
     why_bad = """
         The argument is evaluated when the class body runs, at import. SQLAlchemy receives one
@@ -293,6 +305,12 @@ class FrozenDefault(Rule):
         `IntegrityError: (sqlite3.IntegrityError) UNIQUE constraint failed: api_key.id`
         (verified by the oracle test). A real instance: mlrun/mlrun PR #7194, where all records
         had the same timestamp.
+
+        Inside a function that builds the model or the column, the argument is evaluated when
+        that function runs: once per call, and the value is then shared by every row of the
+        column it built. The oracle test built a model in a factory function, inserted two
+        rows in different seconds and read back the same `logged_at` twice (SQLAlchemy 2.0 and
+        2.1).
         """
     fix_safety = """
         Safe: `datetime.utcnow()` becomes `datetime.utcnow` (a call with arguments or a wrapped
@@ -359,6 +377,28 @@ class FrozenDefault(Rule):
                     onupdate=utcnow(),  # ORM302
                 )
             '''),
+        example('''
+            from datetime import datetime, timezone
+
+            from sqlalchemy import String
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            def audit_model(table_name: str) -> type[Base]:
+                """One audit table per tenant, built when the tenant is set up."""
+
+                class Audit(Base):
+                    __tablename__ = table_name
+                    id: Mapped[int] = mapped_column(primary_key=True)
+                    action: Mapped[str] = mapped_column(String(50))
+                    logged_at: Mapped[datetime] = mapped_column(default=datetime.now(timezone.utc))  # ORM302
+
+                return Audit
+            '''),
     )
     valid = (
         example('''
@@ -414,6 +454,28 @@ class FrozenDefault(Rule):
                 id: Mapped[int] = mapped_column(primary_key=True)
                 created_at: Mapped[datetime] = mapped_column(default=utcnow())
             '''),
+        example('''
+            from datetime import datetime, timezone
+
+            from sqlalchemy import String
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            def audit_model(table_name: str) -> type[Base]:
+                """One audit table per tenant, built when the tenant is set up."""
+
+                class Audit(Base):
+                    __tablename__ = table_name
+                    id: Mapped[int] = mapped_column(primary_key=True)
+                    action: Mapped[str] = mapped_column(String(50))
+                    logged_at: Mapped[datetime] = mapped_column(default=lambda: datetime.now(timezone.utc))
+
+                return Audit
+            '''),
     )
 
     def check(self, model: FileModel) -> Iterator[Violation]:
@@ -423,13 +485,17 @@ class FrozenDefault(Rule):
                 if node is None:
                     continue
                 found = frozen_call(node, model)
-                if found is None:
+                if found is None or _locally_bound(found, column):
                     continue
                 yield self.violation(
                     node,
                     autofix=self._autofix(column, node, found, model),
                     keyword=keyword,
                     expr=_short(_code(model, node)),
+                    when=(
+                        f"once per call of `{column.built_in}()`, when it builds the column"
+                        if column.built_in else "once, when the module is imported"
+                    ),
                     effect=self._effect(column, keyword),
                     fix=self._fix(column, keyword, node, found, model),
                 )
@@ -449,9 +515,10 @@ class FrozenDefault(Rule):
     def _effect(column: ColumnDecl, keyword: str) -> str:
         if keyword == "onupdate":
             return "every UPDATE writes that same value"
+        rows = "every row of that column" if column.built_in else "every row"
         if column.primary_key or column.unique:
-            return "every row gets that same value, and the second insert fails on the duplicate key"
-        return "every row gets that same value"
+            return f"{rows} gets that same value, and the second insert fails on the duplicate key"
+        return f"{rows} gets that same value"
 
     @staticmethod
     def _fix(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 import warnings
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, exc, select, text, update
@@ -92,6 +93,33 @@ def test_orm302_calling_a_sql_function_class_is_evaluated_by_the_database():
 
 def test_orm302_not_reported_for_the_sql_function_class():
     assert lint(RULES["ORM302"].valid[1]) == []
+
+
+def _insert_two_audit_rows_in_different_seconds(example) -> list:
+    """Build the tenant's model, insert a row, wait for the clock's next second, insert another;
+    the `logged_at` values read back."""
+    audit = example.audit_model("audit_acme")
+    with example.sqlite_session() as session:
+        session.add(audit(action="created"))
+        session.commit()
+        first_second = int(time.time())
+        time.sleep(first_second + 1.05 - time.time())  # the next second on the wall clock
+        assert int(time.time()) > first_second
+        session.add(audit(action="renamed"))
+        session.commit()
+        return session.scalars(select(audit.logged_at).order_by(audit.id)).all()
+
+
+def test_orm302_a_model_built_in_a_function_freezes_the_value_at_that_call():
+    with load(RULES["ORM302"].invalid[3]) as example:
+        first, second = _insert_two_audit_rows_in_different_seconds(example)
+        assert first == second  # inserted in two different seconds, one value
+
+
+def test_orm302_the_factory_with_a_callable_takes_the_time_per_row():
+    with load(RULES["ORM302"].valid[2]) as example:
+        first, second = _insert_two_audit_rows_in_different_seconds(example)
+        assert second - first >= timedelta(seconds=0.05)
 
 
 # -- ORM303 --------------------------------------------------------------------------------------

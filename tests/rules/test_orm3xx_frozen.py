@@ -317,6 +317,121 @@ def test_orm302_messages_say_what_to_write():
     assert plain.endswith("`default=datetime.utcnow`")
 
 
+def test_orm302_columns_built_when_a_function_runs():
+    # Model and table factories, methods, nested functions and the declared_attr functions
+    # of a class defined in a function: the value is taken when that code runs.
+    assert_marked(
+        """
+        from datetime import datetime, timezone
+        import uuid
+
+        from sqlalchemy import Column, DateTime, Integer, String, Table
+        from sqlalchemy.orm import declared_attr, mapped_column
+
+        def audit_model(name):
+            class Audit(Base):
+                __tablename__ = name
+                id = Column(Integer, primary_key=True)
+                at = Column(DateTime, default=datetime.now(timezone.utc))  # !
+
+                @declared_attr
+                def key(cls):
+                    return Column(String, default=uuid.uuid4().hex)  # !
+
+                def touch(self):
+                    return Column(DateTime, onupdate=datetime.utcnow())  # !
+            return Audit
+
+        class Tenant:
+            def events(self, metadata):
+                if metadata is not None:
+                    return Table("e", metadata, Column("at", DateTime, default=datetime.now()))  # !
+
+            @staticmethod
+            def column():
+                return mapped_column(default=datetime.now(timezone.utc))  # !
+
+        def outer():
+            def inner():
+                return Column(DateTime, default=datetime.utcnow())  # !
+            return inner
+
+        def correct():
+            return Column(DateTime, default=lambda: datetime.now(timezone.utc))
+        """,
+        "ORM302",
+    )
+
+
+def test_orm302_a_name_the_function_binds_is_not_the_import():
+    assert_marked(
+        """
+        import uuid
+        from datetime import datetime
+
+        from sqlalchemy import Column, DateTime, String
+
+        def from_clock(datetime):
+            return Column(DateTime, default=datetime.now())
+
+        def outer(uuid):
+            def inner():
+                return Column(String, default=uuid.uuid4().hex)
+            return inner
+
+        def rebinding():
+            datetime = FakeClock()
+            return Column(DateTime, default=datetime.now())
+
+        def real():
+            return Column(DateTime, default=datetime.now())  # !
+        """,
+        "ORM302",
+    )
+
+
+def test_orm302_message_says_when_the_value_is_taken():
+    source = """
+        from datetime import datetime, timezone
+        from sqlalchemy import Column, DateTime, String
+
+        class Tenant:
+            def table_columns(self):
+                return [
+                    Column("at", DateTime, default=datetime.now(timezone.utc)),
+                    Column("key", String, unique=True, default=str(datetime.now())),
+                ]
+
+        class A(Base):
+            at = Column(DateTime, default=datetime.utcnow())
+    """
+    at, key, module = messages(source, "ORM302")
+    assert at.startswith(
+        "`default=datetime.now(timezone.utc)` is evaluated once per call of "
+        "`Tenant.table_columns()`, when it builds the column: every row of that column gets "
+        "that same value;"
+    )
+    assert "second insert fails" in key
+    assert "is evaluated once, when the module is imported: every row gets" in module
+
+
+def test_orm302_functions_of_alembic_revisions_are_not_reported():
+    assert_marked(
+        """
+        from datetime import datetime
+
+        import sqlalchemy as sa
+        from alembic import op
+
+        def upgrade():
+            def stamped(name):
+                return sa.Column(name, sa.DateTime, default=datetime.utcnow())
+            op.add_column("post", stamped("at"))
+        """,
+        "ORM302",
+    )
+
+
 # -- ORM303 ----------------------------------------------------------------------------------------
 
 
