@@ -107,7 +107,7 @@ class AutogenerateMetadataMissesModels(ProjectRule):
     invalid = (example(_PROJECT),)
     valid = (
         example(_PROJECT.replace(
-            "    from app.base import Base\n\n    target_metadata = Base.metadata  # ORM710",
+            "    from app.base import Base\n\n    target_metadata = Base.metadata  # ORM710:1",
             "    import app.models  # noqa: F401  (registers the models on Base.metadata)\n"
             "    from app.base import Base\n\n    target_metadata = Base.metadata",
         )),
