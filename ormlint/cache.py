@@ -49,6 +49,8 @@ _findings = decoder(tuple[Finding, ...])
 # resident process (the language server's) runs the project again and again: each unchanged
 # file is decoded once, not at every run.
 _decoded: dict[tuple[str, str], tuple[str, tuple[Row, ...], FileFacts]] = {}
+# Alembic revisions decoded in this process, likewise: (digest hex, revision).
+_decoded_revisions: dict[tuple[str, str], tuple[str, object]] = {}
 # Results files read or written in this process, by path: (their status then, their JSON), so
 # that a resident process does not parse again the file it wrote at its last run.
 _loaded: dict[str, tuple[tuple[int, int, int], dict]] = {}
@@ -242,13 +244,19 @@ class ResultCache:
         entry = self.revisions.get(key)
         if type(entry) is not list or len(entry) != 2 or entry[0] != digest.hex():
             return None
+        memo_key = (str(self.file), key)
+        memo = _decoded_revisions.get(memo_key)
+        if memo is not None and memo[0] == entry[0]:
+            return memo[1]
         from ormlint.migrations.operations import Revision  # only a run that replays needs it
 
         try:
-            return decoder(Revision)(entry[1])
+            revision = decoder(Revision)(entry[1])
         except (Malformed, TypeError):
             del self.revisions[key]
             return None
+        _decoded_revisions[memo_key] = (entry[0], revision)
+        return revision
 
     def put_revision(self, path: Path, digest: bytes, revision: object) -> None:
         self.revisions[_key(path)] = [digest.hex(), encode(revision)]

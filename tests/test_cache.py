@@ -380,3 +380,28 @@ def test_a_resident_process_decodes_each_unchanged_entry_once(tree, monkeypatch)
     (tree / "b.py").write_text(CLEAN + "# changed\n")
     check(tree)
     assert check(tree).findings == cold.findings and len(decoded) == 3  # b.py's new entry
+
+
+def test_a_resident_process_decodes_each_cached_revision_once(tmp_path, monkeypatch):
+    # The daemon (and the language server) replay the migrations at every run of the project.
+    from ormlint.migrations.operations import NOWHERE, Revision
+
+    revision = Revision("0001.py", "0001", (), (), (), NOWHERE, ())
+    digest = cache_module.content_digest(b"revision = '0001'\n")
+    (tmp_path / "0001.py").write_text("revision = '0001'\n")
+    first = cache_module.ResultCache(tmp_path / "cache", "k")
+    first.put_revision(tmp_path / "0001.py", digest, revision)
+    first.save()
+    decoded: list[object] = []
+    real = cache_module.decoder
+
+    def counting(kind):
+        decoded.append(kind)
+        return real(kind)
+
+    monkeypatch.setattr(cache_module, "decoder", counting)
+    monkeypatch.setattr(cache_module, "_decoded_revisions", {})
+    runs = [cache_module.ResultCache(tmp_path / "cache", "k").revision(tmp_path / "0001.py", digest) for _ in range(3)]
+    assert runs == [revision] * 3 and len(decoded) == 1
+    changed = cache_module.content_digest(b"revision = '0002'\n")
+    assert cache_module.ResultCache(tmp_path / "cache", "k").revision(tmp_path / "0001.py", changed) is None
