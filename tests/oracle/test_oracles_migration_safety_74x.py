@@ -93,3 +93,20 @@ def test_orm741_the_backfill_in_an_autocommit_block_holds_no_exclusive_lock(engi
                 held = _locks_during_update(connection)
                 assert not _read_waits(engine)
     assert held == {"RowExclusiveLock"}  # the UPDATE's own lock only: reads and writes go on
+
+
+def test_orm741_a_batch_blocks_ddl_runs_where_the_block_ends(engine):
+    """Why ORM741 counts only data steps after a `batch_alter_table` block: Alembic runs the
+    block's operations at its end, so a statement inside it runs before any of their locks."""
+    from tests.oracle.test_oracles_migration_safety import _table_locks
+
+    with engine.connect() as connection:
+        with connection.begin():
+            op = _operations(connection)
+            with op.batch_alter_table("invoices") as batch_op:
+                batch_op.add_column(sa.Column("note", sa.Text(), nullable=True))
+                op.execute("UPDATE invoices SET number = number")
+                inside = _table_locks(connection)
+            after = _table_locks(connection)
+    assert "AccessExclusiveLock" not in inside and "RowExclusiveLock" in inside
+    assert "AccessExclusiveLock" in after

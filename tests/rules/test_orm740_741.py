@@ -195,3 +195,15 @@ def test_core_backfill_after_the_ddl(tmp_path):
         op.execute(t.delete())
     """
     assert _head(tmp_path, body) == [(12, "ORM741")]  # `payments` is new: no old rows
+
+
+def test_orm741_batch_operations_run_where_their_block_ends(tmp_path):
+    """Alembic collects a batch block's operations and runs them at its end: a data step inside
+    the block runs before them (no lock yet); one after the block runs under their lock."""
+    body = """
+        with op.batch_alter_table("invoices") as batch_op:
+            batch_op.add_column(sa.Column("currency", sa.String(3)))
+            batch_op.execute("UPDATE invoices SET number = '' WHERE number IS NULL")
+        op.execute("UPDATE invoices SET currency = 'EUR' WHERE currency IS NULL")
+    """
+    assert _head(tmp_path, body) == [(12, "ORM741")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 from ormlint.migrations.operations import (
@@ -43,7 +44,8 @@ class DataChangeBesideDdl(SafetyRule):
         altered that table in the same transaction: `add_column`, `drop_column`,
         `alter_column`, `create_index`/`drop_index` (not concurrently), `create_*_constraint`,
         `create_foreign_key`, `create_primary_key`, `drop_constraint`, `rename_table`, or an
-        `ALTER TABLE` of its own. Left alone: data steps inside
+        `ALTER TABLE` of its own (inside `with op.batch_alter_table(...)`, the DDL runs where
+        the block ends, so only data steps after the block count). Left alone: data steps inside
         `with op.get_context().autocommit_block():`, or after one (or after any `COMMIT`)
         since the DDL; an env.py that runs migrations outside a transaction; `INSERT ...
         VALUES` and `op.bulk_insert` (a fixed number of rows, quick); tables the revision
@@ -123,7 +125,10 @@ class DataChangeBesideDdl(SafetyRule):
             if table is None:
                 continue
             ddl = _last_ddl_on(table, earlier)
-            if ddl is None or _commits_between(judged, ddl.location.line, op.location.line):
+            if ddl is None:
+                continue
+            runs_at = _runs_at(judged, ddl.location.line)
+            if runs_at is None or op.location.line <= runs_at or _commits_between(judged, runs_at, op.location.line):
                 continue
             what, lock, blocked = ddl_lock(ddl)
             verb = {"UPDATE": "rewrites", "DELETE": "deletes", "INSERT": "reads and inserts"}[kind]
@@ -172,6 +177,28 @@ def _last_ddl_on(table: str, earlier: list[Operation]) -> Operation | None:
             if altered and altered.group(1).replace('"', "").rpartition(".")[2].lower() == table.lower():
                 return op
     return None
+
+
+def _runs_at(judged: JudgedOperation, line: int) -> int | None:
+    """The line at which the operation on `line` runs: Alembic collects the operations of a
+    `with op.batch_alter_table(...)` block and runs them where the block ends (`op.execute`
+    inside the block runs before them). None: the source cannot be read."""
+    from ormlint.migrations.environment import read_source
+
+    source = read_source(judged.revision.path)
+    try:
+        tree = ast.parse(source) if source is not None else None
+    except (SyntaxError, ValueError):
+        tree = None
+    if tree is None:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.With, ast.AsyncWith)) and node.lineno <= line <= (node.end_lineno or line) and any(
+            isinstance(item.context_expr, ast.Call) and isinstance(item.context_expr.func, ast.Attribute)
+            and item.context_expr.func.attr == "batch_alter_table" for item in node.items
+        ):
+            return node.end_lineno
+    return line
 
 
 def _commits_between(judged: JudgedOperation, first: int, last: int) -> bool:

@@ -32,12 +32,13 @@ class SqliteAlterOutsideBatch(SafetyRule):
     summary = "on SQLite, a constraint or column change that only batch mode can run"
     catches = (
         "on SQLite targets, constraint and column changes outside `op.batch_alter_table` "
-        "(Alembic raises NotImplementedError or SQLite fails) (new revisions, `target-dialect = "
-        '"sqlite"`)'
+        "(Alembic raises NotImplementedError or SQLite fails) (new revisions, SQLite: "
+        '`target-dialect = "sqlite"` or a `sqlite://` URL in alembic.ini/env.py)'
     )
     dialects = ("sqlite",)
     what_it_does = """
-        With `target-dialect = "sqlite"`, reports outside `with op.batch_alter_table(...)`:
+        On SQLite (`target-dialect = "sqlite"`, or unset and the environment's alembic.ini or
+        env.py names a `sqlite://` URL), reports outside `with op.batch_alter_table(...)`:
         `op.create_unique_constraint`, `op.create_foreign_key`, `op.create_primary_key` and
         `op.drop_constraint`; `op.alter_column` that changes `nullable=`, `type_=` or
         `server_default=`; and `op.drop_column` of a column the replay of the earlier

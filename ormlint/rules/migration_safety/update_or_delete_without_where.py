@@ -27,9 +27,9 @@ class UpdateOrDeleteWithoutWhere(SafetyRule):
         which join or cap it), or of a Core `t.update()` / `sa.update(t)` / `t.delete()` /
         `sa.delete(t)` without `.where(...)` (`t` bound in the revision to
         `sa.table("name", ...)`, `sa.Table(...)` or `op.create_table(...)`), on a table an
-        earlier revision created and that the revision has not created anew. SQL is read as PostgreSQL does: comments and string literals
-        say nothing, a WHERE inside a subquery or a CTE limits nothing of the statement's own
-        rows. Left alone, as unsure: text built at run time, statements inside a loop or an
+        earlier revision created and that the revision has not created anew. SQL is read as
+        PostgreSQL does: comments and string literals say nothing, a WHERE inside a subquery
+        or a CTE limits nothing of the statement's own rows. Left alone, as unsure: text built at run time, statements inside a loop or an
         `if` (whether and how often they run is not known), dollar-quoted bodies (function
         definitions) and anything that does not read as one statement; and a table the
         history does not show (created by raw SQL).
@@ -105,10 +105,9 @@ class UpdateOrDeleteWithoutWhere(SafetyRule):
         if isinstance(op, ExecuteDml):
             if op.filtered or op.table is None or op.table.lower() not in existing:
                 return None
-            construct = f"`{op.table}.{op.kind}()`" if op.kind == "update" else f"`{op.table}.delete()`"
             what = "changes" if op.kind == "update" else "deletes"
             return (
-                f"{construct} without `.where(...)`: it {what} every row of `{op.table}`, which "
+                f"`{op.kind}()` of `{op.table}` without `.where(...)` {what} every row of `{op.table}`, which "
                 "holds rows from before this revision; add the `.where(...)` that picks the rows "
                 "meant (when every row is meant, say so with `# noqa: ORM740`, and batch it on a "
                 "large table)"
