@@ -69,7 +69,8 @@ class Rule:
     valid: ClassVar[tuple[str, ...]]
     default_enabled: ClassVar[bool] = True
     # Function bodies the rule reads beyond model code: the narrowed parse keeps those whose
-    # text matches (declared in ormlint.codes.BODY_PATTERNS, which a cached run reads).
+    # text matches (scripts/generate_rules.py copies it to ormlint.codes.BODY_PATTERNS, which
+    # the narrowed parse and a cached run read without importing the rules).
     reads_bodies_matching: ClassVar[re.Pattern[str] | None] = None
 
     def __init__(self, options: RuleOptions | None = None) -> None:

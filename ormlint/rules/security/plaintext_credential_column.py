@@ -8,7 +8,6 @@ from typing import Iterator
 
 import libcst as cst
 
-from ormlint.codes import BODY_PATTERNS
 from ormlint.model.extract import positional_args
 from ormlint.model.names import string_value, syntax_children
 from ormlint.model.types import ColumnDecl, FileModel, ModelClass
@@ -36,7 +35,7 @@ _TRANSFORMED_WORDS = {
 }
 
 # Identifiers in a method body that show the class hashing or encrypting what it stores.
-_TRANSFORMING = BODY_PATTERNS["ORM801"]
+_TRANSFORMING = re.compile(r"hash|crypt|argon|pbkdf|digest|hmac|fernet|passlib|pwd_context|checkpw", re.I)
 
 _NOT_TRANSFORMING = {"hash", "__hash__"}  # Python's builtin hash(), object hashing
 
