@@ -188,9 +188,10 @@ def _close_all(fds: list[int]) -> None:
 
 # -- the client -----------------------------------------------------------------------------------
 
-def running_daemon(start: str) -> tuple[socket.socket, int] | None:
-    """A connection to the daemon of `start`'s project (the nearest directory above it with a
-    daemon), and the daemon's pid. Without any daemon this costs one `listdir`."""
+def running_daemon(*starts: str) -> tuple[socket.socket, int] | None:
+    """A connection to the daemon of the nearest directory at or above one of `starts` (in
+    their order) that has one, and the daemon's pid. Without any daemon this costs one
+    `listdir`."""
     directory = socket_directory()
     try:
         names = set(os.listdir(directory))
@@ -198,17 +199,17 @@ def running_daemon(start: str) -> tuple[socket.socket, int] | None:
         return None
     if not names or not is_private_directory(directory):
         return None
-    current = start
-    while True:
-        name = socket_name(current)
-        if name in names:
-            found = connect(os.path.join(directory, name))
-            if found is not None:
-                return found
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
+    seen: set[str] = set()
+    for start in starts:
+        current = os.path.normpath(start)
+        while current not in seen:
+            seen.add(current)
+            name = socket_name(current)
+            if name in names:
+                found = connect(os.path.join(directory, name))
+                if found is not None:
+                    return found
+            current = os.path.dirname(current)
 
 
 def interpreter_identity() -> list:
@@ -232,15 +233,19 @@ def _stream_spec(stream) -> dict | None:
 
 
 def run_through_daemon(argv: list[str], prog_name: str) -> int | None:
-    """The exit status of `argv` run by the daemon of the working directory's project; None
-    when it is to run here (not `check`, no daemon, or the daemon cannot serve it)."""
+    """The exit status of `argv` run by the daemon of the project of the named paths or of the
+    working directory; None when it is to run here (not `check`, no daemon, or the daemon
+    cannot serve it)."""
     if argv[1:2] != ["check"]:
         return None
     try:
         cwd = os.getcwd()
     except OSError:
         return None
-    found = running_daemon(cwd)
+    # pre-commit runs in the repository's root, which may hold the project in a subdirectory: the
+    # named paths' directories come first (an option's value among them only costs a hash)
+    named = [os.path.join(cwd, arg) for arg in argv[2:] if arg and not arg.startswith("-")]
+    found = running_daemon(*named, cwd)
     if found is None:
         return None
     connection, pid = found

@@ -353,3 +353,36 @@ def test_messages_carry_file_descriptors():
         client.sendall(b"\xff\xff\xff\xff")  # longer than any message: refused
         with pytest.raises(EOFError):
             daemon_client.receive_message(server)
+
+
+def test_pre_commit_in_the_repository_root_is_served_by_the_daemon_of_a_subproject(tmp_path, env):
+    """pre-commit runs hooks in the repository's root and names files under it: the daemon of
+    the project in `server/` answers, with what the hook prints without it."""
+    repo = tmp_path / "repo"
+    _write(repo / "server", PROJECT)
+    scripts = tmp_path / "bin"
+    scripts.mkdir()
+    (scripts / "ormlint").write_text(  # what the installed console script is
+        f"#!{sys.executable}\nimport sys\nfrom ormlint.entry import main\nsys.exit(main())\n"
+    )
+    (scripts / "ormlint").chmod(0o755)
+    env = {**env, "PATH": f"{scripts}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{env['PATH']}",
+           "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    (repo / ".pre-commit-config.yaml").write_text(
+        "repos:\n  - repo: local\n    hooks:\n      - id: ormlint\n        name: ormlint\n"
+        "        entry: ormlint check --force-exclude\n        language: system\n"
+        "        types: [python]\n        require_serial: true\n"
+    )
+    for args in (["init", "-q"], ["add", "."]):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+    hook = [sys.executable, "-m", "pre_commit", "run", "--files", "server/app/tags.py"]
+    alone = subprocess.run(hook, cwd=repo, env={**env, "XDG_RUNTIME_DIR": str(tmp_path)},
+                           capture_output=True, timeout=TIMEOUT)
+    assert alone.returncode == 1 and b"ORM701" in alone.stdout, alone.stdout + alone.stderr
+    assert ormlint("daemon", "start", "server", cwd=repo, env=env).returncode == 0
+    try:
+        through_daemon = subprocess.run(hook, cwd=repo, env=env, capture_output=True, timeout=TIMEOUT)
+        assert (through_daemon.stdout, through_daemon.returncode) == (alone.stdout, alone.returncode)
+        assert requests_served(repo / "server", env) == 1
+    finally:
+        ormlint("daemon", "stop", "server", cwd=repo, env=env)
