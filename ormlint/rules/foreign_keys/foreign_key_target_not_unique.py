@@ -62,7 +62,7 @@ class ForeignKeyTargetNotUnique(ProjectRule):
             class Invoice(Base):
                 __tablename__ = "invoice"
                 id: Mapped[int] = mapped_column(primary_key=True)
-                account_email: Mapped[str] = mapped_column(ForeignKey("account.email"))  # ORM606
+                account_email: Mapped[str] = mapped_column(ForeignKey("account.email"))  # ORM606:59
             '''),
     )
     valid = (

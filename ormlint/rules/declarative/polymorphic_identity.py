@@ -60,11 +60,11 @@ class PolymorphicIdentity(ProjectRule):
                 __mapper_args__ = {"polymorphic_identity": "manager"}
 
 
-            class Engineer(Employee):  # ORM506
+            class Engineer(Employee):  # ORM506:1
                 __mapper_args__ = {"polymorphic_identity": "manager"}
 
 
-            class Intern(Employee):  # ORM506
+            class Intern(Employee):  # ORM506:1
                 pass
             '''),
     )

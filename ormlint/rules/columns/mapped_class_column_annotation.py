@@ -55,7 +55,7 @@ class MappedClassColumnAnnotation(ProjectRule):
             class Post(Base):
                 __tablename__ = "post"
                 id: Mapped[int] = mapped_column(primary_key=True)
-                user_id: Mapped["User"] = mapped_column(ForeignKey("user.id"))  # ORM208
+                user_id: Mapped["User"] = mapped_column(ForeignKey("user.id"))  # ORM208:5
             '''),
     )
     valid = (

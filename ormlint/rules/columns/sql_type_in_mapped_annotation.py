@@ -53,7 +53,7 @@ class SqlTypeInMappedAnnotation(Rule):
             class Item(Base):
                 __tablename__ = "item"
                 id: Mapped[int] = mapped_column(primary_key=True)
-                quantity: Mapped[Integer] = mapped_column()  # ORM207
+                quantity: Mapped[Integer] = mapped_column()  # ORM207:22
             '''),
         example('''
             from typing import Optional
@@ -69,7 +69,7 @@ class SqlTypeInMappedAnnotation(Rule):
             class Item(Base):
                 __tablename__ = "item"
                 id: Mapped[int] = mapped_column(primary_key=True)
-                label: Mapped[Optional[sa.String]] = mapped_column(sa.String(40))  # ORM207
+                label: Mapped[Optional[sa.String]] = mapped_column(sa.String(40))  # ORM207:28
             '''),
     )
     valid = (

@@ -68,7 +68,7 @@ class DataclassFieldOrder(Rule):
                 __tablename__ = "user_account"
                 id: Mapped[int] = mapped_column(init=False, primary_key=True)
                 nickname: Mapped[Optional[str]] = mapped_column(default=None)
-                name: Mapped[str] = mapped_column(String(30))  # ORM505
+                name: Mapped[str] = mapped_column(String(30))  # ORM505:5
             '''),
     )
     valid = (

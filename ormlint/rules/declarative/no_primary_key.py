@@ -50,7 +50,7 @@ class NoPrimaryKey(ProjectRule):
                 pass
 
 
-            class Tag(Base):  # ORM504
+            class Tag(Base):  # ORM504:1
                 __tablename__ = "tag"
                 name: Mapped[str] = mapped_column(String(40))
             '''),
