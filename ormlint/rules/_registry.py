@@ -76,10 +76,10 @@ from ormlint.rules.migration_safety.downgrade_leaves_enum_type import DowngradeL
 from ormlint.rules.migration_safety.update_or_delete_without_where import UpdateOrDeleteWithoutWhere
 from ormlint.rules.migration_safety.data_change_beside_ddl import DataChangeBesideDdl
 from ormlint.rules.security.plaintext_credential_column import PlaintextCredentialColumn
-from ormlint.rules.legacy_declarative_base import LegacyDeclarativeBase
-from ormlint.rules.legacy_column import LegacyColumn
+from ormlint.rules.modernisation.legacy_declarative_base import LegacyDeclarativeBase
+from ormlint.rules.modernisation.legacy_column import LegacyColumn
 from ormlint.rules.backref_to_back_populates import BackrefToBackPopulates
-from ormlint.rules.dynamic_to_write_only import DynamicToWriteOnly
+from ormlint.rules.modernisation.dynamic_to_write_only import DynamicToWriteOnly
 
 RULE_CLASSES = (
     RelationshipArgumentIsBuiltin,

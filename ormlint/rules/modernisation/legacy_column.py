@@ -8,7 +8,7 @@ from typing import Iterator
 import libcst as cst
 
 from ormlint.model.types import ColumnDecl, FileModel, ModelClass
-from ormlint.rules.base import Fix, Rule, Violation, example
+from ormlint.rules.base import Fix, Invalid, Rule, Violation, example
 from ormlint.rules.columns import PYTHON_TYPE_OF, sql_type_category
 from ormlint.rules.edits import imported_names
 
@@ -52,7 +52,7 @@ class LegacyColumn(Rule):
     )
     default_enabled = False
     invalid = (
-        example('''
+        Invalid(example('''
             from sqlalchemy import Column, ForeignKey, Integer, String
             from sqlalchemy.orm import DeclarativeBase
 
@@ -63,12 +63,28 @@ class LegacyColumn(Rule):
 
             class User(Base):
                 __tablename__ = "user"
-                id = Column(Integer, primary_key=True)  # ORM902
-                name = Column(String(50), nullable=False)  # ORM902
-                nickname = Column(String(50))  # ORM902
-                team_id = Column(ForeignKey("user.id"))  # ORM902
-            '''),
-        example('''
+                id = Column(Integer, primary_key=True)  # ORM902:10
+                name = Column(String(50), nullable=False)  # ORM902:12
+                nickname = Column(String(50))  # ORM902:16
+                team_id = Column(ForeignKey("user.id"))  # ORM902:15
+            '''), fixed=example('''
+            from typing import Optional
+            from sqlalchemy import Column, ForeignKey, Integer, String
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class User(Base):
+                __tablename__ = "user"
+                id: Mapped[int] = mapped_column(Integer, primary_key=True)
+                name: Mapped[str] = mapped_column(String(50), nullable=False)
+                nickname: Mapped[Optional[str]] = mapped_column(String(50))
+                team_id = Column(ForeignKey("user.id"))
+            ''')),
+        Invalid(example('''
             import datetime
             from typing import Optional
 
@@ -83,12 +99,32 @@ class LegacyColumn(Rule):
             class Order(Base):
                 __tablename__ = "order"
                 id: Mapped[int] = mapped_column(primary_key=True)
-                placed = Column(DateTime, nullable=False)  # ORM902
-                shipped = Column(DateTime, nullable=True)  # ORM902
-                paid = Column(Boolean, default=False)  # ORM902
-                total = Column(Numeric(10, 2), nullable=False)  # ORM902
-                lines = Column(Integer, nullable=bool(1))  # ORM902
-            '''),
+                placed = Column(DateTime, nullable=False)  # ORM902:14
+                shipped = Column(DateTime, nullable=True)  # ORM902:15
+                paid = Column(Boolean, default=False)  # ORM902:12
+                total = Column(Numeric(10, 2), nullable=False)  # ORM902:13
+                lines = Column(Integer, nullable=bool(1))  # ORM902:13
+            '''), fixed=example('''
+            import datetime
+            from typing import Optional
+
+            from sqlalchemy import Boolean, Column, DateTime, Integer, Numeric
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Order(Base):
+                __tablename__ = "order"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                placed: Mapped[datetime.datetime] = mapped_column(DateTime, nullable=False)
+                shipped: Mapped[Optional[datetime.datetime]] = mapped_column(DateTime, nullable=True)
+                paid: Mapped[Optional[bool]] = mapped_column(Boolean, default=False)
+                total = Column(Numeric(10, 2), nullable=False)
+                lines = Column(Integer, nullable=bool(1))
+            ''')),
     )
     valid = (
         example('''

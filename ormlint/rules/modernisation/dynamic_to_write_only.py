@@ -69,7 +69,7 @@ class DynamicToWriteOnly(Rule):
             class User(Base):
                 __tablename__ = "user_account"
                 id = Column(Integer, primary_key=True)
-                addresses = relationship("Address", lazy="dynamic")  # ORM904
+                addresses = relationship("Address", lazy="dynamic")  # ORM904:41
 
 
             class Address(Base):
@@ -82,7 +82,7 @@ class DynamicToWriteOnly(Rule):
                 __tablename__ = "group"
                 id = Column(Integer, primary_key=True)
                 owner_id = Column(ForeignKey("user_account.id"))
-                owner = relationship("User", backref=backref("groups", lazy="dynamic"))  # ORM904
+                owner = relationship("User", backref=backref("groups", lazy="dynamic"))  # ORM904:60
             '''),
         example('''
             from sqlalchemy import ForeignKey
@@ -96,7 +96,7 @@ class DynamicToWriteOnly(Rule):
             class User(Base):
                 __tablename__ = "user_account"
                 id: Mapped[int] = mapped_column(primary_key=True)
-                addresses: DynamicMapped["Address"] = relationship(lazy="dynamic")  # ORM904
+                addresses: DynamicMapped["Address"] = relationship(lazy="dynamic")  # ORM904:56
 
 
             class Address(Base):

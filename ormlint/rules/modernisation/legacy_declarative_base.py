@@ -8,7 +8,7 @@ import libcst as cst
 
 from ormlint.model.names import dotted_name
 from ormlint.model.types import FileModel
-from ormlint.rules.base import Fix, Rule, Violation, example
+from ormlint.rules.base import Fix, Invalid, Rule, Violation, example
 from ormlint.rules.edits import orm_name
 
 # declarative_base()'s default class name: another variable name gives the class another __name__
@@ -58,18 +58,29 @@ class LegacyDeclarativeBase(Rule):
     )
     default_enabled = False
     invalid = (
-        example('''
+        Invalid(example('''
             from sqlalchemy import Column, Integer
             from sqlalchemy.orm import declarative_base
 
-            Base = declarative_base()  # ORM901
+            Base = declarative_base()  # ORM901:8
 
 
             class User(Base):
                 __tablename__ = "user"
                 id = Column(Integer, primary_key=True)
-            '''),
-        example('''
+            '''), fixed=example('''
+            from sqlalchemy import Column, Integer
+            from sqlalchemy.orm import DeclarativeBase
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class User(Base):
+                __tablename__ = "user"
+                id = Column(Integer, primary_key=True)
+            ''')),
+        Invalid(example('''
             from sqlalchemy import Column, Integer, MetaData
             from sqlalchemy.ext.declarative import declarative_base
 
@@ -80,18 +91,36 @@ class LegacyDeclarativeBase(Rule):
                 note = Column(Integer)
 
 
-            Base = declarative_base(metadata=metadata, cls=Mixin)  # ORM901
+            Base = declarative_base(metadata=metadata, cls=Mixin)  # ORM901:8
 
 
             class User(Base):
                 __tablename__ = "user"
                 id = Column(Integer, primary_key=True)
-            '''),
+            '''), fixed=example('''
+            from sqlalchemy import Column, Integer, MetaData
+            from sqlalchemy.orm import DeclarativeBase
+
+            metadata = MetaData(naming_convention={"pk": "pk_%(table_name)s"})
+
+
+            class Mixin:
+                note = Column(Integer)
+
+
+            class Base(Mixin, DeclarativeBase):
+                metadata = metadata
+
+
+            class User(Base):
+                __tablename__ = "user"
+                id = Column(Integer, primary_key=True)
+            ''')),
         example('''
             from sqlalchemy import Column, Integer
             from sqlalchemy.orm import declarative_base, DeclarativeMeta
 
-            Model = declarative_base(metaclass=DeclarativeMeta)  # ORM901
+            Model = declarative_base(metaclass=DeclarativeMeta)  # ORM901:9
 
 
             class User(Model):
