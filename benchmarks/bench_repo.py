@@ -208,7 +208,7 @@ def measure(
 FLOOR_CODE = r"""
 import ast, json, sys, time, warnings
 import libcst
-from ormlint.engine import decode
+from ormlint.sources import decode
 
 paths = open(sys.argv[1], encoding="utf-8").read().splitlines()
 sources = []
@@ -382,7 +382,9 @@ import json, sys
 from pathlib import Path
 import ormlint
 from ormlint.config import Settings, find_config, settings_from_table
-from ormlint.engine import decode, discover, may_contain_models
+from ormlint.discovery import discover
+from ormlint.prefilter import may_contain_models
+from ormlint.sources import decode
 if sys.version_info >= (3, 11):
     import tomllib
 else:

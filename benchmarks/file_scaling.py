@@ -15,7 +15,7 @@ of three kinds:
 Each measure runs in a fresh process that imports libcst and ormlint and checks a 3 KB file of
 the same kind first (imports and caches are not measured), then reads the generated file and
 times one call: either `libcst.parse_module(text)` (the floor) or ormlint's per-file analysis of it,
-`engine.analyse_source` with the default rules (`ast` parse, libcst parse, model, rules,
+`analysis.analyse_source` with the default rules (`ast` parse, libcst parse, model, rules,
 positions and fixes, facts, the project rules on the one-file index; what `ormlint check FILE`
 does per file, without the CLI's start-up and output). Peak memory is the process's
 `ru_maxrss`, as its parent reads it when it waits for it (`os.wait4`, the child's own
@@ -113,7 +113,8 @@ def generate(kind: str, size: int) -> tuple[str, int]:
 CHILD = r'''
 import json, resource, sys, time
 import libcst
-from ormlint.engine import analyse_source, default_codes
+from ormlint.analysis import analyse_source
+from ormlint.codes import default_codes
 
 codes = frozenset(default_codes())
 what, path, warm_up = sys.argv[1:4]

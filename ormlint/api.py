@@ -2,7 +2,7 @@
 standard input, the pre-commit hooks, the flake8 plugin, the language server) describes what it
 wants in one `CheckRequest` and calls `check`; they differ only in how they present the result.
 
-`ormlint.engine` is the pipeline; this module decides which of its runs a request needs: files
+`ormlint.engine` is the run; this module decides which of its runs a request needs: files
 on disk or texts standing for files, inside their project or alone, fixed first or not.
 """
 
@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Mapping, Sequence
 
+from ormlint import engine
+from ormlint.analysis import check_source
 from ormlint.config import Settings
+from ormlint.discovery import is_excluded_when_named, project_root
 from ormlint.findings import Finding
 
 if TYPE_CHECKING:
@@ -29,7 +32,7 @@ class CheckRequest:
     """What to check, and how.
 
     `paths`: files and directories, as the user named them. A file named alone (a pre-commit
-    hook's list, an editor's document) is checked inside its project (`engine.project_root`),
+    hook's list, an editor's document) is checked inside its project (`discovery.project_root`),
     and the findings located in it are reported, project and drift findings included.
     `sources`: texts standing for some of `paths` (standard input, an unsaved editor buffer),
     used instead of what is on disk; `STDIN` is a text with no file behind it.
@@ -78,8 +81,6 @@ class CheckResult:
 def check(request: CheckRequest) -> CheckResult:
     """The findings of `request`'s files (after its fixes, if any), as `ormlint check` reports
     them."""
-    from ormlint.engine import is_excluded_when_named, project_root
-
     settings = request.settings
     sources = dict(request.sources)
     fixes = _fix(request, sources) if request.fix is not None else []
@@ -102,9 +103,7 @@ def check(request: CheckRequest) -> CheckResult:
         remembered = _remembered(request, on_run, sources)
         if remembered is not None:
             return CheckResult(sorted(findings + remembered), files_checked + len(on_run), fixes)
-    from ormlint.engine import run
-
-    result = run(
+    result = engine.run(
         on_run, settings, request.jobs, request.cache_dir, request.whole_project,
         {os.path.abspath(p): data for p, data in sources.items() if p != STDIN} or None,
         request.need_index, request.apply_noqa,
@@ -117,8 +116,6 @@ def check(request: CheckRequest) -> CheckResult:
 
 def _check_alone(request: CheckRequest, path: Path, data: bytes) -> list[Finding]:
     """A text checked on its own: file rules, and project rules over its facts alone."""
-    from ormlint.engine import check_source
-
     file = None if path == STDIN else path
     return check_source(
         readable_text(data), str(path), request.settings, file, statements=request.statements,
@@ -140,7 +137,6 @@ def _fix(request: CheckRequest, sources: dict[Path, bytes]) -> list[FileFix]:
     """Apply the fixes, round after round of each file's own analysis (no project rule carries
     a fix). Texts are fixed in `sources`; files on disk are written when `request.write`, else
     their fixed text joins `sources`, so that the findings that follow describe it."""
-    from ormlint.engine import check_source
     from ormlint.fixes import FileFix, fix_paths, fix_text
 
     settings, unsafe = request.settings, request.fix == "unsafe"
@@ -187,7 +183,6 @@ def _remembered(
     """The findings of `paths` from one run of their project, made at the first request for one
     of its files in this process; None when that run does not answer for them (a file its walk
     does not reach, a text that differs from the file on disk)."""
-    from ormlint.engine import project_root, run_project
     from ormlint.sources import read_file
 
     settings = request.settings
@@ -199,7 +194,7 @@ def _remembered(
         return None
     key = (str(root), settings, request.cache_dir, request.apply_noqa, request.walked)
     if key not in _projects:
-        result = run_project(
+        result = engine.run_project(
             root, settings, request.jobs, request.cache_dir, apply_noqa=request.apply_noqa,
             named_files=not request.walked,
         )

@@ -208,7 +208,7 @@ def check(
         with reporting(line):
             result = check(request)
     except Exception as error:  # pragma: no cover - a bug in ormlint, never the user's input
-        from ormlint.engine import short_reason
+        from ormlint.analysis import short_reason
 
         click.echo(f"ormlint: internal error: {short_reason(error)}", err=True)
         sys.exit(EXIT_ERROR)
@@ -445,8 +445,8 @@ def migrations() -> None:
 
 def _migration_plans(paths: tuple[Path, ...]):
     from ormlint.api import CheckRequest, check
+    from ormlint.codes import all_codes
     from ormlint.config import ConfigError, load_settings
-    from ormlint.engine import all_codes
     from ormlint.migrations.autogenerate import plans
 
     paths = paths or (Path("."),)
@@ -527,8 +527,8 @@ def _announce_safety(paths: tuple[Path, ...], revision: Path) -> None:
     """Run the migration-safety rules (ORM72x, ORM73x) on the project with the new revision and
     name each of their findings on it in its header."""
     from ormlint.api import CheckRequest, check
+    from ormlint.codes import all_codes
     from ormlint.config import load_settings
-    from ormlint.engine import all_codes
     from ormlint.migrations.revision_file import announce_safety
 
     settings = load_settings(list(paths or (Path("."),))).with_overrides(

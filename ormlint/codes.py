@@ -122,6 +122,16 @@ def parse_error_docs() -> str:
         "(`extend-exclude`) if it is not meant to be Python.\n"
     )
 
+
+def default_codes() -> list[str]:
+    """The codes a run enables when the configuration selects nothing (ORM999 included)."""
+    return [code for code, default in sorted(RULE_CODES.items()) if default] + [PARSE_ERROR_CODE]
+
+
+def all_codes() -> list[str]:
+    return [*sorted(RULE_CODES), PARSE_ERROR_CODE]
+
+
 def digits_for_lookalikes(text: str) -> str:
     """`text` in upper case with the letters typed for look-alike digits after `ORM` made
     digits (ORM3O1 -> ORM301), for a "did you mean" hint."""

@@ -64,7 +64,7 @@ def build(directory: Path) -> list[Path]:
     """Write the site into `directory` (created if needed); returns the pages written."""
     from ormlint.rules import PARSE_ERROR_CODE, PARSE_ERROR_NAME, PARSE_ERROR_SUMMARY, RULES, parse_error_docs
 
-    from ormlint.engine import default_codes
+    from ormlint.codes import default_codes
 
     pages = {code: (rule.name, rule.summary, rule.docs()) for code, rule in RULES.items()}
     pages[PARSE_ERROR_CODE] = (PARSE_ERROR_NAME, PARSE_ERROR_SUMMARY, parse_error_docs())

@@ -13,7 +13,11 @@ from typing import Callable, Sequence
 
 import libcst as cst
 
+from ormlint.analysis import check_source
+from ormlint.discovery import discover
 from ormlint.findings import Finding
+from ormlint.prefilter import may_contain_models
+from ormlint.sources import decode, read_file
 from ormlint.syntax import newline_of, python_lines, with_newline
 
 MAX_ROUNDS = 10
@@ -241,9 +245,6 @@ def fix_text(
 ) -> FileFix | None:
     """Fix one file's bytes in memory, `analyse` checking each round's text; None when the
     bytes cannot be decoded."""
-    from ormlint.engine import may_contain_models
-    from ormlint.sources import decode
-
     try:
         source = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError):
@@ -257,9 +258,6 @@ def fix_text(
 
 def fix_paths(paths: Sequence[Path], settings, unsafe: bool, write: bool) -> list[FileFix]:
     """Fix every checked file that has fixable findings; write the result when `write`."""
-    from ormlint.engine import check_source, discover
-    from ormlint.sources import read_file
-
     results: list[FileFix] = []
     for path, display in discover(paths, settings):
         data = read_file(path, settings.max_file_size)  # a larger file is not parsed to fix it

@@ -28,9 +28,8 @@ from typing import Iterator
 
 from ormlint import __version__
 from ormlint.api import STDIN, CheckRequest, check
-from ormlint.codes import PARSE_ERROR_CODE
+from ormlint.codes import PARSE_ERROR_CODE, all_codes, default_codes
 from ormlint.config import ConfigError, Settings, load_settings
-from ormlint.engine import all_codes, default_codes
 from ormlint.sources import encode, text_size
 
 

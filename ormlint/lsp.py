@@ -1,10 +1,10 @@
 """The language server: `ormlint lsp`, the Language Server Protocol over stdio (pygls 2).
 
 Diagnostics come from the CLI's own entry points (`ormlint.api.check` for a document inside its
-project, `ormlint.engine.check_source` for its text alone); this module only decides *when* to
+project, `ormlint.analysis.check_source` for its text alone); this module only decides *when* to
 lint and how to present the findings:
 
-- A document inside a project (`ormlint.engine.project_root`: `[tool.ormlint]`, alembic.ini or a
+- A document inside a project (`ormlint.discovery.project_root`: `[tool.ormlint]`, alembic.ini or a
   repository root) is linted inside it on didOpen and didSave, as `ormlint check FILE` checks it:
   cross-file and drift findings included, revision files too. One run lints every open document
   of the project, their editor texts standing for their files; the project's other files come
@@ -76,7 +76,8 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from ormlint import __version__
 from ormlint.config import Settings, load_settings
-from ormlint.engine import check_source, project_root
+from ormlint.discovery import project_root
+from ormlint.analysis import check_source
 from ormlint.sources import text_size
 from ormlint.findings import Finding
 from ormlint.jsonrpc import MessageReader, Received, frame
@@ -458,7 +459,7 @@ class DocumentLinter:
     # -- inside the project -----------------------------------------------------------------------
 
     def project_of(self, path: Path | None, settings: Settings) -> Path | None:
-        """The project the file belongs to (`ormlint.engine.project_root`), looked up once per
+        """The project the file belongs to (`ormlint.discovery.project_root`), looked up once per
         directory; None: it is linted on its own."""
         if path is None or self.check_project is None:
             return None

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ormlint.config import Settings
-from ormlint.engine import check_source
+from ormlint.analysis import check_source
 from ormlint.findings import Finding
 
 # The top-level statements parsed at earlier lints: an edit re-parses only what it changed.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from ormlint.engine import all_codes, analyse_source
+from ormlint.analysis import analyse_source
+from ormlint.codes import all_codes
 
 
 def is_modernisation(code: str) -> bool:

@@ -255,7 +255,7 @@ def test_ignoring_a_prefix_removes_default_rules():
     # The default selection is the least specific selector: `--ignore ORM4` beats it, as `ignore`
     # beats ruff's default selection.
     from ormlint.config import Settings
-    from ormlint.engine import all_codes, default_codes
+    from ormlint.codes import all_codes, default_codes
 
     enabled = Settings(ignore=("ORM4",)).enabled_codes(all_codes(), default_codes())
     assert not any(code.startswith("ORM4") for code in enabled)

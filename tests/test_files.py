@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from ormlint.cli import main
 from ormlint.config import Settings
-from ormlint.engine import discover
+from ormlint.discovery import discover
 from ormlint.findings import Finding
 from ormlint.report import render
 from tests.test_cli import BAD, CLEAN

@@ -15,7 +15,10 @@ from hypothesis import strategies as st
 
 from ormlint.cli import main
 from ormlint.config import load_settings
-from ormlint.engine import all_codes, analyse_source, discover, run
+from ormlint.analysis import analyse_source
+from ormlint.codes import all_codes
+from ormlint.discovery import discover
+from ormlint.engine import run
 from ormlint.fixes import fix_source, parses
 from ormlint.rules import RULES
 from ormlint.rules.base import python_sources, strip_markers

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ormlint.cli import main
-from ormlint.engine import all_codes, analyse_source
+from ormlint.analysis import analyse_source
+from ormlint.codes import all_codes
 from ormlint.findings import Finding
 from ormlint.fixes import apply_edits, fix_source, parses, write_atomically
 from ormlint.rules import RULES

@@ -243,8 +243,8 @@ def test_project_lints_are_reused_until_a_text_or_a_file_of_the_project_changes(
 
 
 def test_a_text_with_a_coding_cookie_stands_for_its_file_as_written(tmp_path: Path) -> None:
+    from ormlint.analysis import check_source
     from ormlint.config import load_settings
-    from ormlint.engine import check_source
     from ormlint.lsp_process import check_project_in_process
 
     root = write_project(tmp_path, {})

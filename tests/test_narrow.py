@@ -2,7 +2,7 @@
 
 Unit tests check the text: the same number of lines, every line outside a blanked body unchanged,
 and which bodies are blanked. The soundness tests analyse the bundled fixtures and every rule's
-documented examples (valid and invalid) with `engine.NARROW_PARSE` on and off, file rules through
+documented examples (valid and invalid) with `analysis.NARROW_PARSE` on and off, file rules through
 `analyse_source` and file plus project rules through `engine.run` on a one-file project, and
 require identical findings, fix edits included.
 """
@@ -18,12 +18,15 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
+import ormlint.analysis as analysis
 import ormlint.engine as engine
-from ormlint.codes import BODY_PATTERNS
+from ormlint.codes import BODY_PATTERNS, all_codes, default_codes
 from ormlint.config import load_settings
 from ormlint.narrow import narrowed_source, parse_module, parse_narrowed
+from ormlint.positions import node_positions
 from ormlint.rules import RULES
 from ormlint.rules.base import example_files, python_sources
+from ormlint.sources import decode
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
@@ -33,7 +36,7 @@ EXAMPLES = [
     for kind, sources in (("invalid", rule.invalid), ("valid", rule.valid))
     for i, source in enumerate(sources)
 ]
-CODES = frozenset(engine.all_codes())
+CODES = frozenset(all_codes())
 _PYTHON_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
@@ -325,7 +328,7 @@ def test_parse_narrowed_gives_nodes_at_their_original_positions():
     module = parse_narrowed(source, ast.parse(source))
     cls = module.body[0]
     assignment = cls.body.body[1].body[0]
-    positions = engine.node_positions(module, [assignment])
+    positions = node_positions(module, [assignment])
     assert (positions[assignment].start.line, positions[assignment].start.column) == (5, 4)
 
 
@@ -333,7 +336,7 @@ def test_parse_narrowed_gives_nodes_at_their_original_positions():
 
 
 def test_the_unvalidated_parse_builds_the_same_trees():
-    sources = [engine.decode(p.read_bytes()) for p in FIXTURE_FILES]
+    sources = [decode(p.read_bytes()) for p in FIXTURE_FILES]
     sources += [module for _, source in EXAMPLES for module in python_sources(source)]
     for source in sources:
         assert parse_module(source).deep_equals(cst.parse_module(source)), source
@@ -361,8 +364,8 @@ def test_validation_and_the_collector_come_back_after_the_parse():
 
 def _findings(source: str, path: str, narrow: bool, monkeypatch: pytest.MonkeyPatch) -> list:
     with monkeypatch.context() as patch:
-        patch.setattr(engine, "NARROW_PARSE", narrow)
-        return engine.analyse_source(source, path, CODES)
+        patch.setattr(analysis, "NARROW_PARSE", narrow)
+        return analysis.analyse_source(source, path, CODES)
 
 
 def _comparable(findings: list) -> list:
@@ -377,7 +380,7 @@ def test_the_inputs_are_there():
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_fixture_findings_do_not_depend_on_narrowing(path, monkeypatch):
-    source = engine.decode(path.read_bytes())
+    source = decode(path.read_bytes())
     narrowed = _findings(source, str(path), True, monkeypatch)
     assert _comparable(narrowed) == _comparable(_findings(source, str(path), False, monkeypatch))
 
@@ -435,7 +438,7 @@ def with_probes(source: str) -> str:
 
 def _run(directory: Path, narrow: bool, monkeypatch: pytest.MonkeyPatch) -> list:
     with monkeypatch.context() as patch:
-        patch.setattr(engine, "NARROW_PARSE", narrow)
+        patch.setattr(analysis, "NARROW_PARSE", narrow)
         # the example's own configuration (ORM730's target-dialect) applies
         settings = load_settings([directory]).with_overrides(select=("ALL",))
         return engine.run([directory], settings, jobs=1, cache_dir=None).findings
@@ -443,7 +446,7 @@ def _run(directory: Path, narrow: bool, monkeypatch: pytest.MonkeyPatch) -> list
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_probed_fixture_findings_do_not_depend_on_narrowing(path, monkeypatch):
-    source = with_probes(engine.decode(path.read_bytes()))
+    source = with_probes(decode(path.read_bytes()))
     narrowed = _findings(source, str(path), True, monkeypatch)
     assert _comparable(narrowed) == _comparable(_findings(source, str(path), False, monkeypatch))
 
@@ -474,28 +477,28 @@ def test_rule_example_findings_do_not_depend_on_narrowing(name, source, probed, 
 
 @pytest.mark.parametrize("probed", [False, True], ids=["as-documented", "probed"])
 def test_file_facts_do_not_depend_on_narrowing(probed, monkeypatch):
-    sources = [(str(p), engine.decode(p.read_bytes())) for p in FIXTURE_FILES]
+    sources = [(str(p), decode(p.read_bytes())) for p in FIXTURE_FILES]
     sources += [(f"{name}.py", module) for name, source in EXAMPLES for module in python_sources(source)]
     for path, source in sources:
         source = with_probes(source) if probed else source
         with monkeypatch.context() as patch:
-            patch.setattr(engine, "NARROW_PARSE", False)
-            whole = engine.analyse_file(source, path, CODES).facts
-        assert engine.analyse_file(source, path, CODES).facts == whole, path
+            patch.setattr(analysis, "NARROW_PARSE", False)
+            whole = analysis.analyse_file(source, path, CODES).facts
+        assert analysis.analyse_file(source, path, CODES).facts == whole, path
 
 
 def test_findings_with_the_default_rules_do_not_depend_on_narrowing(monkeypatch):
     """Without ORM801 selected, the methods it reads are blanked too."""
-    default = frozenset(engine.default_codes())
+    default = frozenset(default_codes())
     assert "ORM801" not in default
-    sources = [(str(p), engine.decode(p.read_bytes())) for p in FIXTURE_FILES]
+    sources = [(str(p), decode(p.read_bytes())) for p in FIXTURE_FILES]
     sources += [(f"{name}.py", module) for name, source in EXAMPLES for module in python_sources(source)]
     for path, source in sources:
         for text in (source, with_probes(source)):
             with monkeypatch.context() as patch:
-                patch.setattr(engine, "NARROW_PARSE", False)
-                whole = engine.analyse_file(text, path, default)
-            narrowed = engine.analyse_file(text, path, default)
+                patch.setattr(analysis, "NARROW_PARSE", False)
+                whole = analysis.analyse_file(text, path, default)
+            narrowed = analysis.analyse_file(text, path, default)
             assert (_comparable(narrowed.findings), narrowed.facts) == (_comparable(whole.findings), whole.facts)
 
 
@@ -508,7 +511,7 @@ def test_credential_methods_are_kept_only_when_orm801_is_selected():
 
 def test_narrowing_blanks_something_in_the_inputs():
     """The soundness tests above are not vacuous: narrowing changes some of their texts."""
-    sources = [engine.decode(p.read_bytes()) for p in FIXTURE_FILES]
+    sources = [decode(p.read_bytes()) for p in FIXTURE_FILES]
     sources += [module for _, source in EXAMPLES for module in python_sources(source)]
     assert any(narrowed_source(s, ast.parse(s)) != s for s in sources)
     probed = [with_probes(s) for s in sources]

@@ -7,7 +7,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from ormlint.engine import node_positions
+from ormlint.positions import node_positions
 from ormlint.rules import RULES
 from ormlint.rules.base import python_sources
 

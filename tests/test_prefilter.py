@@ -1,7 +1,7 @@
 """The text prefilter is sound: skipping files by their text never changes the findings.
 
-Everything here is analysed twice, as shipped and with `engine.may_contain_models` and
-`engine.may_declare_models` patched to keep every file, and the findings must be identical: the bundled fixtures and every rule's documented
+Everything here is analysed twice, as shipped and with `prefilter.may_contain_models` and
+`prefilter.may_declare_models` patched to keep every file, and the findings must be identical: the bundled fixtures and every rule's documented
 examples (valid and invalid), each through `analyse_source` and as a one-file project through
 `engine.run` (so project rules count too), and directories of them through `engine.run`.
 
@@ -18,10 +18,14 @@ from pathlib import Path
 
 import pytest
 
+import ormlint.analysis as analysis
 import ormlint.engine as engine
+import ormlint.prefilter as prefilter
+from ormlint.codes import all_codes
 from ormlint.config import load_settings
 from ormlint.rules import RULES
 from ormlint.rules.base import example_files
+from ormlint.sources import decode
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
@@ -31,17 +35,17 @@ EXAMPLES = [
     for kind, sources in (("invalid", rule.invalid), ("valid", rule.valid))
     for i, source in enumerate(sources)
 ]
-CODES = frozenset(engine.all_codes())
+CODES = frozenset(all_codes())
 
 
 def _findings(source: str, path: str) -> list:
-    return engine.analyse_source(source, path, CODES)
+    return analysis.analyse_source(source, path, CODES)
 
 
 def _without_prefilter(monkeypatch: pytest.MonkeyPatch) -> None:
     """Both stages off: the text prefilter, and the second look after the syntax check."""
-    monkeypatch.setattr(engine, "may_contain_models", lambda source: True)
-    monkeypatch.setattr(engine, "may_declare_models", lambda source: True)
+    monkeypatch.setattr(prefilter, "may_contain_models", lambda source: True)
+    monkeypatch.setattr(prefilter, "may_declare_models", lambda source: True)
 
 
 def _write(directory: Path, files: dict[str, str]) -> None:
@@ -74,7 +78,7 @@ def test_the_inputs_are_there():
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_fixture_findings_do_not_depend_on_the_prefilter(path, monkeypatch):
-    source = engine.decode(path.read_bytes())
+    source = decode(path.read_bytes())
     with_prefilter = _findings(source, str(path))
     _without_prefilter(monkeypatch)
     assert _findings(source, str(path)) == with_prefilter
@@ -106,10 +110,10 @@ def test_rule_example_findings_do_not_depend_on_the_prefilter(name, source, monk
 
 def test_every_file_with_findings_passes_the_prefilter():
     """The direct form of soundness for file rules: no flagged file is one the prefilter skips."""
-    sources = [engine.decode(p.read_bytes()) for p in FIXTURE_FILES] + [s for _, s in EXAMPLES]
+    sources = [decode(p.read_bytes()) for p in FIXTURE_FILES] + [s for _, s in EXAMPLES]
     flagged = [s for s in sources if _findings(s, "models.py")]
     assert flagged
-    assert all(engine.may_contain_models(s) for s in flagged)
+    assert all(prefilter.may_contain_models(s) for s in flagged)
 
 
 def _populate(directory: Path) -> None:
@@ -275,19 +279,19 @@ NOTHING_DECLARED = {
 @pytest.mark.parametrize("name", sorted(MODULE_LEVEL_DECLARATIONS))
 def test_module_level_declarations_get_a_look(name):
     source = MODULE_LEVEL_DECLARATIONS[name]
-    assert engine.may_contain_models(source) and engine.may_declare_models(source)
-    result = engine.analyse_file(source, "m.py", CODES)
+    assert prefilter.may_contain_models(source) and prefilter.may_declare_models(source)
+    result = analysis.analyse_file(source, "m.py", CODES)
     assert result.findings or result.facts.classes or result.facts.tables
 
 
 @pytest.mark.parametrize("name", sorted(NOTHING_DECLARED))
 def test_files_that_declare_nothing_are_not_parsed_by_libcst(name, monkeypatch):
     source = NOTHING_DECLARED[name]
-    assert engine.may_contain_models(source) and not engine.may_declare_models(source)
-    skipped = engine.analyse_file(source, "m.py", CODES)
+    assert prefilter.may_contain_models(source) and not prefilter.may_declare_models(source)
+    skipped = analysis.analyse_file(source, "m.py", CODES)
     with monkeypatch.context() as patch:
-        patch.setattr(engine, "may_declare_models", lambda source: True)
-        whole = engine.analyse_file(source, "m.py", CODES)
+        patch.setattr(prefilter, "may_declare_models", lambda source: True)
+        whole = analysis.analyse_file(source, "m.py", CODES)
     assert (skipped.findings, skipped.facts) == (whole.findings, whole.facts)
     assert skipped.facts.custom_type_map == (name == "type map word")
 
@@ -295,4 +299,4 @@ def test_files_that_declare_nothing_are_not_parsed_by_libcst(name, monkeypatch):
 def test_a_constructor_spelled_in_other_unicode_forms_gets_a_look():
     # Python reads identifiers NFKC-normalised: this is `Table`.
     source = "import sqlalchemy as sa\nt = sa.\uff34able('t', sa.MetaData())\n"
-    assert engine.may_declare_models(source)
+    assert prefilter.may_declare_models(source)

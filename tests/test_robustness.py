@@ -7,7 +7,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ormlint.engine import all_codes, analyse_source
+from ormlint.analysis import analyse_source
+from ormlint.codes import all_codes
 from ormlint.rules import RULES
 from ormlint.rules.base import python_sources
 
@@ -63,7 +64,7 @@ def test_deep_nesting_is_reported_not_fatal():
 
 
 def test_nesting_depth_is_measured_on_the_brackets_alone():
-    from ormlint.engine import MAX_BRACKET_DEPTH, _nests_too_deep
+    from ormlint.analysis import MAX_BRACKET_DEPTH, _nests_too_deep
 
     deep = MAX_BRACKET_DEPTH + 1
     assert _nests_too_deep("x = " + "[" * deep + "a, (b)" + "]" * deep)
@@ -116,7 +117,7 @@ def test_an_internal_error_is_reported_in_one_short_line(monkeypatch):
     # A KeyError on a syntax node prints the node's whole tree; the finding names the error only.
     import libcst as cst
 
-    from ormlint.engine import MAX_REASON_LENGTH
+    from ormlint.analysis import MAX_REASON_LENGTH
 
     module = cst.parse_module("class A(Base):\n" + "    x = Column(Integer)\n" * 200)
 

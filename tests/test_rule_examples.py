@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ormlint.engine import all_codes, analyse_source
+from ormlint.analysis import analyse_source
+from ormlint.codes import all_codes
 from ormlint.fixes import fix_source
 from ormlint.rules import RULES
 from ormlint.rules.base import Invalid, example_files, expected_findings, strip_markers

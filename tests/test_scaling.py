@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 import ormlint
-from ormlint.engine import all_codes, analyse_source
+from ormlint.analysis import analyse_source
+from ormlint.codes import all_codes
 
 CODES = frozenset(all_codes())
 ORMLINT_DIR = str(Path(ormlint.__file__).parent)

@@ -9,15 +9,17 @@ from pathlib import Path
 
 import pytest
 
-import ormlint.engine as engine
+import ormlint.analysis as analysis
 import ormlint.statements as statements_module
+from ormlint.codes import all_codes
 from ormlint.rules import RULES
+from ormlint.sources import decode
 from ormlint.rules.base import python_sources
 from ormlint.statements import StatementCache
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-CODES = frozenset(engine.all_codes())
-SOURCES = [(str(p), engine.decode(p.read_bytes())) for p in sorted(FIXTURES.rglob("*.py"))] + [
+CODES = frozenset(all_codes())
+SOURCES = [(str(p), decode(p.read_bytes())) for p in sorted(FIXTURES.rglob("*.py"))] + [
     (f"{code}-{kind}-{i}.py", module)
     for code, rule in RULES.items()
     for kind, sources in (("invalid", rule.invalid), ("valid", rule.valid))
@@ -27,7 +29,7 @@ SOURCES = [(str(p), engine.decode(p.read_bytes())) for p in sorted(FIXTURES.rglo
 
 
 def _result(source: str, path: str, cache: StatementCache | None) -> tuple:
-    result = engine.analyse_file(source, path, CODES, statements=cache)
+    result = analysis.analyse_file(source, path, CODES, statements=cache)
     return [(f, f.fix) for f in result.findings], result.facts
 
 

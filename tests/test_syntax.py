@@ -10,11 +10,12 @@ import textwrap
 
 import pytest
 
-import ormlint.engine as engine
+import ormlint.analysis as analysis
 import ormlint.syntax as syntax
+from ormlint.codes import all_codes
 from ormlint.syntax import newer_syntax_tree
 
-CODES = frozenset(engine.all_codes())
+CODES = frozenset(all_codes())
 
 MODELS = textwrap.dedent(
     """\
@@ -71,9 +72,9 @@ def test_the_rewrite_keeps_lines_and_the_columns_of_what_ormlint_reads():
 
 def test_findings_are_those_of_the_whole_parse(monkeypatch):
     _needs_rewrite(MODELS)
-    with_tree = engine.analyse_file(MODELS, "m.py", CODES)
-    monkeypatch.setattr(syntax, "newer_syntax_tree", lambda source: None)
-    whole = engine.analyse_file(MODELS, "m.py", CODES)
+    with_tree = analysis.analyse_file(MODELS, "m.py", CODES)
+    monkeypatch.setattr(analysis, "newer_syntax_tree", lambda source: None)
+    whole = analysis.analyse_file(MODELS, "m.py", CODES)
     assert sorted(f.code for f in with_tree.findings) == ["ORM202", "ORM301"]
     assert [(f, f.fix) for f in with_tree.findings] == [(f, f.fix) for f in whole.findings]
     # ...and now the facts know where the class is.
@@ -99,7 +100,7 @@ def test_no_rewrite_is_no_tree(source):
 def test_a_file_without_a_rewrite_is_still_analysed_whole():
     source = MODELS.replace("class Page[T](Base):", "class Page[\n    T,\n](Base):")
     _needs_rewrite(source)
-    findings = engine.analyse_source(source, "m.py", CODES)
+    findings = analysis.analyse_source(source, "m.py", CODES)
     assert sorted(f.code for f in findings) == ["ORM202", "ORM301"]
 
 
@@ -148,7 +149,7 @@ class Page(Base):
 def test_pep701_f_strings_keep_their_positions():
     # Python 3.11's ast rejects this file; libcst reads it whole. The facts and findings still
     # point at the class and the column (they were at line 1 before).
-    result = engine.analyse_file(PEP701_MODELS, "m.py", CODES)
+    result = analysis.analyse_file(PEP701_MODELS, "m.py", CODES)
     (page,) = [c for c in result.facts.classes if c.name == "Page"]
     assert page.location.line == 8
     assert [c.location.line for c in page.columns] == [10, 11]

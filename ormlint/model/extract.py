@@ -56,7 +56,7 @@ COLUMN_WRAPPERS = {"deferred", "column_property"}
 # Outside class statements, a module gets tables, relationships, declarative bases and the
 # columns of its functions only through these constructors (their last dotted part: an import
 # alias still names them in its import). A text with neither a class statement nor one of these
-# words has an empty model (engine.may_declare_models).
+# words has an empty model (prefilter.may_declare_models).
 MODULE_DECLARATION_NAMES = frozenset(
     name.rpartition(".")[2]
     for name in (

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateTable
 
-from ormlint.engine import all_codes, analyse_source
+from ormlint.analysis import analyse_source
+from ormlint.codes import all_codes
 from ormlint.fixes import fix_source
 from ormlint.rules import RULES
 from ormlint.rules.base import strip_markers

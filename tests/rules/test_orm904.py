@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ormlint.engine import analyse_source
+from ormlint.analysis import analyse_source
 from ormlint.rules import RULES
 from tests.oracle.harness import load
 from tests.rules.test_orm901 import codes_with_one_modernisation_rule

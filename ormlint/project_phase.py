@@ -1,0 +1,129 @@
+"""The project phase: project rules over the index of every file's facts (with per-file ignores
+and `# noqa`), and the Alembic migrations the drift rules compare the models with."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from ormlint.cache import content_digest
+from ormlint.codes import RuleOptions
+from ormlint.facts import ProjectIndex
+from ormlint.findings import Finding
+from ormlint.migrations.discovery import display_path, revision_files
+from ormlint.noqa import is_suppressed_finding
+from ormlint.sources import decode, lines_on_disk, read_file
+from ormlint.syntax import python_lines
+
+
+def project_findings(
+    index: ProjectIndex,
+    codes: frozenset[str],
+    ignored_by_path: dict[str, tuple[str, ...]],
+    lines_for: Callable[[str], list[str]] | None = None,
+    apply_noqa: bool = True,
+    options: RuleOptions | None = None,
+) -> list[Finding]:
+    """Project rules over the index of every file's facts, with per-file ignores and `# noqa`
+    (read from `lines_for(path)`, by default from the file on disk)."""
+    from ormlint.rules import RULES  # (with libcst: not on a cached run)
+
+    project_rules = [
+        rule(options) for code, rule in RULES.items()
+        if code in codes and rule.scope == "project" and _may_report(rule, index)
+    ]
+    if not project_rules:
+        return []
+    findings = []
+    lines_by_path: dict[str, list[str]] = {}
+    for rule in project_rules:
+        for violation in rule.check_project(index):
+            if any(violation.code.startswith(p) for p in ignored_by_path.get(violation.path, ())):
+                continue
+            loc = violation.location
+            finding = Finding(
+                violation.path, loc.line, loc.column, violation.code, violation.message,
+                loc.end_line, loc.end_column,
+            )
+            if not apply_noqa:
+                findings.append(finding)
+                continue
+            if violation.path not in lines_by_path:
+                lines_by_path[violation.path] = (lines_for or lines_on_disk)(violation.path)
+            if not is_suppressed_finding(finding, lines_by_path[violation.path]):
+                findings.append(finding)
+    return findings
+
+
+def _may_report(rule: Any, index: ProjectIndex) -> bool:
+    """Can the project rule find something in the files the run reports? One whose findings
+    lie in the migration files only has nothing to say about a model file checked alone."""
+    if index.reported_files is None or not rule.located_in_migrations:
+        return True
+    paths = index.migrations.paths if index.migrations is not None else ()
+    return any(os.path.abspath(path) in index.reported_files for path in paths)
+
+
+def migration_digests(locations, digest: Callable[[bytes], bytes]) -> list[tuple[Path, bytes]]:
+    """What the migrations' findings depend on: every revision file and env.py, by content."""
+    found = []
+    for versions, env in locations:
+        files = [f for directory in versions for f in revision_files(directory)]
+        for file in files + ([env] if env is not None else []):
+            data = read_file(file)
+            found.append((file, digest(data) if isinstance(data, bytes) else b""))
+    return found
+
+
+def revision_file_names(locations, paths: Sequence[Path]) -> dict[str, str]:
+    """Each revision file of `locations`, by absolute path, as the migration reader names it."""
+    absolute = any(Path(p).is_absolute() for p in paths)
+    return {
+        os.path.abspath(file): display_path(file, absolute)
+        for versions, _ in locations for directory in versions for file in revision_files(directory)
+    }
+
+
+def replayed_migrations(
+    locations, paths: Sequence[Path], cache, read: dict[str, Any], dialect: str | None = None
+) -> Any:
+    """Read and replay the migrations, reusing the revisions the file pass (`read`, by name) or
+    the cache read before."""
+    from ormlint.drift import load_migrations  # (with libcst: not on a cached run)
+
+    absolute = any(Path(p).is_absolute() for p in paths)
+    if cache is None:
+        return load_migrations(locations, absolute, dict(read), dialect)
+    files = {display_path(file, absolute): (file, digest)
+             for file, digest in migration_digests(locations, content_digest)}
+    parsed = {}
+    for display, (file, digest) in files.items():
+        revision = cache.revision(file, digest)
+        if revision is not None:  # named as this run names files
+            parsed[display] = dataclasses.replace(revision, path=display)
+    known = set(parsed)
+    parsed.update((name, revision) for name, revision in read.items() if name not in known)
+    migrations = load_migrations(locations, absolute, parsed, dialect)
+    for display, revision in parsed.items():
+        if display not in known and display in files:
+            file, digest = files[display]
+            cache.put_revision(file, digest, revision)
+    return migrations
+
+
+def lines_reader(given: Mapping[str, bytes]) -> Callable[[str], list[str]]:
+    """A file's lines for its `# noqa` comments: from the text standing for it (standard input,
+    an editor's unsaved text) when there is one, else from the disk."""
+
+    def lines_for(path: str) -> list[str]:
+        data = given.get(path)
+        if data is None:
+            return lines_on_disk(path)
+        try:
+            return python_lines(decode(data))
+        except (SyntaxError, UnicodeDecodeError, LookupError):
+            return []
+
+    return lines_for
