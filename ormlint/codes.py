@@ -65,6 +65,8 @@ RULE_CODES: dict[str, bool] = {
     "ORM710": True,
     "ORM711": True,
     "ORM712": True,
+    "ORM713": True,
+    "ORM714": True,
     "ORM720": True,
     "ORM721": True,
     "ORM722": True,

@@ -18,7 +18,7 @@ from ormlint.migrations.discovery import display_path
 from ormlint.migrations.environment import filters_tables
 from ormlint.schema import (
     Schema, SchemaCheck, SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable, Source,
-    reflected_type_note, server_defaults_differ, types_differ,
+    reflected_type_note, server_defaults_differ, set_computed, types_differ,
 )
 from ormlint.sql_expressions import expression_key, shown
 
@@ -378,7 +378,11 @@ def _add_column(
         foreign_key=bool(column.foreign_key_targets) or column.foreign_key_targets is None,
         comment=column.comment or None,
         comment_known=column.comment_known,
+        identity=column.identity,
+        sequence=column.sequence,
+        generated_known=column.generated_known,
     )
+    set_computed(table.columns[name], column.computed)
     _add_table_checks(table, column.checks, source.path if source else path, declared_in)
 
 
@@ -466,9 +470,10 @@ def compare(models: ModelSchema, migrated: Schema, migrations_uncertain: bool = 
             drifts += _compare_indexes(model_table, table)
         if model_table.foreign_keys_known and table.foreign_keys_known:
             drifts += _compare_foreign_keys(model_table, table)
-        if model_table.checks_known and table.checks_known:
+        if table.checks_known:
             drifts += _compare_checks(model_table, table)
         drifts += _compare_comments(model_table, table)
+        drifts += _compare_generated(model_table, table)
     return drifts
 
 
@@ -707,7 +712,7 @@ def _compare_checks(model: SchemaTable, migrated: SchemaTable) -> list[Drift]:
             also = migrated.source
         drifts.append(Drift(DriftItem("ORM711", model.name, (check_label(check),)), text,
                             check.source or model.source, also))
-    for check in unmatched:
+    for check in unmatched if model.checks_known else ():
         drifts.append(Drift(
             DriftItem("ORM711", model.name, (check_label(check),)),
             f"CHECK constraint `{shown(check.sql)}` on `{model.name}` is created by the migrations "
@@ -746,6 +751,55 @@ def _compare_comments(model: SchemaTable, migrated: SchemaTable) -> list[Drift]:
 
 def _comment(text: str | None) -> str:
     return f"`{shown(text)}`" if text is not None else "none"
+
+
+def _compare_generated(model: SchemaTable, migrated: SchemaTable) -> list[Drift]:
+    """What generates each column's values: `Computed` (ORM713), `Identity` and `Sequence`
+    (ORM714), where both sides can be read."""
+    from ormlint.generated_columns import identity_differences
+
+    drifts = []
+    for name, column in model.columns.items():
+        other = migrated.columns.get(name)
+        if other is None or not (column.generated_known and other.generated_known):
+            continue
+        subject = _subject(model, f"column `{model.name}.{name}`", column.declared_in)
+        where, place = column.source or model.source, _place(other.source)
+        ours, theirs = column.computed, other.computed
+        if (ours, theirs) != (None, None) and (
+            ours is None or theirs is None or column.computed_key != other.computed_key
+            or None not in (ours[1], theirs[1]) and ours[1] != theirs[1]
+        ):
+            drifts.append(Drift(
+                DriftItem("ORM713", model.name, (name,)),
+                f"{subject} is {_generated(ours)} in the model but {_generated(theirs)} in the "
+                f"migrations ({place}); a generated column cannot be altered into another: drop and "
+                "add it again in a migration, or change the model",
+                where, other.source,
+            ))
+        identity = None
+        if (column.identity is None) != (other.identity is None):
+            identity = (f"has {'an' if column.identity is not None else 'no'} `Identity()` in the model but "
+                        f"{'one' if other.identity is not None else 'none'} in the migrations")
+        elif column.identity is not None and identity_differences(column.identity, other.identity):
+            identity = "has `Identity()` options " + ", ".join(
+                identity_differences(column.identity, other.identity)) + " (model against migrations)"
+        elif None not in (column.sequence, other.sequence) and column.sequence != other.sequence:
+            identity = f"takes its values from sequence `{column.sequence}` in the model but `{other.sequence}` in the migrations"
+        if identity is not None:
+            drifts.append(Drift(
+                DriftItem("ORM714", model.name, (name,)),
+                f"{subject} {identity} ({place}); make them agree in a migration, or change the model",
+                where, other.source,
+            ))
+    return drifts
+
+
+def _generated(computed: tuple[str, bool | None] | None) -> str:
+    if computed is None:
+        return "a plain column"
+    stored = {True: ", persisted=True", False: ", persisted=False", None: ""}[computed[1]]
+    return f"`Computed({shown(computed[0])!r}{stored})`"
 
 
 # -- the project's migrations --------------------------------------------------------------------

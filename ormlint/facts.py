@@ -62,6 +62,11 @@ class ColumnFacts:
     checks: tuple[CheckFacts, ...] = ()
     comment: str | None = None
     comment_known: bool = True
+    # What generates its values (ORM713, ORM714), as ormlint.generated_columns reads it.
+    computed: tuple[str, bool | None] | None = None  # (SQL text, persisted as written)
+    identity: tuple[tuple[str, bool | int], ...] | None = None  # the Identity() options
+    sequence: str | None = None  # a Sequence()'s name
+    generated_known: bool = True
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from ormlint.facts import (  # noqa: F401  (re-exported: the facts are part of t
     BaseRef, CheckFacts, ClassFacts, ColumnFacts, FileFacts, IndexFacts, IndexNameFacts, Location, ProjectIndex,
     RelationshipFacts, TableFacts, _module_path, opaque_class, text_facts,
 )
+from ormlint.generated_columns import NOT_GENERATED, UNKNOWN as GENERATED_UNKNOWN, generated_fields
 from ormlint.model.extract import keyword_args
 from ormlint.model.names import BUILTIN_NAMES, bool_value, dotted_name, optional_core, string_value
 from ormlint.model.types import FileModel
@@ -272,6 +273,7 @@ def _bare_mapped_columns(
             primary_key_known=mapped.primary_key or mapped.names_known,
             annotation_class=_annotation_class(model, mapped, origins),
             **dict(zip(("comment", "comment_known"), _annotation_comment(mapped))),
+            **_annotation_generated(model, mapped),
         ))
     return found
 
@@ -672,7 +674,20 @@ def _column_beyond_fields(model: FileModel, column, positions: "_AstPositions", 
         comment, known = _annotation_comment(column.annotation)
     else:
         comment, known = None, True
-    return {"checks": checks, "comment": comment, "comment_known": known}
+    if column.constructor == "sqlmodel.Field" and ({"sa_column_kwargs", "sa_column"} & set(column.kwargs)):
+        generated = dict(GENERATED_UNKNOWN)
+    else:
+        generated = generated_fields(call, model.imports)
+        if generated == NOT_GENERATED and column.annotation is not None:
+            generated = _annotation_generated(model, column.annotation)
+    return {"checks": checks, "comment": comment, "comment_known": known, **generated}
+
+
+def _annotation_generated(model: FileModel, mapped) -> dict:
+    """What the mapped_column() of an `Annotated` alias in a Mapped[...] generates values from."""
+    if mapped.column is not None:
+        return generated_fields(mapped.column, model.imports)
+    return dict(NOT_GENERATED if mapped.names_known else GENERATED_UNKNOWN)
 
 
 def _annotation_comment(mapped) -> tuple[str | None, bool]:

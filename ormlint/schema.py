@@ -46,6 +46,13 @@ class SchemaColumn:
     foreign_key: bool = False  # has a ForeignKey (or one that cannot be read): not autoincrement
     comment: str | None = None  # `comment=` (ORM712)
     comment_known: bool = True
+    # Computed (ORM713): (its SQL as written, persisted as written); `computed_key` its
+    # expression's key. Identity options and Sequence name (ORM714). See ormlint.generated_columns.
+    computed: tuple[str, bool | None] | None = None
+    computed_key: ExpressionKey | None = None
+    identity: tuple | None = None
+    sequence: str | None = None
+    generated_known: bool = True
 
 
 @dataclass
@@ -122,6 +129,17 @@ class Schema:
         holder.uncertain = True
         if holder.withheld_because is None:
             holder.withheld_because = reason + where
+
+
+def set_computed(column: SchemaColumn, computed: tuple[str, bool | None] | None) -> None:
+    """`column.computed` and its expression's key; an expression that cannot be read leaves
+    what generates the column unknown."""
+    from ormlint.sql_expressions import expression_key
+
+    column.computed = computed
+    column.computed_key = expression_key(computed[0]) if computed is not None else None
+    if computed is not None and column.computed_key is None:
+        column.generated_known = False
 
 
 # -- types ---------------------------------------------------------------------------------------

@@ -260,6 +260,14 @@ def _change_table(plan: Plan, model: SchemaTable, existing: SchemaTable, items) 
         _change_indexes(plan, model, existing, [i for i in items if i.code == "ORM706"])
     if "ORM708" in codes:
         _change_foreign_keys(plan, model, existing, [i for i in items if i.code == "ORM708"])
+    for item in items:
+        if item.code == "ORM713":
+            _recreate_computed(plan, model, existing, item.columns[0])
+        elif item.code == "ORM714":
+            plan.manual.append(
+                f"`{model.name}.{item.columns[0]}`: change how its values are numbered (Identity / Sequence) by "
+                "hand (PostgreSQL: ALTER TABLE ... ALTER COLUMN ... ADD GENERATED / SET GENERATED / DROP IDENTITY)"
+            )
     if "ORM711" in codes:
         _change_checks(plan, model, existing)
     if any(i.code == "ORM712" and not i.columns for i in items):
@@ -272,8 +280,9 @@ def _change_checks(plan: Plan, model: SchemaTable, existing: SchemaTable) -> Non
     ours = {check.key for check in model.checks}
     theirs = {check.key for check in existing.checks}
     for check in existing.checks:
-        if check.key in ours:
-            continue
+        namesake = check.name is not None and any(c.name == check.name for c in model.checks)
+        if check.key in ours or not (model.checks_known or namesake):
+            continue  # (the model may declare it where it cannot be read)
         if check.name is None:
             plan.manual.append(f"`{existing.name}`: the CHECK constraint ({check.sql}) has no name to drop it by")
             continue
@@ -285,6 +294,34 @@ def _change_checks(plan: Plan, model: SchemaTable, existing: SchemaTable) -> Non
         plan.upgrade.append(_create_check(model.name, check))
         plan.downgrade.insert(0, _drop_check(model.name, check.name) if check.name else
                               f"# TODO by hand: drop the unnamed CHECK constraint ({check.sql}) of `{model.name}`")
+
+
+def _recreate_computed(plan: Plan, model: SchemaTable, existing: SchemaTable, name: str) -> None:
+    """A generated column cannot be altered into another: drop it and add the model's. Left to
+    the author when the model's is plain (dropping would lose the values; PostgreSQL's `DROP
+    EXPRESSION` keeps them) or when an index, constraint or key uses the column (dropped with it)."""
+    from ormlint.sql_expressions import mentions
+
+    new, old = model.columns[name], existing.columns[name]
+    uses = any(name in (i.columns or ()) for i in model.indexes + existing.indexes) or any(
+        name in fk.columns for fk in model.foreign_keys + existing.foreign_keys
+    ) or any(mentions(c.key, name) for c in model.checks + existing.checks)
+    if new.computed is None or uses or new.primary_key:
+        plan.manual.append(
+            f"`{model.name}.{name}`: make it {_generated_text(new)} by hand (it is {_generated_text(old)} in the "
+            "database; an index, constraint or key on it, or its values, would not survive a drop and add)"
+        )
+        return
+    added, restored = _column(plan, model.name, new), _column(plan, model.name, old)
+    if added is None or restored is None:
+        return
+    plan.upgrade += [TableOp("drop_column", model.name, after=(repr(name),)), TableOp("add_column", model.name, after=(added,))]
+    plan.downgrade[0:0] = [TableOp("drop_column", model.name, after=(repr(name),)),
+                           TableOp("add_column", model.name, after=(restored,))]
+
+
+def _generated_text(column: SchemaColumn) -> str:
+    return f"Computed({column.computed[0]!r})" if column.computed is not None else "a plain column"
 
 
 def _drop_check(table: str, name: str) -> TableOp:
@@ -400,16 +437,35 @@ def _column(plan: Plan, table: str, column: SchemaColumn) -> str | None:
     if sa_type is None:
         plan.manual.append(f"`{table}.{column.name}`: its type ({column.type or 'unknown'}) cannot be written for certain")
         return None
-    if not column.server_default_known:
+    generated = column.computed is not None or column.identity is not None or column.sequence is not None
+    if not column.server_default_known and not generated:  # (what generates it is no default)
         plan.manual.append(f"`{table}.{column.name}`: its server default cannot be read")
         return None
-    args = [repr(column.name), sa_type]
+    if not column.generated_known:
+        plan.manual.append(f"`{table}.{column.name}`: what generates its values cannot be read")
+        return None
+    args = [repr(column.name), sa_type, *_generated(column)]
     if column.server_default is not None:
         args.append(f"server_default={_server_default(column.server_default)}")
     args.append(f"nullable={bool(column.nullable) and not column.primary_key!r}")
     if column.comment is not None:
         args.append(f"comment={column.comment!r}")
     return _call("sa.Column", args)
+
+
+def _generated(column: SchemaColumn) -> list[str]:
+    """`sa.Computed(...)` / `sa.Identity(...)` of a column, as autogenerate renders them."""
+    from ormlint.generated_columns import IDENTITY_DEFAULTS
+
+    found = []
+    if column.computed is not None:
+        sql, persisted = column.computed
+        found.append(f"sa.Computed({sql!r}" + (f", persisted={persisted!r})" if persisted is not None else ")"))
+    if column.identity is not None:
+        options = [f"{key}={value!r}" for key, value in column.identity
+                   if key == "always" or IDENTITY_DEFAULTS.get(key, object()) != value]
+        found.append(f"sa.Identity({', '.join(options)})")
+    return found
 
 
 def _server_default(normalised: str | None) -> str:

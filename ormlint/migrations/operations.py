@@ -81,6 +81,11 @@ class ColumnSpec:
     checks: tuple[CheckSpec, ...] = ()
     comment: str | None = None
     comment_known: bool = True  # False: `comment=` is not a literal
+    # Computed / Identity / Sequence, as ColumnFacts holds them (ormlint.generated_columns)
+    computed: tuple[str, bool | None] | None = None
+    identity: tuple[tuple[str, bool | int], ...] | None = None
+    sequence: str | None = None
+    generated_known: bool = True
     enum_type: EnumType | None = None  # None: not a named native enum (or not known to be one)
 
 

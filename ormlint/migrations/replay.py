@@ -42,6 +42,7 @@ from ormlint.schema import (
     SchemaTable,
     Source,
     default_index_name,
+    set_computed,
 )
 from ormlint.sql_expressions import expression_key, mentions, with_column_renamed
 
@@ -231,7 +232,9 @@ def _add_column(table: SchemaTable, spec: ColumnSpec, path: str, dialect: str | 
     table.columns[spec.name] = SchemaColumn(
         spec.name, spec.type, _nullable(spec, dialect), spec.server_default, spec.primary_key, source,
         spec.server_default_known, comment=spec.comment, comment_known=spec.comment_known,
+        identity=spec.identity, sequence=spec.sequence, generated_known=spec.generated_known,
     )
+    set_computed(table.columns[spec.name], spec.computed)
     for check in spec.checks:
         _add_check(table, check, path)
     if spec.index:

@@ -94,6 +94,7 @@ from ormlint.migrations.operations import (
     Revision,
     TableComment,
 )
+from ormlint.generated_columns import generated_fields
 from ormlint.narrow import parse_module
 from ormlint.syntax import parse_python
 from ormlint.schema import server_default_text, sql_type
@@ -1127,7 +1128,7 @@ class _Reader:
                     foreign_keys.append(fk)
             elif symbol == "CheckConstraint" and isinstance(value, cst.Call):
                 checks.append(self.check(value, value_twin))
-            elif symbol in _COLUMN_ITEMS_IGNORED:
+            elif symbol in _COLUMN_ITEMS_IGNORED:  # (Computed, Identity, Sequence: generated_fields)
                 problems["other_value_source"] = True
                 continue
             elif type_expr is None:
@@ -1160,7 +1161,7 @@ class _Reader:
             tuple(foreign_keys), where,
             other_value_source=problems.pop("other_value_source", False) or bool(problems.get("uncertain")),
             python_default="default" in args,
-            checks=tuple(checks), **self.comment(args),
+            checks=tuple(checks), **self.comment(args), **generated_fields(node, self.imports),
             enum_type=self.enum_type(type_expr),
         )
         return spec, written, problems

@@ -58,6 +58,8 @@ from ormlint.rules.migrations.revision_graph_broken import RevisionGraphBroken
 from ormlint.rules.migrations.autogenerate_metadata_misses_models import AutogenerateMetadataMissesModels
 from ormlint.rules.check_constraint_differs import CheckConstraintDiffers
 from ormlint.rules.comment_differs import CommentDiffers
+from ormlint.rules.computed_differs import ComputedDiffers
+from ormlint.rules.identity_differs import IdentityDiffers
 from ormlint.rules.migration_safety.not_null_column_without_default import NotNullColumnWithoutDefault
 from ormlint.rules.migration_safety.index_not_concurrent import IndexNotConcurrent
 from ormlint.rules.migration_safety.constraint_not_valid import ConstraintNotValid
@@ -137,6 +139,8 @@ RULE_CLASSES = (
     AutogenerateMetadataMissesModels,
     CheckConstraintDiffers,
     CommentDiffers,
+    ComputedDiffers,
+    IdentityDiffers,
     NotNullColumnWithoutDefault,
     IndexNotConcurrent,
     ConstraintNotValid,

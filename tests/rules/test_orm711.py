@@ -191,3 +191,14 @@ def test_a_conditional_check_leaves_only_the_checks_unknown(tmp_path):
     }, tmp_path)
     codes = sorted(code for _, _, code in found if code.startswith("ORM7"))
     assert codes == ["ORM705"]  # the table is still compared; its checks are not
+
+
+def test_a_model_whose_columns_are_not_all_known_is_compared_one_way(tmp_path):
+    # polar: `columns_complete` is False for most classes (declared_attr columns of a base);
+    # the model's own checks are certain, only "the model does not declare it" is not
+    model = models(ARGS).replace(
+        "from sqlalchemy.orm import DeclarativeBase,", "from sqlalchemy.orm import declared_attr, DeclarativeBase,",
+    ).replace("    id: Mapped[int]", "    @declared_attr\n    def extra(cls):\n        return helper()\n\n    id: Mapped[int]")
+    assert findings(tmp_path, model, create_item()) == [("models.py", 11)]
+    only_migrated = create_item("sa.CheckConstraint('price >= 0', name='ck_price')", "sa.CheckConstraint('id > 0')")
+    assert findings(tmp_path / "2", model, only_migrated) == []
