@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from ormlint.daemon_client import (
+    SUPPORTED,
     connect,
     is_private_directory,
     receive_message,
@@ -58,6 +59,8 @@ def project_root_of(path: Path) -> Path:
 
 def private_socket_directory() -> str:
     """The socket directory, created if missing; a DaemonError when it is not the user's own."""
+    if not SUPPORTED:
+        raise DaemonError("the daemon needs Linux (peer credentials on Unix sockets)")
     directory = socket_directory()
     try:
         os.mkdir(directory, 0o700)
@@ -76,7 +79,7 @@ def socket_path(root: Path) -> str:
 
 def ask(root: Path, message: dict, timeout: float = STOP_TIMEOUT) -> dict | None:
     """The daemon of `root`'s answer to a status or stop request; None when none runs."""
-    found = connect(socket_path(root))
+    found = connect(socket_path(root)) if SUPPORTED else None
     if found is None:
         return None
     connection, _ = found

@@ -33,6 +33,9 @@ ACCEPT_TIMEOUT = 3.0
 HEARTBEAT_SECONDS = 1.0  # the daemon's "still running" during a request
 # No heartbeat for this long: the daemon is stuck (or stopped), and the run is made here.
 HEARTBEAT_TIMEOUT = 60.0
+# Peer credentials and close-on-exec descriptors on receipt are Linux's: elsewhere every command
+# runs locally, and `ormlint daemon start` says why.
+SUPPORTED = hasattr(socket, "SO_PEERCRED") and hasattr(socket, "MSG_CMSG_CLOEXEC")
 _LENGTH = struct.Struct(">I")
 _CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
 
@@ -236,7 +239,7 @@ def run_through_daemon(argv: list[str], prog_name: str) -> int | None:
     """The exit status of `argv` run by the daemon of the project of the named paths or of the
     working directory; None when it is to run here (not `check`, no daemon, or the daemon
     cannot serve it)."""
-    if argv[1:2] != ["check"]:
+    if argv[1:2] != ["check"] or not SUPPORTED:
         return None
     try:
         cwd = os.getcwd()

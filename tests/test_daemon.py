@@ -386,3 +386,15 @@ def test_pre_commit_in_the_repository_root_is_served_by_the_daemon_of_a_subproje
         assert requests_served(repo / "server", env) == 1
     finally:
         ormlint("daemon", "stop", "server", cwd=repo, env=env)
+
+
+def test_where_unix_sockets_lack_peer_credentials_everything_runs_locally(monkeypatch, tmp_path):
+    from ormlint import daemon
+
+    monkeypatch.setattr(daemon_client, "SUPPORTED", False)
+    monkeypatch.setattr(daemon, "SUPPORTED", False)
+    monkeypatch.setattr(daemon_client, "running_daemon", lambda *a: pytest.fail("looked for a daemon"))
+    assert daemon_client.run_through_daemon(["ormlint", "check", "."], "ormlint") is None
+    assert daemon.status(tmp_path) is None
+    with pytest.raises(daemon.DaemonError, match="needs Linux"):
+        daemon.start(tmp_path)
