@@ -29,7 +29,8 @@ FAMILIES = (
     ("ORM74", "Migration safety"),
     ("ORM7", "Models versus migrations"),
     ("ORM8", "Security (opt-in)"),
-    ("ORM9", "Files ormlint cannot read"),
+    ("ORM99", "Files ormlint cannot read"),
+    ("ORM9", "SQLAlchemy 2.0 modernisation (opt-in)"),
 )
 
 _STYLE = """

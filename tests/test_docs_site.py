@@ -136,3 +136,11 @@ def test_sarif_and_explain_point_at_the_published_page(tmp_path, monkeypatch):
     monkeypatch.delenv("ORMLINT_DOCS_URL")
     assert "\033]8;;" not in runner.invoke(main, ["check", "--color", "always", "--no-cache", "models.py"]).output
     assert "= docs:" not in runner.invoke(main, ["check", "--show-source", "--no-cache", "models.py"]).output
+
+
+def test_each_family_is_titled_by_its_code():
+    from ormlint.docs_site import family
+
+    assert family("ORM901") == "SQLAlchemy 2.0 modernisation (opt-in)"
+    assert family("ORM999") == "Files ormlint cannot read"
+    assert family("ORM801") == "Security (opt-in)"
