@@ -847,8 +847,8 @@ def load_migrations(
     `parsed`: revisions already read (the cache), by display path; new ones are added to it."""
     from ormlint.sources import decode, read_file
     from ormlint.migrations import RevisionGraph, parse_revision, replay, revision_files
-    from ormlint.migrations.dialect import environment_dialect
-    from ormlint.migrations.discovery import environment_config, environment_root
+    from ormlint.migrations.dialect import environment_dialect, environment_ini
+    from ormlint.migrations.discovery import environment_root
     from ormlint.migrations.environment import run_time_version_locations
 
     directories = []
@@ -882,9 +882,7 @@ def load_migrations(
             choice = "read" if chosen[1] else "guessed"
         own = dialect
         if own is None:
-            # Flask-Migrate keeps an alembic.ini without script_location in the script directory
-            ini = environment_config(script) or (script / "alembic.ini" if (script / "alembic.ini").is_file() else None)
-            own = environment_dialect(ini, env) or "postgresql"
+            own = environment_dialect(environment_ini(versions, env), env) or "postgresql"
         directories.append(ScriptDirectory(
             versions, env, graph, replay(graph, own), frozenset(paths), root, env_path, choice, own,
         ))

@@ -67,11 +67,15 @@ def _may_report(rule: Any, index: ProjectIndex) -> bool:
 
 
 def migration_digests(locations, digest: Callable[[bytes], bytes]) -> list[tuple[Path, bytes]]:
-    """What the migrations' findings depend on: every revision file and env.py, by content."""
+    """What the migrations' findings depend on: every revision file, env.py and the alembic.ini
+    whose URL may name the database (ormlint.migrations.dialect), by content."""
+    from ormlint.migrations.dialect import environment_ini
+
     found = []
     for versions, env in locations:
         files = [f for directory in versions for f in revision_files(directory)]
-        for file in files + ([env] if env is not None else []):
+        ini = environment_ini(versions, env)
+        for file in files + [f for f in (env, ini) if f is not None]:
             data = read_file(file)
             found.append((file, digest(data) if isinstance(data, bytes) else b""))
     return found

@@ -179,3 +179,19 @@ def test_the_replay_takes_the_inferred_dialects_branch(tmp_path):
         op.create_foreign_key("fk", "invoices", "invoices", ["customer_id"], ["id"])
     """)
     assert lint_project(files, tmp_path) == []
+
+
+def test_a_cached_run_sees_the_url_change_in_alembic_ini(tmp_path):
+    from ormlint.config import load_settings
+    from ormlint.engine import run
+
+    project = tmp_path / "project"
+    lint_project(_history("postgresql://app@db/app"), project)  # writes the files
+
+    def codes() -> list[str]:
+        result = run([project], load_settings([project]), jobs=1, cache_dir=tmp_path / "cache")
+        return [f.code for f in result.findings if f.code.startswith("ORM7")]
+
+    assert codes() == ["ORM722"]
+    (project / "alembic.ini").write_text(_INI + "sqlalchemy.url = mysql+pymysql://app@db/app\n")
+    assert codes() == []

@@ -33,6 +33,18 @@ def url_dialect(url: str) -> str | None:
     return _BACKENDS.get(match.group(1).lower()) if match else None
 
 
+def environment_ini(versions: tuple[Path, ...], env: Path | None) -> Path | None:
+    """The configuration whose `sqlalchemy.url` an environment reads: the alembic.ini (or
+    pyproject.toml) naming its script directory, else Flask-Migrate's alembic.ini beside env.py."""
+    from ormlint.migrations.discovery import environment_config
+
+    script = env.parent if env is not None else versions[0].parent
+    config = environment_config(script)
+    if config is None and (script / "alembic.ini").is_file():
+        config = script / "alembic.ini"
+    return config
+
+
 def environment_dialect(ini: Path | None, env: Path | None) -> str | None:
     """The one database the environment's literal URLs name, or None (unknown)."""
     from ormlint.migrations.discovery import ini_value
