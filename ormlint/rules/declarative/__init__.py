@@ -1,3 +1,3 @@
-"""ORM5xx: declarative and table configuration (and ORM205, a class body mapping a name twice).
+"""ORM5xx: declarative and table configuration.
 
 One rule per module; what several share is in `_common.py`."""
