@@ -78,6 +78,12 @@ def test_env_py_configure_url_and_dialect_name(tmp_path):
     assert _dialect(tmp_path, _INI, 'from alembic import context\ncontext.configure(dialect_name="sqlite")\n') == "sqlite"
 
 
+def test_env_py_set_main_option_literal_overrides_the_ini(tmp_path):
+    ini = _INI + "sqlalchemy.url = postgresql://app@db/app\n"
+    env = 'from alembic import context\nconfig = context.config\nconfig.set_main_option("sqlalchemy.url", "sqlite:///app.db")\n'
+    assert _dialect(tmp_path, ini, env) == "sqlite"
+
+
 def test_env_py_url_template_with_a_literal_scheme(tmp_path):
     env = """
         import os
