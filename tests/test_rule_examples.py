@@ -119,3 +119,12 @@ def test_a_marker_pins_the_column_when_it_gives_one():
     assert strip_markers("x = f()  # ORM302:5\n") == "x = f()\n"
     assert matches([("m.py", 1, 5)], [("m.py", 1, None)]) and matches([("m.py", 1, 5)], [("m.py", 1, 5)])
     assert not matches([("m.py", 1, 5)], [("m.py", 1, 6)]) and not matches([("m.py", 1, 5)], [("m.py", 2, 5)])
+
+
+def test_an_example_with_its_fixed_text_survives_a_copy_and_a_pickle():
+    import copy
+    import pickle
+
+    example = Invalid("x = f()  # ORM302:5\n", fixed="x = f\n", unsafe=True)
+    for twin in (copy.deepcopy(example), pickle.loads(pickle.dumps(example))):
+        assert (twin, twin.fixed, twin.unsafe) == (example, "x = f\n", True) and isinstance(twin, Invalid)

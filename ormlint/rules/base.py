@@ -190,3 +190,6 @@ class Invalid(str):
         self.fixed = fixed
         self.unsafe = unsafe
         return self
+
+    def __getnewargs__(self) -> tuple[str, str, bool]:  # copies and pickles keep `fixed`
+        return (str(self), self.fixed, self.unsafe)
