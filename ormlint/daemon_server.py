@@ -78,6 +78,7 @@ class Daemon:
         self.identity = _installed_identity()
         self.interpreter = interpreter_identity()
         self._warm_up()
+        settle_heap(0)
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         umask = os.umask(0o177)  # the socket: the user's only (the directory already is)
         try:
@@ -195,6 +196,7 @@ class Daemon:
             for fd in fds:
                 os.close(fd)
             os.chdir("/")
+        settle_heap(self.requests)  # the client has its answer: off its clock
         return True
 
     def _run(self, request: dict, fds: list[int]) -> int:
@@ -229,6 +231,24 @@ class Daemon:
                 for target, fd in enumerate(self.own_fds):
                     os.dup2(fd, target)
                 os.umask(umask)
+
+
+REFREEZE_EVERY = 100  # requests
+
+
+def settle_heap(requests: int) -> None:
+    """Collects the last run's garbage, then freezes what is left (the warm modules, memos and
+    cached entries) out of the cyclic collector's sight: otherwise each of its full collections
+    during a run walks the whole warm heap (polar, in one process: a changed file's run took
+    0.47-0.50 s CPU without freezing, 0.30-0.35 s with). An object frozen while alive and later
+    left in a reference cycle is never collected: every REFREEZE_EVERY requests the heap is
+    thawed and collected whole first."""
+    import gc
+
+    if requests % REFREEZE_EVERY == 0:
+        gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _exit_status(argv: list[str], prog_name: str) -> int:

@@ -398,3 +398,24 @@ def test_where_unix_sockets_lack_peer_credentials_everything_runs_locally(monkey
     assert daemon.status(tmp_path) is None
     with pytest.raises(daemon.DaemonError, match="needs Linux"):
         daemon.start(tmp_path)
+
+
+def test_between_requests_the_warm_heap_is_frozen_and_thawed_now_and_then():
+    import gc
+
+    from ormlint.daemon_server import REFREEZE_EVERY, settle_heap
+
+    try:
+        settle_heap(1)
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        cycle: list = []
+        cycle.append(cycle)
+        del cycle
+        settle_heap(2)
+        assert gc.get_freeze_count() >= frozen
+        gc.unfreeze()
+        settle_heap(REFREEZE_EVERY)  # thawed and collected whole, then frozen again
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
