@@ -41,6 +41,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM403": True,
     "ORM404": True,
     "ORM405": True,
+    "ORM406": True,
     "ORM501": True,
     "ORM502": True,
     "ORM503": True,

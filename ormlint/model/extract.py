@@ -971,7 +971,7 @@ class Extractor:
             resolved = None
             if isinstance(arg.value, cst.Name):
                 resolved = resolve_name(arg.value.value)
-            elif isinstance(arg.value, cst.Attribute):
+            elif isinstance(arg.value, cst.Attribute) and not self._names_another_table(arg.value):
                 resolved = arg.value.attr.value
             if resolved is None:
                 columns = None
@@ -985,6 +985,16 @@ class Extractor:
             plain=plain,
             node=call,
         )
+
+    def _names_another_table(self, reference: cst.Attribute) -> bool:
+        """`User.email` (a mapped class of this file, defined above), `log.c.id`,
+        `User.__table__.c.email`: a column of another table than the class body's own (which
+        has no name in its own body yet), never a mixin's column copied into this table."""
+        parts = (dotted_name(reference) or "").split(".")
+        if len(parts) > 2:
+            return True
+        other = self.classes.get(parts[0])
+        return other is not None and other.tablename is not None and other.kind in ("mapped", "unknown")
 
     # -- annotations ---------------------------------------------------------------------------
 

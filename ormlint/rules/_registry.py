@@ -34,6 +34,7 @@ from ormlint.rules.indexes import IndexNameReused
 from ormlint.rules.indexes import IdentifierTooLong
 from ormlint.rules.indexes import ConstraintNamesMissingColumn
 from ormlint.rules.indexes import IndexOnPrimaryKey
+from ormlint.rules.index_on_another_table import IndexOnAnotherTable
 from ormlint.rules.declarative.table_args_not_tuple_or_dict import TableArgsNotTupleOrDict
 from ormlint.rules.declarative.table_args_dict_not_last import TableArgsDictNotLast
 from ormlint.rules.declarative.duplicate_tablename import DuplicateTablename
@@ -115,6 +116,7 @@ RULE_CLASSES = (
     IdentifierTooLong,
     ConstraintNamesMissingColumn,
     IndexOnPrimaryKey,
+    IndexOnAnotherTable,
     TableArgsNotTupleOrDict,
     TableArgsDictNotLast,
     DuplicateTablename,

@@ -1,0 +1,297 @@
+"""ORM406: an index or constraint in one class's `__table_args__` built from another table's columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import libcst as cst
+
+from ormlint.model.names import dotted_name, string_value, syntax_children
+from ormlint.model.types import FileModel, ModelClass
+from ormlint.rules.base import Rule, Violation, example
+
+# What each kind of table item takes its own table's columns from: positional arguments from
+# this one on, and these keywords. ForeignKeyConstraint's second argument (`refcolumns`) names
+# the other table on purpose.
+_COLUMN_ARGUMENTS = {
+    "Index": (1, ()),
+    "UniqueConstraint": (0, ()),
+    "CheckConstraint": (0, ("sqltext",)),
+    "ForeignKeyConstraint": (0, ("columns",)),
+}
+_ATTACHED_ITEMS = {"UniqueConstraint", "CheckConstraint", "ForeignKeyConstraint"}
+
+
+@dataclass(frozen=True)
+class _ForeignColumn:
+    node: cst.Attribute
+    table: str  # the table the column belongs to
+    column: str
+    owner: str  # the class or Table variable whose `__table_args__` or table should hold the item
+    other_columns: frozenset[str]  # the column names of that table declared in this file
+
+
+class IndexOnAnotherTable(Rule):
+    code = "ORM406"
+    name = "index-on-another-table"
+    summary = (
+        "an `Index`/`UniqueConstraint`/… in one class's `__table_args__` built from another "
+        "class's columns (`Index(\"ix\", User.email)` in `Address`)"
+    )
+    catches = (
+        "`Index(\"ix\", User.email)` in another class's `__table_args__`: ArgumentError at import; "
+        "a `UniqueConstraint`/`CheckConstraint`/`ForeignKeyConstraint` lands on both tables"
+    )
+    message = (
+        "`{reference}` in `{cls}.__table_args__` is a column of table `{other_table}`, not of "
+        "`{table}`: {effect}; {advice}"
+    )
+    what_it_does = """
+        Checks the `Index(...)`, `UniqueConstraint(...)`, `CheckConstraint(...)` and the local
+        columns of `ForeignKeyConstraint(...)` in a mapped class's `__table_args__` tuple for a
+        column of another table of the same file: another mapped class's column attribute
+        (`User.email`, also inside an expression such as `func.lower(User.email)`), its
+        `User.__table__.c.email`, or a `Table(...)` variable's `log.c.id`. Silent when the other
+        class has no table name of its own, shares this class's table name, or is defined after
+        this class, and for `ForeignKeyConstraint`'s referenced columns, which name the other
+        table on purpose.
+        """
+    why_bad = """
+        A class attribute such as `User.email` is the column of `User`'s table, wherever it is
+        written. For an `Index`, SQLAlchemy refuses at import, when the class is defined:
+        `ArgumentError: Index 'ix_address_email' is against table 'user_account', and cannot be
+        associated with table 'address'`. Beside a column of the class's own table, an index or
+        a unique constraint fails the same way: `ConstraintColumnNotFoundError: Can't create
+        Index on table 'user_account': no column named 'city' is present.` Otherwise a
+        constraint is attached to both tables: in the
+        oracle test `UniqueConstraint(User.email)` in `Address` put `UNIQUE (email)` into the
+        CREATE TABLE of `user_account` (a constraint nobody asked for there) and of `address`,
+        whose creation then failed, `no such column: email` on SQLite. When the class has a
+        column of the same name, the DDL succeeds and silently constrains both tables. Verified
+        with SQLAlchemy 2.0 and 2.1.
+        """
+    references = (
+        "SQLAlchemy: Table Configuration with Declarative, https://docs.sqlalchemy.org/en/20/orm/declarative_tables.html#orm-declarative-table-configuration",
+        "SQLAlchemy: Indexes, https://docs.sqlalchemy.org/en/20/core/constraints.html#indexes",
+    )
+    invalid = (
+        example('''
+            from sqlalchemy import ForeignKey, Index, String
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class User(Base):
+                __tablename__ = "user_account"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                email: Mapped[str] = mapped_column(String(100))
+
+
+            class Address(Base):
+                __tablename__ = "address"
+                __table_args__ = (Index("ix_address_email", User.email),)  # ORM406
+                id: Mapped[int] = mapped_column(primary_key=True)
+                user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+                email: Mapped[str] = mapped_column(String(100))
+            '''),
+        example('''
+            from sqlalchemy import ForeignKey, String, UniqueConstraint
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class User(Base):
+                __tablename__ = "user_account"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                email: Mapped[str] = mapped_column(String(100))
+
+
+            class Address(Base):
+                __tablename__ = "address"
+                __table_args__ = (UniqueConstraint(User.email, name="uq_address_email"),)  # ORM406
+                id: Mapped[int] = mapped_column(primary_key=True)
+                user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+                city: Mapped[str] = mapped_column(String(50))
+            '''),
+    )
+    valid = (
+        example('''
+            from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class User(Base):
+                __tablename__ = "user_account"
+                __table_args__ = (Index("ix_user_account_email", "email"),)
+                id: Mapped[int] = mapped_column(primary_key=True)
+                email: Mapped[str] = mapped_column(String(100))
+
+
+            class Address(Base):
+                __tablename__ = "address"
+                __table_args__ = (
+                    Index("ix_address_email", "email"),
+                    ForeignKeyConstraint(["user_id"], [User.id]),
+                )
+                id: Mapped[int] = mapped_column(primary_key=True)
+                user_id: Mapped[int]
+                email: Mapped[str] = mapped_column(String(100))
+            '''),
+    )
+
+    def check(self, model: FileModel) -> Iterator[Violation]:
+        order = {id(cls): number for number, cls in enumerate(model.classes)}
+        for cls in model.classes:
+            if cls.tablename is None or cls.kind not in ("mapped", "unknown") or cls.has_table:
+                continue
+            if cls.table_args.shape != "tuple":
+                continue
+            for item, starred in zip(cls.table_args.items, cls.table_args.starred):
+                if starred or not isinstance(item, cst.Call):
+                    continue
+                what = model.imports.symbol(item.func)
+                if what not in _COLUMN_ARGUMENTS:
+                    continue
+                found = next(self._foreign_columns(item, what, cls, model, order), None)
+                if found is None:
+                    continue
+                yield self.violation(
+                    found.node,
+                    reference=model.module.code_for_node(found.node),
+                    cls=cls.name,
+                    table=cls.tablename,
+                    other_table=found.table,
+                    column=found.column,
+                    effect=self._effect(what, item, found, cls),
+                    advice=(
+                        f'write `"{found.column}"` for `{cls.name}`\'s own column, or declare the '
+                        f"{what} with `{found.owner}`'s table"
+                        if cls.column(found.column) is not None
+                        else f"declare the {what} with `{found.owner}`'s table, or name a column "
+                        f"of `{cls.tablename}`"
+                    ),
+                )
+
+    @staticmethod
+    def _effect(what: str, item: cst.Call, found: _ForeignColumn, cls: ModelClass) -> str:
+        if what in ("Index", "UniqueConstraint"):
+            first = 1 if what == "Index" else 0
+            named = [string_value(a.value) for a in item.args[first:] if a.keyword is None]
+            missing = next((t for t in named if t is not None and t not in found.other_columns), None)
+            if missing is not None:  # SQLAlchemy looks for the column it names in the other table
+                return (
+                    "SQLAlchemy raises ConstraintColumnNotFoundError when the class is defined "
+                    f"(the {what} is on table '{found.table}', which has no column named "
+                    f"'{missing}')"
+                )
+        if what == "Index":
+            name = string_value(item.args[0].value) if item.args else None
+            label = f"Index '{name}'" if name else "the index"
+            return (
+                f"SQLAlchemy raises ArgumentError when the class is defined ({label} is against "
+                f"table '{found.table}')"
+            )
+        if cls.column(found.column) is not None:
+            return (
+                f"SQLAlchemy attaches the {what} to `{found.table}` as well: both CREATE TABLE "
+                f"statements carry it, so it constrains `{found.table}` too"
+            )
+        return (
+            f"SQLAlchemy attaches the {what} to `{found.table}` as well (both CREATE TABLE "
+            f"statements carry it), and `{cls.tablename}`'s fails unless it has a column "
+            f"`{found.column}`"
+        )
+
+    def _foreign_columns(
+        self, item: cst.Call, what: str, cls: ModelClass, model: FileModel, order: dict[int, int]
+    ) -> Iterator[_ForeignColumn]:
+        first, keywords = _COLUMN_ARGUMENTS[what]
+        positional = [arg for arg in item.args if arg.keyword is None and not arg.star]
+        if what in ("CheckConstraint", "ForeignKeyConstraint"):
+            positional = positional[:1]  # the expression / the local columns
+        values = [arg.value for arg in positional[first:]] + [
+            arg.value for arg in item.args
+            if arg.keyword is not None and arg.keyword.value in keywords
+        ]
+        bound_in_body = {assignment.attr for assignment in cls.assignments}
+        stack: list[cst.CSTNode] = list(reversed(values))
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Lambda):
+                continue
+            if isinstance(node, cst.Attribute):
+                found = _foreign_column(node, cls, model, order, bound_in_body)
+                if found is not None:
+                    yield found
+                    continue
+            stack.extend(reversed(syntax_children(node)))
+
+
+def _foreign_column(
+    node: cst.Attribute,
+    cls: ModelClass,
+    model: FileModel,
+    order: dict[int, int],
+    bound_in_body: set[str],
+) -> _ForeignColumn | None:
+    """`User.email`, `User.__table__.c.email` or `log.c.id` when it is a column of another table
+    of this file, defined before `cls`."""
+    dotted = dotted_name(node)
+    if dotted is None:
+        return None
+    parts = dotted.split(".")
+    head = parts[0]
+    if head in bound_in_body:
+        return None
+    column = parts[-1]
+    if len(parts) == 2 or (len(parts) == 4 and parts[1] == "__table__" and parts[2] in ("c", "columns")):
+        other = model.class_named(head)
+        if (
+            other is None
+            or other is cls
+            or order.get(id(other), len(order)) >= order[id(cls)]
+            or other.kind not in ("mapped", "unknown")
+            or other.tablename is None
+            or other.tablename == cls.tablename
+        ):
+            return None
+        if len(parts) == 2 and not any(c.attr == column for c in other.columns):
+            return None  # a relationship, a hybrid, an inherited column: not judged
+        declared = other.column(column)
+        name = (declared.name if declared is not None else None) or column
+        names = frozenset(c.name for c in other.columns if c.name)
+        return _ForeignColumn(node, other.tablename, name, other.name, names)
+    if len(parts) == 3 and parts[1] in ("c", "columns"):
+        table = next((t for t in model.tables if t.variable == head), None)
+        if table is None or table.tablename is None or table.tablename == cls.tablename:
+            return None
+        table_at, class_at = _statement_number(model, table.node), _statement_number(model, cls.node)
+        if table_at is None or class_at is None or table_at >= class_at:
+            return None
+        names = frozenset(c.name for c in table.columns if c.name)
+        return _ForeignColumn(node, table.tablename, column, head, names)
+    return None
+
+
+def _statement_number(model: FileModel, node: cst.CSTNode) -> int | None:
+    """The number of the module-level statement that is `node` (a class) or assigns it (a
+    `Table(...)` call); None when it is nested deeper."""
+    for number, stmt in enumerate(model.module.body):
+        if stmt is node:
+            return number
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is node:
+                    return number
+    return None
