@@ -24,6 +24,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM112": True,
     "ORM113": True,
     "ORM114": True,
+    "ORM115": True,
     "ORM201": True,
     "ORM202": True,
     "ORM203": True,

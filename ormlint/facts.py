@@ -112,6 +112,10 @@ class RelationshipFacts:
     # a class, or an imported table); None when absent or an expression.
     secondary_table: str | None = None
     secondary_name: str | None = None
+    # SQLAlchemy finds the target by its bare name in the registry: a string without a module
+    # path (`"Account"`), or, with no target argument, a name in a string annotation
+    # (`Mapped["Account"]`, or any under `from __future__ import annotations`).
+    target_by_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -786,7 +790,7 @@ class ProjectIndex:
         database) may reuse names, so the scope is the file's top-level package."""
         if root[0]:
             return root
-        return _top_level_package(path, self._package_dirs()), root[1]
+        return _top_level_package(path, self.package_dirs()), root[1]
 
     def _unparsed_paths(self) -> frozenset[str]:
         paths = self.derived.get("unparsed_paths")
@@ -796,7 +800,8 @@ class ProjectIndex:
             )
         return paths
 
-    def _package_dirs(self) -> frozenset[str]:
+    def package_dirs(self) -> frozenset[str]:
+        """The directories of the project's files that hold an `__init__.py` (packages)."""
         dirs = self.derived.get("package_dirs")
         if dirs is None:
             dirs = self.derived["package_dirs"] = frozenset(

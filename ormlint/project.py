@@ -22,7 +22,9 @@ from ormlint.facts import (  # noqa: F401  (re-exported: the facts are part of t
 )
 from ormlint.generated_columns import NOT_GENERATED, UNKNOWN as GENERATED_UNKNOWN, generated_fields
 from ormlint.model.extract import keyword_args
-from ormlint.model.names import BUILTIN_NAMES, bool_value, dotted_name, optional_core, string_value
+from ormlint.model.names import (
+    BUILTIN_NAMES, bool_value, dotted_name, optional_core, string_value, syntax_children,
+)
 from ormlint.model.types import FileModel
 from ormlint.syntax import statements_breadth_first
 
@@ -830,7 +832,31 @@ def _relationship_literals(model: FileModel, rel) -> dict:
     secondary = rel.kwargs.get("secondary")
     if secondary is not None:
         fields.update(_secondary(model, secondary.value))
+    fields["target_by_name"] = _target_by_name(model, rel)
     return fields
+
+
+def _target_by_name(model: FileModel, rel) -> bool:
+    """RelationshipFacts.target_by_name."""
+    positional = [arg for arg in rel.node.args if arg.keyword is None and not arg.star]
+    given = positional[0] if positional else rel.kwargs.get("argument")
+    if given is not None:
+        text = string_value(given.value)
+        return text is not None and text.strip().isidentifier()
+    if rel.annotation is None or not _annotation_target(model, rel):
+        return False
+    return model.imports.aliases.get("annotations") == "__future__.annotations" or any(
+        isinstance(node, (cst.SimpleString, cst.ConcatenatedString))
+        for node in _nodes(rel.annotation.node)
+    )
+
+
+def _nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(syntax_children(current))
 
 
 def _secondary(model: FileModel, expr: cst.BaseExpression) -> dict:

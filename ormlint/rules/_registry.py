@@ -17,6 +17,7 @@ from ormlint.rules.self_reference_without_remote_side import SelfReferenceWithou
 from ormlint.rules.dynamic_with_list_annotation import DynamicWithListAnnotation
 from ormlint.rules.secondary_mapped_class import SecondaryMappedClass
 from ormlint.rules.secondary_required_column import SecondaryRequiredColumn
+from ormlint.rules.duplicate_class_name import DuplicateClassName
 from ormlint.rules.columns.optional_mapped_not_null import OptionalMappedNotNull
 from ormlint.rules.columns.mapped_not_optional_but_nullable import MappedNotOptionalButNullable
 from ormlint.rules.columns.mapped_type_contradicts_sql_type import MappedTypeContradictsSqlType
@@ -99,6 +100,7 @@ RULE_CLASSES = (
     DynamicWithListAnnotation,
     SecondaryMappedClass,
     SecondaryRequiredColumn,
+    DuplicateClassName,
     OptionalMappedNotNull,
     MappedNotOptionalButNullable,
     MappedTypeContradictsSqlType,
