@@ -684,7 +684,8 @@ def check_label(check: SchemaCheck) -> str:
 
 def _compare_checks(model: SchemaTable, migrated: SchemaTable) -> list[Drift]:
     """CHECK constraints by expression (Alembic compares none): one in the model that no
-    migration creates, one created with another expression (same name), one the migrations
+    migration creates, one created with another expression (same name), and, when every check
+    of the model is known (its columns and `__table_args__` all read), one the migrations
     create that the model does not declare."""
     ours = {check.key for check in model.checks}
     theirs = {check.key for check in migrated.checks}

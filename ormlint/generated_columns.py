@@ -102,6 +102,21 @@ def _literal(node: cst.BaseExpression):
     return _UNREADABLE
 
 
+def identity_change(new: cst.BaseExpression | None, existing: cst.BaseExpression | None, imports: ImportTable):
+    """What `alter_column(server_default=new, existing_server_default=existing)` does to the
+    column's Identity, as (options or None for dropped, known); None when it is no identity
+    change (neither side is an `Identity(...)`)."""
+    def identity_call(node):
+        return isinstance(node, cst.Call) and imports.symbol(node.func) == "Identity"
+
+    if identity_call(new):
+        options = _identity(new)
+        return (None, False) if options is _UNREADABLE else (options, True)
+    if identity_call(existing) and (new is None or isinstance(new, cst.Name) and new.value == "None"):
+        return (None, True)
+    return None
+
+
 def identity_differences(ours: tuple, theirs: tuple) -> list[str]:
     """The options two Identity()s both state and differ in (one given on one side only is not
     compared: its default depends on the column's type)."""

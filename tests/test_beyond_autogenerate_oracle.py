@@ -136,20 +136,112 @@ def test_the_database_differs_and_alembic_sees_only_the_comments(tmp_path, reque
 
 def test_the_written_revision_brings_the_database_to_the_models(tmp_path, request):
     project, url = _migrated(tmp_path, request)
+    assert_the_revision_syncs(project, url, database_state, model_state, TABLES)
+
+
+def assert_the_revision_syncs(project: Path, url: str, state, model, tables: list[str]) -> None:
+    """`ormlint migrations revision`, upgrade: the database's `state` is the `model`'s, Alembic
+    sees nothing, `migrations check` exits 0; down to base and up again."""
     runner = CliRunner()
     assert runner.invoke(main, ["migrations", "check", str(project)]).exit_code == 1
     versions = project / "migrations" / "versions"
     before = set(versions.glob("*.py"))
-    written = runner.invoke(main, ["migrations", "revision", "-m", "checks and comments", str(project)])
+    written = runner.invoke(main, ["migrations", "revision", "-m", "sync the models", str(project)])
     assert written.exit_code == 0, written.output
     [new] = set(versions.glob("*.py")) - before
     text = new.read_text()
     ast.parse(text)
     run_migrations(project, url, "head")
-    assert database_state(url, TABLES) == model_state(project, TABLES), text
+    assert state(url, tables) == model(project, tables), text
     assert list(_flatten(alembic_diffs(project, url))) == []
     after = runner.invoke(main, ["migrations", "check", str(project)])
     assert after.exit_code == 0, after.output + text
     run_migrations(project, url, "base")  # the new revision's downgrade, then the history's
     run_migrations(project, url, "head")
-    assert database_state(url, TABLES) == model_state(project, TABLES)
+    assert state(url, tables) == model(project, tables)
+
+
+# -- computed and identity columns (ORM713, ORM714) ------------------------------------------------
+
+GENERATED_TABLES = ["counters", "invoices"]
+
+
+def generated_database_state(url: str, tables: list[str]) -> dict:
+    """Per column: its generation expression (a key; None: a plain column) from attgenerated and
+    pg_attrdef, and its identity (attidentity 'a' always / 'd' by default, the sequence's start)."""
+    state = {}
+    for table in tables:
+        rows = _query(url, (
+            "SELECT a.attname, a.attgenerated, pg_get_expr(d.adbin, d.adrelid), a.attidentity, "
+            "  (SELECT seqstart FROM pg_sequence WHERE seqrelid = "
+            "   CAST(pg_get_serial_sequence(:table, a.attname) AS regclass)) "
+            "FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+            "WHERE a.attrelid = CAST(:table AS regclass) AND a.attnum > 0 AND NOT a.attisdropped"
+        ), table=table)
+        state[table] = {
+            name: (
+                expression_key(_without_casts(expression)) if generated == "s" else None,
+                {"a": "always", "d": "by default"}.get(identity), start if identity else None,
+            )
+            for name, generated, expression, identity, start in rows
+        }
+    return state
+
+
+def generated_model_state(project: Path, tables: list[str]) -> dict:
+    from sqlalchemy import Computed, Identity
+
+    metadata = load_metadata(project)
+    state = {}
+    for name in tables:
+        columns = {}
+        for column in metadata.tables[name].columns:
+            default = column.server_default
+            identity = column.identity if isinstance(column.identity, Identity) else None
+            columns[column.name] = (
+                expression_key(str(default.sqltext)) if isinstance(default, Computed) else None,
+                ("always" if identity.always else "by default") if identity is not None else None,
+                (identity.start or 1) if identity is not None else None,
+            )
+        state[name] = columns
+    return state
+
+
+GENERATED_EXPECTED = {
+    ("ORM713", "invoices", ("gross",)), ("ORM713", "invoices", ("tax",)),
+    ("ORM714", "invoices", ("id",)), ("ORM714", "counters", ("id",)),
+}
+
+
+def _migrated_generated(tmp_path, request):
+    pytest.importorskip("alembic")
+    project = _copy("computed_identity", tmp_path)
+    url = fresh_database("postgresql", tmp_path, request)
+    run_migrations(project, url, "head")
+    return project, url
+
+
+def test_computed_and_identity_columns_differ_and_alembic_reports_only_the_identity(tmp_path, request):
+    import warnings
+
+    project, url = _migrated_generated(tmp_path, request)
+    database, models = generated_database_state(url, GENERATED_TABLES), generated_model_state(project, GENERATED_TABLES)
+    assert database["invoices"]["gross"][0] == expression_key("net * 3") != models["invoices"]["gross"][0]
+    assert (database["invoices"]["tax"][0], models["invoices"]["tax"][0]) == (None, expression_key("net / 5"))
+    assert database["invoices"]["code"][0] == models["invoices"]["code"][0]  # upper(name) agrees
+    assert (database["invoices"]["id"][1], models["invoices"]["id"][1]) == ("by default", "always")
+    assert (database["counters"]["id"][2], models["counters"]["id"][2]) == (1, 100)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        diffs = list(_flatten(alembic_diffs(project, url)))
+    # Alembic: the two identity columns (modify_default), nothing for the computed columns, only
+    # its warning that they "cannot be modified"
+    assert sorted((d[0], d[2], d[3]) for d in diffs) == [
+        ("modify_default", "counters", "id"), ("modify_default", "invoices", "id")]
+    assert any("Computed default on invoices.gross cannot be modified" in str(w.message) for w in caught)
+    assert ormlint_keys(_copy("computed_identity", tmp_path / "static")) == GENERATED_EXPECTED
+
+
+def test_the_written_revision_recreates_computed_columns_and_alters_identities(tmp_path, request):
+    project, url = _migrated_generated(tmp_path, request)
+    assert_the_revision_syncs(project, url, generated_database_state, generated_model_state, GENERATED_TABLES)

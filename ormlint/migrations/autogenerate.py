@@ -264,10 +264,7 @@ def _change_table(plan: Plan, model: SchemaTable, existing: SchemaTable, items) 
         if item.code == "ORM713":
             _recreate_computed(plan, model, existing, item.columns[0])
         elif item.code == "ORM714":
-            plan.manual.append(
-                f"`{model.name}.{item.columns[0]}`: change how its values are numbered (Identity / Sequence) by "
-                "hand (PostgreSQL: ALTER TABLE ... ALTER COLUMN ... ADD GENERATED / SET GENERATED / DROP IDENTITY)"
-            )
+            _change_identity(plan, model.name, model.columns[item.columns[0]], existing.columns[item.columns[0]])
     if "ORM711" in codes:
         _change_checks(plan, model, existing)
     if any(i.code == "ORM712" and not i.columns for i in items):
@@ -318,6 +315,26 @@ def _recreate_computed(plan: Plan, model: SchemaTable, existing: SchemaTable, na
     plan.upgrade += [TableOp("drop_column", model.name, after=(repr(name),)), TableOp("add_column", model.name, after=(added,))]
     plan.downgrade[0:0] = [TableOp("drop_column", model.name, after=(repr(name),)),
                            TableOp("add_column", model.name, after=(restored,))]
+
+
+def _change_identity(plan: Plan, table: str, model: SchemaColumn, existing: SchemaColumn) -> None:
+    """Identity options changed in place, as Alembic renders it (`alter_column(server_default=
+    sa.Identity(...), existing_server_default=sa.Identity(...))`: PostgreSQL's SET GENERATED /
+    SET START ...). A SERIAL column or a sequence on either side is left to the author: its
+    sequence and default must move by hand."""
+    old_type = _sa_type(plan, existing.type) if existing.type else None
+    if model.identity is None or existing.identity is None or old_type is None:
+        plan.manual.append(
+            f"`{table}.{model.name}`: change how its values are numbered (Identity / SERIAL / Sequence) by hand "
+            "(PostgreSQL: ALTER TABLE ... ALTER COLUMN ... ADD GENERATED / DROP IDENTITY, and its sequence)"
+        )
+        return
+    new, old = _identity(model.identity, explicit=True), _identity(existing.identity, explicit=True)
+    common = [f"existing_type={old_type}", f"existing_nullable={bool(existing.nullable)!r}"]
+    plan.upgrade.append(TableOp("alter_column", table, after=(
+        repr(model.name), f"server_default={new}", f"existing_server_default={old}", *common)))
+    plan.downgrade.insert(0, TableOp("alter_column", table, after=(
+        repr(model.name), f"server_default={old}", f"existing_server_default={new}", *common)))
 
 
 def _generated_text(column: SchemaColumn) -> str:
@@ -455,17 +472,24 @@ def _column(plan: Plan, table: str, column: SchemaColumn) -> str | None:
 
 def _generated(column: SchemaColumn) -> list[str]:
     """`sa.Computed(...)` / `sa.Identity(...)` of a column, as autogenerate renders them."""
-    from ormlint.generated_columns import IDENTITY_DEFAULTS
-
     found = []
     if column.computed is not None:
         sql, persisted = column.computed
         found.append(f"sa.Computed({sql!r}" + (f", persisted={persisted!r})" if persisted is not None else ")"))
     if column.identity is not None:
-        options = [f"{key}={value!r}" for key, value in column.identity
-                   if key == "always" or IDENTITY_DEFAULTS.get(key, object()) != value]
-        found.append(f"sa.Identity({', '.join(options)})")
+        found.append(_identity(column.identity, explicit=False))
     return found
+
+
+def _identity(options: tuple, explicit: bool) -> str:
+    """`sa.Identity(...)` with `always` and the options that are not PostgreSQL's defaults, or
+    with every option (`explicit`: Alembic alters only the options written, so going back to a
+    default must write it)."""
+    from ormlint.generated_columns import IDENTITY_DEFAULTS
+
+    written = [f"{key}={value!r}" for key, value in options
+               if explicit or key == "always" or IDENTITY_DEFAULTS.get(key, object()) != value]
+    return f"sa.Identity({', '.join(written)})"
 
 
 def _server_default(normalised: str | None) -> str:

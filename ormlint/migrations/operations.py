@@ -164,6 +164,11 @@ class AlterColumn:
     using: bool = False  # `postgresql_using=` given: PostgreSQL converts the values with it
     in_batch: bool = False
     comment_given: bool = False  # `comment=` given (None drops the comment)
+    # `server_default=sa.Identity(...)` (or None with `existing_server_default=sa.Identity(...)`):
+    # the column's Identity options become `identity` (None: dropped; not known unless identity_known)
+    identity_given: bool = False
+    identity: tuple[tuple[str, bool | int], ...] | None = None
+    identity_known: bool = True
     comment: str | None = None
     comment_known: bool = True
 

@@ -270,6 +270,9 @@ def _alter_column(schema: Schema, table: SchemaTable, op: AlterColumn, source: S
         column.server_default_known = op.server_default_known
     if op.comment_given:
         column.comment, column.comment_known = op.comment, op.comment_known
+    if op.identity_given:
+        column.identity = op.identity
+        column.generated_known = column.generated_known and op.identity_known
     column.source = source
     if op.new_name is not None and op.new_name != op.column:
         if op.new_name in table.columns:

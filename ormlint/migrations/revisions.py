@@ -94,7 +94,7 @@ from ormlint.migrations.operations import (
     Revision,
     TableComment,
 )
-from ormlint.generated_columns import generated_fields
+from ormlint.generated_columns import generated_fields, identity_change
 from ormlint.narrow import parse_module
 from ormlint.syntax import parse_python
 from ormlint.schema import server_default_text, sql_type
@@ -1351,7 +1351,10 @@ class _Reader:
         except _NotLiteral:
             pass
         changes["using"] = "postgresql_using" in args
-        if "server_default" in args:
+        identity = identity_change(args.node("server_default"), args.node("existing_server_default"), self.imports)
+        if identity is not None:  # Alembic's way to add, alter or drop an Identity (ORM714)
+            changes.update(identity_given=True, identity=identity[0], identity_known=identity[1])
+        elif "server_default" in args:
             default, known = server_default_text(args.node("server_default"), self.imports)
             changes.update(server_default_given=True, server_default=default, server_default_known=known)
         if "comment" in args:

@@ -103,3 +103,15 @@ def test_what_the_beyond_autogenerate_rules_read_survives_the_cache_json():
     assert [c.identity is not None for c in create.columns] == [True, False, False]
     assert create.columns[1].computed == ("id * 2", True) and create.columns[2].sequence == "t_s_seq"
     assert (create.comment, len(create.checks), len(create.columns[2].checks)) == ("a table", 1, 1)
+
+
+@pytest.mark.parametrize(("later", "reported"), [
+    ('op.alter_column("item", "id", server_default=sa.Identity(always=True), existing_server_default=sa.Identity())', False),
+    ('op.alter_column("item", "id", server_default=None, existing_server_default=sa.Identity())', True),  # dropped
+    ('op.alter_column("item", "id", server_default=sa.Identity(start=N), existing_server_default=sa.Identity())', False),
+])
+def test_alembics_identity_alterations_are_replayed(tmp_path, later, reported):
+    # the revision `ormlint migrations revision` writes for ORM714 (and Alembic's autogenerate)
+    expected = [("models.py", 12)] if reported else []
+    assert findings(tmp_path, model(id_extra="Identity(always=True), "), migration(id_extra=" sa.Identity(),"), later,
+                    code="ORM714", files=PG) == expected
