@@ -27,7 +27,7 @@ from ormlint.findings import Finding
 from ormlint.plaindata import Malformed, decoder, encode
 
 CACHE_DIR_NAME = ".ormlint_cache"
-_FORMAT = 11
+_FORMAT = 12
 # Marks a directory as ormlint's own (and, per the Cache Directory Tagging specification, as a
 # cache that backups may skip): ormlint writes only into directories it created or marked.
 TAG_NAME = "CACHEDIR.TAG"
@@ -63,6 +63,16 @@ def _file_status(path: Path) -> tuple[int, int, int]:
 
 def content_digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def facts_digest(facts: FileFacts) -> bytes:
+    """What the project rules read of a file, as a digest: two files' facts with the same digest
+    are equal (the project findings are keyed on them, not on the files' text)."""
+    return _plain_digest(encode(facts))
+
+
+def _plain_digest(value: Any) -> bytes:
+    return content_digest(json.dumps(value, separators=(",", ":")).encode())
 
 
 def fingerprint(codes: Iterable[str], per_file_ignores: object) -> str:
@@ -137,12 +147,14 @@ class ResultCache:
         self.changed = False
         self.warning: str | None = None  # why the cache could not be written, after save()
         data = self._load()
-        # path -> [digest hex, rows, facts, status or None]: JSON as read, decoded when asked for.
+        # path -> [digest hex, rows, facts, status or None, facts digest hex]: JSON as read,
+        # decoded when asked for.
         # The status (`_status_key`) says the file is unchanged without reading it.
         self.entries: dict[str, Any] = _object(data.get("entries"))
         self._statuses: dict[str, list[int] | None] = {}  # taken by `unchanged`, kept by `put`
-        # The project rules' findings of the last run and the key (every file's name and digest)
-        # they were computed for: an unchanged project does not run its project rules again.
+        # The project rules' findings of the last run (before `# noqa`) and the key (every file's
+        # name and facts digest) they were computed for: a project whose facts are unchanged does
+        # not run its project rules again.
         self.project: Any = data.get("project")
         # Alembic revision files read for the drift rules: path -> [digest hex, revision].
         self.revisions: dict[str, Any] = _object(data.get("revisions"))
@@ -184,8 +196,8 @@ class ResultCache:
 
     def unchanged(
         self, path: Path, display: str, max_size: int
-    ) -> tuple[bytes, tuple[list[Finding], FileFacts]] | None:
-        """The digest, findings and facts stored for the file if its status (size, modification
+    ) -> tuple[bytes, tuple[list[Finding], FileFacts, bytes]] | None:
+        """The digest, findings and facts (and their digest) stored for the file if its status (size, modification
         and change times, inode and device) is the one stored with them: the file is then
         neither read nor hashed. Else None, and the status seen now is kept for `put` (taken
         before the read, so a change made meanwhile shows at the next run)."""
@@ -199,7 +211,7 @@ class ResultCache:
         entry = self.entries.get(key)
         if (
             seen is None or status.st_size > max_size
-            or type(entry) is not list or len(entry) != 4 or entry[3] != seen
+            or type(entry) is not list or len(entry) != 5 or entry[3] != seen
         ):
             return None
         try:
@@ -211,11 +223,16 @@ class ResultCache:
 
     def get(
         self, path: Path, digest: bytes, display: str
-    ) -> tuple[list[Finding], FileFacts] | None:
-        """The findings and facts stored for this content, renamed to `display`."""
+    ) -> tuple[list[Finding], FileFacts, bytes] | None:
+        """The findings and facts stored for this content, renamed to `display`, and the digest
+        of the facts as stored (`facts_digest`)."""
         key = _key(path)
         entry = self.entries.get(key)
-        if type(entry) is not list or len(entry) != 4 or entry[0] != digest.hex():
+        if type(entry) is not list or len(entry) != 5 or entry[0] != digest.hex():
+            return None
+        try:
+            stored_facts = bytes.fromhex(entry[4])
+        except (TypeError, ValueError):
             return None
         memo_key = (str(self.file), key)
         memo = _decoded.get(memo_key)
@@ -229,15 +246,19 @@ class ResultCache:
                 return None
             _decoded[memo_key] = (entry[0], rows, facts)
         findings = [Finding(display, *row) for row in rows]
-        return findings, dataclasses.replace(facts, path=display)
+        return findings, dataclasses.replace(facts, path=display), stored_facts
 
-    def put(self, path: Path, digest: bytes, findings: list[Finding], facts: FileFacts) -> None:
+    def put(self, path: Path, digest: bytes, findings: list[Finding], facts: FileFacts) -> bytes:
+        """Store the file's results; returns the digest of its facts (`facts_digest`)."""
         rows = [
             [f.line, f.column, f.code, f.message, f.end_line, f.end_column, f.fix] for f in findings
         ]
         key = _key(path)
-        self.entries[key] = [digest.hex(), rows, encode(facts), self._statuses.get(key)]
+        encoded = encode(facts)
+        digest_of_facts = _plain_digest(encoded)
+        self.entries[key] = [digest.hex(), rows, encoded, self._statuses.get(key), digest_of_facts.hex()]
         self.changed = True
+        return digest_of_facts
 
     def revision(self, path: Path, digest: bytes) -> object | None:
         key = _key(path)

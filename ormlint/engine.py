@@ -17,7 +17,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from ormlint import progress
 from ormlint.analysis import FileResult, analyse_bytes, unreadable
-from ormlint.cache import ResultCache, content_digest, fingerprint
+from ormlint.cache import ResultCache, content_digest, facts_digest, fingerprint
 from ormlint.codes import PARSE_ERROR_CODE, RuleOptions, all_codes, default_codes
 from ormlint.config import Settings, load_settings
 from ormlint.discovery import discover, project_root
@@ -27,6 +27,7 @@ from ormlint.migrations.discovery import migration_locations
 from ormlint.prefilter import bytes_may_contain_models
 from ormlint.project_phase import (
     lines_reader, migration_digests, project_findings, replayed_migrations, revision_file_names,
+    unsuppressed,
 )
 from ormlint.sources import read_file, too_large
 
@@ -159,7 +160,7 @@ def _run_paths(
     ]
     pending: list[tuple[Path, bytes, tuple]] = []
     ignored_by_path: dict[str, tuple[str, ...]] = {}
-    digests: list[tuple[str, bytes]] = []
+    stored_facts: dict[int, bytes] = {}  # index in `results` -> its facts' digest in the cache
     given: dict[str, bytes] = {}  # display -> the text standing for the file (`sources`)
     for path, display in files:
         ignored_by_path[display] = settings.ignored_for(path)
@@ -169,8 +170,8 @@ def _run_paths(
         if data is None and cache is not None:
             unchanged = cache.unchanged(path, display, settings.max_file_size)
             if unchanged is not None:  # neither read nor hashed
-                digests.append((display, unchanged[0]))
-                results.append(FileResult(*unchanged[1]))
+                stored_facts[len(results)] = unchanged[1][2]
+                results.append(FileResult(*unchanged[1][:2]))
                 continue
         if data is None:
             data = read_file(path, settings.max_file_size)
@@ -180,10 +181,10 @@ def _run_paths(
             results.append(unreadable(display, codes, data))
             continue
         digest = content_digest(data) if cache is not None else b""
-        digests.append((display, digest))
         cached = cache.get(path, digest, display) if cache is not None else None
         if cached is not None:
-            results.append(FileResult(*cached))
+            stored_facts[len(results)] = cached[2]
+            results.append(FileResult(*cached[:2]))
         else:
             revision_name = revision_names.get(os.path.abspath(path)) if revision_names else None
             job = (
@@ -239,29 +240,31 @@ def _run_paths(
             fresh[i] = _analyse_job(job)
             progress.advance()
     for (path, digest, job), result in zip(pending, fresh):
-        results.append(result)
         if cache is not None and job[1] not in crashed:
-            cache.put(path, digest, result.findings, result.facts)
+            stored_facts[len(results)] = cache.put(path, digest, result.findings, result.facts)
+        results.append(result)
     findings = [f for result in results for f in result.findings]
     if whole_project is None:
         whole_project = any(os.path.isdir(p) for p in paths)
-    # Project findings depend on every file (and on noqa comments read from disk, which are part
-    # of the digests): an unchanged set of files reuses them.
+    # The project rules read the files' facts alone (`# noqa` comments are applied afterwards):
+    # a run whose files' facts are all as they were reuses their findings, whatever else changed
+    # in the files' text (a comment, a function body).
     project_key = None
     if cache is not None:
         project_key = content_digest(repr((
-            sorted((display, digest) for display, digest in digests),
+            sorted(
+                (result.facts.path, stored_facts.get(i) or facts_digest(result.facts))
+                for i, result in enumerate(results)
+            ),
             whole_project, settings.external_models, settings.external_tables, named_files,
             sorted(reported) if reported is not None else None,
             [(str(file), digest) for file, digest in migration_digests(locations, content_digest)],
         )).encode())
-    cached_project = (
+    project = (
         cache.project_findings(project_key) if cache is not None and not need_index else None
     )
     index = None
-    if cached_project is not None:
-        findings += cached_project
-    else:
+    if project is None:
         index = ProjectIndex.build(
             [r.facts for r in results], whole_project, settings.external_models,
             settings.external_tables,
@@ -274,12 +277,11 @@ def _run_paths(
                 locations, paths, cache, read, settings.target_dialect
             )
         project = project_findings(
-            index, codes, ignored_by_path, lines_for=lines_reader(given), apply_noqa=apply_noqa,
-            options=settings.rule_options,
+            index, codes, ignored_by_path, apply_noqa=False, options=settings.rule_options
         )
-        findings += project
         if cache is not None:
             cache.put_project_findings(project_key, project)
+    findings += unsuppressed(project, lines_reader(given)) if apply_noqa else project
     warnings = []
     if cache is not None:
         cache.save()

@@ -6,7 +6,8 @@ them crash). So decoding is driven by the type a value must have: a dataclass is
 the JSON names that class (or one of a union's) and gives one value per field, each of the field's
 annotated type; anything else raises `Malformed`, and the caller treats the entry as missing.
 
-Encoding: a dataclass is `[class name, field values...]`, tuples and frozensets are lists, bytes
+Encoding: a dataclass is `[class name, field values...]`, tuples and frozensets are lists (a
+frozenset's sorted, so that equal values encode alike: `ormlint.cache.facts_digest`), bytes
 are hex strings; `str`, `int`, `float`, `bool`, `None` and the dicts of `Any` fields are JSON's own.
 """
 
@@ -33,7 +34,11 @@ def encode(value: Any) -> Any:
     if kind is tuple or kind is list:
         return [encode(item) for item in value]
     if kind is frozenset or kind is set:
-        return [encode(item) for item in value]
+        # in one order, so that equal sets encode alike in every process (str hashes are salted)
+        items = [encode(item) for item in value]
+        if len(items) < 2:
+            return items
+        return sorted(items) if all(type(i) is str for i in items) else sorted(items, key=repr)
     if kind is dict:
         return {key: encode(item) for key, item in value.items()}
     if kind is bytes:

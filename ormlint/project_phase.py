@@ -37,24 +37,29 @@ def project_findings(
     if not project_rules:
         return []
     findings = []
-    lines_by_path: dict[str, list[str]] = {}
     for rule in project_rules:
         for violation in rule.check_project(index):
             if any(violation.code.startswith(p) for p in ignored_by_path.get(violation.path, ())):
                 continue
             loc = violation.location
-            finding = Finding(
+            findings.append(Finding(
                 violation.path, loc.line, loc.column, violation.code, violation.message,
                 loc.end_line, loc.end_column,
-            )
-            if not apply_noqa:
-                findings.append(finding)
-                continue
-            if violation.path not in lines_by_path:
-                lines_by_path[violation.path] = (lines_for or lines_on_disk)(violation.path)
-            if not is_suppressed_finding(finding, lines_by_path[violation.path]):
-                findings.append(finding)
-    return findings
+            ))
+    return unsuppressed(findings, lines_for or lines_on_disk) if apply_noqa else findings
+
+
+def unsuppressed(findings: list[Finding], lines_for: Callable[[str], list[str]]) -> list[Finding]:
+    """The findings no `# noqa` comment on their line suppresses, each file's lines read from
+    `lines_for(path)` once."""
+    lines_by_path: dict[str, list[str]] = {}
+    kept = []
+    for finding in findings:
+        if finding.path not in lines_by_path:
+            lines_by_path[finding.path] = lines_for(finding.path)
+        if not is_suppressed_finding(finding, lines_by_path[finding.path]):
+            kept.append(finding)
+    return kept
 
 
 def _may_report(rule: Any, index: ProjectIndex) -> bool:

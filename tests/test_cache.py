@@ -241,6 +241,52 @@ def test_project_findings_are_reused_only_while_no_file_changes(tmp_path, monkey
     assert check(tmp_path).findings == [] and len(calls) == 2  # another file changed: recomputed
 
 
+MISSING_TARGET = (
+    "from sqlalchemy.orm import relationship\nclass A(Base):\n    __tablename__ = 'a'\n"
+    "    b = relationship('Missing')\n"
+)
+
+
+def test_an_edit_that_leaves_the_facts_as_they_were_reuses_the_project_findings(tmp_path, monkeypatch):
+    (tmp_path / "a.py").write_text(MISSING_TARGET + "def helper():\n    return 1\n")
+    (tmp_path / "b.py").write_text(CLEAN)
+    calls = []
+    real = engine.project_findings
+    monkeypatch.setattr(engine, "project_findings", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = check(tmp_path)
+    assert [f.code for f in first.findings] == ["ORM104"] and len(calls) == 1
+    # a comment and a function body: the text changes, what the project rules read does not
+    (tmp_path / "a.py").write_text(MISSING_TARGET + "def helper():\n    return 2  # a comment\n")
+    (tmp_path / "b.py").write_text(CLEAN + "# another comment\n")
+    assert check(tmp_path).findings == first.findings and len(calls) == 1
+
+
+def test_a_noqa_comment_added_to_a_project_finding_applies_while_its_findings_are_reused(tmp_path, monkeypatch):
+    (tmp_path / "a.py").write_text(MISSING_TARGET)
+    assert [f.code for f in check(tmp_path).findings] == ["ORM104"]
+    (tmp_path / "a.py").write_text(MISSING_TARGET.replace("('Missing')", "('Missing')  # noqa: ORM104"))
+    calls = []
+    real = engine.project_findings
+    monkeypatch.setattr(engine, "project_findings", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert check(tmp_path).findings == [] and calls == []
+    (tmp_path / "a.py").write_text(MISSING_TARGET)
+    assert [f.code for f in check(tmp_path).findings] == ["ORM104"] and calls == []
+
+
+def test_equal_facts_encode_alike_in_every_process():
+    """The project findings are keyed on the encoded facts: a set must not encode in the order
+    of this process's string hashes."""
+    script = "from ormlint.plaindata import encode; print(encode(frozenset(map(str, range(30)))))"
+    printed = {
+        subprocess.run(
+            [sys.executable, "-c", script], env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True, text=True, check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(printed) == 1
+
+
 def test_a_fully_cached_run_loads_neither_libcst_nor_the_rules(tree):
     _assert_warm_run_loads_no_parser(tree, "['ORM301']")
 
