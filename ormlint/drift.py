@@ -779,7 +779,9 @@ def _compare_generated(model: SchemaTable, migrated: SchemaTable) -> list[Drift]
                 where, other.source,
             ))
         identity = None
-        if (column.identity is None) != (other.identity is None):
+        if not other.identity_known:
+            pass
+        elif (column.identity is None) != (other.identity is None):
             identity = (f"has {'an' if column.identity is not None else 'no'} `Identity()` in the model but "
                         f"{'one' if other.identity is not None else 'none'} in the migrations")
         elif column.identity is not None and identity_differences(column.identity, other.identity):

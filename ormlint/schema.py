@@ -53,6 +53,7 @@ class SchemaColumn:
     identity: tuple | None = None
     sequence: str | None = None
     generated_known: bool = True
+    identity_known: bool = True  # False: a database that ignores Identity() (SQLite, MySQL)
 
 
 @dataclass

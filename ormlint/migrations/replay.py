@@ -46,6 +46,8 @@ from ormlint.schema import (
 )
 from ormlint.sql_expressions import expression_key, mentions, with_column_renamed
 
+IDENTITY_DIALECTS = ("postgresql", "oracle", "mssql")  # the databases that honour Identity()
+
 
 def replay(graph: RevisionGraph, dialect: str | None = None) -> Schema:
     """The schema the graph's upgrade() functions build, applied base -> head, on a database of
@@ -59,6 +61,10 @@ def replay(graph: RevisionGraph, dialect: str | None = None) -> Schema:
     if dialect in (None, "sqlite"):  # SQLite stores no comment: the migrations' are not the database's
         for table in schema.tables.values():
             _forget(table, "comments")
+    if dialect not in IDENTITY_DIALECTS:  # Identity() renders nothing there (AUTOINCREMENT instead)
+        for table in schema.tables.values():
+            for column in table.columns.values():
+                column.identity_known = False
     return schema
 
 

@@ -22,7 +22,8 @@ class IdentityDiffers(_DriftRule):
         (for instance a SERIAL column in the migrations against `Identity()` in the model),
         options that differ, two sequence names. Not compared: options that are not literals,
         `*args`, SQLModel's `sa_column`, a Sequence on one side only (whether the migrations
-        created it is not visible in the column).
+        created it is not visible in the column), and Identity on a history replayed for SQLite
+        or MySQL, where `Identity()` renders nothing.
         """
     why_bad = """
         `Identity(always=True)` rejects inserts that give the key (`GENERATED ALWAYS`), a

@@ -115,3 +115,9 @@ def test_alembics_identity_alterations_are_replayed(tmp_path, later, reported):
     expected = [("models.py", 12)] if reported else []
     assert findings(tmp_path, model(id_extra="Identity(always=True), "), migration(id_extra=" sa.Identity(),"), later,
                     code="ORM714", files=PG) == expected
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "mysql"])
+def test_identity_is_not_compared_where_the_database_ignores_it(tmp_path, dialect):
+    configured = {"pyproject.toml": f'[tool.ormlint]\ntarget-dialect = "{dialect}"\n'}
+    assert findings(tmp_path, model(id_extra="Identity(), "), migration(), code="ORM714", files=configured) == []
