@@ -90,7 +90,7 @@ def analyse_file(
     """One file's findings and facts. `revision_name`: the file is also a revision of the run's
     migrations, read (as that name) from the same whole-text parse. `statements`: see
     `analyse_source`."""
-    with _collector_paused():
+    with collector_paused():
         if revision_name is None:
             return _analyse_file(
                 source, path, codes, ignored, apply_noqa, tree, options, statements=statements
@@ -107,7 +107,7 @@ def analyse_file(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused while one file is analysed: the syntax trees and
     the model hold no cycles, yet every collection would walk their hundreds of thousands of
     young objects (about an eighth of the time). Whatever the file left behind is collected

@@ -246,7 +246,9 @@ class ResultCache:
                 return None
             _decoded[memo_key] = (entry[0], rows, facts)
         findings = [Finding(display, *row) for row in rows]
-        return findings, dataclasses.replace(facts, path=display), stored_facts
+        if facts.path != display:
+            facts = dataclasses.replace(facts, path=display)
+        return findings, facts, stored_facts
 
     def put(self, path: Path, digest: bytes, findings: list[Finding], facts: FileFacts) -> bytes:
         """Store the file's results; returns the digest of its facts (`facts_digest`)."""
@@ -256,7 +258,9 @@ class ResultCache:
         key = _key(path)
         encoded = encode(facts)
         digest_of_facts = _plain_digest(encoded)
-        self.entries[key] = [digest.hex(), rows, encoded, self._statuses.get(key), digest_of_facts.hex()]
+        self.entries[key] = [
+            digest.hex(), rows, encoded, self._statuses.get(key), digest_of_facts.hex()
+        ]
         self.changed = True
         return digest_of_facts
 

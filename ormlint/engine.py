@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 from ormlint import progress
-from ormlint.analysis import FileResult, analyse_bytes, unreadable
+from ormlint.analysis import FileResult, analyse_bytes, collector_paused, unreadable
 from ormlint.cache import ResultCache, content_digest, facts_digest, fingerprint
 from ormlint.codes import PARSE_ERROR_CODE, RuleOptions, all_codes, default_codes
 from ormlint.config import Settings, load_settings
@@ -162,36 +162,42 @@ def _run_paths(
     ignored_by_path: dict[str, tuple[str, ...]] = {}
     stored_facts: dict[int, bytes] = {}  # index in `results` -> its facts' digest in the cache
     given: dict[str, bytes] = {}  # display -> the text standing for the file (`sources`)
-    for path, display in files:
-        ignored_by_path[display] = settings.ignored_for(path)
-        data = sources.get(os.path.abspath(path)) if sources else None
-        if data is not None:
-            given[display] = data
-        if data is None and cache is not None:
-            unchanged = cache.unchanged(path, display, settings.max_file_size)
-            if unchanged is not None:  # neither read nor hashed
-                stored_facts[len(results)] = unchanged[1][2]
-                results.append(FileResult(*unchanged[1][:2]))
+    # Cached results are decoded with the collector paused (their objects hold no reference
+    # cycles, yet each of the collections their allocations trigger would walk them all), as
+    # is the project phase below; never around the pool, whose forked workers would inherit it.
+    with collector_paused():
+        for path, display in files:
+            ignored_by_path[display] = settings.ignored_for(path)
+            data = sources.get(os.path.abspath(path)) if sources else None
+            if data is not None:
+                given[display] = data
+            if data is None and cache is not None:
+                unchanged = cache.unchanged(path, display, settings.max_file_size)
+                if unchanged is not None:  # neither read nor hashed
+                    stored_facts[len(results)] = unchanged[1][2]
+                    results.append(FileResult(*unchanged[1][:2]))
+                    continue
+            if data is None:
+                data = read_file(path, settings.max_file_size)
+            elif len(data) > settings.max_file_size:
+                data = too_large(len(data), settings.max_file_size)
+            if isinstance(data, OSError):
+                results.append(unreadable(display, codes, data))
                 continue
-        if data is None:
-            data = read_file(path, settings.max_file_size)
-        elif len(data) > settings.max_file_size:
-            data = too_large(len(data), settings.max_file_size)
-        if isinstance(data, OSError):
-            results.append(unreadable(display, codes, data))
-            continue
-        digest = content_digest(data) if cache is not None else b""
-        cached = cache.get(path, digest, display) if cache is not None else None
-        if cached is not None:
-            stored_facts[len(results)] = cached[2]
-            results.append(FileResult(*cached[:2]))
-        else:
-            revision_name = revision_names.get(os.path.abspath(path)) if revision_names else None
-            job = (
-                data, display, codes, ignored_by_path[display], settings.rule_options,
-                revision_name, apply_noqa,
-            )
-            pending.append((path, digest, job))
+            digest = content_digest(data) if cache is not None else b""
+            cached = cache.get(path, digest, display) if cache is not None else None
+            if cached is not None:
+                stored_facts[len(results)] = cached[2]
+                results.append(FileResult(*cached[:2]))
+            else:
+                revision_name = (
+                    revision_names.get(os.path.abspath(path)) if revision_names else None
+                )
+                job = (
+                    data, display, codes, ignored_by_path[display], settings.rule_options,
+                    revision_name, apply_noqa,
+                )
+                pending.append((path, digest, job))
     jobs = jobs or os.cpu_count() or 1
     jobs_args = [job for _, _, job in pending]
     fresh: list[Any] = [None] * len(jobs_args)
@@ -265,22 +271,23 @@ def _run_paths(
     )
     index = None
     if project is None:
-        index = ProjectIndex.build(
-            [r.facts for r in results], whole_project, settings.external_models,
-            settings.external_tables,
-        )
-        index.named_files = named_files
-        index.reported_files = reported
-        if locations:
-            read = {r.revision.path: r.revision for r in fresh if r.revision is not None}
-            index.migrations = replayed_migrations(
-                locations, paths, cache, read, settings.target_dialect
+        with collector_paused():
+            index = ProjectIndex.build(
+                [r.facts for r in results], whole_project, settings.external_models,
+                settings.external_tables,
             )
-        project = project_findings(
-            index, codes, ignored_by_path, apply_noqa=False, options=settings.rule_options
-        )
-        if cache is not None:
-            cache.put_project_findings(project_key, project)
+            index.named_files = named_files
+            index.reported_files = reported
+            if locations:
+                read = {r.revision.path: r.revision for r in fresh if r.revision is not None}
+                index.migrations = replayed_migrations(
+                    locations, paths, cache, read, settings.target_dialect
+                )
+            project = project_findings(
+                index, codes, ignored_by_path, apply_noqa=False, options=settings.rule_options
+            )
+            if cache is not None:
+                cache.put_project_findings(project_key, project)
     findings += unsuppressed(project, lines_reader(given)) if apply_noqa else project
     warnings = []
     if cache is not None:

@@ -78,13 +78,12 @@ def decoder(annotation: Any) -> Decoder:
         return _union_decoder(args)
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
-            item = decoder(args[0])
-            return lambda value: tuple(item(v) for v in _list(value))
+            return _tuple_of(decoder(args[0]))
         items = tuple(decoder(a) for a in args)
         return lambda value: _fixed_tuple(value, items)
     if origin is frozenset:
         item = decoder(args[0]) if args else _any
-        return lambda value: frozenset(item(v) for v in _list(value))
+        return lambda value: frozenset(map(item, _list(value)))
     if origin is list:
         item = decoder(args[0]) if args else _any
         return lambda value: [item(v) for v in _list(value)]
@@ -139,6 +138,15 @@ def _dict(value: Any) -> dict:
     return value
 
 
+def _tuple_of(item: Decoder) -> Decoder:
+    def decode(value: Any) -> tuple:
+        if type(value) is not list:
+            raise Malformed(f"expected a list, got {type(value).__name__}")
+        return tuple(map(item, value)) if value else ()
+
+    return decode
+
+
 def _fixed_tuple(value: Any, items: tuple[Decoder, ...]) -> tuple:
     value = _list(value)
     if len(value) != len(items):
@@ -149,15 +157,25 @@ def _fixed_tuple(value: Any, items: tuple[Decoder, ...]) -> tuple:
 def _dataclass_decoder(kind: type) -> Decoder:
     # Built on first use: a field's decoder may need this one (a recursive type) or another class.
     fields: list[Decoder] = []
+    names: list[str] = []
+    name = kind.__name__
+    # A frozen dataclass's __init__ sets each field through object.__setattr__, the most of the
+    # decoding time: one without __post_init__ or slots gets its fields' values as its __dict__.
+    plain = not hasattr(kind, "__post_init__") and not hasattr(kind, "__slots__")
 
     def build(value: Any) -> Any:
         if not fields:
             hints = typing.get_type_hints(kind)
             fields.extend(decoder(hints[f.name]) for f in dataclasses.fields(kind))
-        value = _list(value)
-        if len(value) != len(fields) + 1 or value[0] != kind.__name__:
-            raise Malformed(f"expected a {kind.__name__}")
-        return kind(*[field(v) for field, v in zip(fields, value[1:])])
+            names.extend(f.name for f in dataclasses.fields(kind))
+        if type(value) is not list or len(value) != len(fields) + 1 or value[0] != name:
+            raise Malformed(f"expected a {name}")
+        values = [field(v) for field, v in zip(fields, value[1:])]
+        if not plain:
+            return kind(*values)
+        made = object.__new__(kind)
+        made.__dict__.update(zip(names, values))
+        return made
 
     build.dataclass = kind  # type: ignore[attr-defined]  (a union picks its member by name)
     return build
