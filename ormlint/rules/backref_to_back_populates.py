@@ -68,6 +68,7 @@ class BackrefToBackPopulates(Rule):
         see differently (a name bound in this class body, or after the other class is defined).
         The new relationship names its class by a string, as `relationship("Owner")`: another
         mapped class of the same name in the same registry would make it ambiguous (ORM115).
+        An import of `backref` the fix leaves unused stays, for your import linter to remove.
         """
     references = (
         "SQLAlchemy: Using the legacy 'backref' relationship parameter, https://docs.sqlalchemy.org/en/20/orm/backref.html",
@@ -266,19 +267,20 @@ def _explicit_pair(
     model: FileModel, rel: RelationshipDecl, arg: cst.Arg, backref: _Backref | None
 ) -> tuple[Fix | None, str]:
     """The fix (both edits), or why there is none ("" when nothing worth saying)."""
-    if backref is None:
+    if backref is None or rel.target is None:
         return None, ""
-    if rel.target is None or "." in rel.target:
+    if not any(cls.name == rel.target.rpartition(".")[2] for cls in model.classes):
+        return None, f"{rel.target} is not in this file, and a fix edits one file"
+    if "." in rel.target:
         return None, ""
     owner = _top_level_class(model, rel.owner)
     statement = _class_statement(owner, rel) if owner is not None else None
-    if owner is None or statement is None or owner.kind != "mapped" or owner.imperative:
+    # (a relationship in a class body works on a mapped class only: SQLAlchemy refuses one on a
+    # mixin or an abstract class, "must be declared as @declared_attr callables")
+    if owner is None or statement is None or owner.imperative or owner.kind in ("base", "abstract"):
         return None, ""
-    targets = [cls for cls in model.classes if cls.name == rel.target]
-    if not targets:
-        return None, f"{rel.target} is not in this file, and a fix edits one file"
     target = _top_level_class(model, rel.target)
-    if target is None or target.kind != "mapped" or target.imperative:
+    if target is None or not _mapped(target):
         return None, ""
     if model.imports.symbol(rel.node.func) not in ("relationship", "relation"):
         return None, ""
@@ -324,6 +326,14 @@ def _top_level_class(model: FileModel, name: str | None) -> ModelClass | None:
     if isinstance(found[0].node.body, cst.SimpleStatementSuite):
         return None
     return found[0]
+
+
+def _mapped(cls: ModelClass) -> bool:
+    """The target is declaratively mapped: its base is mapped, or comes from another module
+    (`relationship("Name")` found a mapped class of that name), or it names its table."""
+    if cls.imperative:
+        return False
+    return cls.kind in ("mapped", "unknown") or (cls.kind == "mixin" and cls.tablename is not None)
 
 
 def _class_statement(cls: ModelClass, rel: RelationshipDecl) -> cst.SimpleStatementLine | None:

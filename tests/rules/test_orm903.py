@@ -288,6 +288,22 @@ def test_no_fix_when_a_subclass_of_the_target_binds_the_name_or_one_class_inheri
     assert findings(inherits)[0].fix is None
 
 
+def test_classes_on_a_base_from_another_module_are_fixed_but_not_an_abstract_owner():
+    source = (
+        "from sqlalchemy import Column, ForeignKey, Integer\n"
+        "from sqlalchemy.orm import relationship\n"
+        "from app.db import Base\n\n\n"
+        "class A(Base):\n    __tablename__ = 'a'\n    id = Column(Integer, primary_key=True)\n"
+        "    bs = relationship('B', backref='a')\n\n\n"
+        "class B(Base):\n    __tablename__ = 'b'\n    id = Column(Integer, primary_key=True)\n"
+        "    a_id = Column(ForeignKey('a.id'))\n"
+    )
+    assert "    a = relationship('A', back_populates='bs')\n" in fixed(source)
+    # SQLAlchemy refuses a plain relationship() on an abstract class or a mixin: no owner to fix
+    abstract = source.replace("    __tablename__ = 'a'\n", "    __abstract__ = True\n", 1)
+    assert findings(abstract)[0].fix is None
+
+
 def test_self_referential_backrefs():
     base = (
         "from sqlalchemy import Column, ForeignKey, Integer\n"
