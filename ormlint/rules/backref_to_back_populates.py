@@ -31,7 +31,7 @@ class BackrefToBackPopulates(Rule):
         "in the same file, mappers checked identical)"
     )
     message = (
-        "`{attr}` creates `{target}.{name}` with `backref=`, legacy since SQLAlchemy 2.0: write "
+        "{who} creates `{name}` on {target} with `backref=`, legacy since SQLAlchemy 2.0: write "
         "`back_populates=\"{name}\"` here and declare `{name}` on {target} with "
         "`back_populates=\"{attr}\"`{how}"
     )
@@ -227,7 +227,7 @@ class BackrefToBackPopulates(Rule):
                 continue
             backref = _parse_backref(model, arg.value)
             name = backref.name if backref is not None else None
-            target = rel.target or "the other class"
+            target = f"`{rel.target}`" if rel.target else "the other class"
             fix, why_not = _explicit_pair(model, rel, arg, backref)
             if fix is not None:
                 how = "; the fix does so"
@@ -236,7 +236,8 @@ class BackrefToBackPopulates(Rule):
             else:
                 how = ""
             yield self.violation(
-                arg, fix, attr=rel.attr or "the relationship", target=target, name=name or "name", how=how,
+                arg, fix, who=f"`{rel.attr}`" if rel.attr else "A relationship", attr=rel.attr or "...",
+                target=target, name=name or "...", how=how,
             )
 
 

@@ -336,6 +336,16 @@ def test_not_reported(source):
     assert findings(source) == []
 
 
+def test_the_message_names_both_sides_and_the_missing_ones_plainly():
+    (finding,) = findings(HEADER.format(relationship='relationship("B", backref="a")', b_extra=""))
+    assert finding.message.startswith(
+        '`bs` creates `a` on `B` with `backref=`, legacy since SQLAlchemy 2.0: write `back_populates="a"` '
+        'here and declare `a` on `B` with `back_populates="bs"`; the fix does so'
+    )
+    (unnamed,) = findings("from sqlalchemy.orm import relationship\nrelationship(backref=backref_name)\n")
+    assert unnamed.message.startswith("A relationship creates `...` on the other class with `backref=`")
+
+
 def test_opt_in():
     from ormlint.codes import RULE_CODES
 
