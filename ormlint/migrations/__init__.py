@@ -1,8 +1,8 @@
 """The migration side of the drift rules: Alembic revision files read statically.
 
 `parse_revision` turns one revision file into plain data (its header and the operations of its
-`upgrade()`), `RevisionGraph` orders the revisions base -> head, and `replay` applies the
-operations into an `ormlint.schema.Schema`. `discovery` finds the revision files. Nothing is
+`upgrade()`, and of its `downgrade()` for the safety rules), `RevisionGraph` orders the revisions
+base -> head, and `replay` applies the upgrade operations into an `ormlint.schema.Schema`. `discovery` finds the revision files. Nothing is
 imported or executed. Names are loaded on first use, so that looking for migrations (every
 `ormlint check`) does not pay for the parser.
 """

@@ -1,4 +1,6 @@
-"""Alembic revision files as plain data: the header, the operations of `upgrade()`, the graph.
+"""Alembic revision files as plain data: the header, the operations of `upgrade()` (and of
+`downgrade()`, read the same way for the migration-safety rules: `Revision.downgrade_operations`,
+which the replay never reads), the graph.
 
 `parse_revision` reads one file with libcst (after CPython's parser has accepted it) and keeps no
 syntax tree: a `Revision` is frozen, picklable plain data, so it can be cached. Locations come
@@ -40,7 +42,9 @@ Harmless and not recorded: alembic_utils' `PGFunction(...)`/`PGExtension(...)` a
 nothing the comparison reads), `op.bulk_insert` (INSERTs rows, changes no schema), `op.f`,
 `op.inline_literal`, `op.get_context`, `op.get_bind()` itself, check/exclude constraints and
 comments (not compared), `print`/logging calls, SQLAlchemy constructors (`sa.table`,
-`sa.column`, `sa.Enum(...).create(bind)` creates a type, not a table).
+`sa.column`). Named enum types are recorded for the safety rules, changing no table: a column's
+`sa.Enum(..., name=...)`/`postgresql.ENUM(...)` (`ColumnSpec.enum_type`), and
+`<enum>.create(bind)`/`.drop(bind)` or CREATE/DROP/ALTER TYPE in SQL (`EnumTypeChange`).
 """
 
 from __future__ import annotations
