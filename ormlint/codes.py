@@ -69,6 +69,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM712": True,
     "ORM713": True,
     "ORM714": True,
+    "ORM715": True,
     "ORM720": True,
     "ORM721": True,
     "ORM722": True,

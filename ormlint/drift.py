@@ -313,7 +313,7 @@ def _class_table(
         _add_table_checks(table, cls.checks, path, None)
         table.comment, table.comment_known = cls.comment or None, cls.comment_known
     elif part.table_args_schemas:  # a mixin's or base's `__table_args__`: not read here
-        table.checks_known = table.comment_known = False
+        table.checks_known = table.comment_known = table.primary_key_known = False
     if not _add_foreign_keys(index, table, columns, path, origins):
         table.foreign_keys_known = False
     return table
@@ -338,7 +338,9 @@ def _apply_primary_keys(table: SchemaTable, indexes) -> None:
             for column in table.columns.values():
                 if not column.primary_key:
                     column.nullable = None
+            table.primary_key_known = False
             continue
+        table.primary_key_name = constraint.name
         for name in constraint.columns:
             if name in table.columns:
                 table.columns[name].nullable = False
@@ -474,6 +476,8 @@ def compare(models: ModelSchema, migrated: Schema, migrations_uncertain: bool = 
             drifts += _compare_checks(model_table, table)
         drifts += _compare_comments(model_table, table)
         drifts += _compare_generated(model_table, table)
+        if models.columns_complete.get(name, False):
+            drifts += _compare_primary_keys(model_table, table)
     return drifts
 
 
@@ -796,6 +800,26 @@ def _compare_generated(model: SchemaTable, migrated: SchemaTable) -> list[Drift]
                 where, other.source,
             ))
     return drifts
+
+
+def _compare_primary_keys(model: SchemaTable, migrated: SchemaTable) -> list[Drift]:
+    """The primary key's columns (Alembic compares none), where both sides know every column
+    and both have a key: a key on one side only is left to ORM703/ORM705, which see its columns."""
+    ours, theirs = model.primary_key(), migrated.primary_key()
+    if not (model.primary_key_known and migrated.primary_key_known and ours and theirs):
+        return []
+    if set(ours) == set(theirs) or not set(ours + theirs) <= set(model.columns) & set(migrated.columns):
+        return []  # (a column on one side only: ORM703 reports it)
+    where = next((c.source for c in model.columns.values() if c.primary_key and c.source), model.source)
+    also = next((c.source for c in migrated.columns.values() if c.primary_key and c.source), migrated.source)
+    return [Drift(
+        DriftItem("ORM715", model.name, ()),
+        f"the primary key of `{model.name}` is ({', '.join(ours)}) in the model "
+        f"but ({', '.join(theirs)}) in the migrations ({_place(also)}); autogenerate does not compare "
+        "primary keys: drop and create it in a migration (`op.drop_constraint(..., type_=\"primary\")`, "
+        "`op.create_primary_key(...)`), or change the model",
+        where, also,
+    )]
 
 
 def _generated(computed: tuple[str, bool | None] | None) -> str:

@@ -113,6 +113,13 @@ class SchemaTable:
     checks_known: bool = True  # every CHECK constraint of the table is in `checks`
     comment: str | None = None  # the table's comment (ORM712)
     comment_known: bool = True
+    # The primary key's columns are those marked `primary_key` (ORM715); its constraint's name
+    # in the database, where known (None: unnamed in the model, or not known).
+    primary_key_known: bool = True
+    primary_key_name: str | None = None
+
+    def primary_key(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns.values() if c.primary_key)
 
 
 @dataclass

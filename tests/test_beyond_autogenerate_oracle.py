@@ -245,3 +245,42 @@ def test_computed_and_identity_columns_differ_and_alembic_reports_only_the_ident
 def test_the_written_revision_recreates_computed_columns_and_alters_identities(tmp_path, request):
     project, url = _migrated_generated(tmp_path, request)
     assert_the_revision_syncs(project, url, generated_database_state, generated_model_state, GENERATED_TABLES)
+
+
+# -- primary keys (ORM715) -------------------------------------------------------------------------
+
+KEY_TABLES = ["prices", "tags"]
+
+
+def key_database_state(url: str, tables: list[str]) -> dict:
+    """Each table's primary-key columns, as PostgreSQL holds them (pg_index.indisprimary)."""
+    return {table: sorted(name for (name,) in _query(url, (
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+        "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = CAST(:table AS regclass) AND i.indisprimary"
+    ), table=table)) for table in tables}
+
+
+def key_model_state(project: Path, tables: list[str]) -> dict:
+    metadata = load_metadata(project)
+    return {name: sorted(c.name for c in metadata.tables[name].primary_key.columns) for name in tables}
+
+
+def test_primary_keys_differ_and_alembic_reports_none(tmp_path, request):
+    pytest.importorskip("alembic")
+    project = _copy("primary_keys", tmp_path)
+    url = fresh_database("postgresql", tmp_path, request)
+    run_migrations(project, url, "head")
+    assert key_database_state(url, KEY_TABLES) == {"prices": ["currency", "product"], "tags": ["name"]}
+    assert key_model_state(project, KEY_TABLES) == {"prices": ["product"], "tags": ["lang", "name"]}
+    assert list(_flatten(alembic_diffs(project, url))) == []
+    assert ormlint_keys(_copy("primary_keys", tmp_path / "static")) == {
+        ("ORM715", "prices", ()), ("ORM715", "tags", ()),
+    }
+
+
+def test_the_written_revision_changes_the_primary_keys(tmp_path, request):
+    pytest.importorskip("alembic")
+    project = _copy("primary_keys", tmp_path)
+    url = fresh_database("postgresql", tmp_path, request)
+    run_migrations(project, url, "head")
+    assert_the_revision_syncs(project, url, key_database_state, key_model_state, KEY_TABLES)

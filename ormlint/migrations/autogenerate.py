@@ -54,6 +54,7 @@ class Plan:
     typeless: dict = field(default_factory=dict)  # (table, column) -> its foreign key target's type
     batch: bool = False  # env.py sets render_as_batch=True: table changes in batch_alter_table
     dialect: str = "postgresql"
+    referenced: set[str] = field(default_factory=set)  # tables foreign keys of the database point to
 
     @property
     def needed(self) -> bool:
@@ -108,6 +109,7 @@ def _plan(directory, models, migrated, drifts, dialect: str = "postgresql") -> P
         if "ORM702" in _codes(by_table[t]) and t not in created and t in migrated.tables
     ]
     plan.typeless = _foreign_key_types(models) | _foreign_key_types(migrated)
+    plan.referenced = {fk.target_table for table in migrated.tables.values() for fk in table.foreign_keys}
     skipped: set[str] = set()
     for table_name in created:
         table = models.tables[table_name]
@@ -267,6 +269,8 @@ def _change_table(plan: Plan, model: SchemaTable, existing: SchemaTable, items) 
             _change_identity(plan, model.name, model.columns[item.columns[0]], existing.columns[item.columns[0]])
     if "ORM711" in codes:
         _change_checks(plan, model, existing)
+    if "ORM715" in codes:
+        _change_primary_key(plan, model, existing)
     if any(i.code == "ORM712" and not i.columns for i in items):
         _change_table_comment(plan, model, existing)
 
@@ -335,6 +339,31 @@ def _change_identity(plan: Plan, table: str, model: SchemaColumn, existing: Sche
         repr(model.name), f"server_default={new}", f"existing_server_default={old}", *common)))
     plan.downgrade.insert(0, TableOp("alter_column", table, after=(
         repr(model.name), f"server_default={old}", f"existing_server_default={new}", *common)))
+
+
+def _change_primary_key(plan: Plan, model: SchemaTable, existing: SchemaTable) -> None:
+    """Drop the database's primary key and create the model's. Left to the author when foreign
+    keys may point to it (they depend on its index) or its name is not known."""
+    old_name = existing.primary_key_name
+    new_name = model.primary_key_name or (f"{model.name}_pkey" if plan.dialect == "postgresql" else None)
+    if existing.name in plan.referenced or old_name is None or new_name is None:
+        why = "foreign keys may reference it" if existing.name in plan.referenced else "its name is not known"
+        plan.manual.append(
+            f"`{model.name}`: change its primary key from ({', '.join(existing.primary_key())}) to "
+            f"({', '.join(model.primary_key())}) by hand ({why})"
+        )
+        return
+    plan.upgrade += [_drop_primary_key(model.name, old_name), _create_primary_key(model.name, new_name, model.primary_key())]
+    plan.downgrade[0:0] = [_drop_primary_key(model.name, new_name),
+                           _create_primary_key(model.name, old_name, existing.primary_key())]
+
+
+def _drop_primary_key(table: str, name: str) -> TableOp:
+    return TableOp("drop_constraint", table, (repr(name),), ("type_='primary'",))
+
+
+def _create_primary_key(table: str, name: str, columns: tuple[str, ...]) -> TableOp:
+    return TableOp("create_primary_key", table, (repr(name),), (f"[{_names(columns)}]",))
 
 
 def _generated_text(column: SchemaColumn) -> str:

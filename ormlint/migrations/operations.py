@@ -102,6 +102,8 @@ class CreateTable:
     checks: tuple[CheckSpec, ...] = ()  # table-level CheckConstraints
     comment: str | None = None
     comment_known: bool = True
+    primary_key_name: str | None = None  # `sa.PrimaryKeyConstraint(..., name=...)`
+    primary_key_name_known: bool = True  # False: a name that is not a literal
 
 
 @dataclass(frozen=True)

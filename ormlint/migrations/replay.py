@@ -120,6 +120,8 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
         schema.tables[op.table] = table
         for spec in op.columns:
             _add_column(table, spec, path, dialect)
+        if op.primary_key_name_known and table.primary_key():
+            table.primary_key_name = op.primary_key_name or _default_primary_key_name(op.table, dialect)
         for fk in op.foreign_keys:
             table.foreign_keys.append(_foreign_key(fk, path))
         for index in op.indexes:
@@ -158,9 +160,12 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
         table.indexes_known &= op.indexes_known
         table.foreign_keys_known &= op.foreign_keys_known
     elif isinstance(op, DropColumn):
-        if table.columns.pop(op.column, None) is None:
+        dropped = table.columns.pop(op.column, None)
+        if dropped is None:
             schema.withhold(table, f"drop_column of `{op.column}`, which the table does not have", source)
             return
+        if dropped.primary_key:
+            _drop_primary_key_column(table, dialect)
         # the database drops the indexes and constraints that include the column
         table.indexes = [i for i in table.indexes if i.columns is None or op.column not in i.columns]
         table.foreign_keys = [f for f in table.foreign_keys if op.column not in f.columns]
@@ -183,6 +188,7 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
             op.columns, op.target_table, op.target_columns, op.ondelete, op.name, source,
         ))
     elif isinstance(op, CreatePrimaryKey):
+        table.primary_key_name = op.name or _default_primary_key_name(op.table, dialect)
         for name in op.columns:
             column = table.columns.get(name)
             if column is None:
@@ -199,6 +205,24 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
         table.comment, table.comment_known = op.comment, op.comment_known
     if isinstance(op, (CreateUniqueConstraint, CreateForeignKey, CreatePrimaryKey, DropConstraint)):
         _recreated_in_batch(table, op, dialect)
+
+
+def _default_primary_key_name(table: str, dialect: str | None) -> str | None:
+    """The name PostgreSQL gives an unnamed primary key (None elsewhere, or when PostgreSQL
+    would shorten it)."""
+    name = f"{table}_pkey"
+    return name if dialect == "postgresql" and len(name) <= 63 else None
+
+
+def _drop_primary_key_column(table: SchemaTable, dialect: str | None) -> None:
+    """PostgreSQL drops the primary key with any of its columns; what a batch copy on SQLite
+    keeps is not known here."""
+    if dialect == "postgresql":
+        for column in table.columns.values():
+            column.primary_key = False
+        table.primary_key_name = None
+    elif any(c.primary_key for c in table.columns.values()):
+        table.primary_key_known = False
 
 
 def _forget(table: SchemaTable, part: str) -> None:
@@ -327,6 +351,7 @@ def _drop_constraint(schema: Schema, table: SchemaTable, op: DropConstraint, sou
     if op.type_ == "primary":
         for column in table.columns.values():
             column.primary_key = False
+        table.primary_key_name = None
         return
     if op.type_ in (None, "foreignkey"):
         kept = [f for f in table.foreign_keys if op.name is None or f.name != op.name]

@@ -1214,6 +1214,7 @@ class _Reader:
         columns: list[ColumnSpec] = []
         written_nullable: set[str] = set()
         primary_key: tuple[str, ...] | None = None
+        primary_key_name: str | None = None
         foreign_keys: list[ForeignKeySpec] = []
         indexes: list[IndexSpec] = []
         checks: list[CheckSpec] = []
@@ -1247,6 +1248,10 @@ class _Reader:
                     primary_key = self.each_string([v for v, _ in element_args.extra], "primary key columns")
                     if element_args.starred:
                         raise _Unreadable("*columns")
+                    try:
+                        primary_key_name = self.name_or_none(element_args.node("name"), "name")
+                    except _Unreadable:
+                        problems["primary_key_name_unknown"] = True
                 elif symbol == "ForeignKeyConstraint":
                     element_args = _Args(value, element, ("columns", "refcolumns"))
                     local = self.strings(element_args.node("columns"), "columns", "foreign_keys")
@@ -1302,6 +1307,8 @@ class _Reader:
             table, tuple(columns), tuple(foreign_keys), tuple(indexes), where,
             problems.get("uncertain", False), problems.get("indexes_known", True),
             problems.get("foreign_keys_known", True), tuple(checks), **self.comment(args),
+            primary_key_name=primary_key_name,
+            primary_key_name_known=not problems.get("primary_key_name_unknown", False),
         )
 
     def index_columns(self, elements: list[cst.BaseExpression]) -> tuple[str, ...] | None:
