@@ -51,7 +51,8 @@ class CheckConstraintDiffers(_DriftRule):
         (`"price"` is `price`), the spelling of a number (`0.0` is `0`) or `!=` for `<>`. Reported:
         a model constraint no migration creates, one the migrations create with another
         condition under the same name, and one the migrations create that the model does not
-        declare. Not compared: a table with a condition that is not a string literal, a
+        declare (only when every column and `__table_args__` item of the class could be read:
+        the model may declare it where ormlint cannot see). Not compared: a table with a condition that is not a string literal, a
         `__table_args__` that cannot be read or comes from a mixin, a check constraint a
         migration creates on a table it names by a variable, one dropped by a name the
         migrations never gave (a naming convention's), and a table a batch operation recreates
