@@ -125,7 +125,21 @@ def _plan(directory, models, migrated, drifts, dialect: str = "postgresql") -> P
             _change_table(plan, model, existing, by_table[table_name])
     for table_name in dropped:
         _drop_table(plan, migrated.tables[table_name])
+    for new in created:
+        for old in dropped:
+            if _shape(models.tables[new]) is not None and _shape(models.tables[new]) == _shape(migrated.tables[old]):
+                plan.hints.append(
+                    f"table `{old}` dropped and `{new}` added with the same columns: if it is a rename, "
+                    f"write op.rename_table({old!r}, {new!r}) instead, which keeps the data"
+                )
     return plan
+
+
+def _shape(table: SchemaTable) -> frozenset | None:
+    """A table's columns as (name, type) pairs; None when a type is not known."""
+    if not table.columns or any(c.type is None for c in table.columns.values()):
+        return None
+    return frozenset((c.name, c.type) for c in table.columns.values())
 
 
 def _codes(items) -> set[str]:
