@@ -376,7 +376,7 @@ def test_orm404_misspelled_column_fails_at_class_creation():
 
 def test_orm404_attribute_name_instead_of_column_name_fails():
     source = RULES["ORM404"].invalid[0].replace(
-        'Index("ix_users_email", "emial"),  # ORM404\n', ""
+        'Index("ix_users_email", "emial"),  # ORM404:33\n', ""
     )
     with pytest.raises(
         exc.ConstraintColumnNotFoundError,

@@ -93,7 +93,7 @@ class IndexOnAnotherTable(Rule):
 
             class Address(Base):
                 __tablename__ = "address"
-                __table_args__ = (Index("ix_address_email", User.email),)  # ORM406
+                __table_args__ = (Index("ix_address_email", User.email),)  # ORM406:49
                 id: Mapped[int] = mapped_column(primary_key=True)
                 user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
                 email: Mapped[str] = mapped_column(String(100))
@@ -115,7 +115,7 @@ class IndexOnAnotherTable(Rule):
 
             class Address(Base):
                 __tablename__ = "address"
-                __table_args__ = (UniqueConstraint(User.email, name="uq_address_email"),)  # ORM406
+                __table_args__ = (UniqueConstraint(User.email, name="uq_address_email"),)  # ORM406:40
                 id: Mapped[int] = mapped_column(primary_key=True)
                 user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
                 city: Mapped[str] = mapped_column(String(50))
