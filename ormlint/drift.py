@@ -874,7 +874,7 @@ def load_migrations(
     `parsed`: revisions already read (the cache), by display path; new ones are added to it."""
     from ormlint.sources import decode, read_file
     from ormlint.migrations import RevisionGraph, parse_revision, replay, revision_files
-    from ormlint.migrations.dialect import environment_dialect, environment_ini
+    from ormlint.migrations.dialect import environment_dialect, environment_ini, history_dialect
     from ormlint.migrations.discovery import environment_root
     from ormlint.migrations.environment import run_time_version_locations
 
@@ -909,7 +909,10 @@ def load_migrations(
             choice = "read" if chosen[1] else "guessed"
         own = dialect
         if own is None:
-            own = environment_dialect(environment_ini(versions, env), env) or "postgresql"
+            own = (
+                environment_dialect(environment_ini(versions, env), env) or history_dialect(revisions)
+                or "postgresql"
+            )
         directories.append(ScriptDirectory(
             versions, env, graph, replay(graph, own), frozenset(paths), root, env_path, choice, own,
         ))

@@ -201,3 +201,28 @@ def test_a_cached_run_sees_the_url_change_in_alembic_ini(tmp_path):
     assert codes() == ["ORM722"]
     (project / "alembic.ini").write_text(_INI + "sqlalchemy.url = mysql+pymysql://app@db/app\n")
     assert codes() == []
+
+
+@pytest.mark.parametrize(("imports", "url", "codes"), [
+    # autogenerate imported MySQL's types: the history was written against MySQL
+    (["from sqlalchemy.dialects import mysql"], None, []),
+    (["from sqlalchemy.dialects.mysql import VARCHAR"], None, []),
+    (["from sqlalchemy.dialects import sqlite"], None, ["ORM730"]),
+    (["from sqlalchemy.dialects import postgresql"], None, ["ORM722"]),
+    # two databases' types: unknown, PostgreSQL
+    (["from sqlalchemy.dialects import mysql", "from sqlalchemy.dialects import sqlite"], None, ["ORM722"]),
+    # a literal URL wins over the revisions
+    (["from sqlalchemy.dialects import mysql"], "postgresql://app@db/app", ["ORM722"]),
+])
+def test_the_revisions_own_database_types_name_the_dialect(tmp_path, imports, url, codes):
+    files = _history(url)
+    first = files["migrations/versions/0001_init.py"]
+    files["migrations/versions/0001_init.py"] = first.replace(
+        "from alembic import op\n", "from alembic import op\n" + imports[0] + "\n"
+    )
+    if len(imports) > 1:
+        files["migrations/versions/0002_head.py"] = files["migrations/versions/0002_head.py"].replace(
+            "from alembic import op\n", "from alembic import op\n" + imports[1] + "\n"
+        )
+    findings = lint_project(files, tmp_path)
+    assert [code for _, _, code in findings if code.startswith("ORM7")] == codes

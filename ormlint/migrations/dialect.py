@@ -2,7 +2,9 @@
 literally: `sqlalchemy.url = postgresql://...`, `create_engine("sqlite:///...")`,
 `context.configure(url="mysql+pymysql://...")` or `dialect_name="..."`. env.py is read, never
 run. A URL that is interpolated (`%(DB_URL)s`), read from the environment or the application's
-settings, or two databases named, leave it unknown (None), and `target-dialect` decides.
+settings, or two databases named, leave it unknown (None). Then the revisions may tell: when they
+import the types of one database only (`from sqlalchemy.dialects import mysql`), autogenerate
+wrote them against it (`history_dialect`). Else `target-dialect` decides (PostgreSQL by default).
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    from ormlint.migrations.operations import Revision
 
 # The URL spellings of each dialect `target-dialect` names (`postgres://` is Heroku's); others
 # are unknown.
@@ -43,6 +49,14 @@ def environment_ini(versions: tuple[Path, ...], env: Path | None) -> Path | None
     if config is None and (script / "alembic.ini").is_file():
         config = script / "alembic.ini"
     return config
+
+
+def history_dialect(revisions: Iterable["Revision"]) -> str | None:
+    """The one database whose own types the revisions import (`from sqlalchemy.dialects import
+    mysql` beside `mysql.VARCHAR(...)`: autogenerate rendered what it reflected from that
+    database), or None: none, or several."""
+    named = {_BACKENDS.get(name) for revision in revisions for name in revision.dialect_imports}
+    return named.pop() if len(named) == 1 else None
 
 
 def environment_dialect(ini: Path | None, env: Path | None) -> str | None:

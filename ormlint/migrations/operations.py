@@ -353,3 +353,6 @@ class Revision:
     # what downgrade() does, read as upgrade() is (the replay never reads it); None: no
     # downgrade(), or a decorated or async one
     downgrade_operations: tuple[Operation, ...] | None = None
+    # The databases whose own types the file imports (`from sqlalchemy.dialects import mysql`):
+    # autogenerate imports one when it renders a type reflected from that database.
+    dialect_imports: tuple[str, ...] = ()

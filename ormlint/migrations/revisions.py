@@ -430,6 +430,10 @@ class _Reader:
             self.path, revision_id, down, labels, depends, location, tuple(self.operations),
             header_error="; ".join(errors) or None, wrapped_upgrade=wrapped,
             downgrade_operations=None if downgrade_operations is None else tuple(downgrade_operations),
+            dialect_imports=tuple(sorted({
+                target.split(".")[2] for target in self.imports.aliases.values()
+                if target.startswith("sqlalchemy.dialects.") and target.count(".") >= 2
+            })),
         )
 
     def function_body(self, function: cst.FunctionDef, twin: ast.AST | None, out: list[Operation]) -> None:
