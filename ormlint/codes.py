@@ -85,6 +85,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM735": True,
     "ORM736": True,
     "ORM737": True,
+    "ORM738": True,
     "ORM740": False,
     "ORM741": False,
     "ORM801": False,

@@ -78,6 +78,7 @@ from ormlint.rules.migration_safety.enum_value_in_transaction import EnumValueIn
 from ormlint.rules.migration_safety.unnamed_constraint_drop import UnnamedConstraintDrop
 from ormlint.rules.migration_safety.enum_type_created_twice import EnumTypeCreatedTwice
 from ormlint.rules.migration_safety.downgrade_leaves_enum_type import DowngradeLeavesEnumType
+from ormlint.rules.migration_safety.enum_type_not_created import EnumTypeNotCreated
 from ormlint.rules.migration_safety.update_or_delete_without_where import UpdateOrDeleteWithoutWhere
 from ormlint.rules.migration_safety.data_change_beside_ddl import DataChangeBesideDdl
 from ormlint.rules.security.plaintext_credential_column import PlaintextCredentialColumn
@@ -162,6 +163,7 @@ RULE_CLASSES = (
     UnnamedConstraintDrop,
     EnumTypeCreatedTwice,
     DowngradeLeavesEnumType,
+    EnumTypeNotCreated,
     UpdateOrDeleteWithoutWhere,
     DataChangeBesideDdl,
     PlaintextCredentialColumn,

@@ -137,3 +137,40 @@ def test_orm737_drop_column_leaves_the_type_too(engine):
     _run(engine, _invoices, upgrade, lambda op: op.drop_column("invoices", "mood"))
     assert _enum_types(engine) == ["mood", "status"]
     _fails(engine, DUPLICATE_OBJECT, 'type "mood" already exists', upgrade)
+
+
+# -- ORM738: op.add_column of a type nothing created ------------------------------------------
+
+
+def _plain_invoices(op):
+    op.create_table("invoices", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+@pytest.mark.parametrize("status_type", [
+    sa.Enum("draft", "paid", name="invoice_status"),  # what autogenerate writes
+    postgresql.ENUM("draft", "paid", name="invoice_status"),
+])
+def test_orm738_add_column_of_a_type_nothing_created_fails(engine, status_type):
+    _fails(
+        engine, UNDEFINED_OBJECT, 'type "invoice_status" does not exist', _plain_invoices,
+        lambda op: op.add_column("invoices", sa.Column("status", status_type)),
+    )
+    assert _enum_types(engine) == []
+
+
+def test_orm738_the_suggested_spelling_and_native_enum_false_run(engine):
+    def created_first(op):
+        status = postgresql.ENUM("draft", "paid", name="invoice_status")
+        status.create(op.get_bind(), checkfirst=True)
+        op.add_column("invoices", sa.Column("status", status))
+
+    _run(engine, _plain_invoices, created_first, lambda op: op.add_column(
+        "invoices", sa.Column("kind", sa.Enum("a", "b", name="invoice_kind", native_enum=False)),
+    ))
+    assert _enum_types(engine) == ["invoice_status"]
+    with engine.connect() as connection:
+        columns = connection.execute(text(
+            "SELECT column_name, udt_name FROM information_schema.columns "
+            "WHERE table_name = 'invoices' ORDER BY ordinal_position"
+        )).all()
+    assert [tuple(c) for c in columns] == [("id", "int4"), ("status", "invoice_status"), ("kind", "varchar")]

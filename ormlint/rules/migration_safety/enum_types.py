@@ -1,4 +1,4 @@
-"""The named PostgreSQL enum types that revisions create and drop (ORM736, ORM737).
+"""The named PostgreSQL enum types that revisions create and drop (ORM736, ORM737, ORM738).
 
 A type is created by `op.create_table` for each column whose `sa.Enum(..., name=...)` or
 `postgresql.ENUM(...)` lacks `create_type=False` (SQLAlchemy's before-create event; never by
@@ -94,6 +94,10 @@ class JudgedRevision:
     operations: tuple[Operation, ...]  # upgrade()'s, dialect branches resolved
     types_before: dict[str, Maker]  # the types its ancestors leave, by name
     named_before: frozenset[str]  # the types an ancestor's operations name
+    # No ancestor ran SQL or code that may have made any type (then a type no ancestor names
+    # does not exist), and the tables its ancestors' `op.create_table` made.
+    types_certain: bool = False
+    tables_before: frozenset[str] = frozenset()
 
 
 def judged_enum_revisions(index: ProjectIndex, options: RuleOptions) -> list[JudgedRevision]:
@@ -118,6 +122,8 @@ def _judged_enum_revisions(index: ProjectIndex, options: RuleOptions) -> Iterato
             continue
         types: dict[str, Maker] = {}  # over the replay order
         named_by: dict[str, set[str]] = defaultdict(set)
+        unsure: set[str | None] = set()  # revisions that may have made any type
+        created_by: dict[str, set[str | None]] = defaultdict(set)  # table -> revisions creating it
         for revision in graph.ordered():
             rid = revision.revision
             operations = tuple(_flattened(revision.operations, dialect))
@@ -127,10 +133,19 @@ def _judged_enum_revisions(index: ProjectIndex, options: RuleOptions) -> Iterato
                     revision, dialect, operations,
                     {name: maker for name, maker in types.items() if maker.revision in ancestors},
                     frozenset(name for name, rids in named_by.items() if rids & ancestors),
+                    types_certain=not (unsure & ancestors) and graph.complete,
+                    tables_before=frozenset(table for table, rids in created_by.items() if rids & ancestors),
                 )
+            if revision.wrapped_upgrade:
+                unsure.add(rid)
+            for op in operations:
+                if isinstance(op, CreateTable):
+                    created_by[op.table].add(rid)
             for event in type_events(operations):
                 if event.name is not None:
                     named_by[event.name].add(rid)
+                if event.kind == "unknown":
+                    unsure.add(rid)
                 apply_event(types, event, revision)
 
 
