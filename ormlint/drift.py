@@ -405,7 +405,7 @@ def _add_indexes(table: SchemaTable, columns, indexes, path: str, origins: Origi
         table.indexes.append(SchemaIndex(
             index.name, index.columns, index.unique,
             "unique_constraint" if index.kind == "unique_constraint" else "index",
-            source, declared_in=declared_in,
+            source, declared_in=declared_in, where=index.where,
         ))
 
 
@@ -470,6 +470,7 @@ def compare(models: ModelSchema, migrated: Schema, migrations_uncertain: bool = 
         drifts += _compare_columns(model_table, table, models.columns_complete.get(name, False))
         if model_table.indexes_known and table.indexes_known:
             drifts += _compare_indexes(model_table, table)
+            drifts += _compare_predicates(model_table, table, migrated.dialect)
         if model_table.foreign_keys_known and table.foreign_keys_known:
             drifts += _compare_foreign_keys(model_table, table)
         if table.checks_known:
@@ -622,6 +623,57 @@ def _describe(index: SchemaIndex) -> str:
     what = "unique index" if index.unique and index.kind == "index" else (
         "unique constraint" if index.unique else "index")
     return f"{what} `{index.name}`" if index.name else what
+
+
+def predicate_pairs(model: SchemaTable, migrated: SchemaTable) -> list[tuple[SchemaIndex, SchemaIndex]]:
+    """The indexes of the two sides that are one index (ORM716): the same columns and
+    uniqueness, and the same name when both are named, alone of their kind on each side."""
+    def key(index: SchemaIndex) -> tuple:
+        return (index.unique, index.columns)
+
+    pairs = []
+    for index in model.indexes:
+        if index.kind != "index" or index.columns is None:
+            continue
+        ours = [i for i in model.indexes if i.kind == "index" and key(i) == key(index)]
+        theirs = [i for i in migrated.indexes if i.kind == "index" and key(i) == key(index)]
+        if len(ours) == 1 and len(theirs) == 1:
+            other = theirs[0]
+            if index.name and other.name and not index.name_generated and not other.name_generated and index.name != other.name:
+                continue
+            pairs.append((index, other))
+    return pairs
+
+
+def _compare_predicates(model: SchemaTable, migrated: SchemaTable, dialect: str | None) -> list[Drift]:
+    """A partial index's predicate (`postgresql_where=`, `sqlite_where=`) for the history's
+    database, by normalised expression (Alembic compares none): partial on one side and plain
+    on the other, or two conditions."""
+    from ormlint.schema import predicate_on
+
+    drifts = []
+    for index, other in predicate_pairs(model, migrated):
+        (known, ours), (other_known, theirs) = predicate_on(index.where, dialect), predicate_on(other.where, dialect)
+        if not (known and other_known) or (ours is None and theirs is None):
+            continue
+        our_key = expression_key(ours) if ours is not None else None
+        their_key = expression_key(theirs) if theirs is not None else None
+        if (ours is not None and our_key is None) or (theirs is not None and their_key is None) or our_key == their_key:
+            continue
+        columns = ", ".join(index.columns or ())
+        subject = _subject(model, f"{_describe(index)} on `{model.name}` ({columns})", index.declared_in)
+        drifts.append(Drift(
+            DriftItem("ORM716", model.name, index.columns or ()),
+            f"{subject} is {_predicate(ours)} in the model but {_predicate(theirs)} in the migrations "
+            f"({_place(other.source)}); autogenerate does not compare index predicates: drop and "
+            "create the index in a migration, or change the model",
+            index.source or model.source, other.source,
+        ))
+    return drifts
+
+
+def _predicate(sql: str | None) -> str:
+    return f"partial (`WHERE {shown(sql)}`)" if sql is not None else "on every row (not partial)"
 
 
 def _fk_signature(fk: SchemaForeignKey) -> tuple:

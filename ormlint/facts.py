@@ -128,6 +128,7 @@ class IndexFacts:
     unique: bool
     kind: str  # "index", "unique_index", "unique_constraint", "primary_key"
     location: Location
+    where: tuple[tuple[str, str | None], ...] = ()  # a partial index's (ormlint.schema.Predicates)
 
 
 @dataclass(frozen=True)

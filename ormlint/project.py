@@ -373,6 +373,7 @@ def _index_facts(
             location=(
                 positions.located(positions.first_string(scope, index.name)) if index.name else None
             ) or fallback,
+            where=index.where,
         )
         for index in indexes
         if index.origin != "column"
@@ -388,7 +389,11 @@ def _index_facts(
                     names = None
                     break
                 names.append(name)
-            found.append(IndexFacts(None, tuple(names) if names else None, True, "primary_key", fallback))
+            named = next((a.value for a in item.args if a.keyword is not None and a.keyword.value == "name"), None)
+            found.append(IndexFacts(
+                string_value(named) if named is not None else None, tuple(names) if names else None,
+                True, "primary_key", fallback,
+            ))
     return tuple(found)
 
 

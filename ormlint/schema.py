@@ -70,6 +70,7 @@ class SchemaIndex:
     # so compare such an index by its columns.
     name_generated: bool = False
     declared_in: str | None = None  # as SchemaColumn.declared_in
+    where: "Predicates" = ()  # a partial index's predicates (ORM716)
 
 
 @dataclass
@@ -125,6 +126,7 @@ class SchemaTable:
 @dataclass
 class Schema:
     tables: dict[str, SchemaTable] = field(default_factory=dict)
+    dialect: str | None = None  # the database the migrations were replayed for (None: unknown)
     # The set of tables itself is not known (an operation on an unknown table name, a raw SQL
     # statement that may create or drop tables): no table is reported missing on either side.
     uncertain: bool = False
@@ -137,6 +139,35 @@ class Schema:
         holder.uncertain = True
         if holder.withheld_because is None:
             holder.withheld_because = reason + where
+
+
+# A partial index's predicates by dialect: (("postgresql", "deleted_at IS NULL"),); the SQL is
+# None when the predicate is not a literal. No entry for a dialect: no predicate there.
+Predicates = tuple[tuple[str, "str | None"], ...]
+PREDICATE_KEYWORDS = {"postgresql_where": "postgresql", "sqlite_where": "sqlite"}
+
+
+def index_predicates(keywords: dict[str, cst.BaseExpression], imports: ImportTable) -> Predicates:
+    """`postgresql_where=` / `sqlite_where=` of an Index or `op.create_index` (`text("...")`,
+    `sa.text("...")` or a string); None for a predicate written otherwise (a column expression)."""
+    found = []
+    for keyword, dialect in PREDICATE_KEYWORDS.items():
+        value = keywords.get(keyword)
+        if value is None or (isinstance(value, cst.Name) and value.value == "None"):
+            continue
+        sql = string_value(value)
+        if sql is None and isinstance(value, cst.Call) and imports.symbol(value.func) == "text" and len(value.args) == 1:
+            sql = string_value(value.args[0].value)
+        found.append((dialect, sql))
+    return tuple(found)
+
+
+def predicate_on(where: Predicates, dialect: str | None) -> tuple[bool, str | None]:
+    """(known, SQL) of the predicate a database of `dialect` gets (SQL None: none)."""
+    if dialect is None:
+        return (not where, None)
+    sql = dict(where).get(dialect, "")
+    return (sql is not None, sql or None)
 
 
 def set_computed(column: SchemaColumn, computed: tuple[str, bool | None] | None) -> None:

@@ -284,3 +284,59 @@ def test_the_written_revision_changes_the_primary_keys(tmp_path, request):
     url = fresh_database("postgresql", tmp_path, request)
     run_migrations(project, url, "head")
     assert_the_revision_syncs(project, url, key_database_state, key_model_state, KEY_TABLES)
+
+
+# -- partial indexes (ORM716) ----------------------------------------------------------------------
+
+PARTIAL_TABLES = ["orders", "tickets", "users"]
+
+
+def predicate_database_state(url: str, tables: list[str]) -> dict:
+    """Each table's non-key indexes: name -> the predicate's key (None: not partial)."""
+    state = {}
+    for table in tables:
+        rows = _query(url, (
+            "SELECT c.relname, pg_get_expr(i.indpred, i.indrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = CAST(:table AS regclass) "
+            "AND NOT i.indisprimary"
+        ), table=table)
+        state[table] = {name: expression_key(_without_casts(p)) if p else None for name, p in rows}
+    return state
+
+
+def predicate_model_state(project: Path, tables: list[str]) -> dict:
+    metadata = load_metadata(project)
+    state = {}
+    for name in tables:
+        state[name] = {}
+        for index in metadata.tables[name].indexes:
+            where = index.dialect_options["postgresql"]["where"]
+            state[name][index.name] = expression_key(str(where)) if where is not None else None
+    return state
+
+
+def test_partial_indexes_differ_and_alembic_reports_none(tmp_path, request):
+    pytest.importorskip("alembic")
+    project = _copy("partial_indexes", tmp_path)
+    url = fresh_database("postgresql", tmp_path, request)
+    run_migrations(project, url, "head")
+    database = predicate_database_state(url, PARTIAL_TABLES)
+    models = predicate_model_state(project, PARTIAL_TABLES)
+    assert database["users"]["ix_users_email"] is None
+    assert models["users"]["ix_users_email"] == expression_key("deleted_at IS NULL")
+    assert database["orders"]["ix_orders_status"] == expression_key("status <> 'done'")
+    assert models["orders"]["ix_orders_status"] is None
+    assert database["tickets"]["ix_tickets_priority"] == expression_key("priority > 3")
+    assert models["tickets"]["ix_tickets_priority"] == expression_key("priority > 2")
+    assert list(_flatten(alembic_diffs(project, url))) == []
+    assert ormlint_keys(_copy("partial_indexes", tmp_path / "static")) == {
+        ("ORM716", "users", ("email",)), ("ORM716", "orders", ("status",)), ("ORM716", "tickets", ("priority",)),
+    }
+
+
+def test_the_written_revision_recreates_the_partial_indexes(tmp_path, request):
+    pytest.importorskip("alembic")
+    project = _copy("partial_indexes", tmp_path)
+    url = fresh_database("postgresql", tmp_path, request)
+    run_migrations(project, url, "head")
+    assert_the_revision_syncs(project, url, predicate_database_state, predicate_model_state, PARTIAL_TABLES)

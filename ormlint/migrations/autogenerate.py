@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from ormlint.schema import SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable
+from ormlint.schema import PREDICATE_KEYWORDS, SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable
 
 
 @dataclass(frozen=True)
@@ -285,6 +285,8 @@ def _change_table(plan: Plan, model: SchemaTable, existing: SchemaTable, items) 
         _change_checks(plan, model, existing)
     if "ORM715" in codes:
         _change_primary_key(plan, model, existing)
+    if "ORM716" in codes:
+        _change_predicates(plan, model, existing, {i.columns for i in items if i.code == "ORM716"})
     if any(i.code == "ORM712" and not i.columns for i in items):
         _change_table_comment(plan, model, existing)
 
@@ -370,6 +372,21 @@ def _change_primary_key(plan: Plan, model: SchemaTable, existing: SchemaTable) -
     plan.upgrade += [_drop_primary_key(model.name, old_name), _create_primary_key(model.name, new_name, model.primary_key())]
     plan.downgrade[0:0] = [_drop_primary_key(model.name, new_name),
                            _create_primary_key(model.name, old_name, existing.primary_key())]
+
+
+def _change_predicates(plan: Plan, model: SchemaTable, existing: SchemaTable, wanted: set) -> None:
+    """A partial index's predicate cannot be altered: drop the index, create the model's."""
+    from ormlint.drift import predicate_pairs
+
+    for new, old in predicate_pairs(model, existing):
+        if new.columns not in wanted:
+            continue
+        if old.name is None:
+            plan.manual.append(f"`{existing.name}`: the index on ({', '.join(old.columns or ())}) has no name to drop it by")
+            continue
+        named = new if new.name else _default_named(model.name, new)
+        plan.upgrade += [_drop_index(existing.name, old), _create_index(model.name, named)]
+        plan.downgrade[0:0] = [_drop_index(model.name, named), _create_index(existing.name, old)]
 
 
 def _drop_primary_key(table: str, name: str) -> TableOp:
@@ -613,7 +630,11 @@ def _index_name(index: SchemaIndex) -> str:
 
 def _create_index(table: str, index: SchemaIndex) -> TableOp:
     unique = ("unique=True",) if index.unique else ()
-    return TableOp("create_index", table, (_index_name(index),), (f"[{_names(index.columns or ())}]", *unique))
+    where = tuple(
+        f"{keyword}=sa.text({sql!r})" for keyword, dialect in PREDICATE_KEYWORDS.items()
+        for sql in [dict(index.where).get(dialect)] if sql is not None
+    )
+    return TableOp("create_index", table, (_index_name(index),), (f"[{_names(index.columns or ())}]", *unique, *where))
 
 
 def _drop_index(table: str, index: SchemaIndex) -> TableOp:

@@ -37,6 +37,7 @@ class IndexSpec:
     unique: bool
     kind: str  # "index" or "unique_constraint"
     location: Location
+    where: tuple[tuple[str, str | None], ...] = ()  # a partial index's (ormlint.schema.Predicates)
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ class CreateIndex:
     concurrently: bool | None = False
     # inside `with op.get_context().autocommit_block():` (outside the migration's transaction)
     autocommit_block: bool = False
+    where: tuple[tuple[str, str | None], ...] = ()  # a partial index's (ormlint.schema.Predicates)
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ IDENTITY_DIALECTS = ("postgresql", "oracle", "mssql")  # the databases that hono
 def replay(graph: RevisionGraph, dialect: str | None = None) -> Schema:
     """The schema the graph's upgrade() functions build, applied base -> head, on a database of
     `dialect` (None: unknown, so operations that depend on it are uncertain)."""
-    schema = Schema()
+    schema = Schema(dialect=dialect)
     if not graph.complete:
         schema.withhold(None, "the revision graph is not one history to one head (see ORM709)")
     for revision in graph.ordered():
@@ -127,6 +127,7 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
         for index in op.indexes:
             table.indexes.append(SchemaIndex(
                 index.name, index.columns, index.unique, index.kind, Source(path, index.location),
+                where=index.where,
             ))
         return
     table = schema.tables.get(op.table) if op.table is not None else None
@@ -175,7 +176,7 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
         _alter_column(schema, table, op, source)
         _recreated_in_batch(table, op, dialect)
     elif isinstance(op, CreateIndex):
-        table.indexes.append(SchemaIndex(op.name, op.columns, op.unique, "index", source))
+        table.indexes.append(SchemaIndex(op.name, op.columns, op.unique, "index", source, where=op.where))
     elif isinstance(op, DropIndex):
         kept = [i for i in table.indexes if not (i.kind == "index" and i.name == op.name)]
         if len(kept) == len(table.indexes):

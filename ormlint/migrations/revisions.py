@@ -1288,7 +1288,7 @@ class _Reader:
                         raise _Unreadable("unique=", "indexes")
                     indexes.append(IndexSpec(
                         self.name_or_none(element_args.node("name"), "name"), index_cols,
-                        bool(unique), "index", _location(twin),
+                        bool(unique), "index", _location(twin), self.predicates(element_args),
                     ))
             except _Unreadable as error:
                 if error.part == "indexes":
@@ -1396,7 +1396,13 @@ class _Reader:
             unique = self.flag(args.node("unique"), False)
         except _NotLiteral:
             raise _Unreadable("unique= is not a literal", "indexes")
-        return CreateIndex(name, table, columns, bool(unique), where, *self.concurrency(args))
+        return CreateIndex(name, table, columns, bool(unique), where, *self.concurrency(args), self.predicates(args))
+
+    def predicates(self, args: _Args):
+        """A partial index's `postgresql_where=` / `sqlite_where=` (ormlint.schema.Predicates)."""
+        from ormlint.schema import PREDICATE_KEYWORDS, index_predicates
+
+        return index_predicates({k: args.node(k) for k in PREDICATE_KEYWORDS if k in args}, self.imports)
 
     def op_drop_index(self, args: _Args, table: str | None, where: Location) -> Operation:
         name = self.name_or_none(args.node("index_name"), "index name")

@@ -977,6 +977,8 @@ class Extractor:
                 columns = None
                 break
             columns.append(resolved)
+        from ormlint.schema import index_predicates
+
         return IndexDecl(
             name=name,
             columns=tuple(columns) if columns is not None and columns else None,
@@ -984,6 +986,7 @@ class Extractor:
             origin=origin,
             plain=plain,
             node=call,
+            where=index_predicates({k: v.value for k, v in kwargs.items()}, self.imports),
         )
 
     def _names_another_table(self, reference: cst.Attribute) -> bool:

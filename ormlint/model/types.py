@@ -132,6 +132,7 @@ class IndexDecl:
     plain: bool  # no dialect options, partial predicates or other kwargs that make it special
     node: cst.CSTNode = field(compare=False)  # the Index(...) call or the index=/unique= argument
     column: ColumnDecl | None = field(default=None, compare=False)  # for origin="column"
+    where: tuple[tuple[str, str | None], ...] = ()  # a partial index's (ormlint.schema.Predicates)
 
     @property
     def unique(self) -> bool:
