@@ -5,24 +5,15 @@ from __future__ import annotations
 import ast
 import re
 
-from ormlint.migrations.operations import (
-    AddColumn, AlterColumn, CreateCheckConstraint, CreateForeignKey, CreateIndex,
-    CreatePrimaryKey, CreateUniqueConstraint, DropColumn, DropConstraint, DropIndex, ExecuteDml,
-    ExecuteSql, Operation, RenameTable,
-)
+from ormlint.migrations.operations import ExecuteDml, ExecuteSql, Operation
 from ormlint.project import ProjectIndex
 from ormlint.rules.base import example
 from ormlint.rules.migration_safety.data_statements import data_statements
 from ormlint.rules.migration_safety.judged import (
-    INI, SCOPE, JudgedOperation, SafetyRule, operations_before, runs_outside_a_transaction,
+    INI, SCOPE, JudgedOperation, SafetyRule, ddl_lock, locked_table, operations_before,
+    runs_outside_a_transaction,
 )
 
-# the lock each DDL operation takes on its table, held until the migration's transaction ends
-_ACCESS_EXCLUSIVE = (
-    AddColumn, DropColumn, AlterColumn, DropIndex, CreateCheckConstraint, DropConstraint,
-    CreateUniqueConstraint, CreatePrimaryKey,
-)
-_ALTER_TABLE = re.compile(r"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?([\w\".]+)", re.I)
 # what ends the migration's transaction between two operations (an autocommit block, a COMMIT)
 _COMMITS = re.compile(r"commit", re.I)
 
@@ -143,40 +134,13 @@ class DataChangeBesideDdl(SafetyRule):
         return None
 
 
-def ddl_lock(op: Operation) -> tuple[str, str, str]:
-    """(what the operation is, the lock it takes on its table, what that lock blocks)."""
-    if isinstance(op, ExecuteSql):
-        return "`ALTER TABLE`", "ACCESS EXCLUSIVE", "reads and writes"
-    name = f"`{_op_name(op)}`"
-    if isinstance(op, CreateIndex):
-        return name, "SHARE", "writes"
-    if isinstance(op, CreateForeignKey):
-        return name, "SHARE ROW EXCLUSIVE", "writes"
-    return name, "ACCESS EXCLUSIVE", "reads and writes"
-
-
-def _op_name(op: Operation) -> str:
-    return re.sub(r"(?<!^)([A-Z])", r"_\1", type(op).__name__).lower()
-
-
 def _last_ddl_on(table: str, earlier: list[Operation]) -> Operation | None:
     """The last operation before the data step that locked `table` for the rest of the
     transaction."""
     for op in reversed(earlier):
-        if isinstance(op, RenameTable):
-            if op.new_name == table:
-                return op
-            continue
-        if isinstance(op, (CreateIndex, DropIndex)):
-            if op.table == table and not op.autocommit_block and op.concurrently is False:
-                return op
-            continue
-        if isinstance(op, (*_ACCESS_EXCLUSIVE, CreateForeignKey)) and op.table == table:
+        locked = locked_table(op)
+        if locked == table or (isinstance(op, ExecuteSql) and locked == table.lower()):
             return op
-        if isinstance(op, ExecuteSql) and not op.autocommit_block:
-            altered = _ALTER_TABLE.match(op.text)
-            if altered and altered.group(1).replace('"', "").rpartition(".")[2].lower() == table.lower():
-                return op
     return None
 
 

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from ormlint.migrations.operations import (
-    CreateTable, DialectBranch, DropTable, Operation, RenameTable, Revision,
+    AddColumn, AlterColumn, CreateCheckConstraint, CreateForeignKey, CreateIndex, CreatePrimaryKey,
+    CreateTable, CreateUniqueConstraint, DialectBranch, DropColumn, DropConstraint, DropIndex,
+    DropTable, ExecuteSql, Operation, RenameTable, Revision,
 )
 from ormlint.project import ProjectIndex
 from ormlint.rules.base import ProjectRule, ProjectViolation, RuleOptions
@@ -209,6 +211,49 @@ def on_existing_table(judged: JudgedOperation) -> bool:
     later in it, which locks it exclusively anyway)?"""
     table = getattr(judged.operation, "table", None)
     return table in judged.existing_tables and table not in judged.dropped_later
+
+
+# -- the locks DDL takes -------------------------------------------------------------------------
+
+# the operations that take ACCESS EXCLUSIVE on their table, held until the transaction ends
+_ACCESS_EXCLUSIVE = (
+    AddColumn, DropColumn, AlterColumn, DropIndex, CreateCheckConstraint, DropConstraint,
+    CreateUniqueConstraint, CreatePrimaryKey,
+)
+_ALTER_TABLE = re.compile(r"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?([\w\".]+)", re.I)
+
+
+def locked_table(op: Operation) -> str | None:
+    """The table the operation locks until the migration's transaction ends (PostgreSQL), or
+    None: a rename locks the table under its new name; an index built or dropped concurrently,
+    or inside an autocommit block, holds no such lock; an `ALTER TABLE` in SQL gives its table
+    lower-cased, without quotes or schema."""
+    if isinstance(op, RenameTable):
+        return op.new_name
+    if isinstance(op, (CreateIndex, DropIndex)):
+        return op.table if not op.autocommit_block and op.concurrently is False else None
+    if isinstance(op, (*_ACCESS_EXCLUSIVE, CreateForeignKey)):
+        return op.table
+    if isinstance(op, ExecuteSql) and not op.autocommit_block:
+        altered = _ALTER_TABLE.match(op.text)
+        return altered.group(1).replace('"', "").rpartition(".")[2].lower() if altered else None
+    return None
+
+
+def ddl_lock(op: Operation) -> tuple[str, str, str]:
+    """(what the operation is, the lock it takes on its table, what that lock blocks)."""
+    if isinstance(op, ExecuteSql):
+        return "`ALTER TABLE`", "ACCESS EXCLUSIVE", "reads and writes"
+    name = f"`{_op_name(op)}`"
+    if isinstance(op, CreateIndex):
+        return name, "SHARE", "writes"
+    if isinstance(op, CreateForeignKey):
+        return name, "SHARE ROW EXCLUSIVE", "writes"
+    return name, "ACCESS EXCLUSIVE", "reads and writes"
+
+
+def _op_name(op: Operation) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", type(op).__name__).lower()
 
 
 # env.py that runs migrations outside a transaction (each statement commits on its own)
