@@ -42,6 +42,7 @@ from ormlint.rules.declarative.duplicate_tablename import DuplicateTablename
 from ormlint.rules.declarative.no_primary_key import NoPrimaryKey
 from ormlint.rules.declarative.dataclass_field_order import DataclassFieldOrder
 from ormlint.rules.declarative.polymorphic_identity import PolymorphicIdentity
+from ormlint.rules.declarative.mixin_property_without_declared_attr import MixinPropertyWithoutDeclaredAttr
 from ormlint.rules.foreign_keys.set_null_on_not_null_column import SetNullOnNotNullColumn
 from ormlint.rules.foreign_keys.foreign_key_target_not_found import ForeignKeyTargetNotFound
 from ormlint.rules.foreign_keys.foreign_key_type_mismatch import ForeignKeyTypeMismatch
@@ -63,7 +64,6 @@ from ormlint.rules.comment_differs import CommentDiffers
 from ormlint.rules.computed_differs import ComputedDiffers
 from ormlint.rules.identity_differs import IdentityDiffers
 from ormlint.rules.migrations.primary_key_differs import PrimaryKeyDiffers
-from ormlint.rules.migrations.index_predicate_differs import IndexPredicateDiffers
 from ormlint.rules.migration_safety.not_null_column_without_default import NotNullColumnWithoutDefault
 from ormlint.rules.migration_safety.index_not_concurrent import IndexNotConcurrent
 from ormlint.rules.migration_safety.constraint_not_valid import ConstraintNotValid
@@ -128,6 +128,7 @@ RULE_CLASSES = (
     NoPrimaryKey,
     DataclassFieldOrder,
     PolymorphicIdentity,
+    MixinPropertyWithoutDeclaredAttr,
     SetNullOnNotNullColumn,
     ForeignKeyTargetNotFound,
     ForeignKeyTypeMismatch,
@@ -149,7 +150,6 @@ RULE_CLASSES = (
     ComputedDiffers,
     IdentityDiffers,
     PrimaryKeyDiffers,
-    IndexPredicateDiffers,
     NotNullColumnWithoutDefault,
     IndexNotConcurrent,
     ConstraintNotValid,
