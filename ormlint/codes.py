@@ -71,6 +71,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM713": True,
     "ORM714": True,
     "ORM715": True,
+    "ORM716": True,
     "ORM720": True,
     "ORM721": True,
     "ORM722": True,

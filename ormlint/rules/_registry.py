@@ -64,6 +64,7 @@ from ormlint.rules.comment_differs import CommentDiffers
 from ormlint.rules.computed_differs import ComputedDiffers
 from ormlint.rules.identity_differs import IdentityDiffers
 from ormlint.rules.migrations.primary_key_differs import PrimaryKeyDiffers
+from ormlint.rules.migrations.index_predicate_differs import IndexPredicateDiffers
 from ormlint.rules.migration_safety.not_null_column_without_default import NotNullColumnWithoutDefault
 from ormlint.rules.migration_safety.index_not_concurrent import IndexNotConcurrent
 from ormlint.rules.migration_safety.constraint_not_valid import ConstraintNotValid
@@ -150,6 +151,7 @@ RULE_CLASSES = (
     ComputedDiffers,
     IdentityDiffers,
     PrimaryKeyDiffers,
+    IndexPredicateDiffers,
     NotNullColumnWithoutDefault,
     IndexNotConcurrent,
     ConstraintNotValid,
