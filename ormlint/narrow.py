@@ -51,7 +51,7 @@ READ_NAMES = ("Column", "mapped_column", "relationship", "relation", "Relationsh
 INSURANCE_MARKERS = ("__tablename__", "__table_args__", "sqlalchemy", "sqlmodel")
 # Only module-level functions have their returns recorded (ModuleFunction.returns/is_generator),
 # and only for a call by name in this file to look up (ORM302's `default=utcnow()`), which
-# decorated and async functions never qualify for (rules/defaults.py `_is_frozen_helper`).
+# decorated and async functions never qualify for (rules/defaults/frozen_default.py `_is_frozen_helper`).
 MODULE_FUNCTION_MARKERS = ("return", "yield")
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)

@@ -26,10 +26,10 @@ from ormlint.rules.columns.duplicate_mapped_attribute import DuplicateMappedAttr
 from ormlint.rules.columns.type_checking_only_annotation import TypeCheckingOnlyAnnotation
 from ormlint.rules.columns.sql_type_in_mapped_annotation import SqlTypeInMappedAnnotation
 from ormlint.rules.columns.mapped_class_column_annotation import MappedClassColumnAnnotation
-from ormlint.rules.defaults import ServerDefaultSqlString
-from ormlint.rules.defaults import FrozenDefault
-from ormlint.rules.defaults import InvalidDefaultValue
-from ormlint.rules.defaults import MutableDefault
+from ormlint.rules.defaults.server_default_sql_string import ServerDefaultSqlString
+from ormlint.rules.defaults.frozen_default import FrozenDefault
+from ormlint.rules.defaults.invalid_default_value import InvalidDefaultValue
+from ormlint.rules.defaults.mutable_default import MutableDefault
 from ormlint.rules.indexes.duplicate_index import DuplicateIndex
 from ormlint.rules.indexes.index_name_reused import IndexNameReused
 from ormlint.rules.indexes.identifier_too_long import IdentifierTooLong
