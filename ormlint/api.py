@@ -20,7 +20,7 @@ from ormlint.discovery import is_excluded_when_named, project_root
 from ormlint.findings import Finding
 
 if TYPE_CHECKING:
-    from ormlint.facts import ProjectIndex
+    from ormlint.facts import FileFacts, ProjectIndex
     from ormlint.fixes import FileFix
     from ormlint.statements import StatementCache
 
@@ -76,6 +76,7 @@ class CheckResult:
     fixes: list[FileFix] = field(default_factory=list)  # each file a fix changed or failed on
     index: ProjectIndex | None = None  # with `need_index` (None: no project phase ran)
     warnings: list[str] = field(default_factory=list)  # for stderr: the run went on regardless
+    file_facts: tuple[FileFacts, ...] = ()  # `engine.RunResult.file_facts`
 
 
 def check(request: CheckRequest) -> CheckResult:
@@ -110,7 +111,7 @@ def check(request: CheckRequest) -> CheckResult:
     )
     return CheckResult(
         sorted(findings + result.findings), files_checked + result.files_checked, fixes,
-        result.index, result.warnings,
+        result.index, result.warnings, result.file_facts,
     )
 
 

@@ -48,6 +48,9 @@ class RunResult:
     index: ProjectIndex | None = None  # the project phase's index (None: its findings were cached)
     warnings: list[str] = field(default_factory=list)  # for stderr: the run went on regardless
     files: tuple[Path, ...] = ()  # the files checked, as the run found them
+    # Every file's facts, the project's files included when files are checked inside it (the
+    # language server's model map), whether or not the project phase ran
+    file_facts: tuple[FileFacts, ...] = ()
 
 
 
@@ -102,7 +105,8 @@ def _run_in_project(
         for f in result.findings if os.path.abspath(f.path) in shown
     )
     return RunResult(
-        findings, len(named), result.index, result.warnings, tuple(p for p, _ in named)
+        findings, len(named), result.index, result.warnings, tuple(p for p, _ in named),
+        result.file_facts,
     )
 
 
@@ -294,7 +298,10 @@ def _run_paths(
         cache.save()
         if cache.warning:
             warnings.append(cache.warning)
-    return RunResult(sorted(findings), len(files), index, warnings, tuple(p for p, _ in files))
+    return RunResult(
+        sorted(findings), len(files), index, warnings, tuple(p for p, _ in files),
+        tuple(r.facts for r in results),
+    )
 
 
 

@@ -50,16 +50,20 @@ def check_project_with_models(
     (`ormlint.model_map.model_files`), which the server navigates."""
     from ormlint.api import CheckRequest, check
     from ormlint.cache import CACHE_DIR_NAME
+    from ormlint.facts import ProjectIndex
     from ormlint.model_map import model_files
     from ormlint.sources import encode
 
     cache_dir = (settings.root if settings.config_file is not None else root) / CACHE_DIR_NAME
     sources = {Path(path): encode(text) for path, text in texts.items()}
-    request = CheckRequest(
-        paths=list(sources), settings=settings, sources=sources, cache_dir=cache_dir, need_index=True
-    )
+    request = CheckRequest(paths=list(sources), settings=settings, sources=sources, cache_dir=cache_dir)
     result = check(request)
-    return result.findings, model_files(result.index.files) if result.index is not None else {}
+    # The files as the project index holds them (implicit table names given), without the
+    # project phase when its findings are cached (an edit that leaves every file's facts alone).
+    index = ProjectIndex.build(
+        result.file_facts, True, settings.external_models, settings.external_tables
+    )
+    return result.findings, model_files(index.files)
 
 
 def warm_up() -> None:

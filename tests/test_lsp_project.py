@@ -277,3 +277,23 @@ def test_noqa_comments_of_project_findings_are_read_from_the_unsaved_text(tmp_pa
     moved = "# a new first line\n" + DRIFT["models.py"]
     found = check_project_in_process(root, settings, {str(models): moved})
     assert [(f.code, f.line) for f in found] == [("ORM703", moved.splitlines().index(bio) + 1)]
+
+
+def test_an_edit_that_leaves_the_facts_alone_reuses_the_project_findings_and_keeps_the_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ormlint.engine as engine
+    from ormlint.config import load_settings
+    from ormlint.lsp_process import check_project_with_models
+
+    root = write_project(tmp_path, DRIFT)
+    models = root / "models.py"
+    settings = load_settings([models])
+    first, first_models = check_project_with_models(root, settings, {str(models): DRIFT["models.py"]})
+    assert "ORM703" in [f.code for f in first] and str(models) in first_models
+    calls = []
+    real = engine.project_findings
+    monkeypatch.setattr(engine, "project_findings", lambda *a, **k: calls.append(1) or real(*a, **k))
+    commented = DRIFT["models.py"] + "# a comment typed at the end\n"
+    found, found_models = check_project_with_models(root, settings, {str(models): commented})
+    assert found == first and found_models == first_models and calls == []
