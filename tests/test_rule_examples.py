@@ -97,13 +97,7 @@ def test_rule_has_complete_docs(code):
     assert "# ORM" not in docs.split("## Example", 1)[1], "expectation markers leak into docs"
 
 
-# Rules whose fixable examples do not declare their fixed text yet (each family declares it as
-# it moves to one rule per module); a new rule declares it from the start.
-FIXED_TEXT_NOT_DECLARED_YET = {"ORM101"}
-ONE_FILE = [
-    (code, i, src) for code, i, src in INVALID
-    if example_files(src) is None and code not in FIXED_TEXT_NOT_DECLARED_YET
-]
+ONE_FILE = [(code, i, src) for code, i, src in INVALID if example_files(src) is None]
 
 
 @pytest.mark.parametrize(("code", "index", "source"), ONE_FILE, ids=[f"{c}-invalid-{i}" for c, i, _ in ONE_FILE])

@@ -3,21 +3,21 @@ by `python scripts/generate_rules.py`; do not edit."""
 
 from __future__ import annotations
 
-from ormlint.rules.relationships import RelationshipArgumentIsBuiltin
-from ormlint.rules.relationships import BackPopulatesMissing
-from ormlint.rules.relationships import BackPopulatesNotReciprocal
-from ormlint.rules.relationships import RelationshipTargetNotFound
-from ormlint.rules.relationships import OverlappingRelationshipsNotLinked
-from ormlint.rules.relationships import CollectionScalarContradiction
-from ormlint.rules.relationships import InvalidCascade
-from ormlint.rules.relationships import AmbiguousForeignKeys
-from ormlint.rules.backref_with_back_populates import BackrefWithBackPopulates
-from ormlint.rules.annotation_target_not_found import AnnotationTargetNotFound
-from ormlint.rules.self_reference_without_remote_side import SelfReferenceWithoutRemoteSide
-from ormlint.rules.dynamic_with_list_annotation import DynamicWithListAnnotation
-from ormlint.rules.secondary_mapped_class import SecondaryMappedClass
-from ormlint.rules.secondary_required_column import SecondaryRequiredColumn
-from ormlint.rules.duplicate_class_name import DuplicateClassName
+from ormlint.rules.relationships.relationship_argument_is_builtin import RelationshipArgumentIsBuiltin
+from ormlint.rules.relationships.back_populates_missing import BackPopulatesMissing
+from ormlint.rules.relationships.back_populates_not_reciprocal import BackPopulatesNotReciprocal
+from ormlint.rules.relationships.relationship_target_not_found import RelationshipTargetNotFound
+from ormlint.rules.relationships.overlapping_relationships_not_linked import OverlappingRelationshipsNotLinked
+from ormlint.rules.relationships.relationship_collection_scalar_contradiction import RelationshipCollectionScalarContradiction
+from ormlint.rules.relationships.invalid_relationship_cascade import InvalidRelationshipCascade
+from ormlint.rules.relationships.ambiguous_relationship_foreign_keys import AmbiguousRelationshipForeignKeys
+from ormlint.rules.relationships.backref_with_back_populates import BackrefWithBackPopulates
+from ormlint.rules.relationships.annotation_target_not_found import AnnotationTargetNotFound
+from ormlint.rules.relationships.self_reference_without_remote_side import SelfReferenceWithoutRemoteSide
+from ormlint.rules.relationships.dynamic_with_list_annotation import DynamicWithListAnnotation
+from ormlint.rules.relationships.secondary_mapped_class import SecondaryMappedClass
+from ormlint.rules.relationships.secondary_required_column import SecondaryRequiredColumn
+from ormlint.rules.relationships.duplicate_class_name import DuplicateClassName
 from ormlint.rules.columns.optional_mapped_not_null import OptionalMappedNotNull
 from ormlint.rules.columns.mapped_not_optional_but_nullable import MappedNotOptionalButNullable
 from ormlint.rules.columns.mapped_type_contradicts_sql_type import MappedTypeContradictsSqlType
@@ -86,7 +86,7 @@ from ormlint.rules.migration_safety.data_change_beside_ddl import DataChangeBesi
 from ormlint.rules.security.plaintext_credential_column import PlaintextCredentialColumn
 from ormlint.rules.modernisation.legacy_declarative_base import LegacyDeclarativeBase
 from ormlint.rules.modernisation.legacy_column import LegacyColumn
-from ormlint.rules.backref_to_back_populates import BackrefToBackPopulates
+from ormlint.rules.modernisation.backref_to_back_populates import BackrefToBackPopulates
 from ormlint.rules.modernisation.dynamic_to_write_only import DynamicToWriteOnly
 
 RULE_CLASSES = (
@@ -95,9 +95,9 @@ RULE_CLASSES = (
     BackPopulatesNotReciprocal,
     RelationshipTargetNotFound,
     OverlappingRelationshipsNotLinked,
-    CollectionScalarContradiction,
-    InvalidCascade,
-    AmbiguousForeignKeys,
+    RelationshipCollectionScalarContradiction,
+    InvalidRelationshipCascade,
+    AmbiguousRelationshipForeignKeys,
     BackrefWithBackPopulates,
     AnnotationTargetNotFound,
     SelfReferenceWithoutRemoteSide,

@@ -110,7 +110,7 @@ def test_orm111_a_self_referential_scalar_without_remote_side_loads_a_child_as_t
 
 def test_orm111_a_backref_named_after_the_foreign_key_without_remote_side_fails_configuration():
     source = RULES["ORM111"].invalid[0].replace(
-        'parent: Mapped[Optional["Node"]] = relationship()  # ORM111',
+        'parent: Mapped[Optional["Node"]] = relationship()  # ORM111:5',
         'children: Mapped[list["Node"]] = relationship(backref="parent")',
     )
     with load(source) as example:

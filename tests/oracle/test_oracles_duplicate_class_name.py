@@ -50,7 +50,7 @@ def test_orm115_a_string_target_fails_at_configuration(tmp_path):
 
 
 def test_orm115_an_annotation_alone_fails_too(tmp_path):
-    replace = ('relationship("Account")  # ORM115', "relationship()")
+    replace = ('relationship("Account")  # ORM115:21', "relationship()")
     with imported(RULES["ORM115"].invalid[0], tmp_path, replace) as modules:
         with pytest.raises(exc.InvalidRequestError, match='Multiple classes found for path "Account"'):
             modules["base"].Base.registry.configure()

@@ -208,7 +208,7 @@ def test_orm107_delete_orphan_in_a_many_to_one_backref_fails_too():
 
 def test_orm107_single_parent_allows_it_and_the_valid_example_is_clean():
     source = RULES["ORM107"].invalid[1].replace(
-        'cascade="all, delete-orphan")  # ORM107', 'cascade="all, delete-orphan", single_parent=True)'
+        'cascade="all, delete-orphan")  # ORM107:5', 'cascade="all, delete-orphan", single_parent=True)'
     )
     with load(source) as example:
         configure_cleanly(example)

@@ -60,7 +60,7 @@ class SecondaryMappedClass(ProjectRule):
             class User(Base):
                 __tablename__ = "user_account"
                 id: Mapped[int] = mapped_column(primary_key=True)
-                groups: Mapped[list["Group"]] = relationship(secondary="UserGroup")  # ORM113
+                groups: Mapped[list["Group"]] = relationship(secondary="UserGroup")  # ORM113:5
 
 
             class Group(Base):

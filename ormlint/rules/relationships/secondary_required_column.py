@@ -63,7 +63,7 @@ class SecondaryRequiredColumn(ProjectRule):
             class User(Base):
                 __tablename__ = "user_account"
                 id: Mapped[int] = mapped_column(primary_key=True)
-                groups: Mapped[list["Group"]] = relationship(secondary=user_group)  # ORM114
+                groups: Mapped[list["Group"]] = relationship(secondary=user_group)  # ORM114:5
 
 
             class Group(Base):

@@ -65,7 +65,7 @@ class SelfReferenceWithoutRemoteSide(ProjectRule):
                 __tablename__ = "node"
                 id: Mapped[int] = mapped_column(primary_key=True)
                 parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("node.id"))
-                parent: Mapped[Optional["Node"]] = relationship()  # ORM111
+                parent: Mapped[Optional["Node"]] = relationship()  # ORM111:5
             '''),
     )
     valid = (

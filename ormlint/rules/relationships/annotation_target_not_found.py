@@ -53,7 +53,7 @@ class AnnotationTargetNotFound(ProjectRule):
             class User(Base):
                 __tablename__ = "user_account"
                 id: Mapped[int] = mapped_column(primary_key=True)
-                addresses: Mapped[list["Adress"]] = relationship()  # ORM110
+                addresses: Mapped[list["Adress"]] = relationship()  # ORM110:28
 
 
             class Address(Base):

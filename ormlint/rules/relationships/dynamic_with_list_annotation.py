@@ -55,7 +55,7 @@ class DynamicWithListAnnotation(Rule):
             class User(Base):
                 __tablename__ = "user_account"
                 id: Mapped[int] = mapped_column(primary_key=True)
-                addresses: Mapped[list["Address"]] = relationship(lazy="dynamic")  # ORM112
+                addresses: Mapped[list["Address"]] = relationship(lazy="dynamic")  # ORM112:55
 
 
             class Address(Base):

@@ -86,7 +86,7 @@ class DuplicateClassName(ProjectRule):
                 __tablename__ = "invoice"
                 id: Mapped[int] = mapped_column(primary_key=True)
                 account_id: Mapped[int] = mapped_column(ForeignKey("billing_account.id"))
-                account: Mapped["Account"] = relationship("Account")  # ORM115
+                account: Mapped["Account"] = relationship("Account")  # ORM115:21
             '''),
     )
     valid = (

@@ -49,7 +49,7 @@ class BackrefWithBackPopulates(Rule):
             class Author(Base):
                 __tablename__ = "author"
                 id: Mapped[int] = mapped_column(primary_key=True)
-                books: Mapped[list["Book"]] = relationship(back_populates="author", backref="writer")  # ORM109
+                books: Mapped[list["Book"]] = relationship(back_populates="author", backref="writer")  # ORM109:73
 
 
             class Book(Base):
