@@ -17,3 +17,25 @@ def test_the_generated_files_are_up_to_date():
         capture_output=True, text=True, timeout=120,
     )
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+# code prefix -> the family folder under ormlint/rules/ (CONTRIBUTING.md, step 1)
+FAMILY_FOLDERS = (
+    ("ORM1", "relationships"), ("ORM2", "columns"), ("ORM3", "defaults"), ("ORM4", "indexes"),
+    ("ORM5", "declarative"), ("ORM6", "foreign_keys"), ("ORM70", "migrations"), ("ORM71", "migrations"),
+    ("ORM7", "migration_safety"), ("ORM8", "security"), ("ORM9", "modernisation"),
+)
+
+
+def test_each_rule_is_one_module_of_its_family_named_after_it():
+    from ormlint.rules import RULES
+
+    misplaced = []
+    for code, rule in RULES.items():
+        folder = next(folder for prefix, folder in FAMILY_FOLDERS if code.startswith(prefix))
+        module, cls = rule.name.replace("-", "_"), "".join(w.capitalize() for w in rule.name.split("-"))
+        if folder == "migration_safety":  # one rule per module already, named before the convention
+            module, cls = rule.__module__.rsplit(".", 1)[-1], rule.__name__
+        if (rule.__module__, rule.__name__) != (f"ormlint.rules.{folder}.{module}", cls):
+            misplaced.append(f"{code}: {rule.__module__}.{rule.__name__}, not ormlint.rules.{folder}.{module}.{cls}")
+    assert not misplaced, "\n".join(misplaced)

@@ -59,10 +59,10 @@ from ormlint.rules.migrations.server_default_differs import ServerDefaultDiffers
 from ormlint.rules.migrations.foreign_key_differs import ForeignKeyDiffers
 from ormlint.rules.migrations.revision_graph_broken import RevisionGraphBroken
 from ormlint.rules.migrations.autogenerate_metadata_misses_models import AutogenerateMetadataMissesModels
-from ormlint.rules.check_constraint_differs import CheckConstraintDiffers
-from ormlint.rules.comment_differs import CommentDiffers
-from ormlint.rules.computed_differs import ComputedDiffers
-from ormlint.rules.identity_differs import IdentityDiffers
+from ormlint.rules.migrations.check_constraint_differs import CheckConstraintDiffers
+from ormlint.rules.migrations.comment_differs import CommentDiffers
+from ormlint.rules.migrations.computed_differs import ComputedDiffers
+from ormlint.rules.migrations.identity_differs import IdentityDiffers
 from ormlint.rules.migrations.primary_key_differs import PrimaryKeyDiffers
 from ormlint.rules.migrations.index_predicate_differs import IndexPredicateDiffers
 from ormlint.rules.migration_safety.not_null_column_without_default import NotNullColumnWithoutDefault
