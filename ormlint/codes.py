@@ -90,6 +90,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM738": True,
     "ORM740": False,
     "ORM741": False,
+    "ORM742": False,
     "ORM801": False,
     "ORM901": False,
     "ORM902": False,

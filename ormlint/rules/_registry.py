@@ -83,6 +83,7 @@ from ormlint.rules.migration_safety.downgrade_leaves_enum_type import DowngradeL
 from ormlint.rules.migration_safety.enum_type_not_created import EnumTypeNotCreated
 from ormlint.rules.migration_safety.update_or_delete_without_where import UpdateOrDeleteWithoutWhere
 from ormlint.rules.migration_safety.data_change_beside_ddl import DataChangeBesideDdl
+from ormlint.rules.migration_safety.lock_without_timeout import LockWithoutTimeout
 from ormlint.rules.security.plaintext_credential_column import PlaintextCredentialColumn
 from ormlint.rules.modernisation.legacy_declarative_base import LegacyDeclarativeBase
 from ormlint.rules.modernisation.legacy_column import LegacyColumn
@@ -170,6 +171,7 @@ RULE_CLASSES = (
     EnumTypeNotCreated,
     UpdateOrDeleteWithoutWhere,
     DataChangeBesideDdl,
+    LockWithoutTimeout,
     PlaintextCredentialColumn,
     LegacyDeclarativeBase,
     LegacyColumn,

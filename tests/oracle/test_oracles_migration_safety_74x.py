@@ -110,3 +110,56 @@ def test_orm741_a_batch_blocks_ddl_runs_where_the_block_ends(engine):
             after = _table_locks(connection)
     assert "AccessExclusiveLock" not in inside and "RowExclusiveLock" in inside
     assert "AccessExclusiveLock" in after
+
+
+# -- ORM742: a lock request without lock_timeout ----------------------------------------------
+
+
+def _waiting_for_exclusive(engine) -> bool:
+    with engine.connect() as connection:
+        return bool(connection.execute(text(
+            "SELECT count(*) FROM pg_locks WHERE relation = 'invoices'::regclass "
+            "AND mode = 'AccessExclusiveLock' AND NOT granted"
+        )).scalar())
+
+
+def _add_column_while_a_reader_holds_the_table(engine, lock_timeout: str | None) -> tuple[str, bool]:
+    """A reader stays idle in its transaction on `invoices` while a migration adds a column:
+    (how the migration ended, whether a third session's SELECT waited meanwhile)."""
+    import threading
+    import time
+
+    outcome: dict[str, str] = {}
+
+    def migrate() -> None:
+        try:
+            with engine.connect() as connection, connection.begin():
+                if lock_timeout is not None:
+                    connection.execute(text(f"SET LOCAL lock_timeout = '{lock_timeout}'"))
+                _operations(connection).add_column("invoices", sa.Column("note", sa.Text()))
+            outcome["migration"] = "done"
+        except sa.exc.OperationalError as error:
+            outcome["migration"] = _sqlstate(error)
+
+    with engine.connect() as reader:
+        reader.begin()
+        reader.execute(text("SELECT count(*) FROM invoices"))  # holds ACCESS SHARE, then idles
+        migration = threading.Thread(target=migrate)
+        migration.start()
+        deadline = time.monotonic() + 10
+        while lock_timeout is None and not _waiting_for_exclusive(engine) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if lock_timeout is not None:
+            migration.join(10)  # it gives up while the reader still holds the table
+        select_waited = _read_waits(engine)
+        reader.rollback()
+    migration.join(10)
+    return outcome["migration"], select_waited
+
+
+def test_orm742_a_waiting_alter_queues_every_query_behind_it(engine):
+    assert _add_column_while_a_reader_holds_the_table(engine, None) == ("done", True)
+
+
+def test_orm742_with_lock_timeout_the_migration_gives_up_and_queries_run(engine):
+    assert _add_column_while_a_reader_holds_the_table(engine, "300ms") == ("55P03", False)
