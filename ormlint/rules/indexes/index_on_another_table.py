@@ -157,13 +157,14 @@ class IndexOnAnotherTable(Rule):
                 continue
             if cls.table_args.shape != "tuple":
                 continue
+            bound_in_body = {assignment.attr for assignment in cls.assignments}  # once per class
             for item, starred in zip(cls.table_args.items, cls.table_args.starred):
                 if starred or not isinstance(item, cst.Call):
                     continue
                 what = model.imports.symbol(item.func)
                 if what not in _COLUMN_ARGUMENTS:
                     continue
-                found = next(self._foreign_columns(item, what, cls, model, order), None)
+                found = next(self._foreign_columns(item, what, cls, model, order, bound_in_body), None)
                 if found is None:
                     continue
                 yield self.violation(
@@ -214,7 +215,8 @@ class IndexOnAnotherTable(Rule):
         )
 
     def _foreign_columns(
-        self, item: cst.Call, what: str, cls: ModelClass, model: FileModel, order: dict[int, int]
+        self, item: cst.Call, what: str, cls: ModelClass, model: FileModel, order: dict[int, int],
+        bound_in_body: set[str],
     ) -> Iterator[_ForeignColumn]:
         first, keywords = _COLUMN_ARGUMENTS[what]
         positional = [arg for arg in item.args if arg.keyword is None and not arg.star]
@@ -224,7 +226,6 @@ class IndexOnAnotherTable(Rule):
             arg.value for arg in item.args
             if arg.keyword is not None and arg.keyword.value in keywords
         ]
-        bound_in_body = {assignment.attr for assignment in cls.assignments}
         stack: list[cst.CSTNode] = list(reversed(values))
         while stack:
             node = stack.pop()
