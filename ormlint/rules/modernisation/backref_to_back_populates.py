@@ -385,10 +385,8 @@ def _hierarchy(model: FileModel, cls: ModelClass) -> set[str]:
 
 def _binds(model: FileModel, cls: ModelClass, name: str) -> bool:
     """A class of `cls`'s hierarchy in this file binds `name` in its body."""
-    return any(
-        name in _class_names(other.node)
-        for other in model.classes if other.name in _hierarchy(model, cls)
-    )
+    family = _hierarchy(model, cls)  # once: the walk is over every class of the file
+    return any(name in _class_names(other.node) for other in model.classes if other.name in family)
 
 
 def _class_names(node: cst.ClassDef) -> set[str]:
