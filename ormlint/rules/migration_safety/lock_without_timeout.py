@@ -21,7 +21,7 @@ class LockWithoutTimeout(SafetyRule):
     catches = (
         "the first operation of a revision that locks an existing table (`add_column`, "
         "`alter_column`, a plain `create_index` ...) with no `lock_timeout` set in the revision "
-        "or env.py: waiting for the lock, it queues every query on the table (opt-in, new "
+        "or env.py: waiting for the lock, it queues every query on the table (new "
         "revisions, PostgreSQL)"
     )
     default_enabled = False  # opt-in: whether a wait can happen depends on the application's traffic
