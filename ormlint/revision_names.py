@@ -15,6 +15,7 @@ import ast
 from dataclasses import dataclass
 
 from ormlint.facts import Location
+from ormlint.migrations.operations import OPERATION_PARAMETERS, TABLE_PARAMETERS
 
 
 @dataclass(frozen=True)
@@ -27,26 +28,10 @@ class NameUse:
     foreign_key: bool = False  # a "table.column" target: it names the table too
 
 
-# Alembic's signatures: which argument (position, keyword) names what. Batch operations take
-# no table argument (it is the batch's), so their positions are one less.
-_TABLE = {
-    "create_table": (0, "table_name"), "drop_table": (0, "table_name"),
-    "rename_table": (0, "old_table_name"), "add_column": (0, "table_name"),
-    "drop_column": (0, "table_name"), "alter_column": (0, "table_name"),
-    "create_index": (1, "table_name"), "drop_index": (1, "table_name"),
-    "create_unique_constraint": (1, "table_name"), "create_primary_key": (1, "table_name"),
-    "create_check_constraint": (1, "table_name"), "drop_constraint": (1, "table_name"),
-    "create_foreign_key": (1, "source_table"), "create_table_comment": (0, "table_name"),
-    "drop_table_comment": (0, "table_name"), "batch_alter_table": (0, "table_name"),
-}
-_NEW_TABLE = {"rename_table": (1, "new_table_name")}
-_COLUMN = {"drop_column": (1, "column_name"), "alter_column": (1, "column_name")}
-_COLUMNS = {
-    "create_index": (2, "columns"), "create_unique_constraint": (2, "columns"),
-    "create_primary_key": (2, "columns"), "create_foreign_key": (3, "local_cols"),
-}
-_REFERENT = {"create_foreign_key": (2, "referent_table")}
-_REFERENT_COLUMNS = {"create_foreign_key": (4, "remote_cols")}
+# Alembic's signatures, as the revision reader knows them, and `batch_alter_table`'s own.
+_PARAMETERS = {**OPERATION_PARAMETERS, "batch_alter_table": ("table_name",)}
+# the parameters naming a table: the operation's own (or its new name), or a foreign key's target
+_TABLE_NAMES = TABLE_PARAMETERS | {"new_table_name", "referent_table"}
 # Table-level constraints inside `create_table`: their string arguments are its columns.
 _CONSTRAINTS = {"PrimaryKeyConstraint", "UniqueConstraint", "Index"}
 
@@ -54,11 +39,9 @@ _CONSTRAINTS = {"PrimaryKeyConstraint", "UniqueConstraint", "Index"}
 def argument_names(method: str, position: int) -> str | None:
     """What the `position`th argument of `op.<method>(...)` names: "table", "column" (of the
     table its first argument names) or None."""
-    if any(roles.get(method, (None,))[0] == position for roles in (_TABLE, _NEW_TABLE, _REFERENT)):
-        return "table"
-    if _COLUMN.get(method, (None,))[0] == position:
-        return "column"
-    return None
+    parameters = _PARAMETERS.get(method, ())
+    name = parameters[position] if 0 <= position < len(parameters) else None
+    return "table" if name in _TABLE_NAMES else "column" if name == "column_name" else None
 
 
 def revision_names(source: str) -> list[NameUse]:
@@ -87,7 +70,7 @@ class _Reader(ast.NodeVisitor):
                 isinstance(call, ast.Call) and _method(call) == "batch_alter_table"
                 and isinstance(item.optional_vars, ast.Name)
             ):
-                table = self._literal(_argument(call, *_TABLE["batch_alter_table"]))
+                table = self._literal(_argument(call, 0, "table_name"))
                 if table is not None:
                     self.batches[item.optional_vars.id] = table
         self.generic_visit(node)
@@ -96,35 +79,34 @@ class _Reader(ast.NodeVisitor):
         method = _method(node)
         receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
         batch_table = self.batches.get(receiver.id) if isinstance(receiver, ast.Name) else None
-        if method is not None and (batch_table is not None or method in _TABLE):
+        if method in _PARAMETERS:
             self._operation(node, method, batch_table)
         self.generic_visit(node)
 
     def _operation(self, call: ast.Call, method: str, batch_table: str | None) -> None:
-        shift = 1 if batch_table is not None else 0
+        parameters = _PARAMETERS[method]
+        if batch_table is not None:  # a batch operation takes no table argument
+            parameters = tuple(p for p in parameters if p not in TABLE_PARAMETERS)
 
-        def argument(roles: dict, name: str) -> ast.AST | None:
-            if name not in roles:
-                return None
-            position, keyword = roles[name]
-            return _argument(call, position - shift, keyword) if position >= shift else _keyword(call, keyword)
+        def argument(name: str) -> ast.AST | None:
+            return _argument(call, parameters.index(name), name) if name in parameters else None
 
         table = batch_table
-        if batch_table is None:
-            node = argument(_TABLE, method)
-            table = self._add(node, None)
-            self._add(argument(_NEW_TABLE, method), None)
+        if table is None:
+            own = next((p for p in parameters if p in TABLE_PARAMETERS), None)
+            table = self._add(argument(own), None) if own is not None else None
+            self._add(argument("new_table_name"), None)
         if table is None:
             return
-        self._add(argument(_COLUMN, method), table)
-        for node in _elements(argument(_COLUMNS, method)):
+        self._add(argument("column_name"), table)
+        for node in _elements(argument("columns") or argument("local_cols")):
             self._add(node, table)
-        referent = self._add(argument(_REFERENT, method), None)
+        referent = self._add(argument("referent_table"), None)
         if referent is not None:
-            for node in _elements(argument(_REFERENT_COLUMNS, method)):
+            for node in _elements(argument("remote_cols")):
                 self._add(node, referent)
         if method in ("create_table", "add_column"):
-            for element in call.args[1 - shift if method == "add_column" else 1:]:
+            for element in call.args[0 if batch_table is not None else 1:]:
                 self._element(element, table)
 
     def _element(self, node: ast.AST, table: str) -> None:

@@ -14,6 +14,30 @@ from ormlint.facts import Location
 
 NOWHERE = Location(1, 1, 1, 1)
 
+# Alembic operation parameters (positional order); batch variants omit the table name. The
+# revision reader and the language server's map of the names revisions write read them.
+OPERATION_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "create_table": ("table_name",),
+    "drop_table": ("table_name",),
+    "rename_table": ("old_table_name", "new_table_name"),
+    "add_column": ("table_name", "column"),
+    "drop_column": ("table_name", "column_name"),
+    "alter_column": ("table_name", "column_name"),
+    "create_index": ("index_name", "table_name", "columns"),
+    "drop_index": ("index_name", "table_name"),
+    "create_unique_constraint": ("constraint_name", "table_name", "columns"),
+    "create_foreign_key": (
+        "constraint_name", "source_table", "referent_table", "local_cols", "remote_cols",
+    ),
+    "create_primary_key": ("constraint_name", "table_name", "columns"),
+    "create_check_constraint": ("constraint_name", "table_name", "condition"),
+    "drop_constraint": ("constraint_name", "table_name", "type_"),
+    "create_table_comment": ("table_name", "comment"),
+    "drop_table_comment": ("table_name",),
+}
+# the parameters naming the operation's own table (a batch operation takes none of them)
+TABLE_PARAMETERS = frozenset({"table_name", "source_table", "old_table_name"})
+
 
 # -- operations ----------------------------------------------------------------------------------
 

@@ -68,6 +68,7 @@ from ormlint.model.names import (
 from ormlint.facts import Location
 from ormlint.model.extract import calls_in
 from ormlint.migrations.operations import (
+    OPERATION_PARAMETERS, TABLE_PARAMETERS,
     NOWHERE,
     CheckSpec,
     ForeignKeySpec,
@@ -255,27 +256,6 @@ class _Args:
         return name in self.values
 
 
-# Alembic operation parameters (positional order); batch variants omit the table name.
-_PARAMS = {
-    "create_table": ("table_name",),
-    "drop_table": ("table_name",),
-    "rename_table": ("old_table_name", "new_table_name"),
-    "add_column": ("table_name", "column"),
-    "drop_column": ("table_name", "column_name"),
-    "alter_column": ("table_name", "column_name"),
-    "create_index": ("index_name", "table_name", "columns"),
-    "drop_index": ("index_name", "table_name"),
-    "create_unique_constraint": ("constraint_name", "table_name", "columns"),
-    "create_foreign_key": (
-        "constraint_name", "source_table", "referent_table", "local_cols", "remote_cols",
-    ),
-    "create_primary_key": ("constraint_name", "table_name", "columns"),
-    "create_check_constraint": ("constraint_name", "table_name", "condition"),
-    "drop_constraint": ("constraint_name", "table_name", "type_"),
-    "create_table_comment": ("table_name", "comment"),
-    "drop_table_comment": ("table_name",),
-}
-_TABLE_PARAMS = {"table_name", "source_table", "old_table_name"}
 _HARMLESS_OPS = {
     "bulk_insert", "f", "inline_literal", "get_context", "get_bind",
     "create_exclude_constraint",
@@ -729,15 +709,15 @@ class _Reader:
         where = _location(twin)
         if method in _HARMLESS_OPS:
             return True
-        if method not in _PARAMS:
+        if method not in OPERATION_PARAMETERS:
             out.append(Uncertain(batch_table if batch else None, f"op.{method}() is not modelled", where))
             return True
-        params = _PARAMS[method]
+        params = OPERATION_PARAMETERS[method]
         if batch:
             if method == "create_foreign_key":
                 params = ("constraint_name", "referent_table", "local_cols", "remote_cols")
             else:
-                params = tuple(p for p in params if p not in _TABLE_PARAMS)
+                params = tuple(p for p in params if p not in TABLE_PARAMETERS)
         args = _Args(call, twin, params)
         if batch:
             if batch_table is None:
@@ -745,7 +725,7 @@ class _Reader:
                 return True
             table: str | None = batch_table
         else:
-            table = self.table_name(args, next((p for p in params if p in _TABLE_PARAMS), ""))
+            table = self.table_name(args, next((p for p in params if p in TABLE_PARAMETERS), ""))
         if method == "create_check_constraint" and (table is None or args.starred):
             # the checks of that table (or of any) are not known; nothing else changes
             out.append(Uncertain(table, f"op.{method}() not read", where, "checks"))
