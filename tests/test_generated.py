@@ -34,8 +34,6 @@ def test_each_rule_is_one_module_of_its_family_named_after_it():
     for code, rule in RULES.items():
         folder = next(folder for prefix, folder in FAMILY_FOLDERS if code.startswith(prefix))
         module, cls = rule.name.replace("-", "_"), "".join(w.capitalize() for w in rule.name.split("-"))
-        if folder == "migration_safety":  # one rule per module already, named before the convention
-            module, cls = rule.__module__.rsplit(".", 1)[-1], rule.__name__
         if (rule.__module__, rule.__name__) != (f"ormlint.rules.{folder}.{module}", cls):
             misplaced.append(f"{code}: {rule.__module__}.{rule.__name__}, not ormlint.rules.{folder}.{module}.{cls}")
     assert not misplaced, "\n".join(misplaced)

@@ -65,18 +65,18 @@ from ormlint.rules.migrations.computed_differs import ComputedDiffers
 from ormlint.rules.migrations.identity_differs import IdentityDiffers
 from ormlint.rules.migrations.primary_key_differs import PrimaryKeyDiffers
 from ormlint.rules.migrations.index_predicate_differs import IndexPredicateDiffers
-from ormlint.rules.migration_safety.not_null_column_without_default import NotNullColumnWithoutDefault
-from ormlint.rules.migration_safety.index_not_concurrent import IndexNotConcurrent
-from ormlint.rules.migration_safety.constraint_not_valid import ConstraintNotValid
-from ormlint.rules.migration_safety.unique_constraint_on_existing_table import UniqueConstraintOnExistingTable
-from ormlint.rules.migration_safety.set_not_null import SetNotNull
-from ormlint.rules.migration_safety.column_type_rewrite import ColumnTypeRewrite
-from ormlint.rules.migration_safety.column_type_without_using import ColumnTypeWithoutUsing
+from ormlint.rules.migration_safety.not_null_column_added_without_default import NotNullColumnAddedWithoutDefault
+from ormlint.rules.migration_safety.index_not_built_concurrently import IndexNotBuiltConcurrently
+from ormlint.rules.migration_safety.constraint_added_without_not_valid import ConstraintAddedWithoutNotValid
+from ormlint.rules.migration_safety.unique_constraint_built_under_lock import UniqueConstraintBuiltUnderLock
+from ormlint.rules.migration_safety.not_null_set_on_existing_column import NotNullSetOnExistingColumn
+from ormlint.rules.migration_safety.column_type_change_rewrites_table import ColumnTypeChangeRewritesTable
+from ormlint.rules.migration_safety.column_type_change_without_using import ColumnTypeChangeWithoutUsing
 from ormlint.rules.migration_safety.sqlite_alter_outside_batch import SqliteAlterOutsideBatch
-from ormlint.rules.migration_safety.volatile_default_rewrite import VolatileDefaultRewrite
-from ormlint.rules.migration_safety.rename_or_drop_mapped import RenameOrDropMapped
+from ormlint.rules.migration_safety.volatile_default_rewrites_table import VolatileDefaultRewritesTable
+from ormlint.rules.migration_safety.rename_or_drop_of_mapped_name import RenameOrDropOfMappedName
 from ormlint.rules.migration_safety.revision_imports_models import RevisionImportsModels
-from ormlint.rules.migration_safety.enum_value_in_transaction import EnumValueInTransaction
+from ormlint.rules.migration_safety.enum_value_used_in_its_transaction import EnumValueUsedInItsTransaction
 from ormlint.rules.migration_safety.unnamed_constraint_drop import UnnamedConstraintDrop
 from ormlint.rules.migration_safety.enum_type_created_twice import EnumTypeCreatedTwice
 from ormlint.rules.migration_safety.downgrade_leaves_enum_type import DowngradeLeavesEnumType
@@ -153,18 +153,18 @@ RULE_CLASSES = (
     IdentityDiffers,
     PrimaryKeyDiffers,
     IndexPredicateDiffers,
-    NotNullColumnWithoutDefault,
-    IndexNotConcurrent,
-    ConstraintNotValid,
-    UniqueConstraintOnExistingTable,
-    SetNotNull,
-    ColumnTypeRewrite,
-    ColumnTypeWithoutUsing,
+    NotNullColumnAddedWithoutDefault,
+    IndexNotBuiltConcurrently,
+    ConstraintAddedWithoutNotValid,
+    UniqueConstraintBuiltUnderLock,
+    NotNullSetOnExistingColumn,
+    ColumnTypeChangeRewritesTable,
+    ColumnTypeChangeWithoutUsing,
     SqliteAlterOutsideBatch,
-    VolatileDefaultRewrite,
-    RenameOrDropMapped,
+    VolatileDefaultRewritesTable,
+    RenameOrDropOfMappedName,
     RevisionImportsModels,
-    EnumValueInTransaction,
+    EnumValueUsedInItsTransaction,
     UnnamedConstraintDrop,
     EnumTypeCreatedTwice,
     DowngradeLeavesEnumType,

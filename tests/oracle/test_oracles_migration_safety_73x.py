@@ -96,7 +96,7 @@ def _relfilenode(engine) -> int:
 
 
 def test_orm731_the_functions_are_volatile(engine):
-    from ormlint.rules.migration_safety.volatile_default_rewrite import volatile_call
+    from ormlint.rules.migration_safety.volatile_default_rewrites_table import volatile_call
 
     names = ["gen_random_uuid", "random", "clock_timestamp", "timeofday", "nextval"]
     with engine.connect() as connection:

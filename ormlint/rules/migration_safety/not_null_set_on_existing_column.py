@@ -19,7 +19,7 @@ _WITH_NOTE = INI.replace(
 )
 
 
-class SetNotNull(SafetyRule):
+class NotNullSetOnExistingColumn(SafetyRule):
     code = "ORM724"
     name = "not-null-set-on-existing-column"
     summary = "NOT NULL set on a nullable column of an existing table (a full scan under an exclusive lock)"

@@ -25,7 +25,7 @@ def volatile_call(server_default: str) -> str | None:
     return found.group(1) + "()" if found else None
 
 
-class VolatileDefaultRewrite(SafetyRule):
+class VolatileDefaultRewritesTable(SafetyRule):
     code = "ORM731"
     name = "volatile-default-rewrites-table"
     summary = "a column with a volatile server default added to a table that already exists"

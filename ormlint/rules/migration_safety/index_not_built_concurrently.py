@@ -11,7 +11,7 @@ from ormlint.rules.migration_safety.judged import (
 )
 
 
-class IndexNotConcurrent(SafetyRule):
+class IndexNotBuiltConcurrently(SafetyRule):
     code = "ORM721"
     name = "index-not-built-concurrently"
     summary = "an index created or dropped on an existing table without CONCURRENTLY, or CONCURRENTLY inside a transaction"

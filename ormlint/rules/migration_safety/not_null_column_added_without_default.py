@@ -7,7 +7,7 @@ from ormlint.project import ProjectIndex
 from ormlint.rules.base import example
 from ormlint.rules.migration_safety.judged import INI, SCOPE, JudgedOperation, SafetyRule
 
-class NotNullColumnWithoutDefault(SafetyRule):
+class NotNullColumnAddedWithoutDefault(SafetyRule):
     code = "ORM720"
     name = "not-null-column-added-without-default"
     summary = "a NOT NULL column without a server default added to a table that already exists"

@@ -26,7 +26,7 @@ def type_before(judged: JudgedOperation) -> str | None:
     return op.existing_type
 
 
-class ColumnTypeRewrite(SafetyRule):
+class ColumnTypeChangeRewritesTable(SafetyRule):
     code = "ORM725"
     name = "column-type-change-rewrites-table"
     summary = "a column type change that rewrites an existing table under an exclusive lock"

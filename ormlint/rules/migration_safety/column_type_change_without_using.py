@@ -5,12 +5,12 @@ from __future__ import annotations
 from ormlint.migrations.operations import AlterColumn
 from ormlint.project import ProjectIndex
 from ormlint.rules.base import example
-from ormlint.rules.migration_safety.column_type_rewrite import type_before
+from ormlint.rules.migration_safety.column_type_change_rewrites_table import type_before
 from ormlint.rules.migration_safety.judged import INI, SCOPE, JudgedOperation, SafetyRule
 from ormlint.rules.migration_safety.type_change import casts_automatically
 
 
-class ColumnTypeWithoutUsing(SafetyRule):
+class ColumnTypeChangeWithoutUsing(SafetyRule):
     code = "ORM726"
     name = "column-type-change-without-using"
     summary = "a column type change that PostgreSQL cannot cast automatically, without postgresql_using="

@@ -11,7 +11,7 @@ from ormlint.rules.base import example
 from ormlint.rules.migration_safety.judged import INI, SCOPE, JudgedOperation, SafetyRule, holds_old_rows
 
 
-class UniqueConstraintOnExistingTable(SafetyRule):
+class UniqueConstraintBuiltUnderLock(SafetyRule):
     code = "ORM723"
     name = "unique-constraint-built-under-lock"
     summary = "a unique constraint or primary key added to an existing table builds its index under an exclusive lock"

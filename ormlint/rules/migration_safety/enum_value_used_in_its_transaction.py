@@ -16,7 +16,7 @@ _ADD_VALUE = re.compile(
 )
 
 
-class EnumValueInTransaction(SafetyRule):
+class EnumValueUsedInItsTransaction(SafetyRule):
     code = "ORM734"
     name = "enum-value-used-in-its-transaction"
     summary = "an enum value added with ALTER TYPE ... ADD VALUE is used in the same transaction"

@@ -12,7 +12,7 @@ from ormlint.rules.migration_safety.judged import (
 )
 
 
-class ConstraintNotValid(SafetyRule):
+class ConstraintAddedWithoutNotValid(SafetyRule):
     code = "ORM722"
     name = "constraint-added-without-not-valid"
     summary = "a foreign key or check constraint added to an existing table without NOT VALID"

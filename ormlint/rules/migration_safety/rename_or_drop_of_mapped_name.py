@@ -27,7 +27,7 @@ _MODELS = '''
 '''
 
 
-class RenameOrDropMapped(SafetyRule):
+class RenameOrDropOfMappedName(SafetyRule):
     code = "ORM732"
     name = "rename-or-drop-of-mapped-name"
     summary = "a table or column that a model maps is dropped or renamed"
