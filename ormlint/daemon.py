@@ -46,10 +46,10 @@ class DaemonError(Exception):
 # -- the commands, in the CLI's process -----------------------------------------------------------
 
 def project_root_of(path: Path) -> Path:
-    """The project a daemon started for PATH serves: the root `engine.project_root` finds for a
+    """The project a daemon started for PATH serves: the root `discovery.project_root` finds for a
     file in PATH, else PATH itself (its directory, for a file)."""
     from ormlint.config import load_settings
-    from ormlint.engine import project_root
+    from ormlint.discovery import project_root
 
     directory = path if path.is_dir() else path.parent
     settings = load_settings([path])

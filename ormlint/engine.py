@@ -31,10 +31,6 @@ from ormlint.project_phase import (
 )
 from ormlint.sources import read_file, too_large
 
-# Also importable from here, as from the one-module engine of before the split (tests, tools):
-# they live in `analysis`.
-from ormlint.analysis import analyse_file, analyse_source, check_source  # noqa: E402,F401
-
 
 # Below this many files a process pool costs more than it saves (editor, pre-commit).
 PARALLEL_THRESHOLD = 16

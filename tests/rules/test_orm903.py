@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ormlint.engine import analyse_source
+from ormlint.analysis import analyse_source
 from ormlint.fixes import fix_source
 from ormlint.rules import RULES
 from ormlint.rules.base import strip_markers
