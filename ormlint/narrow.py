@@ -8,18 +8,23 @@ its number and every column its offset. Findings and fix edits are positions in 
 text, so they are the same with and without narrowing (tests/test_narrow.py proves it on every
 rule example and fixture).
 
-Where ormlint reads a function body today, and how a body that may be read is kept:
+Where ormlint reads a function body today, and how a body that may be read is kept. The model
+extractor's reads are kept whatever rules run; a rule's reads beyond them are kept while a rule
+that declares them is selected (`Rule.reads_bodies_matching` and `Rule.reads`, copied to
+`ormlint.codes` by scripts/generate_rules.py): this module names no rule.
 
 - module-level functions: the extractor collects `Column(...)`/`mapped_column(...)` calls in them
-  (Alembic's upgrade(), column factories) and `ModuleFunction` records their `return` values and
-  `yield`, which ORM302 looks up by name for a call such as `default=utcnow()`: kept when the
-  body names a column constructor (or an import alias of one), or says `return` or `yield` and
-  the function's name is written in the narrowed text outside its `def` (a call in a blanked
-  body is one no rule evaluates);
+  (Alembic's upgrade(), column factories): kept when the body names a column constructor (or an
+  import alias of one);
+- `ModuleFunction` records their `return` values and `yield`, which a rule that declares
+  MODULE_FUNCTION_RETURNS looks up by name for a call such as `default=utcnow()`: kept, while
+  such a rule is selected, when the body says `return` or `yield` and the function's name is
+  written in the narrowed text outside its `def` (a call in a blanked body is one no rule
+  evaluates);
 - `declared_attr` functions (columns, relationships, `__tablename__`): kept when a decorator names
   `declared_attr` or an import alias of it;
-- ORM801 (opt-in) looks for hashing or encrypting identifiers in a model class's methods: kept,
-  when ORM801 is selected, if the body matches ORM801's own pattern;
+- bodies that match a selected rule's `reads_bodies_matching` (hashing or encrypting
+  identifiers in a model's methods, say);
 - and, not read today but cheap insurance against a reader added later: bodies that mention
   relationships, `declared_attr`, `__tablename__`, `__table_args__`, SQLAlchemy or SQLModel by
   name, or define a class.
@@ -42,7 +47,7 @@ from typing import Collection, Iterable, Iterator
 
 import libcst as cst
 
-from ormlint.codes import BODY_PATTERNS
+from ormlint.codes import BODY_PATTERNS, MODULE_FUNCTION_RETURNS, RULE_READS
 from ormlint.syntax import as_python_reads, python_lines
 
 # Names whose calls or decorators the extractor resolves inside a body (by import, so an alias
@@ -50,8 +55,8 @@ from ormlint.syntax import as_python_reads, python_lines
 READ_NAMES = ("Column", "mapped_column", "relationship", "relation", "Relationship", "declared_attr")
 INSURANCE_MARKERS = ("__tablename__", "__table_args__", "sqlalchemy", "sqlmodel")
 # Only module-level functions have their returns recorded (ModuleFunction.returns/is_generator),
-# and only for a call by name in this file to look up (ORM302's `default=utcnow()`), which
-# decorated and async functions never qualify for (rules/defaults/frozen_default.py `_is_frozen_helper`).
+# and only for a call by name in this file to look up (`default=utcnow()`), which decorated and
+# async functions never qualify for (MODULE_FUNCTION_RETURNS: plain functions only).
 MODULE_FUNCTION_MARKERS = ("return", "yield")
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -87,7 +92,7 @@ def _no_validation(self: cst.CSTNode) -> None:
 def parse_narrowed(source: str, tree: ast.Module, codes: Collection[str] | None = None) -> cst.Module:
     """libcst's tree of `source` with the unread bodies blanked (its nodes have the positions
     they have in `source`). `tree` is `ast.parse(source)`; `codes`: the selected rules (default:
-    all), which decide whether the methods ORM801 reads are kept."""
+    all), whose declared reads are kept."""
     narrowed = narrowed_text(source, tree, codes)
     if narrowed is not source:
         try:
@@ -101,27 +106,33 @@ def narrowed_text(source: str, tree: ast.Module, codes: Collection[str] | None =
     """`narrowed_source` for the selected rules `codes` (default: all); `source` itself when its
     statements nest beyond the interpreter's limit."""
     patterns = [p for code, p in BODY_PATTERNS.items() if codes is None or code in codes]
+    returns = any(
+        MODULE_FUNCTION_RETURNS in reads
+        for code, reads in RULE_READS.items() if codes is None or code in codes
+    )
     try:
-        return narrowed_source(source, tree, patterns)
+        return narrowed_source(source, tree, patterns, returns)
     except RecursionError:
         return source
 
 
 def narrowed_source(
-    source: str, tree: ast.Module, body_patterns: Collection[re.Pattern[str]] | None = None
+    source: str, tree: ast.Module, body_patterns: Collection[re.Pattern[str]] | None = None,
+    module_function_returns: bool = True,
 ) -> str:
     """`source` with the bodies no rule reads blanked: same number of lines, and every line
     outside a blanked body unchanged. `tree` is `ast.parse(source)`; `body_patterns`: the
-    bodies the selected rules read beyond model code (default: every rule's)."""
+    bodies the selected rules read beyond model code (default: every rule's);
+    `module_function_returns`: a selected rule reads MODULE_FUNCTION_RETURNS."""
     patterns = tuple(BODY_PATTERNS.values()) if body_patterns is None else tuple(body_patterns)
     if "\r" in source.replace("\r\n", ""):
         return source  # a lone \r: let libcst see the text as it is written
     aliases = _alias_spellings(tree.body)
-    # A module-level function whose returns ORM302 may read is kept when the narrowed text
+    # A module-level function whose returns a rule may read is kept when the narrowed text
     # calls it by name; keeping one reveals its body, which may name another (hence the rounds).
     called: set[int] = set()
     while True:
-        markers = _Markers(aliases, patterns, called)
+        markers = _Markers(aliases, patterns, called, module_function_returns)
         narrowed = _narrowed(source, tree, markers)
         if not markers.helpers:
             return narrowed
@@ -203,15 +214,17 @@ class _Markers:
 
     def __init__(
         self, aliases: set[str], body_patterns: Collection[re.Pattern[str]] = (),
-        called: Collection[int] = (),
+        called: Collection[int] = (), module_function_returns: bool = True,
     ) -> None:
         self.words = (*READ_NAMES, *INSURANCE_MARKERS)
         self.body_patterns = [(_plain_words(p), p) for p in body_patterns]
         self.aliases = (
             re.compile("|".join(rf"\b{re.escape(a)}\b" for a in sorted(aliases))) if aliases else None
         )
-        # Module-level functions with a `return` or `yield` (by their `def` line): those called
-        # in the narrowed text, kept; and those blanked that a call may need (`helpers`).
+        # Module-level functions with a `return` or `yield` (by their `def` line), when a rule
+        # reads their returns: those called in the narrowed text, kept; and those blanked that a
+        # call may need (`helpers`).
+        self.module_function_returns = module_function_returns
         self.called = called
         self.helpers: list[ast.FunctionDef] = []
 
@@ -290,6 +303,7 @@ def _may_blank(
         return not markers.found_in("".join(lines[start - 1 : end]))
     if (
         module_level
+        and markers.module_function_returns
         and isinstance(func, ast.FunctionDef)
         and any(word in text for word in MODULE_FUNCTION_MARKERS)
     ):

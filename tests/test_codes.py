@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ormlint.codes import BODY_PATTERNS, RULE_CODES
+from ormlint.codes import BODY_PATTERNS, READ_KINDS, RULE_CODES, RULE_READS
 from ormlint.rules import RULES
 
 
@@ -13,6 +13,12 @@ def test_the_code_table_lists_every_rule_and_its_default():
 def test_the_bodies_the_narrowed_parse_keeps_are_the_ones_rules_declare():
     declared = {code: rule.reads_bodies_matching for code, rule in RULES.items() if rule.reads_bodies_matching}
     assert declared == BODY_PATTERNS
+
+
+def test_the_other_reads_the_narrowed_parse_keeps_are_the_ones_rules_declare():
+    declared = {code: rule.reads for code, rule in RULES.items() if rule.reads}
+    assert declared == RULE_READS
+    assert all(reads <= set(READ_KINDS) for reads in RULE_READS.values())
 
 
 def test_the_narrowed_parse_names_no_rule():

@@ -20,9 +20,11 @@ import pytest
 
 import ormlint.analysis as analysis
 import ormlint.engine as engine
-from ormlint.codes import BODY_PATTERNS, all_codes, default_codes
+from ormlint.codes import (
+    BODY_PATTERNS, MODULE_FUNCTION_RETURNS, RULE_READS, all_codes, default_codes,
+)
 from ormlint.config import load_settings
-from ormlint.narrow import narrowed_source, parse_module, parse_narrowed
+from ormlint.narrow import narrowed_source, narrowed_text, parse_module, parse_narrowed
 from ormlint.positions import node_positions
 from ormlint.rules import RULES
 from ormlint.rules.base import example_files, python_sources
@@ -500,6 +502,33 @@ def test_findings_with_the_default_rules_do_not_depend_on_narrowing(monkeypatch)
                 whole = analysis.analyse_file(text, path, default)
             narrowed = analysis.analyse_file(text, path, default)
             assert (_comparable(narrowed.findings), narrowed.facts) == (_comparable(whole.findings), whole.facts)
+
+
+def test_findings_of_the_rules_that_declare_no_reads_do_not_depend_on_narrowing(monkeypatch):
+    """With no rule that declares a read selected, every declared read is blanked too: no other
+    rule reads anything beyond what the model extractor keeps."""
+    declaring = {code for code in RULES if code in BODY_PATTERNS or code in RULE_READS}
+    assert declaring  # (the test is not vacuous)
+    codes = CODES - declaring
+    sources = [(str(p), decode(p.read_bytes())) for p in FIXTURE_FILES]
+    sources += [(f"{name}.py", module) for name, source in EXAMPLES for module in python_sources(source)]
+    for path, source in sources:
+        for text in (source, with_probes(source)):
+            with monkeypatch.context() as patch:
+                patch.setattr(analysis, "NARROW_PARSE", False)
+                whole = analysis.analyse_file(text, path, codes)
+            narrowed = analysis.analyse_file(text, path, codes)
+            assert (_comparable(narrowed.findings), narrowed.facts) == (_comparable(whole.findings), whole.facts)
+
+
+def test_helper_returns_are_kept_only_while_a_rule_that_reads_them_is_selected():
+    source = "def utcnow():\n    print(1)\n    return now()\n\n\nclass Event:\n    created = utcnow()\n"
+    tree = ast.parse(source)
+    readers = {code for code, reads in RULE_READS.items() if MODULE_FUNCTION_RETURNS in reads}
+    assert narrowed_text(source, tree, CODES) == source
+    assert narrowed_text(source, tree, readers) == source
+    blanked = narrowed_text(source, tree, CODES - readers)
+    assert blanked.splitlines()[:4] == ['def utcnow(): """', "", '"""', ""]
 
 
 def test_credential_methods_are_kept_only_when_orm801_is_selected():

@@ -72,6 +72,9 @@ class Rule:
     # text matches (scripts/generate_rules.py copies it to ormlint.codes.BODY_PATTERNS, which
     # the narrowed parse and a cached run read without importing the rules).
     reads_bodies_matching: ClassVar[re.Pattern[str] | None] = None
+    # Other things the rule reads beyond model code, from `ormlint.codes.READ_KINDS` (e.g.
+    # MODULE_FUNCTION_RETURNS): copied to `ormlint.codes.RULE_READS` the same way.
+    reads: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, options: RuleOptions | None = None) -> None:
         self.options = options or RuleOptions()

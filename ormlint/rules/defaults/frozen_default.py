@@ -8,6 +8,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from ormlint.codes import MODULE_FUNCTION_RETURNS
 from ormlint.model.names import dotted_name
 
 from ormlint.model.types import ColumnDecl, FileModel, ModuleFunction
@@ -112,6 +113,7 @@ def _locally_bound(found: FrozenCall, column: ColumnDecl) -> bool:
 class FrozenDefault(Rule):
     code = "ORM302"
     name = "frozen-default"
+    reads = frozenset({MODULE_FUNCTION_RETURNS})  # `_is_frozen_helper`
     summary = (
         "`default=datetime.now()`/`uuid4()`: a value computed once (at import, or per call of "
         "the function that builds the column), shared by every row"
