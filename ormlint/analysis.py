@@ -18,7 +18,8 @@ from ormlint import prefilter
 from ormlint.codes import PARSE_ERROR_CODE, RuleOptions, all_codes, default_codes
 from ormlint.config import Settings
 from ormlint.facts import (
-    FileFacts, ProjectIndex, configures_type_map, flask_naming, text_facts, unparsed_facts,
+    FileFacts, ProjectIndex, configures_type_map, flask_naming, names_naming_convention, text_facts,
+    unparsed_facts,
 )
 from ormlint.findings import Finding
 from ormlint.noqa import is_suppressed_finding
@@ -158,6 +159,7 @@ def _analyse_file(
     if syntax_error is None and whole_trees is None and not prefilter.may_declare_models(source):
         return FileResult([], FileFacts(
             path, custom_type_map=configures_type_map(source), flask_naming=flask_naming(source),
+            names_naming_convention=names_naming_convention(source),
         ))
     narrow = NARROW_PARSE and tree is not None and whole_trees is None
     if narrow and statements is not None and syntax_error is None:

@@ -67,6 +67,10 @@ class ColumnFacts:
     identity: tuple[tuple[str, bool | int], ...] | None = None  # the Identity() options
     sequence: str | None = None  # a Sequence()'s name
     generated_known: bool = True
+    # Its constraints written without a name (ORM407): (what, where), e.g. ("ForeignKey(...)", ...).
+    unnamed_constraints: tuple[tuple[str, Location], ...] = ()
+    # SQLModel's `Field(sa_column=Column(...))`: where the Column object is written (ORM508).
+    sa_column: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,9 @@ class ClassFacts:
     # and nothing else: (prefix, suffix). It names the table of each subclass not overriding it.
     lowered_name_tablename: tuple[str, str] | None = None
     sqlmodel_table: bool = False  # a SQLModel class declared with `table=True`
+    # Declared with `table=True`, SQLModel or not as far as its file tells (its bases may be
+    # elsewhere): ORM508.
+    table_keyword: bool = False
     # `tablename` is written nowhere: the index gave the name the library gives the table
     # (Flask-SQLAlchemy's, SQLModel's, a base's declared_attr; ProjectIndex.implicit_tablename).
     tablename_implicit: bool = False
@@ -185,6 +192,8 @@ class ClassFacts:
     checks: tuple[CheckFacts, ...] = ()
     comment: str | None = None
     comment_known: bool = True
+    # The constraints its own `__table_args__` write without a name (as ColumnFacts').
+    unnamed_constraints: tuple[tuple[str, Location], ...] = ()
 
     @property
     def declares_mapping(self) -> bool:
@@ -220,8 +229,13 @@ def text_facts(path: str, source: str) -> FileFacts:
     relationship to a class declared there (an STI subclass, say) is not "not found"."""
     return FileFacts(
         path, classes=tuple(opaque_class(n) for n in _CLASS_STATEMENT.findall(source)),
-        flask_naming=flask_naming(source),
+        flask_naming=flask_naming(source), names_naming_convention=names_naming_convention(source),
     )
+
+
+def names_naming_convention(source: str) -> bool:
+    """Might the file give a MetaData constraint names (FileFacts.names_naming_convention)?"""
+    return "naming_convention" in source
 
 
 _CUSTOM_FLASK_MODEL = re.compile(r"\b(?:model_class|disable_autonaming|make_declarative_base)\b")
@@ -282,6 +296,7 @@ class TableFacts:
     checks: tuple[CheckFacts, ...] = ()  # as ClassFacts'
     comment: str | None = None
     comment_known: bool = True
+    unnamed_constraints: tuple[tuple[str, Location], ...] = ()  # as ClassFacts'
 
 
 @dataclass(frozen=True)
@@ -311,6 +326,8 @@ class FileFacts:
     # history (FileModel.is_alembic_revision), not the project's models.
     is_revision: bool = False
     flask_naming: str | None = None  # see flask_naming()
+    # The text names `naming_convention` (a MetaData's, set here or assigned later): ORM407.
+    names_naming_convention: bool = False
 
 
 def _top_level_package(path: str, package_dirs: frozenset[str]) -> str:

@@ -27,6 +27,7 @@ from ormlint.model.names import (
 )
 from ormlint.model.types import FileModel
 from ormlint.syntax import statements_breadth_first
+from ormlint.unnamed_constraints import column_sites, item_sites
 
 
 # -- building facts from one file ----------------------------------------------------------------
@@ -157,6 +158,10 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                     **_relationship_literals(model, rel),
                 )
             )
+        table_keyword = any(
+            arg.keyword is not None and arg.keyword.value == "table"
+            and bool_value(arg.value) is True for arg in cls.node.keywords
+        )
         library_root = next(
             (sym for base in cls.bases
              if (sym := model.imports.dotted_symbol(base)) in ("flask.Model", "sqlmodel.SQLModel")),
@@ -188,10 +193,9 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                     model, _table_args_items(cls.table_args), _table_args_comment(cls.table_args),
                     positions, positions.classes.get(cls.name), location,
                 ),
-                sqlmodel_table=cls.is_sqlmodel and any(
-                    arg.keyword is not None and arg.keyword.value == "table"
-                    and bool_value(arg.value) is True for arg in cls.node.keywords
-                ),
+                sqlmodel_table=cls.is_sqlmodel and table_keyword,
+                unnamed_constraints=_table_args_sites(model, cls, positions),
+                table_keyword=table_keyword,
             )
         )
     tables = []
@@ -199,10 +203,21 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
     for table in model.tables:
         if not table.tablename:
             continue
-        where = positions.located(positions.first_string(tree, table.tablename)) or Location(1, 1, 1, 1)
+        name_node = positions.first_string(tree, table.tablename)
+        where = positions.located(name_node) or Location(1, 1, 1, 1)
+        table_call = _ast_table_call(tree, name_node)
+        column_calls = _table_column_calls(table, table_call)
         tables.append(TableFacts(
             name=table.tablename,
-            columns=tuple(_column_facts(model, c, positions, None, where) for c in table.columns),
+            columns=tuple(
+                _column_facts(model, c, positions, None, where, ast_call=column_calls.get(id(c.node)))
+                for c in table.columns
+            ),
+            unnamed_constraints=item_sites(
+                [a.value for a in table.node.args[2:] if a.keyword is None],
+                [a for a in table_call.args[2:]] if table_call is not None else [],
+                model.imports, positions.located,
+            ),
             location=where,
             indexes=_index_facts(
                 model, table.indexes, [a.value for a in table.node.args[2:] if a.keyword is None],
@@ -245,7 +260,42 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
         path=model.path, classes=tuple(classes), tables=tuple(tables),
         index_names=tuple(index_names), custom_type_map=model.custom_type_map,
         is_revision=model.is_alembic_revision, flask_naming=model.flask_naming,
+        names_naming_convention=model.names_naming_convention,
     )
+
+
+def _table_args_sites(model: FileModel, cls, positions: "_AstPositions") -> tuple:
+    """ClassFacts.unnamed_constraints: those of the class's own `__table_args__` tuple."""
+    if cls.table_args.shape != "tuple":
+        return ()
+    stmt = positions.assignment(cls.name, "__table_args__")
+    value = getattr(stmt, "value", None)
+    if not isinstance(value, ast.Tuple):
+        return ()
+    return item_sites(cls.table_args.items, value.elts, model.imports, positions.located)
+
+
+def _ast_table_call(tree: ast.Module | None, name_node: ast.AST | None) -> ast.Call | None:
+    """The `Table("name", ...)` call whose name is the string constant `name_node`."""
+    if tree is None or name_node is None:
+        return None
+    line = name_node.lineno
+    for stmt in tree.body:
+        if stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
+            for node in _walk(stmt):
+                if type(node) is ast.Call and node.args and node.args[0] is name_node:
+                    return node
+    return None
+
+
+def _table_column_calls(table, call: ast.Call | None) -> dict[int, ast.AST]:
+    """The `ast` node of each positional argument of a Table() call, by id of its libcst node."""
+    if call is None:
+        return {}
+    positional = [a.value for a in table.node.args if a.keyword is None]
+    if len(positional) != len(call.args):
+        return {}
+    return {id(c): a for c, a in zip(positional, call.args)}
 
 
 def _bare_mapped_columns(
@@ -524,7 +574,7 @@ _ANNOTATION_TYPES = {
 
 def _column_facts(
     model: FileModel, column, positions: "_AstPositions", stmt, fallback: Location,
-    origins: dict[str, str] | None = None,
+    origins: dict[str, str] | None = None, ast_call: ast.AST | None = None,
 ) -> ColumnFacts:
     return ColumnFacts(
         attr=column.attr,
@@ -550,7 +600,25 @@ def _column_facts(
         annotation_class=_annotation_class(model, column.annotation, origins) if origins is not None else None,
         **_schema_fields(model, column),
         **_column_beyond_fields(model, column, positions, stmt, positions.located(stmt) or fallback),
+        **_column_constraint_fields(model, column, positions, stmt, ast_call),
     )
+
+
+def _column_constraint_fields(
+    model: FileModel, column, positions: "_AstPositions", stmt, ast_call: ast.AST | None
+) -> dict:
+    """ColumnFacts' `unnamed_constraints` and `sa_column` (ORM407, ORM508). `ast_call`: the
+    column's call in the `ast` tree when known (a Table()'s column), else read from `stmt`."""
+    sa_column = None
+    if ast_call is None and isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
+        ast_call = stmt.value
+        inner = next((k.value for k in ast_call.keywords if k.arg == "sa_column"), None)
+        if column.constructor == "Column" and isinstance(inner, ast.Call):
+            ast_call, sa_column = inner, positions.located(inner)
+    return {
+        "unnamed_constraints": column_sites(column, ast_call, model.imports, positions.located),
+        "sa_column": sa_column,
+    }
 
 
 def _annotation_class(model: FileModel, mapped, origins: dict[str, str]) -> BaseRef | None:

@@ -13,7 +13,7 @@ from typing import Iterable, Iterator, Sequence
 
 import libcst as cst
 
-from ormlint.facts import configures_type_map, flask_naming
+from ormlint.facts import configures_type_map, flask_naming, names_naming_convention
 from ormlint.model.blocks import blocks, function_statements
 from ormlint.model.names import (
     syntax_children,
@@ -170,6 +170,7 @@ class Extractor:
             module_bindings=self.module_bindings,
             custom_type_map=configures_type_map(self.source),
             flask_naming=flask_naming(self.source),
+            names_naming_convention=names_naming_convention(self.source),
         )
 
     def _module_functions(self) -> dict[str, ModuleFunction]:

@@ -303,6 +303,7 @@ class FileModel:
     # The file configures a type_annotation_map: `Mapped[str]` may map to another type here.
     custom_type_map: bool = False
     flask_naming: str | None = None  # see ormlint.facts.flask_naming
+    names_naming_convention: bool = False  # see ormlint.facts.names_naming_convention
 
     @property
     def is_alembic_revision(self) -> bool:

@@ -36,6 +36,7 @@ from ormlint.rules.indexes.identifier_too_long import IdentifierTooLong
 from ormlint.rules.indexes.constraint_names_missing_column import ConstraintNamesMissingColumn
 from ormlint.rules.indexes.index_on_primary_key import IndexOnPrimaryKey
 from ormlint.rules.indexes.index_on_another_table import IndexOnAnotherTable
+from ormlint.rules.indexes.unnamed_constraint import UnnamedConstraint
 from ormlint.rules.declarative.table_args_not_tuple_or_dict import TableArgsNotTupleOrDict
 from ormlint.rules.declarative.table_args_dict_not_last import TableArgsDictNotLast
 from ormlint.rules.declarative.duplicate_tablename import DuplicateTablename
@@ -43,6 +44,7 @@ from ormlint.rules.declarative.no_primary_key import NoPrimaryKey
 from ormlint.rules.declarative.dataclass_field_order import DataclassFieldOrder
 from ormlint.rules.declarative.polymorphic_identity import PolymorphicIdentity
 from ormlint.rules.declarative.mixin_property_without_declared_attr import MixinPropertyWithoutDeclaredAttr
+from ormlint.rules.declarative.shared_sa_column import SharedSaColumn
 from ormlint.rules.foreign_keys.set_null_on_not_null_column import SetNullOnNotNullColumn
 from ormlint.rules.foreign_keys.foreign_key_target_not_found import ForeignKeyTargetNotFound
 from ormlint.rules.foreign_keys.foreign_key_type_mismatch import ForeignKeyTypeMismatch
@@ -124,6 +126,7 @@ RULE_CLASSES = (
     ConstraintNamesMissingColumn,
     IndexOnPrimaryKey,
     IndexOnAnotherTable,
+    UnnamedConstraint,
     TableArgsNotTupleOrDict,
     TableArgsDictNotLast,
     DuplicateTablename,
@@ -131,6 +134,7 @@ RULE_CLASSES = (
     DataclassFieldOrder,
     PolymorphicIdentity,
     MixinPropertyWithoutDeclaredAttr,
+    SharedSaColumn,
     SetNullOnNotNullColumn,
     ForeignKeyTargetNotFound,
     ForeignKeyTypeMismatch,
