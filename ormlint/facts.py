@@ -67,10 +67,21 @@ class ColumnFacts:
     identity: tuple[tuple[str, bool | int], ...] | None = None  # the Identity() options
     sequence: str | None = None  # a Sequence()'s name
     generated_known: bool = True
+    enum: EnumFacts | None = None  # its named PostgreSQL enum type (ORM717); None: none, or not known
     # Its constraints written without a name (ORM407): (what, where), e.g. ("ForeignKey(...)", ...).
     unnamed_constraints: tuple[tuple[str, Location], ...] = ()
     # SQLModel's `Field(sa_column=Column(...))`: where the Column object is written (ORM508).
     sa_column: Location | None = None
+
+
+@dataclass(frozen=True)
+class EnumFacts:
+    """A column's named PostgreSQL enum type (ORM717), as ormlint.enum_labels reads it."""
+
+    name: str | None  # None: named after `enum_class`, lower-cased
+    labels: tuple[str, ...] | None  # written as literal strings; None: `enum_class`'s
+    enum_class: BaseRef | None = None
+    by_value: bool = False  # `values_callable=lambda e: [m.value for m in e]`: the members' values
 
 
 @dataclass(frozen=True)
@@ -194,6 +205,9 @@ class ClassFacts:
     comment_known: bool = True
     # The constraints its own `__table_args__` write without a name (as ColumnFacts').
     unnamed_constraints: tuple[tuple[str, Location], ...] = ()
+    # A Python enum class: its members (name, value when a string), when certain
+    # (ormlint.enum_labels); None: not an enum class, or its members are not certain.
+    enum_members: tuple[tuple[str, str | None], ...] | None = None
 
     @property
     def declares_mapping(self) -> bool:
@@ -224,11 +238,20 @@ def configures_type_map(source: str) -> bool:
     return "type_annotation_map" in source
 
 
+_ENUM_CLASS = re.compile(r"^class[ \t]+\w+[ \t]*\([^)]*Enum\b", re.MULTILINE)
+
+
 def text_facts(path: str, source: str) -> FileFacts:
     """Facts for a file the prefilter skips: the names of the classes it defines, so that a
     relationship to a class declared there (an STI subclass, say) is not "not found"."""
+    classes = tuple(opaque_class(n) for n in _CLASS_STATEMENT.findall(source))
+    if _ENUM_CLASS.search(source):  # an enum class's members are its type's labels (ORM717)
+        from ormlint.enum_labels import module_enum_members
+
+        members = module_enum_members(source)
+        classes = tuple(replace(c, enum_members=members.get(c.name)) for c in classes)
     return FileFacts(
-        path, classes=tuple(opaque_class(n) for n in _CLASS_STATEMENT.findall(source)),
+        path, classes=classes,
         flask_naming=flask_naming(source), names_naming_convention=names_naming_convention(source),
     )
 

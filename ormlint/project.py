@@ -17,9 +17,10 @@ from typing import Iterable, Iterator
 import libcst as cst
 
 from ormlint.facts import (  # noqa: F401  (re-exported: the facts are part of this module's API)
-    BaseRef, CheckFacts, ClassFacts, ColumnFacts, FileFacts, IndexFacts, IndexNameFacts, Location, ProjectIndex,
+    BaseRef, CheckFacts, ClassFacts, ColumnFacts, EnumFacts, FileFacts, IndexFacts, IndexNameFacts, Location, ProjectIndex,
     RelationshipFacts, TableFacts, _module_path, opaque_class, text_facts,
 )
+from ormlint.enum_labels import enum_call, enum_class_members, read_enum_type
 from ormlint.generated_columns import NOT_GENERATED, UNKNOWN as GENERATED_UNKNOWN, generated_fields
 from ormlint.model.extract import keyword_args
 from ormlint.model.names import (
@@ -189,6 +190,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                 tablename_location=positions.located(positions.assignment(cls.name, "__tablename__")),
                 lowered_name_tablename=_lowered_name_tablename(model, cls),
                 mapper_args=_mapper_args(cls.node),
+                enum_members=enum_class_members(cls.node, model.imports),
                 **_table_beyond_fields(
                     model, _table_args_items(cls.table_args), _table_args_comment(cls.table_args),
                     positions, positions.classes.get(cls.name), location,
@@ -324,6 +326,7 @@ def _bare_mapped_columns(
             server_default=default, server_default_known=known,
             primary_key_known=mapped.primary_key or mapped.names_known,
             annotation_class=_annotation_class(model, mapped, origins),
+            enum=_annotation_enum(model, mapped, origins),
             **dict(zip(("comment", "comment_known"), _annotation_comment(mapped))),
             **_annotation_generated(model, mapped),
         ))
@@ -598,6 +601,7 @@ def _column_facts(
         ),
         primary_key_known=_primary_key_known(column),
         annotation_class=_annotation_class(model, column.annotation, origins) if origins is not None else None,
+        enum=_column_enum(model, column, origins or {}),
         **_schema_fields(model, column),
         **_column_beyond_fields(model, column, positions, stmt, positions.located(stmt) or fallback),
         **_column_constraint_fields(model, column, positions, stmt, ast_call),
@@ -619,6 +623,33 @@ def _column_constraint_fields(
         "unnamed_constraints": column_sites(column, ast_call, model.imports, positions.located),
         "sa_column": sa_column,
     }
+
+
+def _column_enum(model: FileModel, column, origins: dict[str, str]) -> EnumFacts | None:
+    """ColumnFacts.enum: the named enum type of its explicit type, or (a mapped_column with
+    none) of its `Mapped[...]` annotation."""
+    if column.constructor == "sqlmodel.Field" or any(a.star for a in column.node.args):
+        return None
+    if column.type_expr is None:
+        return _annotation_enum(model, column.annotation, origins) if column.constructor == "mapped_column" and not column.foreign_keys else None
+    call = enum_call(column.type_expr, model.imports)
+    found = read_enum_type(call, model.imports) if call is not None else None
+    if found is None:
+        return None
+    name, labels, dotted, by_value = found
+    if dotted is None:
+        return EnumFacts(name, labels)
+    ref = _project_base(dotted, model, origins)
+    return EnumFacts(name, None, ref, by_value) if isinstance(ref, BaseRef) else None
+
+
+def _annotation_enum(model: FileModel, mapped, origins: dict[str, str]) -> EnumFacts | None:
+    """`Mapped[Status]` of a project class with no type of its own: `Enum(Status)` when the
+    class is an enum (SQLAlchemy's default type_annotation_map)."""
+    if mapped is None or mapped.column is not None:
+        return None  # an Annotated alias may give it a type
+    ref = _annotation_class(model, mapped, origins)
+    return EnumFacts(None, None, ref) if ref is not None else None
 
 
 def _annotation_class(model: FileModel, mapped, origins: dict[str, str]) -> BaseRef | None:

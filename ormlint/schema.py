@@ -54,6 +54,9 @@ class SchemaColumn:
     sequence: str | None = None
     generated_known: bool = True
     identity_known: bool = True  # False: a database that ignores Identity() (SQLite, MySQL)
+    enum_type: str | None = None  # the named PostgreSQL enum type of its values (ORM717)
+    # The model's labels of that type (None: not known); the migrations' are the schema's.
+    enum_labels: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -127,6 +130,10 @@ class SchemaTable:
 class Schema:
     tables: dict[str, SchemaTable] = field(default_factory=dict)
     dialect: str | None = None  # the database the migrations were replayed for (None: unknown)
+    # The named enum types by name, with their labels (ORM717): None when a type's labels are not
+    # known (created by code or SQL that was not read, changed under a condition...); a type
+    # not listed is not known to exist.
+    enum_types: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
     # The set of tables itself is not known (an operation on an unknown table name, a raw SQL
     # statement that may create or drop tables): no table is reported missing on either side.
     uncertain: bool = False
@@ -139,6 +146,19 @@ class Schema:
         holder.uncertain = True
         if holder.withheld_because is None:
             holder.withheld_because = reason + where
+
+
+def sql_type_name(name: str) -> str:
+    """A type's name as SQL writes it (quoted unless it is lower-case)."""
+    return ".".join(
+        part if part.isidentifier() and part == part.lower() else '"' + part.replace('"', '""') + '"'
+        for part in name.split(".")
+    )
+
+
+def sql_label(label: str) -> str:
+    """An enum label as an SQL string literal."""
+    return "'" + label.replace("'", "''") + "'"
 
 
 # A partial index's predicates by dialect: (("postgresql", "deleted_at IS NULL"),); the SQL is

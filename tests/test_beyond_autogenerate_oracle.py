@@ -340,3 +340,100 @@ def test_the_written_revision_recreates_the_partial_indexes(tmp_path, request):
     url = fresh_database("postgresql", tmp_path, request)
     run_migrations(project, url, "head")
     assert_the_revision_syncs(project, url, predicate_database_state, predicate_model_state, PARTIAL_TABLES)
+
+
+# -- enum labels (ORM717) --------------------------------------------------------------------------
+
+ENUM_TABLES = ["orders", "tickets"]
+
+
+def label_database_state(url: str, tables: list[str]) -> dict:
+    """Each enum column's type name and its labels (as a set: their order is not compared)."""
+    rows = _query(url, (
+        "SELECT c.relname, a.attname, t.typname, e.enumlabel FROM pg_attribute a "
+        "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid "
+        "JOIN pg_enum e ON e.enumtypid = t.oid WHERE c.relname = ANY(:tables)"
+    ), tables=tables)
+    state: dict = {}
+    for table, column, enum, label in rows:
+        state.setdefault(f"{table}.{column}", (enum, set()))[1].add(label)
+    return state
+
+
+def label_model_state(project: Path, tables: list[str]) -> dict:
+    from sqlalchemy import Enum
+
+    metadata = load_metadata(project)
+    return {
+        f"{name}.{column.name}": (column.type.name, set(column.type.enums))
+        for name in tables for column in metadata.tables[name].columns if isinstance(column.type, Enum)
+    }
+
+
+def _insert_fails(url: str, project: Path, table: str, column: str, member: str) -> str:
+    """The error PostgreSQL gives an INSERT, through the model's table, of the enum member."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import DataError
+    from sqlalchemy.pool import NullPool
+
+    model = load_metadata(project).tables[table]
+    value = getattr(model.c[column].type.enum_class, member)
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection, pytest.raises(DataError) as failed:
+            connection.execute(model.insert().values(id=1, **{column: value}))
+    finally:
+        engine.dispose()
+    return type(failed.value.orig).__name__
+
+
+def test_enum_labels_differ_and_alembic_reports_none(tmp_path, request):
+    pytest.importorskip("alembic")
+    project = _copy("enum_labels", tmp_path)
+    url = fresh_database("postgresql", tmp_path, request)
+    run_migrations(project, url, "head")
+    database = label_database_state(url, ENUM_TABLES)
+    models = label_model_state(project, ENUM_TABLES)
+    assert database["orders.status"] == ("order_status", {"PENDING", "PAID"})
+    assert models["orders.status"] == ("order_status", {"PENDING", "PAID", "REFUNDED"})  # member names
+    assert database["tickets.priority"] == ("priority", {"Low", "High", "Urgent"})
+    assert models["tickets.priority"] == ("priority", {"Low", "High", "Urgent", "Critical"})  # values
+    assert database["tickets.state"] == models["tickets.state"] == ("ticket_state", {"open", "closed"})
+    assert _insert_fails(url, project, "orders", "status", "REFUNDED") == "InvalidTextRepresentation"
+    assert list(_flatten(alembic_diffs(project, url))) == []
+    assert ormlint_keys(_copy("enum_labels", tmp_path / "static")) == {
+        ("ORM717", "orders", ("status",)), ("ORM717", "tickets", ("priority",)),
+    }
+
+
+def test_the_written_revision_adds_the_enum_labels(tmp_path, request):
+    pytest.importorskip("alembic")
+    project = _copy("enum_labels", tmp_path)
+    url = fresh_database("postgresql", tmp_path, request)
+    run_migrations(project, url, "head")
+    assert_the_revision_syncs(project, url, label_database_state, label_model_state, ENUM_TABLES)
+
+
+def test_a_label_the_model_dropped_cannot_be_loaded_and_is_left_to_the_author(tmp_path, request):
+    pytest.importorskip("alembic")
+    from sqlalchemy import create_engine, select, text
+    from sqlalchemy.pool import NullPool
+
+    project = _copy("enum_labels", tmp_path)
+    url = fresh_database("postgresql", tmp_path, request)
+    run_migrations(project, url, "head")
+    models = project / "models.py"
+    models.write_text(models.read_text().replace('"open", "closed", name=', '"closed", name='))
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("INSERT INTO tickets VALUES (1, 'Low', 'open')"))
+            tickets = load_metadata(project).tables["tickets"]
+            with pytest.raises(LookupError):
+                connection.execute(select(tickets.c.state)).all()
+    finally:
+        engine.dispose()
+    assert ("ORM717", "tickets", ("state",)) in ormlint_keys(project)
+    result = CliRunner().invoke(main, ["migrations", "diff", str(project)])
+    assert "# TODO by hand: enum type `ticket_state`: the model no longer declares 'open'" in result.output
+    assert "DROP" not in result.output and "'open'" not in result.output.split("TODO by hand: enum type `ticket_state`")[0]

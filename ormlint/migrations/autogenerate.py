@@ -123,6 +123,9 @@ def _plan(directory, models, migrated, drifts, dialect: str = "postgresql") -> P
         model, existing = models.tables.get(table_name), migrated.tables.get(table_name)
         if table_name not in created and table_name not in dropped and model is not None and existing is not None:
             _change_table(plan, model, existing, by_table[table_name])
+    enum_items = {(d.item.table, d.item.columns) for d in drifts if d.item.code == "ORM717"}
+    if enum_items:
+        _change_enum_labels(plan, models, migrated, enum_items)
     for table_name in dropped:
         _drop_table(plan, migrated.tables[table_name])
     for new in created:
@@ -387,6 +390,33 @@ def _change_predicates(plan: Plan, model: SchemaTable, existing: SchemaTable, wa
         named = new if new.name else _default_named(model.name, new)
         plan.upgrade += [_drop_index(existing.name, old), _create_index(model.name, named)]
         plan.downgrade[0:0] = [_drop_index(model.name, named), _create_index(existing.name, old)]
+
+
+def _change_enum_labels(plan: Plan, models, migrated, wanted: set) -> None:
+    """Labels the model declares and the type lacks: `ALTER TYPE ... ADD VALUE`, first and
+    outside the migration's transaction (a label added inside it cannot be used before it
+    commits: ORM734). Labels the model dropped: by hand, as PostgreSQL cannot drop one."""
+    from ormlint.drift import enum_label_pairs
+    from ormlint.schema import sql_label, sql_type_name
+
+    added = []
+    for table, column, _, labels, theirs in enum_label_pairs(models.tables, migrated.tables, migrated.enum_types):
+        if (table.name, (column.name,)) not in wanted:
+            continue
+        enum = column.enum_type
+        for label in labels:
+            if label not in theirs:
+                added.append(f"op.execute({f'ALTER TYPE {sql_type_name(enum)} ADD VALUE IF NOT EXISTS {sql_label(label)}'!r})")
+        dropped = [label for label in theirs if label not in labels]
+        if dropped:
+            plan.manual.append(
+                f"enum type `{enum}`: the model no longer declares {', '.join(map(repr, dropped))}; PostgreSQL "
+                "cannot drop an enum label: create a new type, convert the columns with `USING`, drop the old "
+                "type (after deciding what the rows holding it become)"
+            )
+    if added:
+        block = "with op.get_context().autocommit_block():\n" + "".join(f"    {line}\n" for line in added)
+        plan.upgrade.insert(0, block.rstrip("\n"))
 
 
 def _drop_primary_key(table: str, name: str) -> TableOp:

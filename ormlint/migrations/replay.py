@@ -25,6 +25,7 @@ from ormlint.migrations.operations import (
     DropConstraint,
     DropIndex,
     DropTable,
+    EnumTypeChange,
     ForeignKeySpec,
     Operation,
     RenameTable,
@@ -80,6 +81,9 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
         for inner in op.taken(dialect):
             apply(schema, inner, path, dialect)
         return
+    if isinstance(op, EnumTypeChange):
+        _change_enum_type(schema, op)
+        return
     if isinstance(op, UNCOMPARED):
         return
     if isinstance(op, Uncertain) and op.part in ("checks", "comments"):
@@ -91,8 +95,10 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
     if isinstance(op, Uncertain):
         if op.table is None:
             # the set of tables is unknown, and so is every table there is so far (a loop that
-            # could not be read, SQL of unknown effect): none of them gets a verdict
+            # could not be read, SQL of unknown effect): none of them gets a verdict; nor do
+            # the labels of the enum types there are
             schema.withhold(None, op.reason, source)
+            schema.enum_types = dict.fromkeys(schema.enum_types)
             for table in schema.tables.values():
                 schema.withhold(table, op.reason, source)
             return
@@ -120,6 +126,7 @@ def apply(schema: Schema, op: Operation, path: str, dialect: str | None = None) 
         schema.tables[op.table] = table
         for spec in op.columns:
             _add_column(table, spec, path, dialect)
+            _create_enum_type(schema, spec)
         if op.primary_key_name_known and table.primary_key():
             table.primary_key_name = op.primary_key_name or _default_primary_key_name(op.table, dialect)
         for fk in op.foreign_keys:
@@ -264,6 +271,7 @@ def _add_column(table: SchemaTable, spec: ColumnSpec, path: str, dialect: str | 
         spec.name, spec.type, _nullable(spec, dialect), spec.server_default, spec.primary_key, source,
         spec.server_default_known, comment=spec.comment, comment_known=spec.comment_known,
         identity=spec.identity, sequence=spec.sequence, generated_known=spec.generated_known,
+        enum_type=spec.enum_type.name if spec.enum_type is not None else None,
     )
     set_computed(table.columns[spec.name], spec.computed)
     for check in spec.checks:
@@ -296,6 +304,7 @@ def _alter_column(schema: Schema, table: SchemaTable, op: AlterColumn, source: S
         column.nullable = op.nullable
     if op.type_given:
         column.type = op.type
+        column.enum_type = op.enum_type.name if op.enum_type is not None else None
     if op.server_default_given:
         column.server_default = op.server_default
         column.server_default_known = op.server_default_known
@@ -328,6 +337,50 @@ def _alter_column(schema: Schema, table: SchemaTable, op: AlterColumn, source: S
             for fk in other.foreign_keys:
                 if fk.target_table == table.name:
                     fk.target_columns = renamed(fk.target_columns)
+
+
+def _create_enum_type(schema: Schema, spec: ColumnSpec) -> None:
+    """The type `op.create_table` creates for a column (SQLAlchemy creates it once per run: a
+    later table of the same type leaves the first one's labels)."""
+    enum = spec.enum_type
+    if enum is None or enum.created_with_table is False:
+        return
+    if enum.created_with_table is None:
+        schema.enum_types[enum.name] = None
+    elif enum.name not in schema.enum_types:
+        schema.enum_types[enum.name] = enum.values
+
+
+def _change_enum_type(schema: Schema, op: EnumTypeChange) -> None:
+    """A type created, dropped, renamed or given labels outside a table (ORM717)."""
+    types = schema.enum_types
+    if op.name is None:  # which type is not known: any of them may have changed
+        schema.enum_types = dict.fromkeys(types)
+        return
+    if not op.certain:
+        types[op.name] = None
+        if op.renamed is not None:
+            types[op.renamed] = None
+        return
+    if op.action == "create":
+        if op.renamed is None and not (op.checkfirst and op.name in types):
+            types[op.name] = op.values if op.checkfirst is not None else None
+    elif op.action == "drop":
+        labels = types.pop(op.name, None)
+        if op.renamed is not None:  # the type keeps its labels and its columns
+            types[op.renamed] = labels
+            for table in schema.tables.values():
+                for column in table.columns.values():
+                    if column.enum_type == op.name:
+                        column.enum_type = op.renamed
+    elif types.get(op.name) is not None:
+        labels, values = types[op.name], op.values
+        if values is None:
+            types[op.name] = None
+        elif op.action == "add_value" and values[0] not in labels:
+            types[op.name] = labels + values
+        elif op.action == "rename_value":
+            types[op.name] = tuple(values[1] if label == values[0] else label for label in labels)
 
 
 def _drop_index_anywhere(schema: Schema, name: str) -> None:

@@ -83,9 +83,9 @@ def test_reader_records_the_enum_type_of_each_column():
     """, module='SHARED = sa.Enum("x", name="shared")\n')
     (table,) = revision.operations
     assert [c.enum_type for c in table.columns] == [
-        None, EnumType("status", True), EnumType("status", False), None, EnumType("mood", True),
-        EnumType("billing.Kind", True), EnumType("tags", True), EnumType("kind", False),
-        EnumType("shared", True), EnumType("n", None), None,
+        None, EnumType("status", True, ("x", "y")), EnumType("status", False, ("x",)), None,
+        EnumType("mood", True), EnumType("billing.Kind", True, ("x",)), EnumType("tags", True, ("x",)),
+        EnumType("kind", False, ("a",)), EnumType("shared", True, ("x",)), EnumType("n", None, ("x",)), None,
     ]
 
 

@@ -6,9 +6,10 @@ from typing import Iterator
 
 from ormlint.migrations.operations import AddColumn, CreateTable, DropColumn, DropTable
 from ormlint.project import ProjectIndex
+from ormlint.schema import sql_type_name
 from ormlint.rules.base import ProjectViolation, example
 from ormlint.rules.migration_safety.enum_types import (
-    JudgedRevision, apply_event, judged_enum_revisions, sql_name, type_events,
+    JudgedRevision, apply_event, judged_enum_revisions, type_events,
 )
 from ormlint.rules.migration_safety.judged import SCOPE, SafetyRule, _flattened
 
@@ -137,7 +138,7 @@ class DowngradeLeavesEnumType(SafetyRule):
 
 def _detail(op: DropTable | DropColumn, name: str) -> str:
     what = f"table `{op.table}`" if isinstance(op, DropTable) else f"column `{op.table}.{op.column}`"
-    statement = f"DROP TYPE {sql_name(name)}"
+    statement = f"DROP TYPE {sql_type_name(name)}"
     return (
         f"downgrade() drops {what} but leaves enum type `{name}`, which upgrade() creates: "
         f'the next upgrade fails with DuplicateObject (type "{name}" already exists); drop '

@@ -49,7 +49,7 @@ def type_events(operations: Iterable[Operation]) -> Iterator[TypeEvent]:
                                     by_table=enum.created_with_table)
         elif isinstance(op, AddColumn) and op.column.enum_type is not None:
             yield TypeEvent("used", op.column.enum_type.name, op)
-        elif isinstance(op, EnumTypeChange):
+        elif isinstance(op, EnumTypeChange) and op.action in ("create", "drop"):  # not a label's change
             if op.name is None:
                 yield TypeEvent("unknown", None, op)
             elif not op.certain:
@@ -148,10 +148,3 @@ def _judged_enum_revisions(index: ProjectIndex, options: RuleOptions) -> Iterato
                     unsure.add(rid)
                 apply_event(types, event, revision)
 
-
-def sql_name(name: str) -> str:
-    """A type's name as SQL writes it (quoted unless it is lower-case)."""
-    return ".".join(
-        part if part.isidentifier() and part == part.lower() else '"' + part.replace('"', '""') + '"'
-        for part in name.split(".")
-    )
