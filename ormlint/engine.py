@@ -18,7 +18,7 @@ from typing import Any, Iterator, Mapping, Sequence
 from ormlint import progress
 from ormlint.analysis import FileResult, analyse_bytes, collector_paused, unreadable
 from ormlint.cache import ResultCache, content_digest, facts_digest, fingerprint
-from ormlint.codes import PARSE_ERROR_CODE, RuleOptions, all_codes, default_codes
+from ormlint.codes import MIGRATIONS, PARSE_ERROR_CODE, RULE_READS, RuleOptions, all_codes, default_codes
 from ormlint.config import Settings, load_settings
 from ormlint.discovery import discover, project_root
 from ormlint.facts import FileFacts, ProjectIndex
@@ -149,10 +149,11 @@ def _run_paths(
     # (the cache keeps the findings `# noqa` suppressed apart from those of ordinary runs)
     varies = (settings.per_file_ignores, settings.rule_options) + (() if apply_noqa else ("noqa off",))
     cache = ResultCache(cache_dir, fingerprint(codes, varies)) if cache_dir is not None else None
-    # The Alembic migrations (ORM7xx), found beside the configuration or among the files. A
-    # revision file that is also checked is read for both from one parse, in the file pass.
+    # The Alembic migrations (for ORM7xx and the rules that read MIGRATIONS), found beside the
+    # configuration or among the files. A revision file that is also checked is read for both
+    # from one parse, in the file pass.
     locations = []
-    if any(code.startswith("ORM7") for code in codes):
+    if any(code.startswith("ORM7") or MIGRATIONS in RULE_READS.get(code, ()) for code in codes):
         locations = migration_locations(settings, paths, files)
     revision_names = revision_file_names(locations, paths)
     results: list[FileResult] = [

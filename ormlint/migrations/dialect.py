@@ -12,9 +12,10 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:
+    from ormlint.codes import RuleOptions
     from ormlint.migrations.operations import Revision
 
 # The URL spellings of each dialect `target-dialect` names (`postgres://` is Heroku's); others
@@ -56,6 +57,21 @@ def history_dialect(revisions: Iterable["Revision"]) -> str | None:
     mysql` beside `mysql.VARCHAR(...)`: autogenerate rendered what it reflected from that
     database), or None: none, or several."""
     named = {_BACKENDS.get(name) for revision in revisions for name in revision.dialect_imports}
+    return named.pop() if len(named) == 1 else None
+
+
+def models_dialect(options: "RuleOptions", migrations: Any, path: str) -> str | None:
+    """The database the tables of model file `path` are created on: `target-dialect` when
+    configured; else the one dialect the Alembic environments whose root holds the file (all of
+    them when none does) name in their alembic.ini or env.py (`ScriptDirectory.dialect`); None
+    when there are no migrations, they disagree, or one knows its dialect only from the types
+    its revisions import (a history may outlive a move to another database)."""
+    if options.dialect_configured:
+        return options.target_dialect
+    directories = list(migrations.directories) if migrations is not None else []
+    absolute = Path(path).resolve()
+    holding = [d for d in directories if d.root is not None and absolute.is_relative_to(d.root.resolve())]
+    named = {None if d.dialect_from_revisions else d.dialect for d in holding or directories}
     return named.pop() if len(named) == 1 else None
 
 

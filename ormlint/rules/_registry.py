@@ -26,10 +26,12 @@ from ormlint.rules.columns.duplicate_mapped_attribute import DuplicateMappedAttr
 from ormlint.rules.columns.type_checking_only_annotation import TypeCheckingOnlyAnnotation
 from ormlint.rules.columns.sql_type_in_mapped_annotation import SqlTypeInMappedAnnotation
 from ormlint.rules.columns.mapped_class_column_annotation import MappedClassColumnAnnotation
+from ormlint.rules.columns.string_without_length import StringWithoutLength
 from ormlint.rules.defaults.server_default_sql_string import ServerDefaultSqlString
 from ormlint.rules.defaults.frozen_default import FrozenDefault
 from ormlint.rules.defaults.invalid_default_value import InvalidDefaultValue
 from ormlint.rules.defaults.mutable_default import MutableDefault
+from ormlint.rules.defaults.sqlite_boolean_text_default import SqliteBooleanTextDefault
 from ormlint.rules.indexes.duplicate_index import DuplicateIndex
 from ormlint.rules.indexes.index_name_reused import IndexNameReused
 from ormlint.rules.indexes.identifier_too_long import IdentifierTooLong
@@ -67,7 +69,6 @@ from ormlint.rules.migrations.computed_differs import ComputedDiffers
 from ormlint.rules.migrations.identity_differs import IdentityDiffers
 from ormlint.rules.migrations.primary_key_differs import PrimaryKeyDiffers
 from ormlint.rules.migrations.index_predicate_differs import IndexPredicateDiffers
-from ormlint.rules.migrations.enum_values_differ import EnumValuesDiffer
 from ormlint.rules.migration_safety.not_null_column_added_without_default import NotNullColumnAddedWithoutDefault
 from ormlint.rules.migration_safety.index_not_built_concurrently import IndexNotBuiltConcurrently
 from ormlint.rules.migration_safety.constraint_added_without_not_valid import ConstraintAddedWithoutNotValid
@@ -117,10 +118,12 @@ RULE_CLASSES = (
     TypeCheckingOnlyAnnotation,
     SqlTypeInMappedAnnotation,
     MappedClassColumnAnnotation,
+    StringWithoutLength,
     ServerDefaultSqlString,
     FrozenDefault,
     InvalidDefaultValue,
     MutableDefault,
+    SqliteBooleanTextDefault,
     DuplicateIndex,
     IndexNameReused,
     IdentifierTooLong,
@@ -158,7 +161,6 @@ RULE_CLASSES = (
     IdentityDiffers,
     PrimaryKeyDiffers,
     IndexPredicateDiffers,
-    EnumValuesDiffer,
     NotNullColumnAddedWithoutDefault,
     IndexNotBuiltConcurrently,
     ConstraintAddedWithoutNotValid,

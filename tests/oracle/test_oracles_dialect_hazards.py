@@ -1,0 +1,79 @@
+"""Oracles of the dialect hazards (issue 18): what SQLAlchemy and the database do with each
+rule's examples."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import exc, false, func, not_, select, text
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.schema import CreateTable
+
+from ormlint.rules import RULES
+from ormlint.rules.base import example_files
+from tests.oracle.harness import load
+
+
+def models(source: str) -> str:
+    """The models.py of a multi-file example."""
+    return example_files(source)["models.py"]
+
+
+def test_orm305_sqlite_reads_a_false_word_back_as_true_and_no_filter_matches_it():
+    with load(models(RULES["ORM305"].invalid[0])) as example:
+        Feature = example.Feature
+        with example.sqlite_session() as session:
+            session.add(Feature(id=1))
+            session.commit()
+            stored = session.execute(text("SELECT enabled, typeof(enabled) FROM feature")).one()
+            assert tuple(stored) == ("false", "text")
+            assert session.get(Feature, 1).enabled is True
+            assert session.scalars(select(Feature.id).where(Feature.enabled)).all() == []
+            assert session.scalars(select(Feature.id).where(not_(Feature.enabled))).all() == []
+            assert session.scalars(select(Feature.id).where(Feature.enabled == false())).all() == []
+
+
+@pytest.mark.parametrize("word", ["false", "False", "f", "no", "n", "off", "true", "yes", "on"])
+def test_orm305_every_word_the_rule_reports_is_stored_as_text_on_sqlite(word):
+    source = models(RULES["ORM305"].invalid[0]).replace('server_default="false"', f'server_default="{word}"')
+    with load(source) as example:
+        with example.sqlite_session() as session:
+            session.add(example.Feature(id=1))
+            session.commit()
+            assert session.execute(text("SELECT typeof(enabled) FROM feature")).scalar_one() == "text"
+            assert session.get(example.Feature, 1).enabled is True
+            assert session.execute(select(func.count()).where(example.Feature.enabled)).scalar_one() == 0
+
+
+def test_orm305_the_valid_defaults_are_integers_on_sqlite_and_booleans_on_postgresql():
+    with load(models(RULES["ORM305"].valid[0])) as example:
+        with example.sqlite_session() as session:
+            session.add(example.Feature(id=1))
+            session.commit()
+            row = session.execute(text(
+                "SELECT typeof(enabled), typeof(archived), typeof(visible) FROM feature"
+            )).one()
+            assert tuple(row) == ("integer", "integer", "integer")
+            feature = session.get(example.Feature, 1)
+            assert (feature.enabled, feature.archived, feature.visible) == (False, False, True)
+    with load(RULES["ORM305"].valid[1]) as example:  # PostgreSQL: DEFAULT 'false' is boolean false
+        assert "enabled BOOLEAN DEFAULT 'false' NOT NULL" in example.postgresql_ddl()
+
+
+@pytest.mark.parametrize("dialect", [mysql.dialect(), mysql.dialect(is_mariadb=True)], ids=["mysql", "mariadb"])
+def test_orm209_mysql_cannot_compile_create_table_for_a_string_without_length(dialect):
+    for source in RULES["ORM209"].invalid:
+        with load(models(source)) as example:
+            table = example.metadata.sorted_tables[0]
+            with pytest.raises(exc.CompileError, match="VARCHAR requires a length on dialect mysql"):
+                CreateTable(table).compile(dialect=dialect)
+            # the same table compiles for PostgreSQL and SQLite
+            CreateTable(table).compile(dialect=postgresql.dialect())
+            CreateTable(table).compile(dialect=sqlite.dialect())
+
+
+def test_orm209_the_valid_examples_compile_for_mysql():
+    for source in RULES["ORM209"].valid[:2]:
+        with load(models(source)) as example:
+            for table in example.metadata.sorted_tables:
+                ddl = str(CreateTable(table).compile(dialect=mysql.dialect()))
+                assert "VARCHAR(" in ddl
