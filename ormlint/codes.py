@@ -76,6 +76,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM714": True,
     "ORM715": True,
     "ORM716": True,
+    "ORM717": True,
     "ORM720": True,
     "ORM721": True,
     "ORM722": True,

@@ -134,7 +134,7 @@ def model_schema(
                 continue
             table = SchemaTable(declared.name, source=Source(facts.path, declared.location))
             for column in declared.columns:
-                _add_column(table, column, facts.path, annotation_types)
+                _add_column(table, column, facts.path, annotation_types, index=index)
             _apply_primary_keys(table, declared.indexes)
             _add_indexes(table, declared.columns, declared.indexes, facts.path)
             table.indexes_known = table.foreign_keys_known = declared.constraints_complete
@@ -168,7 +168,7 @@ def model_schema(
                 whole = part.complete
                 for column in columns:
                     if (column.name or column.attr) not in table.columns:
-                        _add_column(table, column, facts.path, annotation_types, origins)
+                        _add_column(table, column, facts.path, annotation_types, origins, index)
                 _add_indexes(table, columns, indexes, facts.path, origins)
                 if not _add_foreign_keys(index, table, columns, facts.path, origins):
                     table.foreign_keys_known = False
@@ -304,7 +304,7 @@ def _class_table(
     )
     columns, indexes, origins = _part_contents(part)
     for column in columns:
-        _add_column(table, column, path, annotation_types, origins)
+        _add_column(table, column, path, annotation_types, origins, index)
     _apply_primary_keys(table, indexes)
     _add_indexes(table, columns, [ix for ix in indexes if ix.kind != "primary_key"], path, origins)
     table.indexes_known = table.foreign_keys_known = part.complete
@@ -359,7 +359,7 @@ def _declared(
 
 def _add_column(
     table: SchemaTable, column: ColumnFacts, path: str, annotation_types: bool,
-    origins: Origins | None = None,
+    origins: Origins | None = None, index: ProjectIndex | None = None,
 ) -> None:
     name = column.name or column.attr
     if not name or name in table.columns:
@@ -384,8 +384,28 @@ def _add_column(
         sequence=column.sequence,
         generated_known=column.generated_known,
     )
+    if index is not None:
+        table.columns[name].enum_type, table.columns[name].enum_labels = _model_enum(index, column, annotation_types)
     set_computed(table.columns[name], column.computed)
     _add_table_checks(table, column.checks, source.path if source else path, declared_in)
+
+
+def _model_enum(index: ProjectIndex, column: ColumnFacts, annotation_types: bool) -> tuple[str | None, tuple[str, ...] | None]:
+    """(the name of the column's named enum type, its labels) as SQLAlchemy creates it; the
+    labels None when not known, the name None when it is no such type or not known."""
+    from ormlint.enum_labels import class_labels
+
+    enum = column.enum
+    if enum is None:
+        return None, None
+    if enum.enum_class is None:
+        return enum.name, enum.labels
+    found = index.resolve_base(enum.enum_class)
+    members = found[1].enum_members if found is not None else None
+    if column.sql_type_from_annotation and (members is None or not annotation_types):
+        return None, None  # Mapped[X] of no type: an enum only when X is one, by the default map
+    name = enum.name or enum.enum_class.name.lower()
+    return name, class_labels(members, enum.by_value) if members is not None else None
 
 
 def _add_indexes(table: SchemaTable, columns, indexes, path: str, origins: Origins | None = None) -> None:
@@ -479,7 +499,88 @@ def compare(models: ModelSchema, migrated: Schema, migrations_uncertain: bool = 
         drifts += _compare_generated(model_table, table)
         if models.columns_complete.get(name, False):
             drifts += _compare_primary_keys(model_table, table)
+    if migrated.dialect == "postgresql":
+        drifts += _compare_enum_labels(model_tables, migrated_tables, migrated.enum_types)
     return drifts
+
+
+def model_enum_labels(tables) -> dict[str, tuple[str, ...] | None]:
+    """The labels of each named enum type the model tables' columns declare (None: not known,
+    or two columns declare the type with other labels)."""
+    found: dict[str, tuple[str, ...] | None] = {}
+    for table in tables.values():
+        for column in table.columns.values():
+            name, labels = column.enum_type, column.enum_labels
+            if name is None:
+                continue
+            if name in found and (labels is None or found[name] is None or set(labels) != set(found[name])):
+                labels = None
+            found[name] = labels
+    return found
+
+
+def enum_label_pairs(model_tables, migrated_tables, migrated_types) -> list[tuple[SchemaTable, SchemaColumn, SchemaColumn, tuple[str, ...], tuple[str, ...]]]:
+    """Each named enum type whose labels differ (ORM717), once, at the first model column of
+    it whose migrated column has the type: (model table, model column, migrated column, the
+    model's labels, the migrations')."""
+    ours = model_enum_labels(model_tables)
+    pairs, seen = [], set()
+    for name, model_table in model_tables.items():
+        table = migrated_tables.get(name)
+        if table is None or table.uncertain or model_table.uncertain:
+            continue
+        for column in model_table.columns.values():
+            other = table.columns.get(column.name)
+            enum = column.enum_type
+            if enum is None or enum in seen or other is None or other.enum_type != enum:
+                continue
+            labels, theirs = ours.get(enum), migrated_types.get(enum)
+            if labels is None or theirs is None or set(labels) == set(theirs):
+                continue
+            seen.add(enum)
+            pairs.append((model_table, column, other, labels, theirs))
+    return pairs
+
+
+def _compare_enum_labels(model_tables, migrated_tables, migrated_types) -> list[Drift]:
+    """A named enum type's labels (ORM717): autogenerate compares none."""
+    from ormlint.schema import sql_label, sql_type_name
+
+    drifts = []
+    for model_table, column, other, labels, theirs in enum_label_pairs(model_tables, migrated_tables, migrated_types):
+        missing = [label for label in labels if label not in theirs]
+        extra = [label for label in theirs if label not in labels]
+        enum = column.enum_type
+        subject = _subject(model_table, f"`{model_table.name}.{column.name}`", column.declared_in)
+        parts = []
+        if missing:
+            them = "it" if len(missing) == 1 else "them"
+            parts.append(
+                f"lacks {_labels(missing)} that the model declares: storing {them} fails (invalid "
+                "input value for enum); add " + ", ".join(
+                    f"`ALTER TYPE {sql_type_name(enum)} ADD VALUE {sql_label(label)}`" for label in missing
+                ) + " in a migration"
+            )
+        if extra:
+            them = "it" if len(extra) == 1 else "them"
+            parts.append(
+                f"has {_labels(extra)} that the model does not declare: SQLAlchemy cannot load rows "
+                f"holding {them} (LookupError), and PostgreSQL cannot drop an enum label: recreate "
+                "the type by hand, or declare the label in the model"
+            )
+        message = (
+            f"{subject}: the enum type `{enum}` of the migrations ({_place(other.source)}) "
+            + "; and it ".join(parts) + " (autogenerate does not compare enum labels)"
+        )
+        drifts.append(Drift(
+            DriftItem("ORM717", model_table.name, (column.name,)),
+            message, column.source or model_table.source, other.source,
+        ))
+    return drifts
+
+
+def _labels(labels: list[str]) -> str:
+    return ("the label " if len(labels) == 1 else "the labels ") + ", ".join(repr(label) for label in labels)
 
 
 def _place(source: Source | None) -> str:

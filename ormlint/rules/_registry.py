@@ -69,6 +69,7 @@ from ormlint.rules.migrations.computed_differs import ComputedDiffers
 from ormlint.rules.migrations.identity_differs import IdentityDiffers
 from ormlint.rules.migrations.primary_key_differs import PrimaryKeyDiffers
 from ormlint.rules.migrations.index_predicate_differs import IndexPredicateDiffers
+from ormlint.rules.migrations.enum_values_differ import EnumValuesDiffer
 from ormlint.rules.migration_safety.not_null_column_added_without_default import NotNullColumnAddedWithoutDefault
 from ormlint.rules.migration_safety.index_not_built_concurrently import IndexNotBuiltConcurrently
 from ormlint.rules.migration_safety.constraint_added_without_not_valid import ConstraintAddedWithoutNotValid
@@ -161,6 +162,7 @@ RULE_CLASSES = (
     IdentityDiffers,
     PrimaryKeyDiffers,
     IndexPredicateDiffers,
+    EnumValuesDiffer,
     NotNullColumnAddedWithoutDefault,
     IndexNotBuiltConcurrently,
     ConstraintAddedWithoutNotValid,
