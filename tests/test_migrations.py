@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from ormlint.migrations.operations import EnumTypeChange, ExecuteDml, ExecuteSql
+from ormlint.migrations.operations import BulkInsert, EnumTypeChange, ExecuteDml, ExecuteSql
 from ormlint.migrations import (
     AddColumn,
     DialectBranch,
@@ -52,10 +52,10 @@ def revision_text(revision="r1", down=None, body="pass", labels=None, depends=No
 
 
 def ops(body: str, **header):
-    """The operations the comparison reads (the SQL texts, Core statements and type changes
-    kept for the safety rules left out)."""
+    """The operations the comparison reads (the SQL texts, Core statements, bulk inserts and
+    type changes kept for the safety rules left out)."""
     operations = parse_revision("v.py", revision_text(body=body, **header)).operations
-    return tuple(o for o in operations if not isinstance(o, (ExecuteSql, ExecuteDml, EnumTypeChange)))
+    return tuple(o for o in operations if not isinstance(o, (ExecuteSql, ExecuteDml, EnumTypeChange, BulkInsert)))
 
 
 def schema_of(*bodies: str):

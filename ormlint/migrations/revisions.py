@@ -42,7 +42,10 @@ Harmless and not recorded: alembic_utils' `PGFunction(...)`/`PGExtension(...)` a
 nothing the comparison reads), `op.bulk_insert` (INSERTs rows, changes no schema), `op.f`,
 `op.inline_literal`, `op.get_context`, `op.get_bind()` itself, check/exclude constraints and
 comments (not compared), `print`/logging calls, SQLAlchemy constructors (`sa.table`,
-`sa.column`). Named enum types are recorded for the safety rules, changing no table: a column's
+`sa.column`). Data changes are recorded for the safety rules, changing no table: `op.bulk_insert`
+(`BulkInsert`), and the statements an ORM `Session` on the migration's connection runs
+(`session.execute(...)` as the connection's, `session.query(M)...update()/.delete()` as
+`ExecuteDml`). Named enum types are recorded for the safety rules, changing no table: a column's
 `sa.Enum(..., name=...)`/`postgresql.ENUM(...)` (`ColumnSpec.enum_type`), and
 `<enum>.create(bind)`/`.drop(bind)` or CREATE/DROP/ALTER TYPE in SQL (`EnumTypeChange`).
 """
@@ -90,6 +93,7 @@ from ormlint.migrations.operations import (
     UNCOMPARED,
     ExecuteSql,
     ExecuteDml,
+    BulkInsert,
     EnumType,
     EnumTypeChange,
     DropConstraint,
@@ -313,6 +317,7 @@ class _Reader:
         self.sequences: dict[str, tuple] = {}
         self.dialect_names: set[str] = set()  # names bound to `op.get_bind().dialect.name`
         self.binds: set[str] = set()  # names bound to op.get_bind() / its connection
+        self.sessions: set[str] = set()  # names bound to an ORM Session on that connection
         self.batch_aliases: set[str] = set()  # `as batch_op` names (for batch_op.f("name"))
         self.autocommit_depth = 0  # inside `with op.get_context().autocommit_block():`
         # names bound to a table construct (`t = sa.table("invoices", ...)`): t -> "invoices"
@@ -340,6 +345,8 @@ class _Reader:
                 if isinstance(target, cst.Name):
                     assigned[target.value] += 1
                     header[target.value] = (value, twin)
+            if isinstance(node, cst.ClassDef):
+                self.bind_mapped_class(node)
             if isinstance(node, cst.FunctionDef) and node.name.value in ("upgrade", "downgrade"):
                 function = (node, twin if isinstance(twin, (ast.FunctionDef, ast.AsyncFunctionDef)) else None)
                 if node.name.value == "upgrade":
@@ -484,7 +491,10 @@ class _Reader:
         out: list[Operation],
     ) -> None:
         where = _location(twin)
-        if isinstance(node, (cst.Pass, cst.Global, cst.Nonlocal, cst.FunctionDef, cst.ClassDef)):
+        if isinstance(node, cst.ClassDef):
+            self.bind_mapped_class(node)
+            return
+        if isinstance(node, (cst.Pass, cst.Global, cst.Nonlocal, cst.FunctionDef)):
             return
         if isinstance(node, (cst.Import, cst.ImportFrom)):
             local = build_import_table(cst.Module(body=[cst.SimpleStatementLine(body=[node])]), "")
@@ -501,6 +511,10 @@ class _Reader:
             if isinstance(node, (cst.Assign, cst.AnnAssign)) and self.is_get_bind(value):
                 targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
                 self.binds.update(t.value for t in targets if isinstance(t, cst.Name))
+                return
+            if isinstance(node, (cst.Assign, cst.AnnAssign)) and self.is_session(value):
+                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                self.sessions.update(t.value for t in targets if isinstance(t, cst.Name))
                 return
             if isinstance(node, (cst.Assign, cst.AnnAssign)) and self.is_dialect_name(value):
                 targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
@@ -550,6 +564,8 @@ class _Reader:
                     out.append(Uncertain(None, "batch_alter_table on a non-literal table", _location(ast_expr)))
             else:
                 self.scan(expr, _location(ast_expr or twin), out)
+                if item.asname is not None and isinstance(item.asname.name, cst.Name) and self.is_session(expr):
+                    self.sessions.add(item.asname.name.value)
         autocommit = any(_is_autocommit_block(item.item) for item in node.items)
         ast_body = list(twin.body) if isinstance(twin, (ast.With, ast.AsyncWith)) else []
         self.autocommit_depth += autocommit
@@ -707,6 +723,9 @@ class _Reader:
         if method is None:
             return False
         where = _location(twin)
+        if method == "bulk_insert" and not batch:
+            out.append(self.bulk_insert(call, where))
+            return True
         if method in _HARMLESS_OPS:
             return True
         if method not in OPERATION_PARAMETERS:
@@ -829,6 +848,73 @@ class _Reader:
             table = self.table_literal(target)
         return ExecuteDml(kind, table, filtered, where, self.autocommit_depth > 0)
 
+    def is_session(self, expr: cst.BaseExpression) -> bool:
+        """`Session(bind=<the migration's connection>)` (`orm.Session`, `sa.orm.Session`, the
+        bind given first or as `bind=`), or `sessionmaker(bind=...)()`."""
+        if not isinstance(expr, cst.Call):
+            return False
+        maker, function = expr, "Session"
+        if isinstance(expr.func, cst.Call) and not expr.args:
+            maker, function = expr.func, "sessionmaker"
+        dotted = dotted_name(maker.func)
+        qualified = self.imports.qualify(dotted) if dotted else None
+        if qualified not in (f"sqlalchemy.orm.{function}", f"sqlalchemy.orm.session.{function}"):
+            return False
+        bind = _Args(maker, None, ("bind",)).node("bind")
+        return bind is not None and (self.is_get_bind(bind) or (isinstance(bind, cst.Name) and bind.value in self.binds))
+
+    def is_session_method(self, call: cst.Call, method: str) -> bool:
+        func = call.func
+        return (
+            isinstance(func, cst.Attribute) and func.attr.value == method
+            and isinstance(func.value, cst.Name) and func.value.value in self.sessions
+        )
+
+    def session_query_dml(self, call: cst.Call, where: Location) -> ExecuteDml | None:
+        """`session.query(M)[.filter(...)...].update({...})` / `.delete()` on a session of the
+        migration's connection as an ExecuteDml (M's table when the revision maps it with a
+        literal `__tablename__`); None for any other call."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value in ("update", "delete")):
+            return None
+        methods: list[str] = []
+        node: cst.BaseExpression = func.value
+        while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not self.is_session_method(node, "query"):
+            methods.append(node.func.attr.value)
+            node = node.func.value
+        if not (isinstance(node, cst.Call) and self.is_session_method(node, "query")):
+            return None
+        entity = node.args[0].value if node.args and node.args[0].keyword is None and not node.args[0].star else None
+        table = self.table_names.get(entity.value) if isinstance(entity, cst.Name) else None
+        filtered = any(m in ("where", "filter", "filter_by") for m in methods)
+        return ExecuteDml(func.attr.value, table, filtered, where, self.autocommit_depth > 0)
+
+    def bind_mapped_class(self, node: cst.ClassDef) -> None:
+        """A class the revision maps to a table with a literal `__tablename__`: its name stands
+        for the table (`session.query(Notification)`, `sa.update(Notification)`)."""
+        tablename = None
+        for statement in _block(node.body):
+            if isinstance(statement, cst.Assign) and any(
+                isinstance(t.target, cst.Name) and t.target.value == "__tablename__" for t in statement.targets
+            ):
+                tablename = string_value(statement.value)
+        if tablename is not None:
+            self.table_names[node.name.value] = tablename
+        else:
+            self.table_names.pop(node.name.value, None)
+
+    def bulk_insert(self, call: cst.Call, where: Location) -> BulkInsert:
+        """`op.bulk_insert(table, rows)`: its table when `table` is a table construct or a
+        name bound to one, and whether the rows are written out in the revision."""
+        args = _Args(call, None, ("table", "rows"))
+        target, rows = args.node("table"), args.node("rows")
+        table = None
+        if isinstance(target, cst.Name):
+            table = self.table_names.get(target.value)
+        elif target is not None:
+            table = self.table_literal(target)
+        return BulkInsert(table, _written_out(rows, self.sequences), where, self.autocommit_depth > 0)
+
     def table_literal(self, expr: cst.BaseExpression) -> str | None:
         """"invoices" for `sa.table("invoices", ...)`, `sa.Table("invoices", ...)` or
         `op.create_table("invoices", ...)`; else None."""
@@ -861,6 +947,18 @@ class _Reader:
                 found: list[Operation] = []
                 self.execute(call, None, found)
                 out.extend(replace(o, location=where) for o in found)
+                continue
+            if self.is_session_method(call, "execute"):
+                # the statement runs on the migration's connection, as `bind.execute(...)`; the
+                # replay stays as unsure of what it changes as it was of the call before
+                found = []
+                self.execute(call, None, found)
+                out.extend(replace(o, location=where) for o in found if isinstance(o, (ExecuteSql, ExecuteDml)))
+                out.append(Uncertain(None, self.risky(call) or "a call to a session's execute()", where))
+                return
+            dml = self.session_query_dml(call, where)
+            if dml is not None:
+                out.append(dml)
                 continue
             reason = self.risky(call)
             if reason is not None:
@@ -1049,17 +1147,7 @@ class _Reader:
             created = None
         if native is None or any(arg.star == "**" for arg in call.args) or "metadata" in _Args(call, None, ()):
             created = None
-        return EnumType(name, created, self.enum_values(call))
-
-    def enum_values(self, call: cst.Call) -> tuple[str, ...] | None:
-        """The labels of an enum type written as literal strings beside its name; None for a
-        Python enum class, `values_callable=`, `*labels` or no label at all."""
-        args = _Args(call, None, ())
-        labels = [self.string(value) for value, _ in args.extra]
-        if args.starred or "values_callable" in args or "name" not in args or not labels or None in labels:
-            return None
-        return tuple(labels)  # type: ignore[arg-type]
-
+        return EnumType(name, created)
 
     def enum_type_change(self, call: cst.Call, where: Location) -> EnumTypeChange | None:
         """`<enum>.create(bind, ...)` / `<enum>.drop(bind, ...)` as a type created or dropped;
@@ -1079,7 +1167,7 @@ class _Reader:
             checkfirst = self.flag(_Args(call, None, ("bind", "checkfirst")).node("checkfirst"), default)
         except _NotLiteral:
             checkfirst = None
-        return EnumTypeChange(func.attr.value, name, where, checkfirst, values=self.enum_values(enum))
+        return EnumTypeChange(func.attr.value, name, where, checkfirst)
 
     def bind_enums(self, node: cst.Assign | cst.AnnAssign | cst.AugAssign) -> None:
         """Names an assignment inside the function binds to an enum type (and unbinds)."""
@@ -1349,8 +1437,7 @@ class _Reader:
             raise _Unreadable("nullable is not a literal")
         changes: dict = {"nullable": nullable}
         if "type_" in args:
-            changes.update(type_given=True, type=sql_type(args.node("type_"), self.imports),
-                           enum_type=self.enum_type(args.node("type_")))
+            changes.update(type_given=True, type=sql_type(args.node("type_"), self.imports))
         changes["existing_type"] = sql_type(args.node("existing_type"), self.imports)
         try:
             changes["existing_nullable"] = self.flag(args.node("existing_nullable"), None)
@@ -1779,14 +1866,7 @@ def _type_changes(text: str, where: Location) -> list[EnumTypeChange]:
             continue
         name, tail = _type_name(named.group(1)), named.group(2)
         if verb == "CREATE":
-            labels = re.match(r"\s*AS\s+ENUM\s*\((.*)\)\s*$", tail, re.I)
-            changes.append(EnumTypeChange("create", name, where, values=_labels(labels.group(1)) if labels else None))
-        added = re.match(rf"\s*ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?({_LABEL})", tail, re.I)
-        relabelled = re.match(rf"\s*RENAME\s+VALUE\s+({_LABEL})\s+TO\s+({_LABEL})", tail, re.I)
-        if verb == "ALTER" and (added or relabelled):
-            values = _labels(", ".join(added.groups()[1:] if added else relabelled.groups()))
-            action = "add_value" if added else "rename_value"
-            changes.append(EnumTypeChange(action, name, where, bool(added and added.group(1)), values=values))
+            changes.append(EnumTypeChange("create", name, where))
         renamed = re.match(rf"\s*RENAME\s+TO\s+({_TYPE_NAME})", tail, re.I)
         moved = re.match(rf"\s*SET\s+SCHEMA\s+({_TYPE_NAME})", tail, re.I)
         if verb == "ALTER" and (renamed or moved):
@@ -1796,22 +1876,32 @@ def _type_changes(text: str, where: Location) -> list[EnumTypeChange]:
                 moved_to = _type_name(moved.group(1))
                 new_name = f"{moved_to}.{name.rpartition('.')[2]}" if moved_to else None
                 schema = ""
-            new_name = schema + new_name if new_name else None
-            changes.append(EnumTypeChange("drop", name, where, renamed=new_name))
-            changes.append(EnumTypeChange("create", new_name, where, renamed=name))
+            changes.append(EnumTypeChange("drop", name, where))
+            changes.append(EnumTypeChange("create", schema + new_name if new_name else None, where))
     return changes
 
 
-_LABEL = r"'(?:[^']|'')*'"
-
-
-def _labels(text: str) -> tuple[str, ...] | None:
-    """`'a', 'b'` -> ("a", "b"); None when it is not a list of literal labels (an f-string
-    field in one, say)."""
-    labels = re.findall(_LABEL, text)
-    if not labels or re.sub(_LABEL, "", text).replace(",", "").strip() or _FIELD in text:
-        return None
-    return tuple(label[1:-1].replace("''", "'") for label in labels)
+def _written_out(rows: cst.BaseExpression | None, sequences: dict[str, tuple]) -> bool:
+    """Are `op.bulk_insert`'s rows a fixed number the revision writes out: a list or tuple
+    display, or a comprehension over one, over `range(<literal>)` or over a module-level
+    sequence of literals? False for rows computed when the revision runs (a name, a call, a
+    comprehension over query results)."""
+    if isinstance(rows, (cst.List, cst.Tuple)):
+        return not any(isinstance(e, cst.StarredElement) for e in rows.elements)
+    if isinstance(rows, (cst.ListComp, cst.GeneratorExp)):
+        loop: cst.CompFor | None = rows.for_in
+        while loop is not None:
+            source = loop.iter
+            if not (
+                _written_out(source, sequences)
+                or (isinstance(source, cst.Name) and source.value in sequences)
+                or (isinstance(source, cst.Call) and dotted_name(source.func) == "range"
+                    and all(isinstance(a.value, cst.Integer) for a in source.args))
+            ):
+                return False
+            loop = loop.inner_for_in
+        return True
+    return False
 
 
 def _sql_tables(text: str) -> list[str | None]:

@@ -95,6 +95,25 @@ def test_orm741_the_backfill_in_an_autocommit_block_holds_no_exclusive_lock(engi
     assert held == {"RowExclusiveLock"}  # the UPDATE's own lock only: reads and writes go on
 
 
+def test_orm741_a_session_on_the_migrations_connection_runs_in_its_transaction(engine):
+    """Why ORM741 reads `Session(bind=op.get_bind())`: the session joins the migration's
+    transaction, so its backfill runs under the DDL's lock, and its commit() ends nothing."""
+    from sqlalchemy import orm
+
+    from tests.oracle.test_oracles_migration_safety import _table_locks
+
+    with engine.connect() as connection:
+        with connection.begin():
+            op = _operations(connection)
+            op.add_column("invoices", sa.Column("note", sa.Text(), nullable=True))
+            session = orm.Session(bind=op.get_bind())
+            held = _locks_during_update(session)
+            session.commit()
+            assert "AccessExclusiveLock" in held
+            assert "AccessExclusiveLock" in _table_locks(connection)  # still the migration's
+            assert _read_waits(engine)
+
+
 def test_orm741_a_batch_blocks_ddl_runs_where_the_block_ends(engine):
     """Why ORM741 counts only data steps after a `batch_alter_table` block: Alembic runs the
     block's operations at its end, so a statement inside it runs before any of their locks."""

@@ -207,3 +207,84 @@ def test_orm741_batch_operations_run_where_their_block_ends(tmp_path):
         op.execute("UPDATE invoices SET currency = 'EUR' WHERE currency IS NULL")
     """
     assert _head(tmp_path, body) == [(12, "ORM741")]
+
+
+_INVOICE_CLASS = """
+    class Invoice(Base):
+        __tablename__ = "invoices"
+        id = sa.Column(sa.Integer, primary_key=True)
+"""
+
+
+def test_orm741_reads_an_orm_session_on_the_migrations_connection(tmp_path):
+    body = _INVOICE_CLASS + """
+    op.add_column("invoices", sa.Column("currency", sa.String(3)))
+    session = sa.orm.Session(bind=op.get_bind())
+    session.execute(sa.text("UPDATE invoices SET currency = 'EUR' WHERE currency IS NULL"))
+    session.query(Invoice).filter(Invoice.currency.is_(None)).update({"currency": "EUR"})
+    session.execute(sa.update(Invoice).where(Invoice.currency.is_(None)).values(currency="EUR"))
+    session.query(Invoice).delete()
+    session.commit()
+    """
+    # the DELETE of every row: ORM740 too
+    assert _head(tmp_path, body) == [(15, "ORM741"), (16, "ORM741"), (17, "ORM741"), (18, "ORM740"), (18, "ORM741")]
+
+
+def test_orm741_reads_a_session_made_in_a_with_statement_or_by_a_sessionmaker(tmp_path):
+    body = """
+    from sqlalchemy import orm
+    op.add_column("invoices", sa.Column("currency", sa.String(3)))
+    bind = op.get_bind()
+    with orm.Session(bind) as session:
+        session.execute(sa.text("UPDATE invoices SET currency = 'EUR' WHERE currency IS NULL"))
+    other = orm.sessionmaker(bind=bind)()
+    other.execute(sa.text("UPDATE invoices SET currency = 'EUR' WHERE currency IS NULL"))
+    """
+    assert _head(tmp_path, body) == [(13, "ORM741"), (15, "ORM741")]
+
+
+@pytest.mark.parametrize("body", [
+    # a session on another engine, not the migration's connection
+    """
+    op.add_column("invoices", sa.Column("currency", sa.String(3)))
+    session = sa.orm.Session(bind=other_engine)
+    session.execute(sa.text("UPDATE invoices SET currency = 'EUR' WHERE currency IS NULL"))
+    """,
+    # objects added one by one: a fixed number of rows
+    _INVOICE_CLASS + """
+    op.add_column("invoices", sa.Column("currency", sa.String(3)))
+    session = sa.orm.Session(bind=op.get_bind())
+    session.add(Invoice(currency="EUR"))
+    session.commit()
+    """,
+    # a class mapped to another table
+    """
+    class Customer(Base):
+        __tablename__ = "customers"
+    op.add_column("invoices", sa.Column("currency", sa.String(3)))
+    session = sa.orm.Session(bind=op.get_bind())
+    session.query(Customer).filter(Customer.id == 1).update({"name": ""})
+    """,
+    # rows written out in the revision, or computed without reading the database
+    """
+    op.add_column("invoices", sa.Column("currency", sa.String(3)))
+    invoices = sa.table("invoices", sa.column("number"))
+    op.bulk_insert(invoices, [{"number": "n1"}, {"number": "n2"}])
+    op.bulk_insert(invoices, [{"number": f"n{i}"} for i in range(3)])
+    op.bulk_insert(invoices, make_rows())
+    """,
+])
+def test_orm741_leaves_alone_fixed_rows_and_other_sessions(tmp_path, body):
+    assert [code for _, code in _head(tmp_path, body) if code == "ORM741"] == []
+
+
+def test_orm741_bulk_insert_of_rows_read_from_the_database(tmp_path):
+    body = """
+    op.add_column("invoices", sa.Column("currency", sa.String(3)))
+    old = op.get_bind().execute(sa.text("SELECT number FROM invoices")).fetchall()
+    invoices = sa.table("invoices", sa.column("number"), sa.column("currency"))
+    op.bulk_insert(invoices, [{"number": n + "-copy", "currency": "EUR"} for (n,) in old])
+    with op.get_context().autocommit_block():
+        op.bulk_insert(invoices, [{"number": n + "-2", "currency": "EUR"} for (n,) in old])
+    """
+    assert _head(tmp_path, body) == [(12, "ORM741")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ormlint.migrations.operations import ExecuteDml, ExecuteSql, Operation
+from ormlint.migrations.operations import BulkInsert, ExecuteDml, ExecuteSql, Operation
 from ormlint.project import ProjectIndex
 from ormlint.rules.base import example
 from ormlint.rules.migration_safety.data_statements import data_statements
@@ -16,6 +16,8 @@ from ormlint.rules.migration_safety.judged import (
 
 # what ends the migration's transaction between two operations (an autocommit block, a COMMIT)
 _COMMITS = re.compile(r"commit", re.I)
+# what reads rows from the database in a revision's text (`op.bulk_insert`'s rows computed from them)
+_READS_ROWS = re.compile(r"\.(?:query|fetchall|fetchmany|scalars|mappings)\s*\(|\bselect\s*\(|\bSELECT\b")
 
 
 class DataChangeBesideDdl(SafetyRule):
@@ -31,17 +33,25 @@ class DataChangeBesideDdl(SafetyRule):
     what_it_does = """
         Reports `op.execute(...)` of a literal `UPDATE`, `DELETE` or `INSERT ... SELECT`, or of
         a Core `t.update()`/`t.delete()` (`sa.update(t)`, `sa.delete(t)`, `t` bound to a
-        literal table in the revision), on a table an earlier revision created, when an
+        literal table in the revision, or to a class the revision maps with a literal
+        `__tablename__`); the same run through an ORM `Session` on the migration's connection
+        (`session = orm.Session(bind=op.get_bind())`, then `session.execute(...)`, or
+        `session.query(M)...update({...})`/`.delete()`); and `op.bulk_insert(t, rows)` whose
+        rows are computed from what the revision read from the database (not written out);
+        on a table an earlier revision created, when an
         earlier operation of the same revision altered that table in the same transaction: `add_column`, `drop_column`,
         `alter_column`, `create_index`/`drop_index` (not concurrently), `create_*_constraint`,
         `create_foreign_key`, `create_primary_key`, `drop_constraint`, `rename_table`, or an
         `ALTER TABLE` of its own (inside `with op.batch_alter_table(...)`, the DDL runs where
         the block ends, so only data steps after the block count). Left alone: data steps inside
         `with op.get_context().autocommit_block():`, or after one (or after any `COMMIT`)
-        since the DDL; an env.py that runs migrations outside a transaction; `INSERT ...
-        VALUES` and `op.bulk_insert` (a fixed number of rows, quick); tables the revision
-        creates (nobody uses them yet); ORM `Session` use and statements built at run time,
-        in loops or under an `if` (which table, and when it commits, are not read).
+        since the DDL (a `session.commit()` does not count: a Session on the migration's
+        connection commits nothing of the migration's transaction, yet the rule stays silent
+        after one); an env.py that runs migrations outside a transaction; `INSERT ... VALUES`,
+        `op.bulk_insert` of rows written out in the revision and `session.add(...)` (a fixed
+        number of rows, quick); tables the revision creates (nobody uses them yet); rows an ORM
+        Session changes by assigning attributes, and statements built at run time, in loops or
+        under an `if` (which table, and when it commits, are not read).
 
         Opt-in (`--extend-select ORM741`): 28 of the 71 public histories of the corpus write a
         table right after altering it in the same revision, about 225 times (105 findings of
@@ -57,7 +67,9 @@ class DataChangeBesideDdl(SafetyRule):
         write it). The DDL alone takes milliseconds; the backfill takes as long as the table
         is big. Verified by this rule's oracle test on PostgreSQL 15: the UPDATE records the
         locks its own session holds while it runs (AccessExclusiveLock after the ADD COLUMN;
-        only RowExclusiveLock in an autocommit block), and a reader in another session waits.
+        only RowExclusiveLock in an autocommit block), and a reader in another session waits;
+        an ORM `Session(bind=op.get_bind())` joins the migration's transaction: its UPDATE runs
+        under the same lock, and after its `commit()` the lock is still held.
         """
     fix_safety = (
         "No automatic fix. Move the data step into `with op.get_context().autocommit_block():` "
@@ -80,6 +92,11 @@ class DataChangeBesideDdl(SafetyRule):
         op.alter_column("invoices", "number", new_column_name="code")
         op.execute("DELETE FROM invoices WHERE code = ''")  # ORM741
 '''),
+        example(INI + '''
+        op.add_column("invoices", sa.Column("currency", sa.String(3), nullable=True))
+        session = sa.orm.Session(bind=op.get_bind())
+        session.execute(sa.text("UPDATE invoices SET currency = 'EUR'"))  # ORM741
+'''),
     )
     valid = (
         example(INI + '''
@@ -101,11 +118,14 @@ class DataChangeBesideDdl(SafetyRule):
 
     def judge(self, judged: JudgedOperation, index: ProjectIndex) -> str | None:
         op = judged.operation
-        if not isinstance(op, (ExecuteSql, ExecuteDml)) or op.autocommit_block or runs_outside_a_transaction(judged):
+        if not isinstance(op, (ExecuteSql, ExecuteDml, BulkInsert)) or op.autocommit_block or runs_outside_a_transaction(judged):
             return None
         existing = {table.lower(): table for table in judged.existing_tables}
         if isinstance(op, ExecuteDml):
             steps = [(op.kind.upper(), op.table.lower())] if op.table is not None else []
+        elif isinstance(op, BulkInsert):
+            computed = op.table is not None and not op.fixed_rows and _reads_rows_before(judged, op.location.line)
+            steps = [("bulk_insert", op.table.lower())] if computed else []  # type: ignore[union-attr]
         else:
             steps = [
                 (s.kind, s.table_name) for s in data_statements(op.text) or ()
@@ -123,9 +143,13 @@ class DataChangeBesideDdl(SafetyRule):
             if runs_at is None or op.location.line <= runs_at or _commits_between(judged, runs_at, op.location.line):
                 continue
             what, lock, blocked = ddl_lock(ddl)
-            verb = {"UPDATE": "rewrites", "DELETE": "deletes", "INSERT": "reads and inserts"}[kind]
+            step = {
+                "UPDATE": "this UPDATE rewrites rows of", "DELETE": "this DELETE deletes rows of",
+                "INSERT": "this INSERT reads and inserts rows of",
+                "bulk_insert": "this `op.bulk_insert` inserts rows read from the database into",
+            }[kind]
             return (
-                f"this {kind} {verb} rows of `{table}` while the {what} earlier in the revision "
+                f"{step} `{table}` while the {what} earlier in the revision "
                 f"still holds its {lock} lock on it (line {ddl.location.line}): {blocked} wait "
                 "until the migration commits, for as long as the data step takes; run it inside "
                 "`with op.get_context().autocommit_block():` (in batches on a large table), or in "
@@ -164,6 +188,20 @@ def _runs_at(judged: JudgedOperation, line: int) -> int | None:
         ):
             return node.end_lineno
     return line
+
+
+def _reads_rows_before(judged: JudgedOperation, line: int) -> bool:
+    """Does upgrade() read rows from the database before `line` (a query, a SELECT, a fetch),
+    so that rows it inserts there may be as many as the table holds? Unsure: no."""
+    from ormlint.migrations.environment import read_source
+    from ormlint.syntax import python_lines
+
+    source = read_source(judged.revision.path)
+    if source is None:
+        return False
+    before = "".join(python_lines(source)[:line - 1])
+    start = before.find("def upgrade")
+    return start >= 0 and bool(_READS_ROWS.search(before[start:]))
 
 
 def _commits_between(judged: JudgedOperation, first: int, last: int) -> bool:
