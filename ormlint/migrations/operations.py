@@ -82,6 +82,7 @@ class EnumType:
     # Does `op.create_table` emit CREATE TYPE for it (the type's before-create event)? False
     # with `create_type=False`; None when that is not a literal. `op.add_column` never does.
     created_with_table: bool | None
+    values: tuple[str, ...] | None = None  # its labels, when literal strings (ORM717); None: not known
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ class AlterColumn:
     identity_known: bool = True
     comment: str | None = None
     comment_known: bool = True
+    enum_type: EnumType | None = None  # when type_given: the new type's named enum, if known
 
 
 @dataclass(frozen=True)
@@ -334,15 +336,22 @@ class EnumTypeChange:
     """A named type created or dropped outside a table: `<enum>.create(bind)` / `.drop(bind)`
     (on `sa.Enum(...)`, `postgresql.ENUM(...)` or a name bound to one), `op.execute("CREATE
     TYPE x AS ENUM (...)")`, `"DROP TYPE x"`, `"ALTER TYPE x RENAME TO y"` (x dropped, y
-    created)."""
+    created); and a type's labels changed in SQL, `ALTER TYPE x ADD VALUE 'v'` ("add_value")
+    and `RENAME VALUE 'a' TO 'b'` ("rename_value"), which create or drop no type (ORM717)."""
 
-    action: str  # "create" or "drop"
+    action: str  # "create", "drop", "add_value" or "rename_value"
     name: str | None  # None: which type is not known (an f-string field, say)
     location: Location
     # only when the type is missing (create) or there (drop): `checkfirst=True` (the default of
     # `postgresql.ENUM`'s methods, not of `sa.Enum`'s), `DROP TYPE IF EXISTS`; None: not a literal
     checkfirst: bool | None = False
     certain: bool = True  # False: under a condition, it may not run
+    # create: the type's labels (None: not known); add_value: (the label,), checkfirst meaning
+    # IF NOT EXISTS; rename_value: (old label, new label)
+    values: tuple[str, ...] | None = None
+    # ALTER TYPE ... RENAME TO / SET SCHEMA: the type's other name (on the drop, the new one;
+    # on the create, the old one): the type keeps its labels and its columns
+    renamed: str | None = None
 
 
 @dataclass(frozen=True)

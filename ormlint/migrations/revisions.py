@@ -1147,7 +1147,17 @@ class _Reader:
             created = None
         if native is None or any(arg.star == "**" for arg in call.args) or "metadata" in _Args(call, None, ()):
             created = None
-        return EnumType(name, created)
+        return EnumType(name, created, self.enum_values(call))
+
+    def enum_values(self, call: cst.Call) -> tuple[str, ...] | None:
+        """The labels of an enum type written as literal strings beside its name; None for a
+        Python enum class, `values_callable=`, `*labels` or no label at all."""
+        args = _Args(call, None, ())
+        labels = [self.string(value) for value, _ in args.extra]
+        if args.starred or "values_callable" in args or "name" not in args or not labels or None in labels:
+            return None
+        return tuple(labels)  # type: ignore[arg-type]
+
 
     def enum_type_change(self, call: cst.Call, where: Location) -> EnumTypeChange | None:
         """`<enum>.create(bind, ...)` / `<enum>.drop(bind, ...)` as a type created or dropped;
@@ -1167,7 +1177,7 @@ class _Reader:
             checkfirst = self.flag(_Args(call, None, ("bind", "checkfirst")).node("checkfirst"), default)
         except _NotLiteral:
             checkfirst = None
-        return EnumTypeChange(func.attr.value, name, where, checkfirst)
+        return EnumTypeChange(func.attr.value, name, where, checkfirst, values=self.enum_values(enum))
 
     def bind_enums(self, node: cst.Assign | cst.AnnAssign | cst.AugAssign) -> None:
         """Names an assignment inside the function binds to an enum type (and unbinds)."""
@@ -1437,7 +1447,8 @@ class _Reader:
             raise _Unreadable("nullable is not a literal")
         changes: dict = {"nullable": nullable}
         if "type_" in args:
-            changes.update(type_given=True, type=sql_type(args.node("type_"), self.imports))
+            changes.update(type_given=True, type=sql_type(args.node("type_"), self.imports),
+                           enum_type=self.enum_type(args.node("type_")))
         changes["existing_type"] = sql_type(args.node("existing_type"), self.imports)
         try:
             changes["existing_nullable"] = self.flag(args.node("existing_nullable"), None)
@@ -1866,7 +1877,14 @@ def _type_changes(text: str, where: Location) -> list[EnumTypeChange]:
             continue
         name, tail = _type_name(named.group(1)), named.group(2)
         if verb == "CREATE":
-            changes.append(EnumTypeChange("create", name, where))
+            labels = re.match(r"\s*AS\s+ENUM\s*\((.*)\)\s*$", tail, re.I)
+            changes.append(EnumTypeChange("create", name, where, values=_labels(labels.group(1)) if labels else None))
+        added = re.match(rf"\s*ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?({_LABEL})", tail, re.I)
+        relabelled = re.match(rf"\s*RENAME\s+VALUE\s+({_LABEL})\s+TO\s+({_LABEL})", tail, re.I)
+        if verb == "ALTER" and (added or relabelled):
+            values = _labels(", ".join(added.groups()[1:] if added else relabelled.groups()))
+            action = "add_value" if added else "rename_value"
+            changes.append(EnumTypeChange(action, name, where, bool(added and added.group(1)), values=values))
         renamed = re.match(rf"\s*RENAME\s+TO\s+({_TYPE_NAME})", tail, re.I)
         moved = re.match(rf"\s*SET\s+SCHEMA\s+({_TYPE_NAME})", tail, re.I)
         if verb == "ALTER" and (renamed or moved):
@@ -1876,9 +1894,22 @@ def _type_changes(text: str, where: Location) -> list[EnumTypeChange]:
                 moved_to = _type_name(moved.group(1))
                 new_name = f"{moved_to}.{name.rpartition('.')[2]}" if moved_to else None
                 schema = ""
-            changes.append(EnumTypeChange("drop", name, where))
-            changes.append(EnumTypeChange("create", schema + new_name if new_name else None, where))
+            new_name = schema + new_name if new_name else None
+            changes.append(EnumTypeChange("drop", name, where, renamed=new_name))
+            changes.append(EnumTypeChange("create", new_name, where, renamed=name))
     return changes
+
+
+_LABEL = r"'(?:[^']|'')*'"
+
+
+def _labels(text: str) -> tuple[str, ...] | None:
+    """`'a', 'b'` -> ("a", "b"); None when it is not a list of literal labels (an f-string
+    field in one, say)."""
+    labels = re.findall(_LABEL, text)
+    if not labels or re.sub(_LABEL, "", text).replace(",", "").strip() or _FIELD in text:
+        return None
+    return tuple(label[1:-1].replace("''", "'") for label in labels)
 
 
 def _written_out(rows: cst.BaseExpression | None, sequences: dict[str, tuple]) -> bool:
