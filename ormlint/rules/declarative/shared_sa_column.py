@@ -49,6 +49,7 @@ class SharedSaColumn(ProjectRule):
     references = (
         "SQLModel: Field (sa_column, sa_type, sa_column_kwargs), https://sqlmodel.tiangolo.com/",
         "SQLAlchemy: Table (a Column belongs to one Table), https://docs.sqlalchemy.org/en/20/core/metadata.html#sqlalchemy.schema.Table",
+        "SQLModel issue 370 (an `sa_column` field factored into a base class), https://github.com/fastapi/sqlmodel/issues/370",
     )
     invalid = (
         example("""
