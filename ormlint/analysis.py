@@ -358,6 +358,20 @@ def unreadable(display: str, codes: frozenset[str], error: Exception, what: str 
     return FileResult(findings if PARSE_ERROR_CODE in codes else [], FileFacts(display, parsed=False))
 
 
+def fixable_findings(
+    source: str, display: str, settings: Settings, path: Path | None = None
+) -> list[Finding]:
+    """One round of `--fix` on one file's text: the findings of the file pass every run makes
+    (`analyse_file`, with the codes, per-file ignores and options the engine gives it), which
+    are the only ones that carry fixes (no project rule does). `path` (default: `display`)
+    decides per-file ignores; a text larger than `max-file-size` is not analysed."""
+    if text_size(source) > settings.max_file_size:
+        return []
+    codes = settings.enabled_codes(all_codes(), default_codes())
+    ignored = settings.ignored_for(path or Path(display))
+    return analyse_file(source, display, codes, ignored, options=settings.rule_options).findings
+
+
 def check_source(
     source: str, display: str, settings: Settings, path: Path | None = None,
     statements: StatementCache | None = None, apply_noqa: bool = True,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Mapping, Sequence
 
 from ormlint import engine
-from ormlint.analysis import check_source
+from ormlint.analysis import check_source, fixable_findings
 from ormlint.config import Settings
 from ormlint.discovery import is_excluded_when_named, project_root
 from ormlint.findings import Finding
@@ -135,9 +135,10 @@ def readable_text(data: bytes) -> str:
 
 
 def _fix(request: CheckRequest, sources: dict[Path, bytes]) -> list[FileFix]:
-    """Apply the fixes, round after round of each file's own analysis (no project rule carries
-    a fix). Texts are fixed in `sources`; files on disk are written when `request.write`, else
-    their fixed text joins `sources`, so that the findings that follow describe it."""
+    """Apply the fixes, round after round of each file's own analysis (`fixable_findings`: the
+    engine's file pass). Texts are fixed in `sources`; files on disk are written when
+    `request.write`, else their fixed text joins `sources`, so that the findings that follow,
+    from the same run as `check` without fixes, describe it."""
     from ormlint.fixes import FileFix, fix_paths, fix_text
 
     settings, unsafe = request.settings, request.fix == "unsafe"
@@ -148,7 +149,7 @@ def _fix(request: CheckRequest, sources: dict[Path, bytes]) -> list[FileFix]:
         display, file = str(path), None if path == STDIN else path
 
         def analyse(text: str) -> list[Finding]:
-            return check_source(text, display, settings, file)
+            return fixable_findings(text, display, settings, file)
 
         outcome = fix_text(data, display, analyse, unsafe)
         if outcome is None:  # undecodable: left as it is

@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 
 import libcst as cst
 
-from ormlint.analysis import check_source
+from ormlint.analysis import fixable_findings
 from ormlint.discovery import discover
 from ormlint.findings import Finding
 from ormlint.prefilter import may_contain_models
@@ -264,7 +264,7 @@ def fix_paths(paths: Sequence[Path], settings, unsafe: bool, write: bool) -> lis
         if isinstance(data, OSError):
             continue
         outcome = fix_text(
-            data, display, lambda text: check_source(text, display, settings, path), unsafe
+            data, display, lambda text: fixable_findings(text, display, settings, path), unsafe
         )
         if outcome is None or (outcome.after == outcome.before and outcome.error is None):
             continue
