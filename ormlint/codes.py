@@ -34,6 +34,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM207": True,
     "ORM208": True,
     "ORM209": True,
+    "ORM210": False,
     "ORM301": True,
     "ORM302": True,
     "ORM303": True,

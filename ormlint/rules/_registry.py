@@ -27,6 +27,7 @@ from ormlint.rules.columns.type_checking_only_annotation import TypeCheckingOnly
 from ormlint.rules.columns.sql_type_in_mapped_annotation import SqlTypeInMappedAnnotation
 from ormlint.rules.columns.mapped_class_column_annotation import MappedClassColumnAnnotation
 from ormlint.rules.columns.string_without_length import StringWithoutLength
+from ormlint.rules.columns.enum_stores_names import EnumStoresNames
 from ormlint.rules.defaults.server_default_sql_string import ServerDefaultSqlString
 from ormlint.rules.defaults.frozen_default import FrozenDefault
 from ormlint.rules.defaults.invalid_default_value import InvalidDefaultValue
@@ -120,6 +121,7 @@ RULE_CLASSES = (
     SqlTypeInMappedAnnotation,
     MappedClassColumnAnnotation,
     StringWithoutLength,
+    EnumStoresNames,
     ServerDefaultSqlString,
     FrozenDefault,
     InvalidDefaultValue,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import exc, false, func, not_, select, text
 from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
 from sqlalchemy.schema import CreateTable
 
 from ormlint.rules import RULES
@@ -77,3 +78,28 @@ def test_orm209_the_valid_examples_compile_for_mysql():
             for table in example.metadata.sorted_tables:
                 ddl = str(CreateTable(table).compile(dialect=mysql.dialect()))
                 assert "VARCHAR(" in ddl
+
+
+def test_orm210_the_database_holds_the_member_names_and_a_value_does_not_load():
+    with load(RULES["ORM210"].invalid[0]) as example:
+        Ticket, Status = example.Ticket, example.Status
+        with example.sqlite_session() as session:
+            session.add(Ticket(id=1, status=Status.ON_HOLD, previous=Status.ACTIVE))
+            session.commit()
+            assert tuple(session.execute(text("SELECT status, previous FROM ticket")).one()) == ("ON_HOLD", "ACTIVE")
+            assert session.execute(text("SELECT count(*) FROM ticket WHERE status = 'on-hold'")).scalar_one() == 0
+            session.execute(text("INSERT INTO ticket (id, status) VALUES (2, 'on-hold')"))
+            with pytest.raises(LookupError, match="'on-hold' is not among the defined enum values"):
+                session.get(Ticket, 2)
+        # PostgreSQL's type has the names as its labels
+        assert "status status NOT NULL" in example.postgresql_ddl()
+        created = CreateEnumType(Ticket.__table__.c.status.type).compile(dialect=postgresql.dialect())
+        assert str(created) == "CREATE TYPE status AS ENUM ('ACTIVE', 'ON_HOLD')"
+
+
+def test_orm210_values_callable_stores_the_values():
+    with load(RULES["ORM210"].valid[0]) as example:
+        with example.sqlite_session() as session:
+            session.add(example.Ticket(id=1, status=example.Status.ON_HOLD))
+            session.commit()
+            assert session.execute(text("SELECT status FROM ticket")).scalar_one() == "on-hold"
