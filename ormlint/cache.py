@@ -54,6 +54,13 @@ _decoded_revisions: dict[tuple[str, str], tuple[str, object]] = {}
 # Results files read or written in this process, by path: (their status then, their JSON), so
 # that a resident process does not parse again the file it wrote at its last run.
 _loaded: dict[str, tuple[tuple[int, int, int], dict]] = {}
+# The JSON text of each entry written in this process, by (results file, section, file key):
+# (the entry, its `"key":value` text). A resident process rewrites the results file at every
+# run where one file changed: the entries it did not replace are not encoded again.
+_encoded: dict[tuple[str, str, str], tuple[Any, str]] = {}
+# Absolute paths by (working directory, path as named): a resident process names the same files
+# at every run.
+_absolute: dict[tuple[str, str], str] = {}
 
 
 def _file_status(path: Path) -> tuple[int, int, int]:
@@ -149,9 +156,10 @@ class ResultCache:
         data = self._load()
         # path -> [digest hex, rows, facts, status or None, facts digest hex]: JSON as read,
         # decoded when asked for.
-        # The status (`_status_key`) says the file is unchanged without reading it.
+        # The status (`status_key`) says the file is unchanged without reading it.
         self.entries: dict[str, Any] = _object(data.get("entries"))
         self._statuses: dict[str, list[int] | None] = {}  # taken by `unchanged`, kept by `put`
+        self._cwd = os.getcwd()
         # The project rules' findings of the last run (before `# noqa`) and the key (every file's
         # name and facts digest) they were computed for: a project whose facts are unchanged does
         # not run its project rules again.
@@ -201,13 +209,13 @@ class ResultCache:
         and change times, inode and device) is the one stored with them: the file is then
         neither read nor hashed. Else None, and the status seen now is kept for `put` (taken
         before the read, so a change made meanwhile shows at the next run)."""
-        key = _key(path)
+        key = self._key(path)
         try:
             status = os.stat(path)
         except (OSError, ValueError):
             self._statuses[key] = None
             return None
-        seen = self._statuses[key] = _status_key(status)
+        seen = self._statuses[key] = status_key(status)
         entry = self.entries.get(key)
         if (
             seen is None or status.st_size > max_size
@@ -218,7 +226,7 @@ class ResultCache:
             digest = bytes.fromhex(entry[0])
         except (TypeError, ValueError):
             return None
-        found = self.get(path, digest, display)
+        found = self._get(key, digest, display)
         return (digest, found) if found is not None else None
 
     def get(
@@ -226,7 +234,11 @@ class ResultCache:
     ) -> tuple[list[Finding], FileFacts, bytes] | None:
         """The findings and facts stored for this content, renamed to `display`, and the digest
         of the facts as stored (`facts_digest`)."""
-        key = _key(path)
+        return self._get(self._key(path), digest, display)
+
+    def _get(
+        self, key: str, digest: bytes, display: str
+    ) -> tuple[list[Finding], FileFacts, bytes] | None:
         entry = self.entries.get(key)
         if type(entry) is not list or len(entry) != 5 or entry[0] != digest.hex():
             return None
@@ -255,7 +267,7 @@ class ResultCache:
         rows = [
             [f.line, f.column, f.code, f.message, f.end_line, f.end_column, f.fix] for f in findings
         ]
-        key = _key(path)
+        key = self._key(path)
         encoded = encode(facts)
         digest_of_facts = _plain_digest(encoded)
         self.entries[key] = [
@@ -265,7 +277,7 @@ class ResultCache:
         return digest_of_facts
 
     def revision(self, path: Path, digest: bytes) -> object | None:
-        key = _key(path)
+        key = self._key(path)
         entry = self.revisions.get(key)
         if type(entry) is not list or len(entry) != 2 or entry[0] != digest.hex():
             return None
@@ -284,7 +296,7 @@ class ResultCache:
         return revision
 
     def put_revision(self, path: Path, digest: bytes, revision: object) -> None:
-        self.revisions[_key(path)] = [digest.hex(), encode(revision)]
+        self.revisions[self._key(path)] = [digest.hex(), encode(revision)]
         self.changed = True
 
     def save(self) -> None:
@@ -293,18 +305,21 @@ class ResultCache:
             return
         try:
             self._mark_directory()
+            # (a file this run looked at exists, or did a moment ago: no second look)
+            seen = self._statuses
             data = {
                 "format": _FORMAT,
-                "entries": {k: v for k, v in self.entries.items() if os.path.exists(k)},
+                "entries": {
+                    k: v for k, v in self.entries.items()
+                    if seen.get(k) is not None or os.path.exists(k)
+                },
                 "project": self.project,
                 "revisions": {k: v for k, v in self.revisions.items() if os.path.exists(k)},
             }
             fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
             try:
                 with os.fdopen(fd, "w", encoding="ascii") as handle:
-                    # dumps, not dump: dump writes through the pure-Python encoder (a second
-                    # on a 2,000-file project), dumps through the C one
-                    handle.write(json.dumps(data, separators=(",", ":")))
+                    handle.write(self._json(data))
                 os.replace(temp, self.file)
                 _loaded[str(self.file)] = (_file_status(self.file), data)
             except BaseException:
@@ -314,6 +329,39 @@ class ResultCache:
         except (OSError, ValueError) as error:  # a read-only checkout still lints
             reason = getattr(error, "strerror", None) or str(error)
             self.warning = f"cannot write the cache in {self.directory}: {reason}"
+
+    def _json(self, data: dict) -> str:
+        """`json.dumps(data)` (compact), each entry's text reused from the last save in this
+        process when the entry is the same object. (dumps, not dump: dump writes through the
+        pure-Python encoder, a second on a 2,000-file project; dumps through the C one.)"""
+        file = str(self.file)
+        parts = []
+        for name, value in data.items():
+            if name not in ("entries", "revisions"):
+                parts.append(f"{json.dumps(name)}:{json.dumps(value, separators=(',', ':'))}")
+                continue
+            items = []
+            for key, entry in value.items():
+                memo_key = (file, name, key)
+                memo = _encoded.get(memo_key)
+                if memo is None or memo[0] is not entry:
+                    if len(_encoded) >= 200_000:
+                        _encoded.clear()
+                    text = f"{json.dumps(key)}:{json.dumps(entry, separators=(',', ':'))}"
+                    memo = _encoded[memo_key] = (entry, text)
+                items.append(memo[1])
+            parts.append(f"{json.dumps(name)}:{{{','.join(items)}}}")
+        return "{" + ",".join(parts) + "}"
+
+    def _key(self, path: Path) -> str:
+        """The file's key: its absolute path."""
+        named = os.fspath(path)
+        key = _absolute.get((self._cwd, named))
+        if key is None:
+            if len(_absolute) >= 100_000:
+                _absolute.clear()
+            key = _absolute[(self._cwd, named)] = os.path.abspath(named)
+        return key
 
     def _mark_directory(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -349,7 +397,7 @@ class ResultCache:
                     pass
 
 
-def _status_key(status: os.stat_result) -> list[int] | None:
+def status_key(status: os.stat_result) -> list[int] | None:
     """What says a file is unchanged since: None for other than a regular file, and for one
     modified so recently that another write within the same clock tick could go unseen."""
     recent = time.time_ns() - _RACY_NANOSECONDS
@@ -361,6 +409,3 @@ def _status_key(status: os.stat_result) -> list[int] | None:
 def _object(value: Any) -> dict:
     return value if type(value) is dict else {}
 
-
-def _key(path: Path) -> str:
-    return os.path.abspath(path)

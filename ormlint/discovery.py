@@ -24,15 +24,15 @@ def discover(
     for given in paths:
         if settings.force_exclude and is_excluded_when_named(given, settings):
             continue
+        several = len(paths) > 1  # one walk lists each file once: no need to tell files apart
         if os.path.isdir(given):  # False, not an error, for a path that cannot be stat'ed
-            candidates = list(_walk(given, settings, unreadable))
+            candidates = list(_walk(given, settings, unreadable, identify=several))
         else:
-            candidates = [(given, str(given))]
-        if len(paths) == 1:  # one walk lists each file once: no need to resolve every path
-            found.extend(candidates)
+            candidates = [(given, str(given), _file_identity(given) if several else None)]
+        if not several:
+            found.extend((path, display) for path, display, _ in candidates)
             continue
-        for path, display in candidates:
-            key = _file_identity(path)
+        for path, display, key in candidates:
             if key not in seen:
                 seen.add(key)
                 found.append((path, display))
@@ -63,11 +63,13 @@ def is_excluded_when_named(path: Path, settings: Settings) -> bool:
 
 
 def _walk(
-    root: Path, settings: Settings, unreadable: list[tuple[str, OSError]] | None = None
-) -> Iterator[tuple[Path, str]]:
+    root: Path, settings: Settings, unreadable: list[tuple[str, OSError]] | None = None,
+    identify: bool = False,
+) -> Iterator[tuple[Path, str, object]]:
     """Regular `.py` files under `root`, depth first in name order, past excludes and (with
-    `respect_gitignore`) git's ignore rules. FIFOs, sockets and devices are passed over; a
-    symbolic link to a directory is not followed, one to nothing is kept (reading it reports it)."""
+    `respect_gitignore`) git's ignore rules, as (path, display path, `_file_identity` when
+    `identify`, else None). FIFOs, sockets and devices are passed over; a symbolic link to a
+    directory is not followed, one to nothing is kept (reading it reports it)."""
     # Strings until a file is kept: pathlib costs more than the rest of a warm run's walk.
     top = os.fspath(root)
     gitignore = GitIgnore.above(top) if settings.respect_gitignore else None
@@ -85,6 +87,7 @@ def _walk(
             names = {entry.name for entry in entries if entry.name in (GIT_DIR, IGNORE_FILE)}
             gitignore = gitignore.entering(absolute, GIT_DIR in names, IGNORE_FILE in names)
         subdirectories = []
+        device = _device(directory) if identify else None
         # Joined by concatenation: os.path.join per entry was a third of the walk's own time.
         prefix, absolute_prefix = os.path.join(directory, ""), os.path.join(absolute, "")
         for entry in entries:
@@ -103,8 +106,27 @@ def _walk(
             if is_dir:
                 subdirectories.append((path, absolute_prefix + name, gitignore))
             else:
-                yield Path(path), os.path.normpath(path)
+                identity = _entry_identity(entry, device, path) if identify else None
+                yield Path(path), os.path.normpath(path), identity
         stack.extend(reversed(subdirectories))
+
+
+def _device(directory: str) -> int | None:
+    try:
+        return os.stat(directory).st_dev
+    except OSError:
+        return None
+
+
+def _entry_identity(entry: os.DirEntry, device: int | None, path: str) -> object:
+    """`_file_identity` of a listed file without a system call: the directory's device and the
+    inode the listing gave (a link is followed with one, as `_file_identity` does)."""
+    try:
+        if device is not None and entry.inode() and not entry.is_symlink():
+            return (device, entry.inode())
+    except OSError:
+        pass
+    return _file_identity(Path(path))
 
 
 def _is_regular_or_broken(entry: os.DirEntry) -> bool:

@@ -257,6 +257,7 @@ def _run_paths(
     # a run whose files' facts are all as they were reuses their findings, whatever else changed
     # in the files' text (a comment, a function body).
     project_key = None
+    digests = migration_digests(locations, content_digest) if cache is not None else None
     if cache is not None:
         project_key = content_digest(repr((
             sorted(
@@ -265,7 +266,7 @@ def _run_paths(
             ),
             whole_project, settings.external_models, settings.external_tables, named_files,
             sorted(reported) if reported is not None else None,
-            [(str(file), digest) for file, digest in migration_digests(locations, content_digest)],
+            [(str(file), digest) for file, digest in digests],
         )).encode())
     project = (
         cache.project_findings(project_key) if cache is not None and not need_index else None
@@ -282,7 +283,7 @@ def _run_paths(
             if locations:
                 read = {r.revision.path: r.revision for r in fresh if r.revision is not None}
                 index.migrations = replayed_migrations(
-                    locations, paths, cache, read, settings.target_dialect
+                    locations, paths, cache, read, settings.target_dialect, digests
                 )
             project = project_findings(
                 index, codes, ignored_by_path, apply_noqa=False, options=settings.rule_options

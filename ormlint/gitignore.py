@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 IGNORE_FILE = ".gitignore"
 GIT_DIR = ".git"
+_MAX_VERDICTS = 200_000  # per pattern file
+# (directory, the file's text) -> its patterns, so that a process that walks a tree again reuses
+# them and their verdicts; a file whose text changed is read afresh.
+_pattern_files: dict[tuple[str, str], "_PatternFile | None"] = {}
 
 
 @dataclass(frozen=True)
@@ -28,9 +32,21 @@ class _PatternFile:
     files_negated: tuple[bool, ...]
     for_dirs: re.Pattern | None  # every pattern, last line first
     dirs_negated: tuple[bool, ...]
+    # (absolute, is_dir) -> verdict: a resident process (daemon, language server) walks the same
+    # tree at every run, and one file's patterns are one regex tried on every path under it.
+    verdicts: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def verdict(self, absolute: str, is_dir: bool) -> bool | None:
         """True: ignored; False: re-included (`!`); None: no line of this file matches."""
+        known = self.verdicts.get((absolute, is_dir), self)
+        if known is not self:
+            return known
+        if len(self.verdicts) >= _MAX_VERDICTS:
+            self.verdicts.clear()
+        found = self.verdicts[(absolute, is_dir)] = self._verdict(absolute, is_dir)
+        return found
+
+    def _verdict(self, absolute: str, is_dir: bool) -> bool | None:
         regex, negated = (self.for_dirs, self.dirs_negated) if is_dir else (self.for_files, self.files_negated)
         if regex is None or not absolute.startswith(self.base):
             return None
@@ -130,6 +146,15 @@ def _read_patterns(directory: str, file: str) -> _PatternFile | None:
             text = handle.read(1 << 20).decode("utf-8", "surrogateescape")
     except OSError:
         return None  # unreadable like a missing file, as git treats it
+    key = (directory, text)
+    if key not in _pattern_files:
+        if len(_pattern_files) >= 10_000:
+            _pattern_files.clear()
+        _pattern_files[key] = _parse_patterns(directory, text)
+    return _pattern_files[key]
+
+
+def _parse_patterns(directory: str, text: str) -> _PatternFile | None:
     # lines as git reads them: split at "\n" only, one "\r" before it dropped (dir.c)
     lines = (line[:-1] if line.endswith("\r") else line for line in text.split("\n"))
     patterns = [p for p in map(translate, lines) if p is not None]

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from ormlint.cache import content_digest
+from ormlint.cache import content_digest, status_key
 from ormlint.codes import RuleOptions
 from ormlint.facts import ProjectIndex
 from ormlint.findings import Finding
@@ -71,6 +71,13 @@ def _may_report(rule: Any, index: ProjectIndex) -> bool:
     return any(os.path.abspath(path) in index.reported_files for path in paths)
 
 
+# A resident process (daemon, language server) replays the same history at every run where a
+# model changed: the replay, by what it was computed from (see `replayed_migrations`), and each
+# migration file's digest, by its path and status (`status_key`).
+_replays: dict[tuple, Any] = {}
+_digests: dict[str, tuple[list[int], bytes]] = {}
+
+
 def migration_digests(locations, digest: Callable[[bytes], bytes]) -> list[tuple[Path, bytes]]:
     """What the migrations' findings depend on: every revision file, env.py and the alembic.ini
     whose URL may name the database (ormlint.migrations.dialect), by content."""
@@ -81,8 +88,26 @@ def migration_digests(locations, digest: Callable[[bytes], bytes]) -> list[tuple
         files = [f for directory in versions for f in revision_files(directory)]
         ini = environment_ini(versions, env)
         for file in files + [f for f in (env, ini) if f is not None]:
-            data = read_file(file)
-            found.append((file, digest(data) if isinstance(data, bytes) else b""))
+            found.append((file, _file_digest(file, digest)))
+    return found
+
+
+def _file_digest(file: Path, digest: Callable[[bytes], bytes]) -> bytes:
+    """The file's `digest` (b"" when it cannot be read), not read again while its status stays."""
+    key = os.fspath(file)
+    try:
+        status = status_key(os.stat(key))
+    except (OSError, ValueError):
+        status = None
+    known = _digests.get(key)
+    if status is not None and known is not None and known[0] == status and digest is content_digest:
+        return known[1]
+    data = read_file(file)
+    found = digest(data) if isinstance(data, bytes) else b""
+    if status is not None and digest is content_digest:
+        if len(_digests) >= 50_000:
+            _digests.clear()
+        _digests[key] = (status, found)
     return found
 
 
@@ -96,17 +121,24 @@ def revision_file_names(locations, paths: Sequence[Path]) -> dict[str, str]:
 
 
 def replayed_migrations(
-    locations, paths: Sequence[Path], cache, read: dict[str, Any], dialect: str | None = None
+    locations, paths: Sequence[Path], cache, read: dict[str, Any], dialect: str | None = None,
+    digests: list[tuple[Path, bytes]] | None = None,
 ) -> Any:
     """Read and replay the migrations, reusing the revisions the file pass (`read`, by name) or
-    the cache read before."""
+    the cache read before. `digests`: `migration_digests(locations, content_digest)`, when the
+    caller has them. The replay is shared with earlier runs of this process over the same files
+    (nothing changes a replayed history once it is built)."""
     from ormlint.drift import load_migrations  # (with libcst: not on a cached run)
 
     absolute = any(Path(p).is_absolute() for p in paths)
     if cache is None:
         return load_migrations(locations, absolute, dict(read), dialect)
-    files = {display_path(file, absolute): (file, digest)
-             for file, digest in migration_digests(locations, content_digest)}
+    if digests is None:
+        digests = migration_digests(locations, content_digest)
+    replay_key = (repr(locations), absolute, dialect, os.getcwd(), tuple(digests))
+    if replay_key in _replays:
+        return _replays[replay_key]
+    files = {display_path(file, absolute): (file, digest) for file, digest in digests}
     parsed = {}
     for display, (file, digest) in files.items():
         revision = cache.revision(file, digest)
@@ -119,6 +151,9 @@ def replayed_migrations(
         if display not in known and display in files:
             file, digest = files[display]
             cache.put_revision(file, digest, revision)
+    if all(digest for _, digest in digests):  # (a file that could not be read: not kept)
+        _replays.clear()  # one history per process is what resident processes run
+        _replays[replay_key] = migrations
     return migrations
 
 

@@ -451,3 +451,50 @@ def test_a_resident_process_decodes_each_cached_revision_once(tmp_path, monkeypa
     assert runs == [revision] * 3 and len(decoded) == 1
     changed = cache_module.content_digest(b"revision = '0002'\n")
     assert cache_module.ResultCache(tmp_path / "cache", "k").revision(tmp_path / "0001.py", changed) is None
+
+
+def test_a_resident_process_encodes_again_only_the_entries_that_changed(tree, settled, monkeypatch):
+    # The daemon rewrites the results file at every run where a file changed: the other
+    # entries' text is reused, and the file is what one `json.dumps` of the whole would write.
+    check(tree)
+    (tree / "b.py").write_text(CLEAN + "# changed\n")
+    encoded: list[object] = []
+    real = cache_module.json.dumps
+    monkeypatch.setattr(cache_module.json, "dumps", lambda value, **k: encoded.append(value) or real(value, **k))
+    check(tree)
+    cache_file, data = _entries(tree)
+    entries = [v for v in encoded if type(v) is list and len(v) == 5]
+    assert [k for k, v in data["entries"].items() if v in entries] == [str(tree / "b.py")]
+    assert cache_file.read_text() == real(data, separators=(",", ":"))
+
+
+def test_a_resident_process_replays_an_unchanged_history_once(tmp_path, settled, monkeypatch):
+    # The daemon and the language server run the project phase again at every changed model:
+    # the history is replayed again only when a migration file changed.
+    import ormlint.drift as drift
+    from tests.test_cli_migrations import PROJECT, _write
+
+    _write(tmp_path, PROJECT)
+    replays = []
+    real = drift.load_migrations
+    monkeypatch.setattr(drift, "load_migrations", lambda *a, **k: replays.append(1) or real(*a, **k))
+    assert [f.code for f in check(tmp_path).findings] == ["ORM703"] and len(replays) == 1
+    models = tmp_path / "models.py"
+    models.write_text(models.read_text().replace("bio: Mapped[Optional[str]]", "bio: Mapped[str]"))
+    assert [f.code for f in check(tmp_path).findings] == ["ORM703"] and len(replays) == 1
+    revision = tmp_path / "migrations" / "versions" / "0001_init.py"
+    revision.write_text(revision.read_text().replace(
+        "nullable=False),\n        sa.PrimaryKeyConstraint",
+        "nullable=False),\n        sa.Column(\"bio\", sa.String(), nullable=False),\n        sa.PrimaryKeyConstraint",
+    ))
+    assert check(tmp_path).findings == [] and len(replays) == 2
+
+
+def test_a_changed_gitignore_is_read_again_by_a_resident_process(tree):
+    # The walk remembers each .gitignore's verdicts by its text: an edit must show at once.
+    (tree / ".git").mkdir()
+    assert [f.code for f in check(tree).findings] == ["ORM301"]
+    (tree / ".gitignore").write_text("a.py\n")
+    assert check(tree).findings == []
+    (tree / ".gitignore").write_text("b.py\n")
+    assert [f.code for f in check(tree).findings] == ["ORM301"]
