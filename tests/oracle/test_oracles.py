@@ -27,6 +27,10 @@ ALL_VALID = [
 
 @pytest.mark.parametrize(("code", "index", "source"), ALL_VALID, ids=[f"{c}-valid-{i}" for c, i, _ in ALL_VALID])
 def test_valid_example_configures_and_round_trips(code, index, source):
+    if "from sqlmodel import" in source:
+        # SQLModel keeps one global MetaData, and is not a test dependency: such examples have
+        # their own oracle (tests/oracle/test_oracles_unnamed_constraint.py for ORM508).
+        pytest.skip("a SQLModel example: checked by its rule's own oracle")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with load(source) as example:

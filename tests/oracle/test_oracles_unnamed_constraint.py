@@ -59,6 +59,15 @@ def test_orm407_examples_make_unnamed_constraints():
         assert [(ix.name, ix.unique) for ix in users.indexes] == [("ix_users_handle", True)]
 
 
+def test_orm407_sqlite_keeps_no_name():
+    with load(ORM407.invalid[0]) as example:
+        session = example.sqlite_session()
+        database = inspect(session.get_bind())
+        assert [u["name"] for u in database.get_unique_constraints("users")] == [None]
+        assert [f["name"] for f in database.get_foreign_keys("users")] == [None]
+        session.close()
+
+
 def test_orm407_alembic_convention_requires_a_name_for_check_constraints():
     """The message's advice for a CHECK constraint: the documented convention needs `name=`."""
     convention = ast.literal_eval(ALEMBIC_CONVENTION)  # the message's own text
