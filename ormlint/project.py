@@ -27,6 +27,7 @@ from ormlint.model.names import (
     BUILTIN_NAMES, bool_value, dotted_name, optional_core, string_value, syntax_children,
 )
 from ormlint.model.types import FileModel
+from ormlint.table_args_columns import imported_class_columns
 from ormlint.syntax import statements_breadth_first
 from ormlint.unnamed_constraints import column_sites, item_sites
 
@@ -190,6 +191,7 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
                 tablename_location=positions.located(positions.assignment(cls.name, "__tablename__")),
                 lowered_name_tablename=_lowered_name_tablename(model, cls),
                 mapper_args=_mapper_args(cls.node),
+                table_args_imported_columns=_table_args_imported_columns(model, cls, origins, positions),
                 enum_members=enum_class_members(cls.node, model.imports),
                 **_table_beyond_fields(
                     model, _table_args_items(cls.table_args), _table_args_comment(cls.table_args),
@@ -1107,6 +1109,13 @@ def _is_lowered_class_name(node: cst.BaseExpression | None, cls_name: str) -> bo
 
 def _body(node: cst.ClassDef) -> list[cst.CSTNode]:
     return list(node.body.body) if isinstance(node.body, cst.IndentedBlock) else []
+
+
+def _table_args_imported_columns(model: FileModel, cls, origins: dict[str, str], positions: "_AstPositions") -> tuple:
+    """ClassFacts.table_args_imported_columns (ormlint.table_args_columns)."""
+    value = getattr(positions.assignment(cls.name, "__table_args__"), "value", None)
+    items = list(value.elts) if isinstance(value, ast.Tuple) else None
+    return imported_class_columns(model, cls, origins, items, positions.located)
 
 
 def _class_attributes(node: cst.ClassDef) -> set[str]:

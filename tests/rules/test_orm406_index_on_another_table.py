@@ -142,3 +142,90 @@ def test_another_tables_column_is_not_taken_for_this_tables_own():
             email: Mapped[str] = mapped_column(String(100))
     """)
     assert [f.code for f in lint(source)] == ["ORM406"]
+
+
+_USERS_MODULE = """
+from sqlalchemy import String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column("email_address", String(100))
+    addresses = relationship("Address")
+"""
+
+
+def _project(tmp_path, addresses: str) -> list[tuple[str, int, str]]:
+    from tests.helpers import project_findings
+
+    files = {"app/__init__.py": "", "app/users.py": _USERS_MODULE, "app/addresses.py": addresses}
+    return [(path, f.line, f.message) for path, f in project_findings(files, tmp_path) if f.code == "ORM406"]
+
+
+def test_a_class_imported_from_another_module(tmp_path):
+    found = _project(tmp_path, """
+        from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func
+        from sqlalchemy.orm import Mapped, mapped_column
+
+        from app.users import Base, User
+
+
+        class Address(Base):
+            __tablename__ = "address"
+            __table_args__ = (
+                Index("ix_address_email", User.email),
+                UniqueConstraint("city", User.__table__.c.email_address),
+                CheckConstraint(User.id > 0),
+                Index("ix_lower", func.lower(User.email), User.id),
+            )
+            id: Mapped[int] = mapped_column(primary_key=True)
+            user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+            city: Mapped[str] = mapped_column(String(50))
+    """)
+    assert [(path, line) for path, line, _ in found] == [
+        ("app/addresses.py", 11), ("app/addresses.py", 12), ("app/addresses.py", 13),
+        ("app/addresses.py", 14),  # once for the item
+    ]
+    index, unique, check, _ = (message for _, _, message in found)
+    assert index == (
+        "`User.email` in `Address.__table_args__` is a column of table `user_account`, not of "
+        "`address`: SQLAlchemy raises ArgumentError when the class is defined (Index "
+        "'ix_address_email' is against table 'user_account'); declare the Index with `User`'s "
+        "table, or name a column of `address`"
+    )
+    assert "ConstraintColumnNotFoundError" in unique and "no column named 'city'" in unique
+    assert "so it constrains `user_account` too" in check  # `address` has an `id` too
+    assert 'write `"id"` for `Address`\'s own column' in check
+
+
+def test_imported_names_that_are_not_another_tables_columns(tmp_path):
+    assert _project(tmp_path, """
+        from sqlalchemy import ForeignKeyConstraint, Index
+        from sqlalchemy.orm import Mapped, mapped_column
+
+        from app.users import Base, User
+        from app.users import User as Person
+        from elsewhere import Outside
+
+
+        class Address(Base):
+            __tablename__ = "address"
+            __table_args__ = (
+                Index("ix_a", User.addresses),  # a relationship: not judged
+                Index("ix_b", Outside.email),  # not in the project
+                Index("ix_c", Person.email),  # imported under another name: not followed
+                ForeignKeyConstraint(["user_id"], [User.id]),  # the referenced side, on purpose
+            )
+            id: Mapped[int] = mapped_column(primary_key=True)
+            user_id: Mapped[int]
+
+
+        class Account(User):
+            __table_args__ = (Index("ix_d", User.email),)  # single-table: User's own table
+    """) == []

@@ -7,20 +7,11 @@ from typing import Iterator
 
 import libcst as cst
 
-from ormlint.model.names import dotted_name, string_value, syntax_children
+from ormlint.facts import ClassFacts, ProjectIndex, TableArgsColumn
+from ormlint.model.names import dotted_name, string_value
 from ormlint.model.types import FileModel, ModelClass
-from ormlint.rules.base import Rule, Violation, example
-
-# What each kind of table item takes its own table's columns from: positional arguments from
-# this one on, and these keywords. ForeignKeyConstraint's second argument (`refcolumns`) names
-# the other table on purpose.
-_COLUMN_ARGUMENTS = {
-    "Index": (1, ()),
-    "UniqueConstraint": (0, ()),
-    "CheckConstraint": (0, ("sqltext",)),
-    "ForeignKeyConstraint": (0, ("columns",)),
-}
-_ATTACHED_ITEMS = {"UniqueConstraint", "CheckConstraint", "ForeignKeyConstraint"}
+from ormlint.rules.base import ProjectRule, ProjectViolation, Violation, example
+from ormlint.table_args_columns import COLUMN_ARGUMENTS, column_attributes
 
 
 @dataclass(frozen=True)
@@ -32,7 +23,7 @@ class _ForeignColumn:
     other_columns: frozenset[str]  # the column names of that table declared in this file
 
 
-class IndexOnAnotherTable(Rule):
+class IndexOnAnotherTable(ProjectRule):
     code = "ORM406"
     name = "index-on-another-table"
     summary = (
@@ -50,12 +41,14 @@ class IndexOnAnotherTable(Rule):
     what_it_does = """
         Checks the `Index(...)`, `UniqueConstraint(...)`, `CheckConstraint(...)` and the local
         columns of `ForeignKeyConstraint(...)` in a mapped class's `__table_args__` tuple for a
-        column of another table of the same file: another mapped class's column attribute
-        (`User.email`, also inside an expression such as `func.lower(User.email)`), its
-        `User.__table__.c.email`, or a `Table(...)` variable's `log.c.id`. Silent when the other
-        class has no table name of its own, shares this class's table name, or is defined after
-        this class, and for `ForeignKeyConstraint`'s referenced columns, which name the other
-        table on purpose.
+        column of another table: another mapped class's column attribute (`User.email`, also
+        inside an expression such as `func.lower(User.email)`), its `User.__table__.c.email`,
+        or a `Table(...)` variable's `log.c.id` of the same file; the class may be one of the
+        same file or one imported by name from another module of the project (`from app.users
+        import User`), whose table the project index knows. Silent when the other class has no
+        table name of its own, shares this class's table, or is defined after this class in
+        the same file, and for `ForeignKeyConstraint`'s referenced columns, which name the
+        other table on purpose.
         """
     why_bad = """
         A class attribute such as `User.email` is the column of `User`'s table, wherever it is
@@ -162,11 +155,19 @@ class IndexOnAnotherTable(Rule):
                 if starred or not isinstance(item, cst.Call):
                     continue
                 what = model.imports.symbol(item.func)
-                if what not in _COLUMN_ARGUMENTS:
+                if what not in COLUMN_ARGUMENTS:
                     continue
-                found = next(self._foreign_columns(item, what, cls, model, order, bound_in_body), None)
+                found = next(
+                    (f for node in column_attributes(item, what)
+                     if (f := _foreign_column(node, cls, model, order, bound_in_body)) is not None),
+                    None,
+                )
                 if found is None:
                     continue
+                first = 1 if what == "Index" else 0
+                named = [t for a in item.args[first:] if a.keyword is None and (t := string_value(a.value)) is not None]
+                index_name = string_value(item.args[0].value) if what == "Index" and item.args else None
+                has_column = cls.column(found.column) is not None
                 yield self.violation(
                     found.node,
                     reference=model.module.code_for_node(found.node),
@@ -174,69 +175,108 @@ class IndexOnAnotherTable(Rule):
                     table=cls.tablename,
                     other_table=found.table,
                     column=found.column,
-                    effect=self._effect(what, item, found, cls),
-                    advice=(
-                        f'write `"{found.column}"` for `{cls.name}`\'s own column, or declare the '
-                        f"{what} with `{found.owner}`'s table"
-                        if cls.column(found.column) is not None
-                        else f"declare the {what} with `{found.owner}`'s table, or name a column "
-                        f"of `{cls.tablename}`"
-                    ),
+                    effect=_effect(what, named, index_name, found.table, found.other_columns, found.column,
+                                   has_column, cls.tablename),
+                    advice=_advice(what, cls.name, cls.tablename, found.column, found.owner, has_column),
                 )
 
-    @staticmethod
-    def _effect(what: str, item: cst.Call, found: _ForeignColumn, cls: ModelClass) -> str:
-        if what in ("Index", "UniqueConstraint"):
-            first = 1 if what == "Index" else 0
-            named = [string_value(a.value) for a in item.args[first:] if a.keyword is None]
-            missing = next((t for t in named if t is not None and t not in found.other_columns), None)
-            if missing is not None:  # SQLAlchemy looks for the column it names in the other table
-                return (
-                    "SQLAlchemy raises ConstraintColumnNotFoundError when the class is defined "
-                    f"(the {what} is on table '{found.table}', which has no column named "
-                    f"'{missing}')"
-                )
-        if what == "Index":
-            name = string_value(item.args[0].value) if item.args else None
-            label = f"Index '{name}'" if name else "the index"
+    def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
+        """The columns of classes imported from other modules (the same file's: `check`)."""
+        for facts in index.files:
+            for cls in facts.classes:
+                reported: set[int] = set()  # one finding per item, as in one file
+                for reference in cls.table_args_imported_columns:
+                    if reference.item_number in reported:
+                        continue
+                    found = _imported_column(index, facts.path, cls, reference)
+                    if found is None:
+                        continue
+                    reported.add(reference.item_number)
+                    other_table, column, owner, other_columns, has_column = found
+                    yield self.project_violation(
+                        facts.path, reference.location,
+                        reference=reference.reference,
+                        cls=cls.name,
+                        table=cls.tablename,
+                        other_table=other_table,
+                        column=column,
+                        effect=_effect(reference.item, list(reference.named_columns), reference.index_name,
+                                       other_table, other_columns, column, has_column, cls.tablename),
+                        advice=_advice(reference.item, cls.name, cls.tablename, column, owner, has_column),
+                    )
+
+
+def _effect(
+    what: str, named: list[str], index_name: str | None, other_table: str,
+    other_columns: frozenset[str] | None, column: str, has_column: bool, table: str | None,
+) -> str:
+    """What SQLAlchemy does with the item. `named`: the columns it names by string;
+    `other_columns`: the other table's column names (None: not all known); `has_column`: the
+    class's own table has a column of that name."""
+    if what in ("Index", "UniqueConstraint") and other_columns is not None:
+        missing = next((t for t in named if t not in other_columns), None)
+        if missing is not None:  # SQLAlchemy looks for the column it names in the other table
             return (
-                f"SQLAlchemy raises ArgumentError when the class is defined ({label} is against "
-                f"table '{found.table}')"
+                "SQLAlchemy raises ConstraintColumnNotFoundError when the class is defined "
+                f"(the {what} is on table '{other_table}', which has no column named "
+                f"'{missing}')"
             )
-        if cls.column(found.column) is not None:
-            return (
-                f"SQLAlchemy attaches the {what} to `{found.table}` as well: both CREATE TABLE "
-                f"statements carry it, so it constrains `{found.table}` too"
-            )
+    if what == "Index":
+        label = f"Index '{index_name}'" if index_name else "the index"
         return (
-            f"SQLAlchemy attaches the {what} to `{found.table}` as well (both CREATE TABLE "
-            f"statements carry it), and `{cls.tablename}`'s fails unless it has a column "
-            f"`{found.column}`"
+            f"SQLAlchemy raises ArgumentError when the class is defined ({label} is against "
+            f"table '{other_table}')"
         )
+    if has_column:
+        return (
+            f"SQLAlchemy attaches the {what} to `{other_table}` as well: both CREATE TABLE "
+            f"statements carry it, so it constrains `{other_table}` too"
+        )
+    return (
+        f"SQLAlchemy attaches the {what} to `{other_table}` as well (both CREATE TABLE "
+        f"statements carry it), and `{table}`'s fails unless it has a column "
+        f"`{column}`"
+    )
 
-    def _foreign_columns(
-        self, item: cst.Call, what: str, cls: ModelClass, model: FileModel, order: dict[int, int],
-        bound_in_body: set[str],
-    ) -> Iterator[_ForeignColumn]:
-        first, keywords = _COLUMN_ARGUMENTS[what]
-        positional = [arg for arg in item.args if arg.keyword is None and not arg.star]
-        if what in ("CheckConstraint", "ForeignKeyConstraint"):
-            positional = positional[:1]  # the expression / the local columns
-        values = [arg.value for arg in positional[first:]] + [
-            arg.value for arg in item.args
-            if arg.keyword is not None and arg.keyword.value in keywords
-        ]
-        stack: list[cst.CSTNode] = list(reversed(values))
-        while stack:
-            node = stack.pop()
-            if isinstance(node, cst.Lambda):
-                continue
-            if isinstance(node, cst.Attribute):
-                found = _foreign_column(node, cls, model, order, bound_in_body)
-                if found is not None:
-                    yield found
-                    continue
-            stack.extend(reversed(syntax_children(node)))
+
+def _advice(what: str, cls: str, table: str | None, column: str, owner: str, has_column: bool) -> str:
+    if has_column:
+        return f'write `"{column}"` for `{cls}`\'s own column, or declare the {what} with `{owner}`\'s table'
+    return f"declare the {what} with `{owner}`'s table, or name a column of `{table}`"
+
+
+def _imported_column(
+    index: ProjectIndex, path: str, cls: ClassFacts, reference: TableArgsColumn,
+) -> tuple[str, str, str, frozenset[str] | None, bool] | None:
+    """(the other table, the column's name, the other class, the other table's column names
+    or None when not all known, whether the class's own table has that column) when
+    `reference` is a column of another table the project index knows; None otherwise (a
+    relationship or hybrid, an inherited column, a class outside the project, the same table)."""
+    if cls.tablename is None or cls.kind not in ("mapped", "unknown"):
+        return None
+    found = index.resolve_base(reference.target)
+    if found is None or found[0] == path:
+        return None
+    other_path, other = found
+    if other.kind not in ("mapped", "unknown") or other.tablename is None:
+        return None
+    own, theirs = index.table_of(path, cls), index.table_of(other_path, other)
+    if own is None or theirs is None or (own.name, own.schema) == (theirs.name, theirs.schema):
+        return None
+    if not (own.path == path and own.class_name == cls.name):
+        return None  # the class puts its columns into a parent's table
+    if reference.via_table:
+        declared = next((d.fact for d in theirs.columns if d.fact.name == reference.column), None)
+    else:
+        # the other class's own column attribute (as in one file: not a relationship, a hybrid
+        # or an inherited column)
+        declared = next((c for c in other.columns if c.attr == reference.column), None)
+    if declared is None:
+        return None
+    column = declared.name or reference.column
+    other_columns = frozenset(d.fact.name for d in theirs.columns if d.fact.name) if theirs.complete else None
+    has_column = any(d.fact.name == column for d in own.columns)
+    return theirs.name, column, other.name, other_columns, has_column
 
 
 def _foreign_column(
