@@ -141,7 +141,6 @@ def _analyse_file(
     from ormlint.narrow import narrowed_text, parse_module, parse_narrowed
     from ormlint.positions import WholeParseNeeded
 
-    unparsed = unparsed_facts(path, source)
     # CPython's parser first: about a tenth of libcst's cost, and it turns away the pathological
     # nesting on which libcst's native parser takes minutes or overflows the C stack.
     syntax_error: SyntaxError | None = None
@@ -151,11 +150,11 @@ def _analyse_file(
     except SyntaxError as error:
         # Maybe syntax newer than this interpreter (`type X = ...` on 3.11): libcst may know it.
         if "too many nested" in error.msg or _nests_too_deep(source):
-            return FileResult(_unparsable(path, source, codes, error), unparsed)
+            return FileResult(_unparsable(path, source, codes, error), unparsed_facts(path, source))
         syntax_error = error
         tree = newer_syntax_tree(source)  # `class A[T]:` on 3.11: where things are, for narrowing
     except (RecursionError, ValueError, MemoryError) as error:
-        return FileResult(_unparsable(path, source, codes, error), unparsed)
+        return FileResult(_unparsable(path, source, codes, error), unparsed_facts(path, source))
     if syntax_error is None and whole_trees is None and not prefilter.may_declare_models(source):
         return FileResult([], FileFacts(
             path, custom_type_map=configures_type_map(source), flask_naming=flask_naming(source),
@@ -175,7 +174,9 @@ def _analyse_file(
     try:
         module = parse_narrowed(source, tree, codes) if narrow else parse_module(source)
     except Exception as error:
-        return FileResult(_unparsable(path, source, codes, syntax_error or error), unparsed)
+        return FileResult(
+            _unparsable(path, source, codes, syntax_error or error), unparsed_facts(path, source)
+        )
     if whole_trees is not None and tree is not None and syntax_error is None:
         whole_trees += [tree, module]
     if tree is None and syntax_error is not None and "f-string" in syntax_error.msg:
@@ -183,11 +184,11 @@ def _analyse_file(
     try:
         return _checked(module, source, path, codes, apply_noqa, tree, options)
     except RecursionError as error:  # libcst's code generation recurses once per nesting level
-        return FileResult(_unparsable(path, source, codes, error), unparsed)
+        return FileResult(_unparsable(path, source, codes, error), unparsed_facts(path, source))
     except Exception as error:  # a bug in ormlint must not end the run
         if os.environ.get("ORMLINT_DEBUG"):
             raise
-        return FileResult(_internal_error(path, codes, error), unparsed)
+        return FileResult(_internal_error(path, codes, error), unparsed_facts(path, source))
 
 
 MAX_BRACKET_DEPTH = 200  # CPython's own limit; libcst crashes far beyond it

@@ -156,23 +156,6 @@ class BaseRef:
 
 
 @dataclass(frozen=True)
-class TableArgsColumn:
-    """A column of a class imported from another module in an index or constraint of a
-    class's own `__table_args__` tuple (`Index("ix", User.email)`): ORM406 across files
-    (ormlint.table_args_columns)."""
-
-    item: str  # "Index", "UniqueConstraint", "CheckConstraint" or "ForeignKeyConstraint"
-    target: BaseRef  # the class named, and the module it is imported from
-    column: str  # `User.email`: the attribute; `User.__table__.c.email`: the column's name
-    via_table: bool
-    reference: str  # as written
-    named_columns: tuple[str, ...]  # the columns the item names by string
-    index_name: str | None
-    location: Location
-    item_number: int  # which item of the tuple (the rule reports one reference per item)
-
-
-@dataclass(frozen=True)
 class ClassFacts:
     name: str
     kind: str
@@ -213,8 +196,6 @@ class ClassFacts:
     # `tablename` is written nowhere: the index gave the name the library gives the table
     # (Flask-SQLAlchemy's, SQLModel's, a base's declared_attr; ProjectIndex.implicit_tablename).
     tablename_implicit: bool = False
-    # Columns of imported classes its own `__table_args__` builds indexes and constraints from.
-    table_args_imported_columns: tuple[TableArgsColumn, ...] = ()
     # Its own `__mapper_args__` dict: (key, the value when a string or number literal, else
     # None), in order; () when it has none, None when it cannot be read (computed, declared_attr).
     mapper_args: tuple[tuple[str, str | None], ...] | None = ()
@@ -502,7 +483,9 @@ class ProjectIndex:
 
     def _memo(self, name: str, cls: ClassFacts, compute: Callable[[], Any]) -> Any:
         """`compute()` once per class object (ids of the objects kept, so none is reused)."""
-        memo = self.derived.setdefault(name, {})
+        memo = self.derived.get(name)
+        if memo is None:
+            memo = self.derived[name] = {}
         found = memo.get(id(cls))
         if found is None:
             memo[id(cls)] = (cls, None)  # a cycle of bases ends here, unknown
@@ -589,6 +572,7 @@ class ProjectIndex:
             _with_tablenames(facts, named) if any(id(c) in named for c in facts.classes) else facts
             for facts in self.files
         ]
+        self.derived.pop("classes", None)
         by_name: dict[str, list[tuple[str, ClassFacts]]] = defaultdict(list)
         for path, class_facts in self.classes():
             by_name[class_facts.name].append((path, class_facts))
@@ -699,13 +683,22 @@ class ProjectIndex:
         each class mapped to it puts in, with where they are declared. For a single-table
         subclass, its parent's table. None when the class is not mapped, or which table it is
         mapped to is not known (a computed name, `__table__`, a base outside the project)."""
+        # (rules ask it for every class again and again: one look-up once it is known)
+        answers = self.derived.get("table_of")
+        if answers is None:
+            answers = self.derived["table_of"] = {}
+        known = answers.get(id(cls))
+        if known is not None and known[0] is cls:
+            return known[1]
         owner = self._table_owner(path, cls)
-        if owner is None:
-            return None
-        tables = self.derived.setdefault("mapped_tables", {})
-        if id(owner[1]) not in tables:
-            tables[id(owner[1])] = (owner[1], self._mapped_table(*owner))
-        return tables[id(owner[1])][1]
+        table = None
+        if owner is not None:
+            tables = self.derived.setdefault("mapped_tables", {})
+            if id(owner[1]) not in tables:
+                tables[id(owner[1])] = (owner[1], self._mapped_table(*owner))
+            table = tables[id(owner[1])][1]
+        answers[id(cls)] = (cls, table)
+        return table
 
     def _mapped_table(self, path: str, cls: ClassFacts) -> MappedTable:
         own = self.class_part(path, cls)
@@ -869,10 +862,15 @@ class ProjectIndex:
             )
         return dirs
 
-    def classes(self) -> Iterable[tuple[str, ClassFacts]]:
-        for facts in self.files:
-            for class_facts in facts.classes:
-                yield facts.path, class_facts
+    def classes(self) -> list[tuple[str, ClassFacts]]:
+        """Every class of the project's files, with its file's path (listed once: most project
+        rules go through them all)."""
+        found = self.derived.get("classes")
+        if found is None:
+            found = self.derived["classes"] = [
+                (facts.path, class_facts) for facts in self.files for class_facts in facts.classes
+            ]
+        return found
 
     def ancestors(
         self, path: str, cls: ClassFacts, through: Callable[[ClassFacts], bool] | None = None
