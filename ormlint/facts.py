@@ -156,6 +156,23 @@ class BaseRef:
 
 
 @dataclass(frozen=True)
+class TableArgsColumn:
+    """A column of a class imported from another module in an index or constraint of a
+    class's own `__table_args__` tuple (`Index("ix", User.email)`): ORM406 across files
+    (ormlint.table_args_columns)."""
+
+    item: str  # "Index", "UniqueConstraint", "CheckConstraint" or "ForeignKeyConstraint"
+    target: BaseRef  # the class named, and the module it is imported from
+    column: str  # `User.email`: the attribute; `User.__table__.c.email`: the column's name
+    via_table: bool
+    reference: str  # as written
+    named_columns: tuple[str, ...]  # the columns the item names by string
+    index_name: str | None
+    location: Location
+    item_number: int  # which item of the tuple (the rule reports one reference per item)
+
+
+@dataclass(frozen=True)
 class ClassFacts:
     name: str
     kind: str
@@ -196,6 +213,8 @@ class ClassFacts:
     # `tablename` is written nowhere: the index gave the name the library gives the table
     # (Flask-SQLAlchemy's, SQLModel's, a base's declared_attr; ProjectIndex.implicit_tablename).
     tablename_implicit: bool = False
+    # Columns of imported classes its own `__table_args__` builds indexes and constraints from.
+    table_args_imported_columns: tuple[TableArgsColumn, ...] = ()
     # Its own `__mapper_args__` dict: (key, the value when a string or number literal, else
     # None), in order; () when it has none, None when it cannot be read (computed, declared_attr).
     mapper_args: tuple[tuple[str, str | None], ...] | None = ()
