@@ -40,6 +40,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM303": True,
     "ORM304": True,
     "ORM305": True,
+    "ORM306": False,
     "ORM401": True,
     "ORM402": True,
     "ORM403": True,

@@ -12,6 +12,7 @@ from sqlalchemy.schema import CreateTable
 from ormlint.rules import RULES
 from ormlint.rules.base import example_files
 from tests.oracle.harness import load
+from tests.test_drift_oracle import postgresql_server  # noqa: F401  (a fixture)
 
 
 def models(source: str) -> str:
@@ -103,3 +104,47 @@ def test_orm210_values_callable_stores_the_values():
             session.add(example.Ticket(id=1, status=example.Status.ON_HOLD))
             session.commit()
             assert session.execute(text("SELECT status FROM ticket")).scalar_one() == "on-hold"
+
+
+def test_orm306_postgresql_reads_a_naive_default_in_the_session_time_zone(tmp_path, request):
+    pytest.importorskip("psycopg2")
+    from datetime import datetime, timezone
+
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.orm import Session
+
+    from tests.test_drift_oracle import fresh_database
+
+    engine = create_engine(fresh_database("postgresql", tmp_path, request))
+
+    @event.listens_for(engine, "connect")
+    def new_york(connection, _):
+        with connection.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'America/New_York'")
+
+    try:
+        with load(RULES["ORM306"].invalid[0]) as example:
+            example.metadata.create_all(engine)
+            with Session(engine, expire_on_commit=False) as session:
+                before = datetime.now(timezone.utc)
+                event_row = example.Event(id=1)
+                session.add(event_row)
+                session.commit()
+                assert event_row.created_at.tzinfo is None  # the naive default, until reloaded
+                with pytest.raises(TypeError, match="can't compare offset-naive and offset-aware datetimes"):
+                    event_row.created_at < before
+                session.refresh(event_row)
+                assert event_row.created_at.tzinfo is not None
+                hours_off = (event_row.created_at - before).total_seconds() / 3600
+                assert round(hours_off) == 5  # UTC wall time read as New York time
+            example.metadata.drop_all(engine)
+        with load(RULES["ORM306"].valid[0]) as example:
+            example.metadata.create_all(engine)
+            with Session(engine) as session:
+                before = datetime.now(timezone.utc)
+                session.add(example.Event(id=1))
+                session.commit()
+                created_at = session.get(example.Event, 1).created_at
+                assert abs((created_at - before).total_seconds()) < 60
+    finally:
+        engine.dispose()
