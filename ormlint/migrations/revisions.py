@@ -1878,13 +1878,15 @@ def _type_changes(text: str, where: Location) -> list[EnumTypeChange]:
         name, tail = _type_name(named.group(1)), named.group(2)
         if verb == "CREATE":
             labels = re.match(r"\s*AS\s+ENUM\s*\((.*)\)\s*$", tail, re.I)
-            changes.append(EnumTypeChange("create", name, where, values=_labels(labels.group(1)) if labels else None))
+            changes.append(EnumTypeChange("create", name, where, values=_labels(labels.group(1), statement) if labels else None))
         added = re.match(rf"\s*ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?({_LABEL})", tail, re.I)
         relabelled = re.match(rf"\s*RENAME\s+VALUE\s+({_LABEL})\s+TO\s+({_LABEL})", tail, re.I)
         if verb == "ALTER" and (added or relabelled):
-            values = _labels(", ".join(added.groups()[1:] if added else relabelled.groups()))
+            values = _labels(", ".join(added.groups()[1:] if added else relabelled.groups()), statement)
             action = "add_value" if added else "rename_value"
             changes.append(EnumTypeChange(action, name, where, bool(added and added.group(1)), values=values))
+        elif verb == "ALTER" and re.match(r"\s*(ADD|RENAME)\s+VALUE\b", tail, re.I):
+            changes.append(EnumTypeChange("add_value", name, where, values=None))  # labels not read
         renamed = re.match(rf"\s*RENAME\s+TO\s+({_TYPE_NAME})", tail, re.I)
         moved = re.match(rf"\s*SET\s+SCHEMA\s+({_TYPE_NAME})", tail, re.I)
         if verb == "ALTER" and (renamed or moved):
@@ -1903,11 +1905,13 @@ def _type_changes(text: str, where: Location) -> list[EnumTypeChange]:
 _LABEL = r"'(?:[^']|'')*'"
 
 
-def _labels(text: str) -> tuple[str, ...] | None:
+def _labels(text: str, statement: str) -> tuple[str, ...] | None:
     """`'a', 'b'` -> ("a", "b"); None when it is not a list of literal labels (an f-string
-    field in one, say)."""
+    field in one, say), or a label is not written so in `statement` (its spaces were joined)."""
     labels = re.findall(_LABEL, text)
     if not labels or re.sub(_LABEL, "", text).replace(",", "").strip() or _FIELD in text:
+        return None
+    if any(label not in statement for label in labels):
         return None
     return tuple(label[1:-1].replace("''", "'") for label in labels)
 

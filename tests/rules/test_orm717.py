@@ -230,3 +230,20 @@ def test_what_orm717_reads_survives_the_cache_json():
     assert decoder(Revision)(json.loads(json.dumps(encode(parsed)))) == parsed
     assert parsed.operations[0].columns[0].enum_type.values == ("a", "b")
     assert parsed.operations[-1].enum_type.values == ("a",)
+
+
+@pytest.mark.parametrize(("sql", "read"), [
+    ("CREATE TYPE s AS ENUM ('a', 'b''s')", ("create", ("a", "b's"))),
+    ("ALTER TYPE s ADD VALUE IF NOT EXISTS 'c' BEFORE 'a'", ("add_value", ("c",))),
+    ("ALTER TYPE s RENAME VALUE 'a' TO 'z'", ("rename_value", ("a", "z"))),
+    ("ALTER TYPE s ADD VALUE 'in  progress'", ("add_value", None)),  # the reader joins spaces
+    ("ALTER TYPE s ADD VALUE 'a;b'", ("add_value", None)),  # the reader splits at `;`
+    ("CREATE TYPE s AS ENUM ('a  b')", ("create", None)),
+    ("CREATE TYPE s AS (x int)", ("create", None)),
+])
+def test_labels_read_from_sql(sql, read):
+    from ormlint.migrations.operations import NOWHERE
+    from ormlint.migrations.revisions import _type_changes
+
+    (change,) = _type_changes(sql, NOWHERE)
+    assert (change.action, change.values) == read
