@@ -165,3 +165,15 @@ def test_orm209_annotation_alone_is_silent_on_a_file_checked_alone(tmp_path):
     files = {"models.py": ACCOUNT}
     assert findings(tmp_path, files, ("ORM209",), dialect="mysql", whole_project=False,
                     paths=("models.py",)) == []
+
+
+def test_orm209_annotation_alone_is_silent_on_a_library_base(tmp_path):
+    # advanced_alchemy's bases bring their own registry (and type_annotation_map); corpus:
+    # litestar-fullstack
+    source = (
+        "from advanced_alchemy.base import UUIDAuditBase\nfrom sqlalchemy.orm import Mapped\n\n\n"
+        "class Role(UUIDAuditBase):\n    __tablename__ = \"role\"\n    name: Mapped[str]\n"
+    )
+    assert findings(tmp_path, {"models.py": source}, ("ORM209",), dialect="mysql") == []
+    subclass = ACCOUNT + "\n\nclass Admin(Account):\n    __tablename__ = \"admin\"\n    id: Mapped[int] = mapped_column(sa.ForeignKey(\"account.id\"), primary_key=True)\n    title: Mapped[str]\n"
+    assert [line for _, line, _ in findings(tmp_path, {"models.py": subclass}, ("ORM209",), dialect="mysql")] == [13, 19]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from ormlint.model.extract import keyword_args
 from ormlint.model.names import bool_value, dotted_name, optional_core
 from ormlint.model.types import ColumnDecl, FileModel
+
+if TYPE_CHECKING:
+    from ormlint.facts import ClassFacts, ProjectIndex
 
 
 REFERENCES = (
@@ -128,3 +133,25 @@ def sql_type_category(model: FileModel, column: ColumnDecl) -> tuple[str, cst.Ba
         elif symbol == "UUID" and column.constructor != "mapped_column":
             return None  # PostgreSQL's UUID loaded str before SQLAlchemy 2.0: version-dependent
     return category, expr
+
+
+def default_type_map(index: "ProjectIndex", cls: "ClassFacts", annotation_types: bool) -> bool:
+    """Does `Mapped[X]` alone in `cls` get SQLAlchemy's own type for X? Only when no file of the
+    project configures a type_annotation_map (`annotation_types`) and every base up the class's
+    chain is a class of the project: a library's base (advanced_alchemy's, say) may bring a map
+    of its own."""
+    if not annotation_types:
+        return False
+    seen: set[int] = set()
+    pending = [cls]
+    while pending:
+        here = pending.pop()
+        if id(here) in seen:
+            continue
+        seen.add(id(here))
+        for ref in here.project_bases:
+            found = index.resolve_base(ref) if ref is not None else None
+            if found is None:
+                return False
+            pending.append(found[1])
+    return True

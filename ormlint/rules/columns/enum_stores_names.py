@@ -7,6 +7,7 @@ from typing import Iterator
 
 from ormlint.project import ColumnFacts, Location, ProjectIndex
 from ormlint.rules.base import ProjectRule, ProjectViolation, example
+from ormlint.rules.columns._common import default_type_map
 
 _HEADER = '''
     import enum
@@ -45,7 +46,8 @@ class EnumStoresNames(ProjectRule):
     )
     what_it_does = """
         Checks columns typed `Enum(Status)` (also `sa.Enum`, `postgresql.ENUM`, or a
-        `Mapped[Status]` annotation with no type, under SQLAlchemy's own type map) where
+        `Mapped[Status]` annotation with no type, under SQLAlchemy's own type map and bases of
+        the project) where
         `Status` is a Python enum class of the project, in any module, whose members are
         string literals and at least one value differs from its name (`ON_HOLD = "on-hold"`),
         and the column has no `values_callable=`. Enums whose values equal their names, and
@@ -140,11 +142,11 @@ class EnumStoresNames(ProjectRule):
         for facts in index.files:
             if facts.is_revision:
                 continue
-            columns = [c for cls in facts.classes for c in cls.columns] + [
-                c for table in facts.tables for c in table.columns
-            ]
-            for column in columns:
-                differing = _names_differing_from_values(index, column, annotation_types)
+            columns = [
+                (c, default_type_map(index, cls, annotation_types)) for cls in facts.classes for c in cls.columns
+            ] + [(c, False) for table in facts.tables for c in table.columns]
+            for column, type_map_known in columns:
+                differing = _names_differing_from_values(index, column, type_map_known)
                 if not differing:
                     continue
                 enum = column.enum.enum_class.name  # type: ignore[union-attr]
@@ -160,14 +162,15 @@ class EnumStoresNames(ProjectRule):
 
 
 def _names_differing_from_values(
-    index: ProjectIndex, column: ColumnFacts, annotation_types: bool
+    index: ProjectIndex, column: ColumnFacts, type_map_known: bool
 ) -> list[tuple[str, str]]:
     """The (name, value) members of the column's enum class whose string value is not its
-    name; [] when it stores values, is no enum class of the project, or is not certain."""
+    name; [] when it stores values, is no enum class of the project, or is not certain.
+    `type_map_known`: `Mapped[Status]` alone is `Enum(Status)` (default_type_map)."""
     enum = column.enum
     if enum is None or enum.enum_class is None or enum.by_value:
         return []
-    if column.sql_type_from_annotation and not annotation_types:
+    if column.sql_type_from_annotation and not type_map_known:
         return []
     found = index.resolve_base(enum.enum_class)
     members = found[1].enum_members if found is not None else None

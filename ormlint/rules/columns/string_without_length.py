@@ -9,6 +9,7 @@ from ormlint.codes import MIGRATIONS
 from ormlint.migrations.dialect import models_dialect
 from ormlint.project import ColumnFacts, Location, ProjectIndex
 from ormlint.rules.base import ProjectRule, ProjectViolation, example
+from ormlint.rules.columns._common import default_type_map
 
 # The database types SQLAlchemy's MySQL compiler refuses without a length (CHAR is fine).
 _NEEDS_LENGTH = {"VARCHAR", "NVARCHAR"}
@@ -50,7 +51,7 @@ class StringWithoutLength(ProjectRule):
         alembic.ini or env.py), checks columns typed `String`, `String()`, `Unicode()`,
         `VARCHAR()` or `NVARCHAR()` without a length, and `Mapped[str]` columns without a type
         when no file of the project configures a `type_annotation_map` (which may give `str`
-        a length). Columns with a `ForeignKey` and no type take the referenced column's type
+        a length) and the class's bases are the project's (a library's base may bring a map). Columns with a `ForeignKey` and no type take the referenced column's type
         and are not checked, nor are SQLModel fields (SQLModel's `AutoString` gives MySQL a
         length), `Text` or `CHAR`.
         """
@@ -124,14 +125,16 @@ class StringWithoutLength(ProjectRule):
 
     def check_project(self, index: ProjectIndex) -> Iterator[ProjectViolation]:
         # `Mapped[str]` alone is `String()` only under SQLAlchemy's own type_annotation_map
-        annotations_plain = index.whole_project and not any(f.custom_type_map for f in index.files)
+        annotation_types = index.whole_project and not any(f.custom_type_map for f in index.files)
         for facts in index.files:
             if facts.is_revision:
                 continue
-            columns = [
+            found = [
                 c for cls in facts.classes if not cls.sqlmodel_table for c in cls.columns
-            ] + [c for table in facts.tables for c in table.columns]
-            found = [c for c in columns if _without_length(c, annotations_plain)]
+                if _without_length(c) and (
+                    not c.sql_type_from_annotation or default_type_map(index, cls, annotation_types)
+                )
+            ] + [c for table in facts.tables for c in table.columns if _without_length(c)]
             if not found or models_dialect(self.options, index.migrations, facts.path) != "mysql":
                 continue
             for column in found:
@@ -146,7 +149,5 @@ class StringWithoutLength(ProjectRule):
                 )
 
 
-def _without_length(column: ColumnFacts, annotations_plain: bool) -> bool:
-    if column.db_type not in _NEEDS_LENGTH or column.foreign_keys or column.class_foreign_keys:
-        return False
-    return annotations_plain or not column.sql_type_from_annotation
+def _without_length(column: ColumnFacts) -> bool:
+    return column.db_type in _NEEDS_LENGTH and not column.foreign_keys and not column.class_foreign_keys
