@@ -160,6 +160,10 @@ class ResultCache:
         self.entries: dict[str, Any] = _object(data.get("entries"))
         self._statuses: dict[str, list[int] | None] = {}  # taken by `unchanged`, kept by `put`
         self._cwd = os.getcwd()
+        self._file_name = str(self.file)
+        # (files modified since this moment count as modified just now: the run's start, not
+        # each file's look, so that no write after the run began is taken for settled)
+        self._settled_before = time.time_ns() - _RACY_NANOSECONDS
         # The project rules' findings of the last run (before `# noqa`) and the key (every file's
         # name and facts digest) they were computed for: a project whose facts are unchanged does
         # not run its project rules again.
@@ -215,7 +219,7 @@ class ResultCache:
         except (OSError, ValueError):
             self._statuses[key] = None
             return None
-        seen = self._statuses[key] = status_key(status)
+        seen = self._statuses[key] = status_key(status, self._settled_before)
         entry = self.entries.get(key)
         if (
             seen is None or status.st_size > max_size
@@ -246,7 +250,7 @@ class ResultCache:
             stored_facts = bytes.fromhex(entry[4])
         except (TypeError, ValueError):
             return None
-        memo_key = (str(self.file), key)
+        memo_key = (self._file_name, key)
         memo = _decoded.get(memo_key)
         if memo is not None and memo[0] == entry[0]:
             rows, facts = memo[1], memo[2]
@@ -256,10 +260,11 @@ class ResultCache:
             except (Malformed, TypeError):  # planted or damaged: a miss, overwritten on save
                 del self.entries[key]
                 return None
-            _decoded[memo_key] = (entry[0], rows, facts)
         findings = [Finding(display, *row) for row in rows]
         if facts.path != display:
             facts = dataclasses.replace(facts, path=display)
+        if memo is None or memo[2] is not facts:  # (kept as named: the next run names it alike)
+            _decoded[memo_key] = (entry[0], rows, facts)
         return findings, facts, stored_facts
 
     def put(self, path: Path, digest: bytes, findings: list[Finding], facts: FileFacts) -> bytes:
@@ -397,10 +402,11 @@ class ResultCache:
                     pass
 
 
-def status_key(status: os.stat_result) -> list[int] | None:
+def status_key(status: os.stat_result, settled_before: int | None = None) -> list[int] | None:
     """What says a file is unchanged since: None for other than a regular file, and for one
-    modified so recently that another write within the same clock tick could go unseen."""
-    recent = time.time_ns() - _RACY_NANOSECONDS
+    modified so recently (after `settled_before`, by default two seconds ago) that another
+    write within the same clock tick could go unseen."""
+    recent = time.time_ns() - _RACY_NANOSECONDS if settled_before is None else settled_before
     if not stat.S_ISREG(status.st_mode) or max(status.st_mtime_ns, status.st_ctime_ns) > recent:
         return None
     return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]

@@ -11,6 +11,12 @@ from ormlint.config import Settings
 from ormlint.gitignore import GIT_DIR, IGNORE_FILE, GitIgnore, is_ignored
 
 
+# A walked file's path as a Path and as displayed, by its path as a string: a resident process
+# (daemon, language server) walks the same tree at every run, and making a Path is most of the
+# walk's own cost.
+_named: dict[str, tuple[Path, str]] = {}
+
+
 def discover(
     paths: Iterable[Path], settings: Settings,
     unreadable: list[tuple[str, OSError]] | None = None,
@@ -107,7 +113,12 @@ def _walk(
                 subdirectories.append((path, absolute_prefix + name, gitignore))
             else:
                 identity = _entry_identity(entry, device, path) if identify else None
-                yield Path(path), os.path.normpath(path), identity
+                named = _named.get(path)
+                if named is None:
+                    if len(_named) >= 100_000:
+                        _named.clear()
+                    named = _named[path] = (Path(path), os.path.normpath(path))
+                yield named[0], named[1], identity
         stack.extend(reversed(subdirectories))
 
 

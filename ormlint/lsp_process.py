@@ -58,9 +58,10 @@ def check_project_with_models(
     sources = {Path(path): encode(text) for path, text in texts.items()}
     request = CheckRequest(paths=list(sources), settings=settings, sources=sources, cache_dir=cache_dir)
     result = check(request)
-    # The files as the project index holds them (implicit table names given), without the
-    # project phase when its findings are cached (an edit that leaves every file's facts alone).
-    index = ProjectIndex.build(
+    # The files as the project index holds them (implicit table names given): the run's own
+    # index when it ran the project phase, else built here (the project findings were cached:
+    # an edit that left every file's facts alone).
+    index = result.index or ProjectIndex.build(
         result.file_facts, True, settings.external_models, settings.external_tables
     )
     return result.findings, model_files(index.files)

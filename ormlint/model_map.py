@@ -436,10 +436,29 @@ def _relationship_target(statement: str) -> str | None:
 def model_files(files: Iterable[FileFacts]) -> dict[str, FileFacts]:
     """The files declaring a class or a Table(), and the revisions, by absolute path (the rest
     cannot be a target)."""
-    absolute = (
-        replace(f, path=os.path.abspath(f.path)) for f in files if f.classes or f.tables or f.is_revision
-    )
-    return {f.path: f for f in absolute}
+    found = {}
+    for facts in files:
+        if facts.classes or facts.tables or facts.is_revision:
+            absolute = _absolute_facts(facts)
+            found[absolute.path] = absolute
+    return found
+
+
+# id(facts) -> (facts, the same with an absolute path), from the language server's last project
+# lint: most files' facts come back as the same objects from the cache at the next one.
+_absolute_memo: dict[int, tuple[FileFacts, FileFacts]] = {}
+
+
+def _absolute_facts(facts: FileFacts) -> FileFacts:
+    known = _absolute_memo.get(id(facts))
+    if known is not None and known[0] is facts:
+        return known[1]
+    if len(_absolute_memo) >= 50_000:
+        _absolute_memo.clear()
+    path = os.path.abspath(facts.path)
+    absolute = facts if path == facts.path else replace(facts, path=path)
+    _absolute_memo[id(facts)] = (facts, absolute)
+    return absolute
 
 
 def _use_at(uses: list[NameUse], line: int, column: int) -> NameUse | None:

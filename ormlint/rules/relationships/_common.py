@@ -96,6 +96,9 @@ class Schema:
         index = self.index
         if cls.kind in ("mixin", "abstract", "base"):
             return None
+        mapped = index.table_of(path, cls)
+        if mapped is None:
+            return None  # `__table__`, a computed `__tablename__`, a generated name, not mapped
         if index.attributes(path, cls) is None:
             return None  # a base from outside the project may add columns
         root = index.declarative_root(path, cls)
@@ -110,9 +113,6 @@ class Schema:
         parent_info = self.info(*parent) if parent is not None else None
         if parent is not None and parent_info is None:
             return None
-        mapped = index.table_of(path, cls)
-        if mapped is None:
-            return None  # `__table__`, a computed `__tablename__`, a generated name
         if mapped.path == path and mapped.class_name == cls.name:
             # (a schema that cannot be read is taken for the default: a foreign key naming the
             # table without one fails to configure unless it is)
