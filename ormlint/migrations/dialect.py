@@ -69,6 +69,9 @@ def models_dialect(options: "RuleOptions", migrations: Any, path: str) -> str | 
     if options.dialect_configured:
         return options.target_dialect
     directories = list(migrations.directories) if migrations is not None else []
+    named = {None if d.dialect_from_revisions else d.dialect for d in directories}
+    if len(named) == 1:  # (every environment agrees: which of them holds the file is moot)
+        return named.pop()
     absolute = Path(path).resolve()
     holding = [d for d in directories if d.root is not None and absolute.is_relative_to(d.root.resolve())]
     named = {None if d.dialect_from_revisions else d.dialect for d in holding or directories}
