@@ -1158,7 +1158,6 @@ class _Reader:
             return None
         return tuple(labels)  # type: ignore[arg-type]
 
-
     def enum_type_change(self, call: cst.Call, where: Location) -> EnumTypeChange | None:
         """`<enum>.create(bind, ...)` / `<enum>.drop(bind, ...)` as a type created or dropped;
         None for any other call (and for an enum that is not native: it has no type)."""
