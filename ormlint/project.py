@@ -9,6 +9,7 @@ only the index.
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 import dataclasses
 from collections import deque
@@ -204,12 +205,13 @@ def file_facts(model: FileModel, tree: ast.Module | None) -> FileFacts:
         )
     tables = []
     index_names = []
+    statement_lines = [stmt.lineno for stmt in tree.body] if tree is not None and model.tables else []
     for table in model.tables:
         if not table.tablename:
             continue
         name_node = positions.first_string(tree, table.tablename)
         where = positions.located(name_node) or Location(1, 1, 1, 1)
-        table_call = _ast_table_call(tree, name_node)
+        table_call = _ast_table_call(tree, name_node, statement_lines)
         column_calls = _table_column_calls(table, table_call)
         tables.append(TableFacts(
             name=table.tablename,
@@ -279,16 +281,23 @@ def _table_args_sites(model: FileModel, cls, positions: "_AstPositions") -> tupl
     return item_sites(cls.table_args.items, value.elts, model.imports, positions.located)
 
 
-def _ast_table_call(tree: ast.Module | None, name_node: ast.AST | None) -> ast.Call | None:
-    """The `Table("name", ...)` call whose name is the string constant `name_node`."""
+def _ast_table_call(
+    tree: ast.Module | None, name_node: ast.AST | None, statement_lines: list[int]
+) -> ast.Call | None:
+    """The `Table("name", ...)` call whose name is the string constant `name_node`.
+    `statement_lines`: the first line of each of the module's statements (a file of many
+    tables looks each one's statement up, not through all of them)."""
     if tree is None or name_node is None:
         return None
     line = name_node.lineno
-    for stmt in tree.body:
-        if stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
-            for node in _walk(stmt):
-                if type(node) is ast.Call and node.args and node.args[0] is name_node:
-                    return node
+    number = bisect.bisect_right(statement_lines, line) - 1
+    if number < 0:
+        return None
+    stmt = tree.body[number]
+    if stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
+        for node in _walk(stmt):
+            if type(node) is ast.Call and node.args and node.args[0] is name_node:
+                return node
     return None
 
 
