@@ -42,6 +42,10 @@ class UnnamedConstraint(ProjectRule):
         declarative base is not in the project, for `Table(...)` objects on a MetaData that
         cannot be found, in Alembic revisions, and for `unique=True` with `index=True` (a
         unique index, which the default convention names `ix_<table>_<column>`).
+
+        A convention the project's text does not name is not seen: a declarative base in the
+        project given the MetaData of an installed package
+        (`declarative_base(metadata=shared.metadata)`) whose MetaData has one is still reported.
         """
     why_bad = """
         Without a name, the database names the constraint, each its own way: PostgreSQL calls
