@@ -41,6 +41,7 @@ RULE_CODES: dict[str, bool] = {
     "ORM304": True,
     "ORM305": True,
     "ORM306": False,
+    "ORM307": False,
     "ORM401": True,
     "ORM402": True,
     "ORM403": True,

@@ -34,6 +34,7 @@ from ormlint.rules.defaults.invalid_default_value import InvalidDefaultValue
 from ormlint.rules.defaults.mutable_default import MutableDefault
 from ormlint.rules.defaults.sqlite_boolean_text_default import SqliteBooleanTextDefault
 from ormlint.rules.defaults.naive_default_on_aware_column import NaiveDefaultOnAwareColumn
+from ormlint.rules.defaults.aware_default_on_naive_column import AwareDefaultOnNaiveColumn
 from ormlint.rules.indexes.duplicate_index import DuplicateIndex
 from ormlint.rules.indexes.index_name_reused import IndexNameReused
 from ormlint.rules.indexes.identifier_too_long import IdentifierTooLong
@@ -129,6 +130,7 @@ RULE_CLASSES = (
     MutableDefault,
     SqliteBooleanTextDefault,
     NaiveDefaultOnAwareColumn,
+    AwareDefaultOnNaiveColumn,
     DuplicateIndex,
     IndexNameReused,
     IdentifierTooLong,

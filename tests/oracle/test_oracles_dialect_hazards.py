@@ -148,3 +148,47 @@ def test_orm306_postgresql_reads_a_naive_default_in_the_session_time_zone(tmp_pa
                 assert abs((created_at - before).total_seconds()) < 60
     finally:
         engine.dispose()
+
+
+def test_orm307_postgresql_converts_an_aware_default_to_the_session_wall_time(tmp_path, request):
+    pytest.importorskip("psycopg2")
+    from datetime import datetime, timezone
+
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.orm import Session
+
+    from tests.test_drift_oracle import fresh_database
+
+    engine = create_engine(fresh_database("postgresql", tmp_path, request))
+
+    @event.listens_for(engine, "connect")
+    def new_york(connection, _):
+        with connection.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'America/New_York'")
+
+    try:
+        with load(RULES["ORM307"].invalid[0]) as example:
+            example.metadata.create_all(engine)
+            with Session(engine, expire_on_commit=False) as session:
+                before = datetime.now(timezone.utc)
+                event_row = example.Event(id=1, updated_at=before.replace(tzinfo=None))
+                session.add(event_row)
+                session.commit()
+                assert event_row.created_at.tzinfo is not None  # the aware default, until reloaded
+                with pytest.raises(TypeError, match="can't compare offset-naive and offset-aware datetimes"):
+                    event_row.created_at < before.replace(tzinfo=None)
+                session.refresh(event_row)
+                assert event_row.created_at.tzinfo is None
+                hours_off = (event_row.created_at - before.replace(tzinfo=None)).total_seconds() / 3600
+                assert round(hours_off) == -5  # New York's wall time, read as if it were UTC
+            example.metadata.drop_all(engine)
+        with load(RULES["ORM307"].valid[0]) as example:
+            example.metadata.create_all(engine)
+            with Session(engine) as session:
+                before = datetime.now(timezone.utc)
+                session.add(example.Event(id=1))
+                session.commit()
+                logged_at = session.get(example.Event, 1).logged_at
+                assert abs((logged_at - before.replace(tzinfo=None)).total_seconds()) < 60
+    finally:
+        engine.dispose()

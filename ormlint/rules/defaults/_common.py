@@ -8,6 +8,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from ormlint.model.names import bool_value, dotted_name
 from ormlint.model.types import ColumnDecl, FileModel
 
 
@@ -67,3 +68,33 @@ def node_source(model: FileModel, node: cst.CSTNode) -> str:
 def short(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# The stdlib callables that give the current datetime: naive when called without a time zone.
+NOW_CALLABLES = {"datetime.datetime.utcnow", "datetime.datetime.now", "datetime.datetime.today"}
+_DATETIME_TYPES = {"DateTime", "TIMESTAMP"}
+
+
+def datetime_type_timezone(expr: cst.BaseExpression | None, model: FileModel) -> bool | None:
+    """`timezone=` of an explicit `DateTime`/`TIMESTAMP` type (any module's spelling): True or
+    False (not given: False); None when it is no such type or `timezone=` is not a literal."""
+    if isinstance(expr, (cst.Name, cst.Attribute)):
+        return False if model.imports.symbol(expr) in _DATETIME_TYPES else None
+    if not isinstance(expr, cst.Call) or model.imports.symbol(expr.func) not in _DATETIME_TYPES:
+        return None
+    for arg in expr.args:
+        if arg.keyword is not None and arg.keyword.value == "timezone":
+            return bool_value(arg.value)
+        if arg.keyword is None:
+            return bool_value(arg.value)  # DateTime(True)
+    return False
+
+
+def now_callable(node: cst.BaseExpression, model: FileModel, column: ColumnDecl) -> str | None:
+    """`datetime.utcnow`, `dt.datetime.now` (as written: a stdlib "now" callable, resolved
+    through the imports, not a name bound in the function building the column), else None."""
+    dotted = dotted_name(node)
+    if dotted is None or dotted.partition(".")[0] in column.local_names:
+        return None
+    qualified = model.imports.qualify(dotted)
+    return qualified if qualified in NOW_CALLABLES else None

@@ -7,14 +7,11 @@ from typing import Iterator
 
 import libcst as cst
 
-from ormlint.model.names import bool_value, dotted_name
 from ormlint.model.types import ColumnDecl, FileModel
 from ormlint.rules.base import Rule, Violation, example
-from ormlint.rules.defaults._common import node_source, runtime_columns, short
-
-# The stdlib callables that return a naive datetime when called without arguments.
-_NAIVE_NOW = {"datetime.datetime.utcnow", "datetime.datetime.now", "datetime.datetime.today"}
-_AWARE_TYPES = {"DateTime", "TIMESTAMP"}
+from ormlint.rules.defaults._common import (
+    datetime_type_timezone, node_source, now_callable, runtime_columns, short,
+)
 
 
 class NaiveDefaultOnAwareColumn(Rule):
@@ -112,22 +109,12 @@ class NaiveDefaultOnAwareColumn(Rule):
         if self.options.target_dialect != "postgresql":
             return
         for column in runtime_columns(model):
-            if not _aware_type(column.type_expr, model):
+            if datetime_type_timezone(column.type_expr, model) is not True:
                 continue
             for keyword in ("default", "onupdate"):
                 node = column.keyword(keyword)
                 if node is not None and _naive_now(node, model, column):
                     yield self.violation(node, keyword=keyword, expr=short(node_source(model, node)))
-
-
-def _aware_type(expr: cst.BaseExpression | None, model: FileModel) -> bool:
-    """`DateTime(timezone=True)`, `TIMESTAMP(timezone=True)` (any module's spelling)."""
-    if not isinstance(expr, cst.Call) or model.imports.symbol(expr.func) not in _AWARE_TYPES:
-        return False
-    return any(
-        arg.keyword is not None and arg.keyword.value == "timezone" and bool_value(arg.value) is True
-        for arg in expr.args
-    )
 
 
 def _naive_now(node: cst.BaseExpression, model: FileModel, column: ColumnDecl) -> bool:
@@ -136,12 +123,5 @@ def _naive_now(node: cst.BaseExpression, model: FileModel, column: ColumnDecl) -
         if node.params.params or node.params.star_arg is not cst.MaybeSentinel.DEFAULT:
             return False
         body = node.body
-        return isinstance(body, cst.Call) and not body.args and _names_naive_now(body.func, model, column)
-    return _names_naive_now(node, model, column)
-
-
-def _names_naive_now(node: cst.BaseExpression, model: FileModel, column: ColumnDecl) -> bool:
-    dotted = dotted_name(node)
-    if dotted is None or dotted.partition(".")[0] in column.local_names:
-        return False
-    return model.imports.qualify(dotted) in _NAIVE_NOW
+        return isinstance(body, cst.Call) and not body.args and now_callable(body.func, model, column) is not None
+    return now_callable(node, model, column) is not None
