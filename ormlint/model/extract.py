@@ -105,6 +105,8 @@ class _ClassScope:
     is_abstract: bool = False
     table_args: TableArgs = TableArgs("absent")
     is_sqlmodel: bool = False
+    # No bases: a plain mixin, whose `Field(sa_column=...)` SQLModel table models inherit (ORM508).
+    plain: bool = False
     has_table: bool = False  # assigns __table__ itself
     assignments: list[ClassAssignment] = field(default_factory=list)
     bare_mapped: list[BareMapped] = field(default_factory=list)
@@ -457,7 +459,7 @@ class Extractor:
         kind, bases, is_sqlmodel = self._class_kind(node)
         slot = len(self.class_order)
         self.class_order.append(None)  # keeps source order: nested classes come after this one
-        scope = _ClassScope(node.name.value, is_sqlmodel=is_sqlmodel)
+        scope = _ClassScope(node.name.value, is_sqlmodel=is_sqlmodel, plain=not node.bases)
         for stmt, declares, branch in _class_statements(node.body):
             if declares:
                 self._visit_class_statement(stmt, scope, func_scopes, branch)
@@ -587,7 +589,9 @@ class Extractor:
                 value, symbol = inner[0].value, self.imports.symbol(inner[0].value.func)
         if isinstance(value, cst.Call) and symbol in COLUMN_CONSTRUCTORS:
             scope.columns.append(self._column(value, symbol, attr, mapped))
-        elif isinstance(value, cst.Call) and symbol == "sqlmodel.Field" and scope.is_sqlmodel:
+        elif isinstance(value, cst.Call) and symbol == "sqlmodel.Field" and (
+            scope.is_sqlmodel or (scope.plain and "sa_column" in keyword_args(value))
+        ):
             column = self._sqlmodel_field(value, attr)
             if column is not None:
                 scope.columns.append(column)

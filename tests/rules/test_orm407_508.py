@@ -199,3 +199,9 @@ def test_a_table_model_holding_the_column_itself_is_fine(tmp_path):
 def test_table_models_in_other_files(tmp_path):
     other = "from sqlmodel import Field\nfrom app.models import Stamped\n" + table("Team")
     assert orm508(table("Hero"), tmp_path, {"app/teams.py": other}) == [(6, 65)]
+
+
+def test_a_plain_mixin_holding_the_column(tmp_path):
+    mixin = "class Audited:\n    audited_at: datetime | None = Field(default=None, sa_column=Column(DateTime))\n"
+    body = mixin + table("Hero", "Audited, SQLModel") + table("Team", "Audited, SQLModel")
+    assert orm508(body, tmp_path) == [(8, 65)]
