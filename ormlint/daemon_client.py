@@ -218,9 +218,11 @@ def running_daemon(*starts: str) -> tuple[socket.socket, int] | None:
 def interpreter_identity() -> list:
     """What the daemon's Python must share with the client's for its output to be the local
     run's: the interpreter, the installed ormlint, and what decides module lookup and the
-    default encodings."""
+    default encodings. (The interpreter by its real path: a console script's `bin/python3` and
+    `python -m`'s `bin/python` of one virtual environment are one interpreter.)"""
     return [
-        sys.executable, sys.version, sys.prefix, os.path.dirname(os.path.abspath(__file__)),
+        os.path.realpath(sys.executable), sys.version, sys.prefix,
+        os.path.dirname(os.path.abspath(__file__)),
         os.environ.get("PYTHONPATH", ""), sys.getfilesystemencoding(), sys.flags.utf8_mode,
     ]
 

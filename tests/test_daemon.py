@@ -420,3 +420,23 @@ def test_between_requests_the_warm_heap_is_frozen_and_thawed_now_and_then():
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_another_name_of_the_same_interpreter_is_served(started, env):
+    # A console script's shebang names the environment's `bin/python3`; `python -m ormlint`
+    # (or pre-commit) may run `bin/python`: one interpreter, which the daemon must serve.
+    here = Path(sys.executable)
+    sibling = next(
+        (here.parent / name for name in ("python3", "python") if name != here.name
+         and (here.parent / name).exists() and os.path.realpath(here.parent / name) == os.path.realpath(here)),
+        None,
+    )
+    if sibling is None:
+        pytest.skip("this environment has no second name for its interpreter")
+    served = requests_served(started, env)
+    out = subprocess.run(
+        [str(sibling), "-m", "ormlint", "check", "app/tags.py"], cwd=started, env=env,
+        capture_output=True, timeout=TIMEOUT, check=False,
+    )
+    assert out.returncode == 1 and b"ORM602" in out.stdout
+    assert requests_served(started, env) == served + 1
