@@ -121,24 +121,96 @@ def enum_class_members(node: cst.ClassDef, imports: ImportTable) -> Members | No
 
 def module_enum_members(source: str) -> dict[str, Members]:
     """The members of the enum classes a module defines at its top level, by class name (a
-    name defined twice: left out); for files no rule parses otherwise (no SQLAlchemy in them)."""
+    name defined twice: left out); for files no rule parses otherwise (no SQLAlchemy in them).
+    libcst reads only the module's imports and its classes that may be enums (CPython's parser
+    says which statements those are): a schema module's functions and other classes are most of
+    its text, and parsing them all cost more than the rest of such a file's analysis."""
     from collections import Counter
 
     from ormlint.model.names import build_import_table
 
+    reduced = _enum_statements(source)
     try:
-        module = cst.parse_module(source)
+        module = cst.parse_module(reduced[0] if reduced is not None else source)
     except (cst.ParserSyntaxError, RecursionError, ValueError):
         return {}
     imports = build_import_table(module, source)
     classes = [stmt for stmt in module.body if isinstance(stmt, cst.ClassDef)]
-    counts = Counter(c.name.value for c in classes)
+    counts = reduced[1] if reduced is not None else Counter(c.name.value for c in classes)
     found = {}
     for node in classes:
         members = enum_class_members(node, imports) if counts[node.name.value] == 1 else None
         if members is not None:
             found[node.name.value] = members
     return found
+
+
+def _enum_statements(source: str) -> tuple[str, "Counter[str]"] | None:
+    """The module's top-level statements but its functions and the classes that cannot be
+    enums (no base names something the `enum` module gives), verbatim and in order, and how
+    many times each top-level class name is defined; None when CPython cannot parse the text or
+    two statements share a line (the whole text is parsed then)."""
+    import ast
+    from collections import Counter
+
+    from ormlint.syntax import python_lines
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    enum_names, enum_modules = _enum_bindings(tree)
+    lines = python_lines(source)
+    kept: list[str] = []
+    counts: Counter[str] = Counter()
+    previous_end = 0
+    for stmt in tree.body:
+        start = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())])
+        end = stmt.end_lineno or stmt.lineno
+        if start <= previous_end:
+            return None
+        previous_end = end
+        if isinstance(stmt, ast.ClassDef):
+            counts[stmt.name] += 1
+            if not any(_may_name_an_enum(base, enum_names, enum_modules) for base in stmt.bases):
+                continue
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        text = "".join(lines[start - 1:end])
+        kept.append(text if text.endswith(("\n", "\r")) else text + "\n")
+    return "".join(kept), counts
+
+
+def _enum_bindings(tree: "ast.Module") -> tuple[set[str], set[str]]:
+    """Names that may stand for something of the `enum` module (`from enum import Enum as E`,
+    `E = enum.Enum`), and names of the module itself (`import enum as e`): more than the import
+    table will resolve, never fewer."""
+    import ast
+
+    names: set[str] = set()
+    modules: set[str] = {"enum"}
+    for node in ast.walk(tree):
+        if type(node) is ast.ImportFrom and (node.module or "").partition(".")[0] == "enum":
+            names.update(alias.asname or alias.name for alias in node.names)
+        elif type(node) is ast.Import:
+            modules.update(alias.asname or alias.name for alias in node.names if alias.name == "enum")
+    for stmt in tree.body:  # module-level handles: `Base = enum.Enum`
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None and _may_name_an_enum(
+            stmt.value, names, modules
+        ):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            names.update(t.id for t in targets if type(t) is ast.Name)
+    return names, modules
+
+
+def _may_name_an_enum(base: "ast.expr", names: set[str], modules: set[str]) -> bool:
+    import ast
+
+    return any(
+        (type(node) is ast.Name and (node.id in names or node.id in modules or node.id.endswith("Enum")))
+        or (type(node) is ast.Attribute and node.attr.endswith("Enum"))
+        for node in ast.walk(base)
+    )
 
 
 _AUTO = object()
