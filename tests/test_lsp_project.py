@@ -5,6 +5,7 @@ JSON-RPC to the server in a subprocess (tests/test_lsp.py's `Session`)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -302,3 +303,26 @@ def test_an_edit_that_leaves_the_facts_alone_reuses_the_project_findings_and_kee
     commented = DRIFT["models.py"] + "# a comment typed at the end\n"
     found, found_models = check_project_with_models(root, settings, {str(models): commented})
     assert found == first and found_models == first_models and calls == []
+
+
+def test_the_lint_process_sends_the_server_only_the_model_files_that_changed(tmp_path):
+    # The server keeps the project's model files for navigation; unpickling all of them after
+    # every project lint cost more than the lint's findings. The process sends an update.
+    from ormlint.config import load_settings
+    from ormlint.lsp_process import _sent_models, check_project_for_server
+
+    root = write_project(tmp_path / "updates", {"models.py": DRIFT["models.py"], "tags.py": TAGS, "posts.py": POSTS})
+    models = root / "models.py"
+    settings = load_settings([models])
+    _sent_models.pop(root, None)
+    texts = {str(models): DRIFT["models.py"]}
+    _, (everything, files, gone) = check_project_for_server(root, settings, texts)
+    assert everything and {os.path.basename(p) for p in files} >= {"models.py", "tags.py", "posts.py"}
+    _, (everything, changed, gone) = check_project_for_server(root, settings, texts)
+    assert (everything, changed, gone) == (False, {}, ())
+    (root / "tags.py").write_text(TAGS.replace("class Tag(", "class Label("), encoding="utf-8")
+    _, (everything, changed, gone) = check_project_for_server(root, settings, texts)
+    assert not everything and [os.path.basename(p) for p in changed] == ["tags.py"] and gone == ()
+    (root / "tags.py").unlink()
+    _, (everything, changed, gone) = check_project_for_server(root, settings, texts)
+    assert changed == {} and [os.path.basename(p) for p in gone] == ["tags.py"]
