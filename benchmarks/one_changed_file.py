@@ -10,7 +10,10 @@ file is restored at the end. `--edit comment` appends a comment line; `--edit co
 a column to the file's last class (its facts change, as in a real model change). With
 `--pre-commit`, each edited run is also timed through `pre-commit run ormlint --files FILE`
 (the checkout must be a git repository whose `.pre-commit-config.yaml` has a hook `ormlint`), and
-the ratio to the CLI is taken pair by pair. The findings of the first and the last edited run
+the ratio to the CLI is taken pair by pair. When the configuration also has a hook `noop` (say
+`entry: "true"`, `language: system`), it is timed the same way: pre-commit's own cost, which no
+hook can lower, and the hook's share (pre-commit with ormlint minus pre-commit with the no-op)
+is compared with the CLI too. The findings of the first and the last edited run
 are compared with those of a cold run (`--no-cache`) of the same content: the script fails when
 they differ. With `--daemon`, the same runs are then made again through `ormlint daemon` (started
 for the file's project first, stopped at the end; its findings are compared with a cold local
@@ -115,6 +118,9 @@ def main() -> None:
             f"{statistics.median(cpus):.3f} s  (wall: {runs})"
         )
     ratios = [("pre-commit / CLI", "changed file, pre-commit", "changed file")] if args.pre_commit else []
+    shares = []
+    if args.pre_commit and has_noop_hook(args.checkout):
+        shares = [("(pre-commit - noop) / CLI", "changed file, pre-commit", "pre-commit noop", "changed file")]
     if args.daemon:
         ratios += [
             ("daemon / local, changed", "changed file, daemon", "changed file"),
@@ -125,13 +131,29 @@ def main() -> None:
                 ("pre-commit / CLI, daemon", "changed file, pre-commit, daemon", "changed file, daemon"),
                 ("daemon / local, pre-commit", "changed file, pre-commit, daemon", "changed file, pre-commit"),
             ]
+        if shares:
+            shares.append((
+                "(pre-commit - noop) / CLI, daemon", "changed file, pre-commit, daemon",
+                "pre-commit noop, daemon", "changed file, daemon",
+            ))
     for label, numerator, denominator in ratios:
         pairs = list(zip(series[numerator], series[denominator]))
         print(
             f"{label:>25}: median wall {statistics.median(a[0] / b[0] for a, b in pairs):.2f}x, "
             f"cpu {statistics.median(a[1] / b[1] for a, b in pairs):.2f}x (pairs)"
         )
+    for label, whole, noop, cli in shares:
+        triples = list(zip(series[whole], series[noop], series[cli]))
+        print(
+            f"{label:>25}: median wall {statistics.median((a[0] - n[0]) / b[0] for a, n, b in triples):.2f}x, "
+            f"cpu {statistics.median((a[1] - n[1]) / b[1] for a, n, b in triples):.2f}x (runs)"
+        )
     print("findings of the first and last edited runs: identical to a cold run's")
+
+
+def has_noop_hook(checkout: Path) -> bool:
+    config = checkout / ".pre-commit-config.yaml"
+    return config.is_file() and re.search(r"^\s*-\s*id:\s*noop\s*$", config.read_text(), re.MULTILINE) is not None
 
 
 def timed_runs(
@@ -142,7 +164,10 @@ def timed_runs(
     the edited runs' findings compared with a cold local run's (`cold_env`)."""
     command = [*ORMLINT, "check", "--format", "json", args.file]
     hook = [sys.executable, "-m", "pre_commit", "run", "ormlint", "--files", args.file]
+    noop = [sys.executable, "-m", "pre_commit", "run", "noop", "--files", args.file]
+    with_noop = args.pre_commit and has_noop_hook(args.checkout)
     names = ["changed file", "unchanged file"] + (["changed file, pre-commit"] if args.pre_commit else [])
+    names += ["pre-commit noop"] if with_noop else []
     for name in names:
         series[name + suffix] = []
     for run in range(args.runs):
@@ -155,8 +180,12 @@ def timed_runs(
                 sys.exit(f"run {run}{suffix}: the warm run's findings differ from a cold run's:\n{output}\n{cold}")
         series["unchanged file" + suffix].append(timed(command, args.checkout, env, daemon)[:2])
         if args.pre_commit:
-            path.write_bytes(edited(original, run, args.edit) + b"# and for pre-commit\n")
+            # edited again as the CLI run was (with `--edit column`, another new column: the
+            # file's facts change for the hook as they did for the CLI)
+            path.write_bytes(edited(original, args.runs + run, args.edit) + b"# and for pre-commit\n")
             series["changed file, pre-commit" + suffix].append(timed(hook, args.checkout, env, daemon)[:2])
+        if with_noop:
+            series["pre-commit noop" + suffix].append(timed(noop, args.checkout, env, daemon)[:2])
 
 
 if __name__ == "__main__":
