@@ -9,6 +9,9 @@ beside them; anything else (another base, a nested class, a computed value) is n
 
 from __future__ import annotations
 
+import ast
+from collections import Counter
+
 import libcst as cst
 
 from ormlint.model.names import ImportTable, dotted_name, string_value
@@ -125,8 +128,6 @@ def module_enum_members(source: str) -> dict[str, Members]:
     libcst reads only the module's imports and its classes that may be enums (CPython's parser
     says which statements those are): a schema module's functions and other classes are most of
     its text, and parsing them all cost more than the rest of such a file's analysis."""
-    from collections import Counter
-
     from ormlint.model.names import build_import_table
 
     reduced = _enum_statements(source)
@@ -145,14 +146,11 @@ def module_enum_members(source: str) -> dict[str, Members]:
     return found
 
 
-def _enum_statements(source: str) -> tuple[str, "Counter[str]"] | None:
+def _enum_statements(source: str) -> tuple[str, Counter[str]] | None:
     """The module's top-level statements but its functions and the classes that cannot be
     enums (no base names something the `enum` module gives), verbatim and in order, and how
     many times each top-level class name is defined; None when CPython cannot parse the text or
     two statements share a line (the whole text is parsed then)."""
-    import ast
-    from collections import Counter
-
     from ormlint.syntax import python_lines
 
     try:
@@ -181,12 +179,10 @@ def _enum_statements(source: str) -> tuple[str, "Counter[str]"] | None:
     return "".join(kept), counts
 
 
-def _enum_bindings(tree: "ast.Module") -> tuple[set[str], set[str]]:
+def _enum_bindings(tree: ast.Module) -> tuple[set[str], set[str]]:
     """Names that may stand for something of the `enum` module (`from enum import Enum as E`,
     `E = enum.Enum`), and names of the module itself (`import enum as e`): more than the import
     table will resolve, never fewer."""
-    import ast
-
     names: set[str] = set()
     modules: set[str] = {"enum"}
     for node in ast.walk(tree):
@@ -203,9 +199,7 @@ def _enum_bindings(tree: "ast.Module") -> tuple[set[str], set[str]]:
     return names, modules
 
 
-def _may_name_an_enum(base: "ast.expr", names: set[str], modules: set[str]) -> bool:
-    import ast
-
+def _may_name_an_enum(base: ast.expr, names: set[str], modules: set[str]) -> bool:
     return any(
         (type(node) is ast.Name and (node.id in names or node.id in modules or node.id.endswith("Enum")))
         or (type(node) is ast.Attribute and node.attr.endswith("Enum"))
