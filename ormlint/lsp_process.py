@@ -73,15 +73,16 @@ _sent_models: dict[Path, dict[str, Any]] = {}
 
 
 def check_project_for_server(
-    root: Path, settings: Settings, texts: dict[str, str]
+    root: Path, settings: Settings, texts: dict[str, str], server_has_map: bool = False
 ) -> tuple[list[Finding], tuple[bool, dict[str, Any], tuple[str, ...]]]:
     """`check_project_with_models`, with the model files as an update of the last ones this
-    process sent for `root`: (everything, the files new or changed, the paths gone). The first
-    lint of a root in this process sends every file (`everything` True)."""
+    process sent for `root`: (everything, the files new or changed, the paths gone). Every file
+    is sent (`everything` True) at the first lint of a root in this process, and whenever the
+    server says it holds no map of the project."""
     findings, files = check_project_with_models(root, settings, texts)
     sent = _sent_models.get(root)
     _sent_models[root] = files
-    if sent is None:
+    if sent is None or not server_has_map:
         return findings, (True, files, ())
     changed = {
         path: facts for path, facts in files.items()
@@ -126,8 +127,10 @@ class ProcessChecker:
     def check_project(self, key: str, root: Path, settings: Settings, texts: dict[str, str]) -> list[Finding]:
         """`check_project_in_process` in the process; `key` is what `cancel` is given. The
         project's model files from the same run are kept for `models(root)`."""
+        with self._lock:
+            has_map = root in self._models
         findings, (everything, changed, gone) = self._run(
-            key, check_project_for_server, root, settings, texts
+            key, check_project_for_server, root, settings, texts, has_map
         )
         with self._lock:
             kept = self._models.get(root)

@@ -316,13 +316,16 @@ def test_the_lint_process_sends_the_server_only_the_model_files_that_changed(tmp
     settings = load_settings([models])
     _sent_models.pop(root, None)
     texts = {str(models): DRIFT["models.py"]}
-    _, (everything, files, gone) = check_project_for_server(root, settings, texts)
+    _, (everything, files, gone) = check_project_for_server(root, settings, texts, True)
     assert everything and {os.path.basename(p) for p in files} >= {"models.py", "tags.py", "posts.py"}
-    _, (everything, changed, gone) = check_project_for_server(root, settings, texts)
+    _, (everything, changed, gone) = check_project_for_server(root, settings, texts, True)
     assert (everything, changed, gone) == (False, {}, ())
     (root / "tags.py").write_text(TAGS.replace("class Tag(", "class Label("), encoding="utf-8")
-    _, (everything, changed, gone) = check_project_for_server(root, settings, texts)
+    _, (everything, changed, gone) = check_project_for_server(root, settings, texts, True)
     assert not everything and [os.path.basename(p) for p in changed] == ["tags.py"] and gone == ()
     (root / "tags.py").unlink()
-    _, (everything, changed, gone) = check_project_for_server(root, settings, texts)
+    _, (everything, changed, gone) = check_project_for_server(root, settings, texts, True)
     assert changed == {} and [os.path.basename(p) for p in gone] == ["tags.py"]
+    # a server without the project's map (it was never told, or lost it) gets every file
+    _, (everything, files, gone) = check_project_for_server(root, settings, texts, False)
+    assert everything and {os.path.basename(p) for p in files} >= {"models.py", "posts.py"}
