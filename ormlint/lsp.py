@@ -793,16 +793,13 @@ class OrmlintLanguageServer(LanguageServer):
             texts = [(uri, text) for uri, text, _ in documents]
             try:
                 results, error = self.linter.lint_project(root, texts, encoding, revalidate), None
+                # (before the diagnostics: a client may navigate as soon as they come)
+                self._keep_models(root, dict(texts))
             except LintCancelled:
                 return
             except Exception as exception:
                 results, error = {}, exception
             loop.call_soon_threadsafe(self._relinked, root, documents, results, error)
-            if error is None:  # the diagnostics first: the map is for navigation requests
-                try:
-                    self._keep_models(root, dict(texts))
-                except Exception:  # (this thread must live on: navigation keeps the last map)
-                    logger.exception("ormlint: the model map of %s could not be built", root)
 
         self.project_worker.submit(key, lint)
 
