@@ -382,7 +382,7 @@ def _add_column(
         comment_known=column.comment_known,
         identity=column.identity,
         sequence=column.sequence,
-        generated_known=column.generated_known,
+        generated_known=column.generated_known, autoincrement=column.autoincrement,
     )
     if index is not None:
         table.columns[name].enum_type, table.columns[name].enum_labels = _model_enum(index, column, annotation_types)
@@ -662,7 +662,7 @@ def _is_autoincrement(model: SchemaTable, column: SchemaColumn) -> bool:
     foreign key, no server default of its own): Alembic never compares its server default
     (PostgreSQL's SERIAL default is nextval())."""
     return (
-        column.primary_key and column.server_default is None and not column.foreign_key
+        column.primary_key and column.server_default is None and not column.foreign_key and column.autoincrement
         and column.type in _INTEGER_TYPES
         and [c.name for c in model.columns.values() if c.primary_key] == [column.name]
     )
@@ -938,9 +938,12 @@ def _compare_generated(model: SchemaTable, migrated: SchemaTable) -> list[Drift]
         identity = None
         if not other.identity_known:
             pass
-        elif (column.identity is None) != (other.identity is None):
-            identity = (f"has {'an' if column.identity is not None else 'no'} `Identity()` in the model but "
-                        f"{'one' if other.identity is not None else 'none'} in the migrations")
+        elif column.identity is not None and other.identity is None:
+            identity = "has an `Identity()` in the model but " + (
+                _SERIAL if is_serial(migrated, other) else "none") + " in the migrations"
+        elif column.identity is None and other.identity is not None:
+            identity = (f"{_SERIAL} in the model but has an `Identity()`" if is_serial(model, column)
+                        else "has no `Identity()` in the model but one") + " in the migrations"
         elif column.identity is not None and identity_differences(column.identity, other.identity):
             identity = "has `Identity()` options " + ", ".join(
                 identity_differences(column.identity, other.identity)) + " (model against migrations)"
@@ -973,6 +976,15 @@ def _compare_primary_keys(model: SchemaTable, migrated: SchemaTable) -> list[Dri
         "`op.create_primary_key(...)`), or change the model",
         where, also,
     )]
+
+
+_SERIAL = "is SERIAL (a `nextval()` default, which takes explicit ids)"
+
+
+def is_serial(table: SchemaTable, column: SchemaColumn) -> bool:
+    """Numbered by PostgreSQL's SERIAL default, which (unlike `GENERATED ALWAYS`) takes explicit
+    ids, and cannot take an Identity before its default and sequence go (PostgreSQL 15)."""
+    return _is_autoincrement(table, column) or (column.server_default or "").startswith("nextval(")
 
 
 def _generated(computed: tuple[str, bool | None] | None) -> str:

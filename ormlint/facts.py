@@ -67,6 +67,7 @@ class ColumnFacts:
     identity: tuple[tuple[str, bool | int], ...] | None = None  # the Identity() options
     sequence: str | None = None  # a Sequence()'s name
     generated_known: bool = True
+    autoincrement: bool = True  # False: `autoincrement=` rules out SERIAL
     enum: EnumFacts | None = None  # its named PostgreSQL enum type (ORM717); None: none, or not known
     # Its constraints written without a name (ORM407): (what, where), e.g. ("ForeignKey(...)", ...).
     unnamed_constraints: tuple[tuple[str, Location], ...] = ()

@@ -5,7 +5,8 @@ positional items, the same way for a model's `Column`/`mapped_column` and a migr
 Plain data for the facts and the replay: `computed` is (SQL text, persisted: True/False/None as
 written) or None; `identity` the Identity options written as literals, with PostgreSQL's defaults
 for `always`, `start`, `increment` and `cycle`, sorted, or None; `sequence` the Sequence's name or
-None; `generated_known` False when one of them (or `*args`) cannot be read.
+None; `generated_known` False when one of them (or `*args`) cannot be read; `autoincrement` False
+when `autoincrement=` rules out SERIAL (or cannot be read).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ _IDENTITY_OPTIONS = {
     "cycle", "cache", "order",
 }
 
-NOT_GENERATED = {"computed": None, "identity": None, "sequence": None, "generated_known": True}
-UNKNOWN = {"computed": None, "identity": None, "sequence": None, "generated_known": False}
+NOT_GENERATED = {"computed": None, "identity": None, "sequence": None, "generated_known": True, "autoincrement": True}
+UNKNOWN = {"computed": None, "identity": None, "sequence": None, "generated_known": False, "autoincrement": True}
 
 
 def generated_fields(call: cst.Call, imports: ImportTable) -> dict:
@@ -32,6 +33,12 @@ def generated_fields(call: cst.Call, imports: ImportTable) -> dict:
     found = dict(NOT_GENERATED)
     for arg in call.args:
         value = arg.value
+        if arg.keyword is not None and arg.keyword.value == "autoincrement":
+            # SERIAL only when it may be (True, "auto"); False, "ignore_fk" or unreadable: not claimed
+            found["autoincrement"] = bool_value(value) is True or string_value(value) == "auto"
+        if (arg.keyword is None and isinstance(value, (cst.Name, cst.Attribute)) and imports.symbol(value) is None
+                and not (isinstance(value, cst.Name) and value.value == "None")):
+            return dict(UNKNOWN)  # a name bound elsewhere (`PK_IDENTITY = Identity()`) may hold one
         if arg.keyword is not None or not isinstance(value, cst.Call):
             continue
         symbol = imports.symbol(value.func)

@@ -54,6 +54,7 @@ class SchemaColumn:
     sequence: str | None = None
     generated_known: bool = True
     identity_known: bool = True  # False: a database that ignores Identity() (SQLite, MySQL)
+    autoincrement: bool = True  # False: `autoincrement=` rules out SERIAL
     enum_type: str | None = None  # the named PostgreSQL enum type of its values (ORM717)
     # The model's labels of that type (None: not known); the migrations' are the schema's.
     enum_labels: tuple[str, ...] | None = None

@@ -283,7 +283,7 @@ def _change_table(plan: Plan, model: SchemaTable, existing: SchemaTable, items) 
         if item.code == "ORM713":
             _recreate_computed(plan, model, existing, item.columns[0])
         elif item.code == "ORM714":
-            _change_identity(plan, model.name, model.columns[item.columns[0]], existing.columns[item.columns[0]])
+            _change_identity(plan, model, existing, item.columns[0])
     if "ORM711" in codes:
         _change_checks(plan, model, existing)
     if "ORM715" in codes:
@@ -340,12 +340,21 @@ def _recreate_computed(plan: Plan, model: SchemaTable, existing: SchemaTable, na
                            TableOp("add_column", model.name, after=(restored,))]
 
 
-def _change_identity(plan: Plan, table: str, model: SchemaColumn, existing: SchemaColumn) -> None:
+def _change_identity(plan: Plan, model_table: SchemaTable, existing_table: SchemaTable, name: str) -> None:
     """Identity options changed in place, as Alembic renders it (`alter_column(server_default=
     sa.Identity(...), existing_server_default=sa.Identity(...))`: PostgreSQL's SET GENERATED /
     SET START ...). A SERIAL column or a sequence on either side is left to the author: its
-    sequence and default must move by hand."""
+    sequence and default must move by hand (SERIAL <-> Identity: the SQL is given)."""
+    from ormlint.drift import is_serial
+
+    table, model, existing = model_table.name, model_table.columns[name], existing_table.columns[name]
     old_type = _sa_type(plan, existing.type) if existing.type else None
+    if model.identity is not None and existing.identity is None and is_serial(existing_table, existing):
+        plan.manual.append(_serial_to_identity(table, existing, model.identity))
+        return
+    if model.identity is None and existing.identity is not None and is_serial(model_table, model):
+        plan.manual.append(_identity_to_serial(table, name))
+        return
     if model.identity is None or existing.identity is None or old_type is None:
         plan.manual.append(
             f"`{table}.{model.name}`: change how its values are numbered (Identity / SERIAL / Sequence) by hand "
@@ -358,6 +367,42 @@ def _change_identity(plan: Plan, table: str, model: SchemaColumn, existing: Sche
         repr(model.name), f"server_default={new}", f"existing_server_default={old}", *common)))
     plan.downgrade.insert(0, TableOp("alter_column", table, after=(
         repr(model.name), f"server_default={old}", f"existing_server_default={new}", *common)))
+
+
+_DATA_DEPENDENT = "the next id depends on the rows, so run on PostgreSQL (checked on 15), and the reverse in downgrade():"
+
+
+def _serial_to_identity(table: str, column: SchemaColumn, identity: tuple) -> str:
+    """A SERIAL column made an identity: ADD GENERATED refuses a column that has a default, and
+    the new sequence must continue after the existing ids."""
+    options = dict(identity)
+    sequence = re.match(r"nextval\('([^']+)'", column.server_default or "")
+    clauses = [f"START WITH {options['start']}", f"INCREMENT BY {options['increment']}"]
+    clauses += ["CYCLE"] if options["cycle"] else []
+    others = sorted(options.keys() - {"always", "start", "increment", "cycle"})
+    generated = "ALWAYS" if options["always"] else "BY DEFAULT"
+    steps = [
+        f"ALTER TABLE {table} ALTER COLUMN {column.name} DROP DEFAULT;",
+        f"DROP SEQUENCE {sequence.group(1) if sequence else f'{table}_{column.name}_seq'};",
+        f"ALTER TABLE {table} ALTER COLUMN {column.name} ADD GENERATED {generated} AS IDENTITY ({' '.join(clauses)});",
+        f"SELECT setval(pg_get_serial_sequence('{table}', '{column.name}'), "
+        f"coalesce(max({column.name}) + 1, {options['start']}), false) FROM {table};",
+    ]
+    also = f" (add the model's {', '.join(others)})" if others else ""
+    return (f"`{table}.{column.name}` is SERIAL in the migrations, an Identity in the model{also}; "
+            + _DATA_DEPENDENT + "".join(f"\n#     {step}" for step in steps))
+
+
+def _identity_to_serial(table: str, name: str) -> str:
+    sequence = f"{table}_{name}_seq"
+    steps = [
+        f"ALTER TABLE {table} ALTER COLUMN {name} DROP IDENTITY;",
+        f"CREATE SEQUENCE {sequence} OWNED BY {table}.{name};",
+        f"SELECT setval('{sequence}', coalesce(max({name}), 0) + 1, false) FROM {table};",
+        f"ALTER TABLE {table} ALTER COLUMN {name} SET DEFAULT nextval('{sequence}');",
+    ]
+    return (f"`{table}.{name}` is an Identity in the migrations, SERIAL in the model; "
+            + _DATA_DEPENDENT + "".join(f"\n#     {step}" for step in steps))
 
 
 def _change_primary_key(plan: Plan, model: SchemaTable, existing: SchemaTable) -> None:

@@ -112,6 +112,7 @@ class ColumnSpec:
     identity: tuple[tuple[str, bool | int], ...] | None = None
     sequence: str | None = None
     generated_known: bool = True
+    autoincrement: bool = True  # False: `autoincrement=` rules out SERIAL
     enum_type: EnumType | None = None  # None: not a named native enum (or not known to be one)
 
 

@@ -271,6 +271,7 @@ def _add_column(table: SchemaTable, spec: ColumnSpec, path: str, dialect: str | 
         spec.name, spec.type, _nullable(spec, dialect), spec.server_default, spec.primary_key, source,
         spec.server_default_known, comment=spec.comment, comment_known=spec.comment_known,
         identity=spec.identity, sequence=spec.sequence, generated_known=spec.generated_known,
+        autoincrement=spec.autoincrement,
         enum_type=spec.enum_type.name if spec.enum_type is not None else None,
     )
     set_computed(table.columns[spec.name], spec.computed)

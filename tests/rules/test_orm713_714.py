@@ -46,6 +46,8 @@ def test_orm713(tmp_path, ours, theirs, reported):
     ('Sequence("item_seq"), ', ' sa.Sequence("other_seq"),', True),
     ('Sequence("item_seq"), ', "", False),  # a Sequence on one side only: not compared
     ("Identity(start=START), ", "", False),
+    ("PK_IDENTITY, ", " sa.Identity(),", False),  # a name may hold an Identity: not compared
+    ("ids.PK_IDENTITY, ", " sa.Identity(),", False),
 ])
 def test_orm714(tmp_path, ours, theirs, reported):
     expected = [("models.py", 12)] if reported else []
@@ -78,7 +80,30 @@ def test_the_revision_recreates_a_computed_column_and_leaves_identity_to_the_aut
     assert "op.drop_column('item', 'price')" in upgrade
     assert "op.add_column('item', sa.Column('price', sa.Integer(), sa.Computed('id * 2'), nullable=False))" in upgrade
     assert "sa.Computed('id * 3')" in downgrade
-    assert "`item.id`: change how its values are numbered" in upgrade
+    assert "`item.id` is SERIAL in the migrations, an Identity in the model" in upgrade
+    assert "#     ALTER TABLE item ALTER COLUMN id DROP DEFAULT;\n    #     DROP SEQUENCE item_id_seq;\n" in upgrade
+    assert "alter_column('item', 'id'" not in diff.output  # ADD GENERATED fails on a column with a default
+
+
+@pytest.mark.parametrize(("ours", "theirs", "said"), [
+    ("Identity(), ", "", "has an `Identity()` in the model but is SERIAL (a `nextval()` default"),
+    ("Identity(), ", ' server_default=sa.text("nextval(\'item_id_seq\'::regclass)"),', "but is SERIAL"),
+    ("", " sa.Identity(),", "is SERIAL (a `nextval()` default, which takes explicit ids) in the model but has an"),
+    ("autoincrement=False, ", " sa.Identity(),", "has no `Identity()` in the model but one in the migrations"),
+])
+def test_a_serial_side_is_named(tmp_path, ours, theirs, said):
+    from click.testing import CliRunner
+
+    from ormlint.cli import main
+    from tests.rules.test_orm711 import ALEMBIC_INI, ENV, revision
+
+    files = {"alembic.ini": ALEMBIC_INI, "migrations/env.py": ENV, **PG, "models.py": model(id_extra=ours),
+             "migrations/versions/0001_step.py": revision(migration(id_extra=theirs))}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    result = CliRunner().invoke(main, ["check", "--select", "ORM714", "--no-cache", str(tmp_path)])
+    assert said in result.output, result.output
 
 
 def test_what_the_beyond_autogenerate_rules_read_survives_the_cache_json():
