@@ -437,3 +437,75 @@ def test_a_label_the_model_dropped_cannot_be_loaded_and_is_left_to_the_author(tm
     result = CliRunner().invoke(main, ["migrations", "diff", str(project)])
     assert "# TODO by hand: enum type `ticket_state`: the model no longer declares 'open'" in result.output
     assert "DROP" not in result.output and "'open'" not in result.output.split("TODO by hand: enum type `ticket_state`")[0]
+
+
+# -- SERIAL against Identity (ORM714) ---------------------------------------------------------------
+
+SERIAL_TABLES = ["badges", "tickets"]
+
+
+def _execute(url: str, *statements: str) -> list:
+    """Run statements in one transaction; the rows of the last."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                result = connection.execute(text(statement))
+            return [tuple(row) for row in result] if result.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def _migrated_serial(tmp_path, request):
+    pytest.importorskip("alembic")
+    project = _copy("serial_identity", tmp_path)
+    url = fresh_database("postgresql", tmp_path, request)
+    run_migrations(project, url, "head")
+    _execute(url, "INSERT INTO tickets (id, title) VALUES (1, 'a'), (7, 'b')",
+             "INSERT INTO badges (label) VALUES ('a'), ('b')")
+    return project, url
+
+
+def test_serial_and_identity_differ_and_alembic_sees_only_a_default(tmp_path, request):
+    from sqlalchemy.exc import DBAPIError
+
+    project, url = _migrated_serial(tmp_path, request)
+    database = _query(url, (
+        "SELECT c.relname, a.attidentity, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
+        "JOIN pg_class c ON c.oid = a.attrelid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+        "WHERE c.relname IN ('tickets', 'badges') AND a.attname = 'id' ORDER BY c.relname"))
+    assert database == [("badges", "d", None), ("tickets", "", "nextval('tickets_id_seq'::regclass)")]
+    models = generated_model_state(project, SERIAL_TABLES)
+    assert (models["tickets"]["id"][1], models["badges"]["id"][1]) == ("always", None)
+    # Alembic sees it only with compare_server_default, as a default change, whose rendering
+    # (`alter_column(server_default=sa.Identity())`: ADD GENERATED) fails on the SERIAL column below
+    diffs = sorted((d[0], d[2], d[3], type(d[-1]).__name__, type(d[-2]).__name__) for d in _flatten(alembic_diffs(project, url)))
+    assert diffs == [("modify_default", "badges", "id", "NoneType", "Identity"),
+                     ("modify_default", "tickets", "id", "Identity", "NoneType")], diffs
+    assert ormlint_keys(_copy("serial_identity", tmp_path / "static")) == {
+        ("ORM714", "tickets", ("id",)), ("ORM714", "badges", ("id",))}
+    # what breaks: the SERIAL column took the explicit ids GENERATED ALWAYS refuses
+    _execute(url, "CREATE TABLE always_copy (id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY)")
+    with pytest.raises(DBAPIError, match="cannot insert a non-DEFAULT value"):
+        _execute(url, "INSERT INTO always_copy (id) VALUES (7)")
+    # and Alembic's own way to add an identity fails on the SERIAL column
+    with pytest.raises(DBAPIError, match="already has a default value"):
+        _execute(url, "ALTER TABLE tickets ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY")
+
+
+def test_the_written_sql_converts_serial_and_identity_keeping_the_next_id(tmp_path, request):
+    project, url = _migrated_serial(tmp_path, request)
+    diff = CliRunner().invoke(main, ["migrations", "diff", str(project)])
+    assert diff.exit_code == 0, diff.output
+    upgrade = diff.output.split("def downgrade", 1)[0]
+    assert "op." not in upgrade  # nothing applied silently
+    steps = [line.strip()[1:].strip() for line in upgrade.splitlines() if line.strip().startswith("#     ")]
+    assert len(steps) == 8, diff.output
+    _execute(url, *steps)
+    assert generated_database_state(url, SERIAL_TABLES) == generated_model_state(project, SERIAL_TABLES)
+    assert _execute(url, "INSERT INTO tickets (title) VALUES ('c') RETURNING id") == [(8,)]
+    assert _execute(url, "INSERT INTO badges (label) VALUES ('c') RETURNING id") == [(3,)]
+    assert list(_flatten(alembic_diffs(project, url))) == []
