@@ -19,17 +19,23 @@ class IdentityDiffers(_DriftRule):
         not given are PostgreSQL's defaults for `always`, `start`, `increment` and `cycle`;
         the others are compared only when both sides give them), and the names of
         `Sequence("name")` when both sides name one. Reported: an Identity on one side only
-        (for instance a SERIAL column in the migrations against `Identity()` in the model),
-        options that differ, two sequence names. Not compared: options that are not literals,
-        `*args`, SQLModel's `sa_column`, a Sequence on one side only (whether the migrations
-        created it is not visible in the column), and Identity on a history replayed for SQLite
-        or MySQL, where `Identity()` renders nothing.
+        (the message says when the other side is SERIAL: the table's only integer key, no
+        foreign key, `autoincrement=` not False, or a `nextval()` default), options that
+        differ, two sequence names. Not compared: options that are not literals, `*args`, a
+        positional name that may hold an Identity (`mapped_column(Integer, PK_IDENTITY)`),
+        SQLModel's `sa_column`, a Sequence on one side only (whether the migrations created it
+        is not visible in the column), and Identity on a history replayed for SQLite or
+        MySQL, where `Identity()` renders nothing. `ormlint migrations revision` alters
+        Identity options in place; SERIAL to Identity and back it writes as a "TODO by hand"
+        block of SQL (the next id depends on the rows).
         """
     why_bad = """
         `Identity(always=True)` rejects inserts that give the key (`GENERATED ALWAYS`), a
         SERIAL column accepts them; a start or increment the model documents is not the one
-        the database uses. Verified by this rule's oracle test on PostgreSQL 15 (`attidentity`
-        against the model).
+        the database uses. Alembic's compare_metadata sees SERIAL against Identity only with
+        `compare_server_default`, and its `ADD GENERATED` fails on the SERIAL column ("already
+        has a default value"). Verified by this rule's oracle tests on PostgreSQL 15
+        (`attidentity` against the model).
         """
     invalid = (
         example(_IDENTITY.replace(
