@@ -795,8 +795,9 @@ def _column_beyond_fields(model: FileModel, column, positions: "_AstPositions", 
         generated = dict(GENERATED_UNKNOWN)
     else:
         generated = generated_fields(call, model.imports)
-        if generated == NOT_GENERATED and column.annotation is not None:
-            generated = _annotation_generated(model, column.annotation)
+        if {**generated, "autoincrement": True} == NOT_GENERATED and column.annotation is not None:
+            aliased = _annotation_generated(model, column.annotation)
+            generated = {**aliased, "autoincrement": generated["autoincrement"] and aliased["autoincrement"]}
     return {"checks": checks, "comment": comment, "comment_known": known, **generated}
 
 

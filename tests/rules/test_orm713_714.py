@@ -146,3 +146,15 @@ def test_alembics_identity_alterations_are_replayed(tmp_path, later, reported):
 def test_identity_is_not_compared_where_the_database_ignores_it(tmp_path, dialect):
     configured = {"pyproject.toml": f'[tool.ormlint]\ntarget-dialect = "{dialect}"\n'}
     assert findings(tmp_path, model(id_extra="Identity(), "), migration(), code="ORM714", files=configured) == []
+
+
+def test_an_annotated_aliass_identity_is_read_beside_autoincrement(tmp_path):
+    aliased = model().replace(
+        "id: Mapped[int] = mapped_column(primary_key=True)",
+        "id: Mapped[intpk] = mapped_column(autoincrement=False)",
+    ).replace("from sqlalchemy import Computed, Identity, Sequence", "from typing import Annotated\n"
+              "from sqlalchemy import Computed, Identity, Sequence\n"
+              "from sqlalchemy.orm import mapped_column\n"
+              "intpk = Annotated[int, mapped_column(Identity(), primary_key=True)]")
+    assert "Mapped[intpk]" in aliased and "Annotated[int" in aliased
+    assert findings(tmp_path, aliased, migration(id_extra=" sa.Identity(),"), code="ORM714", files=PG) == []
