@@ -24,6 +24,7 @@ from typing import Any, Iterable, Optional
 from ormlint import __version__
 from ormlint.facts import FileFacts
 from ormlint.findings import Finding
+from ormlint.memo import BoundedMemo
 from ormlint.plaindata import Malformed, decoder, encode
 
 CACHE_DIR_NAME = ".ormlint_cache"
@@ -57,10 +58,10 @@ _loaded: dict[str, tuple[tuple[int, int, int], dict]] = {}
 # The JSON text of each entry written in this process, by (results file, section, file key):
 # (the entry, its `"key":value` text). A resident process rewrites the results file at every
 # run where one file changed: the entries it did not replace are not encoded again.
-_encoded: dict[tuple[str, str, str], tuple[Any, str]] = {}
+_encoded = BoundedMemo(200_000)  # (file, section, key) -> (entry, text)
 # Absolute paths by (working directory, path as named): a resident process names the same files
 # at every run.
-_absolute: dict[tuple[str, str], str] = {}
+_absolute = BoundedMemo(100_000)  # (cwd, path) -> absolute path
 
 
 def _file_status(path: Path) -> tuple[int, int, int]:
@@ -350,10 +351,8 @@ class ResultCache:
                 memo_key = (file, name, key)
                 memo = _encoded.get(memo_key)
                 if memo is None or memo[0] is not entry:
-                    if len(_encoded) >= 200_000:
-                        _encoded.clear()
                     text = f"{json.dumps(key)}:{json.dumps(entry, separators=(',', ':'))}"
-                    memo = _encoded[memo_key] = (entry, text)
+                    memo = _encoded.put(memo_key, (entry, text))
                 items.append(memo[1])
             parts.append(f"{json.dumps(name)}:{{{','.join(items)}}}")
         return "{" + ",".join(parts) + "}"
@@ -363,9 +362,7 @@ class ResultCache:
         named = os.fspath(path)
         key = _absolute.get((self._cwd, named))
         if key is None:
-            if len(_absolute) >= 100_000:
-                _absolute.clear()
-            key = _absolute[(self._cwd, named)] = os.path.abspath(named)
+            key = _absolute.put((self._cwd, named), os.path.abspath(named))
         return key
 
     def _mark_directory(self) -> None:

@@ -9,12 +9,13 @@ from typing import Iterable, Iterator, Sequence
 
 from ormlint.config import Settings
 from ormlint.gitignore import GIT_DIR, IGNORE_FILE, GitIgnore, is_ignored
+from ormlint.memo import BoundedMemo
 
 
 # A walked file's path as a Path and as displayed, by its path as a string: a resident process
 # (daemon, language server) walks the same tree at every run, and making a Path is most of the
 # walk's own cost.
-_named: dict[str, tuple[Path, str]] = {}
+_named = BoundedMemo(100_000)  # str -> (Path, display path)
 
 
 def discover(
@@ -115,9 +116,7 @@ def _walk(
                 identity = _entry_identity(entry, device, path) if identify else None
                 named = _named.get(path)
                 if named is None:
-                    if len(_named) >= 100_000:
-                        _named.clear()
-                    named = _named[path] = (Path(path), os.path.normpath(path))
+                    named = _named.put(path, (Path(path), os.path.normpath(path)))
                 yield named[0], named[1], identity
         stack.extend(reversed(subdirectories))
 

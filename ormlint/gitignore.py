@@ -15,12 +15,14 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from ormlint.memo import BoundedMemo
+
 IGNORE_FILE = ".gitignore"
 GIT_DIR = ".git"
 _MAX_VERDICTS = 200_000  # per pattern file
 # (directory, the file's text) -> its patterns, so that a process that walks a tree again reuses
 # them and their verdicts; a file whose text changed is read afresh.
-_pattern_files: dict[tuple[str, str], "_PatternFile | None"] = {}
+_pattern_files = BoundedMemo(10_000)  # (directory, text) -> _PatternFile | None
 
 
 @dataclass(frozen=True)
@@ -34,17 +36,16 @@ class _PatternFile:
     dirs_negated: tuple[bool, ...]
     # (absolute, is_dir) -> verdict: a resident process (daemon, language server) walks the same
     # tree at every run, and one file's patterns are one regex tried on every path under it.
-    verdicts: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    verdicts: BoundedMemo = field(
+        default_factory=lambda: BoundedMemo(_MAX_VERDICTS), compare=False, hash=False, repr=False
+    )
 
     def verdict(self, absolute: str, is_dir: bool) -> bool | None:
         """True: ignored; False: re-included (`!`); None: no line of this file matches."""
         known = self.verdicts.get((absolute, is_dir), self)
         if known is not self:
             return known
-        if len(self.verdicts) >= _MAX_VERDICTS:
-            self.verdicts.clear()
-        found = self.verdicts[(absolute, is_dir)] = self._verdict(absolute, is_dir)
-        return found
+        return self.verdicts.put((absolute, is_dir), self._verdict(absolute, is_dir))
 
     def _verdict(self, absolute: str, is_dir: bool) -> bool | None:
         regex, negated = (self.for_dirs, self.dirs_negated) if is_dir else (self.for_files, self.files_negated)
@@ -148,9 +149,7 @@ def _read_patterns(directory: str, file: str) -> _PatternFile | None:
         return None  # unreadable like a missing file, as git treats it
     key = (directory, text)
     if key not in _pattern_files:
-        if len(_pattern_files) >= 10_000:
-            _pattern_files.clear()
-        _pattern_files[key] = _parse_patterns(directory, text)
+        return _pattern_files.put(key, _parse_patterns(directory, text))
     return _pattern_files[key]
 
 

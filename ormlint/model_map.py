@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from ormlint.facts import ClassFacts, FileFacts, Location, ProjectIndex, TableFacts
+from ormlint.memo import BoundedMemo
 from ormlint.revision_names import NameUse, argument_names, revision_names
 
 # A one-line string literal (no prefix handling needed: names are plain words).
@@ -446,18 +447,16 @@ def model_files(files: Iterable[FileFacts]) -> dict[str, FileFacts]:
 
 # id(facts) -> (facts, the same with an absolute path), from the language server's last project
 # lint: most files' facts come back as the same objects from the cache at the next one.
-_absolute_memo: dict[int, tuple[FileFacts, FileFacts]] = {}
+_absolute_memo = BoundedMemo(50_000)  # id -> (facts, facts with an absolute path)
 
 
 def _absolute_facts(facts: FileFacts) -> FileFacts:
     known = _absolute_memo.get(id(facts))
     if known is not None and known[0] is facts:
         return known[1]
-    if len(_absolute_memo) >= 50_000:
-        _absolute_memo.clear()
     path = os.path.abspath(facts.path)
     absolute = facts if path == facts.path else replace(facts, path=path)
-    _absolute_memo[id(facts)] = (facts, absolute)
+    _absolute_memo.put(id(facts), (facts, absolute))
     return absolute
 
 

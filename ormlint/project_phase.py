@@ -12,6 +12,7 @@ from ormlint.cache import content_digest, status_key
 from ormlint.codes import RuleOptions
 from ormlint.facts import ProjectIndex
 from ormlint.findings import Finding
+from ormlint.memo import BoundedMemo
 from ormlint.migrations.discovery import display_path, revision_files
 from ormlint.noqa import is_suppressed_finding
 from ormlint.sources import decode, lines_on_disk, read_file
@@ -74,8 +75,8 @@ def _may_report(rule: Any, index: ProjectIndex) -> bool:
 # A resident process (daemon, language server) replays the same history at every run where a
 # model changed: the replay, by what it was computed from (see `replayed_migrations`), and each
 # migration file's digest, by its path and status (`status_key`).
-_replays: dict[tuple, Any] = {}
-_digests: dict[str, tuple[list[int], bytes]] = {}
+_replays = BoundedMemo(1)  # one history per process is what resident processes run
+_digests = BoundedMemo(50_000)  # path -> (status, digest)
 
 
 def migration_digests(locations, digest: Callable[[bytes], bytes]) -> list[tuple[Path, bytes]]:
@@ -105,9 +106,7 @@ def _file_digest(file: Path, digest: Callable[[bytes], bytes]) -> bytes:
     data = read_file(file)
     found = digest(data) if isinstance(data, bytes) else b""
     if status is not None and digest is content_digest:
-        if len(_digests) >= 50_000:
-            _digests.clear()
-        _digests[key] = (status, found)
+        _digests.put(key, (status, found))
     return found
 
 
@@ -152,8 +151,7 @@ def replayed_migrations(
             file, digest = files[display]
             cache.put_revision(file, digest, revision)
     if all(digest for _, digest in digests):  # (a file that could not be read: not kept)
-        _replays.clear()  # one history per process is what resident processes run
-        _replays[replay_key] = migrations
+        _replays.put(replay_key, migrations)
     return migrations
 
 
