@@ -257,7 +257,10 @@ def _run_paths(
     # a run whose files' facts are all as they were reuses their findings, whatever else changed
     # in the files' text (a comment, a function body).
     project_key = None
-    digests = migration_digests(locations, content_digest) if cache is not None else None
+    digests = (
+        migration_digests(locations, content_digest, settings.target_dialect is None)
+        if cache is not None else None
+    )
     if cache is not None:
         project_key = content_digest(repr((
             sorted(

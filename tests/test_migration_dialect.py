@@ -226,3 +226,247 @@ def test_the_revisions_own_database_types_name_the_dialect(tmp_path, imports, ur
         )
     findings = lint_project(files, tmp_path)
     assert [code for _, _, code in findings if code.startswith("ORM7")] == codes
+
+
+# -- env.py's URL followed into the project's modules (ormlint.migrations.project_urls) ----------
+
+
+def test_a_class_attribute_in_an_fstring_two_imports_away(tmp_path):
+    # aim's spelling: `f'{DB._DIALECT}:///{path}/...'`, DB imported from a module that env.py's
+    # module imports
+    files = {"app/__init__.py": "", "app/storage/__init__.py": "", "app/storage/db.py": """
+        class DB:
+            _DIALECT = 'sqlite'
+
+            def __init__(self, path):
+                self.db_url = self.get_db_url(path)
+
+            @staticmethod
+            def get_db_url(path):
+                if not path:
+                    raise RuntimeError("no path")
+                return f'{DB._DIALECT}:///{path}/run.sqlite'
+    """, "app/engines.py": """
+        from app.storage.db import DB as Database
+    """}
+    env = """
+        from sqlalchemy import create_engine
+        from app.engines import Database
+
+        def run_migrations_online():
+            connectable = create_engine(Database.get_db_url(".aim"))
+    """
+    assert _dialect(tmp_path, _INI, env, files) == "sqlite"
+    # the attribute `__init__` sets from the same method
+    env_instance = "from sqlalchemy import create_engine\nfrom app.engines import Database\n" \
+        'engine = create_engine(Database(".aim").db_url)\n'
+    assert _dialect(tmp_path, _INI, env_instance, files) == "sqlite"
+
+
+def test_a_settings_property_and_a_constant_re_exported(tmp_path):
+    files = {"app/__init__.py": "", "app/settings.py": """
+        class Settings:
+            @property
+            def database_url(self):
+                template = "postgresql+asyncpg://{user}@{host}/app"
+                return template.format(user=self.user, host=self.host)
+
+        settings = Settings()
+        MYSQL_URL = "mysql+pymysql://" + "app@db/app"
+    """, "app/config.py": "from .settings import MYSQL_URL as DATABASE_URL\n"}
+    env = """
+        from alembic import context
+        from app.settings import settings
+
+        config = context.config
+        config.set_main_option(name="sqlalchemy.url", value=settings.database_url)
+    """
+    assert _dialect(tmp_path, _INI, env, files) == "postgresql"
+    env_constant = "from alembic import context\nfrom app.config import DATABASE_URL\n" \
+        "context.configure(url=DATABASE_URL)\n"
+    assert _dialect(tmp_path, _INI, env_constant, files) == "mysql"
+
+
+@pytest.mark.parametrize("module", [
+    # a field's default: pydantic settings and dataclasses take the value from the environment
+    # or the caller
+    'class Settings(BaseSettings):\n    url: str = "sqlite:///dev.db"\nsettings = Settings()\n',
+    # a parameter
+    'def make(scheme):\n    return f"{scheme}://h/db"\nclass Settings:\n    url = make("sqlite")\nsettings = Settings()\n',
+    # a name bound twice
+    'URL = "sqlite://"\nif PRODUCTION:\n    URL = "postgresql://h/db"\nclass Settings:\n    url = URL\nsettings = Settings()\n',
+    # returns that disagree
+    'class Settings:\n    @property\n    def url(self):\n        if self.prod:\n            return "postgresql://h/db"\n'
+    '        return "sqlite://"\nsettings = Settings()\n',
+    # an instance attribute set twice
+    'class Settings:\n    def __init__(self):\n        self.url = "sqlite://"\n    def prod(self):\n'
+    '        self.url = "postgresql://h/db"\nsettings = Settings()\n',
+    # an import cycle
+    "from app.settings import settings\n",
+    # the environment
+    'import os\nclass Settings:\n    url = os.environ.get("DB", "sqlite://")\nsettings = Settings()\n',
+])
+def test_values_the_code_does_not_fix_stay_unknown(tmp_path, module):
+    files = {"app/__init__.py": "", "app/settings.py": module}
+    env = "from alembic import context\nfrom app.settings import settings\ncontext.configure(url=settings.url)\n"
+    assert _dialect(tmp_path, _INI + "sqlalchemy.url = postgresql://h/db\n", env, files) is None
+
+
+def test_a_long_chain_of_names_is_not_followed_without_end(tmp_path):
+    chain = "".join(f"URL{i} = URL{i + 1}\n" for i in range(100)) + 'URL100 = "sqlite://"\n'
+    files = {"app/__init__.py": "", "app/urls.py": chain}
+    env = "from alembic import context\nfrom app.urls import URL0\ncontext.configure(url=URL0)\n"
+    assert _dialect(tmp_path, _INI, env, files) is None
+    short = {"app/__init__.py": "", "app/urls.py": "URL0 = URL1\nURL1 = 'sqlite://'\n"}
+    assert _dialect(tmp_path, _INI, env, short) == "sqlite"
+
+
+def test_modules_outside_the_repository_are_not_read(tmp_path):
+    (tmp_path / "outside.py").write_text('URL = "sqlite://"\n')
+    repository = tmp_path / "repo"
+    repository.mkdir()
+    env = "from alembic import context\nfrom outside import URL\ncontext.configure(url=URL)\n"
+    assert _dialect(repository, _INI, env) is None
+
+
+# -- Flask-Migrate: the app's SQLALCHEMY_DATABASE_URI ----------------------------------------------
+
+_FLASK_MIGRATE_ENV = """
+    from alembic import context
+    from flask import current_app
+
+    config = context.config
+
+    def get_engine():
+        try:
+            return current_app.extensions['migrate'].db.get_engine()
+        except (TypeError, AttributeError):
+            return current_app.extensions['migrate'].db.engine
+
+    def get_engine_url():
+        try:
+            return get_engine().url.render_as_string(hide_password=False).replace('%', '%%')
+        except AttributeError:
+            return str(get_engine().url).replace('%', '%%')
+
+    config.set_main_option('sqlalchemy.url', get_engine_url())
+"""
+_FLASK_CONFIG_ENV = """
+    from alembic import context
+    from flask import current_app
+
+    config = context.config
+    config.set_main_option('sqlalchemy.url', current_app.config.get('SQLALCHEMY_DATABASE_URI'))
+"""
+# Community-Pulse's spelling: a template in a settings property, handed to Flask in a dict
+_SETTINGS = """
+    class Settings:
+        @property
+        def database_url(self) -> str:
+            url_template = "mysql+pymysql://{user}:{password}@{host}:{port}/{db}"
+            return url_template.format(user=self.USER, password=self.PASSWORD, host=self.HOST,
+                                       port=self.PORT, db=self.DB)
+
+        def get_flask_config(self):
+            return {"DEBUG": self.DEBUG, "SQLALCHEMY_DATABASE_URI": self.database_url}
+
+    settings = Settings()
+"""
+_APP = """
+    from flask import Flask
+    from src.config import settings
+
+    def create_app():
+        app = Flask(__name__)
+        app.config.update(settings.get_flask_config())
+        if not app.config.get("SQLALCHEMY_DATABASE_URI") or "SQLALCHEMY_DATABASE_URI" not in app.config:
+            raise RuntimeError(app.config["SQLALCHEMY_DATABASE_URI"])
+        return app
+"""
+
+
+@pytest.mark.parametrize("env", [_FLASK_MIGRATE_ENV, _FLASK_CONFIG_ENV])
+def test_flask_migrate_takes_the_apps_database(tmp_path, env):
+    files = {"src/__init__.py": "", "src/config.py": _SETTINGS, "src/app.py": _APP}
+    assert _dialect(tmp_path, None, env, files) == "mysql"
+
+
+@pytest.mark.parametrize("spelling", [
+    'class Config:\n    SQLALCHEMY_DATABASE_URI = "postgresql://app@db/app"\n',
+    'app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg2://app@db/app"\n',
+    'app.config.from_mapping(SQLALCHEMY_DATABASE_URI="postgresql://app@db/app")\n',
+    'app.config.setdefault("SQLALCHEMY_DATABASE_URI", "postgresql://app@db/app")\n',
+    'import os\nSQLALCHEMY_DATABASE_URI = f"postgresql://{os.environ[\'USER\']}@db/app"\n',
+])
+def test_flask_literal_uri_spellings(tmp_path, spelling):
+    files = {"app/__init__.py": "", "app/config.py": spelling}
+    assert _dialect(tmp_path, None, _FLASK_CONFIG_ENV, files) == "postgresql"
+
+
+@pytest.mark.parametrize("files", [
+    # a test configuration's SQLite beside production's MySQL: two databases
+    {"app/config.py": 'class Prod:\n    SQLALCHEMY_DATABASE_URI = "mysql://app@db/app"\n',
+     "tests/conftest.py": 'CONFIG = {"SQLALCHEMY_DATABASE_URI": "sqlite://"}\n'},
+    # computed at run time
+    {"app/config.py": 'import os\nSQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or "sqlite:///app.db"\n'},
+    # set nowhere
+    {"app/config.py": "DEBUG = True\n"},
+    # other databases
+    {"app/config.py": 'SQLALCHEMY_DATABASE_URI = "mysql://app@db/app"\nSQLALCHEMY_BINDS = {"logs": "sqlite://"}\n'},
+    # configuration from outside the project's Python
+    {"app/config.py": 'SQLALCHEMY_DATABASE_URI = "mysql://app@db/app"\n',
+     "app/__init__.py": 'def create_app(app):\n    app.config.from_envvar("APP_SETTINGS")\n'},
+    # a spelling of the key that is neither a plain write nor a read
+    {"app/config.py": 'SQLALCHEMY_DATABASE_URI = "mysql://app@db/app"\n',
+     "tests/test_app.py": 'def test(monkeypatch, app):\n    monkeypatch.setitem(app.config, "SQLALCHEMY_DATABASE_URI", "sqlite://")\n'},
+    # a field default (pydantic settings: the environment decides)
+    {"app/config.py": 'class Settings(BaseSettings):\n    SQLALCHEMY_DATABASE_URI: str = "mysql://app@db/app"\n'},
+])
+def test_flask_uri_unknown_or_conflicting_is_unknown(tmp_path, files):
+    assert _dialect(tmp_path, None, _FLASK_CONFIG_ENV, files) is None
+
+
+def test_flask_get_default_counts_beside_the_config(tmp_path):
+    env = _FLASK_CONFIG_ENV.replace(
+        "get('SQLALCHEMY_DATABASE_URI')", "get('SQLALCHEMY_DATABASE_URI', 'postgresql://h/db')"
+    )
+    files = {"app/config.py": 'SQLALCHEMY_DATABASE_URI = "mysql://app@db/app"\n'}
+    assert _dialect(tmp_path, None, env, files) is None
+    files = {"app/config.py": 'SQLALCHEMY_DATABASE_URI = "postgresql://app@db/app"\n'}
+    assert _dialect(tmp_path, None, env, files) == "postgresql"
+
+
+def test_a_flask_migrate_mysql_project_gets_no_postgresql_verdict(tmp_path):
+    # Community-Pulse's false ORM722: its database is MySQL, named in src/config.py only
+    files = _history(None)
+    files.update({
+        "migrations/env.py": textwrap.dedent(_FLASK_MIGRATE_ENV),
+        "src/__init__.py": "", "src/config.py": textwrap.dedent(_SETTINGS), "src/app.py": textwrap.dedent(_APP),
+    })
+    del files["alembic.ini"]
+    files["migrations/alembic.ini"] = "[alembic]\n"  # Flask-Migrate's, beside env.py
+    assert [code for _, _, code in lint_project(files, tmp_path) if code.startswith("ORM7")] == []
+    files["src/config.py"] = files["src/config.py"].replace("mysql+pymysql", "postgresql")
+    assert [code for _, _, code in lint_project(files, tmp_path / "pg") if code.startswith("ORM7")] == ["ORM722"]
+
+
+def test_a_cached_run_sees_the_url_change_in_a_module_env_py_reads(tmp_path):
+    from ormlint.config import load_settings
+    from ormlint.engine import run
+
+    project = tmp_path / "project"
+    files = _history(None)
+    files["app/__init__.py"] = ""
+    files["app/settings.py"] = 'DATABASE_URL = "postgresql://app@db/app"\n'
+    files["migrations/env.py"] = (
+        "from alembic import context\nfrom app.settings import DATABASE_URL\ncontext.configure(url=DATABASE_URL)\n"
+    )
+    lint_project(files, project)
+
+    def codes() -> list[str]:
+        result = run([project], load_settings([project]), jobs=1, cache_dir=tmp_path / "cache")
+        return [f.code for f in result.findings if f.code.startswith("ORM7")]
+
+    assert codes() == ["ORM722"]
+    (project / "app/settings.py").write_text('DATABASE_URL = "mysql+pymysql://app@db/app"\n')
+    assert codes() == []

@@ -1,0 +1,764 @@
+"""The database URLs a project's own code spells out, read with `ast` (never imported or run).
+
+`ProjectCode.value` follows an expression of env.py through the project's modules: constants,
+class attributes (`DB._DIALECT`), properties and `self.` attributes set once, the functions that
+return them, f-strings and `.format()` templates whose scheme is literal, and imports, a bounded
+number of steps and only inside the repository. `flask_database` reads the Flask application's
+`SQLALCHEMY_DATABASE_URI` values wherever the project's files set them. Anything computed at run
+time (the environment, a parameter, a name bound twice) is unknown (None).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Union
+
+# The URL spellings of each dialect `target-dialect` names (`postgres://` is Heroku's); others
+# are unknown.
+BACKENDS = {
+    "postgresql": "postgresql", "postgres": "postgresql", "mysql": "mysql", "mariadb": "mysql",
+    "sqlite": "sqlite", "mssql": "mssql",
+}
+_URL_SCHEME = re.compile(r"^([A-Za-z][\w]*)(?:\+[\w]+)?://")
+
+FLASK_URI_KEY = "SQLALCHEMY_DATABASE_URI"
+# Flask-SQLAlchemy's other databases: the environment may migrate any of them.
+_FLASK_BINDS_KEY = b"SQLALCHEMY_BINDS"
+# Flask config loaded from outside the project's Python (a file named by the environment, an
+# instance folder, FLASK_* variables) may set the URI to anything.
+_FLASK_OUTSIDE_CONFIG = re.compile(rb"\.(?:from_envvar|from_prefixed_env|from_pyfile|from_file)\(|config\.from_json\(")
+_PROPERTIES = {"property", "cached_property", "computed_field"}
+# Steps an expression may take from the one it starts at (names, attributes, calls, imports):
+# beyond them it is unknown.
+_MAX_DEPTH = 40
+_MAX_STEPS = 5000
+# The Flask scan reads at most this many Python files of the repository.
+_MAX_FILES = 20_000
+_SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", "site-packages"}
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string the code builds: all of it when `complete`, else the literal text before the
+    first part that is not known (a template's placeholder), which holds a URL's scheme."""
+
+    value: str
+    complete: bool
+
+
+@dataclass(frozen=True, eq=False)
+class _Module:
+    path: Path
+    tree: ast.Module
+    bindings: dict[str, list["_Binding"]]
+
+
+# A scope: the module, then the functions and classes an expression sits in, outermost first.
+_Frames = tuple[Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef], ...]
+
+
+@dataclass(frozen=True)
+class _Binding:
+    node: ast.AST  # the Assign/AnnAssign, def, class, or import alias binding the name
+    importer: ast.ImportFrom | ast.Import | None = None
+
+
+@dataclass(frozen=True)
+class _ClassRef:
+    module: _Module
+    frames: _Frames  # ending with the class
+
+
+@dataclass(frozen=True)
+class _Instance:
+    module: _Module
+    frames: _Frames  # ending with the class
+
+
+@dataclass(frozen=True)
+class _FunctionRef:
+    module: _Module
+    frames: _Frames  # ending with the function
+
+
+@dataclass(frozen=True)
+class _ModuleRef:
+    module: _Module
+
+
+@dataclass(frozen=True)
+class _FlaskApp:  # flask's `current_app`
+    pass
+
+
+@dataclass(frozen=True)
+class _FlaskConfig:  # `current_app.config`
+    pass
+
+
+@dataclass(frozen=True)
+class _FlaskConfigGet:  # `current_app.config.get`
+    pass
+
+
+@dataclass(frozen=True)
+class AppDatabase:
+    """The Flask application's database: its `SQLALCHEMY_DATABASE_URI`, the engine Flask-Migrate
+    hands env.py (`current_app.extensions["migrate"].db.engine`), that engine's URL. `defaults`:
+    the dialects of a `.get(KEY, default)`'s default, which applies when the key is not set."""
+
+    defaults: frozenset[str | None] = frozenset()
+
+
+_Value = Union[Text, _ClassRef, _Instance, _FunctionRef, _ModuleRef, _FlaskApp, _FlaskConfig,
+               _FlaskConfigGet, AppDatabase, None]
+
+
+@dataclass
+class ProjectCode:
+    """The project's modules as `ast`, read on demand once each (`files_read` lists them), and
+    what their expressions evaluate to. `top`: the repository's top; modules are looked for
+    between a file's directory and it, never outside."""
+
+    top: Path | None
+    files_read: list[Path] = field(default_factory=list)
+    _modules: dict[Path, _Module | None] = field(default_factory=dict)
+    _steps: int = 0
+    _active: set[tuple[int, int]] = field(default_factory=set)
+
+    def module(self, path: Path) -> _Module | None:
+        """The parsed file `path` (None when it cannot be read or parsed)."""
+        from ormlint.migrations.environment import read_source
+        from ormlint.syntax import parse_python
+
+        path = path.resolve()
+        if path not in self._modules:
+            if path not in self.files_read:
+                self.files_read.append(path)
+            source = read_source(str(path))
+            try:
+                tree = parse_python(source) if source is not None else None
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                tree = None
+            self._modules[path] = _Module(path, tree, _bindings(tree.body)) if tree is not None else None
+        return self._modules[path]
+
+    def value(self, node: ast.expr, module: _Module, frames: _Frames = (), depth: int = 0) -> _Value:
+        """What `node`, written in `module` inside `frames`, evaluates to, where the code says."""
+        if depth == 0:
+            self._steps = 0
+        self._steps += 1
+        key = (id(node), id(frames[-1]) if frames else 0)
+        if depth > _MAX_DEPTH or self._steps > _MAX_STEPS or key in self._active:
+            return None
+        self._active.add(key)
+        try:
+            return self._value(node, module, frames, depth + 1)
+        finally:
+            self._active.discard(key)
+
+    # -- expressions ---------------------------------------------------------------------------
+
+    def _value(self, node: ast.expr, module: _Module, frames: _Frames, depth: int) -> _Value:
+        if isinstance(node, ast.Constant):
+            return Text(node.value, True) if isinstance(node.value, str) else None
+        if isinstance(node, ast.JoinedStr):
+            return self._fstring(node, module, frames, depth)
+        if isinstance(node, ast.BinOp):
+            left = self.value(node.left, module, frames, depth)
+            if not isinstance(left, Text):
+                return None
+            if isinstance(node.op, ast.Mod):
+                return Text(left.value.split("%", 1)[0], False)
+            if not isinstance(node.op, ast.Add) or not left.complete:
+                return left if isinstance(node.op, ast.Add) else None
+            right = self.value(node.right, module, frames, depth)
+            if isinstance(right, Text):
+                return Text(left.value + right.value, right.complete)
+            return Text(left.value, False)
+        if isinstance(node, ast.IfExp):
+            return _agree([self.value(n, module, frames, depth) for n in (node.body, node.orelse)])
+        if isinstance(node, ast.Name):
+            return self._name(node.id, module, frames, depth)
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.ctx, ast.Load):
+                return self._attribute(node, module, frames, depth)
+            return None
+        if isinstance(node, ast.Subscript):
+            base = self.value(node.value, module, frames, depth)
+            if isinstance(base, _FlaskConfig):
+                return AppDatabase() if _is_string(node.slice, FLASK_URI_KEY) else None
+            return base if isinstance(base, AppDatabase) else None
+        if isinstance(node, ast.Call):
+            return self._call(node, module, frames, depth)
+        return None
+
+    def _fstring(self, node: ast.JoinedStr, module: _Module, frames: _Frames, depth: int) -> Text:
+        text = ""
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                text += part.value
+                continue
+            inner = (
+                self.value(part.value, module, frames, depth)
+                if isinstance(part, ast.FormattedValue) and part.format_spec is None
+                and part.conversion in (-1, ord("s")) else None
+            )
+            if not isinstance(inner, Text):
+                return Text(text, False)
+            text += inner.value
+            if not inner.complete:
+                return Text(text, False)
+        return Text(text, True)
+
+    def _call(self, node: ast.Call, module: _Module, frames: _Frames, depth: int) -> _Value:
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "str" and len(node.args) == 1 and not node.keywords:
+            found = self.value(node.args[0], module, frames, depth)
+            return found if isinstance(found, (Text, AppDatabase)) else None
+        if isinstance(func, ast.Attribute) and func.attr in ("format", "replace", "strip"):
+            receiver = self.value(func.value, module, frames, depth)
+            if isinstance(receiver, AppDatabase):
+                return receiver
+            if isinstance(receiver, Text):
+                return _string_method(receiver, func.attr, node)
+        callee = self.value(func, module, frames, depth)
+        if isinstance(callee, _FunctionRef):
+            return self._returned(callee, depth)
+        if isinstance(callee, _ClassRef):
+            return _Instance(callee.module, callee.frames)
+        if isinstance(callee, AppDatabase):  # `db.get_engine()`
+            return callee
+        if isinstance(callee, _FlaskConfigGet) and node.args and _is_string(node.args[0], FLASK_URI_KEY):
+            if len(node.args) < 2:
+                return AppDatabase()
+            default = self.value(node.args[1], module, frames, depth)
+            return AppDatabase(frozenset({_dialect_of(default)}))
+        return None
+
+    def _returned(self, function: _FunctionRef, depth: int) -> _Value:
+        """What a function returns, when every `return` says the same (a URL of one database)."""
+        definition = function.frames[-1]
+        values = []
+        for node in _own_nodes(definition):
+            if isinstance(node, (ast.Yield, ast.YieldFrom)):
+                return None
+            if isinstance(node, ast.Return):
+                if node.value is None:
+                    return None
+                values.append(self.value(node.value, function.module, function.frames, depth))
+        return _agree(values) if values else None
+
+    def _name(self, name: str, module: _Module, frames: _Frames, depth: int) -> _Value:
+        for position in range(len(frames) - 1, -1, -1):
+            frame = frames[position]
+            if isinstance(frame, ast.ClassDef):
+                if position != len(frames) - 1:
+                    continue  # a class body's names are not seen from its methods
+                bindings = _class_bindings(frame)
+            else:
+                if name in _parameters(frame):
+                    return None
+                if any(isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names for n in _own_nodes(frame)):
+                    return None
+                bindings = _function_bindings(frame)
+            if name in bindings:
+                return self._bound(bindings[name], module, frames[: position + 1], depth)
+        if name in module.bindings:
+            return self._bound(module.bindings[name], module, (), depth)
+        return None
+
+    def _bound(self, bindings: list[_Binding], module: _Module, frames: _Frames, depth: int) -> _Value:
+        if len(bindings) != 1:
+            return None
+        binding = bindings[0]
+        node = binding.node
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            return self.value(node.value, module, frames, depth)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return _FunctionRef(module, frames + (node,))
+        if isinstance(node, ast.ClassDef):
+            return _ClassRef(module, frames + (node,))
+        if isinstance(node, ast.alias) and binding.importer is not None:
+            return self._imported(node, binding.importer, module, depth)
+        return None
+
+    def _imported(self, alias: ast.alias, importer: ast.Import | ast.ImportFrom, module: _Module, depth: int) -> _Value:
+        if isinstance(importer, ast.Import):
+            dotted = alias.name if alias.asname else alias.name.split(".")[0]
+            found = self._module_named(dotted, 0, module.path)
+            return _ModuleRef(found) if found is not None else None
+        if importer.module == "flask" and alias.name == "current_app" and not importer.level:
+            return _FlaskApp()
+        source = self._module_named(importer.module or "", importer.level, module.path)
+        if source is None:
+            return None
+        return self._module_attribute(source, alias.name, depth)
+
+    def _module_attribute(self, module: _Module, name: str, depth: int) -> _Value:
+        self._steps += 1
+        if depth > _MAX_DEPTH or self._steps > _MAX_STEPS:
+            return None
+        if name in module.bindings:
+            return self._bound(module.bindings[name], module, (), depth + 1)
+        if module.path.name == "__init__.py":
+            submodule = self._file_of(module.path.parent / name)
+            if submodule is not None:
+                return _ModuleRef(submodule)
+        return None
+
+    def _attribute(self, node: ast.Attribute, module: _Module, frames: _Frames, depth: int) -> _Value:
+        base = self._receiver(node.value, module, frames, depth)
+        name = node.attr
+        if isinstance(base, _ModuleRef):
+            return self._module_attribute(base.module, name, depth)
+        if isinstance(base, _ClassRef):
+            bindings = _class_bindings(base.frames[-1]).get(name)
+            return self._bound(bindings, base.module, base.frames, depth) if bindings else None
+        if isinstance(base, _Instance):
+            return self._instance_attribute(base, name, depth)
+        if isinstance(base, _FlaskApp):
+            return _FlaskConfig() if name == "config" else AppDatabase() if name == "extensions" else None
+        if isinstance(base, _FlaskConfig):
+            return _FlaskConfigGet() if name == "get" else None
+        if isinstance(base, AppDatabase):  # `.db.engine.url` of the app's database
+            return base
+        return None
+
+    def _receiver(self, node: ast.expr, module: _Module, frames: _Frames, depth: int) -> _Value:
+        """`self`/`cls` in a method: its class; else the value of `node`."""
+        if isinstance(node, ast.Name) and len(frames) >= 2 and isinstance(frames[-2], ast.ClassDef):
+            method = frames[-1]
+            if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) and not _decorated(method, "staticmethod"):
+                arguments = method.args.posonlyargs + method.args.args
+                if arguments and arguments[0].arg == node.id:
+                    if _decorated(method, "classmethod"):
+                        return _ClassRef(module, frames[:-1])
+                    return _Instance(module, frames[:-1])
+        return self.value(node, module, frames, depth)
+
+    def _instance_attribute(self, instance: _Instance, name: str, depth: int) -> _Value:
+        """An attribute of an instance: a property's or method's, a plain class attribute, or
+        the one value the class's methods assign to `self.<name>`. A class body's annotated
+        default of a class with bases or decorators is a field (a dataclass, pydantic's
+        settings): set when the object is made, or from the environment; unknown."""
+        cls = instance.frames[-1]
+        assert isinstance(cls, ast.ClassDef)
+        assigned = list(_self_assignments(cls, name))
+        bindings = _class_bindings(cls).get(name)
+        if bindings:
+            if assigned or len(bindings) != 1:
+                return None
+            node = bindings[0].node
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                function = _FunctionRef(instance.module, instance.frames + (node,))
+                return self._returned(function, depth) if _is_property(node) else function
+            if isinstance(node, ast.AnnAssign) and (cls.bases or cls.keywords or cls.decorator_list):
+                return None
+            return self._bound(bindings, instance.module, instance.frames, depth)
+        if len(assigned) == 1:
+            method, value = assigned[0]
+            return self.value(value, instance.module, instance.frames + (method,), depth)
+        return None
+
+    # -- modules ---------------------------------------------------------------------------------
+
+    def _module_named(self, dotted: str, level: int, importer: Path) -> _Module | None:
+        """The module `dotted` (relative by `level` to `importer`'s package), looked for from the
+        importer's directory up to the repository's top."""
+        relative = Path(*dotted.split(".")) if dotted else None
+        if level:
+            base = importer.resolve().parent
+            for _ in range(level - 1):
+                base = base.parent
+            return self._file_of(base / relative if relative is not None else base)
+        if relative is None:
+            return None
+        for directory in importer.resolve().parents:
+            if self.top is not None and not directory.is_relative_to(self.top):
+                break
+            found = self._file_of(directory / relative)
+            if found is not None:
+                return found
+            if (directory / ".git").exists():
+                break
+        return None
+
+    def _file_of(self, stem: Path) -> _Module | None:
+        for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
+            if candidate.is_file():
+                return self.module(candidate)
+        return None
+
+
+def dialect_of(found: _Value, flask: Callable[[], str | None]) -> set[str | None]:
+    """The databases a URL value names: its scheme's, or the Flask app's (`flask()`, read only
+    when needed) and its defaults'; {None} when unknown."""
+    if isinstance(found, Text):
+        return {url_dialect(found.value)}
+    if isinstance(found, AppDatabase):
+        return {flask()} | set(found.defaults)
+    return {None}
+
+
+def url_dialect(url: str) -> str | None:
+    """`postgresql` for `postgresql+psycopg://u@h/db`; None when the URL is not a literal one
+    (interpolation, an unknown scheme such as alembic.ini's template `driver://`)."""
+    if "%(" in url or "${" in url:
+        return None
+    match = _URL_SCHEME.match(url.strip())
+    return BACKENDS.get(match.group(1).lower()) if match else None
+
+
+def _dialect_of(found: _Value) -> str | None:
+    return url_dialect(found.value) if isinstance(found, Text) else None
+
+
+def _agree(values: list[_Value]) -> _Value:
+    """The one value several (a function's returns, a conditional's branches) agree on: the
+    same text, the same database's URL, or the app's database; else None."""
+    if not values or any(v is None for v in values):
+        return None
+    if all(isinstance(v, Text) for v in values):
+        texts = {v.value for v in values}  # type: ignore[union-attr]
+        if len(texts) == 1:
+            return Text(texts.pop(), all(v.complete for v in values))  # type: ignore[union-attr]
+        schemes = {_dialect_of(v) for v in values}
+        if len(schemes) == 1 and None not in schemes:
+            first = values[0].value  # type: ignore[union-attr]
+            return Text(first.split("://", 1)[0] + "://", False)
+        return None
+    if all(isinstance(v, AppDatabase) for v in values):
+        return AppDatabase(frozenset().union(*(v.defaults for v in values)))  # type: ignore[union-attr]
+    return values[0] if len(set(values)) == 1 else None
+
+
+def _string_method(receiver: Text, method: str, node: ast.Call) -> Text | None:
+    if method == "format":
+        prefix = receiver.value.split("{", 1)[0]
+        return Text(prefix, receiver.complete and prefix == receiver.value and not node.args and not node.keywords)
+    if method == "replace":
+        if len(node.args) == 2 and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args):
+            old, new = (a.value for a in node.args)  # type: ignore[attr-defined]
+            return Text(receiver.value.replace(old, new), receiver.complete)
+        return None
+    if not node.args and receiver.complete:  # strip()
+        return Text(receiver.value.strip(), True)
+    return None
+
+
+# -- scopes -------------------------------------------------------------------------------------
+
+
+def _bindings(body: list[ast.stmt]) -> dict[str, list[_Binding]]:
+    """The names a block of statements binds (descending into if/try/with/for/while, not into
+    functions or classes), with every binding of each: a name bound twice is not one value."""
+    found: dict[str, list[_Binding]] = {}
+
+    def bind(name: str, binding: _Binding) -> None:
+        found.setdefault(name, []).append(binding)
+
+    def targets(target: ast.expr, statement: ast.AST) -> None:
+        if isinstance(target, ast.Name):
+            bind(target.id, _Binding(statement))
+        elif isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
+            for element in ast.walk(target):
+                if isinstance(element, ast.Name):
+                    bind(element.id, _Binding(ast.Pass()))  # unpacked: not followed
+
+    pending = list(body)
+    while pending:
+        statement = pending.pop(0)
+        if isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                targets(target, statement)
+        elif isinstance(statement, ast.AnnAssign):
+            if statement.value is not None:
+                targets(statement.target, statement)
+        elif isinstance(statement, (ast.AugAssign, ast.For, ast.AsyncFor)):
+            targets(statement.target, ast.Pass())
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bind(statement.name, _Binding(statement))
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            for alias in statement.names:
+                if alias.name != "*":
+                    name = alias.asname or alias.name.split(".")[0]
+                    bind(name, _Binding(alias, statement))
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            for item in statement.items:
+                if item.optional_vars is not None:
+                    targets(item.optional_vars, ast.Pass())
+        elif isinstance(statement, ast.Delete):
+            for target in statement.targets:
+                targets(target, ast.Pass())
+        if isinstance(statement, (ast.For, ast.AsyncFor, ast.While, ast.If)):
+            pending += statement.body + statement.orelse
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            pending += statement.body
+        elif isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
+            pending += statement.body + statement.orelse + statement.finalbody  # type: ignore[attr-defined]
+            for handler in statement.handlers:  # type: ignore[attr-defined]
+                if handler.name:
+                    bind(handler.name, _Binding(ast.Pass()))
+                pending += handler.body
+        elif type(statement).__name__ == "Match":
+            for case in statement.cases:  # type: ignore[attr-defined]
+                pending += case.body
+    for node in _own_nodes_of(body):
+        if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            bind(node.target.id, _Binding(ast.Pass()))
+    return found
+
+
+_SCOPE_BINDINGS: dict[int, tuple[ast.AST, dict[str, list[_Binding]]]] = {}
+
+
+def _function_bindings(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, list[_Binding]]:
+    return _cached_bindings(function)
+
+
+def _class_bindings(cls: ast.ClassDef) -> dict[str, list[_Binding]]:
+    return _cached_bindings(cls)
+
+
+def _cached_bindings(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> dict[str, list[_Binding]]:
+    known = _SCOPE_BINDINGS.get(id(node))
+    if known is None or known[0] is not node:
+        if len(_SCOPE_BINDINGS) > 10_000:
+            _SCOPE_BINDINGS.clear()
+        known = (node, _bindings(node.body))
+        _SCOPE_BINDINGS[id(node)] = known
+    return known[1]
+
+
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> set[str]:
+    if isinstance(function, ast.ClassDef):
+        return set()
+    args = function.args
+    names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    names |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+    return names
+
+
+def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a function's or class's body, not those of the functions, classes and
+    lambdas nested in it."""
+    yield from _own_nodes_of(getattr(scope, "body", []))
+
+
+def _own_nodes_of(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    pending: list[ast.AST] = list(body)
+    while pending:
+        node = pending.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        pending.extend(ast.iter_child_nodes(node))
+
+
+def _self_assignments(
+    cls: ast.ClassDef, name: str
+) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.expr]]:
+    """`self.<name> = value` in the class's methods, with the method (a value None: set another
+    way, `self.x += 1`, `setattr`, unpacking)."""
+    for method in cls.body:
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        arguments = method.args.posonlyargs + method.args.args
+        if not arguments:
+            continue
+        receiver = arguments[0].arg
+        for node in ast.walk(method):
+            if isinstance(node, ast.Attribute) and node.attr == name and isinstance(node.ctx, (ast.Store, ast.Del)) \
+                    and isinstance(node.value, ast.Name) and node.value.id == receiver:
+                yield method, _assigned_value(method, node)
+
+
+def _assigned_value(scope: ast.AST, target: ast.Attribute) -> ast.expr:
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and node.targets[0] is target:
+            return node.value
+        if isinstance(node, ast.AnnAssign) and node.target is target and node.value is not None:
+            return node.value
+    return ast.Constant(value=None)  # set another way: not a string
+
+
+def _decorated(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+    return any(_called_name(d) == name for d in function.decorator_list)
+
+
+def _is_property(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(_called_name(d) in _PROPERTIES for d in function.decorator_list)
+
+
+def _called_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _is_string(node: ast.expr, value: str) -> bool:
+    return isinstance(node, ast.Constant) and node.value == value
+
+
+def repository_top(start: Path) -> Path | None:
+    """The repository `start` is in: the directory holding `.git` at or above it, else the
+    highest one holding a project file (pyproject.toml, setup.py, setup.cfg); None when none."""
+    marked = None
+    for directory in (start.resolve(), *start.resolve().parents):
+        if (directory / ".git").exists():
+            return directory
+        if any((directory / name).is_file() for name in ("pyproject.toml", "setup.py", "setup.cfg")):
+            marked = directory
+    return marked
+
+
+# -- Flask --------------------------------------------------------------------------------------
+
+
+def flask_database(root: Path, code: ProjectCode) -> str | None:
+    """The one database the project's `SQLALCHEMY_DATABASE_URI` values name, reading every
+    Python file under `root` that spells the key (their paths and the other files read are
+    added to `code.files_read`); None when any value is not literal, two databases are named (a
+    test configuration's SQLite beside production's MySQL), none is set, the key is written in
+    a way not read here, the app has other databases (`SQLALCHEMY_BINDS`), or its configuration
+    may come from outside the project's Python (`from_envvar`, `from_pyfile`, ...)."""
+    found = _flask_files(root)
+    if found is None:
+        return None
+    files, outside = found
+    code.files_read.extend(outside + [path for path, _ in files])  # (what the answer depends on)
+    if outside or not files:
+        return None
+    named: set[str | None] = set()
+    for path, data in files:
+        module = code.module(path)
+        if module is None or _FLASK_BINDS_KEY in data:
+            return None
+        for value, frames in _flask_uri_writes(module.tree):
+            named.add(_dialect_of(code.value(value, module, frames)) if value is not None else None)
+            if None in named or len(named) > 1:
+                return None
+    return named.pop() if len(named) == 1 else None
+
+
+def _flask_files(root: Path) -> tuple[list[tuple[Path, bytes]], list[Path]] | None:
+    """The Python files under `root` (hidden directories, virtual environments and installed
+    packages aside) that spell `SQLALCHEMY_DATABASE_URI`, and those that load configuration
+    from outside; None when there are more than `_MAX_FILES` Python files."""
+    key = FLASK_URI_KEY.encode()
+    found = []
+    outside = []
+    count = 0
+    pending = [root]
+    while pending:
+        directory = pending.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        if directory != root and any(e.name == "pyvenv.cfg" for e in entries):
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not entry.name.startswith(".") and entry.name not in _SKIPPED_DIRECTORIES:
+                        pending.append(Path(entry.path))
+                    continue
+                if not entry.name.endswith(".py") or not entry.is_file(follow_symlinks=False):
+                    continue
+                count += 1
+                if count > _MAX_FILES:
+                    return None
+                with open(entry.path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            if key in data:
+                found.append((Path(entry.path), data))
+            if _FLASK_OUTSIDE_CONFIG.search(data):
+                outside.append(Path(entry.path))
+    return sorted(found), sorted(outside)
+
+
+def _flask_uri_writes(tree: ast.Module) -> Iterator[tuple[ast.expr | None, _Frames]]:
+    """Each value a module gives `SQLALCHEMY_DATABASE_URI`, with its scope: `KEY = v` (module,
+    class), `x.KEY = v`, `config["KEY"] = v`, `{"KEY": v}`, `f(KEY=v)`, `.setdefault("KEY", v)`,
+    `setattr(x, "KEY", v)`; a None value for a spelling of the key that is neither one of these
+    nor a plain read (`config["KEY"]`, `.get("KEY")`, `"KEY" in config`, an import)."""
+    key = FLASK_URI_KEY
+    for node, parent, frames in walk_scoped(tree):
+        if isinstance(node, ast.Name) and node.id == key or isinstance(node, ast.Attribute) and node.attr == key:
+            if isinstance(node.ctx, ast.Load):
+                continue
+            if isinstance(parent, ast.Assign) and node in parent.targets:
+                yield parent.value, frames
+            elif isinstance(parent, ast.AnnAssign) and parent.target is node:
+                if parent.value is None:
+                    continue
+                cls = frames[-1] if frames else None
+                field_default = isinstance(cls, ast.ClassDef) and (cls.bases or cls.keywords or cls.decorator_list)
+                yield (None if field_default else parent.value), frames
+            else:
+                yield None, frames
+        elif isinstance(node, ast.keyword) and node.arg == key:
+            yield node.value, frames
+        elif isinstance(node, ast.alias) and (node.asname or node.name) == key:
+            continue  # an import: the module it comes from is read on its own
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.arg)) and \
+                getattr(node, "name", getattr(node, "arg", None)) == key:
+            yield None, frames
+        elif isinstance(node, ast.Constant) and node.value == key:
+            yield from _flask_string_key(node, parent, frames)
+
+
+def _flask_string_key(
+    node: ast.Constant, parent: ast.AST | None, frames: _Frames
+) -> Iterator[tuple[ast.expr | None, _Frames]]:
+    if isinstance(parent, ast.Subscript) and parent.slice is node:
+        if isinstance(parent.ctx, ast.Load):
+            return
+        assignment = getattr(parent, "_assigned_from", None)
+        yield assignment, frames
+    elif isinstance(parent, ast.Dict):
+        position = next(i for i, k in enumerate(parent.keys) if k is node)
+        yield parent.values[position], frames
+    elif isinstance(parent, ast.Call) and parent.args and parent.args[0] is node:
+        method = _called_name(parent.func)
+        if method == "get":
+            return
+        yield (parent.args[1] if method == "setdefault" and len(parent.args) == 2 else None), frames
+    elif isinstance(parent, ast.Call) and _called_name(parent.func) == "setattr" and len(parent.args) == 3 \
+            and parent.args[1] is node:
+        yield parent.args[2], frames
+    elif isinstance(parent, ast.Compare) and all(isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops) \
+            and parent.left is node:
+        return
+    else:
+        yield None, frames
+
+
+def walk_scoped(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.AST | None, _Frames]]:
+    """Every node with its parent and the functions and classes around it. A subscript assigned
+    to (`config["KEY"] = v`) carries the assigned value as `_assigned_from` (None when set
+    another way: `+=`, unpacking, `del`)."""
+    pending: list[tuple[ast.AST, ast.AST | None, _Frames]] = [(tree, None, ())]
+    while pending:
+        node, parent, frames = pending.pop()
+        yield node, parent, frames
+        inner = frames + (node,) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else frames
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Subscript):
+            node.targets[0]._assigned_from = node.value  # type: ignore[attr-defined]
+        for child in ast.iter_child_nodes(node):
+            # a function's decorators and defaults belong to the scope around it
+            outer = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and (
+                child in getattr(node, "decorator_list", ()) or child in getattr(node, "bases", ())
+                or child is getattr(node, "args", None)
+            )
+            pending.append((child, node, frames if outer else inner))
