@@ -470,3 +470,16 @@ def test_a_cached_run_sees_the_url_change_in_a_module_env_py_reads(tmp_path):
     assert codes() == ["ORM722"]
     (project / "app/settings.py").write_text('DATABASE_URL = "mysql+pymysql://app@db/app"\n')
     assert codes() == []
+
+
+def test_a_resident_process_sees_flask_config_edits(tmp_path, monkeypatch):
+    # the scan keeps what it read of each file by status: a file edited to spell the key (a
+    # different size) is read anew
+    monkeypatch.setattr("ormlint.cache._RACY_NANOSECONDS", 0)  # every file's status settled
+    files = {"app/config.py": 'SQLALCHEMY_DATABASE_URI = "mysql://app@db/app"\n', "tests/conftest.py": "CONFIG = {}\n"}
+    assert _dialect(tmp_path, None, _FLASK_CONFIG_ENV, files) == "mysql"
+    env_path = tmp_path / "migrations" / "env.py"
+    (tmp_path / "app/config.py").write_text('SQLALCHEMY_DATABASE_URI = "postgresql://app@db/app"\n')
+    assert environment_dialect(None, env_path) == "postgresql"
+    (tmp_path / "tests/conftest.py").write_text('CONFIG = {"SQLALCHEMY_DATABASE_URI": "sqlite://"}\n')
+    assert environment_dialect(None, env_path) is None

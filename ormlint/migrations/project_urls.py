@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Union
 
+from ormlint.memo import BoundedMemo
+
 # The URL spellings of each dialect `target-dialect` names (`postgres://` is Heroku's); others
 # are unknown.
 BACKENDS = {
@@ -27,7 +29,7 @@ _URL_SCHEME = re.compile(r"^([A-Za-z][\w]*)(?:\+[\w]+)?://")
 
 FLASK_URI_KEY = "SQLALCHEMY_DATABASE_URI"
 # Flask-SQLAlchemy's other databases: the environment may migrate any of them.
-_FLASK_BINDS_KEY = b"SQLALCHEMY_BINDS"
+_FLASK_BINDS_KEY = "SQLALCHEMY_BINDS"
 # Flask config loaded from outside the project's Python (a file named by the environment, an
 # instance folder, FLASK_* variables) may set the URI to anything.
 _FLASK_OUTSIDE_CONFIG = re.compile(rb"\.(?:from_envvar|from_prefixed_env|from_pyfile|from_file)\(|config\.from_json\(")
@@ -39,6 +41,8 @@ _MAX_STEPS = 5000
 # The Flask scan reads at most this many Python files of the repository.
 _MAX_FILES = 20_000
 _SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", "site-packages"}
+# What the Flask scan learnt of each file, by path: (status, spells the key, loads outside config).
+_FLASK_FILE_FLAGS = BoundedMemo(200_000)
 
 
 @dataclass(frozen=True)
@@ -633,13 +637,13 @@ def flask_database(root: Path, code: ProjectCode) -> str | None:
     if found is None:
         return None
     files, outside = found
-    code.files_read.extend(outside + [path for path, _ in files])  # (what the answer depends on)
+    code.files_read.extend(outside + files)  # (what the answer depends on)
     if outside or not files:
         return None
     named: set[str | None] = set()
-    for path, data in files:
+    for path in files:
         module = code.module(path)
-        if module is None or _FLASK_BINDS_KEY in data:
+        if module is None or _spells(module.tree, _FLASK_BINDS_KEY):
             return None
         for value, frames in _flask_uri_writes(module.tree):
             named.add(_dialect_of(code.value(value, module, frames)) if value is not None else None)
@@ -648,11 +652,13 @@ def flask_database(root: Path, code: ProjectCode) -> str | None:
     return named.pop() if len(named) == 1 else None
 
 
-def _flask_files(root: Path) -> tuple[list[tuple[Path, bytes]], list[Path]] | None:
+def _flask_files(root: Path) -> tuple[list[Path], list[Path]] | None:
     """The Python files under `root` (hidden directories, virtual environments and installed
     packages aside) that spell `SQLALCHEMY_DATABASE_URI`, and those that load configuration
-    from outside; None when there are more than `_MAX_FILES` Python files."""
-    key = FLASK_URI_KEY.encode()
+    from outside; None when there are more than `_MAX_FILES` Python files. A file is read again
+    only when its status changed (a resident process walks the same tree at every run)."""
+    from ormlint.cache import status_key
+
     found = []
     outside = []
     count = 0
@@ -676,15 +682,29 @@ def _flask_files(root: Path) -> tuple[list[tuple[Path, bytes]], list[Path]] | No
                 count += 1
                 if count > _MAX_FILES:
                     return None
-                with open(entry.path, "rb") as handle:
-                    data = handle.read()
+                status = status_key(entry.stat(follow_symlinks=False))
+                known = _FLASK_FILE_FLAGS.get(entry.path)
+                if status is None or known is None or known[0] != status:
+                    with open(entry.path, "rb") as handle:
+                        data = handle.read()
+                    known = (status, FLASK_URI_KEY.encode() in data, bool(_FLASK_OUTSIDE_CONFIG.search(data)))
+                    if status is not None:
+                        _FLASK_FILE_FLAGS.put(entry.path, known)
             except OSError:
                 continue
-            if key in data:
-                found.append((Path(entry.path), data))
-            if _FLASK_OUTSIDE_CONFIG.search(data):
+            if known[1]:
+                found.append(Path(entry.path))
+            if known[2]:
                 outside.append(Path(entry.path))
     return sorted(found), sorted(outside)
+
+
+def _spells(tree: ast.Module, name: str) -> bool:
+    return any(
+        isinstance(n, ast.Name) and n.id == name or isinstance(n, ast.Attribute) and n.attr == name
+        or isinstance(n, ast.keyword) and n.arg == name or isinstance(n, ast.Constant) and n.value == name
+        for n in ast.walk(tree)
+    )
 
 
 def _flask_uri_writes(tree: ast.Module) -> Iterator[tuple[ast.expr | None, _Frames]]:
