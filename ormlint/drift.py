@@ -1095,10 +1095,7 @@ def models_index(index: ProjectIndex) -> ProjectIndex:
     (a snapshot of an old model) must not make the models' names ambiguous."""
     if "models_index" not in index.derived:
         skip = index.migrations.paths if index.migrations is not None else frozenset()
-        filtered = ProjectIndex.build(
-            [f for f in index.files if f.path not in skip], index.whole_project,
-            external_tables=index.external_tables,
-        )
+        filtered = index.without(frozenset(skip))
         filtered.complete = index.complete
         filtered.external_models = index.external_models
         index.derived["models_index"] = filtered

@@ -472,6 +472,9 @@ class ProjectIndex:
     reported_files: frozenset[str] | None = None
     # Results computed once per run from the whole index and shared by rules (e.g. the drift).
     derived: dict[str, Any] = field(default_factory=dict)
+    # What each class's table is (the memos below, by kind then id of the class), read from the
+    # classes alone: shared with `without(...)`'s index when the files left out add no class.
+    class_answers: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -496,16 +499,38 @@ class ProjectIndex:
             external_tables=frozenset(external_tables),
         )
         index._name_implicit_tables()
-        index.derived.clear()  # what naming computed on the classes before their names were given
+        # (what naming computed on the classes before their names were given)
+        index.class_answers.clear()
+        index.derived.clear()
         return index
+
+    def without(self, paths: frozenset[str]) -> "ProjectIndex":
+        """The index of the files but those at `paths`. It shares what this one knows of each
+        class when those files declare nothing a class's answers read (no class, no Table(), no
+        package, no naming choice, and they were parsed): Alembic revisions, most often. The
+        drift reads the models without the revisions, the other rules with them; polar's
+        1,774 files then compute what its 3,900 classes map to once, not twice (25 ms)."""
+        left_out = [f for f in self.files if f.path in paths]
+        kept = [f for f in self.files if f.path not in paths]
+        if not all(_adds_no_class_answer(f) for f in left_out):
+            return ProjectIndex.build(kept, self.whole_project, external_tables=self.external_tables)
+        return ProjectIndex(
+            files=kept,
+            whole_project=self.whole_project,
+            classes_by_name=self.classes_by_name,
+            complete=all(f.parsed for f in kept),
+            class_names_complete=all(f.parsed or f.class_names_from_text for f in kept),
+            external_tables=self.external_tables,
+            class_answers=self.class_answers,  # (the same classes: their names already given)
+        )
 
     # -- what a class's table is (one answer, computed once per class) ---------------------------
 
     def _memo(self, name: str, cls: ClassFacts, compute: Callable[[], Any]) -> Any:
         """`compute()` once per class object (ids of the objects kept, so none is reused)."""
-        memo = self.derived.get(name)
+        memo = self.class_answers.get(name)
         if memo is None:
-            memo = self.derived[name] = {}
+            memo = self.class_answers[name] = {}
         found = memo.get(id(cls))
         if found is None:
             memo[id(cls)] = (cls, None)  # a cycle of bases ends here, unknown
@@ -592,7 +617,7 @@ class ProjectIndex:
             _with_tablenames(facts, named) if any(id(c) in named for c in facts.classes) else facts
             for facts in self.files
         ]
-        self.derived.pop("classes", None)
+        self.class_answers.pop("classes", None)
         by_name: dict[str, list[tuple[str, ClassFacts]]] = defaultdict(list)
         for path, class_facts in self.classes():
             by_name[class_facts.name].append((path, class_facts))
@@ -704,16 +729,16 @@ class ProjectIndex:
         subclass, its parent's table. None when the class is not mapped, or which table it is
         mapped to is not known (a computed name, `__table__`, a base outside the project)."""
         # (rules ask it for every class again and again: one look-up once it is known)
-        answers = self.derived.get("table_of")
+        answers = self.class_answers.get("table_of")
         if answers is None:
-            answers = self.derived["table_of"] = {}
+            answers = self.class_answers["table_of"] = {}
         known = answers.get(id(cls))
         if known is not None and known[0] is cls:
             return known[1]
         owner = self._table_owner(path, cls)
         table = None
         if owner is not None:
-            tables = self.derived.setdefault("mapped_tables", {})
+            tables = self.class_answers.setdefault("mapped_tables", {})
             if id(owner[1]) not in tables:
                 tables[id(owner[1])] = (owner[1], self._mapped_table(*owner))
             table = tables[id(owner[1])][1]
@@ -742,9 +767,9 @@ class ProjectIndex:
 
     def _single_table_children(self) -> dict[int, list[tuple[str, ClassFacts]]]:
         """id(table owner) -> the classes mapped to its table by single-table inheritance."""
-        children = self.derived.get("single_table_children")
+        children = self.class_answers.get("single_table_children")
         if children is None:
-            children = self.derived["single_table_children"] = defaultdict(list)
+            children = self.class_answers["single_table_children"] = defaultdict(list)
             for path, cls in self.classes():
                 owner = self._table_owner(path, cls)
                 if owner is not None and owner[1] is not cls:
@@ -885,9 +910,9 @@ class ProjectIndex:
     def classes(self) -> list[tuple[str, ClassFacts]]:
         """Every class of the project's files, with its file's path (listed once: most project
         rules go through them all)."""
-        found = self.derived.get("classes")
+        found = self.class_answers.get("classes")
         if found is None:
-            found = self.derived["classes"] = [
+            found = self.class_answers["classes"] = [
                 (facts.path, class_facts) for facts in self.files for class_facts in facts.classes
             ]
         return found
@@ -980,6 +1005,14 @@ def _with_tablenames(facts: FileFacts, named: dict[int, str]) -> FileFacts:
         for n in facts.index_names
     )
     return replace(facts, classes=classes, index_names=index_names)
+
+
+def _adds_no_class_answer(facts: FileFacts) -> bool:
+    """Leaving the file out of an index changes no class's answers (ProjectIndex.without)."""
+    return (
+        facts.parsed and not facts.classes and not facts.tables and facts.flask_naming is None
+        and os.path.basename(facts.path) != "__init__.py"
+    )
 
 
 def _flask_names_generated(files: Iterable[FileFacts]) -> bool:

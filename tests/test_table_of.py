@@ -4,6 +4,7 @@ ORM602, ORM603, ORM105-ORM108 and the drift comparison read."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import textwrap
 
 import libcst as cst
@@ -145,3 +146,69 @@ def test_a_flask_sqlalchemy_subclass_without_a_primary_key_is_in_its_parents_tab
     assert index.shares_parent_table("m.py", admin) is True
     assert table_of(index, "Admin").name == "users"
     assert table_of(index, "Guest").name == "guests"  # joined inheritance: a key of its own
+
+
+REVISION = """
+    from alembic import op
+    import sqlalchemy as sa
+
+    revision = "a1"
+
+    def upgrade():
+        op.add_column("users", sa.Column("name", sa.String()))
+"""
+SNAPSHOT = """
+    from sqlalchemy import Column, Integer
+    from app.base import Base
+
+
+    class User(Base):  # an old model, kept in the revision
+        __tablename__ = "users_v1"
+        id = Column(Integer, primary_key=True)
+"""
+USERS = {
+    "app/__init__.py": "",
+    "app/base.py": """
+        from sqlalchemy.orm import declarative_base
+
+        Base = declarative_base()
+    """,
+    "app/user.py": """
+        from sqlalchemy import Column, Integer
+        from app.base import Base
+
+
+        class User(Base):
+            __tablename__ = "users"
+            id = Column(Integer, primary_key=True)
+    """,
+}
+
+
+def test_an_index_without_files_that_declare_no_class_shares_the_answers():
+    index = index_of({**USERS, "migrations/versions/a1.py": REVISION})
+    models = index.without(frozenset({"migrations/versions/a1.py"}))
+    assert [f.path for f in models.files] == ["app/__init__.py", "app/base.py", "app/user.py"]
+    assert table_of(models, "User").name == "users"
+    assert table_of(models, "User") is table_of(index, "User")  # computed once, for both
+    assert models.class_answers is index.class_answers
+
+
+def test_an_index_without_a_file_that_declares_a_class_is_built_again():
+    index = index_of({**USERS, "migrations/versions/a1.py": SNAPSHOT})
+    assert index.resolve_class("User") is None  # two classes named User
+    models = index.without(frozenset({"migrations/versions/a1.py"}))
+    assert models.class_answers is not index.class_answers
+    assert [p for p, _ in models.classes_by_name["User"]] == ["app/user.py"]
+    assert table_of(models, "User").name == "users"
+
+
+def test_an_index_without_an_unparsed_file_is_built_again():
+    index = index_of(USERS)
+    broken = ProjectIndex.build(
+        [*index.files, dataclasses.replace(index.files[0], path="migrations/versions/a1.py", parsed=False)],
+        whole_project=True,
+    )
+    models = broken.without(frozenset({"migrations/versions/a1.py"}))
+    assert models.class_answers is not broken.class_answers
+    assert models.complete and not broken.complete
