@@ -794,26 +794,33 @@ class OrmlintLanguageServer(LanguageServer):
             try:
                 results, error = self.linter.lint_project(root, texts, encoding, revalidate), None
                 # (before the diagnostics: a client may navigate as soon as they come)
-                self._keep_models(root, dict(texts))
+                kept = self._keep_models(root, dict(texts))
             except LintCancelled:
                 return
             except Exception as exception:
-                results, error = {}, exception
+                results, error, kept = {}, exception, None
             loop.call_soon_threadsafe(self._relinked, root, documents, results, error)
+            if kept is not None:  # its index, now that the diagnostics are on their way
+                try:
+                    kept.build()
+                except Exception:  # (this thread must live on: a request builds it again)
+                    logger.exception("ormlint: the model map of %s could not be built", root)
 
         self.project_worker.submit(key, lint)
 
-    def _keep_models(self, root: Path, texts: dict[str, str]) -> None:
-        """Keeps the model map of the project lint just run (on the project thread)."""
+    def _keep_models(self, root: Path, texts: dict[str, str]) -> ModelMap | None:
+        """Keeps the model map of the project lint just run (on the project thread), and
+        returns it (None: the checker holds none)."""
         files = self.project_checker.models(root)
         if files is None:
-            return
+            return None
         kept = self._models.get(root)
         if kept is None or kept[0].files is not files:
             cache = {path: kept[0].revision_cache[path] for path in files if kept and path in kept[0].revision_cache}
             self._models[root] = (ModelMap(files, revision_cache=cache), texts)
         elif kept[1] != texts:
             self._models[root] = (kept[0], texts)
+        return self._models[root][0]
 
     def _models_for(self, uri: str) -> tuple[ModelMap, Any] | None:
         """The model map of the open document's project, when the document's text is the one

@@ -401,3 +401,43 @@ def test_completion_of_table_and_column_names_in_a_revision(migrated: Session) -
     assert labels(typed[: -len('op.add_column("po')] + 'op.create_index("') == []
     assert labels(typed[: -len('op.add_column("po')] + 'op.add_column("post", sa.Column("x", sa.Enum("') == []
     migrated.close(uri)
+
+
+def test_a_model_map_builds_its_index_at_the_first_request_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server keeps a project lint's new map before publishing its diagnostics; the index
+    (70 ms on polar) is built after them, or by a request that comes first."""
+    import ast
+    import threading
+
+    import libcst as cst
+
+    from ormlint.facts import ProjectIndex
+    from ormlint.model.extract import extract
+    from ormlint.model_map import ModelMap
+    from ormlint.project import file_facts
+
+    files = {}
+    for path, source in {"/p/models.py": MODELS, "/p/posts.py": POSTS}.items():
+        files[path] = file_facts(extract(cst.parse_module(source), source, path), ast.parse(source))
+    builds = []
+    build = ProjectIndex.build
+    monkeypatch.setattr(ProjectIndex, "build", lambda *a, **k: builds.append(1) or build(*a, **k))
+    model_map = ModelMap(files)
+    assert builds == []
+    line, column = position_of(POSTS, '"Author"', offset=2)
+    line += 1  # (the map counts lines from 1, columns as ormlint does)
+    answers: list = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(model_map.definition(
+            "/p/posts.py", line, column, POSTS.splitlines()[line - 1]
+        )))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert builds == [1]
+    assert [[(p.path, p.location.line) for p in places] for places in answers] == (
+        [[("/p/posts.py", line_in(POSTS, "class Author") + 1)]] * 4
+    )
