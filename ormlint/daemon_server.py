@@ -23,6 +23,7 @@ from ormlint.daemon_client import (
     send_message,
     socket_name,
 )
+from ormlint.memo import settle_heap
 
 REQUEST_TIMEOUT = 5.0  # for a client to send its request once connected
 
@@ -231,24 +232,6 @@ class Daemon:
                 for target, fd in enumerate(self.own_fds):
                     os.dup2(fd, target)
                 os.umask(umask)
-
-
-REFREEZE_EVERY = 100  # requests
-
-
-def settle_heap(requests: int) -> None:
-    """Collects the last run's garbage, then freezes what is left (the warm modules, memos and
-    cached entries) out of the cyclic collector's sight: otherwise each of its full collections
-    during a run walks the whole warm heap (polar, in one process: a changed file's run took
-    0.47-0.50 s CPU without freezing, 0.30-0.35 s with). An object frozen while alive and later
-    left in a reference cycle is never collected: every REFREEZE_EVERY requests the heap is
-    thawed and collected whole first."""
-    import gc
-
-    if requests % REFREEZE_EVERY == 0:
-        gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 def _exit_status(argv: list[str], prog_name: str) -> int:

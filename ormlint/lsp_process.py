@@ -91,6 +91,18 @@ def check_project_for_server(
     return findings, (False, changed, tuple(path for path in sent if path not in files))
 
 
+_runs = 0  # lints run in this process
+
+
+def settle() -> None:
+    """After a lint (its result sent): the heap collected and frozen (`ormlint.memo`)."""
+    global _runs
+    from ormlint.memo import settle_heap
+
+    _runs += 1
+    settle_heap(_runs)
+
+
 def warm_up() -> None:
     """Loads what a lint needs (libcst, the rules) before the first document comes."""
     source = "from sqlalchemy import Column\n\nclass A(Base):\n    id = Column()\n"
@@ -156,7 +168,12 @@ class ProcessChecker:
             with self._lock:
                 self._running = (key, time.monotonic(), pool)
             try:
-                return pool.submit(function, *args).result()
+                result = pool.submit(function, *args).result()
+                try:
+                    pool.submit(settle)  # off the clock: before the next lint, not during it
+                except (BrokenProcessPool, RuntimeError):  # (stopped meanwhile)
+                    pass
+                return result
             except BrokenProcessPool:
                 with self._lock:
                     if self._pool is pool:
@@ -213,4 +230,5 @@ class ProcessChecker:
                 # Spawned, not forked: this process has threads, whose locks a fork would copy.
                 self._pool = worker_pool(1, multiprocessing.get_context("spawn"))
                 self._pool.submit(warm_up)
+                self._pool.submit(settle)
             return self._pool

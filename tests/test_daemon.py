@@ -404,7 +404,7 @@ def test_where_unix_sockets_lack_peer_credentials_everything_runs_locally(monkey
 def test_between_requests_the_warm_heap_is_frozen_and_thawed_now_and_then():
     import gc
 
-    from ormlint.daemon_server import REFREEZE_EVERY, settle_heap
+    from ormlint.memo import REFREEZE_EVERY, settle_heap
 
     try:
         settle_heap(1)
