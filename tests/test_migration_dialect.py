@@ -483,3 +483,80 @@ def test_a_resident_process_sees_flask_config_edits(tmp_path, monkeypatch):
     assert environment_dialect(None, env_path) == "postgresql"
     (tmp_path / "tests/conftest.py").write_text('CONFIG = {"SQLALCHEMY_DATABASE_URI": "sqlite://"}\n')
     assert environment_dialect(None, env_path) is None
+
+
+# -- a URL from an environment variable the project's own launcher sets ----------------------------
+
+_LAUNCHED_ENV = """
+    import os
+    from alembic import context
+    from sqlalchemy import create_engine
+
+    def run_migrations_online():
+        connectable = create_engine(os.environ.get('APP_MIGRATION_DB_URL'))
+"""
+# aim's spelling: the launcher beside env.py runs `alembic upgrade` with the variable set to the
+# URL its caller passes, which a class builds from a class attribute
+_LAUNCHER = {
+    "migrations/utils.py": """
+        import os
+        import subprocess
+        import sys
+
+        def upgrade_database(db_url):
+            migration_env = os.environ.copy()
+            migration_env['APP_MIGRATION_DB_URL'] = db_url
+            subprocess.run([sys.executable, '-m', 'alembic', 'upgrade', 'head'], env=migration_env)
+    """,
+    "app/__init__.py": "",
+    "app/db.py": """
+        from migrations.utils import upgrade_database
+
+        class DB:
+            _DIALECT = 'sqlite'
+
+            def __init__(self, path):
+                self.db_url = self.get_db_url(path)
+
+            @staticmethod
+            def get_db_url(path):
+                return f'{DB._DIALECT}:///{path}/run.sqlite'
+
+            def run_upgrades(self):
+                upgrade_database(self.db_url)
+    """,
+}
+
+
+def test_an_environment_variable_set_by_the_projects_launcher(tmp_path):
+    assert _dialect(tmp_path, _INI, _LAUNCHED_ENV, _LAUNCHER) == "sqlite"
+    literal = {"migrations/launch.py": "import os\nos.environ.setdefault('APP_MIGRATION_DB_URL', 'mysql://h/db')\n"}
+    (tmp_path / "literal").mkdir()
+    assert _dialect(tmp_path / "literal", _INI, _LAUNCHED_ENV, literal) == "mysql"
+
+
+@pytest.mark.parametrize("extra", [
+    # set from outside the project's Python too: a deployment's .env, a CI job
+    {".env": "APP_MIGRATION_DB_URL=postgresql://h/db\n"},
+    {".github/workflows/ci.yml": "env:\n  APP_MIGRATION_DB_URL: postgresql://h/db\n"},
+    # another write naming another database, or one not literal
+    {"tests/conftest.py": "import os\nos.environ['APP_MIGRATION_DB_URL'] = 'postgresql://h/db'\n"},
+    {"app/cli.py": "import os\nfrom migrations.utils import upgrade_database\nupgrade_database(os.environ['DB'])\n"},
+    # the launcher passed as a callback: its callers are not known
+    {"app/hooks.py": "from migrations.utils import upgrade_database\nHOOKS = [upgrade_database]\n"},
+    # a spelling of the name that is neither a write nor a read
+    {"app/names.py": "VARIABLES = ['APP_MIGRATION_DB_URL']\n"},
+])
+def test_an_environment_variable_set_elsewhere_too_is_unknown(tmp_path, extra):
+    assert _dialect(tmp_path, _INI, _LAUNCHED_ENV, {**_LAUNCHER, **extra}) is None
+
+
+def test_an_environment_variable_only_a_test_sets_is_unknown(tmp_path):
+    # no launcher beside env.py (nor in a module it imports): a test's SQLite is not the database
+    files = {"tests/conftest.py": "import os\nos.environ['APP_MIGRATION_DB_URL'] = 'sqlite://'\n"}
+    assert _dialect(tmp_path, _INI, _LAUNCHED_ENV, files) is None
+
+
+def test_an_environment_variable_default_must_agree(tmp_path):
+    env = _LAUNCHED_ENV.replace("get('APP_MIGRATION_DB_URL')", "get('APP_MIGRATION_DB_URL', 'postgresql://h/db')")
+    assert _dialect(tmp_path, _INI, env, _LAUNCHER) is None

@@ -2,9 +2,10 @@
 literally: `sqlalchemy.url = postgresql://...`, `create_engine("sqlite:///...")`,
 `context.configure(url="mysql+pymysql://...")` or `dialect_name="..."`, or builds the URL from
 literals in the project's modules (a settings property, `f"{DB._DIALECT}:///..."`), or, for
-Flask-Migrate, the Flask app's `SQLALCHEMY_DATABASE_URI` (ormlint.migrations.project_urls).
-env.py is read, never run. A URL that is interpolated (`%(DB_URL)s`), read from the environment,
-or two databases named, leave it unknown (None). Then the revisions may tell: when they
+Flask-Migrate, the Flask app's `SQLALCHEMY_DATABASE_URI`, or reads it from an environment
+variable that only the project's own migration launcher sets (ormlint.migrations.project_urls).
+env.py is read, never run. A URL that is interpolated (`%(DB_URL)s`), read from the environment
+otherwise, or two databases named, leave it unknown (None). Then the revisions may tell: when they
 import the types of one database only (`from sqlalchemy.dialects import mysql`), autogenerate
 wrote them against it (`history_dialect`). Else `target-dialect` decides (PostgreSQL by default).
 """
@@ -74,8 +75,8 @@ def environment_dialect(ini: Path | None, env: Path | None) -> str | None:
 
 def environment_sources(ini: Path | None, env: Path | None) -> list[Path]:
     """The project's files `environment_dialect` reads beyond env.py and alembic.ini (the
-    modules env.py's URL is followed into, the Flask app's configuration): what its answer
-    depends on."""
+    modules env.py's URL is followed into, the Flask app's configuration, the writers of an
+    environment variable and the callers passing its value): what its answer depends on."""
     return _environment_reading(ini, env)[1]
 
 

@@ -40,6 +40,11 @@ _MAX_DEPTH = 40
 _MAX_STEPS = 5000
 # The Flask scan reads at most this many Python files of the repository.
 _MAX_FILES = 20_000
+# The calls of a function whose parameter is followed.
+_MAX_CALLS = 50
+# Files that may set an environment variable outside the project's Python: any file but Python
+# files and those larger than this (data, bundles).
+_MAX_OTHER_FILE = 2 * 1024 * 1024
 _SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", "site-packages"}
 # What the Flask scan learnt of each file, by path: (status, spells the key, loads outside config).
 _FLASK_FILE_FLAGS = BoundedMemo(200_000)
@@ -110,6 +115,21 @@ class _FlaskConfigGet:  # `current_app.config.get`
 
 
 @dataclass(frozen=True)
+class _Os:  # the `os` module
+    pass
+
+
+@dataclass(frozen=True)
+class _Environ:  # `os.environ`
+    pass
+
+
+@dataclass(frozen=True)
+class _EnvironGet:  # `os.environ.get`, `os.getenv`
+    pass
+
+
+@dataclass(frozen=True)
 class AppDatabase:
     """The Flask application's database: its `SQLALCHEMY_DATABASE_URI`, the engine Flask-Migrate
     hands env.py (`current_app.extensions["migrate"].db.engine`), that engine's URL. `defaults`:
@@ -119,7 +139,7 @@ class AppDatabase:
 
 
 _Value = Union[Text, _ClassRef, _Instance, _FunctionRef, _ModuleRef, _FlaskApp, _FlaskConfig,
-               _FlaskConfigGet, AppDatabase, None]
+               _FlaskConfigGet, _Os, _Environ, _EnvironGet, AppDatabase, None]
 
 
 @dataclass
@@ -133,6 +153,11 @@ class ProjectCode:
     _modules: dict[Path, _Module | None] = field(default_factory=dict)
     _steps: int = 0
     _active: set[tuple[int, int]] = field(default_factory=set)
+    # While the writers of an environment variable are read: a parameter's value is what every
+    # call of its function in the repository passes.
+    _follow_parameters: bool = False
+    _python_files: list[Path] | None = None
+    _contents: dict[Path, bytes] = field(default_factory=dict)
 
     def module(self, path: Path) -> _Module | None:
         """The parsed file `path` (None when it cannot be read or parsed)."""
@@ -178,8 +203,8 @@ class ProjectCode:
                 return None
             if isinstance(node.op, ast.Mod):
                 return Text(left.value.split("%", 1)[0], False)
-            if not isinstance(node.op, ast.Add) or not left.complete:
-                return left if isinstance(node.op, ast.Add) else None
+            if not isinstance(node.op, ast.Add) or not left.complete or _URL_SCHEME.match(left.value):
+                return Text(left.value, False) if isinstance(node.op, ast.Add) else None
             right = self.value(node.right, module, frames, depth)
             if isinstance(right, Text):
                 return Text(left.value + right.value, right.complete)
@@ -196,6 +221,8 @@ class ProjectCode:
             base = self.value(node.value, module, frames, depth)
             if isinstance(base, _FlaskConfig):
                 return AppDatabase() if _is_string(node.slice, FLASK_URI_KEY) else None
+            if isinstance(base, _Environ):
+                return self._environment_variable(node.slice, None, module, frames, depth)
             return base if isinstance(base, AppDatabase) else None
         if isinstance(node, ast.Call):
             return self._call(node, module, frames, depth)
@@ -207,6 +234,8 @@ class ProjectCode:
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
                 text += part.value
                 continue
+            if _URL_SCHEME.match(text):
+                return Text(text, False)
             inner = (
                 self.value(part.value, module, frames, depth)
                 if isinstance(part, ast.FormattedValue) and part.format_spec is None
@@ -215,7 +244,7 @@ class ProjectCode:
             if not isinstance(inner, Text):
                 return Text(text, False)
             text += inner.value
-            if not inner.complete:
+            if not inner.complete or _URL_SCHEME.match(text):  # (the rest names no database)
                 return Text(text, False)
         return Text(text, True)
 
@@ -237,6 +266,9 @@ class ProjectCode:
             return _Instance(callee.module, callee.frames)
         if isinstance(callee, AppDatabase):  # `db.get_engine()`
             return callee
+        if isinstance(callee, _EnvironGet) and node.args and len(node.args) <= 2 and not node.keywords:
+            default = node.args[1] if len(node.args) == 2 else None
+            return self._environment_variable(node.args[0], default, module, frames, depth)
         if isinstance(callee, _FlaskConfigGet) and node.args and _is_string(node.args[0], FLASK_URI_KEY):
             if len(node.args) < 2:
                 return AppDatabase()
@@ -266,6 +298,8 @@ class ProjectCode:
                 bindings = _class_bindings(frame)
             else:
                 if name in _parameters(frame):
+                    if self._follow_parameters and position == len(frames) - 1:
+                        return self._parameter(name, module, frames, depth)
                     return None
                 if any(isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names for n in _own_nodes(frame)):
                     return None
@@ -295,7 +329,11 @@ class ProjectCode:
         if isinstance(importer, ast.Import):
             dotted = alias.name if alias.asname else alias.name.split(".")[0]
             found = self._module_named(dotted, 0, module.path)
+            if found is None and dotted == "os":
+                return _Os()
             return _ModuleRef(found) if found is not None else None
+        if importer.module == "os" and not importer.level and alias.name in ("environ", "getenv"):
+            return _Environ() if alias.name == "environ" else _EnvironGet()
         if importer.module == "flask" and alias.name == "current_app" and not importer.level:
             return _FlaskApp()
         source = self._module_named(importer.module or "", importer.level, module.path)
@@ -331,6 +369,10 @@ class ProjectCode:
             return _FlaskConfigGet() if name == "get" else None
         if isinstance(base, AppDatabase):  # `.db.engine.url` of the app's database
             return base
+        if isinstance(base, _Os):
+            return _Environ() if name == "environ" else _EnvironGet() if name == "getenv" else None
+        if isinstance(base, _Environ):
+            return _EnvironGet() if name == "get" else None
         return None
 
     def _receiver(self, node: ast.expr, module: _Module, frames: _Frames, depth: int) -> _Value:
@@ -368,6 +410,121 @@ class ProjectCode:
             method, value = assigned[0]
             return self.value(value, instance.module, instance.frames + (method,), depth)
         return None
+
+    # -- environment variables and parameters ----------------------------------------------------
+
+    def _environment_variable(
+        self, key: ast.expr, default: ast.expr | None, module: _Module, frames: _Frames, depth: int
+    ) -> _Value:
+        """The URL in environment variable `key`, when the project's own code sets it for the
+        migrations it runs: a module beside the file reading it (the script directory's
+        launcher) or one that file imports writes it (`env[NAME] = url` into a copy of
+        `os.environ` for `alembic upgrade`, `os.environ[NAME] = url`, `setdefault`, ...), every
+        write of it in the repository's Python names the same database (a test setting it to
+        SQLite beside the launcher's PostgreSQL: unknown), and no other file of the repository
+        names it (a deployment, a CI job or a `.env` file may set it to anything). A default
+        (`os.environ.get(NAME, default)`) must agree."""
+        name = self.value(key, module, frames, depth)
+        if not isinstance(name, Text) or not name.complete or not name.value:
+            return None
+        needle = name.value.encode()
+        beside = [p for p in module.path.parent.glob("*.py")] + list(self.files_read)
+        if not any(needle in self._bytes(path) and _writes(self.module(path), name.value) for path in beside):
+            return None
+        python = self._repository_python()
+        if python is None or self.top is None:
+            return None
+        elsewhere = _mentioned_elsewhere(self.top, needle)
+        if elsewhere is not None:
+            self.files_read.append(elsewhere)  # (what the answer depends on)
+            return None
+        writers = [path for path in python if needle in self._bytes(path)]
+        values: list[_Value] = []
+        following = self._follow_parameters
+        self._follow_parameters = True
+        try:
+            for path in writers:
+                writer = self.module(path)
+                if writer is None:
+                    return None
+                for value, scope in _variable_writes(writer.tree, name.value):
+                    values.append(self.value(value, writer, scope, depth) if value is not None else None)
+                    if values[-1] is None:
+                        return None
+            if default is not None:
+                values.append(self.value(default, module, frames, depth))
+        finally:
+            self._follow_parameters = following
+        found = _agree(values)
+        return found if isinstance(found, Text) and _dialect_of(found) is not None else None
+
+    def _parameter(self, name: str, module: _Module, frames: _Frames, depth: int) -> _Value:
+        """What every call of the function `frames[-1]` in the repository passes for its
+        parameter `name` (its default where a call leaves it out); None when there is no call,
+        a call passes `*args`/`**kwargs`, or the function's name is used where it cannot be
+        told apart (a call of an unknown object's method, a callback)."""
+        function = frames[-1]
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        method = len(frames) >= 2 and isinstance(frames[-2], ast.ClassDef) and not _decorated(function, "staticmethod")
+        positional = [a.arg for a in function.args.posonlyargs + function.args.args]
+        defaults = dict(zip(positional[len(positional) - len(function.args.defaults):], function.args.defaults))
+        defaults.update({
+            a.arg: d for a, d in zip(function.args.kwonlyargs, function.args.kw_defaults) if d is not None
+        })
+        if method:
+            positional = positional[1:]
+        needle = function.name.encode()
+        values: list[_Value] = []
+        for path in self._repository_python() or []:
+            if needle not in self._bytes(path):
+                continue
+            caller = self.module(path)
+            if caller is None:
+                return None
+            for node, parent, scope in walk_scoped(caller.tree):
+                named = isinstance(node, ast.Name) and node.id == function.name \
+                    or isinstance(node, ast.Attribute) and node.attr == function.name
+                if named and not (isinstance(parent, ast.Call) and parent.func is node):
+                    if not isinstance(node.ctx, ast.Store):  # type: ignore[union-attr]
+                        return None  # a callback, or another object's attribute of that name
+                if not isinstance(node, ast.Call) or _called_name(node.func) != function.name:
+                    continue
+                callee = self.value(node.func, caller, scope, depth)
+                if callee is None:
+                    return None  # maybe this function, through an object not read here
+                if not isinstance(callee, _FunctionRef) or callee.frames[-1] is not function:
+                    continue
+                if method and isinstance(node.func, ast.Attribute) and not _decorated(function, "classmethod") \
+                        and isinstance(self._receiver(node.func.value, caller, scope, depth), _ClassRef):
+                    return None  # `Class.method(obj, ...)`: the arguments are not shifted
+                if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+                    return None
+                given = next((k.value for k in node.keywords if k.arg == name), None)
+                if given is None and name in positional and positional.index(name) < len(node.args):
+                    given = node.args[positional.index(name)]
+                if given is not None:
+                    values.append(self.value(given, caller, scope, depth))
+                elif name in defaults:
+                    values.append(self.value(defaults[name], module, frames[:-1], depth))
+                else:
+                    return None
+                if values[-1] is None or len(values) > _MAX_CALLS:
+                    return None
+        return _agree(values)
+
+    def _bytes(self, path: Path) -> bytes:
+        if path not in self._contents:
+            try:
+                self._contents[path] = path.read_bytes()
+            except OSError:
+                self._contents[path] = b""
+        return self._contents[path]
+
+    def _repository_python(self) -> list[Path] | None:
+        if self._python_files is None and self.top is not None:
+            self._python_files = _python_files(self.top)
+        return self._python_files
 
     # -- modules ---------------------------------------------------------------------------------
 
@@ -661,7 +818,72 @@ def _flask_files(root: Path) -> tuple[list[Path], list[Path]] | None:
 
     found = []
     outside = []
+    python = _python_files(root)
+    if python is None:
+        return None
+    for path in python:
+        key = os.fspath(path)
+        try:
+            status = status_key(path.stat())
+            known = _FLASK_FILE_FLAGS.get(key)
+            if status is None or known is None or known[0] != status:
+                data = path.read_bytes()
+                known = (status, FLASK_URI_KEY.encode() in data, bool(_FLASK_OUTSIDE_CONFIG.search(data)))
+                if status is not None:
+                    _FLASK_FILE_FLAGS.put(key, known)
+        except OSError:
+            continue
+        if known[1]:
+            found.append(path)
+        if known[2]:
+            outside.append(path)
+    return sorted(found), sorted(outside)
+
+
+def _variable_writes(tree: ast.Module, name: str) -> Iterator[tuple[ast.expr | None, _Frames]]:
+    """Each value a module gives environment variable `name` (`_string_key_write`, and
+    `f(NAME=v)`: `os.environ.update`, `dict`), with its scope; None for a spelling of the name
+    that is neither a write nor a read."""
+    for node, parent, frames in walk_scoped(tree):
+        if isinstance(node, ast.keyword) and node.arg == name:
+            yield node.value, frames
+        elif isinstance(node, ast.Constant) and node.value == name:
+            yield from _string_key_write(node, parent, frames)
+
+
+def _writes(module: _Module | None, name: str) -> bool:
+    return module is not None and any(value is not None for value, _ in _variable_writes(module.tree, name))
+
+
+def _python_files(root: Path) -> list[Path] | None:
+    """The Python files under `root` (hidden directories, virtual environments and installed
+    packages aside), in a stable order; None when there are more than `_MAX_FILES`."""
+    found = [path for path, python in _files(root, hidden=False) if python]
+    return None if len(found) > _MAX_FILES else found
+
+
+def _mentioned_elsewhere(root: Path, needle: bytes) -> Path | None:
+    """A file under `root` other than a Python file (a `.env`, a compose file, a CI job, a
+    Dockerfile, the docs) that spells `needle`; `root` itself when there are too many to read."""
     count = 0
+    for path, python in _files(root, hidden=True):
+        if python:
+            continue
+        count += 1
+        if count > 5 * _MAX_FILES:
+            return root
+        try:
+            if path.stat().st_size <= _MAX_OTHER_FILE and needle in path.read_bytes():
+                return path
+        except OSError:
+            continue
+    return None
+
+
+def _files(root: Path, hidden: bool) -> Iterator[tuple[Path, bool]]:
+    """The regular files under `root` with whether each is a Python file, skipping `.git`,
+    virtual environments, installed packages and caches (`hidden`: and other hidden
+    directories and files)."""
     pending = [root]
     while pending:
         directory = pending.pop()
@@ -672,31 +894,16 @@ def _flask_files(root: Path) -> tuple[list[Path], list[Path]] | None:
         if directory != root and any(e.name == "pyvenv.cfg" for e in entries):
             continue
         for entry in entries:
+            if entry.name == ".git" or entry.name.startswith(".") and not hidden:
+                continue
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if not entry.name.startswith(".") and entry.name not in _SKIPPED_DIRECTORIES:
+                    if entry.name not in _SKIPPED_DIRECTORIES:
                         pending.append(Path(entry.path))
-                    continue
-                if not entry.name.endswith(".py") or not entry.is_file(follow_symlinks=False):
-                    continue
-                count += 1
-                if count > _MAX_FILES:
-                    return None
-                status = status_key(entry.stat(follow_symlinks=False))
-                known = _FLASK_FILE_FLAGS.get(entry.path)
-                if status is None or known is None or known[0] != status:
-                    with open(entry.path, "rb") as handle:
-                        data = handle.read()
-                    known = (status, FLASK_URI_KEY.encode() in data, bool(_FLASK_OUTSIDE_CONFIG.search(data)))
-                    if status is not None:
-                        _FLASK_FILE_FLAGS.put(entry.path, known)
+                elif entry.is_file(follow_symlinks=False):
+                    yield Path(entry.path), entry.name.endswith(".py")
             except OSError:
                 continue
-            if known[1]:
-                found.append(Path(entry.path))
-            if known[2]:
-                outside.append(Path(entry.path))
-    return sorted(found), sorted(outside)
 
 
 def _spells(tree: ast.Module, name: str) -> bool:
@@ -735,12 +942,16 @@ def _flask_uri_writes(tree: ast.Module) -> Iterator[tuple[ast.expr | None, _Fram
                 getattr(node, "name", getattr(node, "arg", None)) == key:
             yield None, frames
         elif isinstance(node, ast.Constant) and node.value == key:
-            yield from _flask_string_key(node, parent, frames)
+            yield from _string_key_write(node, parent, frames)
 
 
-def _flask_string_key(
+def _string_key_write(
     node: ast.Constant, parent: ast.AST | None, frames: _Frames
 ) -> Iterator[tuple[ast.expr | None, _Frames]]:
+    """What a mapping key spelled as a string is given where it is written (`m["KEY"] = v`,
+    `{"KEY": v}`, `.setdefault("KEY", v)`, `os.putenv("KEY", v)`, `monkeypatch.setenv("KEY",
+    v)`, `setattr(x, "KEY", v)`); nothing where it is read (`m["KEY"]`, `.get("KEY")`,
+    `getenv("KEY")`, `"KEY" in m`); None for any other spelling."""
     if isinstance(parent, ast.Subscript) and parent.slice is node:
         if isinstance(parent.ctx, ast.Load):
             return
@@ -751,9 +962,10 @@ def _flask_string_key(
         yield parent.values[position], frames
     elif isinstance(parent, ast.Call) and parent.args and parent.args[0] is node:
         method = _called_name(parent.func)
-        if method == "get":
+        if method in ("get", "getenv"):
             return
-        yield (parent.args[1] if method == "setdefault" and len(parent.args) == 2 else None), frames
+        setter = method in ("setdefault", "putenv", "setenv") and len(parent.args) == 2
+        yield (parent.args[1] if setter else None), frames
     elif isinstance(parent, ast.Call) and _called_name(parent.func) == "setattr" and len(parent.args) == 3 \
             and parent.args[1] is node:
         yield parent.args[2], frames
