@@ -45,3 +45,23 @@ def test_rules_and_their_fix_helpers_import_nothing_above_them():
 def test_the_fix_applier_names_no_rule():
     # Rule-specific fix builders live beside the rules (ormlint/rules/edits.py, the rule modules).
     assert _imports_any(_imported_modules(PACKAGE / "fixes.py"), ("ormlint.rules",)) == []
+
+
+def test_only_project_rules_read_the_migrations():
+    # The migrations (and the database models_dialect infers from them) are replayed in the
+    # project phase, after the file pass whose findings are cached by each file's content: a file
+    # rule cannot read them. ORM306/ORM307 (file rules) judge for `target-dialect` alone for
+    # this reason; ORM209/ORM305 are project rules and follow the inferred database.
+    import inspect
+
+    from ormlint.codes import MIGRATIONS
+    from ormlint.rules import RULES
+
+    readers = {code: rule.scope for code, rule in RULES.items() if MIGRATIONS in rule.reads}
+    assert readers and set(readers.values()) == {"project"}
+    calls_models_dialect = {
+        path.stem for path in (PACKAGE / "rules").rglob("*.py")
+        if "models_dialect" in path.read_text(encoding="utf-8")
+    }
+    file_rules = {Path(inspect.getfile(rule)).stem for rule in RULES.values() if rule.scope == "file"}
+    assert calls_models_dialect and not calls_models_dialect & file_rules
