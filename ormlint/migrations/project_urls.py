@@ -43,8 +43,13 @@ _MAX_FILES = 20_000
 # The calls of a function whose parameter is followed.
 _MAX_CALLS = 50
 # Files that may set an environment variable outside the project's Python: any file but Python
-# files and those larger than this (data, bundles).
+# files, media, archives, compiled files and snapshots, and those larger than this (data, bundles).
 _MAX_OTHER_FILE = 2 * 1024 * 1024
+_NOT_SETTINGS = {
+    ".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".bmp", ".svg", ".ttf", ".otf", ".eot",
+    ".woff", ".woff2", ".pdf", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".whl", ".so", ".dylib",
+    ".dll", ".pyc", ".pyo", ".mo", ".map", ".snap", ".sqlite", ".db",
+}
 _SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", "site-packages"}
 # What the Flask scan learnt of each file, by path: (status, spells the key, loads outside config).
 _FLASK_FILE_FLAGS = BoundedMemo(200_000)
@@ -158,6 +163,7 @@ class ProjectCode:
     _follow_parameters: bool = False
     _python_files: list[Path] | None = None
     _contents: dict[Path, bytes] = field(default_factory=dict)
+    _variables: dict[tuple[str, Path], _Value] = field(default_factory=dict)  # by variable, reader
 
     def module(self, path: Path) -> _Module | None:
         """The parsed file `path` (None when it cannot be read or parsed)."""
@@ -427,9 +433,19 @@ class ProjectCode:
         name = self.value(key, module, frames, depth)
         if not isinstance(name, Text) or not name.complete or not name.value:
             return None
-        needle = name.value.encode()
+        if (name.value, module.path) not in self._variables:
+            self._variables[(name.value, module.path)] = self._variable_writers(name.value, module, depth)
+        found = self._variables[(name.value, module.path)]
+        if found is not None and default is not None:
+            found = _agree([found, self.value(default, module, frames, depth)])
+        return found if isinstance(found, Text) and _dialect_of(found) is not None else None
+
+    def _variable_writers(self, name: str, module: _Module, depth: int) -> _Value:
+        """What the project's writes of environment variable `name` agree on
+        (`_environment_variable`), for a read in `module`."""
+        needle = name.encode()
         beside = [p for p in module.path.parent.glob("*.py")] + list(self.files_read)
-        if not any(needle in self._bytes(path) and _writes(self.module(path), name.value) for path in beside):
+        if not any(needle in self._bytes(path) and _writes(self.module(path), name) for path in beside):
             return None
         python = self._repository_python()
         if python is None or self.top is None:
@@ -447,16 +463,13 @@ class ProjectCode:
                 writer = self.module(path)
                 if writer is None:
                     return None
-                for value, scope in _variable_writes(writer.tree, name.value):
+                for value, scope in _variable_writes(writer.tree, name):
                     values.append(self.value(value, writer, scope, depth) if value is not None else None)
                     if values[-1] is None:
                         return None
-            if default is not None:
-                values.append(self.value(default, module, frames, depth))
         finally:
             self._follow_parameters = following
-        found = _agree(values)
-        return found if isinstance(found, Text) and _dialect_of(found) is not None else None
+        return _agree(values)
 
     def _parameter(self, name: str, module: _Module, frames: _Frames, depth: int) -> _Value:
         """What every call of the function `frames[-1]` in the repository passes for its
@@ -858,7 +871,7 @@ def _writes(module: _Module | None, name: str) -> bool:
 def _python_files(root: Path) -> list[Path] | None:
     """The Python files under `root` (hidden directories, virtual environments and installed
     packages aside), in a stable order; None when there are more than `_MAX_FILES`."""
-    found = [path for path, python in _files(root, hidden=False) if python]
+    found = [Path(path) for path, python in _files(root, hidden=False) if python]
     return None if len(found) > _MAX_FILES else found
 
 
@@ -867,31 +880,34 @@ def _mentioned_elsewhere(root: Path, needle: bytes) -> Path | None:
     Dockerfile, the docs) that spells `needle`; `root` itself when there are too many to read."""
     count = 0
     for path, python in _files(root, hidden=True):
-        if python:
+        if python or os.path.splitext(path)[1].lower() in _NOT_SETTINGS:
             continue
         count += 1
         if count > 5 * _MAX_FILES:
             return root
         try:
-            if path.stat().st_size <= _MAX_OTHER_FILE and needle in path.read_bytes():
-                return path
+            if os.path.getsize(path) <= _MAX_OTHER_FILE:
+                with open(path, "rb") as handle:
+                    if needle in handle.read():
+                        return Path(path)
         except OSError:
             continue
     return None
 
 
-def _files(root: Path, hidden: bool) -> Iterator[tuple[Path, bool]]:
+def _files(root: Path, hidden: bool) -> Iterator[tuple[str, bool]]:
     """The regular files under `root` with whether each is a Python file, skipping `.git`,
     virtual environments, installed packages and caches (`hidden`: and other hidden
     directories and files)."""
-    pending = [root]
+    top = os.fspath(root)
+    pending = [top]
     while pending:
         directory = pending.pop()
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             continue
-        if directory != root and any(e.name == "pyvenv.cfg" for e in entries):
+        if directory != top and any(e.name == "pyvenv.cfg" for e in entries):
             continue
         for entry in entries:
             if entry.name == ".git" or entry.name.startswith(".") and not hidden:
@@ -899,9 +915,9 @@ def _files(root: Path, hidden: bool) -> Iterator[tuple[Path, bool]]:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name not in _SKIPPED_DIRECTORIES:
-                        pending.append(Path(entry.path))
+                        pending.append(entry.path)
                 elif entry.is_file(follow_symlinks=False):
-                    yield Path(entry.path), entry.name.endswith(".py")
+                    yield entry.path, entry.name.endswith(".py")
             except OSError:
                 continue
 
