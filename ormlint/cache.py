@@ -12,6 +12,7 @@ may lose each other's new entries, never corrupt the file.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -85,8 +86,17 @@ def _plain_digest(value: Any) -> bytes:
 
 def fingerprint(codes: Iterable[str], per_file_ignores: object) -> str:
     """Everything besides a file's content that changes its findings."""
-    raw = repr((_FORMAT, __version__, _libcst_version(), sorted(codes), per_file_ignores, _code_identity()))
+    libcst_version, code = _running_identity()
+    raw = repr((_FORMAT, __version__, libcst_version, sorted(codes), per_file_ignores, code))
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+@functools.lru_cache(maxsize=1)
+def _running_identity() -> tuple[str, object]:
+    """The libcst and ormlint this process runs, read once: a resident process keeps running
+    the code it loaded, so its results are stored under that code's identity even when a new
+    build is installed under it (and a run no longer stats every source of a checkout)."""
+    return _libcst_version(), _code_identity()
 
 
 def installed_identity() -> tuple[str, str, object]:

@@ -498,3 +498,14 @@ def test_a_changed_gitignore_is_read_again_by_a_resident_process(tree):
     assert check(tree).findings == []
     (tree / ".gitignore").write_text("b.py\n")
     assert [f.code for f in check(tree).findings] == ["ORM301"]
+
+
+def test_a_process_keys_its_results_on_the_code_it_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resident process (daemon, language server) runs the code it loaded: a build installed
+    under it must not get this code's results stored under the new build's identity."""
+    from ormlint import cache as cache_module
+
+    before = cache_module.fingerprint(["ORM101"], ())
+    monkeypatch.setattr(cache_module, "_code_identity", lambda: "another build")
+    assert cache_module.fingerprint(["ORM101"], ()) == before
+    assert cache_module.fingerprint(["ORM102"], ()) != before

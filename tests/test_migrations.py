@@ -1020,3 +1020,27 @@ def test_statements_spelt_as_f_strings_or_core_constructs(body, expected):
     found = ops(body)
     assert tuple(o.table for o in found) == expected
     assert all(isinstance(o, Uncertain) for o in found)
+
+
+def test_an_alembic_ini_is_parsed_once_while_its_status_stays(tmp_path, monkeypatch):
+    import configparser
+    import os
+
+    from ormlint.migrations.discovery import script_location_from_ini
+
+    ini = tmp_path / "alembic.ini"
+    ini.write_text("[alembic]\nscript_location = migrations\n")
+    os.utime(ini, ns=(10**18, 10**18))  # settled long ago
+    reads = []
+    real = configparser.ConfigParser.read
+    monkeypatch.setattr(configparser.ConfigParser, "read", lambda self, *a, **k: reads.append(1) or real(self, *a, **k))
+    assert script_location_from_ini(ini) == tmp_path / "migrations"
+    assert script_location_from_ini(ini) == tmp_path / "migrations"
+    assert len(reads) == 1
+    ini.write_text("[alembic]\nscript_location = alembic_dir\n")  # another size and time
+    os.utime(ini, ns=(10**18 + 1, 10**18 + 1))
+    assert script_location_from_ini(ini) == tmp_path / "alembic_dir"
+    ini.write_text("[alembic]\nscript_location = alembic_xyz\n")  # same size, written just now
+    assert script_location_from_ini(ini) == tmp_path / "alembic_xyz"
+    assert script_location_from_ini(ini) == tmp_path / "alembic_xyz"
+    assert len(reads) == 4  # (a file written just now is not kept)

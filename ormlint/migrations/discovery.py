@@ -8,7 +8,10 @@ import configparser
 import os
 import re
 import sys
+import time
 from pathlib import Path
+
+from ormlint.memo import BoundedMemo
 
 
 # -- discovery -----------------------------------------------------------------------------------
@@ -66,13 +69,30 @@ def _resolve(value: str, base: Path) -> Path | None:
     return path if path.is_absolute() else base / path
 
 
+# Each alembic.ini's [alembic] section by its path and status: a resident process reads the
+# same ones (six on polar) at every run.
+_ini_sections = BoundedMemo(1_000)
+_SETTLED_NANOSECONDS = 2_000_000_000
+
+
 def _read_ini(ini_path: Path) -> configparser.SectionProxy | None:
+    """The `[alembic]` section (read only by callers), None when absent or unreadable."""
+    try:
+        status = os.stat(ini_path)
+        key = (os.path.abspath(ini_path), status.st_mtime_ns, status.st_size, status.st_ino)
+        if time.time_ns() - status.st_mtime_ns < _SETTLED_NANOSECONDS:
+            key = None  # (written just now: a second write may keep this status)
+    except (OSError, ValueError):
+        key = None
+    if key is not None and key in _ini_sections:
+        return _ini_sections[key]
     parser = configparser.ConfigParser(defaults={"here": ini_path.absolute().parent.as_posix()})
     try:
         parser.read(ini_path, encoding="utf-8")
     except (configparser.Error, OSError, UnicodeDecodeError):
         return None
-    return parser["alembic"] if parser.has_section("alembic") else None
+    section = parser["alembic"] if parser.has_section("alembic") else None
+    return _ini_sections.put(key, section) if key is not None else section
 
 
 def script_location_from_ini(ini_path: Path) -> Path | None:
