@@ -8,6 +8,7 @@ spellings of the same thing compare equal (`sa.String(length=50)` and `String(50
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -417,6 +418,7 @@ def _type_tokens(normalised: str) -> tuple[list[str], list[str]]:
 _TYPE_SYNONYMS = ({"numeric", "decimal"}, {"float", "double precision"})  # PostgresqlImpl's
 
 
+@functools.lru_cache(maxsize=4096)  # (a project has few distinct pairs; each run asks them all)
 def types_differ(model: str, migrated: str) -> bool:
     """Whether Alembic's compare_type reports the model's type against the database the
     migrations made. A length, precision or scale given on one side only is not compared
