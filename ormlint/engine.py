@@ -163,13 +163,18 @@ def _run_paths(
     ignored_by_path: dict[str, tuple[str, ...]] = {}
     stored_facts: dict[int, bytes] = {}  # index in `results` -> its facts' digest in the cache
     given: dict[str, bytes] = {}  # display -> the text standing for the file (`sources`)
+    # (a file's absolute path costs a getcwd: asked only of files named like a given one)
+    given_names = {os.path.basename(p) for p in sources} if sources else set()
     # Cached results are decoded with the collector paused (their objects hold no reference
     # cycles, yet each of the collections their allocations trigger would walk them all), as
     # is the project phase below; never around the pool, whose forked workers would inherit it.
     with collector_paused():
         for path, display in files:
             ignored_by_path[display] = settings.ignored_for(path)
-            data = sources.get(os.path.abspath(path)) if sources else None
+            data = (
+                sources.get(os.path.abspath(path))
+                if sources and os.path.basename(display) in given_names else None
+            )
             if data is not None:
                 given[display] = data
             if data is None and cache is not None:
