@@ -297,8 +297,9 @@ SCOPE = """
         pre-commit hook, an editor), else the head revisions, or the revisions after
         `[tool.ormlint] migration-safety-since = "<revision id>"`; `--all-revisions` judges
         the whole history. Only on PostgreSQL: `target-dialect`, else the database the
-        environment's alembic.ini or env.py names literally (`sqlalchemy.url`,
-        `create_engine("...")`), else PostgreSQL.
+        environment's code names (alembic.ini's `sqlalchemy.url`, env.py's
+        `create_engine("...")`, a settings value or class attribute env.py's URL is built
+        from, a Flask-Migrate app's `SQLALCHEMY_DATABASE_URI`), else PostgreSQL.
         """
 
 INI = '''

@@ -37,11 +37,11 @@ class SqliteAlterOutsideBatch(SafetyRule):
     )
     dialects = ("sqlite",)
     what_it_does = """
-        On SQLite (`target-dialect = "sqlite"`, or unset and the environment's alembic.ini or
-        env.py names a `sqlite://` URL), reports outside `with op.batch_alter_table(...)`:
-        `op.create_unique_constraint`, `op.create_foreign_key`, `op.create_primary_key` and
-        `op.drop_constraint`; `op.alter_column` that changes `nullable=`, `type_=` or
-        `server_default=`; and `op.drop_column` of a column the replay of the earlier
+        On SQLite (`target-dialect = "sqlite"`, or unset and the environment's code names a
+        `sqlite://` URL: alembic.ini, env.py, what env.py builds its URL from), reports outside
+        `with op.batch_alter_table(...)`: `op.create_unique_constraint`, `op.create_foreign_key`,
+        `op.create_primary_key` and `op.drop_constraint`; `op.alter_column` that changes
+        `nullable=`, `type_=` or `server_default=`; and `op.drop_column` of a column the replay of the earlier
         revisions knows is a primary key, unique, indexed or has a foreign key. Left alone:
         `alter_column` that only renames (`RENAME COLUMN`, SQLite 3.25+), `drop_column` of a
         plain column (`DROP COLUMN`, SQLite 3.35+), and operations whose arguments cannot be
