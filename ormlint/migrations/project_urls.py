@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Union
+from typing import Any, Callable, Iterator, Union
 
 from ormlint.memo import BoundedMemo
 
@@ -307,7 +307,7 @@ class ProjectCode:
                     if self._follow_parameters and position == len(frames) - 1:
                         return self._parameter(name, module, frames, depth)
                     return None
-                if any(isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names for n in _own_nodes(frame)):
+                if name in _declared_outside(frame):
                     return None
                 bindings = _function_bindings(frame)
             if name in bindings:
@@ -400,7 +400,7 @@ class ProjectCode:
         settings): set when the object is made, or from the environment; unknown."""
         cls = instance.frames[-1]
         assert isinstance(cls, ast.ClassDef)
-        assigned = list(_self_assignments(cls, name))
+        assigned = _self_assignments(cls, name)
         bindings = _class_bindings(cls).get(name)
         if bindings:
             if assigned or len(bindings) != 1:
@@ -688,25 +688,35 @@ def _bindings(body: list[ast.stmt]) -> dict[str, list[_Binding]]:
     return found
 
 
-_SCOPE_BINDINGS: dict[int, tuple[ast.AST, dict[str, list[_Binding]]]] = {}
+# What is read of a function's or class's body, by the node and what (`_per_node`): kept while
+# the node lives (its module stays parsed in a ProjectCode), so that a class's attributes are
+# not searched again at each attribute read.
+_PER_NODE: dict[tuple[int, str], tuple[ast.AST, Any]] = {}
+
+
+def _per_node(node: ast.AST, what: str, compute: Callable[[], Any]) -> Any:
+    known = _PER_NODE.get((id(node), what))
+    if known is None or known[0] is not node:
+        if len(_PER_NODE) > 20_000:
+            _PER_NODE.clear()
+        known = (node, compute())
+        _PER_NODE[(id(node), what)] = known
+    return known[1]
 
 
 def _function_bindings(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, list[_Binding]]:
-    return _cached_bindings(function)
+    return _per_node(function, "bindings", lambda: _bindings(function.body))
 
 
 def _class_bindings(cls: ast.ClassDef) -> dict[str, list[_Binding]]:
-    return _cached_bindings(cls)
+    return _per_node(cls, "bindings", lambda: _bindings(cls.body))
 
 
-def _cached_bindings(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> dict[str, list[_Binding]]:
-    known = _SCOPE_BINDINGS.get(id(node))
-    if known is None or known[0] is not node:
-        if len(_SCOPE_BINDINGS) > 10_000:
-            _SCOPE_BINDINGS.clear()
-        known = (node, _bindings(node.body))
-        _SCOPE_BINDINGS[id(node)] = known
-    return known[1]
+def _declared_outside(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The names a function declares `global` or `nonlocal`."""
+    return _per_node(function, "global", lambda: {
+        name for n in _own_nodes(function) if isinstance(n, (ast.Global, ast.Nonlocal)) for name in n.names
+    })
 
 
 def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> set[str]:
@@ -734,11 +744,17 @@ def _own_nodes_of(body: list[ast.stmt]) -> Iterator[ast.AST]:
         pending.extend(ast.iter_child_nodes(node))
 
 
-def _self_assignments(
-    cls: ast.ClassDef, name: str
-) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.expr]]:
+def _self_assignments(cls: ast.ClassDef, name: str) -> "_Assigned":
     """`self.<name> = value` in the class's methods, with the method (a value None: set another
     way, `self.x += 1`, `setattr`, unpacking)."""
+    return _per_node(cls, "self", lambda: _instance_assignments(cls)).get(name, [])
+
+
+_Assigned = list[tuple[Union[ast.FunctionDef, ast.AsyncFunctionDef], ast.expr]]
+
+
+def _instance_assignments(cls: ast.ClassDef) -> dict[str, _Assigned]:
+    found: dict[str, _Assigned] = {}
     for method in cls.body:
         if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
@@ -746,19 +762,20 @@ def _self_assignments(
         if not arguments:
             continue
         receiver = arguments[0].arg
+        values: dict[int, ast.expr] = {}
+        targets: list[ast.Attribute] = []
         for node in ast.walk(method):
-            if isinstance(node, ast.Attribute) and node.attr == name and isinstance(node.ctx, (ast.Store, ast.Del)) \
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                values[id(node.targets[0])] = node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                values[id(node.target)] = node.value
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)) \
                     and isinstance(node.value, ast.Name) and node.value.id == receiver:
-                yield method, _assigned_value(method, node)
-
-
-def _assigned_value(scope: ast.AST, target: ast.Attribute) -> ast.expr:
-    for node in ast.walk(scope):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and node.targets[0] is target:
-            return node.value
-        if isinstance(node, ast.AnnAssign) and node.target is target and node.value is not None:
-            return node.value
-    return ast.Constant(value=None)  # set another way: not a string
+                targets.append(node)
+        for target in targets:
+            value = values.get(id(target), ast.Constant(value=None))  # set another way: not a string
+            found.setdefault(target.attr, []).append((method, value))
+    return found
 
 
 def _decorated(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
