@@ -416,6 +416,11 @@ def test_flask_literal_uri_spellings(tmp_path, spelling):
     # configuration from outside the project's Python
     {"app/config.py": 'SQLALCHEMY_DATABASE_URI = "mysql://app@db/app"\n',
      "app/__init__.py": 'def create_app(app):\n    app.config.from_envvar("APP_SETTINGS")\n'},
+    {"app/config.py": 'SQLALCHEMY_DATABASE_URI = "mysql://app@db/app"\n',
+     "app/factory.py": "import os\ndef create_app(app):\n    app.config.update(os.environ)\n"},
+    # the key set in a file other than Python (dynaconf's settings.toml, a .env)
+    {"app/config.py": 'SQLALCHEMY_DATABASE_URI = "mysql://app@db/app"\n',
+     "settings.toml": '[production]\nSQLALCHEMY_DATABASE_URI = "postgresql://h/db"\n'},
     # a spelling of the key that is neither a plain write nor a read
     {"app/config.py": 'SQLALCHEMY_DATABASE_URI = "mysql://app@db/app"\n',
      "tests/test_app.py": 'def test(monkeypatch, app):\n    monkeypatch.setitem(app.config, "SQLALCHEMY_DATABASE_URI", "sqlite://")\n'},

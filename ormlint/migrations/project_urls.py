@@ -31,8 +31,11 @@ FLASK_URI_KEY = "SQLALCHEMY_DATABASE_URI"
 # Flask-SQLAlchemy's other databases: the environment may migrate any of them.
 _FLASK_BINDS_KEY = "SQLALCHEMY_BINDS"
 # Flask config loaded from outside the project's Python (a file named by the environment, an
-# instance folder, FLASK_* variables) may set the URI to anything.
-_FLASK_OUTSIDE_CONFIG = re.compile(rb"\.(?:from_envvar|from_prefixed_env|from_pyfile|from_file)\(|config\.from_json\(")
+# instance folder, FLASK_* variables, the whole environment) may set the URI to anything.
+_FLASK_OUTSIDE_CONFIG = re.compile(
+    rb"\.(?:from_envvar|from_prefixed_env|from_pyfile|from_file)\(|config\.from_json\("
+    rb"|config\.(?:update|from_mapping)\(\s*(?:\*\*)?(?:os\.)?environ\b"
+)
 _PROPERTIES = {"property", "cached_property", "computed_field"}
 # Steps an expression may take from the one it starts at (names, attributes, calls, imports):
 # beyond them it is unknown.
@@ -819,7 +822,8 @@ def flask_database(root: Path, code: ProjectCode) -> str | None:
     added to `code.files_read`); None when any value is not literal, two databases are named (a
     test configuration's SQLite beside production's MySQL), none is set, the key is written in
     a way not read here, the app has other databases (`SQLALCHEMY_BINDS`), or its configuration
-    may come from outside the project's Python (`from_envvar`, `from_pyfile`, ...)."""
+    may come from outside the project's Python (`from_envvar`, `from_pyfile`, ...,
+    `config.update(os.environ)`, a file other than Python naming the key)."""
     found = _flask_files(root)
     if found is None:
         return None
@@ -836,7 +840,13 @@ def flask_database(root: Path, code: ProjectCode) -> str | None:
             named.add(_dialect_of(code.value(value, module, frames)) if value is not None else None)
             if None in named or len(named) > 1:
                 return None
-    return named.pop() if len(named) == 1 else None
+    if len(named) != 1:
+        return None
+    elsewhere = _mentioned_elsewhere(root, FLASK_URI_KEY.encode())
+    if elsewhere is not None:  # a settings.toml, a .env, a compose file: set there too
+        code.files_read.append(elsewhere)
+        return None
+    return named.pop()
 
 
 def _flask_files(root: Path) -> tuple[list[Path], list[Path]] | None:
