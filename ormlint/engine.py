@@ -21,7 +21,7 @@ from ormlint.cache import ResultCache, content_digest, facts_digest, fingerprint
 from ormlint.codes import MIGRATIONS, PARSE_ERROR_CODE, RULE_READS, RuleOptions, all_codes, default_codes
 from ormlint.config import Settings, load_settings
 from ormlint.discovery import discover, project_root
-from ormlint.facts import FileFacts, ProjectIndex
+from ormlint.facts import CarriedAnswers, FileFacts, ProjectIndex
 from ormlint.findings import Finding
 from ormlint.migrations.discovery import migration_locations
 from ormlint.prefilter import bytes_may_contain_models
@@ -286,6 +286,8 @@ def _run_paths(
                 [r.facts for r in results], whole_project, settings.external_models,
                 settings.external_tables,
             )
+            global _carried_answers
+            _carried_answers = index.carry_answers(_carried_answers)
             index.named_files = named_files
             index.reported_files = reported
             if locations:
@@ -309,6 +311,11 @@ def _run_paths(
         tuple(r.facts for r in results),
     )
 
+
+
+# The class answers of this process's last project index (ProjectIndex.carry_answers): a
+# resident process (daemon, language server) computes again only what a changed file reaches.
+_carried_answers: CarriedAnswers | None = None
 
 
 def _worker_crashed(display: str, codes: frozenset[str]) -> FileResult:

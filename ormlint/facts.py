@@ -12,6 +12,9 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
+from ormlint.memo import BoundedMemo
+
+
 @dataclass(frozen=True)
 class Location:
     """A place in the file whose FileFacts hold it (paths live on FileFacts only, so cached
@@ -504,6 +507,60 @@ class ProjectIndex:
         index.derived.clear()
         return index
 
+    def carry_answers(self, earlier: "CarriedAnswers | None") -> "CarriedAnswers":
+        """Takes over the answers of an earlier index of this process (its `carry_answers`
+        result) for each class whose answers read nothing that changed since, and returns
+        this index's, for the next. A class's table answers (maps_table, class_part,
+        declarative_root, table owner) read only the class and the classes above it, found by
+        their base names (resolve_base): they hold while the class is the same object and
+        no file that declares a class of one of those names changed (the same file facts
+        objects: the same classes in the same files). A class whose bases form a cycle is
+        always computed again. A resident process re-judging a project after one file changed
+        then computes only what that file's classes reach."""
+        files = {id(f): f for f in self.files}  # (held by the result: ids stay unique)
+        carried: set[int] = set()
+        if earlier is not None:
+            before, answers = earlier
+            changed = {
+                c.name for facts in (*before.values(), *self.files)
+                if id(facts) not in before or id(facts) not in files for c in facts.classes
+            }
+            present = {id(cls) for _, cls in self.classes()}
+            for key, (cls, names) in answers["base_names"].items():
+                # (the earlier answers keep their classes alive: an id held by both is one object)
+                if key in present and names is not None and cls.name not in changed and names.isdisjoint(changed):
+                    carried.add(key)
+            for kind in (*_CARRIED_KINDS, "base_names"):
+                mine = self.class_answers.setdefault(kind, {})
+                theirs = answers[kind]
+                mine.update((key, theirs[key]) for key in carried.intersection(theirs))
+        for path, cls in self.classes():
+            if id(cls) not in carried:
+                self.base_names(path, cls)
+        # (the dicts themselves: the answers computed after this call are carried too)
+        return files, {
+            kind: self.class_answers.setdefault(kind, {}) for kind in (*_CARRIED_KINDS, "base_names")
+        }
+
+    def base_names(self, path: str, cls: ClassFacts) -> frozenset[str] | None:
+        """The names of the base references above the class (what its answers look up); None
+        when its bases form a cycle."""
+        def compute() -> frozenset[str] | None:
+            names: set[str] = set()
+            for ref in cls.project_bases:
+                if ref is None:
+                    continue
+                names.add(ref.name)
+                found = self.resolve_base(ref)
+                if found is not None:
+                    above = self.base_names(*found)
+                    if above is None:
+                        return None
+                    names |= above
+            return frozenset(names)
+
+        return self._memo("base_names", cls, compute)
+
     def without(self, paths: frozenset[str]) -> "ProjectIndex":
         """The index of the files but those at `paths`. It shares what this one knows of each
         class when those files declare nothing a class's answers read (no class, no Table(), no
@@ -614,7 +671,7 @@ class ProjectIndex:
         if not named:
             return
         self.files = [
-            _with_tablenames(facts, named) if any(id(c) in named for c in facts.classes) else facts
+            _named_file(facts, named) if any(id(c) in named for c in facts.classes) else facts
             for facts in self.files
         ]
         self.class_answers.pop("classes", None)
@@ -989,6 +1046,21 @@ def _redeclared(columns: Iterable[ColumnFacts]) -> set[str]:
     return {attr for attr, count in counts.items() if count > 1}
 
 
+# Each file given its implicit table names, by the file's facts and the names: the same object
+# at every build of a resident process while neither changes (ProjectIndex.carry_answers
+# reuses the answers of the classes it holds).
+_named_files = BoundedMemo(50_000)
+
+
+def _named_file(facts: FileFacts, named: dict[int, str]) -> FileFacts:
+    names = tuple(named.get(id(c)) for c in facts.classes)
+    key = (id(facts), names)
+    known = _named_files.get(key)
+    if known is not None and known[0] is facts:
+        return known[1]
+    return _named_files.put(key, (facts, _with_tablenames(facts, named)))[1]
+
+
 def _with_tablenames(facts: FileFacts, named: dict[int, str]) -> FileFacts:
     """The file's facts with the table names `named` (by id of ClassFacts) written in: into its
     classes, and into the index names of their tables (a class name defined twice: neither)."""
@@ -1005,6 +1077,12 @@ def _with_tablenames(facts: FileFacts, named: dict[int, str]) -> FileFacts:
         for n in facts.index_names
     )
     return replace(facts, classes=classes, index_names=index_names)
+
+
+# The per-class answers `carry_answers` takes over (see its docstring for what they read).
+_CARRIED_KINDS = ("maps_table", "own_table_part", "declarative_root", "table_owner")
+# An index's files by id and its carried answers by kind (id of the class -> (class, answer)).
+CarriedAnswers = tuple[dict[int, "FileFacts"], dict[str, dict[int, tuple[ClassFacts, Any]]]]
 
 
 def _adds_no_class_answer(facts: FileFacts) -> bool:

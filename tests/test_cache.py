@@ -509,3 +509,38 @@ def test_a_process_keys_its_results_on_the_code_it_loaded(monkeypatch: pytest.Mo
     monkeypatch.setattr(cache_module, "_code_identity", lambda: "another build")
     assert cache_module.fingerprint(["ORM101"], ()) == before
     assert cache_module.fingerprint(["ORM102"], ()) != before
+
+
+def test_a_process_that_runs_again_after_a_base_class_changed_finds_what_a_fresh_one_does(tmp_path):
+    """A resident process carries each class's table answers from its last run
+    (ProjectIndex.carry_answers): a change to a base in another file must reach its subclasses."""
+    import subprocess
+    import sys
+
+    base = (
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n\n"
+        "class Keyed(Base):\n    __abstract__ = True\n    id: Mapped[int] = mapped_column(primary_key=True)\n"
+    )
+    (tmp_path / "base.py").write_text(base)
+    (tmp_path / "models.py").write_text(
+        "from sqlalchemy.orm import Mapped\n\nfrom base import Keyed\n\n\n"
+        "class Parent(Keyed):\n    __tablename__ = 'parent'\n\n\n"
+        "class Child(Keyed):\n    __tablename__ = 'child'\n    name: Mapped[str]\n"
+    )
+    assert check(tmp_path).findings == []
+    # A second run that judges the project again, with the files' facts as read back from the
+    # cache (the objects this process keeps from now on).
+    (tmp_path / "other.py").write_text("from base import Keyed\n\n\nclass Other(Keyed):\n    __tablename__ = 'other'\n")
+    assert check(tmp_path).findings == []
+    # Keyed's `id` is no longer the primary key: neither subclass has one now.
+    (tmp_path / "base.py").write_text(base.replace("mapped_column(primary_key=True)", "mapped_column()"))
+    warm = check(tmp_path)
+    script = (
+        "from pathlib import Path\nfrom ormlint import engine\nfrom ormlint.config import Settings\n"
+        f"root = Path({str(tmp_path)!r})\n"
+        "print(sorted((f.path, f.line, f.code) for f in engine.run([root], Settings(root=root), jobs=1).findings))\n"
+    )
+    fresh = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert str(sorted((f.path, f.line, f.code) for f in warm.findings)) == fresh.stdout.strip()
+    assert len(warm.findings) == 2  # Parent's and Child's (other.py names no SQLAlchemy)

@@ -8,6 +8,7 @@ import dataclasses
 import textwrap
 
 import libcst as cst
+import pytest
 
 from ormlint.facts import ProjectIndex
 from ormlint.model.extract import extract
@@ -212,3 +213,83 @@ def test_an_index_without_an_unparsed_file_is_built_again():
     models = broken.without(frozenset({"migrations/versions/a1.py"}))
     assert models.class_answers is not broken.class_answers
     assert models.complete and not broken.complete
+
+
+def facts_of(path: str, source: str):
+    source = textwrap.dedent(source)
+    return file_facts(extract(cst.parse_module(source), source, path), ast.parse(source))
+
+
+def answers(index: ProjectIndex) -> dict:
+    """Every class's table answers, as comparable values."""
+    found = {}
+    for path, cls in index.classes():
+        table = index.table_of(path, cls)
+        found[(path, cls.name)] = (
+            index.maps_table(path, cls),
+            index.declarative_root(path, cls),
+            [(d.fact.name, d.path, d.owner) for d in index.class_part(path, cls).columns],
+            None if table is None else (table.name, table.class_name, columns(table)),
+        )
+    return found
+
+
+MIXIN_WITH_UPDATED_AT = """
+    from sqlalchemy import Column, DateTime
+
+
+    class Timestamped:
+        created_at = Column(DateTime)
+        updated_at = Column(DateTime)
+"""
+ANOTHER_TIMESTAMPED = """
+    from sqlalchemy import Column, Integer
+
+
+    class Timestamped:  # a second class of the name: the models' base is no longer known
+        id = Column(Integer)
+"""
+
+
+@pytest.mark.parametrize(
+    ("changed", "source"),
+    [
+        ("app/mixins.py", MIXIN_WITH_UPDATED_AT),  # a mixin in another file gains a column
+        ("app/other.py", ANOTHER_TIMESTAMPED),  # a file adds a class named like a base
+        ("app/__init__.py", "x = 1\n"),  # a file without classes changes
+    ],
+)
+def test_answers_carried_from_an_earlier_index_are_those_computed_afresh(changed, source):
+    earlier_facts = {path: facts_of(path, text) for path, text in MODELS.items()}
+    earlier = ProjectIndex.build(earlier_facts.values(), whole_project=True)
+    carried = earlier.carry_answers(None)
+    answers(earlier)
+    later_facts = {**earlier_facts, changed: facts_of(changed, source)}
+    later = ProjectIndex.build(later_facts.values(), whole_project=True)
+    later.carry_answers(carried)
+    fresh = ProjectIndex.build(later_facts.values(), whole_project=True)
+    assert answers(later) == answers(fresh)
+    [(path, archived)] = [(p, c) for p, c in later.classes() if c.name == "Archived"]
+    reused = later.class_part(path, archived) is earlier.class_part(path, archived)
+    assert reused == (changed == "app/__init__.py")  # (Archived reads Timestamped's classes)
+    if changed == "app/mixins.py":
+        assert "updated_at" in [c[0] for c in answers(later)[("app/models.py", "Employee")][2]]
+
+
+def test_classes_whose_bases_form_a_cycle_are_never_carried():
+    source = """
+        class A(B):
+            pass
+
+
+        class B(A):
+            pass
+    """
+    facts = [facts_of("app/cycle.py", source), facts_of("app/__init__.py", "")]
+    earlier = ProjectIndex.build(facts, whole_project=True)
+    carried = earlier.carry_answers(None)
+    answers(earlier)
+    later = ProjectIndex.build(facts, whole_project=True)
+    later.carry_answers(carried)
+    assert later.class_answers["maps_table"] == {}
+    assert answers(later) == answers(earlier)
