@@ -694,16 +694,13 @@ def _bindings(body: list[ast.stmt]) -> dict[str, list[_Binding]]:
 # What is read of a function's or class's body, by the node and what (`_per_node`): kept while
 # the node lives (its module stays parsed in a ProjectCode), so that a class's attributes are
 # not searched again at each attribute read.
-_PER_NODE: dict[tuple[int, str], tuple[ast.AST, Any]] = {}
+_PER_NODE = BoundedMemo(20_000)  # (id of the node, what) -> (node, value)
 
 
 def _per_node(node: ast.AST, what: str, compute: Callable[[], Any]) -> Any:
     known = _PER_NODE.get((id(node), what))
     if known is None or known[0] is not node:
-        if len(_PER_NODE) > 20_000:
-            _PER_NODE.clear()
-        known = (node, compute())
-        _PER_NODE[(id(node), what)] = known
+        known = _PER_NODE.put((id(node), what), (node, compute()))
     return known[1]
 
 
