@@ -628,7 +628,7 @@ class OrmlintLanguageServer(LanguageServer):
         # Project lints take their own thread and process: a lint of one text (a keystroke, the
         # first answer to a save) never waits for a project's.
         self.project_worker = LintWorker()
-        self.project_checker = ProcessChecker()
+        self.project_checker = ProcessChecker(settles=True)
         self.map_worker = LintWorker()  # navigation maps' indexes, after their diagnostics
         self.linter.check_project = self.project_checker.check_project
         self.project_debounce_seconds = PROJECT_DEBOUNCE_SECONDS

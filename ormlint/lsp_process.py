@@ -123,7 +123,11 @@ class ProcessChecker:
 
     CANCEL_AFTER_SECONDS = 1.0
 
-    def __init__(self) -> None:
+    def __init__(self, settles: bool = False) -> None:
+        # After each lint, the process's heap is collected and frozen (`settle`): for the
+        # project process, whose warm heap (every file's facts) a full collection during a lint
+        # walks; not for the text process, whose next keystroke lint would wait for it.
+        self._settles = settles
         self._lock = threading.Lock()
         self._pool: Any = None
         self._running: tuple[str, float, Any] | None = None  # (uri, start, pool)
@@ -169,10 +173,11 @@ class ProcessChecker:
                 self._running = (key, time.monotonic(), pool)
             try:
                 result = pool.submit(function, *args).result()
-                try:
-                    pool.submit(settle)  # off the clock: before the next lint, not during it
-                except (BrokenProcessPool, RuntimeError):  # (stopped meanwhile)
-                    pass
+                if self._settles:
+                    try:
+                        pool.submit(settle)  # off the clock: before the next lint, not during it
+                    except (BrokenProcessPool, RuntimeError):  # (stopped meanwhile)
+                        pass
                 return result
             except BrokenProcessPool:
                 with self._lock:
@@ -230,5 +235,6 @@ class ProcessChecker:
                 # Spawned, not forked: this process has threads, whose locks a fork would copy.
                 self._pool = worker_pool(1, multiprocessing.get_context("spawn"))
                 self._pool.submit(warm_up)
-                self._pool.submit(settle)
+                if self._settles:
+                    self._pool.submit(settle)
             return self._pool
