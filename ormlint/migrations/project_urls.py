@@ -865,7 +865,13 @@ def _flask_files(root: Path) -> tuple[list[Path], list[Path]] | None:
             known = _FLASK_FILE_FLAGS.get(key)
             if status is None or known is None or known[0] != status:
                 data = path.read_bytes()
-                known = (status, FLASK_URI_KEY.encode() in data, bool(_FLASK_OUTSIDE_CONFIG.search(data)))
+                # (every spelling the pattern matches holds `.from_` or `environ`: a plain search
+                # rules most files out at once, where the pattern stops at every dot: 43 of 123
+                # ms on indico's 1,294 files)
+                outside_config = (b".from_" in data or b"environ" in data) and (
+                    _FLASK_OUTSIDE_CONFIG.search(data) is not None
+                )
+                known = (status, FLASK_URI_KEY.encode() in data, outside_config)
                 if status is not None:
                     _FLASK_FILE_FLAGS.put(key, known)
         except OSError:
