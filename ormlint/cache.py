@@ -181,6 +181,10 @@ class ResultCache:
         self.project: Any = data.get("project")
         # Alembic revision files read for the drift rules: path -> [digest hex, revision].
         self.revisions: dict[str, Any] = _object(data.get("revisions"))
+        # Each Alembic environment's database as read from the project's code, with what that
+        # reading looked at (ormlint.migrations.dialect.environment_reading); checked there.
+        self.environments: dict[str, Any] = _object(data.get("environments"))
+        self._environments_seen = dict(self.environments)
 
     def _load(self) -> dict:
         memo = _loaded.pop(str(self.file), None)
@@ -317,7 +321,7 @@ class ResultCache:
 
     def save(self) -> None:
         """Write the cache if it changed; on failure, `warning` says why (the run goes on)."""
-        if not self.changed:
+        if not self.changed and self.environments == self._environments_seen:
             return
         try:
             self._mark_directory()
@@ -331,6 +335,7 @@ class ResultCache:
                 },
                 "project": self.project,
                 "revisions": {k: v for k, v in self.revisions.items() if os.path.exists(k)},
+                "environments": self.environments,
             }
             fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
             try:

@@ -263,7 +263,9 @@ def _run_paths(
     # in the files' text (a comment, a function body).
     project_key = None
     digests = (
-        migration_digests(locations, content_digest, settings.target_dialect is None)
+        migration_digests(
+            locations, content_digest, settings.target_dialect is None, cache.environments
+        )
         if cache is not None else None
     )
     if cache is not None:

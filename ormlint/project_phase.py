@@ -80,18 +80,20 @@ _digests = BoundedMemo(50_000)  # path -> (status, digest)
 
 
 def migration_digests(
-    locations, digest: Callable[[bytes], bytes], infer_dialect: bool = True
+    locations, digest: Callable[[bytes], bytes], infer_dialect: bool = True,
+    stored_readings: dict | None = None,
 ) -> list[tuple[Path, bytes]]:
     """What the migrations' findings depend on: every revision file, env.py and the alembic.ini
     whose URL may name the database (ormlint.migrations.dialect), by content; with
-    `infer_dialect` (`target-dialect` unset), the project files env.py's URL is read from too."""
+    `infer_dialect` (`target-dialect` unset), the project files env.py's URL is read from too
+    (`stored_readings`: the results cache's, see `environment_reading`)."""
     from ormlint.migrations.dialect import environment_ini, environment_sources
 
     found = []
     for versions, env in locations:
         files = [f for directory in versions for f in revision_files(directory)]
         ini = environment_ini(versions, env)
-        sources = environment_sources(ini, env) if infer_dialect else []
+        sources = environment_sources(ini, env, stored_readings) if infer_dialect else []
         for file in files + [f for f in (env, ini) if f is not None] + sources:
             found.append((file, _file_digest(file, digest)))
     return found
@@ -137,7 +139,7 @@ def replayed_migrations(
     if cache is None:
         return load_migrations(locations, absolute, dict(read), dialect)
     if digests is None:
-        digests = migration_digests(locations, content_digest, dialect is None)
+        digests = migration_digests(locations, content_digest, dialect is None, cache.environments)
     replay_key = (repr(locations), absolute, dialect, os.getcwd(), tuple(digests))
     if replay_key in _replays:
         return _replays[replay_key]

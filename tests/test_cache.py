@@ -149,7 +149,7 @@ def test_a_crafted_entry_is_a_miss_and_is_rewritten(tree, parses, damage):
 def test_cache_file_holds_only_json(tree):
     check(tree)
     cache_file, data = _entries(tree)
-    assert set(data) == {"format", "entries", "project", "revisions"}
+    assert set(data) == {"format", "entries", "project", "revisions", "environments"}
     assert cache_file.read_bytes().isascii()
 
 

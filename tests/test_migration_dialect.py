@@ -565,3 +565,60 @@ def test_an_environment_variable_only_a_test_sets_is_unknown(tmp_path):
 def test_an_environment_variable_default_must_agree(tmp_path):
     env = _LAUNCHED_ENV.replace("get('APP_MIGRATION_DB_URL')", "get('APP_MIGRATION_DB_URL', 'postgresql://h/db')")
     assert _dialect(tmp_path, _INI, env, _LAUNCHER) is None
+
+
+# -- the reading kept while what it looked at is unchanged -----------------------------------------
+
+
+def test_a_reading_is_kept_until_a_file_it_read_or_a_directory_it_listed_changes(tmp_path, monkeypatch):
+    import ormlint.migrations.dialect as dialect_module
+    from ormlint.migrations.dialect import environment_reading
+    from ormlint.migrations.project_urls import ProjectCode
+
+    monkeypatch.setattr("ormlint.cache._RACY_NANOSECONDS", 0)  # every status settled
+    monkeypatch.setattr(dialect_module, "_readings", dialect_module.BoundedMemo(10))
+    files = {"app/__init__.py": "", "app/config.py": 'SQLALCHEMY_DATABASE_URI = "mysql://app@db/app"\n'}
+    assert _dialect(tmp_path, None, _FLASK_CONFIG_ENV, files) == "mysql"
+    env = tmp_path / "migrations" / "env.py"
+    reads = []
+    module = ProjectCode.module
+    monkeypatch.setattr(ProjectCode, "module", lambda self, path: reads.append(path) or module(self, path))
+    stored: dict = {}
+    assert environment_reading(None, env, stored)[0] == "mysql"
+    assert reads == [] and len(stored) == 1  # this process's reading, now in the results cache too
+    monkeypatch.setattr(dialect_module, "_readings", dialect_module.BoundedMemo(10))  # a new process
+    assert environment_reading(None, env, stored)[0] == "mysql"
+    assert reads == []
+    # A new package spelling the key too: only the listing of app/ changed.
+    (tmp_path / "app/testing").mkdir()
+    (tmp_path / "app/testing/__init__.py").write_text('SQLALCHEMY_DATABASE_URI = "sqlite://"\n')
+    assert environment_reading(None, env, stored)[0] is None
+    assert reads != []
+
+
+def test_a_stored_reading_of_another_shape_is_read_again(tmp_path, monkeypatch):
+    import ormlint.migrations.dialect as dialect_module
+    from ormlint.migrations.dialect import environment_reading
+
+    monkeypatch.setattr("ormlint.cache._RACY_NANOSECONDS", 0)
+    monkeypatch.setattr(dialect_module, "_readings", dialect_module.BoundedMemo(10))
+    files = {"app/__init__.py": "", "app/config.py": 'SQLALCHEMY_DATABASE_URI = "mysql://app@db/app"\n'}
+    _dialect(tmp_path, None, _FLASK_CONFIG_ENV, files)
+    env = tmp_path / "migrations" / "env.py"
+    for planted in (["oracle", [], {}], ["mysql", "x", {}], ["mysql", [], []], "mysql", None):
+        monkeypatch.setattr(dialect_module, "_readings", dialect_module.BoundedMemo(10))
+        stored = {f"{env}|": planted}
+        assert environment_reading(None, env, stored)[0] == "mysql"
+        assert stored[f"{env}|"] != planted
+
+
+def test_what_changed_just_now_is_not_kept(tmp_path, monkeypatch):
+    import ormlint.migrations.dialect as dialect_module
+    from ormlint.migrations.dialect import environment_reading
+
+    monkeypatch.setattr(dialect_module, "_readings", dialect_module.BoundedMemo(10))
+    files = {"app/__init__.py": "", "app/config.py": 'SQLALCHEMY_DATABASE_URI = "mysql://app@db/app"\n'}
+    _dialect(tmp_path, None, _FLASK_CONFIG_ENV, files)  # (written within the last two seconds)
+    stored: dict = {}
+    assert environment_reading(None, tmp_path / "migrations" / "env.py", stored)[0] == "mysql"
+    assert stored == {}

@@ -13,12 +13,15 @@ wrote them against it (`history_dialect`). Else `target-dialect` decides (Postgr
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from ormlint.memo import BoundedMemo
 from ormlint.migrations.project_urls import (
     BACKENDS, ProjectCode, Text, dialect_of, flask_database, repository_top, url_dialect, walk_scoped,
 )
+from ormlint.migrations.read_log import note_file, recording, still_holds, unkept
 
 if TYPE_CHECKING:
     from ormlint.codes import RuleOptions
@@ -70,14 +73,55 @@ def models_dialect(options: "RuleOptions", migrations: Any, path: str) -> str | 
 
 def environment_dialect(ini: Path | None, env: Path | None) -> str | None:
     """The one database the environment's literal URLs name, or None (unknown)."""
-    return _environment_reading(ini, env)[0]
+    return environment_reading(ini, env)[0]
 
 
-def environment_sources(ini: Path | None, env: Path | None) -> list[Path]:
+def environment_sources(ini: Path | None, env: Path | None, stored: dict | None = None) -> list[Path]:
     """The project's files `environment_dialect` reads beyond env.py and alembic.ini (the
     modules env.py's URL is followed into, the Flask app's configuration, the writers of an
-    environment variable and the callers passing its value): what its answer depends on."""
-    return _environment_reading(ini, env)[1]
+    environment variable and the callers passing its value): what its answer depends on.
+    `stored`: as for `environment_reading`."""
+    return environment_reading(ini, env, stored)[1]
+
+
+# This process's readings, by environment: [dialect, sources, the log of what was looked at].
+_readings = BoundedMemo(1_000)
+
+
+def environment_reading(
+    ini: Path | None, env: Path | None, stored: dict | None = None
+) -> tuple[str | None, list[Path]]:
+    """The environment's database and the files read for it (`environment_dialect`,
+    `environment_sources`), read again only when something the last reading looked at changed
+    (ormlint.migrations.read_log): this process's last reading, else the one in `stored` (the
+    results cache's `environments`, which gets this one)."""
+    key = f"{os.path.abspath(env) if env is not None else ''}|{os.path.abspath(ini) if ini is not None else ''}"
+    for earlier in (_readings.get(key), stored.get(key) if stored is not None else None):
+        if _is_reading(earlier) and still_holds(earlier[2]):
+            _readings.put(key, earlier)
+            if stored is not None and stored.get(key) is not earlier:
+                stored[key] = earlier
+            return earlier[0], [Path(p) for p in earlier[1]]
+    with recording() as log:
+        if ini is not None:
+            note_file(ini)
+        dialect, sources = _environment_reading(ini, env)
+    if log.settled:
+        reading = [dialect, [os.fspath(p) for p in sources], log.entries]
+        _readings.put(key, reading)
+        if stored is not None:
+            stored[key] = reading
+    return dialect, sources
+
+
+def _is_reading(value: Any) -> bool:
+    """A reading as `environment_reading` stores it (the results file is not trusted)."""
+    return (
+        type(value) is list and len(value) == 3
+        and (value[0] is None or value[0] in BACKENDS.values())
+        and type(value[1]) is list and all(type(p) is str for p in value[1])
+        and type(value[2]) is dict
+    )
 
 
 def _environment_reading(ini: Path | None, env: Path | None) -> tuple[str | None, list[Path]]:
@@ -115,7 +159,10 @@ def _env_dialects(env: Path) -> _EnvReading:
     project's `SQLALCHEMY_DATABASE_URI`."""
     from ormlint.migrations.discovery import environment_root
 
-    top = repository_top(env.parent) or environment_root(env.parent)
+    top = repository_top(env.parent)
+    if top is None:
+        unkept()  # (where the environment runs from is read from files not logged)
+        top = environment_root(env.parent)
     code = ProjectCode(top)
     reading = _EnvReading()
     module = code.module(env)

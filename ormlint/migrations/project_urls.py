@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Union
 
 from ormlint.memo import BoundedMemo
+from ormlint.migrations.read_log import note_directory, note_file
 
 # The URL spellings of each dialect `target-dialect` names (`postgres://` is Heroku's); others
 # are unknown.
@@ -177,6 +178,7 @@ class ProjectCode:
         if path not in self._modules:
             if path not in self.files_read:
                 self.files_read.append(path)
+            note_file(path)
             source = read_source(str(path))
             try:
                 tree = parse_python(source) if source is not None else None
@@ -357,7 +359,7 @@ class ProjectCode:
         if name in module.bindings:
             return self._bound(module.bindings[name], module, (), depth + 1)
         if module.path.name == "__init__.py":
-            submodule = self._file_of(module.path.parent / name)
+            submodule = self._file_of(module.path.parent / name, module.path.parent)
             if submodule is not None:
                 return _ModuleRef(submodule)
         return None
@@ -531,6 +533,7 @@ class ProjectCode:
 
     def _bytes(self, path: Path) -> bytes:
         if path not in self._contents:
+            note_file(path)
             try:
                 self._contents[path] = path.read_bytes()
             except OSError:
@@ -552,20 +555,26 @@ class ProjectCode:
             base = importer.resolve().parent
             for _ in range(level - 1):
                 base = base.parent
-            return self._file_of(base / relative if relative is not None else base)
+            return self._file_of(base / relative if relative is not None else base, base)
         if relative is None:
             return None
         for directory in importer.resolve().parents:
             if self.top is not None and not directory.is_relative_to(self.top):
                 break
-            found = self._file_of(directory / relative)
+            found = self._file_of(directory / relative, directory)
             if found is not None:
                 return found
             if (directory / ".git").exists():
                 break
         return None
 
-    def _file_of(self, stem: Path) -> _Module | None:
+    def _file_of(self, stem: Path, start: Path) -> _Module | None:
+        # (every directory from `start` down to `stem`: a `stem.py` or a package on the way
+        # may appear in one of them)
+        for directory in (stem, *stem.parents):
+            note_directory(directory)
+            if directory == start or len(directory.parts) <= len(start.parts):
+                break
         for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
             if candidate.is_file():
                 return self.module(candidate)
@@ -803,6 +812,7 @@ def repository_top(start: Path) -> Path | None:
     highest one holding a project file (pyproject.toml, setup.py, setup.cfg); None when none."""
     marked = None
     for directory in (start.resolve(), *start.resolve().parents):
+        note_directory(directory)
         if (directory / ".git").exists():
             return directory
         if any((directory / name).is_file() for name in ("pyproject.toml", "setup.py", "setup.cfg")):
@@ -859,6 +869,7 @@ def _flask_files(root: Path) -> tuple[list[Path], list[Path]] | None:
     if python is None:
         return None
     for key in python:  # (strings: a Path per file cost a third of the scan)
+        note_file(key)
         try:
             status = status_key(os.stat(key))
             known = _FLASK_FILE_FLAGS.get(key)
@@ -921,6 +932,7 @@ def _mentioned_elsewhere(root: Path, needle: bytes) -> Path | None:
         count += 1
         if count > 5 * _MAX_FILES:
             return root
+        note_file(path)
         try:
             if os.path.getsize(path) <= _MAX_OTHER_FILE:
                 with open(path, "rb") as handle:
@@ -939,6 +951,7 @@ def _files(root: Path, hidden: bool) -> Iterator[tuple[str, bool]]:
     pending = [top]
     while pending:
         directory = pending.pop()
+        note_directory(directory)
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
