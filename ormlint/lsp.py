@@ -15,7 +15,8 @@ lint and how to present the findings:
   the project findings of its last project lint carried over, then the project lint's result.
 - The project's open documents are linted again when another file of it changes: an open
   document saved, or a file the client's watcher reports (`**/*.py`, `**/alembic.ini`,
-  `**/pyproject.toml`, registered when the client can; debounced `PROJECT_DEBOUNCE_SECONDS`).
+  `**/pyproject.toml`, registered when the client can; at once after a quiet spell, else
+  debounced `PROJECT_DEBOUNCE_SECONDS`).
   Reports about open documents are ignored: their text, not the disk, stands for them.
 - didChange lints the text alone `DEBOUNCE_SECONDS` after the last change (a newer change, a save
   or a close cancels the pending lint): a project lint per keystroke would cost a project phase
@@ -94,8 +95,9 @@ PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
 CONFIG_FILE_NAME = "pyproject.toml"
 ALEMBIC_INI = "alembic.ini"  # marks a project's root and says where its migrations are
 WATCHED_FILES = ("**/*.py", f"**/{ALEMBIC_INI}", f"**/{CONFIG_FILE_NAME}")
-# After another file of a project changes on disk, its open documents are linted again once the
-# changes stop for this long (a branch switch reports many files at once).
+# After another file of a project changes on disk, its open documents are linted again: at once
+# for the first change after a quiet spell of this long, else once the changes stop for this long
+# (a branch switch reports many files at once: one lint at its start, one after it).
 PROJECT_DEBOUNCE_SECONDS = 0.05
 
 # ormlint.model_map.Symbol kinds as LSP's.
@@ -632,6 +634,7 @@ class OrmlintLanguageServer(LanguageServer):
         self.map_worker = LintWorker()  # navigation maps' indexes, after their diagnostics
         self.linter.check_project = self.project_checker.check_project
         self.project_debounce_seconds = PROJECT_DEBOUNCE_SECONDS
+        self._changed_at: dict[Path, float] = {}  # project root -> when a file of it last changed
         self.shut_down = False  # `shutdown` was received: only `exit` is served now
         self._too_large: set[str] = set()  # documents reported as too large to lint
         self._published: dict[str, list[lsp.Diagnostic]] = {}
@@ -886,9 +889,17 @@ class OrmlintLanguageServer(LanguageServer):
                 self._publish(uri, result.diagnostics, version)
 
     def schedule_relink(self, root: Path) -> None:
+        """A file of the project at `root` changed on disk: its open documents are linted again
+        at once after a quiet spell, else when the changes stop (PROJECT_DEBOUNCE_SECONDS)."""
         key = f"project:{root}"
-        self.cancel_pending(key)
         loop = asyncio.get_running_loop()
+        now = loop.time()
+        quiet = now - self._changed_at.get(root, float("-inf")) >= self.project_debounce_seconds
+        self._changed_at[root] = now
+        self.cancel_pending(key)
+        if quiet:
+            self.guarded(self.relink)(root)
+            return
         self._pending[key] = loop.call_later(self.project_debounce_seconds, self._debounced_relink, root)
 
     def _debounced_relink(self, root: Path) -> None:

@@ -730,3 +730,29 @@ def test_importing_ormlint_does_not_import_pygls() -> None:
     output = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert output.returncode == 0, output.stderr
     assert output.stdout.strip() == "False"
+
+
+def test_a_change_on_disk_relinks_at_once_after_a_quiet_spell_and_a_burst_once_more_after_it(tmp_path):
+    from ormlint.lsp import create_server
+
+    server = create_server(checker=lambda *args: [])
+    server.project_debounce_seconds = 0.05
+    relinks: list[float] = []
+    server.relink = lambda root, revalidate=False: relinks.append(asyncio.get_running_loop().time())
+
+    async def changes() -> None:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        server.schedule_relink(tmp_path)  # the first change after a quiet spell
+        assert len(relinks) == 1 and relinks[0] - start < 0.01
+        for _ in range(5):  # a burst (a branch switch): one more lint, once it ends
+            await asyncio.sleep(0.01)
+            server.schedule_relink(tmp_path)
+        assert len(relinks) == 1
+        await asyncio.sleep(0.1)
+        assert len(relinks) == 2 and relinks[1] - start >= 0.05 + 0.05
+        await asyncio.sleep(0.06)  # quiet again
+        server.schedule_relink(tmp_path)
+        assert len(relinks) == 3
+
+    asyncio.run(changes())
