@@ -516,7 +516,8 @@ class ProjectIndex:
         no file that declares a class of one of those names changed (the same file facts
         objects: the same classes in the same files). A class whose bases form a cycle is
         always computed again. A resident process re-judging a project after one file changed
-        then computes only what that file's classes reach."""
+        then computes only what that file's classes reach. The base names are computed from a
+        process's second index on (a one-shot run does not pay for them): its third carries."""
         files = {id(f): f for f in self.files}  # (held by the result: ids stay unique)
         carried: set[int] = set()
         if earlier is not None:
@@ -534,9 +535,10 @@ class ProjectIndex:
                 mine = self.class_answers.setdefault(kind, {})
                 theirs = answers[kind]
                 mine.update((key, theirs[key]) for key in carried.intersection(theirs))
-        for path, cls in self.classes():
-            if id(cls) not in carried:
-                self.base_names(path, cls)
+        if earlier is not None:  # (a process's first index: maybe its only one, not prepared)
+            for path, cls in self.classes():
+                if id(cls) not in carried:
+                    self.base_names(path, cls)
         # (the dicts themselves: the answers computed after this call are carried too)
         return files, {
             kind: self.class_answers.setdefault(kind, {}) for kind in (*_CARRIED_KINDS, "base_names")
