@@ -57,6 +57,15 @@ def runtime_columns(model: FileModel) -> Iterator[ColumnDecl]:
         yield from model.loose_columns
 
 
+def python_defaults(column: ColumnDecl) -> Iterator[tuple[str, cst.BaseExpression]]:
+    """The column's `default=` and `onupdate=` values, by keyword: what SQLAlchemy computes in
+    Python at each INSERT and UPDATE."""
+    for keyword in ("default", "onupdate"):
+        node = column.keyword(keyword)
+        if node is not None:
+            yield keyword, node
+
+
 def is_builtin(name: str, model: FileModel) -> bool:
     return name not in model.module_bindings
 

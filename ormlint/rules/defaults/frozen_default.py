@@ -13,7 +13,7 @@ from ormlint.model.names import dotted_name
 
 from ormlint.model.types import ColumnDecl, FileModel, ModuleFunction
 from ormlint.rules.base import Fix, Invalid, Rule, Violation, example
-from ormlint.rules.defaults._common import node_source, is_builtin, runtime_columns, short
+from ormlint.rules.defaults._common import is_builtin, node_source, python_defaults, runtime_columns, short
 
 
 # Standard-library functions that return a new value each call (time, identifiers, randomness).
@@ -396,10 +396,7 @@ class FrozenDefault(Rule):
 
     def check(self, model: FileModel) -> Iterator[Violation]:
         for column in runtime_columns(model):
-            for keyword in ("default", "onupdate"):
-                node = column.keyword(keyword)
-                if node is None:
-                    continue
+            for keyword, node in python_defaults(column):
                 found = frozen_call(node, model)
                 if found is None or _locally_bound(found, column):
                     continue

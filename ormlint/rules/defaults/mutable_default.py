@@ -11,7 +11,7 @@ from ormlint.model.names import canonical_symbol, dotted_name, syntax_children
 
 from ormlint.model.types import FileModel
 from ormlint.rules.base import Rule, Violation, example
-from ormlint.rules.defaults._common import node_source, is_builtin, runtime_columns, short
+from ormlint.rules.defaults._common import is_builtin, node_source, python_defaults, runtime_columns, short
 
 
 _MUTABLE_CALLS = {"list": "list", "dict": "dict", "set": "set", "bytearray": "bytearray"}
@@ -194,10 +194,7 @@ class MutableDefault(Rule):
         for column in runtime_columns(model):
             if column.constructor == "sqlmodel.Field":
                 continue
-            for keyword in ("default", "onupdate"):
-                node = column.keyword(keyword)
-                if node is None:
-                    continue
+            for keyword, node in python_defaults(column):
                 kind = mutable_default(node, model)
                 if kind is None or not shares_default_objects(column.type_expr, model):
                     continue

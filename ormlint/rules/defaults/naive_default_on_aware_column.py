@@ -10,7 +10,7 @@ import libcst as cst
 from ormlint.model.types import ColumnDecl, FileModel
 from ormlint.rules.base import Rule, Violation, example
 from ormlint.rules.defaults._common import (
-    datetime_type_timezone, node_source, now_callable, runtime_columns, short,
+    datetime_type_timezone, node_source, now_callable, python_defaults, runtime_columns, short,
 )
 
 
@@ -111,9 +111,8 @@ class NaiveDefaultOnAwareColumn(Rule):
         for column in runtime_columns(model):
             if datetime_type_timezone(column.type_expr, model) is not True:
                 continue
-            for keyword in ("default", "onupdate"):
-                node = column.keyword(keyword)
-                if node is not None and _naive_now(node, model, column):
+            for keyword, node in python_defaults(column):
+                if _naive_now(node, model, column):
                     yield self.violation(node, keyword=keyword, expr=short(node_source(model, node)))
 
 
