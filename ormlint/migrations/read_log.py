@@ -15,6 +15,9 @@ import time
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+from ormlint import cache
+from ormlint.cache import status_key
+
 ABSENT = "absent"
 
 
@@ -23,17 +26,15 @@ class ReadLog:
         # path -> [kind ("f" a file, "d" a directory), its status or ABSENT]
         self.entries: dict[str, list] = {}
         self.settled = True  # False: something changed just now, the log is not to be kept
-        from ormlint import cache
-
-        # (what changed within the window of the look may change again unseen within the same
-        # clock tick: not trusted, as the results cache's statuses are not)
+        # (a directory changed within the window of the look may change again unseen within the
+        # same clock tick: not trusted, as the results cache's file statuses are not)
         self._recent = time.time_ns() - cache._RACY_NANOSECONDS
 
     def note(self, path: str, kind: str) -> None:
         if path in self.entries:
             return
         status = _status(path, kind)
-        if status is None or (status != ABSENT and max(status[0], status[1]) > self._recent):
+        if status is None or (kind == "d" and status != ABSENT and max(status[0], status[1]) > self._recent):
             self.settled = False
         self.entries[path] = [kind, status]
 
@@ -84,9 +85,10 @@ def still_holds(entries: Any) -> bool:
 
 
 def _status(path: str, kind: str) -> Any:
-    """[mtime, ctime, size, inode, device] of a regular file looked for as a file ("f"),
-    [mtime, ctime, inode, device] of a directory looked for as one ("d"); ABSENT when there is
-    none of that kind there; None for a FIFO, a socket or a device (never kept)."""
+    """A regular file looked for as a file ("f"): the results cache's `status_key` (None when it
+    changed just now). A directory looked for as one ("d"): [mtime, ctime, inode, device].
+    ABSENT when there is none of that kind there; None for a FIFO, a socket or a device (never
+    kept)."""
     try:
         found = os.stat(path)
     except (OSError, ValueError):
@@ -94,5 +96,5 @@ def _status(path: str, kind: str) -> Any:
     if stat.S_ISDIR(found.st_mode):
         return [found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_dev] if kind == "d" else ABSENT
     if stat.S_ISREG(found.st_mode):
-        return [found.st_mtime_ns, found.st_ctime_ns, found.st_size, found.st_ino, found.st_dev] if kind == "f" else ABSENT
+        return status_key(found) if kind == "f" else ABSENT
     return None
