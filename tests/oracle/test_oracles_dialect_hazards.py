@@ -106,12 +106,11 @@ def test_orm210_values_callable_stores_the_values():
             assert session.execute(text("SELECT status FROM ticket")).scalar_one() == "on-hold"
 
 
-def test_orm306_postgresql_reads_a_naive_default_in_the_session_time_zone(tmp_path, request):
+def _new_york_engine(tmp_path, request):
+    """A throwaway PostgreSQL database whose sessions run in America/New_York (UTC-5 in winter,
+    UTC-4 in summer)."""
     pytest.importorskip("psycopg2")
-    from datetime import datetime, timezone
-
     from sqlalchemy import create_engine, event
-    from sqlalchemy.orm import Session
 
     from tests.test_drift_oracle import fresh_database
 
@@ -122,6 +121,23 @@ def test_orm306_postgresql_reads_a_naive_default_in_the_session_time_zone(tmp_pa
         with connection.cursor() as cursor:
             cursor.execute("SET TIME ZONE 'America/New_York'")
 
+    return engine
+
+
+def _session_offset_hours(session) -> float:
+    """The session time zone's offset from UTC now, as PostgreSQL sees it (-5 in New York's
+    winter, -4 in its summer)."""
+    from sqlalchemy import text
+
+    return float(session.execute(text("SELECT EXTRACT(TIMEZONE FROM now())")).scalar_one()) / 3600
+
+
+def test_orm306_postgresql_reads_a_naive_default_in_the_session_time_zone(tmp_path, request):
+    from datetime import datetime, timezone
+
+    from sqlalchemy.orm import Session
+
+    engine = _new_york_engine(tmp_path, request)
     try:
         with load(RULES["ORM306"].invalid[0]) as example:
             example.metadata.create_all(engine)
@@ -136,7 +152,8 @@ def test_orm306_postgresql_reads_a_naive_default_in_the_session_time_zone(tmp_pa
                 session.refresh(event_row)
                 assert event_row.created_at.tzinfo is not None
                 hours_off = (event_row.created_at - before).total_seconds() / 3600
-                assert round(hours_off) == 5  # UTC wall time read as New York time
+                # UTC wall time read as New York time
+                assert round(hours_off) == -_session_offset_hours(session)
             example.metadata.drop_all(engine)
         with load(RULES["ORM306"].valid[0]) as example:
             example.metadata.create_all(engine)
@@ -151,21 +168,11 @@ def test_orm306_postgresql_reads_a_naive_default_in_the_session_time_zone(tmp_pa
 
 
 def test_orm307_postgresql_converts_an_aware_default_to_the_session_wall_time(tmp_path, request):
-    pytest.importorskip("psycopg2")
     from datetime import datetime, timezone
 
-    from sqlalchemy import create_engine, event
     from sqlalchemy.orm import Session
 
-    from tests.test_drift_oracle import fresh_database
-
-    engine = create_engine(fresh_database("postgresql", tmp_path, request))
-
-    @event.listens_for(engine, "connect")
-    def new_york(connection, _):
-        with connection.cursor() as cursor:
-            cursor.execute("SET TIME ZONE 'America/New_York'")
-
+    engine = _new_york_engine(tmp_path, request)
     try:
         with load(RULES["ORM307"].invalid[0]) as example:
             example.metadata.create_all(engine)
@@ -180,7 +187,8 @@ def test_orm307_postgresql_converts_an_aware_default_to_the_session_wall_time(tm
                 session.refresh(event_row)
                 assert event_row.created_at.tzinfo is None
                 hours_off = (event_row.created_at - before.replace(tzinfo=None)).total_seconds() / 3600
-                assert round(hours_off) == -5  # New York's wall time, read as if it were UTC
+                # New York's wall time, read as if it were UTC
+                assert round(hours_off) == _session_offset_hours(session)
             example.metadata.drop_all(engine)
         with load(RULES["ORM307"].valid[0]) as example:
             example.metadata.create_all(engine)
