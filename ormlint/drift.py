@@ -1231,10 +1231,7 @@ def environment_index(index: ProjectIndex, env: str) -> ProjectIndex:
         owned = environment_models(index).get(env)
         if owned is None or owned.program is None:
             return models_index(index)
-        filtered = ProjectIndex.build(
-            [f for f in index.files if f.path in owned.program], index.whole_project,
-            external_tables=index.external_tables,
-        )
+        filtered = index.without(frozenset(f.path for f in index.files if f.path not in owned.program))
         filtered.complete = index.complete
         filtered.external_models = index.external_models
         index.derived[key] = filtered
